@@ -1,0 +1,3 @@
+"""kubetui: a terminal dashboard for Kubernetes."""
+
+__version__ = "0.1.0"

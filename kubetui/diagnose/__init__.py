@@ -1,0 +1,1 @@
+"""Pure diagnosis rules (debugging checklist, footguns). Filled by later issues."""

@@ -1,0 +1,427 @@
+"""What the API server does with a request once it is parsed: defaulting, validation,
+resourceVersion conflicts, status subresources, generation, finalizers, graceful pod
+deletion, propagation policies and paging. HTTP lives in `http.py`."""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Callable
+
+import orjson
+
+from .defaults import Allocator, apply_defaults, stamp_new
+from .meta import ApiError, bad_request, conflict, deep_copy, invalid, now_rfc3339
+from .patch import apply_patch
+from .resources import BY_KIND, Resource
+from .selectors import Matcher, combine, field_matcher, label_matcher, selector_matches
+from .store import DELETED, Change, Store
+
+NAMESPACES = BY_KIND["Namespace"]
+PODS = BY_KIND["Pod"]
+FOREGROUND = "foregroundDeletion"
+ORPHAN = "orphan"
+
+
+class OwnerIndex:
+    """owner uid -> the objects that name it in ownerReferences (kept by a listener)."""
+
+    def __init__(self):
+        self.by_owner: dict[str, set[tuple[str, str, str]]] = {}
+
+    def on_change(self, change: Change) -> None:
+        meta = change.obj["metadata"]
+        ident = (change.res.kind, meta.get("namespace", ""), meta["name"])
+        old_uids = {r["uid"] for r in ((change.old or {}).get("metadata") or {})
+                    .get("ownerReferences") or ()}
+        new_uids = set() if change.type == DELETED else {
+            r["uid"] for r in meta.get("ownerReferences") or ()}
+        for uid in old_uids - new_uids:
+            deps = self.by_owner.get(uid)
+            if deps:
+                deps.discard(ident)
+                if not deps:
+                    del self.by_owner[uid]
+        for uid in new_uids:
+            self.by_owner.setdefault(uid, set()).add(ident)
+
+    def dependents(self, uid: str) -> list[tuple[str, str, str]]:
+        return sorted(self.by_owner.get(uid, ()))
+
+
+def _encode_continue(rv: int, key: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps({"rv": rv, "start": list(key)})).decode()
+
+
+def _decode_continue(token: str) -> tuple[int, tuple[str, str]]:
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(token.encode()))
+        return int(data["rv"]), (data["start"][0], data["start"][1])
+    except Exception as exc:
+        raise bad_request(f"continue key is not valid: {exc}") from exc
+
+
+def _key(obj: dict) -> tuple[str, str]:
+    meta = obj["metadata"]
+    return meta.get("namespace", ""), meta["name"]
+
+
+def _spec_of(obj: dict) -> dict:
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "kind", "apiVersion")}
+
+
+class ApiCore:
+    def __init__(self, store: Store, defer: Callable[[Callable[[], None]], None]):
+        self.store = store
+        self.defer = defer
+        self.allocator = Allocator()
+        self.owners = OwnerIndex()
+        store.listeners.append(self.owners.on_change)
+        store.listeners.append(self._on_change)
+
+    # ------------------------------------------------------------------ reads
+    def get(self, res: Resource, ns: str | None, name: str) -> dict:
+        return self.store.must_get(res, ns, name)
+
+    def matcher(self, label_selector: str | None, field_selector: str | None) -> Matcher | None:
+        return combine(label_matcher(label_selector), field_matcher(field_selector))
+
+    def list(self, res: Resource, ns: str | None, label_selector: str | None = None,
+             field_selector: str | None = None, limit: int = 0,
+             continue_token: str | None = None) -> dict:
+        items = self.store.list(res, ns, self.matcher(label_selector, field_selector))
+        rv = self.store.rv
+        meta: dict = {}
+        if continue_token:
+            rv, start = _decode_continue(continue_token)
+            if rv < self.store.compacted:
+                raise ApiError(410, "Expired", "The provided continue parameter is too old "
+                               "to display a consistent list result. You can start a new "
+                               "list without the continue parameter.")
+            items = [o for o in items if _key(o) > start]
+        if limit and len(items) > limit:
+            meta["continue"] = _encode_continue(rv, _key(items[limit - 1]))
+            meta["remainingItemCount"] = len(items) - limit
+            items = items[:limit]
+        meta["resourceVersion"] = str(rv)
+        return {"kind": f"{res.kind}List", "apiVersion": res.api_version, "metadata": meta,
+                "items": items}
+
+    # ----------------------------------------------------------------- writes
+    def _check_namespace(self, res: Resource, ns: str | None) -> None:
+        if not res.namespaced:
+            return
+        if not ns:
+            raise bad_request("the server could not find the requested resource")
+        nso = self.store.get(NAMESPACES, None, ns)
+        if nso is None:
+            raise ApiError(404, "NotFound", f'namespaces "{ns}" not found',
+                           {"name": ns, "kind": "namespaces"})
+        if nso["metadata"].get("deletionTimestamp"):
+            raise ApiError(403, "Forbidden",
+                           f'{res.plural} is forbidden: unable to create new content in '
+                           f'namespace {ns} because it is being terminated')
+
+    def _validate(self, res: Resource, obj: dict) -> None:
+        name = obj["metadata"].get("name")
+        if not name:
+            raise invalid(res, "", "metadata.name: Required value: name or generateName "
+                                   "is required")
+        if res.kind in ("Deployment", "ReplicaSet"):
+            spec = obj.get("spec") or {}
+            labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+            if not (spec.get("selector") or {}).get("matchLabels") and not (
+                    spec.get("selector") or {}).get("matchExpressions"):
+                raise invalid(res, name, "spec.selector: Required value")
+            if not selector_matches(spec["selector"], labels):
+                raise invalid(res, name, "spec.template.metadata.labels: Invalid value: "
+                              f"{labels}: `selector` does not match template `labels`")
+        if res.kind == "Pod" and not (obj.get("spec") or {}).get("containers"):
+            raise invalid(res, name, "spec.containers: Required value")
+
+    def create(self, res: Resource, ns: str | None, body: dict) -> dict:
+        if not isinstance(body, dict):
+            raise bad_request("the body of the request must be an object")
+        obj = deep_copy(body)
+        if obj.get("kind") and obj["kind"] != res.kind:
+            raise bad_request(f"the API version in the data ({obj.get('apiVersion')}) and "
+                              f"kind ({obj['kind']}) do not match the {res.plural} endpoint")
+        meta = obj.setdefault("metadata", {})
+        body_ns = meta.get("namespace")
+        if res.namespaced and body_ns and ns and body_ns != ns:
+            raise bad_request("the namespace of the provided object does not match the "
+                              "namespace sent on the request")
+        ns = (ns or body_ns or "default") if res.namespaced else None
+        self._check_namespace(res, ns)
+        stamp_new(obj, ns)
+        if not res.namespaced:
+            meta.pop("namespace", None)
+        obj["kind"], obj["apiVersion"] = res.kind, res.api_version
+        self._validate(res, obj)
+        apply_defaults(res.kind, obj, self.allocator)
+        return self.store.add(res, obj)
+
+    def _merge_update(self, res: Resource, old: dict, new: dict, subresource: str | None) -> dict:
+        new_rv = (new.get("metadata") or {}).get("resourceVersion")
+        if new_rv and new_rv != old["metadata"]["resourceVersion"]:
+            raise conflict(res, old["metadata"]["name"])
+        if subresource == "status":
+            obj = deep_copy(old)
+            obj["status"] = deep_copy(new.get("status") or {})
+            return obj
+        obj = deep_copy(new)
+        obj["kind"], obj["apiVersion"] = res.kind, res.api_version
+        meta = obj.setdefault("metadata", {})
+        for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                  "namespace", "name", "generation"):
+            if k in old["metadata"]:
+                meta[k] = old["metadata"][k]
+        if res.has_status:
+            obj["status"] = deep_copy(old.get("status") or {})
+        if _spec_of(obj) != _spec_of(old):
+            meta["generation"] = old["metadata"].get("generation", 1) + 1
+        if not meta.get("deletionTimestamp") and "finalizers" in meta and not meta["finalizers"]:
+            del meta["finalizers"]
+        return obj
+
+    def update(self, res: Resource, ns: str | None, name: str, body: dict,
+               subresource: str | None = None) -> dict:
+        if not isinstance(body, dict):
+            raise bad_request("the body of the request must be an object")
+        old = self.store.must_get(res, ns, name)
+        if (body.get("metadata") or {}).get("name", name) != name:
+            raise bad_request("the name of the object does not match the name on the URL")
+        obj = self._merge_update(res, old, body, subresource)
+        self._validate(res, obj)
+        return self._write(res, obj)
+
+    def patch(self, res: Resource, ns: str | None, name: str, content_type: str, body,
+              subresource: str | None = None) -> dict:
+        old = self.store.must_get(res, ns, name)
+        patched = apply_patch(deep_copy(old), content_type, body)
+        if not isinstance(patched, dict):
+            raise bad_request("the patch did not produce an object")
+        # A patch cannot fail on resourceVersion unless it names one itself.
+        rv_in_patch = isinstance(body, dict) and (body.get("metadata") or {}).get(
+            "resourceVersion")
+        if not rv_in_patch:
+            patched.setdefault("metadata", {})["resourceVersion"] = old["metadata"][
+                "resourceVersion"]
+        obj = self._merge_update(res, old, patched, subresource)
+        self._validate(res, obj)
+        return self._write(res, obj)
+
+    def _write(self, res: Resource, obj: dict) -> dict:
+        meta = obj["metadata"]
+        if meta.get("deletionTimestamp") and not meta.get("finalizers") and res is not PODS:
+            self.store.replace(res, obj)
+            return self.store.remove(res, meta.get("namespace"), meta["name"])
+        return self.store.replace(res, obj)
+
+    # ----------------------------------------------------------------- delete
+    def delete(self, res: Resource, ns: str | None, name: str, options: dict | None = None,
+               ) -> dict:
+        options = options or {}
+        obj = self.store.must_get(res, ns, name)
+        pre = options.get("preconditions") or {}
+        if pre.get("uid") and pre["uid"] != obj["metadata"]["uid"]:
+            raise conflict(res, name)
+        if pre.get("resourceVersion") and pre["resourceVersion"] != obj["metadata"][
+                "resourceVersion"]:
+            raise conflict(res, name)
+        policy = options.get("propagationPolicy")
+        if policy is None and options.get("orphanDependents") is not None:
+            policy = "Orphan" if options["orphanDependents"] else "Background"
+        policy = policy or "Background"
+        if policy not in ("Background", "Foreground", "Orphan"):
+            raise invalid(res, name, f"propagationPolicy: Unsupported value: {policy!r}")
+        if res is NAMESPACES:
+            return self._delete_namespace(obj)
+        if res is PODS:
+            return self._delete_pod(obj, options, policy)
+        return self._delete_with_policy(res, obj, policy)
+
+    def _delete_with_policy(self, res: Resource, obj: dict, policy: str) -> dict:
+        meta = obj["metadata"]
+        uid = meta["uid"]
+        if policy == "Orphan":
+            self._orphan_dependents(uid)
+        if policy == "Foreground" and self.owners.dependents(uid):
+            obj = deep_copy(obj)
+            m = obj["metadata"]
+            m.setdefault("deletionTimestamp", now_rfc3339())
+            m.setdefault("deletionGracePeriodSeconds", 0)
+            if FOREGROUND not in m.setdefault("finalizers", []):
+                m["finalizers"].append(FOREGROUND)
+            self.store.replace(res, obj)
+            self.defer(lambda: self._collect(uid))
+            return obj
+        if meta.get("finalizers"):
+            if meta.get("deletionTimestamp"):
+                return obj
+            obj = deep_copy(obj)
+            obj["metadata"]["deletionTimestamp"] = now_rfc3339()
+            obj["metadata"]["deletionGracePeriodSeconds"] = 0
+            return self.store.replace(res, obj)
+        return self.store.remove(res, meta.get("namespace"), meta["name"])
+
+    def _delete_pod(self, obj: dict, options: dict, policy: str) -> dict:
+        meta, spec = obj["metadata"], obj.get("spec") or {}
+        grace = options.get("gracePeriodSeconds")
+        if grace is None:
+            grace = spec.get("terminationGracePeriodSeconds", 30)
+        phase = (obj.get("status") or {}).get("phase")
+        immediate = grace == 0 or not spec.get("nodeName") or phase in ("Succeeded", "Failed")
+        if immediate and not meta.get("finalizers"):
+            return self._delete_with_policy(PODS, obj, policy)
+        current = meta.get("deletionGracePeriodSeconds")
+        if meta.get("deletionTimestamp") and current is not None and current <= grace:
+            return obj
+        obj = deep_copy(obj)
+        obj["metadata"]["deletionTimestamp"] = now_rfc3339(time.time() + grace)
+        obj["metadata"]["deletionGracePeriodSeconds"] = grace
+        if policy == "Orphan":
+            self._orphan_dependents(meta["uid"])
+        return self.store.replace(PODS, obj)
+
+    def finish_pod_deletion(self, ns: str, name: str) -> None:
+        """The kubelet's last word on a terminated pod: remove it from the store."""
+        obj = self.store.get(PODS, ns, name)
+        if obj is not None and not obj["metadata"].get("finalizers"):
+            self.store.remove(PODS, ns, name)
+
+    def _delete_namespace(self, obj: dict) -> dict:
+        if obj["metadata"].get("deletionTimestamp"):
+            return obj
+        obj = deep_copy(obj)
+        obj["metadata"]["deletionTimestamp"] = now_rfc3339()
+        obj["metadata"]["deletionGracePeriodSeconds"] = 0
+        obj["status"] = {"phase": "Terminating"}
+        name = obj["metadata"]["name"]
+        self.store.replace(NAMESPACES, obj)
+        self.defer(lambda: self._drain_namespace(name))
+        return obj
+
+    def _drain_namespace(self, name: str) -> None:
+        from .resources import RESOURCES
+
+        remaining = 0
+        for res in RESOURCES:
+            if not res.namespaced:
+                continue
+            for o in self.store.list(res, name):
+                remaining += 1
+                if not o["metadata"].get("deletionTimestamp"):
+                    try:
+                        self.delete(res, name, o["metadata"]["name"], {"gracePeriodSeconds": 0}
+                                    if res is PODS else {})
+                    except ApiError:
+                        pass
+        if remaining:
+            self.defer(lambda: self._drain_namespace(name), 0.2)
+            return
+        if self.store.get(NAMESPACES, None, name) is not None:
+            self.store.remove(NAMESPACES, None, name)
+
+    # ------------------------------------------------------ garbage collector
+    def _orphan_dependents(self, uid: str) -> None:
+        for kind, ns, name in self.owners.dependents(uid):
+            res = BY_KIND[kind]
+            dep = self.store.get(res, ns, name)
+            if dep is None:
+                continue
+            dep = deep_copy(dep)
+            refs = [r for r in dep["metadata"].get("ownerReferences") or () if r["uid"] != uid]
+            if refs:
+                dep["metadata"]["ownerReferences"] = refs
+            else:
+                dep["metadata"].pop("ownerReferences", None)
+            self.store.replace(res, dep)
+
+    def _owner_alive(self, ref: dict, ns: str) -> bool:
+        res = BY_KIND.get(ref.get("kind", ""))
+        if res is None:
+            return True  # a kind we do not serve: never collect on its account
+        owner = self.store.get(res, ns if res.namespaced else None, ref.get("name", ""))
+        if owner is None or owner["metadata"]["uid"] != ref.get("uid"):
+            return False
+        fin = owner["metadata"].get("finalizers") or ()
+        return not (owner["metadata"].get("deletionTimestamp") and FOREGROUND in fin)
+
+    def _collect(self, uid: str) -> None:
+        """Delete the dependents of a deleted (or foreground-deleting) owner."""
+        for kind, ns, name in self.owners.dependents(uid):
+            res = BY_KIND[kind]
+            dep = self.store.get(res, ns, name)
+            if dep is None or dep["metadata"].get("deletionTimestamp"):
+                continue
+            refs = dep["metadata"].get("ownerReferences") or ()
+            if any(self._owner_alive(r, ns) for r in refs):
+                continue
+            try:
+                self.delete(res, ns or None, name, {"propagationPolicy": "Background"})
+            except ApiError:
+                pass
+
+    def _release_foreground(self, uid: str) -> None:
+        """An owner waiting in foreground deletion goes once its dependents are gone."""
+        for res_kind in ("Deployment", "ReplicaSet", "Pod", "Service"):
+            res = BY_KIND[res_kind]
+            for owner in self.store.list(res):
+                m = owner["metadata"]
+                if m["uid"] != uid or FOREGROUND not in (m.get("finalizers") or ()):
+                    continue
+                if self.owners.dependents(uid):
+                    return
+                owner = deep_copy(owner)
+                owner["metadata"]["finalizers"] = [
+                    f for f in owner["metadata"]["finalizers"] if f != FOREGROUND]
+                self._write(res, owner)
+                return
+
+    def _on_change(self, change: Change) -> None:
+        if change.type != DELETED:
+            return
+        uid = change.obj["metadata"]["uid"]
+        if self.owners.dependents(uid):
+            self.defer(lambda: self._collect(uid))
+        for ref in change.obj["metadata"].get("ownerReferences") or ():
+            owner_uid = ref["uid"]
+            self.defer(lambda: self._release_foreground(owner_uid))
+
+    # ------------------------------------------------------------------ scale
+    def get_scale(self, res: Resource, ns: str, name: str) -> dict:
+        obj = self.store.must_get(res, ns, name)
+        from .selectors import selector_string
+
+        sel = (obj.get("spec") or {}).get("selector") or {}
+        meta = obj["metadata"]
+        return {
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                              "creationTimestamp") if k in meta},
+            "spec": {"replicas": obj["spec"].get("replicas", 1)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                       "selector": selector_string(sel.get("matchLabels"),
+                                                   sel.get("matchExpressions"))},
+        }
+
+    def set_scale(self, res: Resource, ns: str, name: str, scale: dict) -> dict:
+        replicas = (scale.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or replicas < 0:
+            raise invalid(res, name, f"spec.replicas: Invalid value: {replicas!r}: must be "
+                                     "greater than or equal to 0")
+        obj = deep_copy(self.store.must_get(res, ns, name))
+        rv = (scale.get("metadata") or {}).get("resourceVersion")
+        if rv and rv != obj["metadata"]["resourceVersion"]:
+            raise conflict(res, name)
+        if obj["spec"].get("replicas") != replicas:
+            obj["spec"]["replicas"] = replicas
+            obj["metadata"]["generation"] = obj["metadata"].get("generation", 1) + 1
+            self.store.replace(res, obj)
+        return self.get_scale(res, ns, name)
+
+    def patch_scale(self, res: Resource, ns: str, name: str, content_type: str, body) -> dict:
+        scale = apply_patch(self.get_scale(res, ns, name), content_type, body)
+        return self.set_scale(res, ns, name, scale)

@@ -1,0 +1,232 @@
+"""`SimCluster`: the simulated cluster as a running thing. It owns an event loop in its
+own thread, the store, the controllers and the HTTP server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from typing import Any, Callable
+
+import yaml
+from aiohttp import web
+
+from . import scenario as scenario_mod
+from .apiserver import ApiCore
+from .deployment import DeploymentController
+from .events import Recorder
+from .http import HttpFrontend
+from .kubelet import Kubelet
+from .meta import ApiError
+from .namespaces import NamespaceBootstrap
+from .nodes import NodeAgent
+from .replicaset import ReplicaSetController
+from .resources import BY_KIND, Resource
+from .scheduler import Scheduler
+from .store import Store
+
+log = logging.getLogger("kubetui.sim")
+
+BASE_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+ADMIN_TOKEN = "kubetui-sim-admin"
+
+
+class SimCluster:
+    """A simulated Kubernetes cluster serving the REST API on 127.0.0.1.
+
+    speed > 1 makes the kubelet and controllers' timings (not timeouts) faster."""
+
+    def __init__(self, scenario: str | None = "demo", *, port: int = 0, host: str = "127.0.0.1",
+                 speed: float = 1.0, seed: int | None = None, log_limit: int = 50_000,
+                 name: str = "kubetui-demo"):
+        self.scenario = scenario
+        self.host = host
+        self.port = port
+        self.name = name
+        self.time_scale = 1.0 / speed
+        self.seed = seed
+        self.request_hooks: list[Callable] = []
+        self.subresource_handlers: dict[tuple[str, str], Callable] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.store = Store(log_limit=log_limit)
+        self.api = ApiCore(self.store, self.defer)
+        self.recorder = Recorder(self.store, self.api)
+        self.http = HttpFrontend(self)
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._runner: web.AppRunner | None = None
+        self._stopped = threading.Event()
+
+    # ----------------------------------------------------------- scheduling
+    def defer(self, fn: Callable[[], Any], delay: float = 0.0) -> None:
+        """Run fn on the sim's loop after `delay` real seconds (loop thread only)."""
+
+        def run():
+            try:
+                fn()
+            except ApiError as exc:
+                log.debug("sim: deferred call: %s", exc.message)
+            except Exception:
+                log.exception("sim: deferred call failed")
+
+        assert self.loop is not None
+        if delay <= 0:
+            self.loop.call_soon(run)
+        else:
+            self.loop.call_later(delay, run)
+
+    def after(self, sim_seconds: float, fn: Callable[[], Any]) -> None:
+        """Run fn after `sim_seconds` of simulated time (scaled by speed)."""
+        self.defer(fn, sim_seconds * self.time_scale)
+
+    def call(self, fn: Callable[..., Any], *args, timeout: float = 30.0) -> Any:
+        """Run fn(*args) on the sim's loop from any thread and return its result."""
+        if self.loop is None:
+            raise RuntimeError("the simulated cluster is not running")
+        if threading.current_thread() is self._thread:
+            return fn(*args)
+
+        async def run():
+            return fn(*args)
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
+
+    # ------------------------------------------------------------ lifecycle
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "SimCluster":
+        self._thread = threading.Thread(target=self._run, name="kubetui-sim", daemon=True)
+        self._thread.start()
+        self._ready.wait(60)
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def __enter__(self) -> "SimCluster":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self._startup())
+        except BaseException as exc:  # reported to start()'s caller
+            self._error = exc
+            self._ready.set()
+            self.loop.close()
+            return
+        self._ready.set()
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.run_until_complete(self._cleanup())
+            self.loop.close()
+            self._stopped.set()
+
+    async def _startup(self) -> None:
+        self.controllers = [
+            NodeAgent(self), NamespaceBootstrap(self.api), ReplicaSetController(self),
+            DeploymentController(self), Scheduler(self), Kubelet(self),
+        ]
+        self._bootstrap()
+        if self.scenario:
+            scenario_mod.load(self.api, self.scenario)
+        self._runner = web.AppRunner(self.http.app(), handle_signals=False,
+                                     shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            raise OSError(exc.errno, f"cannot listen on {self.host}:{self.port}: "
+                                     f"{exc.strerror}") from exc
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.http.server_address = f"{self.host}:{self.port}"
+
+    def _bootstrap(self) -> None:
+        for ns in BASE_NAMESPACES:
+            self.api.create(BY_KIND["Namespace"], None, {"metadata": {"name": ns}})
+        self.api.create(BY_KIND["Service"], "default", {
+            "metadata": {"name": "kubernetes", "labels": {
+                "component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"clusterIP": "10.96.0.1", "ports": [
+                {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+        })
+
+    async def _cleanup(self) -> None:
+        self.store.drop_watches()
+        await asyncio.sleep(0)
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def stop(self) -> None:
+        if self.loop is None or self._thread is None or not self._thread.is_alive():
+            return
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+
+    def wait(self) -> None:
+        """Block until stopped (for `kubetui sim`)."""
+        while not self._stopped.wait(0.5):
+            pass
+
+    # ------------------------------------------------------------- clients
+    def kubeconfig(self, context: str | None = None, token: str = ADMIN_TOKEN,
+                   user: str | None = None) -> dict:
+        context = context or self.name
+        user = user or f"{context}-admin"
+        return {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": context, "cluster": {"server": self.url}}],
+            "users": [{"name": user, "user": {"token": token}}],
+            "contexts": [{"name": context, "context": {"cluster": context, "user": user}}],
+            "current-context": context,
+            "preferences": {},
+        }
+
+    def write_kubeconfig(self, path: str, context: str | None = None) -> str:
+        """Write a kubeconfig for this cluster, readable by its owner only (0600)."""
+        data = yaml.safe_dump(self.kubeconfig(context), sort_keys=False).encode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(path, 0o600)
+        return path
+
+    # ----------------------------------------- conveniences for tests and tools
+    def resource(self, kind: str) -> Resource:
+        return BY_KIND[kind]
+
+    def get(self, kind: str, namespace: str | None, name: str) -> dict | None:
+        return self.call(self.store.get, BY_KIND[kind], namespace, name)
+
+    def list(self, kind: str, namespace: str | None = None) -> list[dict]:
+        return self.call(self.store.list, BY_KIND[kind], namespace)
+
+    def create(self, kind: str, namespace: str | None, obj: dict) -> dict:
+        return self.call(self.api.create, BY_KIND[kind], namespace, obj)
+
+    def delete(self, kind: str, namespace: str | None, name: str, **options) -> dict:
+        return self.call(self.api.delete, BY_KIND[kind], namespace, name, options)
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0,
+                 interval: float = 0.05) -> Any:
+        """Poll predicate (called on the caller's thread) until it is truthy."""
+        end = time.monotonic() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            if time.monotonic() > end:
+                raise TimeoutError("the simulated cluster did not reach the expected state")
+            time.sleep(interval)

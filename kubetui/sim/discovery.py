@@ -1,0 +1,85 @@
+"""Discovery documents: /version, /api, /apis, /api/v1, /apis/<group>/<version>.
+Plain JSON only: kubectl asks for aggregated discovery first and falls back to these."""
+
+from __future__ import annotations
+
+from .resources import RESOURCES, groups
+
+GIT_VERSION = "v1.32.2"
+
+VERSION = {
+    "major": "1", "minor": "32", "gitVersion": GIT_VERSION,
+    "gitCommit": "67a30c0adcf52bd3f56ff0893ce19966be12991f", "gitTreeState": "clean",
+    "buildDate": "2025-02-12T21:19:47Z", "goVersion": "go1.23.6", "compiler": "gc",
+    "platform": "linux/amd64",
+}
+
+_SUB_VERBS = {
+    "status": ["get", "patch", "update"],
+    "scale": ["get", "patch", "update"],
+    "log": ["get"],
+    "exec": ["create", "get"],
+    "binding": ["create"],
+    "eviction": ["create"],
+    "ephemeralcontainers": ["get", "patch", "update"],
+    "proxy": ["create", "delete", "get", "patch", "update"],
+    "finalize": ["update"],
+    "token": ["create"],
+}
+_SUB_KIND = {
+    "scale": ("autoscaling", "v1", "Scale"),
+    "eviction": ("policy", "v1", "Eviction"),
+    "binding": ("", "", "Binding"),
+    "token": ("authentication.k8s.io", "v1", "TokenRequest"),
+    "proxy": ("", "", "PodProxyOptions"),
+    "exec": ("", "", "PodExecOptions"),
+    "log": ("", "", "Pod"),
+}
+
+
+def api_versions(server_address: str) -> dict:
+    return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
+        {"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}]}
+
+
+def api_group_list() -> dict:
+    out = []
+    for name, versions in groups().items():
+        vs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
+        out.append({"name": name, "versions": vs, "preferredVersion": vs[0]})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": out}
+
+
+def api_group(name: str) -> dict | None:
+    versions = groups().get(name)
+    if not versions:
+        return None
+    vs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
+    return {"kind": "APIGroup", "apiVersion": "v1", "name": name, "versions": vs,
+            "preferredVersion": vs[0]}
+
+
+def resource_list(group: str, version: str) -> dict | None:
+    entries = []
+    for r in RESOURCES:
+        if r.group != group or r.version != version:
+            continue
+        entry = {"name": r.plural, "singularName": r.kind.lower(), "namespaced": r.namespaced,
+                 "kind": r.kind, "verbs": list(r.verbs)}
+        if r.short_names:
+            entry["shortNames"] = list(r.short_names)
+        if r.categories:
+            entry["categories"] = list(r.categories)
+        entries.append(entry)
+        for sub in r.subresources:
+            g, v, kind = _SUB_KIND.get(sub, ("", "", r.kind))
+            e = {"name": f"{r.plural}/{sub}", "singularName": "", "namespaced": r.namespaced,
+                 "kind": kind, "verbs": _SUB_VERBS.get(sub, ["get"])}
+            if g:
+                e["group"], e["version"] = g, v
+            entries.append(e)
+    if not entries:
+        return None
+    gv = f"{group}/{version}" if group else version
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv,
+            "resources": entries}

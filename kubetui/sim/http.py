@@ -1,0 +1,324 @@
+"""The HTTP face of the sim: Kubernetes REST paths, content negotiation (JSON or
+server-side Table), chunked watch streams, and Status errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import orjson
+import yaml
+from aiohttp import web
+
+from . import discovery
+from .meta import ApiError, bad_request
+from .resources import Resource, lookup
+from .store import CLOSE, Watcher
+from .tables import table
+
+log = logging.getLogger("kubetui.sim")
+JSON = "application/json"
+DEFAULT_WATCH_SECONDS = 1800
+
+
+def _json(data, status: int = 200, headers: dict | None = None) -> web.Response:
+    return web.Response(body=orjson.dumps(data), status=status, content_type=JSON,
+                        headers=headers)
+
+
+def _error(exc: ApiError) -> web.Response:
+    return _json(exc.status(), exc.code, exc.headers)
+
+
+def wants_table(request: web.Request) -> bool:
+    accept = request.headers.get("Accept", "")
+    first = accept.split(",")[0]
+    return "as=Table" in first
+
+
+class Route:
+    """A parsed resource path: /api/v1/namespaces/ns/pods/name/log and friends."""
+
+    __slots__ = ("res", "namespace", "name", "sub")
+
+    def __init__(self, res: Resource, namespace: str | None, name: str | None, sub: str | None):
+        self.res, self.namespace, self.name, self.sub = res, namespace, name, sub
+
+
+def parse_path(path: str) -> Route | None:
+    parts = [p for p in path.split("/") if p]
+    if len(parts) >= 2 and parts[0] == "api":
+        group, version, rest = "", parts[1], parts[2:]
+    elif len(parts) >= 3 and parts[0] == "apis":
+        group, version, rest = parts[1], parts[2], parts[3:]
+    else:
+        return None
+    if not rest:
+        return None
+    namespace = None
+    if rest[0] == "namespaces" and len(rest) >= 3:
+        res = lookup(group, version, rest[2])
+        if res is not None and res.namespaced:
+            namespace, rest = rest[1], rest[2:]
+    res = lookup(group, version, rest[0])
+    if res is None:
+        return None
+    name = rest[1] if len(rest) > 1 else None
+    sub = rest[2] if len(rest) > 2 else None
+    if len(rest) > 3:
+        return None
+    return Route(res, namespace, name, sub)
+
+
+def _int(q, key: str, default: int = 0) -> int:
+    value = q.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise bad_request(f"{key}: Invalid value: {value!r}: must be an integer") from exc
+
+
+class HttpFrontend:
+    def __init__(self, sim):
+        self.sim = sim
+        self.api = sim.api
+        self.store = sim.store
+        self.bookmark_seconds = 60.0
+        self.server_address = "127.0.0.1:0"
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        return app
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        try:
+            for hook in self.sim.request_hooks:
+                response = await hook(request)
+                if response is not None:
+                    return response
+            return await self._dispatch(request)
+        except ApiError as exc:
+            return _error(exc)
+        except (ConnectionResetError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # the sim must answer like a server, not crash
+            log.exception("sim: %s %s failed", request.method, request.path)
+            return _error(ApiError(500, "InternalError", f"Internal error occurred: {exc}"))
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.rstrip("/") or "/"
+        if request.method == "GET":
+            doc = self._discovery(path)
+            if doc is not None:
+                return _json(doc)
+            if path in ("/healthz", "/livez", "/readyz"):
+                return web.Response(text="ok")
+        route = parse_path(path)
+        if route is None:
+            raise ApiError(404, "NotFound", "the server could not find the requested resource",
+                           {})
+        return await self._resource(request, route)
+
+    def _discovery(self, path: str):
+        if path == "/version":
+            return discovery.VERSION
+        if path == "/api":
+            return discovery.api_versions(self.server_address)
+        if path == "/apis":
+            return discovery.api_group_list()
+        parts = path.strip("/").split("/")
+        if parts[0] == "api" and len(parts) == 2:
+            return discovery.resource_list("", parts[1])
+        if parts[0] == "apis" and len(parts) == 2:
+            return discovery.api_group(parts[1])
+        if parts[0] == "apis" and len(parts) == 3:
+            return discovery.resource_list(parts[1], parts[2])
+        return None
+
+    async def _body(self, request: web.Request):
+        raw = await request.read()
+        if not raw:
+            return None
+        ctype = request.headers.get("Content-Type", "")
+        try:
+            if "yaml" in ctype:
+                return yaml.safe_load(raw)
+            return orjson.loads(raw)
+        except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+            raise bad_request(f"the body of the request could not be decoded: {exc}") from exc
+
+    def _render(self, request: web.Request, res: Resource, obj: dict, status: int = 200):
+        if wants_table(request) and obj.get("kind") == res.kind:
+            q = request.query
+            meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
+            return _json(table(res.kind, [obj], meta, q.get("includeObject", "Metadata")),
+                         status)
+        return _json(obj, status)
+
+    async def _resource(self, request: web.Request, r: Route) -> web.StreamResponse:
+        method, q, api, res = request.method, request.query, self.api, r.res
+        ns = r.namespace
+        if r.sub == "scale" and r.name:
+            if method == "GET":
+                return _json(api.get_scale(res, ns, r.name))
+            body = await self._body(request)
+            if method == "PUT":
+                return _json(api.set_scale(res, ns, r.name, body or {}))
+            if method == "PATCH":
+                return _json(api.patch_scale(res, ns, r.name,
+                                             request.headers.get("Content-Type", ""), body))
+        elif r.sub in (None, "status"):
+            if r.sub == "status" and not res.has_status:
+                raise ApiError(404, "NotFound", "the server could not find the requested "
+                               "resource", {})
+            if method == "GET" and r.name:
+                return self._render(request, res, api.get(res, ns, r.name))
+            if method == "GET":
+                if q.get("watch") in ("true", "1"):
+                    return await self.watch(request, res, ns)
+                return self._list(request, res, ns)
+            if method == "POST" and not r.name:
+                body = await self._body(request)
+                if q.get("dryRun"):
+                    return _json(body or {}, 201)
+                return self._render(request, res, api.create(res, ns, body), 201)
+            if method == "PUT" and r.name:
+                body = await self._body(request)
+                return self._render(request, res, api.update(res, ns, r.name, body, r.sub))
+            if method == "PATCH" and r.name:
+                body = await self._body(request)
+                ctype = request.headers.get("Content-Type", "")
+                return self._render(request, res, api.patch(res, ns, r.name, ctype, body, r.sub))
+            if method == "DELETE" and r.name:
+                options = await self._body(request) or {}
+                for key in ("gracePeriodSeconds",):
+                    if key in q:
+                        options[key] = _int(q, key)
+                if "propagationPolicy" in q:
+                    options["propagationPolicy"] = q["propagationPolicy"]
+                return _json(api.delete(res, ns, r.name, options))
+            if method == "DELETE":
+                return self._delete_collection(request, res, ns, await self._body(request) or {})
+        handler = self.sim.subresource_handlers.get((res.key, r.sub))
+        if handler is not None and r.name:
+            return await handler(request, r)
+        raise ApiError(405, "MethodNotAllowed",
+                       f"the server does not allow this method on the requested resource")
+
+    def _list(self, request: web.Request, res: Resource, ns: str | None) -> web.Response:
+        q = request.query
+        out = self.api.list(res, ns, q.get("labelSelector"), q.get("fieldSelector"),
+                            _int(q, "limit"), q.get("continue"))
+        if wants_table(request):
+            return _json(table(res.kind, out["items"], out["metadata"],
+                               q.get("includeObject", "Metadata")))
+        return _json(out)
+
+    def _delete_collection(self, request, res: Resource, ns: str | None, options: dict):
+        q = request.query
+        items = self.store.list(res, ns, self.api.matcher(q.get("labelSelector"),
+                                                          q.get("fieldSelector")))
+        gone = []
+        for o in items:
+            try:
+                gone.append(self.api.delete(res, ns or o["metadata"].get("namespace"),
+                                            o["metadata"]["name"], options))
+            except ApiError as exc:
+                if exc.code != 404:
+                    raise
+        return _json({"kind": f"{res.kind}List", "apiVersion": res.api_version,
+                      "metadata": {"resourceVersion": str(self.store.rv)}, "items": gone})
+
+    # ------------------------------------------------------------------ watch
+    async def watch(self, request: web.Request, res: Resource, ns: str | None):
+        q = request.query
+        match = self.api.matcher(q.get("labelSelector"), q.get("fieldSelector"))
+        rv_param = q.get("resourceVersion", "")
+        timeout = _int(q, "timeoutSeconds", DEFAULT_WATCH_SECONDS)
+        bookmarks = q.get("allowWatchBookmarks") in ("true", "1")
+        send_initial = q.get("sendInitialEvents") in ("true", "1")
+        as_table = wants_table(request)
+        include = q.get("includeObject", "Metadata")
+        watcher = Watcher(res, ns, match)
+        first: list[tuple[str, dict]] = []
+        if rv_param in ("", "0") or send_initial:
+            first = [("ADDED", o) for o in self.store.list(res, ns, match)]
+        else:
+            try:
+                since = int(rv_param)
+            except ValueError as exc:
+                raise bad_request(f"resourceVersion: Invalid value: {rv_param!r}") from exc
+            changes = self.store.replay(since)
+            if changes is None:
+                return await self._expired(request, res, since)
+            for c in changes:
+                etype = watcher.translate(c)
+                if etype is not None:
+                    first.append((etype, c.obj))
+        self.store.watchers.add(watcher)
+        resp = web.StreamResponse(status=200, headers={"Content-Type": JSON,
+                                                        "Cache-Control": "no-cache, private"})
+        resp.enable_chunked_encoding()
+
+        def encode(etype: str, obj: dict) -> bytes:
+            if as_table and etype in ("ADDED", "MODIFIED", "DELETED"):
+                obj = table(res.kind, [obj], {"resourceVersion": obj["metadata"].get(
+                    "resourceVersion", "")}, include, True)
+            return orjson.dumps({"type": etype, "object": obj}) + b"\n"
+
+        try:
+            await resp.prepare(request)
+            if first:
+                await resp.write(b"".join(encode(t, o) for t, o in first))
+            if send_initial:
+                await resp.write(self._bookmark(res, initial_end=True))
+            deadline = time.monotonic() + timeout
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                wait = min(remaining, self.bookmark_seconds) if bookmarks else remaining
+                try:
+                    item = await asyncio.wait_for(watcher.queue.get(), wait)
+                except asyncio.TimeoutError:
+                    if bookmarks and deadline - time.monotonic() > 0:
+                        await resp.write(self._bookmark(res))
+                    continue
+                if item is CLOSE:
+                    break
+                batch = [item]
+                while not watcher.queue.empty() and len(batch) < 1000:
+                    nxt = watcher.queue.get_nowait()
+                    if nxt is CLOSE:
+                        await resp.write(b"".join(encode(t, o) for t, o in batch))
+                        return resp
+                    batch.append(nxt)
+                await resp.write(b"".join(encode(t, o) for t, o in batch))
+        except (ConnectionResetError, ConnectionError):
+            pass
+        finally:
+            self.store.watchers.discard(watcher)
+        return resp
+
+    def _bookmark(self, res: Resource, initial_end: bool = False) -> bytes:
+        meta: dict = {"resourceVersion": str(self.store.rv), "creationTimestamp": None}
+        if initial_end:
+            meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+        return orjson.dumps({"type": "BOOKMARK", "object": {
+            "kind": res.kind, "apiVersion": res.api_version, "metadata": meta}}) + b"\n"
+
+    async def _expired(self, request: web.Request, res: Resource, since: int):
+        """What the real server does for a too-old version: 200, then one ERROR event."""
+        resp = web.StreamResponse(status=200, headers={"Content-Type": JSON})
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        status = ApiError(410, "Expired", f"too old resource version: {since} "
+                                          f"({self.store.compacted})").status()
+        await resp.write(orjson.dumps({"type": "ERROR", "object": status}) + b"\n")
+        await resp.write_eof()
+        return resp
+

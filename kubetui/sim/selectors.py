@@ -1,0 +1,127 @@
+"""Label selectors (=, ==, !=, in, notin, exists, !exists) and field selectors."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .meta import ApiError, dig
+
+Matcher = Callable[[dict], bool]
+
+_SET_RE = re.compile(r"^\s*(!?)\s*([A-Za-z0-9_./-]+)\s*(?:(notin|in)\s*\(([^)]*)\))?\s*$")
+
+
+def _split_top(text: str) -> list[str]:
+    """Split on commas that are not inside parentheses."""
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _label_term(term: str) -> Callable[[dict], bool]:
+    for op in ("!=", "==", "="):
+        if op in term and "(" not in term:
+            key, _, value = term.partition(op)
+            key, value = key.strip(), value.strip()
+            if op == "!=":
+                return lambda labels: labels.get(key) != value
+            return lambda labels: labels.get(key) == value
+    m = _SET_RE.match(term)
+    if not m:
+        raise ApiError(400, "BadRequest", f"unable to parse requirement: {term!r}")
+    neg, key, op, values = m.groups()
+    if op:
+        vals = {v.strip() for v in values.split(",") if v.strip()}
+        if op == "in":
+            return lambda labels: labels.get(key) in vals
+        return lambda labels: labels.get(key) not in vals
+    if neg:
+        return lambda labels: key not in labels
+    return lambda labels: key in labels
+
+
+def label_matcher(selector: str | None) -> Matcher | None:
+    if not selector:
+        return None
+    terms = [_label_term(t) for t in _split_top(selector)]
+
+    def match(obj: dict) -> bool:
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        return all(t(labels) for t in terms)
+
+    return match
+
+
+def _field_value(obj: dict, path: str) -> str:
+    value = dig(obj, path)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def field_matcher(selector: str | None) -> Matcher | None:
+    if not selector:
+        return None
+    terms = []
+    for term in _split_top(selector):
+        for op in ("!=", "==", "="):
+            if op in term:
+                path, _, value = term.partition(op)
+                terms.append((path.strip(), op == "!=", value.strip()))
+                break
+        else:
+            raise ApiError(400, "BadRequest", f"invalid field selector: {term!r}")
+
+    def match(obj: dict) -> bool:
+        for path, negate, value in terms:
+            if (_field_value(obj, path) == value) == negate:
+                return False
+        return True
+
+    return match
+
+
+def combine(*matchers: Matcher | None) -> Matcher | None:
+    active = [m for m in matchers if m is not None]
+    if not active:
+        return None
+    if len(active) == 1:
+        return active[0]
+    return lambda obj: all(m(obj) for m in active)
+
+
+def selector_string(match_labels: dict | None, expressions: list | None = None) -> str:
+    """A LabelSelector object as the string form (`app=web,tier in (a,b)`)."""
+    parts = [f"{k}={v}" for k, v in sorted((match_labels or {}).items())]
+    for e in expressions or ():
+        op, key, values = e.get("operator"), e.get("key"), e.get("values") or []
+        if op == "In":
+            parts.append(f"{key} in ({','.join(values)})")
+        elif op == "NotIn":
+            parts.append(f"{key} notin ({','.join(values)})")
+        elif op == "Exists":
+            parts.append(key)
+        elif op == "DoesNotExist":
+            parts.append(f"!{key}")
+    return ",".join(parts)
+
+
+def selector_matches(selector: dict | None, labels: dict | None) -> bool:
+    """Does a LabelSelector object select these labels? (An empty selector selects all.)"""
+    sel = selector or {}
+    text = selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
+    matcher = label_matcher(text)
+    return matcher is None or matcher({"metadata": {"labels": labels or {}}})

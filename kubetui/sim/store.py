@@ -1,0 +1,142 @@
+"""The sim's etcd: objects by kind, one global resourceVersion, a bounded event log for
+watch replay (older versions answer 410 Gone), and the watchers to notify."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .meta import already_exists, not_found
+from .resources import RESOURCES, Resource
+from .selectors import Matcher
+
+ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
+CLOSE = object()  # queued to a watch to end it (dropped connection, fault)
+
+
+@dataclass(slots=True)
+class Change:
+    rv: int
+    res: Resource
+    type: str
+    obj: dict
+    old: dict | None
+
+
+@dataclass(eq=False)
+class Watcher:
+    res: Resource
+    namespace: str | None
+    match: Matcher | None
+    queue: asyncio.Queue = field(default_factory=asyncio.Queue)
+
+    def translate(self, change: Change) -> str | None:
+        """The event type this watcher sees for a change, honouring selectors: an object
+        that stops matching is DELETED for it, one that starts matching is ADDED."""
+        if change.res is not self.res:
+            return None
+        if self.namespace and change.obj["metadata"].get("namespace") != self.namespace:
+            return None
+        if self.match is None:
+            return change.type
+        now = self.match(change.obj)
+        if change.type != MODIFIED:
+            return change.type if now else None
+        before = change.old is not None and self.match(change.old)
+        if now and before:
+            return MODIFIED
+        if now:
+            return ADDED
+        if before:
+            return DELETED
+        return None
+
+
+class Store:
+    def __init__(self, log_limit: int = 50_000, first_rv: int = 1000):
+        self.rv = first_rv
+        self.compacted = first_rv
+        self.log_limit = log_limit
+        self._log: deque[Change] = deque()
+        self._objects: dict[str, dict[tuple[str, str], dict]] = {r.key: {} for r in RESOURCES}
+        self.watchers: set[Watcher] = set()
+        self.listeners: list[Callable[[Change], None]] = []
+
+    # -- reads
+    def get(self, res: Resource, namespace: str | None, name: str) -> dict | None:
+        return self._objects[res.key].get((namespace or "", name))
+
+    def must_get(self, res: Resource, namespace: str | None, name: str) -> dict:
+        obj = self.get(res, namespace, name)
+        if obj is None:
+            raise not_found(res, name)
+        return obj
+
+    def list(self, res: Resource, namespace: str | None = None,
+             match: Matcher | None = None) -> list[dict]:
+        objs = self._objects[res.key]
+        keys = sorted(k for k in objs if not namespace or k[0] == namespace)
+        out = [objs[k] for k in keys]
+        return [o for o in out if match(o)] if match else out
+
+    def count(self, res: Resource) -> int:
+        return len(self._objects[res.key])
+
+    # -- writes: each bumps the global resourceVersion and notifies
+    def _record(self, res: Resource, etype: str, obj: dict, old: dict | None) -> dict:
+        self.rv += 1
+        obj["metadata"]["resourceVersion"] = str(self.rv)
+        change = Change(self.rv, res, etype, obj, old)
+        self._log.append(change)
+        if len(self._log) > self.log_limit:
+            self.compacted = self._log.popleft().rv
+        for w in self.watchers:
+            if (etype_seen := w.translate(change)) is not None:
+                w.queue.put_nowait((etype_seen, obj))
+        for listener in self.listeners:
+            listener(change)
+        return obj
+
+    def add(self, res: Resource, obj: dict) -> dict:
+        meta = obj["metadata"]
+        key = (meta.get("namespace", "") if res.namespaced else "", meta["name"])
+        if key in self._objects[res.key]:
+            raise already_exists(res, meta["name"])
+        self._objects[res.key][key] = obj
+        return self._record(res, ADDED, obj, None)
+
+    def replace(self, res: Resource, obj: dict) -> dict:
+        meta = obj["metadata"]
+        key = (meta.get("namespace", "") if res.namespaced else "", meta["name"])
+        old = self._objects[res.key].get(key)
+        if old is None:
+            raise not_found(res, meta["name"])
+        self._objects[res.key][key] = obj
+        return self._record(res, MODIFIED, obj, old)
+
+    def remove(self, res: Resource, namespace: str | None, name: str) -> dict:
+        key = (namespace or "" if res.namespaced else "", name)
+        old = self._objects[res.key].pop(key, None)
+        if old is None:
+            raise not_found(res, name)
+        gone = dict(old)
+        gone["metadata"] = dict(old["metadata"])
+        return self._record(res, DELETED, gone, old)
+
+    # -- watch support
+    def replay(self, since: int) -> list[Change] | None:
+        """Changes after `since`, or None when that version is compacted away (410)."""
+        if since < self.compacted:
+            return None
+        return [c for c in self._log if c.rv > since]
+
+    def expire(self) -> None:
+        """Forget the event log: every watch from an older version now gets 410."""
+        self._log.clear()
+        self.compacted = self.rv
+
+    def drop_watches(self) -> None:
+        for w in list(self.watchers):
+            w.queue.put_nowait(CLOSE)
