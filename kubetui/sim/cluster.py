@@ -4,6 +4,7 @@ own thread, the store, the controllers and the HTTP server on loopback."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import threading
@@ -147,8 +148,9 @@ class SimCluster:
             await site.start()
         except OSError as exc:
             await self._runner.cleanup()
-            raise OSError(exc.errno, f"cannot listen on {self.host}:{self.port}: "
-                                     f"{exc.strerror}") from exc
+            why = ("the port is already in use" if exc.errno == errno.EADDRINUSE
+                   else exc.strerror)
+            raise OSError(exc.errno, f"cannot listen on {self.host}:{self.port}: {why}") from exc
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.http.server_address = f"{self.host}:{self.port}"
 

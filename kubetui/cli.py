@@ -1,0 +1,155 @@
+"""Command line: `kubetui [options]`, `kubetui --demo`, `kubetui sim [options]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .kube.config import KubeConfigError, NoKubeConfig, kubeconfig_paths, load_kubeconfig
+
+DEMO_HINT = "try the built-in demo cluster: kubetui --demo"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kubetui",
+        description="A terminal dashboard for Kubernetes. "
+                    "Run `kubetui sim --help` for the simulated cluster.",
+        epilog="Kubeconfig is read like kubectl reads it: --kubeconfig, else $KUBECONFIG "
+               "(a:b:c of split files), else ~/.kube/config.")
+    p.add_argument("--version", action="version", version=f"kubetui {__version__}")
+    p.add_argument("--demo", action="store_true",
+                   help="run against an embedded simulated cluster (no cluster needed)")
+    p.add_argument("--kubeconfig", action="append", metavar="FILE",
+                   help="kubeconfig file (repeatable; overrides $KUBECONFIG)")
+    p.add_argument("--context", help="context to use (default: the current context)")
+    p.add_argument("-n", "--namespace", help="namespace to show (default: all namespaces)")
+    p.add_argument("--readonly", action="store_true", help="refuse every write")
+    return p
+
+
+def _sim_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kubetui sim",
+        description="Serve the simulated Kubernetes cluster on 127.0.0.1 until interrupted, "
+                    "for kubectl or any other client.")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    p.add_argument("--scenario", default="demo",
+                   help="shipped scenario name or a folder of YAML (default: demo)")
+    p.add_argument("--write-kubeconfig", metavar="FILE",
+                   help="write a kubeconfig for this cluster to FILE (mode 0600)")
+    p.add_argument("--speed", type=float, default=1.0,
+                   help="simulated time runs this many times faster (default: 1)")
+    return p
+
+
+def _setup_logging() -> None:
+    """Logs go to a file: nothing may print over the TUI."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    folder = Path(base) / "kubetui"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(folder / "kubetui.log")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+
+
+def _fail(message: str) -> int:
+    print(f"kubetui: {message}", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sim"]:
+        return sim_main(argv[1:])
+    args = _parser().parse_args(argv)
+    if args.demo:
+        return demo_main(args)
+    try:
+        kc = load_kubeconfig(kubeconfig_paths(args.kubeconfig))
+        kc.context(args.context)
+    except NoKubeConfig as exc:
+        return _fail(f"{exc}; set KUBECONFIG or --kubeconfig to a cluster's config, or "
+                     f"{DEMO_HINT}")
+    except KubeConfigError as exc:
+        return _fail(str(exc))
+    return run_app(kc, args)
+
+
+def run_app(kc, args) -> int:
+    from .ui.app import KubetuiApp, Settings
+
+    _setup_logging()
+    app = KubetuiApp(kc, Settings(context=args.context, namespace=args.namespace,
+                                  readonly=args.readonly))
+    try:
+        app.run()
+    finally:
+        app.shutdown()
+    return app.return_code or 0
+
+
+def demo_main(args) -> int:
+    """Start the simulated cluster in-process, point a private kubeconfig at it, and run
+    the dashboard through exactly the path a real cluster takes."""
+    from .sim import SimCluster
+
+    _setup_logging()
+    folder = tempfile.mkdtemp(prefix="kubetui-demo-")
+    sim = None
+    try:
+        sim = SimCluster("demo").start()
+        path = sim.write_kubeconfig(os.path.join(folder, "kubeconfig"))
+        args.context = None
+        return run_app(load_kubeconfig([path]), args)
+    except OSError as exc:
+        return _fail(f"cannot start the demo cluster: {exc}")
+    finally:
+        if sim is not None:
+            sim.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sim_main(argv: list[str]) -> int:
+    from .sim import SimCluster
+
+    args = _sim_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="kubetui sim: %(message)s")
+    try:
+        sim = SimCluster(args.scenario, port=args.port, speed=args.speed).start()
+    except OSError as exc:
+        return _fail(f"sim: {exc}")
+    except FileNotFoundError as exc:
+        return _fail(f"sim: {exc}")
+    print(f"Simulated cluster listening on {sim.url}", flush=True)
+    if args.write_kubeconfig:
+        sim.write_kubeconfig(args.write_kubeconfig)
+        print(f"kubeconfig written to {args.write_kubeconfig}; try:\n"
+              f"  kubectl --kubeconfig {args.write_kubeconfig} get pods -A", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sim.stop())
+    try:
+        sim.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""A table on Textual's Line API: it draws only the visible rows, takes keyed updates,
+keeps the cursor on the same object while rows move, and never sizes itself per row."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Row = tuple[tuple[str, ...], str]
+
+MAX_COL_WIDTH = 60
+GAP = 2
+
+
+class ResourceTable(ScrollView, can_focus=True):
+    """Rows keyed `namespace/name`, sorted by key, coloured by health."""
+
+    COMPONENT_CLASSES = {
+        "resource-table--header",
+        "resource-table--cursor",
+        "resource-table--ok",
+        "resource-table--pending",
+        "resource-table--error",
+        "resource-table--done",
+    }
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="table.page_down"),
+        Binding("home,g", "jump(0)", "Top", show=False, id="table.top"),
+        Binding("end,G", "jump(-1)", "Bottom", show=False, id="table.bottom"),
+    ]
+
+    class CursorMoved(Message):
+        def __init__(self, key: str | None):
+            super().__init__()
+            self.key = key
+
+    def __init__(self, columns: tuple[str, ...] = (), **kwargs):
+        super().__init__(**kwargs)
+        self.columns = columns
+        self._rows: dict[str, Row] = {}
+        self._order: list[str] = []
+        self._widths: list[int] = [len(c) for c in columns]
+        self.cursor = 0
+        self.cursor_key: str | None = None
+        self.empty_message = "No resources"
+
+    # -- data
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    def keys(self) -> list[str]:
+        return list(self._order)
+
+    def row(self, key: str) -> Row | None:
+        return self._rows.get(key)
+
+    def set_columns(self, columns: tuple[str, ...]) -> None:
+        self.columns = columns
+        self._widths = [len(c) for c in columns]
+        self.set_rows({})
+
+    def set_rows(self, rows: dict[str, Row]) -> None:
+        """Replace the content (a keyed diff for the eye: the cursor stays on its key)."""
+        self._rows = rows
+        if rows.keys() != set(self._order):
+            self._order = sorted(rows)
+        widths = [len(c) for c in self.columns]
+        for cells, _ in rows.values():
+            for i, cell in enumerate(cells):
+                if len(cell) > widths[i]:
+                    widths[i] = len(cell)
+        self._widths = [min(w, MAX_COL_WIDTH) for w in widths]
+        self._restore_cursor()
+        total = sum(self._widths) + GAP * max(len(self._widths) - 1, 0)
+        self.virtual_size = Size(total, len(self._order) + 1)
+        self.refresh()
+
+    def _restore_cursor(self) -> None:
+        if self.cursor_key is not None and self.cursor_key in self._rows:
+            self.cursor = self._order.index(self.cursor_key)
+        else:
+            self.cursor = min(self.cursor, max(len(self._order) - 1, 0))
+            self.cursor_key = self._order[self.cursor] if self._order else None
+        self._scroll_to_cursor()
+
+    # -- movement
+    def _visible_rows(self) -> int:
+        return max(self.size.height - 1, 1)
+
+    def _move_to(self, index: int) -> None:
+        if not self._order:
+            return
+        index = max(0, min(index, len(self._order) - 1))
+        self.cursor = index
+        self.cursor_key = self._order[index]
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.CursorMoved(self.cursor_key))
+
+    def _scroll_to_cursor(self) -> None:
+        top = int(self.scroll_offset.y)
+        visible = self._visible_rows()
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False)
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * self._visible_rows())
+
+    def action_jump(self, where: int) -> None:
+        self._move_to(0 if where == 0 else len(self._order) - 1)
+
+    # -- drawing
+    def _line(self, cells: tuple[str, ...], style: Style) -> list[Segment]:
+        parts = []
+        last = len(self._widths) - 1
+        for i, width in enumerate(self._widths):
+            text = cells[i] if i < len(cells) else ""
+            if len(text) > width:
+                text = text[: width - 1] + "…"
+            parts.append(text.ljust(width) if i < last else text)
+        return [Segment((" " * GAP).join(parts), style)]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        scroll_x, scroll_y = int(self.scroll_offset.x), int(self.scroll_offset.y)
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("resource-table--header")
+            strip = Strip(self._line(self.columns, style))
+        else:
+            index = scroll_y + y - 1
+            if index >= len(self._order):
+                if not self._order and y == 1:
+                    return Strip([Segment(self.empty_message.center(width), base)])
+                return Strip.blank(width, base)
+            key = self._order[index]
+            cells, health = self._rows[key]
+            style = base + self.get_component_rich_style(f"resource-table--{health}")
+            if index == self.cursor:
+                style += self.get_component_rich_style("resource-table--cursor")
+            strip = Strip(self._line(cells, style))
+            return strip.crop_extend(scroll_x, scroll_x + width, style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()
