@@ -254,7 +254,7 @@ class ApiCore:
             if FOREGROUND not in m.setdefault("finalizers", []):
                 m["finalizers"].append(FOREGROUND)
             self.store.replace(res, obj)
-            self.defer(lambda: self._collect(uid))
+            self.defer(lambda: self._collect(uid, "Foreground"))
             return obj
         if meta.get("finalizers"):
             if meta.get("deletionTimestamp"):
@@ -348,8 +348,10 @@ class ApiCore:
         fin = owner["metadata"].get("finalizers") or ()
         return not (owner["metadata"].get("deletionTimestamp") and FOREGROUND in fin)
 
-    def _collect(self, uid: str) -> None:
-        """Delete the dependents of a deleted (or foreground-deleting) owner."""
+    def _collect(self, uid: str, policy: str = "Background") -> None:
+        """Delete the dependents of a deleted (or foreground-deleting) owner. Like the real
+        garbage collector, a foreground owner's dependents that have dependents of their
+        own are deleted in the foreground too, so the owner outlives its grandchildren."""
         for kind, ns, name in self.owners.dependents(uid):
             res = BY_KIND[kind]
             dep = self.store.get(res, ns, name)
@@ -358,8 +360,9 @@ class ApiCore:
             refs = dep["metadata"].get("ownerReferences") or ()
             if any(self._owner_alive(r, ns) for r in refs):
                 continue
+            dep_policy = policy if self.owners.dependents(dep["metadata"]["uid"]) else "Background"
             try:
-                self.delete(res, ns or None, name, {"propagationPolicy": "Background"})
+                self.delete(res, ns or None, name, {"propagationPolicy": dep_policy})
             except ApiError:
                 pass
 

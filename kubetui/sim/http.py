@@ -11,7 +11,7 @@ import orjson
 import yaml
 from aiohttp import web
 
-from . import discovery
+from . import discovery, openapi
 from .meta import ApiError, bad_request
 from .resources import Resource, lookup
 from .store import CLOSE, Watcher
@@ -130,6 +130,10 @@ class HttpFrontend:
             return discovery.api_versions(self.server_address)
         if path == "/apis":
             return discovery.api_group_list()
+        if path == "/openapi/v3":
+            return openapi.root()
+        if path.startswith("/openapi/v3/"):
+            return openapi.group_version(path[len("/openapi/v3/"):])
         parts = path.strip("/").split("/")
         if parts[0] == "api" and len(parts) == 2:
             return discovery.resource_list("", parts[1])
@@ -144,6 +148,13 @@ class HttpFrontend:
         if not raw:
             return None
         ctype = request.headers.get("Content-Type", "")
+        if "protobuf" in ctype:
+            # kubectl create/run/expose send protobuf, and client-go does not retry with
+            # JSON on a 415. The sim has no protobuf schemas: say so plainly.
+            raise ApiError(415, "UnsupportedMediaType",
+                           "the simulated cluster reads JSON and YAML bodies only, not "
+                           "protobuf (which `kubectl create/run/expose` send); use "
+                           "`kubectl apply -f` with a manifest instead")
         try:
             if "yaml" in ctype:
                 return yaml.safe_load(raw)

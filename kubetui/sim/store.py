@@ -133,8 +133,10 @@ class Store:
         return [c for c in self._log if c.rv > since]
 
     def expire(self) -> None:
-        """Forget the event log: every watch from an older version now gets 410."""
+        """Forget the event log (as a compaction does): a watch from any version handed
+        out so far gets 410; a list taken afterwards can be watched from."""
         self._log.clear()
+        self.rv += 1
         self.compacted = self.rv
 
     def drop_watches(self) -> None:

@@ -1,0 +1,119 @@
+"""Shared fixtures: a simulated cluster per test module, a kubeconfig for it, the
+official Python client, and kubectl from PATH."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+from kubernetes.client import ApiClient
+from kubernetes.config.kube_config import new_client_from_config
+
+from kubetui.sim import SimCluster
+
+FAST = 20.0  # simulated seconds per real second in tests
+
+
+def settled(cluster: SimCluster) -> bool:
+    """Every deployment has its pods and every pod is Running and Ready."""
+    deployments = cluster.list("Deployment")
+    want = sum(d["spec"]["replicas"] for d in deployments) + len(
+        [p for p in cluster.list("Pod") if not p["metadata"].get("ownerReferences")])
+    pods = cluster.list("Pod")
+    return len(pods) == want and all(
+        any(c["type"] == "Ready" and c["status"] == "True"
+            for c in p.get("status", {}).get("conditions", [])) for p in pods)
+
+
+@pytest.fixture(scope="module")
+def sim():
+    cluster = SimCluster("demo", speed=FAST).start()
+    cluster.wait_for(lambda: settled(cluster), timeout=30)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def kubeconfig(sim, tmp_path_factory) -> str:
+    return sim.write_kubeconfig(str(tmp_path_factory.mktemp("kc") / "config"))
+
+
+@pytest.fixture(scope="module")
+def api(kubeconfig) -> ApiClient:
+    client = new_client_from_config(config_file=kubeconfig, persist_config=False)
+    yield client
+    client.close()
+
+
+def wait_until(predicate, timeout: float = 15.0, interval: float = 0.05):
+    """Poll until predicate() is truthy; fail the test with a message otherwise."""
+    end = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > end:
+            pytest.fail(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def kubectl_bin() -> str:
+    path = shutil.which("kubectl")
+    if path is None:
+        pytest.fail("kubectl is not on PATH: these tests need it (CI machines have it)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def kubectl(kubectl_bin, kubeconfig):
+    def run(*args: str, timeout: float = 60, check: bool = True, input: str | None = None):
+        env = {**os.environ, "KUBECONFIG": kubeconfig}
+        proc = subprocess.run([kubectl_bin, *args], capture_output=True, text=True,
+                              timeout=timeout, env=env, input=input)
+        if check and proc.returncode != 0:
+            pytest.fail(f"kubectl {' '.join(args)} failed ({proc.returncode}):\n"
+                        f"{proc.stderr}\n{proc.stdout}")
+        return proc
+
+    return run
+
+
+def make_namespace(sim: SimCluster, name: str) -> str:
+    sim.create("Namespace", None, {"metadata": {"name": name}})
+    return name
+
+
+def deployment(name: str, replicas: int = 2, image: str = "nginx:1.27", **spec) -> dict:
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "labels": {"app": name}},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}},
+                              "spec": {"containers": [{"name": "main", "image": image}]}},
+                 **spec},
+    }
+
+
+def raw(sim: SimCluster, method: str, path: str, body=None, content_type: str = "application/json",
+        accept: str = "application/json", timeout: float = 10):
+    """One plain HTTP request to the sim: (status, parsed JSON or text)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(sim.url + path, data=data, method=method,
+                                 headers={"Content-Type": content_type, "Accept": accept})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, payload = resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        status, payload = err.code, err.read()
+    try:
+        return status, json.loads(payload)
+    except ValueError:
+        return status, payload.decode()

@@ -1,0 +1,65 @@
+"""kubectl's printing rules: ages and pod READY / STATUS / RESTARTS, from fixtures."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kubetui.render.age import age, human_duration, parse_time
+from kubetui.render.pod import pod_row, summarize
+from kubetui.render.rows import RowCache
+
+FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "pods.json").read_text())
+NOW = parse_time(FIXTURES["now"])
+
+
+@pytest.mark.parametrize("seconds,text", [
+    (-5, "<invalid>"), (-1, "0s"), (0, "0s"), (59, "59s"), (119, "119s"), (120, "2m"),
+    (125, "2m5s"), (599, "9m59s"), (600, "10m"), (179 * 60, "179m"), (3 * 3600, "3h"),
+    (3 * 3600 + 1800, "3h30m"), (8 * 3600, "8h"), (47 * 3600, "47h"), (48 * 3600, "2d"),
+    (50 * 3600, "2d2h"), (8 * 86400, "8d"), (400 * 86400, "400d"), (730 * 86400, "2y"),
+    (800 * 86400, "2y70d"), (9 * 365 * 86400, "9y"),
+])
+def test_human_duration_matches_apimachinery(seconds, text):
+    assert human_duration(seconds) == text
+
+
+def test_age_of_missing_or_malformed_timestamp():
+    assert age(None, NOW) == "<unknown>"
+    assert age("yesterday", NOW) == "<unknown>"
+
+
+@pytest.mark.parametrize("case", FIXTURES["cases"], ids=[c["name"] for c in FIXTURES["cases"]])
+def test_pod_columns_match_kubectl(case):
+    s = summarize(case["pod"], NOW)
+    assert (s.ready, s.status, s.restarts) == (case["ready"], case["status"], case["restarts"])
+    assert s.health == case["health"]
+
+
+def test_pod_row_has_kubectl_wide_columns():
+    pod = FIXTURES["cases"][0]["pod"]
+    cells, health = pod_row(pod, NOW)
+    assert cells == ("ns", "p", "1/1", "Running", "0", "60m", "<none>", "<none>")
+    assert health == "ok"
+
+
+def test_row_cache_recomputes_only_changed_objects_and_skips_idle_ticks():
+    calls = []
+
+    def row_fn(obj, now):
+        calls.append(obj["metadata"]["name"])
+        return (obj["metadata"]["name"],), "ok"
+
+    cache = RowCache(row_fn)
+    a = {"metadata": {"name": "a", "resourceVersion": "1"}}
+    b = {"metadata": {"name": "b", "resourceVersion": "1"}}
+    assert cache.rows(1, {"a": a, "b": b}, 100.0) is not None
+    assert sorted(calls) == ["a", "b"]
+    calls.clear()
+    assert cache.rows(1, {"a": a, "b": b}, 100.5) is None  # same version, same second
+    b2 = {"metadata": {"name": "b", "resourceVersion": "2"}}
+    rows = cache.rows(2, {"a": a, "b": b2}, 100.7)
+    assert calls == ["b"] and set(rows) == {"a", "b"}
+    calls.clear()
+    cache.rows(2, {"a": a, "b": b2}, 101.0)  # a new second: ages must tick
+    assert sorted(calls) == ["a", "b"]

@@ -1,0 +1,217 @@
+"""The simulated API server, judged by the official Python client and raw HTTP."""
+
+import pytest
+from kubernetes.client import ApiClient, AppsV1Api, CoreV1Api
+from kubernetes.client.exceptions import ApiException
+
+from conftest import deployment, make_namespace, raw, wait_until
+
+
+def test_list_carries_kind_api_version_and_resource_version(sim):
+    status, body = raw(sim, "GET", "/api/v1/pods")
+    assert status == 200
+    assert body["kind"] == "PodList" and body["apiVersion"] == "v1"
+    assert int(body["metadata"]["resourceVersion"]) > 0
+    status, body = raw(sim, "GET", "/apis/apps/v1/namespaces/shop/deployments")
+    assert body["kind"] == "DeploymentList" and body["apiVersion"] == "apps/v1"
+    assert {d["metadata"]["name"] for d in body["items"]} == {"frontend", "cart", "redis"}
+
+
+def test_not_found_and_already_exists_are_real_status_objects(sim, api):
+    core = CoreV1Api(api)
+    with pytest.raises(ApiException) as err:
+        core.read_namespaced_pod("nope", "shop")
+    assert err.value.status == 404
+    status, body = raw(sim, "GET", "/api/v1/namespaces/shop/pods/nope")
+    assert body == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                    "message": 'pods "nope" not found', "reason": "NotFound",
+                    "details": {"name": "nope", "group": "", "kind": "pods"}, "code": 404}
+    status, body = raw(sim, "POST", "/api/v1/namespaces", {"metadata": {"name": "shop"}})
+    assert (status, body["reason"]) == (409, "AlreadyExists")
+    status, body = raw(sim, "POST", "/api/v1/namespaces/ghost/configmaps",
+                       {"metadata": {"name": "x"}})
+    assert (status, body["message"]) == (404, 'namespaces "ghost" not found')
+
+
+def test_update_with_stale_resource_version_conflicts(sim, api):
+    ns = make_namespace(sim, "conflicts")
+    core = CoreV1Api(api)
+    cm = core.create_namespaced_config_map(ns, {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    core.replace_namespaced_config_map("c", ns, {"metadata": {
+        "name": "c", "resourceVersion": cm.metadata.resource_version}, "data": {"a": "2"}})
+    with pytest.raises(ApiException) as err:
+        core.replace_namespaced_config_map("c", ns, {"metadata": {
+            "name": "c", "resourceVersion": cm.metadata.resource_version}, "data": {"a": "3"}})
+    assert err.value.status == 409
+    assert core.read_namespaced_config_map("c", ns).data == {"a": "2"}
+
+
+def test_label_and_field_selectors(sim, api):
+    core = CoreV1Api(api)
+    pods = core.list_pod_for_all_namespaces(label_selector="app in (frontend,cart),tier!=cache")
+    names = {p.metadata.name.rsplit("-", 2)[0] for p in pods.items}
+    assert names == {"frontend", "cart"}
+    assert not core.list_pod_for_all_namespaces(label_selector="app=frontend,tier=cache").items
+    on_cp = core.list_pod_for_all_namespaces(field_selector="spec.nodeName=kubetui-control-plane")
+    assert on_cp.items and all(p.spec.node_name == "kubetui-control-plane" for p in on_cp.items)
+    named = core.list_namespaced_pod("kube-system",
+                                     field_selector="metadata.name=etcd-kubetui-control-plane")
+    assert [p.metadata.name for p in named.items] == ["etcd-kubetui-control-plane"]
+    status, _ = raw(sim, "GET", "/api/v1/pods?labelSelector=app%20in%20(broken")
+    assert status == 400
+
+
+def test_paging_with_limit_and_continue_returns_every_item_once(sim, api):
+    core = CoreV1Api(api)
+    everything = {p.metadata.uid for p in core.list_pod_for_all_namespaces().items}
+    seen, token, pages = [], None, 0
+    while True:
+        page = core.list_pod_for_all_namespaces(limit=3, _continue=token)
+        seen += [p.metadata.uid for p in page.items]
+        pages += 1
+        token = page.metadata._continue
+        if not token:
+            break
+        assert page.metadata.remaining_item_count > 0
+    assert pages > 3
+    assert sorted(seen) == sorted(everything)
+
+
+def test_scale_subresource_is_autoscaling_v1_and_drives_replicas(sim, api):
+    apps = AppsV1Api(api)
+    scale = apps.read_namespaced_deployment_scale("cart", "shop")
+    assert scale.kind == "Scale" and scale.api_version == "autoscaling/v1"
+    assert scale.status.selector == "app=cart"
+    apps.patch_namespaced_deployment_scale("cart", "shop", {"spec": {"replicas": 4}})
+    wait_until(lambda: apps.read_namespaced_deployment("cart", "shop").status.ready_replicas == 4)
+    apps.patch_namespaced_deployment_scale("cart", "shop", {"spec": {"replicas": 2}})
+    wait_until(lambda: len(CoreV1Api(api).list_namespaced_pod(
+        "shop", label_selector="app=cart").items) == 2)
+
+
+def test_three_patch_types(sim):
+    ns = make_namespace(sim, "patching")
+    sim.create("Deployment", ns, deployment("web", 1))
+    base = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
+    # strategic merge: containers merge by name, so a sidecar is added, not a replacement
+    status, d = raw(sim, "PATCH", base, {"spec": {"template": {"spec": {"containers": [
+        {"name": "sidecar", "image": "busybox:1.36"}]}}}},
+        "application/strategic-merge-patch+json")
+    assert status == 200
+    assert [c["name"] for c in d["spec"]["template"]["spec"]["containers"]] == ["main", "sidecar"]
+    # merge patch: lists are replaced whole
+    status, d = raw(sim, "PATCH", base, {"spec": {"template": {"spec": {"containers": [
+        {"name": "only", "image": "nginx:1.27"}]}}}}, "application/merge-patch+json")
+    assert [c["name"] for c in d["spec"]["template"]["spec"]["containers"]] == ["only"]
+    # JSON patch
+    status, d = raw(sim, "PATCH", base, [{"op": "replace", "path": "/spec/replicas", "value": 3}],
+                    "application/json-patch+json")
+    assert d["spec"]["replicas"] == 3
+    assert d["metadata"]["generation"] == 4
+    # a strategic $patch: delete directive removes one element by key
+    status, d = raw(sim, "PATCH", base, {"spec": {"template": {"spec": {"containers": [
+        {"name": "extra", "image": "x"}]}}}}, "application/strategic-merge-patch+json")
+    status, d = raw(sim, "PATCH", base, {"spec": {"template": {"spec": {"containers": [
+        {"name": "extra", "$patch": "delete"}]}}}}, "application/strategic-merge-patch+json")
+    assert [c["name"] for c in d["spec"]["template"]["spec"]["containers"]] == ["only"]
+    status, body = raw(sim, "PATCH", base, [{"op": "test", "path": "/spec/replicas",
+                                              "value": 99}], "application/json-patch+json")
+    assert status == 422
+
+
+def test_status_is_ignored_on_the_main_resource(sim):
+    ns = make_namespace(sim, "statuses")
+    sim.create("Deployment", ns, deployment("s", 1))
+    base = f"/apis/apps/v1/namespaces/{ns}/deployments/s"
+    raw(sim, "PATCH", base, {"status": {"replicas": 42}}, "application/merge-patch+json")
+    _, d = raw(sim, "GET", base)
+    assert d["status"].get("replicas") != 42
+
+
+def test_background_deletion_collects_replicasets_and_pods(sim, api):
+    ns = make_namespace(sim, "gc-background")
+    sim.create("Deployment", ns, deployment("doomed", 2))
+    core = CoreV1Api(api)
+    wait_until(lambda: len(core.list_namespaced_pod(ns).items) == 2)
+    AppsV1Api(api).delete_namespaced_deployment("doomed", ns)
+    wait_until(lambda: not AppsV1Api(api).list_namespaced_replica_set(ns).items)
+    wait_until(lambda: not core.list_namespaced_pod(ns).items)
+
+
+def test_orphan_deletion_keeps_dependents_without_owner(sim, api):
+    ns = make_namespace(sim, "gc-orphan")
+    sim.create("Deployment", ns, deployment("parent", 1))
+    apps = AppsV1Api(api)
+    wait_until(lambda: apps.list_namespaced_replica_set(ns).items)
+    apps.delete_namespaced_deployment("parent", ns, propagation_policy="Orphan")
+    wait_until(lambda: not apps.list_namespaced_deployment(ns).items)
+    rs = apps.list_namespaced_replica_set(ns).items
+    assert len(rs) == 1 and not rs[0].metadata.owner_references
+
+
+def test_foreground_deletion_waits_for_dependents(sim, api):
+    ns = make_namespace(sim, "gc-foreground")
+    sim.create("Deployment", ns, deployment("fg", 2))
+    apps, core = AppsV1Api(api), CoreV1Api(api)
+    wait_until(lambda: len(core.list_namespaced_pod(ns).items) == 2)
+    apps.delete_namespaced_deployment("fg", ns, propagation_policy="Foreground")
+    d = apps.read_namespaced_deployment("fg", ns)
+    assert d.metadata.deletion_timestamp is not None
+    assert "foregroundDeletion" in d.metadata.finalizers
+    wait_until(lambda: not apps.list_namespaced_deployment(ns).items)
+    assert not core.list_namespaced_pod(ns).items
+
+
+def test_pod_deletion_is_graceful(sim, api):
+    ns = make_namespace(sim, "graceful")
+    core = CoreV1Api(api)
+    core.create_namespaced_pod(ns, {"metadata": {"name": "p"}, "spec": {
+        "containers": [{"name": "c", "image": "nginx"}]}})
+    wait_until(lambda: core.read_namespaced_pod("p", ns).status.phase == "Running")
+    core.delete_namespaced_pod("p", ns)
+    assert core.read_namespaced_pod("p", ns).metadata.deletion_timestamp is not None
+    wait_until(lambda: not core.list_namespaced_pod(ns).items)
+
+
+MODEL_TYPES = {
+    "/api/v1/namespaces": "V1NamespaceList",
+    "/api/v1/nodes": "V1NodeList",
+    "/api/v1/pods": "V1PodList",
+    "/api/v1/services": "V1ServiceList",
+    "/api/v1/configmaps": "V1ConfigMapList",
+    "/api/v1/secrets": "V1SecretList",
+    "/api/v1/serviceaccounts": "V1ServiceAccountList",
+    "/api/v1/events": "CoreV1EventList",
+    "/apis/apps/v1/deployments": "V1DeploymentList",
+    "/apis/apps/v1/replicasets": "V1ReplicaSetList",
+}
+
+
+@pytest.mark.parametrize("path,model", sorted(MODEL_TYPES.items()))
+def test_every_kind_deserializes_into_the_official_models(sim, path, model):
+    import json
+
+    status, body = raw(sim, "GET", path)
+    assert status == 200 and body["items"]
+    obj = ApiClient().deserialize(json.dumps(body), model, "application/json")
+    assert len(obj.items) == len(body["items"])
+
+
+def test_scale_response_deserializes(sim):
+    import json
+
+    _, body = raw(sim, "GET", "/apis/apps/v1/namespaces/shop/deployments/frontend/scale")
+    scale = ApiClient().deserialize(json.dumps(body), "V1Scale", "application/json")
+    assert scale.spec.replicas == 3
+
+
+def test_discovery_lists_kinds_with_short_names_and_subresources(sim):
+    _, core = raw(sim, "GET", "/api/v1")
+    by_name = {r["name"]: r for r in core["resources"]}
+    assert by_name["pods"]["shortNames"] == ["po"] and by_name["pods"]["namespaced"]
+    assert {"pods/log", "pods/exec", "pods/status"} <= by_name.keys()
+    _, apps = raw(sim, "GET", "/apis/apps/v1")
+    scale = {r["name"]: r for r in apps["resources"]}["deployments/scale"]
+    assert (scale["group"], scale["version"], scale["kind"]) == ("autoscaling", "v1", "Scale")
+    _, version = raw(sim, "GET", "/version")
+    assert version["gitVersion"].startswith("v1.32.")

@@ -1,0 +1,159 @@
+"""kubectl (from PATH) is the judge of the simulated cluster."""
+
+import os
+import signal
+import subprocess
+import time
+
+from conftest import make_namespace, wait_until
+
+
+def test_get_pods_all_namespaces(sim, kubectl):
+    out = kubectl("get", "pods", "-A").stdout.splitlines()
+    assert out[0].split() == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    rows = {tuple(line.split()[:2]): line.split() for line in out[1:]}
+    assert ("kube-system", "etcd-kubetui-control-plane") in rows
+    frontend = [r for (ns, name), r in rows.items() if ns == "shop" and name.startswith(
+        "frontend-")]
+    assert len(frontend) == 3
+    assert all(r[2] == "1/1" and r[3] == "Running" for r in frontend)
+
+
+def test_get_deployments_wide(sim, kubectl):
+    out = kubectl("get", "deploy", "-n", "shop", "-o", "wide").stdout.splitlines()
+    assert out[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS",
+                              "IMAGES", "SELECTOR"]
+    frontend = next(line.split() for line in out if line.startswith("frontend "))
+    assert frontend[1:4] == ["3/3", "3", "3"]
+    assert frontend[5:] == ["nginx", "nginx:1.27-alpine", "app=frontend"]
+
+
+def test_get_yaml_and_short_names(sim, kubectl):
+    out = kubectl("get", "po", "-n", "kube-system", "etcd-kubetui-control-plane", "-o",
+                  "jsonpath={.spec.nodeName} {.status.phase}").stdout
+    assert out == "kubetui-control-plane Running"
+    assert "kubetui-worker2" in kubectl("get", "no").stdout
+
+
+def test_get_watch_prints_events_as_they_happen(sim, kubectl_bin, kubeconfig):
+    ns = make_namespace(sim, "kubectl-watch")
+    proc = subprocess.Popen(
+        [kubectl_bin, "get", "configmaps", "-n", ns, "-w", "--output-watch-events"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "KUBECONFIG": kubeconfig}, start_new_session=True)
+    try:
+        time.sleep(1.5)  # let kubectl list and start watching
+        sim.create("ConfigMap", ns, {"metadata": {"name": "watched"}, "data": {"k": "v"}})
+        sim.delete("ConfigMap", ns, "watched")
+        time.sleep(1.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    lines = [line.split() for line in out.splitlines()]
+    assert lines[0] == ["EVENT", "NAME", "DATA", "AGE"], (out, err)
+    events = [(line[0], line[1]) for line in lines[1:]]
+    assert ("ADDED", "kube-root-ca.crt") in events
+    assert ("ADDED", "watched") in events and ("DELETED", "watched") in events
+
+
+def deployment_yaml(name: str, replicas: int) -> str:
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n"
+            f"  replicas: {replicas}\n  selector: {{matchLabels: {{app: {name}}}}}\n"
+            f"  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n"
+            f"      containers: [{{name: main, image: 'nginx:1.27'}}]\n")
+
+
+def test_scale_deployment(sim, kubectl):
+    ns = make_namespace(sim, "kubectl-scale")
+    kubectl("apply", "-n", ns, "-f", "-", input=deployment_yaml("web", 1))
+    assert "scaled" in kubectl("scale", "deployment/web", "--replicas=3", "-n", ns).stdout
+    wait_until(lambda: kubectl("get", "deploy", "web", "-n", ns, "-o",
+                               "jsonpath={.status.readyReplicas}").stdout == "3")
+    assert len(kubectl("get", "pods", "-n", ns, "-l", "app=web", "-o", "name").stdout
+               .split()) == 3
+
+
+MANIFEST = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: applied
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: applied}
+  template:
+    metadata:
+      labels: {app: applied}
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: applied
+spec:
+  selector: {app: applied}
+  ports:
+    - port: 80
+"""
+
+
+def test_apply_creates_then_updates(sim, kubectl):
+    ns = make_namespace(sim, "kubectl-apply")
+    out = kubectl("apply", "-n", ns, "-f", "-", input=MANIFEST).stdout
+    assert "deployment.apps/applied created" in out and "service/applied created" in out
+    wait_until(lambda: kubectl("get", "deploy", "applied", "-n", ns, "-o",
+                               "jsonpath={.status.availableReplicas}").stdout == "2")
+    changed = MANIFEST.replace("replicas: 2", "replicas: 3")
+    out = kubectl("apply", "-n", ns, "-f", "-", input=changed).stdout
+    assert "deployment.apps/applied configured" in out
+    assert "service/applied unchanged" in out
+    wait_until(lambda: kubectl("get", "deploy", "applied", "-n", ns, "-o",
+                               "jsonpath={.status.availableReplicas}").stdout == "3")
+    svc = kubectl("get", "svc", "applied", "-n", ns).stdout.splitlines()[1].split()
+    assert svc[1] == "ClusterIP" and svc[2].startswith("10.96.") and svc[4] == "80/TCP"
+
+
+def test_delete_cascades_to_replicasets_and_pods(sim, kubectl):
+    ns = make_namespace(sim, "kubectl-delete")
+    kubectl("apply", "-n", ns, "-f", "-", input=deployment_yaml("gone", 2))
+    wait_until(lambda: len(kubectl("get", "pods", "-n", ns, "-o", "name").stdout.split()) == 2)
+    out = kubectl("delete", "deployment", "gone", "-n", ns, timeout=60).stdout
+    assert 'deployment.apps "gone" deleted' in out
+    wait_until(lambda: kubectl("get", "rs,pods", "-n", ns, "-o", "name").stdout.strip() == "")
+
+
+def test_protobuf_bodies_get_a_clear_refusal(sim, kubectl):
+    result = kubectl("create", "configmap", "pb", "-n", "shop", "--from-literal=a=b",
+                     check=False)
+    assert result.returncode != 0
+    assert "kubectl apply -f" in result.stderr
+
+
+def test_delete_pod_waits_for_graceful_termination(sim, kubectl):
+    pod = kubectl("get", "pods", "-n", "shop", "-l", "app=cart", "-o", "name").stdout.split()[0]
+    out = kubectl("delete", "-n", "shop", pod, timeout=60).stdout
+    assert "deleted" in out
+    gone = kubectl("get", "-n", "shop", pod, check=False)
+    assert gone.returncode != 0 and "NotFound" in gone.stderr
+    # the ReplicaSet replaces it
+    wait_until(lambda: len(kubectl("get", "pods", "-n", "shop", "-l", "app=cart",
+                                   "-o", "name").stdout.split()) == 2)
+
+
+def test_demo_scenario_files_apply_cleanly_with_kubectl(sim, kubectl):
+    from kubetui.sim.scenario import scenario_dir
+
+    folder = scenario_dir("demo")
+    out = kubectl("apply", "-f", str(folder)).stdout
+    assert "deployment.apps/frontend" in out and "namespace/payments" in out
+
+
+def test_plain_apply_validates_through_openapi_v3(sim, kubectl):
+    out = kubectl("apply", "-n", "shop", "-f", "-",
+                  input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: strict}\n"
+                        "data: {a: b}\n").stdout
+    assert "configmap/strict created" in out
