@@ -153,11 +153,14 @@ def test_foreground_deletion_waits_for_dependents(sim, api):
     ns = make_namespace(sim, "gc-foreground")
     sim.create("Deployment", ns, deployment("fg", 2))
     apps, core = AppsV1Api(api), CoreV1Api(api)
-    wait_until(lambda: len(core.list_namespaced_pod(ns).items) == 2)
-    apps.delete_namespaced_deployment("fg", ns, propagation_policy="Foreground")
-    d = apps.read_namespaced_deployment("fg", ns)
-    assert d.metadata.deletion_timestamp is not None
-    assert "foregroundDeletion" in d.metadata.finalizers
+    # Scheduled pods terminate gracefully; unscheduled ones would go at once.
+    wait_until(lambda: [p.status.phase for p in core.list_namespaced_pod(ns).items]
+               == ["Running", "Running"])
+    status, d = raw(sim, "DELETE", f"/apis/apps/v1/namespaces/{ns}/deployments/fg",
+                    {"propagationPolicy": "Foreground"})
+    assert status == 200
+    assert d["metadata"]["deletionTimestamp"] is not None
+    assert "foregroundDeletion" in d["metadata"]["finalizers"]
     wait_until(lambda: not apps.list_namespaced_deployment(ns).items)
     assert not core.list_namespaced_pod(ns).items
 
