@@ -13,8 +13,9 @@ import orjson
 from .defaults import Allocator, apply_defaults, stamp_new
 from .meta import ApiError, bad_request, conflict, deep_copy, invalid, now_rfc3339
 from .patch import apply_patch
-from .resources import BY_KIND, Resource
-from .selectors import Matcher, combine, field_matcher, label_matcher, selector_matches
+from .resources import BY_KIND, RESOURCES, Resource
+from .selectors import (Matcher, combine, field_matcher, label_matcher, selector_matches,
+                        selector_string)
 from .store import DELETED, Change, Store
 
 NAMESPACES = BY_KIND["Namespace"]
@@ -303,8 +304,6 @@ class ApiCore:
         return obj
 
     def _drain_namespace(self, name: str) -> None:
-        from .resources import RESOURCES
-
         remaining = 0
         for res in RESOURCES:
             if not res.namespaced:
@@ -395,8 +394,6 @@ class ApiCore:
     # ------------------------------------------------------------------ scale
     def get_scale(self, res: Resource, ns: str, name: str) -> dict:
         obj = self.store.must_get(res, ns, name)
-        from .selectors import selector_string
-
         sel = (obj.get("spec") or {}).get("selector") or {}
         meta = obj["metadata"]
         return {

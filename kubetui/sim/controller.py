@@ -72,7 +72,11 @@ def set_condition(status: dict, ctype: str, value: str, reason: str, message: st
     """Set a condition, keeping lastTransitionTime when the status does not change."""
     conds = status.setdefault("conditions", [])
     old = condition(status, ctype)
-    new = {"type": ctype, "status": value, "reason": reason, "message": message}
+    new = {"type": ctype, "status": value}
+    if reason:
+        new["reason"] = reason
+    if message:
+        new["message"] = message
     if with_update_time:
         new["lastUpdateTime"] = now
     new["lastTransitionTime"] = old["lastTransitionTime"] if old and old.get(
@@ -80,6 +84,7 @@ def set_condition(status: dict, ctype: str, value: str, reason: str, message: st
     if old is None:
         conds.append(new)
     else:
-        if with_update_time and all(old.get(k) == new[k] for k in ("status", "reason", "message")):
+        if with_update_time and all(old.get(k) == new.get(k) for k in ("status", "reason",
+                                                                        "message")):
             new["lastUpdateTime"] = old.get("lastUpdateTime", now)
         conds[conds.index(old)] = new

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import secrets
-import time
 
-from .meta import now_micro, now_rfc3339
+from .meta import now_rfc3339
 from .resources import BY_KIND
 from .store import Store
 
@@ -72,6 +71,3 @@ class Recorder:
         if len(self._seen) > 50_000:
             self._seen.clear()
 
-
-def micro_time(t: float | None = None) -> str:
-    return now_micro(time.time() if t is None else t)

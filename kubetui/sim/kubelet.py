@@ -121,10 +121,6 @@ class Kubelet:
         not_ready = f"containers with unready status: [{' '.join(names)}]"
         set_condition(status, "Ready", "False", "ContainersNotReady", not_ready, now)
         set_condition(status, "ContainersReady", "False", "ContainersNotReady", not_ready, now)
-        for c in status["conditions"]:
-            if not c.get("reason"):
-                c.pop("reason", None)
-                c.pop("message", None)
         status["containerStatuses"] = [{
             "name": c["name"], "image": c["image"], "imageID": "", "ready": False,
             "restartCount": 0, "started": False,
@@ -195,10 +191,6 @@ class Kubelet:
         else:
             for ctype in ("ContainersReady", "Ready"):
                 set_condition(status, ctype, "True", "", "", now)
-                for c in status["conditions"]:
-                    if c["type"] == ctype:
-                        c.pop("reason", None)
-                        c.pop("message", None)
 
     def _stop(self, key, uid) -> None:
         pod = self.store.get(PODS, *key)

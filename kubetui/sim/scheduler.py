@@ -168,9 +168,6 @@ class Scheduler(Controller):
         pod["spec"]["nodeName"] = node_name
         status = pod.setdefault("status", {})
         set_condition(status, "PodScheduled", "True", "", "", now_rfc3339())
-        cond = condition(status, "PodScheduled")
-        cond.pop("reason", None)
-        cond.pop("message", None)
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
         self.unschedulable.discard(key)
         # Binding writes spec.nodeName (a subresource, so it may touch spec) and status.
