@@ -11,15 +11,19 @@ import threading
 import time
 from typing import Any, Callable
 
+import orjson
 import yaml
 from aiohttp import web
 
 from . import scenario as scenario_mod
 from .apiserver import ApiCore
+from .auth import UNAUTHORIZED, USER, Authenticator
 from .deployment import DeploymentController
 from .events import Recorder
+from .faults import Faults
 from .http import HttpFrontend
 from .kubelet import Kubelet
+from .logs import PodLogs
 from .meta import ApiError
 from .namespaces import NamespaceBootstrap
 from .nodes import NodeAgent
@@ -31,7 +35,6 @@ from .store import Store
 log = logging.getLogger("kubetui.sim")
 
 BASE_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-ADMIN_TOKEN = "kubetui-sim-admin"
 
 
 class SimCluster:
@@ -59,7 +62,13 @@ class SimCluster:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
         self._stopped = threading.Event()
+        self.auth = Authenticator()
+        self.request_hooks.append(self._authenticate)
+        self.faults = Faults(self)
+        self.logs = PodLogs(self)
+        self._kubeconfigs: list[tuple[str, str | None]] = []
 
     # ----------------------------------------------------------- scheduling
     def defer(self, fn: Callable[[], Any], delay: float = 0.0) -> None:
@@ -143,16 +152,43 @@ class SimCluster:
         self._runner = web.AppRunner(self.http.app(), handle_signals=False,
                                      shutdown_timeout=0.5)
         await self._runner.setup()
+        try:
+            await self.open_listener()
+        except OSError:
+            await self._runner.cleanup()
+            raise
+
+    async def open_listener(self) -> None:
+        """Listen on host:port (the port chosen at the first start is kept)."""
+        assert self._runner is not None
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         try:
             await site.start()
         except OSError as exc:
-            await self._runner.cleanup()
             why = ("the port is already in use" if exc.errno == errno.EADDRINUSE
                    else exc.strerror)
             raise OSError(exc.errno, f"cannot listen on {self.host}:{self.port}: {why}") from exc
+        self._site = site
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.http.server_address = f"{self.host}:{self.port}"
+
+    async def close_listener(self) -> None:
+        """Stop listening and cut every open connection (the 'down' fault)."""
+        self.store.drop_watches()
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
+        server = self._runner.server if self._runner is not None else None
+        for transport in list(getattr(server, "_connections", {}).values()):
+            transport.abort()
+
+    async def _authenticate(self, request: web.Request):
+        user = self.auth.user_for(request.headers.get("Authorization"))
+        if user is None:
+            return web.Response(body=orjson.dumps(UNAUTHORIZED), status=401,
+                                content_type="application/json")
+        request[USER] = user
+        return None
 
     def _bootstrap(self) -> None:
         for ns in BASE_NAMESPACES:
@@ -168,7 +204,10 @@ class SimCluster:
         self.store.drop_watches()
         await asyncio.sleep(0)
         if self._runner is not None:
-            await self._runner.cleanup()
+            try:
+                await self._runner.cleanup()
+            except RuntimeError:  # a site already stopped by the 'down' fault
+                pass
 
     def stop(self) -> None:
         if self.loop is None or self._thread is None or not self._thread.is_alive():
@@ -182,9 +221,10 @@ class SimCluster:
             pass
 
     # ------------------------------------------------------------- clients
-    def kubeconfig(self, context: str | None = None, token: str = ADMIN_TOKEN,
+    def kubeconfig(self, context: str | None = None, token: str | None = None,
                    user: str | None = None) -> dict:
         context = context or self.name
+        token = token or self.auth.admin_token
         user = user or f"{context}-admin"
         return {
             "apiVersion": "v1",
@@ -199,11 +239,22 @@ class SimCluster:
     def write_kubeconfig(self, path: str, context: str | None = None) -> str:
         """Write a kubeconfig for this cluster, readable by its owner only (0600)."""
         data = yaml.safe_dump(self.kubeconfig(context), sort_keys=False).encode()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        tmp = f"{path}.tmp-{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(path, 0o600)
+        os.replace(tmp, path)  # readers never see a half-written file
+        if (path, context) not in self._kubeconfigs:
+            self._kubeconfigs.append((path, context))
         return path
+
+    def rotate_admin_token(self) -> str:
+        """A new admin token (the old one gets 401); rewrite the kubeconfigs written."""
+        token = self.auth.rotate_admin()
+        for path, context in self._kubeconfigs:
+            if os.path.exists(path):
+                self.write_kubeconfig(path, context)
+        return token
 
     # ----------------------------------------- conveniences for tests and tools
     def resource(self, kind: str) -> Resource:

@@ -1,0 +1,152 @@
+"""Faults on demand, for tests and for people (`kubetui sim --fault ...`): drop every
+watch, expire resourceVersions, answer 500 or 429 for N requests, stall responses, go
+down and come back with the same state, rotate the admin token.
+
+Every method is safe to call from any thread; it acts on the sim's loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import orjson
+from aiohttp import web
+
+log = logging.getLogger("kubetui.sim")
+
+# Paths a fault leaves alone, so kubectl's version probe and health checks still work
+# while the resource API misbehaves.
+_SPARED = ("/version", "/healthz", "/livez", "/readyz")
+
+
+class Faults:
+    def __init__(self, sim):
+        self.sim = sim
+        self._errors_left = 0
+        self._error: tuple[int, str, str, float | None] | None = None
+        self._stall_until = 0.0
+        self.injected = 0  # error answers given so far (tests read it)
+        sim.request_hooks.append(self._hook)
+
+    # ----------------------------------------------------------------- hook
+    async def _hook(self, request: web.Request) -> web.StreamResponse | None:
+        if request.path.rstrip("/") in _SPARED:
+            return None
+        wait = self._stall_until - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if self._errors_left > 0 and self._error is not None:
+            self._errors_left -= 1
+            self.injected += 1
+            code, reason, message, retry_after = self._error
+            headers = {"Retry-After": str(int(retry_after))} if retry_after else None
+            body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                    "message": message, "reason": reason, "code": code}
+            if code == 429:
+                body["details"] = {"retryAfterSeconds": int(retry_after or 1)}
+            return web.Response(body=orjson.dumps(body), status=code,
+                                content_type="application/json", headers=headers)
+        return None
+
+    # ------------------------------------------------------------ the faults
+    def drop_watches(self) -> None:
+        """Cut every open watch stream now (clients see the connection end)."""
+        self.sim.call(self.sim.store.drop_watches)
+
+    def expire(self) -> None:
+        """Compact the event log: a watch from any version handed out so far gets 410."""
+        def run():
+            self.sim.store.expire()
+            self.sim.store.drop_watches()
+        self.sim.call(run)
+
+    def errors(self, count: int, code: int = 500, retry_after: float | None = None) -> None:
+        """Answer the next `count` API requests with `code` (500, 503, 429, ...)."""
+        if code == 429:
+            error = (429, "TooManyRequests", "the server has received too many requests "
+                     "and has asked us to try again later", retry_after or 1)
+        elif code == 503:
+            error = (503, "ServiceUnavailable", "the server is currently unable to handle "
+                     "the request", retry_after)
+        else:
+            error = (code, "InternalError", "Internal error occurred: injected fault",
+                     retry_after)
+
+        def run():
+            self._error, self._errors_left = error, count
+        self.sim.call(run)
+
+    def stall(self, seconds: float) -> None:
+        """Hold every API request that arrives in the next `seconds` until they pass."""
+        def run():
+            self._stall_until = time.monotonic() + seconds
+        self.sim.call(run)
+
+    def down(self, seconds: float) -> None:
+        """Close the port and every connection (clients get 'connection refused'), then
+        listen again on the same port after `seconds`, with the same state."""
+        loop = self.sim.loop
+        asyncio.run_coroutine_threadsafe(self._down(seconds), loop).result(10)
+
+    async def _down(self, seconds: float) -> None:
+        sim = self.sim
+        await sim.close_listener()
+        log.info("sim: down for %.1fs", seconds)
+
+        async def back():
+            await asyncio.sleep(seconds)
+            await sim.open_listener()
+            log.info("sim: back on %s", sim.url)
+        asyncio.ensure_future(back())
+
+    def rotate_token(self) -> str:
+        """A new admin token: the old one answers 401. Kubeconfig files the sim wrote are
+        rewritten with the new token, as an exec plugin would hand out a fresh one."""
+        return self.sim.call(self.sim.rotate_admin_token)
+
+    # ------------------------------------------------------- for `kubetui sim`
+    def apply_spec(self, spec: str) -> str:
+        """Run one fault from its command-line spelling; return what was done."""
+        kind, _, arg = spec.partition(":")
+        args = [a for a in arg.split(":") if a]
+        try:
+            if kind == "drop":
+                self.drop_watches()
+            elif kind == "expire":
+                self.expire()
+            elif kind in ("500", "503", "429"):
+                count = int(args[0]) if args else 5
+                retry = float(args[1]) if len(args) > 1 else None
+                self.errors(count, int(kind), retry)
+            elif kind == "stall":
+                self.stall(float(args[0]) if args else 5)
+            elif kind == "down":
+                self.down(float(args[0]) if args else 5)
+            elif kind == "rotate-token":
+                self.rotate_token()
+            else:
+                raise ValueError(f"unknown fault {kind!r}")
+        except (IndexError, ValueError) as exc:
+            raise ValueError(f"bad fault {spec!r}: {exc}; see `kubetui sim --help`") from exc
+        return spec
+
+
+FAULT_HELP = ("a fault to inject, repeatable, as KIND[:ARGS][@EVERY]: drop (cut watches), "
+              "expire (next watch gets 410), 500:N / 503:N / 429:N[:RETRY_AFTER] (the next N "
+              "requests fail), stall:SECONDS, down:SECONDS (port closed, then back), "
+              "rotate-token. @EVERY repeats it every EVERY seconds; without it, it runs once "
+              "10 s after start")
+
+
+def parse_schedule(spec: str) -> tuple[str, float | None]:
+    fault, _, every = spec.partition("@")
+    if not every:
+        return fault, None
+    try:
+        value = float(every)
+    except ValueError as exc:
+        raise ValueError(f"bad fault {spec!r}: @{every} is not a number of seconds") from exc
+    if value <= 0:
+        raise ValueError(f"bad fault {spec!r}: @EVERY must be positive")
+    return fault, value
