@@ -4,39 +4,19 @@ graceful deletion. Container behaviours (crash loops, OOM, probes) grow here."""
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import random
 
+from .behavior import parse as parse_behavior
+from .containers import Containers
 from .controller import set_condition
+from .images import digest as _digest
 from .meta import deep_copy, now_rfc3339
 from .resources import BY_KIND
 from .store import DELETED, Change
 
 PODS = BY_KIND["Pod"]
 NODES = BY_KIND["Node"]
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def image_id(image: str) -> str:
-    repo = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
-    if "/" not in repo:
-        repo = f"docker.io/library/{repo}"
-    elif "." not in repo.split("/")[0]:
-        repo = f"docker.io/{repo}"
-    return f"{repo}@sha256:{_digest(image)}"
-
-
-def full_image(image: str) -> str:
-    name = image if ":" in image.rsplit("/", 1)[-1] or "@" in image else f"{image}:latest"
-    if "/" not in name:
-        return f"docker.io/library/{name}"
-    if "." not in name.split("/")[0]:
-        return f"docker.io/{name}"
-    return name
 
 
 class Kubelet:
@@ -53,6 +33,8 @@ class Kubelet:
         self.started: dict[tuple[str, str], str] = {}
         self.stopping: set[str] = set()
         self._next_ip: dict[str, int] = {}
+        self.logs = sim.logs
+        self.containers = Containers(self)
         self.store.listeners.append(self.on_change)
 
     def on_change(self, change: Change) -> None:
@@ -64,6 +46,7 @@ class Kubelet:
         if change.type == DELETED:
             self.started.pop(key, None)
             self.stopping.discard(uid)
+            self.logs.forget(*key)
             return
         if not pod["spec"].get("nodeName"):
             return
@@ -142,41 +125,24 @@ class Kubelet:
             return
         now = now_rfc3339()
         spec, status = pod["spec"], pod["status"]
-        ip = status.get("hostIP") if spec.get("hostNetwork") else self._pod_ip(spec["nodeName"])
-        status.update({"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]})
+        behaviors = parse_behavior(pod)
+        pulls = [c for c in spec["containers"] if not behaviors[c["name"]].pull_fails]
+        if pulls:
+            ip = status.get("hostIP") if spec.get("hostNetwork") else self._pod_ip(
+                spec["nodeName"])
+            status.update({"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]})
         set_condition(status, "PodReadyToStartContainers", "True", "", "", now)
-        delays = []
         for c, cs in zip(spec["containers"], status["containerStatuses"]):
-            probe = c.get("readinessProbe")
-            ready = probe is None
-            cs.update({
-                "image": full_image(c["image"]), "imageID": image_id(c["image"]),
-                "containerID": "containerd://" + _digest(uid + c["name"]),
-                "started": True, "ready": ready,
-                "state": {"running": {"startedAt": now}},
-            })
-            if not ready:
-                delays.append(probe.get("initialDelaySeconds", 0) + 1)
-            if (cs.get("lastState") or {}) == {} and c.get("imagePullPolicy") != "IfNotPresent":
+            if behaviors[c["name"]].pull_fails:
+                self.containers.pull_failed(pod, c, cs)
+                continue
+            if c.get("imagePullPolicy") != "IfNotPresent":
                 size = int(_digest(c["image"])[:6], 16) * 64
                 self._emit(pod, "Normal", "Pulled", f'Successfully pulled image "{c["image"]}" '
                            f"in 1.2s (1.2s including waiting). Image size: {size} bytes.",
                            c["name"])
-            self._emit(pod, "Normal", "Created", f"Created container: {c['name']}", c["name"])
-            self._emit(pod, "Normal", "Started", f"Started container {c['name']}", c["name"])
+            self.containers.start(pod, c, cs, behaviors[c["name"]], now)
         self._set_readiness(pod, now)
-        self._write_status(pod)
-        if delays:
-            self.sim.after(max(delays), lambda: self._probe_ready(key, uid))
-
-    def _probe_ready(self, key, uid) -> None:
-        pod = self._pod(key, uid)
-        if pod is None:
-            return
-        for cs in pod["status"].get("containerStatuses") or ():
-            if cs.get("state", {}).get("running"):
-                cs["ready"] = True
-        self._set_readiness(pod, now_rfc3339())
         self._write_status(pod)
 
     @staticmethod
@@ -200,6 +166,7 @@ class Kubelet:
             if cs.get("state", {}).get("running"):
                 self._emit(pod, "Normal", "Killing", f"Stopping container {cs['name']}",
                            cs["name"])
+                self.logs.end(pod, cs["name"], 0, "Stopped")
         grace = pod["metadata"].get("deletionGracePeriodSeconds", 30)
         delay = min(self.stop_seconds, float(grace))
         self.sim.after(delay, lambda: self._finish(key, uid))
