@@ -20,6 +20,7 @@ from .apiserver import ApiCore
 from .auth import UNAUTHORIZED, USER, Authenticator
 from .deployment import DeploymentController
 from .events import Recorder
+from .exec import PodExec
 from .faults import Faults
 from .http import HttpFrontend
 from .kubelet import Kubelet
@@ -68,6 +69,7 @@ class SimCluster:
         self.request_hooks.append(self._authenticate)
         self.faults = Faults(self)
         self.logs = PodLogs(self)
+        self.exec = PodExec(self)
         self._kubeconfigs: list[tuple[str, str | None]] = []
 
     # ----------------------------------------------------------- scheduling

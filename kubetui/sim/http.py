@@ -218,7 +218,7 @@ class HttpFrontend:
         if handler is not None and r.name:
             return await handler(request, r)
         raise ApiError(405, "MethodNotAllowed",
-                       f"the server does not allow this method on the requested resource")
+                       "the server does not allow this method on the requested resource")
 
     def _list(self, request: web.Request, res: Resource, ns: str | None) -> web.Response:
         q = request.query

@@ -1,0 +1,262 @@
+"""`pods/{name}/exec` over websocket, as the kubelet's streaming server answers it:
+subprotocols v5.channel.k8s.io and v4.channel.k8s.io; channel 0 stdin, 1 stdout,
+2 stderr, 3 error (a Status), 4 resize; TEXT and BINARY frames; v5's stdin close frame;
+tty sessions with an interactive prompt. Commands run in `shell.py` over a fake
+filesystem built from the pod spec (hostname, resolv.conf, service account, ConfigMap
+and Secret volumes, env with their references)."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+import orjson
+from aiohttp import WSMsgType, web
+
+from .meta import ApiError, bad_request
+from .resources import BY_KIND
+from .shell import CANNOT_EXEC, Container, Result, Shell, exec_failed
+
+log = logging.getLogger("kubetui.sim")
+PODS, CONFIGMAPS, SECRETS = BY_KIND["Pod"], BY_KIND["ConfigMap"], BY_KIND["Secret"]
+PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
+NO_SHELL = ("coredns", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
+            "kube-proxy", "distroless", "http-echo")
+
+
+def shells_of(image: str) -> tuple[str, ...]:
+    name = image.rsplit("/", 1)[-1]
+    if any(n in image for n in NO_SHELL):
+        return ()
+    if "alpine" in name or "busybox" in name or "grafana" in name or "prometheus" in name:
+        return ("sh", "ash")
+    return ("sh", "bash")
+
+
+def success() -> dict:
+    return {"metadata": {}, "status": "Success"}
+
+
+def exit_status(code: int) -> dict:
+    return {"metadata": {}, "status": "Failure",
+            "message": f"command terminated with non-zero exit code: error executing command "
+                       f"[...], exit code {code}",
+            "reason": "NonZeroExitCode",
+            "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
+
+
+class PodExec:
+    def __init__(self, sim):
+        self.sim = sim
+        sim.subresource_handlers[(PODS.key, "exec")] = self.handle
+
+    # -- the container as a shell sees it
+    def container(self, pod: dict, name: str) -> Container:
+        store = self.sim.store
+        meta, spec = pod["metadata"], pod["spec"]
+        ns = meta["namespace"]
+        c = next(x for x in spec["containers"] if x["name"] == name)
+        env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+               "HOSTNAME": meta["name"], "HOME": "/root",
+               "KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443",
+               "KUBERNETES_PORT": "tcp://10.96.0.1:443"}
+
+        def data_of(res, ref_name: str) -> dict[str, str]:
+            obj = store.get(res, ns, ref_name) or {}
+            if res is SECRETS:
+                return {k: base64.b64decode(v).decode("utf-8", "replace")
+                        for k, v in (obj.get("data") or {}).items()}
+            return dict(obj.get("data") or {})
+
+        for src in c.get("envFrom") or ():
+            if "configMapRef" in src:
+                env.update(data_of(CONFIGMAPS, src["configMapRef"]["name"]))
+            elif "secretRef" in src:
+                env.update(data_of(SECRETS, src["secretRef"]["name"]))
+        for e in c.get("env") or ():
+            env[e["name"]] = self._env_value(e, pod, data_of)
+        files = {
+            "/etc/hostname": meta["name"] + "\n",
+            "/etc/hosts": f"127.0.0.1\tlocalhost\n{pod.get('status', {}).get('podIP', '')}\t"
+                          f"{meta['name']}\n",
+            "/etc/resolv.conf": f"search {ns}.svc.cluster.local svc.cluster.local "
+                                "cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
+            "/var/run/secrets/kubernetes.io/serviceaccount/namespace": ns,
+            "/var/run/secrets/kubernetes.io/serviceaccount/token": "eyJhbGciOiJSUzI1NiJ9.sim",
+            "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt": "-----BEGIN CERTIFICATE---"
+                                                                    "--\n(simulated)\n",
+        }
+        volumes = {v["name"]: v for v in spec.get("volumes") or ()}
+        for m in c.get("volumeMounts") or ():
+            v = volumes.get(m["name"], {})
+            if "configMap" in v:
+                data = data_of(CONFIGMAPS, v["configMap"]["name"])
+            elif "secret" in v:
+                data = data_of(SECRETS, v["secret"]["secretName"])
+            else:
+                files[m["mountPath"].rstrip("/") + "/.keep"] = ""
+                continue
+            for key, value in data.items():
+                files[f"{m['mountPath'].rstrip('/')}/{key}"] = value
+        command = " ".join([*(c.get("command") or ()), *(c.get("args") or ())]) or \
+            c["image"].rsplit("/", 1)[-1].split(":")[0]
+        return Container(meta["name"], env, files, command, shells_of(c["image"]))
+
+    @staticmethod
+    def _env_value(e: dict, pod: dict, data_of) -> str:
+        if "value" in e:
+            return str(e["value"])
+        ref = e.get("valueFrom") or {}
+        if "configMapKeyRef" in ref:
+            return data_of(CONFIGMAPS, ref["configMapKeyRef"]["name"]).get(
+                ref["configMapKeyRef"]["key"], "")
+        if "secretKeyRef" in ref:
+            return data_of(SECRETS, ref["secretKeyRef"]["name"]).get(
+                ref["secretKeyRef"]["key"], "")
+        if "fieldRef" in ref:
+            path = ref["fieldRef"].get("fieldPath", "")
+            return {"metadata.name": pod["metadata"]["name"],
+                    "metadata.namespace": pod["metadata"]["namespace"],
+                    "status.podIP": (pod.get("status") or {}).get("podIP", ""),
+                    "spec.nodeName": pod["spec"].get("nodeName", "")}.get(path, "")
+        return ""
+
+    # -- the websocket
+    def _target(self, request: web.Request, route) -> tuple[dict, str, list[str]]:
+        q = request.query
+        pod = self.sim.store.must_get(PODS, route.namespace, route.name)
+        names = [c["name"] for c in pod["spec"]["containers"]]
+        name = q.get("container") or (names[0] if len(names) == 1 else "")
+        if not name:
+            raise bad_request(f"a container name must be specified for pod {route.name}, "
+                              f"choose one of: [{' '.join(names)}]")
+        if name not in names:
+            raise bad_request(f"container {name} is not valid for pod {route.name}")
+        cs = next((s for s in (pod.get("status") or {}).get("containerStatuses") or ()
+                   if s["name"] == name), {})
+        if not (cs.get("state") or {}).get("running"):
+            raise bad_request(f"container {name} is not running in pod {route.name}"
+                              if cs else f"pod {route.name} does not have a host assigned")
+        command = q.getall("command", [])
+        if not command:
+            raise bad_request("you must specify at least 1 command")
+        return pod, name, command
+
+    async def handle(self, request: web.Request, route) -> web.StreamResponse:
+        if request.method not in ("GET", "POST"):
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method "
+                                                    "on the requested resource")
+        pod, name, command = self._target(request, route)
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise bad_request("Upgrade request required: the simulated cluster speaks "
+                              "websocket exec (v5/v4.channel.k8s.io), not SPDY")
+        q = request.query
+        truthy = ("true", "1")
+        tty, want_stdin = q.get("tty") in truthy, q.get("stdin") in truthy
+        ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True)
+        await ws.prepare(request)
+        session = _Session(ws, Shell(self.container(pod, name)), tty)
+        try:
+            await session.run(command, want_stdin)
+        except (ConnectionResetError, ConnectionError):
+            pass
+        finally:
+            await ws.close()
+        return ws
+
+
+class _Session:
+    def __init__(self, ws: web.WebSocketResponse, shell: Shell, tty: bool):
+        self.ws, self.shell, self.tty = ws, shell, tty
+        self.v5 = ws.ws_protocol == "v5.channel.k8s.io"
+
+    async def send(self, channel: int, text: str) -> None:
+        if not text:
+            return
+        if self.tty:
+            channel = STDOUT
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        await self.ws.send_bytes(bytes([channel]) + text.encode())
+
+    async def finish(self, code: int) -> None:
+        status = success() if code == 0 else exit_status(code)
+        await self.ws.send_bytes(bytes([ERROR]) + orjson.dumps(status))
+
+    async def frames(self):
+        """(channel, bytes) from the client until it closes."""
+        async for msg in self.ws:
+            if msg.type == WSMsgType.BINARY:
+                data = msg.data
+            elif msg.type == WSMsgType.TEXT:
+                data = msg.data.encode()
+            else:
+                break
+            if not data:
+                continue
+            if data[0] == CLOSE:
+                yield CLOSE, data[1:]
+            else:
+                yield data[0], data[1:]
+
+    async def read_stdin(self) -> str:
+        chunks = []
+        async for channel, data in self.frames():
+            if channel == STDIN:
+                chunks.append(data)
+            elif channel == CLOSE:
+                break
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    async def run(self, command: list[str], want_stdin: bool) -> None:
+        interactive = len(command) == 1 and command[0].rsplit("/", 1)[-1] in ("sh", "bash",
+                                                                              "ash")
+        if interactive and command[0].rsplit("/", 1)[-1] not in self.shell.c.shells:
+            await self.send(STDERR, exec_failed(command[0]))
+            await self.finish(CANNOT_EXEC)
+            return
+        if interactive and self.tty:
+            await self.prompt_loop(command[0].rsplit("/", 1)[-1])
+            return
+        stdin = await self.read_stdin() if want_stdin else ""
+        result: Result = self.shell.run(command, stdin)
+        await self.send(STDOUT, result.out)
+        await self.send(STDERR, result.err)
+        await self.finish(result.code)
+
+    async def prompt_loop(self, shell_name: str) -> None:
+        """An interactive tty shell: echo keys, edit the line, run it on Enter."""
+        sh = Shell(self.shell.c, shell_name)
+        prompt = (f"root@{sh.c.hostname}:{{cwd}}# " if shell_name == "bash" else "{cwd} # ")
+        await self.send(STDOUT, prompt.format(cwd=sh.c.cwd))
+        line = ""
+        async for channel, data in self.frames():
+            if channel == CLOSE:
+                break
+            if channel != STDIN:
+                continue  # resize and friends: the sim's shell draws no full screen
+            for ch in data.decode("utf-8", "replace"):
+                if ch in "\r\n":
+                    await self.send(STDOUT, "\n")
+                    result = sh.run_line(line)
+                    await self.send(STDOUT, result.out + result.err)
+                    line = ""
+                    if result.exited:
+                        await self.finish(result.code)
+                        return
+                    await self.send(STDOUT, prompt.format(cwd=sh.c.cwd))
+                elif ch == "\x04" and not line:  # ctrl-d on an empty line
+                    await self.send(STDOUT, "exit\n")
+                    await self.finish(sh.status)
+                    return
+                elif ch == "\x03":  # ctrl-c
+                    line = ""
+                    await self.send(STDOUT, "^C\n" + prompt.format(cwd=sh.c.cwd))
+                elif ch in ("\x7f", "\x08"):
+                    if line:
+                        line = line[:-1]
+                        await self.send(STDOUT, "\b \b")
+                elif ch >= " " or ch == "\t":
+                    line += ch
+                    await self.send(STDOUT, ch)
+        await self.finish(sh.status)

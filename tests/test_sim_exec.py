@@ -1,0 +1,136 @@
+"""Exec into simulated containers, judged by kubectl (websocket v5) and the official Python
+client (v4/v5), including an interactive tty session driven through a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import time
+
+import pytest
+from kubernetes.client import CoreV1Api
+from kubernetes.stream import stream
+
+from conftest import make_namespace, wait_until
+
+NS = "exec-test"
+
+
+@pytest.fixture(scope="module")
+def target(sim):
+    make_namespace(sim, NS)
+    sim.create("ConfigMap", NS, {"metadata": {"name": "cfg"},
+                                 "data": {"MODE": "blue", "app.conf": "listen 8080\n"}})
+    sim.create("Secret", NS, {"metadata": {"name": "creds"},
+                              "data": {"password": "aHVudGVyMg=="}})
+    sim.create("Pod", NS, {"metadata": {"name": "box"}, "spec": {"containers": [{
+        "name": "main", "image": "busybox:1.36", "command": ["sleep", "3600"],
+        "env": [{"name": "GREETING", "value": "hello"},
+                {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "cfg",
+                                                                   "key": "MODE"}}},
+                {"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "creds",
+                                                                    "key": "password"}}}],
+        "volumeMounts": [{"name": "conf", "mountPath": "/etc/app"}]}, {
+        "name": "side", "image": "registry.k8s.io/coredns/coredns:v1.11.3"}],
+        "volumes": [{"name": "conf", "configMap": {"name": "cfg"}}]}})
+    wait_until(lambda: all((s.get("state") or {}).get("running") for s in (
+        sim.get("Pod", NS, "box").get("status") or {}).get("containerStatuses") or [{}]),
+        timeout=30)
+    return "box"
+
+
+def test_kubectl_exec_exit_codes_and_output(target, kubectl):
+    ok = kubectl("exec", target, "-c", "main", "-n", NS, "--", "hostname")
+    assert ok.stdout == "box\n"
+    bad = kubectl("exec", target, "-c", "main", "-n", NS, "--", "sh", "-c",
+                  "echo to-out; echo to-err >&2; exit 7", check=False)
+    assert bad.returncode == 7
+    assert bad.stdout == "to-out\n" and "to-err" in bad.stderr
+
+
+def test_env_and_files_come_from_the_pod_spec(target, kubectl):
+    out = kubectl("exec", target, "-c", "main", "-n", NS, "--", "sh", "-c",
+                  "echo $GREETING $MODE $PASSWORD; cat /etc/app/app.conf /etc/hostname").stdout
+    assert out == "hello blue hunter2\nlisten 8080\nbox\n"
+
+
+def test_stdin_is_passed_through(target, kubectl):
+    out = kubectl("exec", "-i", target, "-c", "main", "-n", NS, "--", "sh",
+                  input="echo one\nexit 4\necho never\n", check=False)
+    assert out.returncode == 4 and out.stdout == "one\n"
+
+
+def test_missing_shell_and_missing_command(target, kubectl):
+    r = kubectl("exec", target, "-c", "side", "-n", NS, "--", "sh", check=False)
+    assert r.returncode == 126 and 'exec: "sh": executable file not found' in r.stderr
+    r = kubectl("exec", target, "-c", "main", "-n", NS, "--", "nosuchcmd", check=False)
+    assert r.returncode == 127
+
+
+def test_multi_container_pod_needs_a_container(target, api):
+    core = CoreV1Api(api)
+    with pytest.raises(Exception) as info:
+        stream(core.connect_get_namespaced_pod_exec, target, NS, command=["true"],
+               stdout=True, stderr=True, stdin=False, tty=False)
+    assert "a container name must be specified for pod box" in str(info.value)
+
+
+def test_python_client_return_codes(target, api):
+    core = CoreV1Api(api)
+    for script, code in (("exit 0", 0), ("exit 3", 3), ("false", 1)):
+        ws = stream(core.connect_get_namespaced_pod_exec, target, NS, container="main",
+                    command=["sh", "-c", script], stdout=True, stderr=True, stdin=False,
+                    tty=False, _preload_content=False)
+        ws.run_forever(timeout=10)
+        assert ws.returncode == code, script
+
+
+def test_interactive_tty_session_through_a_pty(target, kubectl_bin, kubeconfig):
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: kubectl with a real terminal
+        os.execvpe(kubectl_bin, [kubectl_bin, "exec", "-it", target, "-c", "main", "-n", NS,
+                                 "--", "sh"], {**os.environ, "KUBECONFIG": kubeconfig})
+    seen = b""
+
+    def read_until(needle: bytes, timeout: float = 15) -> bytes:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while needle not in seen and time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        return seen
+
+    try:
+        assert b"/ # " in read_until(b"/ # ")
+        os.write(fd, b"cd /etc/app; pwd\r")
+        assert b"/etc/app\r\n" in read_until(b"/etc/app # ")
+        os.write(fd, b"exit 5\r")
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 5
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        os.close(fd)
+
+
+def test_exec_refuses_spdy_with_a_clear_message(target, sim):
+    import urllib.request
+    import urllib.error
+    req = urllib.request.Request(
+        f"{sim.url}/api/v1/namespaces/{NS}/pods/{target}/exec?container=main&command=true",
+        method="POST", headers={"Upgrade": "SPDY/3.1", "Connection": "Upgrade"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(req, timeout=5)
+    assert info.value.code == 400 and b"websocket" in info.value.read()
+
+
+def test_exec_into_a_deployment_picks_one_of_its_pods(target, kubectl):
+    out = kubectl("exec", "-n", "shop", "deploy/frontend", "--", "cat", "/etc/hostname").stdout
+    assert out.startswith("frontend-")
