@@ -128,7 +128,18 @@ class ApiCore:
         if not name:
             raise invalid(res, "", "metadata.name: Required value: name or generateName "
                                    "is required")
-        if res.kind in ("Deployment", "ReplicaSet"):
+        if res.kind == "Job":
+            template = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
+            if template.get("restartPolicy") not in ("OnFailure", "Never"):
+                raise invalid(res, name, "spec.template.spec.restartPolicy: Required value: "
+                              'valid values: "OnFailure", "Never"')
+        if res.kind == "CronJob":
+            template = (((obj.get("spec") or {}).get("jobTemplate") or {}).get("spec") or
+                        {}).get("template", {}).get("spec") or {}
+            if template.get("restartPolicy") not in ("OnFailure", "Never"):
+                raise invalid(res, name, "spec.jobTemplate.spec.template.spec.restartPolicy: "
+                              'Required value: valid values: "OnFailure", "Never"')
+        if res.kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"):
             spec = obj.get("spec") or {}
             labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
             if not (spec.get("selector") or {}).get("matchLabels") and not (

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ANNOTATION = "sim.kubetui.dev/behavior"
+RUN_SECONDS = 2.0  # how long a batch container without a behaviour runs
 VERBS = ("crash", "oom", "readiness", "liveness", "slow-start", "pull", "logs")
 
 
@@ -80,7 +81,25 @@ def parse(pod: dict) -> dict[str, Behavior]:
                 _apply(out[name], verb, settings, flags)
             except ValueError:
                 continue  # a malformed clause is ignored, as a real cluster ignores it all
+    if (pod.get("spec") or {}).get("restartPolicy") in ("Never", "OnFailure"):
+        for c in pod["spec"]["containers"]:
+            _run_to_completion(out[c["name"]], c)
     return out
+
+
+def _run_to_completion(b: Behavior, c: dict) -> None:
+    """A batch container with no behaviour set runs its command and exits: with the code
+    of a trailing `exit N`, else 0, after RUN_SECONDS; a server loop never exits."""
+    if b.exits_after is not None:
+        return
+    script = " ".join([*(c.get("command") or ()), *(c.get("args") or ())])
+    if any(loop in script for loop in ("while true", "while :", "sleep infinity")):
+        return
+    words = script.replace(";", " ").split()
+    code = 0
+    if len(words) >= 2 and words[-2] == "exit" and words[-1].isdigit():
+        code = int(words[-1])
+    b.crash_after, b.exit_code = RUN_SECONDS, code
 
 
 def _apply(b: Behavior, verb: str, s: dict, flags: set) -> None:

@@ -18,20 +18,27 @@ from aiohttp import web
 from . import scenario as scenario_mod
 from .apiserver import ApiCore
 from .auth import UNAUTHORIZED, USER, Authenticator
+from .daemonset import DaemonSetController
 from .deployment import DeploymentController
+from .endpoints import EndpointsController
 from .events import Recorder
 from .exec import PodExec
 from .faults import Faults
+from .hpa import HpaController
+from .jobs import CronJobController, JobController
 from .http import HttpFrontend
 from .kubelet import Kubelet
 from .logs import PodLogs
+from .metrics import Metrics
 from .meta import ApiError
 from .namespaces import NamespaceBootstrap
 from .nodes import NodeAgent
 from .replicaset import ReplicaSetController
 from .resources import BY_KIND, Resource
 from .scheduler import Scheduler
+from .statefulset import StatefulSetController
 from .store import Store
+from .volumes import VolumeBinder
 
 log = logging.getLogger("kubetui.sim")
 
@@ -54,6 +61,7 @@ class SimCluster:
         self.seed = seed
         self.request_hooks: list[Callable] = []
         self.subresource_handlers: dict[tuple[str, str], Callable] = {}
+        self.virtual_handlers: dict[str, Callable] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.store = Store(log_limit=log_limit)
         self.api = ApiCore(self.store, self.defer)
@@ -70,6 +78,7 @@ class SimCluster:
         self.faults = Faults(self)
         self.logs = PodLogs(self)
         self.exec = PodExec(self)
+        self.metrics = Metrics(self)
         self._kubeconfigs: list[tuple[str, str | None]] = []
 
     # ----------------------------------------------------------- scheduling
@@ -146,7 +155,9 @@ class SimCluster:
     async def _startup(self) -> None:
         self.controllers = [
             NodeAgent(self), NamespaceBootstrap(self.api), ReplicaSetController(self),
-            DeploymentController(self), Scheduler(self), Kubelet(self),
+            DeploymentController(self), StatefulSetController(self), DaemonSetController(self),
+            JobController(self), CronJobController(self), EndpointsController(self),
+            VolumeBinder(self), HpaController(self), Scheduler(self), Kubelet(self),
         ]
         self._bootstrap()
         if self.scenario:

@@ -102,6 +102,45 @@ def apply_defaults(kind: str, obj: dict, allocator: Allocator) -> None:
         template.setdefault("metadata", {})
         default_pod_spec(template.setdefault("spec", {}))
         obj.setdefault("status", {})
+    elif kind in ("StatefulSet", "DaemonSet"):
+        _default_template(spec)
+        spec.setdefault("revisionHistoryLimit", 10)
+        if kind == "StatefulSet":
+            spec.setdefault("replicas", 1)
+            spec.setdefault("podManagementPolicy", "OrderedReady")
+            spec.setdefault("updateStrategy", {"type": "RollingUpdate",
+                                               "rollingUpdate": {"partition": 0}})
+            spec.setdefault("persistentVolumeClaimRetentionPolicy", {
+                "whenDeleted": "Retain", "whenScaled": "Retain"})
+        else:
+            spec.setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {
+                "maxUnavailable": 1, "maxSurge": 0}})
+        obj.setdefault("status", {})
+    elif kind == "Job":
+        _default_job(obj["metadata"], spec)
+        obj.setdefault("status", {})
+    elif kind == "CronJob":
+        spec.setdefault("concurrencyPolicy", "Allow")
+        spec.setdefault("suspend", False)
+        spec.setdefault("successfulJobsHistoryLimit", 3)
+        spec.setdefault("failedJobsHistoryLimit", 1)
+        _default_template(spec.setdefault("jobTemplate", {}).setdefault("spec", {}))
+        obj.setdefault("status", {})
+    elif kind == "PersistentVolumeClaim":
+        spec.setdefault("volumeMode", "Filesystem")
+        obj.setdefault("status", {}).setdefault("phase", "Pending")
+    elif kind == "PersistentVolume":
+        spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
+        spec.setdefault("volumeMode", "Filesystem")
+        obj.setdefault("status", {}).setdefault("phase", "Available")
+    elif kind == "HorizontalPodAutoscaler":
+        spec.setdefault("minReplicas", 1)
+        obj.setdefault("status", {})
+    elif kind == "Ingress":
+        obj.setdefault("status", {"loadBalancer": {}})
+    elif kind == "StorageClass":
+        obj.setdefault("reclaimPolicy", "Delete")
+        obj.setdefault("volumeBindingMode", "Immediate")
     elif kind == "Service":
         spec.setdefault("type", "ClusterIP")
         spec.setdefault("sessionAffinity", "None")
@@ -136,7 +175,34 @@ def apply_defaults(kind: str, obj: dict, allocator: Allocator) -> None:
         obj.setdefault("type", "Normal")
 
 
-_NO_SPEC = {"ConfigMap", "Secret", "ServiceAccount", "Event"}
+_NO_SPEC = {"ConfigMap", "Secret", "ServiceAccount", "Event", "Role", "ClusterRole",
+            "RoleBinding", "ClusterRoleBinding", "StorageClass", "EndpointSlice", "Endpoints",
+            "ControllerRevision"}
+
+
+def _default_template(spec: dict) -> None:
+    template = spec.setdefault("template", {})
+    template.setdefault("metadata", {})
+    default_pod_spec(template.setdefault("spec", {}))
+
+
+def _default_job(meta: dict, spec: dict) -> None:
+    """A Job's defaults, including the selector the real server generates from its uid."""
+    spec.setdefault("parallelism", 1)
+    if spec.get("completions") is None and spec["parallelism"] == 1:
+        spec["completions"] = 1
+    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    _default_template(spec)
+    if spec.get("manualSelector"):
+        return
+    labels = {"batch.kubernetes.io/controller-uid": meta["uid"],
+              "batch.kubernetes.io/job-name": meta["name"],
+              "controller-uid": meta["uid"], "job-name": meta["name"]}
+    spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": meta["uid"]}}
+    spec["template"]["metadata"].setdefault("labels", {}).update(labels)
 
 
 def stamp_new(obj: dict, namespace: str | None) -> None:

@@ -15,7 +15,8 @@ from . import discovery, openapi
 from .meta import ApiError, bad_request
 from .resources import Resource, lookup
 from .store import CLOSE, Watcher
-from .tables import table
+from .metrics import health
+from .tables import table, wants_table
 
 log = logging.getLogger("kubetui.sim")
 JSON = "application/json"
@@ -29,12 +30,6 @@ def _json(data, status: int = 200, headers: dict | None = None) -> web.Response:
 
 def _error(exc: ApiError) -> web.Response:
     return _json(exc.status(), exc.code, exc.headers)
-
-
-def wants_table(request: web.Request) -> bool:
-    accept = request.headers.get("Accept", "")
-    first = accept.split(",")[0]
-    return "as=Table" in first
 
 
 class Route:
@@ -116,7 +111,7 @@ class HttpFrontend:
             if doc is not None:
                 return _json(doc)
             if path in ("/healthz", "/livez", "/readyz"):
-                return web.Response(text="ok")
+                return health(path, "verbose" in request.query)
         route = parse_path(path)
         if route is None:
             raise ApiError(404, "NotFound", "the server could not find the requested resource",
@@ -173,6 +168,12 @@ class HttpFrontend:
     async def _resource(self, request: web.Request, r: Route) -> web.StreamResponse:
         method, q, api, res = request.method, request.query, self.api, r.res
         ns = r.namespace
+        if res.virtual:
+            handler = self.sim.virtual_handlers.get(res.key)
+            if handler is None:
+                raise ApiError(404, "NotFound", "the server could not find the requested "
+                                                "resource", {})
+            return await handler(request, r)
         if r.sub == "scale" and r.name:
             if method == "GET":
                 return _json(api.get_scale(res, ns, r.name))

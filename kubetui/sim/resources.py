@@ -20,6 +20,7 @@ class Resource:
     verbs: tuple[str, ...] = ALL_VERBS
     has_status: bool = True
     singular: str = field(default="")
+    virtual: bool = False  # computed on request (metrics, reviews), never stored
 
     @property
     def api_version(self) -> str:
@@ -57,6 +58,52 @@ RESOURCES: tuple[Resource, ...] = (
              ("all",)),
     Resource("apps", "v1", "replicasets", "ReplicaSet", True, ("rs",), ("status", "scale"),
              ("all",)),
+    Resource("apps", "v1", "statefulsets", "StatefulSet", True, ("sts",), ("status", "scale"),
+             ("all",)),
+    Resource("apps", "v1", "daemonsets", "DaemonSet", True, ("ds",), ("status",), ("all",)),
+    Resource("apps", "v1", "controllerrevisions", "ControllerRevision", True, (), (),
+             has_status=False),
+    Resource("batch", "v1", "jobs", "Job", True, (), ("status",), ("all",)),
+    Resource("batch", "v1", "cronjobs", "CronJob", True, ("cj",), ("status",), ("all",)),
+    Resource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", True, ("pvc",)),
+    Resource("", "v1", "persistentvolumes", "PersistentVolume", False, ("pv",)),
+    Resource("", "v1", "endpoints", "Endpoints", True, ("ep",), (), has_status=False),
+    Resource("", "v1", "componentstatuses", "ComponentStatus", False, ("cs",), (),
+             verbs=("get", "list"), has_status=False, virtual=True),
+    Resource("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, ("sc",), (),
+             has_status=False),
+    Resource("networking.k8s.io", "v1", "ingresses", "Ingress", True, ("ing",), ("status",)),
+    Resource("networking.k8s.io", "v1", "ingressclasses", "IngressClass", False, (), (),
+             has_status=False),
+    Resource("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", True,
+             ("netpol",), (), has_status=False),
+    Resource("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", True, (), (),
+             has_status=False),
+    Resource("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True,
+             ("hpa",), ("status",), ("all",)),
+    Resource("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ("pdb",)),
+    Resource("coordination.k8s.io", "v1", "leases", "Lease", True, (), (), has_status=False),
+    Resource("rbac.authorization.k8s.io", "v1", "roles", "Role", True, (), (),
+             has_status=False),
+    Resource("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", True, (), (),
+             has_status=False),
+    Resource("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False, (), (),
+             has_status=False),
+    Resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding",
+             False, (), (), has_status=False),
+    Resource("apiextensions.k8s.io", "v1", "customresourcedefinitions",
+             "CustomResourceDefinition", False, ("crd", "crds"), ("status",)),
+    Resource("authorization.k8s.io", "v1", "selfsubjectaccessreviews",
+             "SelfSubjectAccessReview", False, (), (), verbs=("create",), has_status=False,
+             virtual=True),
+    Resource("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview",
+             False, (), (), verbs=("create",), has_status=False, virtual=True),
+    Resource("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview",
+             False, (), (), verbs=("create",), has_status=False, virtual=True),
+    Resource("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True, (), (),
+             verbs=("get", "list"), has_status=False, virtual=True),
+    Resource("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False, (), (),
+             verbs=("get", "list"), has_status=False, virtual=True),
 )
 
 BY_KEY = {r.key: r for r in RESOURCES}

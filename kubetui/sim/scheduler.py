@@ -14,6 +14,7 @@ from .store import DELETED, Change
 
 PODS = BY_KIND["Pod"]
 NODES = BY_KIND["Node"]
+PVCS, CLASSES = BY_KIND["PersistentVolumeClaim"], BY_KIND["StorageClass"]
 
 
 def pod_requests(pod: dict) -> tuple[float, float]:
@@ -80,7 +81,7 @@ class Scheduler(Controller):
             self._held[key] = (node, cpu, mem)
 
     def on_change(self, change: Change) -> None:
-        if change.res is NODES:
+        if change.res is NODES or change.res is PVCS:
             self._requeue_unschedulable()
             return
         if change.res is not PODS:
@@ -112,10 +113,17 @@ class Scheduler(Controller):
                 "deletionTimestamp"):
             self.unschedulable.discard(key)
             return
+        nodes = self.store.list(NODES)
+        blocked = self._volume_problem(pod)
+        if blocked is not None:
+            if blocked:
+                self._fail(pod, len(nodes), Counter(), blocked)
+            else:
+                self.unschedulable.add(key)  # waits for its volume to be bound
+            return
         cpu, mem = pod_requests(pod)
         reasons: Counter = Counter()
         fits = []
-        nodes = self.store.list(NODES)
         for node in nodes:
             why = self._misfit(pod, node, cpu, mem)
             if why:
@@ -178,7 +186,31 @@ class Scheduler(Controller):
                            f"Successfully assigned {key[0]}/{key[1]} to {node_name}",
                            "default-scheduler")
 
-    def _fail(self, pod: dict, n_nodes: int, reasons: Counter) -> None:
+    def _volume_problem(self, pod: dict) -> str | None:
+        """Why the pod's PVCs keep it from scheduling: a reason, "" to wait silently (a
+        WaitForFirstConsumer claim being bound), or None when they are fine."""
+        ns = pod["metadata"]["namespace"]
+        for v in pod["spec"].get("volumes") or ():
+            claim = (v.get("persistentVolumeClaim") or {}).get("claimName")
+            if not claim:
+                continue
+            pvc = self.store.get(PVCS, ns, claim)
+            if pvc is None:
+                return f'persistentvolumeclaim "{claim}" not found'
+            if (pvc.get("status") or {}).get("phase") != "Bound":
+                sc = self.store.get(CLASSES, None, pvc["spec"].get("storageClassName") or "")
+                if sc is not None and sc.get("volumeBindingMode") == "WaitForFirstConsumer":
+                    return ""
+                return "pod has unbound immediate PersistentVolumeClaims"
+        return None
+
+    def _fail(self, pod: dict, n_nodes: int, reasons: Counter, why: str = "") -> None:
+        if why:
+            message = (f"0/{n_nodes} nodes are available: {why}. preemption: 0/{n_nodes} "
+                       f"nodes are available: {n_nodes} Preemption is not helpful for "
+                       "scheduling.")
+            self._record_failure(pod, message)
+            return
         parts = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
         preempt = ", ".join(
             f"{n} {'No preemption victims found for incoming pod' if r.startswith('Insufficient') or r == 'Too many pods' else 'Preemption is not helpful for scheduling'}"
@@ -186,6 +218,9 @@ class Scheduler(Controller):
         message = (f"0/{n_nodes} nodes are available: {parts}. preemption: 0/{n_nodes} nodes "
                    f"are available: {preempt}." if n_nodes else
                    "no nodes available to schedule pods")
+        self._record_failure(pod, message)
+
+    def _record_failure(self, pod: dict, message: str) -> None:
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
         self.unschedulable.add(key)
         current = condition(pod.get("status") or {}, "PodScheduled")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from kubetui.render.printers import selector_string  # noqa: F401 (re-exported)
+
 from .meta import ApiError, dig
 
 Matcher = Callable[[dict], bool]
@@ -101,22 +103,6 @@ def combine(*matchers: Matcher | None) -> Matcher | None:
     if len(active) == 1:
         return active[0]
     return lambda obj: all(m(obj) for m in active)
-
-
-def selector_string(match_labels: dict | None, expressions: list | None = None) -> str:
-    """A LabelSelector object as the string form (`app=web,tier in (a,b)`)."""
-    parts = [f"{k}={v}" for k, v in sorted((match_labels or {}).items())]
-    for e in expressions or ():
-        op, key, values = e.get("operator"), e.get("key"), e.get("values") or []
-        if op == "In":
-            parts.append(f"{key} in ({','.join(values)})")
-        elif op == "NotIn":
-            parts.append(f"{key} notin ({','.join(values)})")
-        elif op == "Exists":
-            parts.append(key)
-        elif op == "DoesNotExist":
-            parts.append(f"!{key}")
-    return ",".join(parts)
 
 
 def selector_matches(selector: dict | None, labels: dict | None) -> bool:

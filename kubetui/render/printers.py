@@ -1,0 +1,430 @@
+"""kubectl's printers for every built-in kind: the column definitions and the cells the
+real API server's Table printers produce (`kubectl get` and `-o wide`). The sim serves
+them as server-side Tables; the UI draws its tables from the same rules."""
+
+from __future__ import annotations
+
+from .age import age, human_duration, parse_time
+from .pod import summarize
+
+
+def selector_string(match_labels: dict | None, exprs: list | None = None) -> str:
+    """A LabelSelector object as its string form (`app=web,tier in (a,b)`)."""
+    parts = [f"{k}={v}" for k, v in sorted((match_labels or {}).items())]
+    for e in exprs or ():
+        op, key, vals = e.get("operator"), e.get("key"), e.get("values") or []
+        if op == "In":
+            parts.append(f"{key} in ({','.join(vals)})")
+        elif op == "NotIn":
+            parts.append(f"{key} notin ({','.join(vals)})")
+        elif op == "Exists":
+            parts.append(key)
+        elif op == "DoesNotExist":
+            parts.append(f"!{key}")
+    return ",".join(parts)
+
+
+def col(name: str, kind: str = "string", priority: int = 0, fmt: str = "", desc: str = ""):
+    return {"name": name, "type": kind, "format": fmt, "description": desc or name,
+            "priority": priority}
+
+
+NAME = col("Name", fmt="name", desc="Name must be unique within a namespace.")
+AGE = col("Age", desc="CreationTimestamp is a timestamp representing the server time when "
+                      "this object was created.")
+
+
+def _ts(o: dict) -> str | None:
+    return o["metadata"].get("creationTimestamp")
+
+
+def _containers(spec: dict) -> tuple[str, str]:
+    cs = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
+    return ",".join(c.get("name", "") for c in cs), ",".join(c.get("image", "") for c in cs)
+
+
+def _selector(spec: dict) -> str:
+    sel = spec.get("selector") or {}
+    return selector_string(sel.get("matchLabels"), sel.get("matchExpressions")) or "<none>"
+
+
+def _pod(o: dict, now: float) -> list:
+    s = summarize(o, now)
+    st, sp = o.get("status") or {}, o.get("spec") or {}
+    gates = sp.get("readinessGates") or []
+    if gates:
+        conds = {c.get("type"): c.get("status") for c in st.get("conditions") or ()}
+        gates_text = f"{sum(1 for g in gates if conds.get(g.get('conditionType')) == 'True')}/{len(gates)}"
+    else:
+        gates_text = "<none>"
+    return [o["metadata"]["name"], s.ready, s.status, s.restarts, age(_ts(o), now),
+            st.get("podIP") or "<none>", sp.get("nodeName") or "<none>",
+            st.get("nominatedNodeName") or "<none>", gates_text]
+
+
+def _deployment(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    names, images = _containers(sp)
+    return [o["metadata"]["name"], f"{st.get('readyReplicas', 0)}/{sp.get('replicas', 1)}",
+            st.get("updatedReplicas", 0), st.get("availableReplicas", 0), age(_ts(o), now),
+            names, images, _selector(sp)]
+
+
+def _replicaset(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    names, images = _containers(sp)
+    return [o["metadata"]["name"], sp.get("replicas", 1), st.get("replicas", 0),
+            st.get("readyReplicas", 0), age(_ts(o), now), names, images, _selector(sp)]
+
+
+def node_roles(labels: dict) -> str:
+    roles = sorted({k.split("/", 1)[1] for k in labels
+                    if k.startswith("node-role.kubernetes.io/") and "/" in k} |
+                   ({labels["kubernetes.io/role"]} if labels.get("kubernetes.io/role") else set()))
+    return ",".join(r for r in roles if r) or "<none>"
+
+
+def node_status(o: dict) -> str:
+    conds = {c.get("type"): c.get("status") for c in (o.get("status") or {}).get("conditions")
+             or ()}
+    ready = conds.get("Ready")
+    text = "Ready" if ready == "True" else "NotReady" if ready == "False" else "Unknown"
+    if (o.get("spec") or {}).get("unschedulable"):
+        text += ",SchedulingDisabled"
+    return text
+
+
+def _node(o: dict, now: float) -> list:
+    st = o.get("status") or {}
+    info = st.get("nodeInfo") or {}
+    addrs = {a.get("type"): a.get("address") for a in st.get("addresses") or ()}
+    return [o["metadata"]["name"], node_status(o), node_roles(o["metadata"].get("labels") or {}),
+            age(_ts(o), now), info.get("kubeletVersion", ""), addrs.get("InternalIP", "<none>"),
+            addrs.get("ExternalIP", "<none>"), info.get("osImage", "<unknown>"),
+            info.get("kernelVersion", "<unknown>"), info.get("containerRuntimeVersion",
+                                                             "<unknown>")]
+
+
+def service_ports(spec: dict) -> str:
+    out = []
+    for p in spec.get("ports") or ():
+        text = str(p.get("port"))
+        if p.get("nodePort"):
+            text += f":{p['nodePort']}"
+        out.append(f"{text}/{p.get('protocol', 'TCP')}")
+    return ",".join(out) or "<none>"
+
+
+def service_external_ip(o: dict) -> str:
+    sp = o.get("spec") or {}
+    kind = sp.get("type", "ClusterIP")
+    if kind == "ExternalName":
+        return sp.get("externalName", "<none>")
+    ext = list(sp.get("externalIPs") or ())
+    if kind == "LoadBalancer":
+        ingress = ((o.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+        ext += [i.get("ip") or i.get("hostname") for i in ingress]
+        return ",".join(ext) if ext else "<pending>"
+    return ",".join(ext) if ext else "<none>"
+
+
+def _service(o: dict, now: float) -> list:
+    sp = o.get("spec") or {}
+    sel = sp.get("selector") or {}
+    return [o["metadata"]["name"], sp.get("type", "ClusterIP"), sp.get("clusterIP") or "<none>",
+            service_external_ip(o), service_ports(sp), age(_ts(o), now),
+            ",".join(f"{k}={v}" for k, v in sorted(sel.items())) or "<none>"]
+
+
+def _event(o: dict, now: float) -> list:
+    inv = o.get("involvedObject") or {}
+    src = o.get("source") or {}
+    last = o.get("lastTimestamp") or o.get("eventTime") or o.get("firstTimestamp")
+    first = o.get("firstTimestamp") or o.get("eventTime")
+    source = ", ".join(x for x in (src.get("component"), src.get("host")) if x) or \
+        o.get("reportingComponent", "")
+    return [age(last, now), o.get("type", ""), o.get("reason", ""),
+            f"{(inv.get('kind') or '').lower()}/{inv.get('name', '')}",
+            inv.get("fieldPath", ""), source, o.get("message", ""), age(first, now),
+            o.get("count", 1), o["metadata"]["name"]]
+
+
+def _name(o: dict) -> str:
+    return o["metadata"]["name"]
+
+
+def _created_at(o: dict, now: float) -> list:
+    return [_name(o), o["metadata"].get("creationTimestamp", "")]
+
+
+def _statefulset(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    names, images = _containers(sp)
+    return [_name(o), f"{st.get('readyReplicas', 0)}/{sp.get('replicas', 1)}",
+            age(_ts(o), now), names, images]
+
+
+def _node_selector(sp: dict) -> str:
+    sel = ((sp.get("template") or {}).get("spec") or {}).get("nodeSelector") or {}
+    return ",".join(f"{k}={v}" for k, v in sorted(sel.items())) or "<none>"
+
+
+def _daemonset(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    names, images = _containers(sp)
+    return [_name(o), st.get("desiredNumberScheduled", 0), st.get("currentNumberScheduled", 0),
+            st.get("numberReady", 0), st.get("updatedNumberScheduled", 0),
+            st.get("numberAvailable", 0), _node_selector(sp), age(_ts(o), now), names, images,
+            _selector(sp)]
+
+
+def job_status(o: dict) -> str:
+    conds = {c.get("type"): c.get("status") for c in (o.get("status") or {}).get("conditions")
+             or ()}
+    if conds.get("Failed") == "True":
+        return "Failed"
+    if conds.get("Complete") == "True":
+        return "Complete"
+    if conds.get("Suspended") == "True" or (o.get("spec") or {}).get("suspend"):
+        return "Suspended"
+    if conds.get("FailureTarget") == "True":
+        return "FailureTarget"
+    if conds.get("SuccessCriteriaMet") == "True":
+        return "SuccessCriteriaMet"
+    return "Running"
+
+
+def _job(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    completions = sp.get("completions")
+    done = st.get("succeeded", 0)
+    if completions is not None:
+        comp = f"{done}/{completions}"
+    else:
+        par = sp.get("parallelism", 1)
+        comp = f"{done}/1 of {par}" if par > 1 else f"{done}/1"
+    start, end = parse_time(st.get("startTime")), parse_time(st.get("completionTime"))
+    duration = human_duration((end or now) - start) if start else ""
+    names, images = _containers(sp)
+    return [_name(o), job_status(o), comp, duration, age(_ts(o), now), names, images,
+            _selector(sp)]
+
+
+def _cronjob(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    job_spec = (sp.get("jobTemplate") or {}).get("spec") or {}
+    names, images = _containers(job_spec)
+    last = st.get("lastScheduleTime")
+    return [_name(o), sp.get("schedule", ""), sp.get("timeZone") or "<none>",
+            "True" if sp.get("suspend") else "False", len(st.get("active") or ()),
+            age(last, now) if last else "<none>", age(_ts(o), now), names, images,
+            _selector(job_spec)]
+
+
+def _ingress(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    hosts = [r.get("host") for r in sp.get("rules") or () if r.get("host")]
+    lb = [i.get("ip") or i.get("hostname") for i in
+          ((st.get("loadBalancer") or {}).get("ingress") or ())]
+    ports = "80, 443" if sp.get("tls") else "80"
+    return [_name(o), sp.get("ingressClassName") or "<none>", ",".join(hosts) or "*",
+            ",".join(lb), ports, age(_ts(o), now)]
+
+
+def _access_modes(modes) -> str:
+    short = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX",
+             "ReadWriteOncePod": "RWOP"}
+    return ",".join(short.get(m, m) for m in modes or ())
+
+
+def _pvc(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    bound = st.get("phase") == "Bound"
+    cap = ((st.get("capacity") or {}).get("storage", "")) if bound else ""
+    return [_name(o), st.get("phase", "Pending"), sp.get("volumeName", ""), cap,
+            _access_modes(st.get("accessModes")) if bound else "",
+            sp.get("storageClassName") or "<unset>", sp.get("volumeAttributesClassName") or
+            "<unset>", age(_ts(o), now), sp.get("volumeMode", "Filesystem")]
+
+
+def _pv(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    claim = sp.get("claimRef") or {}
+    return [_name(o), (sp.get("capacity") or {}).get("storage", ""),
+            _access_modes(sp.get("accessModes")),
+            sp.get("persistentVolumeReclaimPolicy", "Retain"), st.get("phase", "Pending"),
+            f"{claim.get('namespace')}/{claim.get('name')}" if claim else "",
+            sp.get("storageClassName", ""), sp.get("volumeAttributesClassName") or "<unset>",
+            st.get("reason", ""), age(_ts(o), now), sp.get("volumeMode", "Filesystem")]
+
+
+def _storageclass(o: dict, now: float) -> list:
+    name = _name(o)
+    ann = o["metadata"].get("annotations") or {}
+    if ann.get("storageclass.kubernetes.io/is-default-class") == "true":
+        name += " (default)"
+    return [name, o.get("provisioner", ""), o.get("reclaimPolicy", "Delete"),
+            o.get("volumeBindingMode", "Immediate"),
+            "true" if o.get("allowVolumeExpansion") else "false", age(_ts(o), now)]
+
+
+def hpa_targets(o: dict) -> str:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    current = {m.get("resource", {}).get("name"): m.get("resource", {}).get("current", {})
+               for m in st.get("currentMetrics") or () if m.get("type") == "Resource"}
+    out = []
+    for m in sp.get("metrics") or ():
+        if m.get("type") != "Resource":
+            out.append("<unknown>/?")
+            continue
+        name = m["resource"].get("name")
+        target = m["resource"].get("target") or {}
+        cur = current.get(name, {})
+        if target.get("type") == "Utilization":
+            have = cur.get("averageUtilization")
+            out.append(f"{name}: {'<unknown>' if have is None else f'{have}%'}/"
+                       f"{target.get('averageUtilization')}%")
+        else:
+            out.append(f"{name}: {cur.get('averageValue', '<unknown>')}/"
+                       f"{target.get('averageValue', '?')}")
+    return ", ".join(out) or "<none>"
+
+
+def _hpa(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    ref = sp.get("scaleTargetRef") or {}
+    return [_name(o), f"{ref.get('kind')}/{ref.get('name')}", hpa_targets(o),
+            sp.get("minReplicas", 1), sp.get("maxReplicas", 0), st.get("currentReplicas", 0),
+            age(_ts(o), now)]
+
+
+def _netpol(o: dict, now: float) -> list:
+    sel = (o.get("spec") or {}).get("podSelector") or {}
+    return [_name(o), selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
+            or "<none>", age(_ts(o), now)]
+
+
+def _binding(o: dict, now: float) -> list:
+    ref = o.get("roleRef") or {}
+    subjects = o.get("subjects") or ()
+
+    def of(kind: str) -> str:
+        return ", ".join(s.get("name", "") if kind != "ServiceAccount" else
+                         f"{s.get('namespace', '')}/{s.get('name', '')}"
+                         for s in subjects if s.get("kind") == kind)
+
+    return [_name(o), f"{ref.get('kind')}/{ref.get('name')}", age(_ts(o), now), of("User"),
+            of("Group"), of("ServiceAccount")]
+
+
+def _endpointslice(o: dict, now: float) -> list:
+    ports = ",".join(str(p.get("port")) for p in o.get("ports") or () if p.get("port")) \
+        or "<unset>"
+    addrs = [a for e in o.get("endpoints") or () for a in e.get("addresses") or ()]
+    shown = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
+    return [_name(o), o.get("addressType", ""), ports, shown or "<unset>", age(_ts(o), now)]
+
+
+def _endpoints(o: dict, now: float) -> list:
+    out = []
+    for s in o.get("subsets") or ():
+        for a in s.get("addresses") or ():
+            for p in s.get("ports") or () or [{}]:
+                out.append(f"{a.get('ip')}:{p.get('port')}" if p else a.get("ip"))
+    shown = ",".join(out[:3]) + (f" + {len(out) - 3} more..." if len(out) > 3 else "")
+    return [_name(o), shown or "<none>", age(_ts(o), now)]
+
+
+def _pdb(o: dict, now: float) -> list:
+    sp, st = o.get("spec") or {}, o.get("status") or {}
+    return [_name(o), sp.get("minAvailable", "N/A"), sp.get("maxUnavailable", "N/A"),
+            st.get("disruptionsAllowed", 0), age(_ts(o), now)]
+
+
+def _componentstatus(o: dict, now: float) -> list:
+    conds = o.get("conditions") or [{}]
+    healthy = conds[0].get("status") == "True"
+    return [_name(o), "Healthy" if healthy else "Unhealthy", conds[0].get("message", ""),
+            conds[0].get("error", "")]
+
+
+TABLES = {
+    "Pod": ([NAME, col("Ready"), col("Status"), col("Restarts"), AGE, col("IP", priority=1),
+             col("Node", priority=1), col("Nominated Node", priority=1),
+             col("Readiness Gates", priority=1)], _pod),
+    "Deployment": ([NAME, col("Ready"), col("Up-to-date", "integer"),
+                    col("Available", "integer"), AGE, col("Containers", priority=1),
+                    col("Images", priority=1), col("Selector", priority=1)], _deployment),
+    "ReplicaSet": ([NAME, col("Desired", "integer"), col("Current", "integer"),
+                    col("Ready", "integer"), AGE, col("Containers", priority=1),
+                    col("Images", priority=1), col("Selector", priority=1)], _replicaset),
+    "Node": ([NAME, col("Status"), col("Roles"), AGE, col("Version"),
+              col("Internal-IP", priority=1), col("External-IP", priority=1),
+              col("OS-Image", priority=1), col("Kernel-Version", priority=1),
+              col("Container-Runtime", priority=1)], _node),
+    "Namespace": ([NAME, col("Status"), AGE],
+                  lambda o, now: [o["metadata"]["name"], (o.get("status") or {}).get("phase", ""),
+                                  age(_ts(o), now)]),
+    "Service": ([NAME, col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), AGE,
+                 col("Selector", priority=1)], _service),
+    "ConfigMap": ([NAME, col("Data", "integer"), AGE],
+                  lambda o, now: [o["metadata"]["name"],
+                                  len(o.get("data") or {}) + len(o.get("binaryData") or {}),
+                                  age(_ts(o), now)]),
+    "Secret": ([NAME, col("Type"), col("Data", "integer"), AGE],
+               lambda o, now: [o["metadata"]["name"], o.get("type", "Opaque"),
+                               len(o.get("data") or {}), age(_ts(o), now)]),
+    "ServiceAccount": ([NAME, col("Secrets", "integer"), AGE],
+                       lambda o, now: [o["metadata"]["name"], len(o.get("secrets") or []),
+                                       age(_ts(o), now)]),
+    "Event": ([col("Last Seen"), col("Type"), col("Reason"), col("Object"),
+               col("Subobject", priority=1), col("Source", priority=1), col("Message"),
+               col("First Seen", priority=1), col("Count", "integer", priority=1),
+               col("Name", priority=1)], _event),
+    "StatefulSet": ([NAME, col("Ready"), AGE, col("Containers", priority=1),
+                     col("Images", priority=1)], _statefulset),
+    "DaemonSet": ([NAME, col("Desired", "integer"), col("Current", "integer"),
+                   col("Ready", "integer"), col("Up-to-date", "integer"),
+                   col("Available", "integer"), col("Node Selector"), AGE,
+                   col("Containers", priority=1), col("Images", priority=1),
+                   col("Selector", priority=1)], _daemonset),
+    "Job": ([NAME, col("Status"), col("Completions"), col("Duration"), AGE,
+             col("Containers", priority=1), col("Images", priority=1),
+             col("Selector", priority=1)], _job),
+    "CronJob": ([NAME, col("Schedule"), col("Timezone"), col("Suspend", "boolean"),
+                 col("Active", "integer"), col("Last Schedule"), AGE,
+                 col("Containers", priority=1), col("Images", priority=1),
+                 col("Selector", priority=1)], _cronjob),
+    "Ingress": ([NAME, col("Class"), col("Hosts"), col("Address"), col("Ports"), AGE],
+                _ingress),
+    "PersistentVolumeClaim": ([NAME, col("Status"), col("Volume"), col("Capacity"),
+                               col("Access Modes"), col("StorageClass"),
+                               col("VolumeAttributesClass"), AGE,
+                               col("VolumeMode", priority=1)], _pvc),
+    "PersistentVolume": ([NAME, col("Capacity"), col("Access Modes"), col("Reclaim Policy"),
+                          col("Status"), col("Claim"), col("StorageClass"),
+                          col("VolumeAttributesClass"), col("Reason"), AGE,
+                          col("VolumeMode", priority=1)], _pv),
+    "StorageClass": ([NAME, col("Provisioner"), col("ReclaimPolicy"),
+                      col("VolumeBindingMode"), col("AllowVolumeExpansion"), AGE],
+                     _storageclass),
+    "HorizontalPodAutoscaler": ([NAME, col("Reference"), col("Targets"),
+                                 col("MinPods", "integer"), col("MaxPods", "integer"),
+                                 col("Replicas", "integer"), AGE], _hpa),
+    "NetworkPolicy": ([NAME, col("Pod-Selector"), AGE], _netpol),
+    "Role": ([NAME, col("Created At", fmt="date")], _created_at),
+    "ClusterRole": ([NAME, col("Created At", fmt="date")], _created_at),
+    "RoleBinding": ([NAME, col("Role"), AGE, col("Users", priority=1),
+                     col("Groups", priority=1), col("ServiceAccounts", priority=1)], _binding),
+    "ClusterRoleBinding": ([NAME, col("Role"), AGE, col("Users", priority=1),
+                            col("Groups", priority=1), col("ServiceAccounts", priority=1)],
+                           _binding),
+    "EndpointSlice": ([NAME, col("AddressType"), col("Ports"), col("Endpoints"), AGE],
+                      _endpointslice),
+    "Endpoints": ([NAME, col("Endpoints"), AGE], _endpoints),
+    "CustomResourceDefinition": ([NAME, col("Created At", fmt="date")], _created_at),
+    "PodDisruptionBudget": ([NAME, col("Min Available"), col("Max Unavailable"),
+                             col("Allowed Disruptions", "integer"), AGE], _pdb),
+    "ComponentStatus": ([NAME, col("Status"), col("Message"), col("Error")],
+                        _componentstatus),
+}
