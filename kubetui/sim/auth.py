@@ -1,9 +1,9 @@
 """Who is asking: bearer tokens mapped to users and groups, and the 401 a real API server
 answers for a token it does not know.
 
-Plain http carries no credentials from kubectl (client-go sends auth only over TLS), so a
-request with no Authorization header is served as the cluster admin, like the old
-insecure port. A request that does send a token must send a valid one: that is what
+Plain http carries no credentials from kubectl (client-go sends auth only over TLS), so
+there a request with no Authorization header is served as the cluster admin, like the
+old insecure port; over TLS it is `system:anonymous`, which RBAC grants nothing. A request that does send a token must send a valid one: that is what
 lets a test rotate a token and watch a client reload its credentials."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class User:
 class Authenticator:
     admin_token: str = "kubetui-sim-admin"
     tokens: dict[str, User] = field(default_factory=dict)
+    anonymous_is_admin: bool = True  # plain http: kubectl sends no credentials there
 
     def __post_init__(self) -> None:
         self.tokens.setdefault(self.admin_token, User(ADMIN_USER, ADMIN_GROUPS))
@@ -44,7 +45,9 @@ class Authenticator:
     def user_for(self, authorization: str | None) -> User | None:
         """The user a request acts as; None means 401 Unauthorized."""
         if not authorization:
-            return User(ADMIN_USER, ADMIN_GROUPS)
+            if self.anonymous_is_admin:
+                return User(ADMIN_USER, ADMIN_GROUPS)
+            return User("system:anonymous", ("system:unauthenticated",))
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer":
             return None

@@ -4,9 +4,11 @@ own thread, the store, the controllers and the HTTP server on loopback."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import errno
 import logging
 import os
+import secrets
 import threading
 import time
 from typing import Any, Callable
@@ -33,11 +35,13 @@ from .metrics import Metrics
 from .meta import ApiError
 from .namespaces import NamespaceBootstrap
 from .nodes import NodeAgent
+from .rbac import AccessReviews, Authorizer, bootstrap as rbac_bootstrap
 from .replicaset import ReplicaSetController
 from .resources import BY_KIND, Resource
 from .scheduler import Scheduler
 from .statefulset import StatefulSetController
 from .store import Store
+from .tls import make_certificates, server_context
 from .volumes import VolumeBinder
 
 log = logging.getLogger("kubetui.sim")
@@ -52,7 +56,7 @@ class SimCluster:
 
     def __init__(self, scenario: str | None = "demo", *, port: int = 0, host: str = "127.0.0.1",
                  speed: float = 1.0, seed: int | None = None, log_limit: int = 50_000,
-                 name: str = "kubetui-demo"):
+                 name: str = "kubetui-demo", tls: bool = False):
         self.scenario = scenario
         self.host = host
         self.port = port
@@ -73,7 +77,12 @@ class SimCluster:
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._stopped = threading.Event()
-        self.auth = Authenticator()
+        self.tls = tls
+        self.ca_pem: bytes | None = None
+        self._ssl = None
+        self.auth = Authenticator(anonymous_is_admin=not tls)
+        self.authorizer = Authorizer(self.store)
+        self.reviews = AccessReviews(self)
         self.request_hooks.append(self._authenticate)
         self.faults = Faults(self)
         self.logs = PodLogs(self)
@@ -118,7 +127,7 @@ class SimCluster:
     # ------------------------------------------------------------ lifecycle
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def start(self) -> "SimCluster":
         self._thread = threading.Thread(target=self._run, name="kubetui-sim", daemon=True)
@@ -174,7 +183,11 @@ class SimCluster:
     async def open_listener(self) -> None:
         """Listen on host:port (the port chosen at the first start is kept)."""
         assert self._runner is not None
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        if self.tls and self._ssl is None:
+            self.ca_pem, cert, key = make_certificates(self.host)
+            self._ssl = server_context(cert, key)
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True,
+                           ssl_context=self._ssl)
         try:
             await site.start()
         except OSError as exc:
@@ -206,6 +219,7 @@ class SimCluster:
     def _bootstrap(self) -> None:
         for ns in BASE_NAMESPACES:
             self.api.create(BY_KIND["Namespace"], None, {"metadata": {"name": ns}})
+        rbac_bootstrap(self.api)
         self.api.create(BY_KIND["Service"], "default", {
             "metadata": {"name": "kubernetes", "labels": {
                 "component": "apiserver", "provider": "kubernetes"}},
@@ -234,30 +248,46 @@ class SimCluster:
             pass
 
     # ------------------------------------------------------------- clients
+    def add_user(self, name: str, groups: tuple[str, ...] = ()) -> str:
+        """A bearer token for a (non-admin) user; RBAC bindings say what it may do."""
+        token = f"kubetui-sim-{name}-{secrets.token_hex(6)}"
+        self.auth.add(token, name, groups)
+        return token
+
     def kubeconfig(self, context: str | None = None, token: str | None = None,
                    user: str | None = None) -> dict:
         context = context or self.name
         token = token or self.auth.admin_token
         user = user or f"{context}-admin"
+        cluster: dict = {"server": self.url}
+        if self.ca_pem:
+            cluster["certificate-authority-data"] = base64.b64encode(self.ca_pem).decode()
         return {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": context, "cluster": {"server": self.url}}],
+            "clusters": [{"name": context, "cluster": cluster}],
             "users": [{"name": user, "user": {"token": token}}],
             "contexts": [{"name": context, "context": {"cluster": context, "user": user}}],
             "current-context": context,
             "preferences": {},
         }
 
-    def write_kubeconfig(self, path: str, context: str | None = None) -> str:
-        """Write a kubeconfig for this cluster, readable by its owner only (0600)."""
-        data = yaml.safe_dump(self.kubeconfig(context), sort_keys=False).encode()
+    def write_kubeconfig(self, path: str, context: str | None = None,
+                         user: str | None = None) -> str:
+        """Write a kubeconfig for this cluster, readable by its owner only (0600): the
+        admin's, or with `user` a new token for that user (RBAC decides its rights)."""
+        if user is not None:
+            token = self.add_user(user)
+            doc = self.kubeconfig(context, token=token, user=user)
+        else:
+            doc = self.kubeconfig(context)
+        data = yaml.safe_dump(doc, sort_keys=False).encode()
         tmp = f"{path}.tmp-{os.getpid()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)  # readers never see a half-written file
-        if (path, context) not in self._kubeconfigs:
+        if user is None and (path, context) not in self._kubeconfigs:
             self._kubeconfigs.append((path, context))
         return path
 

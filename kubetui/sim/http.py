@@ -12,7 +12,9 @@ import yaml
 from aiohttp import web
 
 from . import discovery, openapi
+from .auth import USER
 from .meta import ApiError, bad_request
+from .rbac import forbidden, verb_for
 from .resources import Resource, lookup
 from .store import CLOSE, Watcher
 from .metrics import health
@@ -106,17 +108,33 @@ class HttpFrontend:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         path = request.path.rstrip("/") or "/"
+        route = parse_path(path)
+        self._authorize(request, route, path)
         if request.method == "GET":
             doc = self._discovery(path)
             if doc is not None:
                 return _json(doc)
             if path in ("/healthz", "/livez", "/readyz"):
                 return health(path, "verbose" in request.query)
-        route = parse_path(path)
         if route is None:
             raise ApiError(404, "NotFound", "the server could not find the requested resource",
                            {})
         return await self._resource(request, route)
+
+    def _authorize(self, request: web.Request, route: Route | None, path: str) -> None:
+        user, authz = request[USER], self.sim.authorizer
+        if route is None:
+            verb = request.method.lower() if request.method != "GET" else "get"
+            if not authz.path_allowed(user, verb, path):
+                raise ApiError(403, "Forbidden", f'forbidden: User "{user.name}" cannot {verb} '
+                                                 f'path "{path}"', {})
+            return
+        res, name = route.res, route.name
+        resource = f"{res.plural}/{route.sub}" if route.sub else res.plural
+        namespace = name if res.kind == "Namespace" and name else route.namespace
+        verb = verb_for(request.method, name, request.query.get("watch") in ("true", "1"))
+        if not authz.allowed(user, verb, res.group, resource, namespace, name):
+            raise forbidden(user, verb, res, resource, namespace, name)
 
     def _discovery(self, path: str):
         if path == "/version":

@@ -100,6 +100,8 @@ RESOURCES: tuple[Resource, ...] = (
              False, (), (), verbs=("create",), has_status=False, virtual=True),
     Resource("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview",
              False, (), (), verbs=("create",), has_status=False, virtual=True),
+    Resource("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", False,
+             (), (), verbs=("create",), has_status=False, virtual=True),
     Resource("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", True, (), (),
              verbs=("get", "list"), has_status=False, virtual=True),
     Resource("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False, (), (),

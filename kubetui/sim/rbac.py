@@ -1,0 +1,224 @@
+"""RBAC as the real authorizer evaluates it, over the Role / ClusterRole / RoleBinding /
+ClusterRoleBinding objects in the store; the 403 Status with the real message; and
+SelfSubjectAccessReview / SelfSubjectRulesReview, so `kubectl auth can-i` works."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+import orjson
+from aiohttp import web
+
+from .auth import USER, User
+from .meta import ApiError, bad_request
+from .protobuf import review_spec, unwrap
+from .resources import BY_KIND
+
+ROLES, CLUSTER_ROLES = BY_KIND["Role"], BY_KIND["ClusterRole"]
+BINDINGS, CLUSTER_BINDINGS = BY_KIND["RoleBinding"], BY_KIND["ClusterRoleBinding"]
+RBAC_GROUP = "rbac.authorization.k8s.io"
+READ = ["get", "list", "watch"]
+WRITE = ["create", "delete", "deletecollection", "patch", "update"]
+
+# The bootstrap policy, reduced to what matters here.
+BOOTSTRAP_ROLES = {
+    "cluster-admin": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+                      {"nonResourceURLs": ["*"], "verbs": ["*"]}],
+    "admin": [{"apiGroups": ["", "apps", "batch", "autoscaling", "networking.k8s.io",
+                             "policy", "discovery.k8s.io", RBAC_GROUP],
+               "resources": ["*"], "verbs": ["*"]}],
+    "edit": [{"apiGroups": ["", "apps", "batch", "autoscaling", "networking.k8s.io", "policy"],
+              "resources": ["*"], "verbs": READ + WRITE}],
+    "view": [{"apiGroups": ["", "apps", "batch", "autoscaling", "networking.k8s.io", "policy",
+                            "discovery.k8s.io", "metrics.k8s.io"],
+              "resources": ["pods", "pods/log", "pods/status", "services", "endpoints",
+                            "configmaps", "events", "persistentvolumeclaims",
+                            "serviceaccounts", "replicationcontrollers", "deployments",
+                            "deployments/scale", "replicasets", "statefulsets", "daemonsets",
+                            "jobs", "cronjobs", "horizontalpodautoscalers", "ingresses",
+                            "networkpolicies", "poddisruptionbudgets", "endpointslices",
+                            "namespaces", "limitranges", "resourcequotas"],
+              "verbs": READ}],
+    "system:discovery": [{"nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*",
+                                              "/healthz", "/livez", "/readyz", "/version",
+                                              "/version/", "/openapi", "/openapi/*"],
+                          "verbs": ["get"]}],
+    "system:basic-user": [{"apiGroups": ["authorization.k8s.io"],
+                           "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+                           "verbs": ["create"]},
+                          {"apiGroups": ["authentication.k8s.io"],
+                           "resources": ["selfsubjectreviews"], "verbs": ["create"]}],
+}
+BOOTSTRAP_BINDINGS = {
+    "cluster-admin": ("cluster-admin", "system:masters"),
+    "kubeadm:cluster-admins": ("cluster-admin", "kubeadm:cluster-admins"),
+    "system:discovery": ("system:discovery", "system:authenticated"),
+    "system:basic-user": ("system:basic-user", "system:authenticated"),
+}
+
+
+def bootstrap(api) -> None:
+    labels = {"kubernetes.io/bootstrapping": "rbac-defaults"}
+    for name, rules in BOOTSTRAP_ROLES.items():
+        api.create(CLUSTER_ROLES, None, {"metadata": {"name": name, "labels": labels},
+                                         "rules": rules})
+    for name, (role, group) in BOOTSTRAP_BINDINGS.items():
+        api.create(CLUSTER_BINDINGS, None, {
+            "metadata": {"name": name, "labels": labels},
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": role},
+            "subjects": [{"apiGroup": RBAC_GROUP, "kind": "Group", "name": group}]})
+
+
+def _subject_matches(subject: dict, user: User, binding_ns: str | None) -> bool:
+    kind, name = subject.get("kind"), subject.get("name")
+    if kind == "User":
+        return name == user.name
+    if kind == "Group":
+        return name in user.groups
+    if kind == "ServiceAccount":
+        ns = subject.get("namespace") or binding_ns
+        return user.name == f"system:serviceaccount:{ns}:{name}"
+    return False
+
+
+def _rule_allows(rule: dict, verb: str, group: str, resource: str, name: str | None) -> bool:
+    if "*" not in rule.get("verbs", ()) and verb not in rule.get("verbs", ()):
+        return False
+    groups = rule.get("apiGroups") or ()
+    if "*" not in groups and group not in groups:
+        return False
+    base, _, sub = resource.partition("/")
+    resources = rule.get("resources") or ()
+    if not any(r in ("*", resource) or (sub and r == f"{base}/*") or (
+            sub and r == f"*/{sub}") for r in resources):
+        return False
+    names = rule.get("resourceNames") or ()
+    return not names or name in names
+
+
+def _path_allowed(rule: dict, verb: str, path: str) -> bool:
+    verbs = rule.get("verbs") or ()
+    return ("*" in verbs or verb in verbs) and any(
+        u == path or u == "*" or (u.endswith("*") and fnmatchcase(path, u))
+        for u in rule.get("nonResourceURLs") or ())
+
+
+class Authorizer:
+    def __init__(self, store):
+        self.store = store
+
+    def rules(self, user: User, namespace: str | None) -> list[dict]:
+        """Every rule that applies to the user in this namespace (or cluster-wide)."""
+        out: list[dict] = []
+        for b in self.store.list(CLUSTER_BINDINGS):
+            if any(_subject_matches(s, user, None) for s in b.get("subjects") or ()):
+                out += self._role_rules(b["roleRef"], None)
+        if namespace:
+            for b in self.store.list(BINDINGS, namespace):
+                if any(_subject_matches(s, user, namespace) for s in b.get("subjects") or ()):
+                    out += self._role_rules(b["roleRef"], namespace)
+        return out
+
+    def _role_rules(self, ref: dict, namespace: str | None) -> list[dict]:
+        if ref.get("kind") == "ClusterRole":
+            role = self.store.get(CLUSTER_ROLES, None, ref.get("name", ""))
+        else:
+            role = self.store.get(ROLES, namespace, ref.get("name", ""))
+        return list((role or {}).get("rules") or ())
+
+    def allowed(self, user: User, verb: str, group: str, resource: str,
+                namespace: str | None, name: str | None = None) -> bool:
+        return any(_rule_allows(r, verb, group, resource, name)
+                   for r in self.rules(user, namespace) if "nonResourceURLs" not in r)
+
+    def path_allowed(self, user: User, verb: str, path: str) -> bool:
+        return any(_path_allowed(r, verb, path) for r in self.rules(user, None))
+
+
+def verb_for(method: str, name: str | None, watch: bool) -> str:
+    if method == "GET":
+        return "watch" if watch else ("get" if name else "list")
+    return {"POST": "create", "PUT": "update", "PATCH": "patch",
+            "DELETE": "delete" if name else "deletecollection"}.get(method, method.lower())
+
+
+def forbidden(user: User, verb: str, res, resource: str, namespace: str | None,
+              name: str | None) -> ApiError:
+    what = f'{res.qualified} "{name}"' if name else res.qualified
+    where = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+    return ApiError(403, "Forbidden",
+                    f'{what} is forbidden: User "{user.name}" cannot {verb} resource '
+                    f'"{resource}" in API group "{res.group}" {where}',
+                    {"name": name, "group": res.group, "kind": res.plural} if name else
+                    {"group": res.group, "kind": res.plural})
+
+
+class AccessReviews:
+    """SelfSubjectAccessReview and SelfSubjectRulesReview (virtual, create-only)."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        sim.virtual_handlers["selfsubjectaccessreviews.authorization.k8s.io"] = self.access
+        sim.virtual_handlers["selfsubjectrulesreviews.authorization.k8s.io"] = self.rules
+        sim.virtual_handlers["selfsubjectreviews.authentication.k8s.io"] = self.whoami
+
+    async def whoami(self, request: web.Request, route) -> web.Response:
+        if request.method != "POST":
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on "
+                                                    "the requested resource")
+        user = request[USER]
+        return _json({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                      "metadata": {"creationTimestamp": None},
+                      "status": {"userInfo": {"username": user.name,
+                                              "groups": list(user.groups)}}}, 201)
+
+    async def _body(self, request: web.Request) -> dict:
+        if request.method != "POST":
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on "
+                                                    "the requested resource")
+        raw = await request.read()
+        try:
+            if "protobuf" in request.headers.get("Content-Type", ""):
+                _, kind, message = unwrap(raw)  # kubectl auth can-i sends only protobuf
+                return {"spec": review_spec(kind, message)}
+            return orjson.loads(raw)
+        except (orjson.JSONDecodeError, ValueError, IndexError) as exc:
+            raise bad_request(f"the body of the request could not be decoded: {exc}") from exc
+
+    async def access(self, request: web.Request, route) -> web.Response:
+        body = await self._body(request)
+        user, spec = request[USER], body.get("spec") or {}
+        authz = self.sim.authorizer
+        if "nonResourceAttributes" in spec:
+            nra = spec["nonResourceAttributes"]
+            ok = authz.path_allowed(user, nra.get("verb", "get"), nra.get("path", "/"))
+        else:
+            ra = spec.get("resourceAttributes") or {}
+            resource = ra.get("resource", "")
+            if ra.get("subresource"):
+                resource += "/" + ra["subresource"]
+            ok = authz.allowed(user, ra.get("verb", "get"), ra.get("group", ""), resource,
+                               ra.get("namespace") or None, ra.get("name") or None)
+        status = {"allowed": ok}
+        if ok:
+            status["reason"] = "allowed by the simulated cluster's RBAC"
+        return _json({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                      "metadata": {"creationTimestamp": None}, "spec": spec, "status": status},
+                     201)
+
+    async def rules(self, request: web.Request, route) -> web.Response:
+        body = await self._body(request)
+        user, spec = request[USER], body.get("spec") or {}
+        rules = self.sim.authorizer.rules(user, spec.get("namespace") or None)
+        resource_rules = [{k: r[k] for k in ("verbs", "apiGroups", "resources", "resourceNames")
+                           if k in r} for r in rules if "nonResourceURLs" not in r]
+        non_resource = [{"verbs": r["verbs"], "nonResourceURLs": r["nonResourceURLs"]}
+                        for r in rules if "nonResourceURLs" in r]
+        return _json({"kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
+                      "metadata": {"creationTimestamp": None}, "spec": spec,
+                      "status": {"resourceRules": resource_rules,
+                                 "nonResourceRules": non_resource, "incomplete": False}}, 201)
+
+
+def _json(data: dict, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
