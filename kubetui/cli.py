@@ -9,6 +9,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from . import __version__
@@ -36,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _sim_parser() -> argparse.ArgumentParser:
+    from .sim.faults import FAULT_HELP
+
     p = argparse.ArgumentParser(
         prog="kubetui sim",
         description="Serve the simulated Kubernetes cluster on 127.0.0.1 until interrupted, "
@@ -47,6 +50,17 @@ def _sim_parser() -> argparse.ArgumentParser:
                    help="write a kubeconfig for this cluster to FILE (mode 0600)")
     p.add_argument("--speed", type=float, default=1.0,
                    help="simulated time runs this many times faster (default: 1)")
+    p.add_argument("--tls", action="store_true",
+                   help="serve https with a throwaway CA (written into the kubeconfig); "
+                        "needed for kubectl to send tokens, so RBAC applies to it")
+    p.add_argument("--user", metavar="NAME",
+                   help="write the kubeconfig for user NAME instead of the admin (RBAC "
+                        "bindings decide what it may do; the demo lets 'dev' view shop)")
+    p.add_argument("--pods", type=int, default=0, metavar="N",
+                   help="also load N bulk pods (namespace 'bulk'), for scale tests")
+    p.add_argument("--churn", type=float, default=0, metavar="RATE",
+                   help="update RATE bulk pods per second (with --pods)")
+    p.add_argument("--fault", action="append", default=[], metavar="SPEC", help=FAULT_HELP)
     return p
 
 
@@ -126,20 +140,31 @@ def demo_main(args) -> int:
 
 def sim_main(argv: list[str]) -> int:
     from .sim import SimCluster
+    from .sim.faults import parse_schedule
 
     args = _sim_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="kubetui sim: %(message)s")
     try:
-        sim = SimCluster(args.scenario, port=args.port, speed=args.speed).start()
-    except OSError as exc:
+        faults = [parse_schedule(spec) for spec in args.fault]
+    except ValueError as exc:
         return _fail(f"sim: {exc}")
-    except FileNotFoundError as exc:
+    try:
+        sim = SimCluster(args.scenario, port=args.port, speed=args.speed, tls=args.tls).start()
+    except (OSError, FileNotFoundError) as exc:
         return _fail(f"sim: {exc}")
     print(f"Simulated cluster listening on {sim.url}", flush=True)
+    if args.pods:
+        started = time.monotonic()
+        sim.bulk.load(args.pods)
+        print(f"Loaded {args.pods} bulk pods in {time.monotonic() - started:.1f}s", flush=True)
+        if args.churn:
+            sim.bulk.churn(args.churn)
     if args.write_kubeconfig:
-        sim.write_kubeconfig(args.write_kubeconfig)
+        sim.write_kubeconfig(args.write_kubeconfig, user=args.user)
         print(f"kubeconfig written to {args.write_kubeconfig}; try:\n"
               f"  kubectl --kubeconfig {args.write_kubeconfig} get pods -A", flush=True)
+    for spec, every in faults:
+        _schedule_fault(sim, spec, every)
     print("Press Ctrl-C to stop.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sim.stop())
     try:
@@ -149,6 +174,26 @@ def sim_main(argv: list[str]) -> int:
     finally:
         sim.stop()
     return 0
+
+
+def _schedule_fault(sim, spec: str, every: float | None) -> None:
+    """Run a fault 10 s after start, or every EVERY seconds, printing what happened."""
+    import threading
+
+    def run():
+        while True:
+            try:
+                sim.faults.apply_spec(spec)
+                print(f"fault: {spec}", flush=True)
+            except (ValueError, RuntimeError, TimeoutError) as exc:
+                print(f"fault {spec!r} failed: {exc}", file=sys.stderr, flush=True)
+                return
+            if every is None or sim._stopped.wait(every):
+                return
+
+    timer = threading.Timer(10.0 if every is None else every, run)
+    timer.daemon = True
+    timer.start()
 
 
 if __name__ == "__main__":

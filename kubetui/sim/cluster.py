@@ -19,6 +19,7 @@ from aiohttp import web
 
 from . import scenario as scenario_mod
 from .apiserver import ApiCore
+from .bulk import Bulk
 from .auth import UNAUTHORIZED, USER, Authenticator
 from .daemonset import DaemonSetController
 from .deployment import DeploymentController
@@ -88,6 +89,7 @@ class SimCluster:
         self.logs = PodLogs(self)
         self.exec = PodExec(self)
         self.metrics = Metrics(self)
+        self.bulk = Bulk(self)
         self._kubeconfigs: list[tuple[str, str | None]] = []
 
     # ----------------------------------------------------------- scheduling
