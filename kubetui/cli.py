@@ -22,7 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="kubetui",
         description="A terminal dashboard for Kubernetes. "
-                    "Run `kubetui sim --help` for the simulated cluster.",
+                    "Run `kubetui sim --help` for the simulated cluster, and "
+                    "`kubetui kind-demo up|down` for the demo on a kind cluster.",
         epilog="Kubeconfig is read like kubectl reads it: --kubeconfig, else $KUBECONFIG "
                "(a:b:c of split files), else ~/.kube/config.")
     p.add_argument("--version", action="version", version=f"kubetui {__version__}")
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["sim"]:
         return sim_main(argv[1:])
+    if argv[:1] == ["kind-demo"]:
+        from .kind_demo import main as kind_main
+        return kind_main(argv[1:])
     args = _parser().parse_args(argv)
     if args.demo:
         return demo_main(args)

@@ -17,15 +17,29 @@ from kubetui.sim import SimCluster
 FAST = 20.0  # simulated seconds per real second in tests
 
 
+PROBLEM = "demo.kubetui.dev/problem"  # the demo's deliberately broken workloads
+
+
 def settled(cluster: SimCluster) -> bool:
-    """Every deployment has its pods and every pod is Running and Ready."""
-    deployments = cluster.list("Deployment")
-    want = sum(d["spec"]["replicas"] for d in deployments) + len(
-        [p for p in cluster.list("Pod") if not p["metadata"].get("ownerReferences")])
-    pods = cluster.list("Pod")
-    return len(pods) == want and all(
-        any(c["type"] == "Ready" and c["status"] == "True"
-            for c in p.get("status", {}).get("conditions", [])) for p in pods)
+    """Every workload has its pods, and every pod that is not one of the demo's problems
+    (or a finished batch pod) is Running and Ready."""
+    for d in cluster.list("Deployment") + cluster.list("StatefulSet"):
+        if (d.get("status") or {}).get("replicas", 0) != d["spec"]["replicas"]:
+            return False
+    for ds in cluster.list("DaemonSet"):
+        st = ds.get("status") or {}
+        if not st.get("desiredNumberScheduled") or st.get("numberReady") != st[
+                "desiredNumberScheduled"]:
+            return False
+    for p in cluster.list("Pod"):
+        if (p["metadata"].get("labels") or {}).get(PROBLEM):
+            continue
+        if (p.get("status") or {}).get("phase") == "Succeeded":
+            continue
+        if not any(c["type"] == "Ready" and c["status"] == "True"
+                   for c in (p.get("status") or {}).get("conditions", [])):
+            return False
+    return True
 
 
 @pytest.fixture(scope="module")

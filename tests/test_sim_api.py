@@ -14,7 +14,8 @@ def test_list_carries_kind_api_version_and_resource_version(sim):
     assert int(body["metadata"]["resourceVersion"]) > 0
     status, body = raw(sim, "GET", "/apis/apps/v1/namespaces/shop/deployments")
     assert body["kind"] == "DeploymentList" and body["apiVersion"] == "apps/v1"
-    assert {d["metadata"]["name"] for d in body["items"]} == {"frontend", "cart", "redis"}
+    assert {d["metadata"]["name"] for d in body["items"]} == {
+        "frontend", "cart", "redis", "search", "recommender"}
 
 
 def test_not_found_and_already_exists_are_real_status_objects(sim, api):

@@ -148,8 +148,29 @@ def test_demo_scenario_files_apply_cleanly_with_kubectl(sim, kubectl):
     from kubetui.sim.scenario import scenario_dir
 
     folder = scenario_dir("demo")
-    out = kubectl("apply", "-f", str(folder)).stdout
+    proc = kubectl("apply", "-f", str(folder))
+    out = proc.stdout
     assert "deployment.apps/frontend" in out and "namespace/payments" in out
+    for kind in ("statefulset.apps/ledger-db", "daemonset.apps/node-exporter",
+                 "cronjob.batch/nightly-report", "job.batch/db-migrate",
+                 "persistentvolumeclaim/archive-data", "ingress.networking.k8s.io/storefront",
+                 "horizontalpodautoscaler.autoscaling/frontend",
+                 "poddisruptionbudget.policy/frontend", "networkpolicy.networking.k8s.io/",
+                 "rolebinding.rbac.authorization.k8s.io/dev-view"):
+        assert kind in out, kind
+    assert "error" not in proc.stderr.lower()
+
+
+def test_kind_demo_applies_the_same_files_to_a_three_node_cluster(capsys):
+    from kubetui.kind_demo import KIND_CONFIG, main
+    from kubetui.sim.scenario import scenario_dir
+
+    assert main(["up", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"apply -f {scenario_dir('demo')}" in out and "kubetui --context kind-kubetui" in out
+    assert KIND_CONFIG.count("role: worker") == 2 and KIND_CONFIG.count("control-plane") == 1
+    assert main(["down", "--dry-run"]) == 0
+    assert "kind delete cluster --name kubetui" in capsys.readouterr().out
 
 
 def test_plain_apply_validates_through_openapi_v3(sim, kubectl):

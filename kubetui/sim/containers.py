@@ -7,9 +7,12 @@ from __future__ import annotations
 from .behavior import Behavior, parse as parse_behavior
 from .images import digest, full_image, image_id
 from .meta import now_rfc3339
+from .resources import BY_KIND
 
 BACKOFF_START, BACKOFF_MAX = 10.0, 300.0  # the kubelet's crash-loop back-off, seconds
 UNHEALTHY_EVERY = 10.0
+CONFIG_RETRY = 10.0  # the kubelet's next sync of a pod whose config is missing
+CONFIGMAPS, SECRETS = BY_KIND["ConfigMap"], BY_KIND["Secret"]
 
 
 class Containers:
@@ -161,6 +164,31 @@ class Containers:
             ok = all(t["exitCode"] == 0 for t in done)
             pod["status"]["phase"] = "Succeeded" if ok else "Failed"
 
+    # -- config errors (a missing ConfigMap or Secret, or a key missing from one)
+    def config_failed(self, pod: dict, c: dict, cs: dict, message: str) -> None:
+        cs["state"] = {"waiting": {"reason": "CreateContainerConfigError", "message": message}}
+        self.k._emit(pod, "Warning", "Failed", f"Error: {message}", c["name"])
+        key, uid = self._key(pod)
+        self.sim.after(CONFIG_RETRY, lambda: self._retry_config(key, uid, c["name"]))
+
+    def _retry_config(self, key, uid, name: str) -> None:
+        pod, cs = self._current(key, uid, name, 0)
+        if pod is None or ((cs.get("state") or {}).get("waiting") or {}).get(
+                "reason") != "CreateContainerConfigError":
+            return
+        c = self._spec(pod, name)
+        message = config_error(self.k.store, pod, c)
+        if message:
+            changed = message != cs["state"]["waiting"].get("message")
+            self.config_failed(pod, c, cs, message)
+            if changed:
+                self.k._write_status(pod)
+            return
+        self.start(pod, c, cs, parse_behavior(pod)[name], now_rfc3339())
+        pod["status"]["phase"] = "Running"
+        self.k._set_readiness(pod, now_rfc3339())
+        self.k._write_status(pod)
+
     # -- image pulls
     def pull_failed(self, pod: dict, c: dict, cs: dict) -> None:
         image, name = c["image"], c["name"]
@@ -184,6 +212,32 @@ class Containers:
         self.k._emit(pod, "Normal", "BackOff", f'Back-off pulling image "{image}"', name)
         self.k._emit(pod, "Warning", "Failed", "Error: ImagePullBackOff", name)
         self.k._write_status(pod)
+
+
+def config_error(store, pod: dict, c: dict) -> str | None:
+    """What keeps the kubelet from building the container's env, as it words it."""
+    ns = pod["metadata"]["namespace"]
+
+    def data(kind: str, name: str) -> dict | None:
+        obj = store.get(CONFIGMAPS if kind == "ConfigMap" else SECRETS, ns, name)
+        return None if obj is None else (obj.get("data") or {})
+
+    for src in c.get("envFrom") or ():
+        for field, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+            ref = src.get(field)
+            if ref and not ref.get("optional") and data(kind, ref.get("name", "")) is None:
+                return f'{kind.lower()} "{ref.get("name")}" not found'
+    for e in c.get("env") or ():
+        for field, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+            ref = (e.get("valueFrom") or {}).get(field)
+            if not ref or ref.get("optional"):
+                continue
+            values = data(kind, ref.get("name", ""))
+            if values is None:
+                return f'{kind.lower()} "{ref.get("name")}" not found'
+            if ref.get("key") not in values:
+                return f"couldn't find key {ref.get('key')} in {kind} {ns}/{ref.get('name')}"
+    return None
 
 
 def _probe_failure(probe: dict, pod: dict) -> str:

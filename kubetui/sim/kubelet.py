@@ -8,7 +8,7 @@ import ipaddress
 import random
 
 from .behavior import parse as parse_behavior
-from .containers import Containers
+from .containers import Containers, config_error
 from .controller import set_condition
 from .images import digest as _digest
 from .meta import deep_copy, now_rfc3339
@@ -126,7 +126,9 @@ class Kubelet:
         now = now_rfc3339()
         spec, status = pod["spec"], pod["status"]
         behaviors = parse_behavior(pod)
-        pulls = [c for c in spec["containers"] if not behaviors[c["name"]].pull_fails]
+        config = {c["name"]: config_error(self.store, pod, c) for c in spec["containers"]}
+        pulls = [c for c in spec["containers"] if not behaviors[c["name"]].pull_fails
+                 and not config[c["name"]]]
         if pulls:
             ip = status.get("hostIP") if spec.get("hostNetwork") else self._pod_ip(
                 spec["nodeName"])
@@ -135,6 +137,9 @@ class Kubelet:
         for c, cs in zip(spec["containers"], status["containerStatuses"]):
             if behaviors[c["name"]].pull_fails:
                 self.containers.pull_failed(pod, c, cs)
+                continue
+            if config[c["name"]]:
+                self.containers.config_failed(pod, c, cs, config[c["name"]])
                 continue
             if c.get("imagePullPolicy") != "IfNotPresent":
                 size = int(_digest(c["image"])[:6], 16) * 64
