@@ -13,7 +13,7 @@ import orjson
 from .defaults import Allocator, apply_defaults, stamp_new
 from .meta import ApiError, bad_request, conflict, deep_copy, invalid, now_rfc3339
 from .patch import apply_patch
-from .resources import BY_KIND, RESOURCES, Resource
+from .resources import BY_KIND, Resource
 from .selectors import (Matcher, combine, field_matcher, label_matcher, selector_matches,
                         selector_string)
 from .store import DELETED, Change, Store
@@ -316,8 +316,8 @@ class ApiCore:
 
     def _drain_namespace(self, name: str) -> None:
         remaining = 0
-        for res in RESOURCES:
-            if not res.namespaced:
+        for res in self.store.registry.all():
+            if not res.namespaced or res.virtual:
                 continue
             for o in self.store.list(res, name):
                 remaining += 1

@@ -21,6 +21,7 @@ from . import scenario as scenario_mod
 from .apiserver import ApiCore
 from .bulk import Bulk
 from .auth import UNAUTHORIZED, USER, Authenticator
+from .crds import CrdController
 from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .endpoints import EndpointsController
@@ -168,7 +169,8 @@ class SimCluster:
             NodeAgent(self), NamespaceBootstrap(self.api), ReplicaSetController(self),
             DeploymentController(self), StatefulSetController(self), DaemonSetController(self),
             JobController(self), CronJobController(self), EndpointsController(self),
-            VolumeBinder(self), HpaController(self), Scheduler(self), Kubelet(self),
+            VolumeBinder(self), HpaController(self), CrdController(self), Scheduler(self),
+            Kubelet(self),
         ]
         self._bootstrap()
         if self.scenario:

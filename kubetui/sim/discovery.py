@@ -3,7 +3,7 @@ Plain JSON only: kubectl asks for aggregated discovery first and falls back to t
 
 from __future__ import annotations
 
-from .resources import RESOURCES, groups
+from .resources import Registry
 
 GIT_VERSION = "v1.32.2"
 
@@ -42,16 +42,16 @@ def api_versions(server_address: str) -> dict:
         {"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}]}
 
 
-def api_group_list() -> dict:
+def api_group_list(reg: Registry) -> dict:
     out = []
-    for name, versions in groups().items():
+    for name, versions in reg.groups().items():
         vs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
         out.append({"name": name, "versions": vs, "preferredVersion": vs[0]})
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": out}
 
 
-def api_group(name: str) -> dict | None:
-    versions = groups().get(name)
+def api_group(reg: Registry, name: str) -> dict | None:
+    versions = reg.groups().get(name)
     if not versions:
         return None
     vs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
@@ -59,9 +59,9 @@ def api_group(name: str) -> dict | None:
             "preferredVersion": vs[0]}
 
 
-def resource_list(group: str, version: str) -> dict | None:
+def resource_list(reg: Registry, group: str, version: str) -> dict | None:
     entries = []
-    for r in RESOURCES:
+    for r in reg.all():
         if r.group != group or r.version != version:
             continue
         entry = {"name": r.plural, "singularName": r.kind.lower(), "namespaced": r.namespaced,

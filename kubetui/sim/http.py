@@ -15,7 +15,7 @@ from . import discovery, openapi
 from .auth import USER
 from .meta import ApiError, bad_request
 from .rbac import forbidden, verb_for
-from .resources import Resource, lookup
+from .resources import Registry, Resource
 from .store import CLOSE, Watcher
 from .metrics import health
 from .tables import table, wants_table
@@ -43,7 +43,7 @@ class Route:
         self.res, self.namespace, self.name, self.sub = res, namespace, name, sub
 
 
-def parse_path(path: str) -> Route | None:
+def parse_path(path: str, registry: Registry) -> Route | None:
     parts = [p for p in path.split("/") if p]
     if len(parts) >= 2 and parts[0] == "api":
         group, version, rest = "", parts[1], parts[2:]
@@ -55,10 +55,10 @@ def parse_path(path: str) -> Route | None:
         return None
     namespace = None
     if rest[0] == "namespaces" and len(rest) >= 3:
-        res = lookup(group, version, rest[2])
+        res = registry.lookup(group, version, rest[2])
         if res is not None and res.namespaced:
             namespace, rest = rest[1], rest[2:]
-    res = lookup(group, version, rest[0])
+    res = registry.lookup(group, version, rest[0])
     if res is None:
         return None
     name = rest[1] if len(rest) > 1 else None
@@ -108,7 +108,7 @@ class HttpFrontend:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         path = request.path.rstrip("/") or "/"
-        route = parse_path(path)
+        route = parse_path(path, self.store.registry)
         self._authorize(request, route, path)
         if request.method == "GET":
             doc = self._discovery(path)
@@ -139,21 +139,22 @@ class HttpFrontend:
     def _discovery(self, path: str):
         if path == "/version":
             return discovery.VERSION
+        reg = self.store.registry
         if path == "/api":
             return discovery.api_versions(self.server_address)
         if path == "/apis":
-            return discovery.api_group_list()
+            return discovery.api_group_list(reg)
         if path == "/openapi/v3":
-            return openapi.root()
+            return openapi.root(reg)
         if path.startswith("/openapi/v3/"):
-            return openapi.group_version(path[len("/openapi/v3/"):])
+            return openapi.group_version(reg, path[len("/openapi/v3/"):])
         parts = path.strip("/").split("/")
         if parts[0] == "api" and len(parts) == 2:
-            return discovery.resource_list("", parts[1])
+            return discovery.resource_list(reg, "", parts[1])
         if parts[0] == "apis" and len(parts) == 2:
-            return discovery.api_group(parts[1])
+            return discovery.api_group(reg, parts[1])
         if parts[0] == "apis" and len(parts) == 3:
-            return discovery.resource_list(parts[1], parts[2])
+            return discovery.resource_list(reg, parts[1], parts[2])
         return None
 
     async def _body(self, request: web.Request):
@@ -179,7 +180,7 @@ class HttpFrontend:
         if wants_table(request) and obj.get("kind") == res.kind:
             q = request.query
             meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
-            return _json(table(res.kind, [obj], meta, q.get("includeObject", "Metadata")),
+            return _json(table(res, [obj], meta, q.get("includeObject", "Metadata")),
                          status)
         return _json(obj, status)
 
@@ -244,7 +245,7 @@ class HttpFrontend:
         out = self.api.list(res, ns, q.get("labelSelector"), q.get("fieldSelector"),
                             _int(q, "limit"), q.get("continue"))
         if wants_table(request):
-            return _json(table(res.kind, out["items"], out["metadata"],
+            return _json(table(res, out["items"], out["metadata"],
                                q.get("includeObject", "Metadata")))
         return _json(out)
 
@@ -296,7 +297,7 @@ class HttpFrontend:
 
         def encode(etype: str, obj: dict) -> bytes:
             if as_table and etype in ("ADDED", "MODIFIED", "DELETED"):
-                obj = table(res.kind, [obj], {"resourceVersion": obj["metadata"].get(
+                obj = table(res, [obj], {"resourceVersion": obj["metadata"].get(
                     "resourceVersion", "")}, include, True)
             return orjson.dumps({"type": etype, "object": obj}) + b"\n"
 

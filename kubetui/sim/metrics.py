@@ -163,5 +163,5 @@ def health(path: str, verbose: bool) -> web.Response:
 def _json(data: dict, request: web.Request | None = None, res: Resource | None = None):
     if request is not None and res is not None and wants_table(request):
         items = data.get("items", [data])
-        data = table(res.kind, items, {})
+        data = table(res, items, {})
     return web.Response(body=orjson.dumps(data), content_type="application/json")

@@ -6,26 +6,26 @@ from __future__ import annotations
 
 import hashlib
 
-from .resources import RESOURCES
+from .resources import Registry
 
 
 def _gv_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-def root() -> dict:
+def root(reg: Registry) -> dict:
     paths = {}
-    for r in RESOURCES:
+    for r in reg.all():
         gv = _gv_path(r.group, r.version)
         digest = hashlib.sha256(gv.encode()).hexdigest()[:32].upper()
         paths[gv] = {"serverRelativeURL": f"/openapi/v3/{gv}?hash={digest}"}
     return {"paths": paths}
 
 
-def group_version(path: str) -> dict | None:
+def group_version(reg: Registry, path: str) -> dict | None:
     """The document of one group/version (`api/v1`, `apis/apps/v1`)."""
     out = {}
-    for r in RESOURCES:
+    for r in reg.all():
         if _gv_path(r.group, r.version) != path:
             continue
         gvk = {"group": r.group, "version": r.version, "kind": r.kind}

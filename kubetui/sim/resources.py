@@ -21,6 +21,7 @@ class Resource:
     has_status: bool = True
     singular: str = field(default="")
     virtual: bool = False  # computed on request (metrics, reviews), never stored
+    columns: tuple = ()  # a CRD's additionalPrinterColumns
 
     @property
     def api_version(self) -> str:
@@ -112,17 +113,32 @@ BY_KEY = {r.key: r for r in RESOURCES}
 BY_KIND = {r.kind: r for r in RESOURCES}
 
 
-def lookup(group: str, version: str, plural: str) -> Resource | None:
-    r = BY_KEY.get(f"{plural}.{group}" if group else plural)
-    if r is not None and r.version == version:
-        return r
-    return None
+class Registry:
+    """The kinds one sim serves: the built-in ones and those its CRDs add."""
 
+    def __init__(self):
+        self._custom: dict[str, Resource] = {}
 
-def groups() -> dict[str, list[str]]:
-    """API group -> versions served (core group excluded)."""
-    out: dict[str, list[str]] = {}
-    for r in RESOURCES:
-        if r.group and r.version not in out.setdefault(r.group, []):
-            out[r.group].append(r.version)
-    return out
+    def all(self) -> tuple[Resource, ...]:
+        return RESOURCES + tuple(self._custom.values())
+
+    def register(self, res: Resource) -> None:
+        self._custom[res.key] = res
+
+    def unregister(self, key: str) -> Resource | None:
+        return self._custom.pop(key, None)
+
+    def lookup(self, group: str, version: str, plural: str) -> Resource | None:
+        key = f"{plural}.{group}" if group else plural
+        r = BY_KEY.get(key) or self._custom.get(key)
+        if r is not None and r.version == version:
+            return r
+        return None
+
+    def groups(self) -> dict[str, list[str]]:
+        """API group -> versions served (core group excluded)."""
+        out: dict[str, list[str]] = {}
+        for r in self.all():
+            if r.group and r.version not in out.setdefault(r.group, []):
+                out[r.group].append(r.version)
+        return out

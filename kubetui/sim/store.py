@@ -4,12 +4,12 @@ watch replay (older versions answer 410 Gone), and the watchers to notify."""
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Callable
 
 from .meta import already_exists, not_found
-from .resources import RESOURCES, Resource
+from .resources import Registry, Resource
 from .selectors import Matcher
 
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
@@ -60,7 +60,8 @@ class Store:
         self.compacted = first_rv
         self.log_limit = log_limit
         self._log: deque[Change] = deque()
-        self._objects: dict[str, dict[tuple[str, str], dict]] = {r.key: {} for r in RESOURCES}
+        self.registry = Registry()
+        self._objects: dict[str, dict[tuple[str, str], dict]] = defaultdict(dict)
         self.watchers: set[Watcher] = set()
         self.listeners: list[Callable[[Change], None]] = []
 

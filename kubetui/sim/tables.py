@@ -8,8 +8,10 @@ import time
 
 from aiohttp import web
 
-from kubetui.render.printers import NAME, AGE, TABLES, _ts
+from kubetui.render.printers import AGE, NAME, TABLES, _ts, printer_columns
 from kubetui.render.age import age
+
+from .resources import Resource
 
 
 def partial_metadata(obj: dict) -> dict:
@@ -17,10 +19,13 @@ def partial_metadata(obj: dict) -> dict:
             "metadata": obj["metadata"]}
 
 
-def table(kind: str, objs: list[dict], meta: dict, include: str = "Metadata",
+def table(res: Resource, objs: list[dict], meta: dict, include: str = "Metadata",
           with_columns: bool = True) -> dict:
-    columns, row_fn = TABLES.get(kind, ([NAME, AGE], lambda o, now: [o["metadata"]["name"],
-                                                                      age(_ts(o), now)]))
+    if res.columns:
+        columns, row_fn = printer_columns(res.columns)
+    else:
+        columns, row_fn = TABLES.get(res.kind, ([NAME, AGE], lambda o, now: [
+            o["metadata"]["name"], age(_ts(o), now)]))
     now = time.time()
     rows = []
     for o in objs:
