@@ -209,7 +209,15 @@ class ApiCore:
 
     def patch(self, res: Resource, ns: str | None, name: str, content_type: str, body,
               subresource: str | None = None) -> dict:
-        old = self.store.must_get(res, ns, name)
+        old = self.store.get(res, ns, name)
+        if old is None and "apply-patch" in content_type and subresource is None:
+            # server-side apply creates what does not exist yet
+            if not isinstance(body, dict):
+                raise bad_request("the apply body must be an object")
+            return self.create(res, ns, {**body, "metadata": {
+                **(body.get("metadata") or {}), "name": name}}), 201
+        if old is None:
+            old = self.store.must_get(res, ns, name)
         patched = apply_patch(deep_copy(old), content_type, body)
         if not isinstance(patched, dict):
             raise bad_request("the patch did not produce an object")
@@ -221,7 +229,7 @@ class ApiCore:
                 "resourceVersion"]
         obj = self._merge_update(res, old, patched, subresource)
         self._validate(res, obj)
-        return self._write(res, obj)
+        return self._write(res, obj), 200
 
     def _write(self, res: Resource, obj: dict) -> dict:
         meta = obj["metadata"]

@@ -223,7 +223,8 @@ class HttpFrontend:
             if method == "PATCH" and r.name:
                 body = await self._body(request)
                 ctype = request.headers.get("Content-Type", "")
-                return self._render(request, res, api.patch(res, ns, r.name, ctype, body, r.sub))
+                obj, status = api.patch(res, ns, r.name, ctype, body, r.sub)
+                return self._render(request, res, obj, status)
             if method == "DELETE" and r.name:
                 options = await self._body(request) or {}
                 for key in ("gracePeriodSeconds",):

@@ -183,14 +183,16 @@ class CronJobController(Controller):
 
     @staticmethod
     def _due(cj: dict, status: dict) -> float | None:
-        """The latest scheduled time that has passed and not run yet, if any."""
+        """The most recent scheduled time that has passed and not run yet, if any (missed
+        runs before it are skipped, as the real controller starts only the latest)."""
         last = parse_time(status.get("lastScheduleTime") or cj["metadata"]["creationTimestamp"])
         try:
-            it = croniter(cj["spec"]["schedule"], datetime.fromtimestamp(last, timezone.utc))
+            it = croniter(cj["spec"]["schedule"], datetime.fromtimestamp(time.time(),
+                                                                         timezone.utc))
         except (ValueError, KeyError):
             return None
-        nxt = it.get_next(float)
-        return nxt if nxt <= time.time() else None
+        latest = it.get_prev(float)
+        return latest if last is not None and latest > last else None
 
     def _create_job(self, cj: dict, due: float) -> dict:
         template = deep_copy(cj["spec"].get("jobTemplate") or {})
