@@ -1,11 +1,57 @@
 """kubetui.sim: a simulated Kubernetes cluster that speaks the real REST API on loopback.
 
 It is what `kubetui --demo`, the tests and the benchmarks run against, and kubectl can
-use it too (`kubetui sim --write-kubeconfig FILE`). It is a simulation, not a cluster:
-no containers run. What it serves and does not is listed in `docs/sim.md`.
+use it too (`kubetui sim --write-kubeconfig FILE`). It is a simulation, not a cluster: no
+container runs, no network exists. kubectl 1.32 and the official Python client are the
+judges of what it does; the tests in `tests/test_sim_*.py` hold it to them.
 
-This package imports nothing from kubetui except the pure printing rules in
-`kubetui.render` (the same ones the real API server's Table printers apply).
+What it serves
+- Discovery, OpenAPI v3 (paths only), `/version`, `/healthz|livez|readyz[?verbose]`.
+- Built-in kinds: namespaces, nodes, pods, services, endpoints, configmaps, secrets,
+  serviceaccounts, events, PVCs, PVs, componentstatuses; deployments, replicasets,
+  statefulsets, daemonsets, controllerrevisions; jobs, cronjobs; ingresses,
+  ingressclasses, networkpolicies; endpointslices; storageclasses; HPAs (autoscaling/v2);
+  PDBs; leases; roles, rolebindings, clusterroles, clusterrolebindings; CRDs, which serve
+  their kinds with their printer columns.
+- list/get/create/update/patch (strategic, merge, JSON patch, server-side apply as a
+  merge that creates)/delete with Background, Foreground and Orphan propagation; label
+  and field selectors; limit/continue; `/scale`; status subresources.
+- Watch: replay from a bounded log, 410 Expired as an ERROR event, bookmarks,
+  `sendInitialEvents`, `timeoutSeconds`, selector transitions.
+- Server-side Tables with kubectl's columns for every kind (`kubetui.render.printers`).
+- `pods/log` (follow, previous, tail, since, timestamps, limitBytes) from lazy per-image
+  log profiles; `pods/exec` over websocket v5/v4 (no SPDY) into a small shell
+  (`shell.py`) over a fake filesystem built from the pod spec.
+- `metrics.k8s.io/v1beta1` pods and nodes (made-up, steady usage), so `kubectl top`
+  works; the HPA controller scales on it.
+- Bearer tokens (`auth.py`), RBAC over the stored roles and bindings with the real 403
+  messages, SelfSubjectAccessReview / RulesReview / SelfSubjectReview, optional TLS with a
+  throwaway CA. Over plain http a request without a token is the admin (kubectl sends no
+  credentials over http); over TLS it is `system:anonymous`.
+- Controllers: Deployment, ReplicaSet, StatefulSet (ordered, PVCs), DaemonSet, Job,
+  CronJob (wall-clock schedules), EndpointSlice/Endpoints, volume binding with a
+  local-path provisioner, HPA, CRD, namespace bootstrap, scheduler (requests, taints,
+  nodeSelector, unbound PVCs), kubelet (phases, probes, restarts with back-off, events).
+- Container behaviours by annotation (`behavior.py`), faults on demand (`faults.py`),
+  bulk pods and churn for benchmarks (`bulk.py`).
+
+What it does not do (do not mistake it for a cluster)
+- No protobuf request bodies except the review objects `kubectl auth can-i` sends: so
+  `kubectl create <kind>`, `run` and `expose` are refused with a message; use `apply -f`.
+- No schema validation: unknown fields are kept, `fieldValidation=Strict` is not
+  enforced, CRD schemas are not checked. Server-side apply has no managedFields or
+  conflict detection. `dryRun` on create echoes the body.
+- No admission chain beyond defaulting (no LimitRanges, ResourceQuotas, PodSecurity);
+  the DefaultStorageClass step happens in the binder, after create.
+- The scheduler knows requests, taints/tolerations, nodeSelector and PVCs: not affinity,
+  topology spread or preemption. DaemonSet pods are bound directly to their node.
+- Ingresses get no address; Services get ClusterIPs but nothing routes; NetworkPolicies
+  and PDBs are stored, not enforced (PDB status is not computed).
+- Exec: a fixed small command set, no pipes into real processes, no SPDY fallback, no
+  attach, port-forward or proxy. Logs are generated, not written by programs.
+- Node heartbeats are static; nodes never go NotReady by themselves; no eviction.
+- Aggregated discovery is not served (kubectl falls back to the legacy documents).
+- Watch replay scans its log linearly; the log keeps 50,000 changes by default.
 """
 
 from .cluster import SimCluster
