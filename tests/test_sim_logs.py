@@ -140,3 +140,21 @@ def test_workload_and_selector_logs(sim, kubectl):
                   "--prefix").stdout.splitlines()
     assert len(out) == 3 and all(ln.startswith("[pod/frontend-") for ln in out)
     assert kubectl("logs", "-n", "shop", "deploy/frontend", "--tail=2").stdout.count("\n") == 2
+
+
+def test_all_containers_and_follow_with_kubectl(pods, kubectl, kubectl_bin, kubeconfig):
+    import os
+    import subprocess
+
+    out = kubectl("logs", "two", "-n", NS, "--all-containers", "--prefix", "--tail=1").stdout
+    assert {ln.split("]")[0] for ln in out.splitlines()} == {
+        "[pod/two/web", "[pod/two/sidecar"}
+    proc = subprocess.Popen([kubectl_bin, "logs", "-f", "chatty", "-n", NS, "--tail=0"],
+                            stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "KUBECONFIG": kubeconfig})
+    try:
+        lines = [proc.stdout.readline() for _ in range(5)]
+    finally:
+        proc.kill()
+        proc.wait()
+    assert all(ln.strip() for ln in lines)

@@ -4,6 +4,7 @@ with orjson, never into generated model classes on hot paths."""
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -79,23 +80,72 @@ class Stream:
             pass
 
 
+def _load_api(kc: KubeConfigSet, ctx: ContextInfo) -> ApiClient:
+    """An ApiClient for the context, through the official loader (tokens, certificates,
+    exec plugins). A failing exec plugin is only logged by that loader; here it becomes
+    a KubeConfigError naming the plugin and the file it came from."""
+    existing = [p for p in kc.paths if os.path.exists(p)]
+    errors: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage())
+
+    catcher = Catch(level=logging.ERROR)
+    root = logging.getLogger()
+    root.addHandler(catcher)
+    try:
+        api = new_client_from_config(config_file=os.pathsep.join(existing),
+                                     context=ctx.name, persist_config=False)
+    except (ConfigException, OSError, ValueError) as exc:
+        raise KubeConfigError(f'context "{ctx.name}" (from {ctx.source}): {exc}') from exc
+    finally:
+        root.removeHandler(catcher)
+    user, source = kc.users.get(ctx.user, ({}, ctx.source))
+    plugin = (user or {}).get("exec")
+    if plugin and errors and not api.configuration.api_key.get("BearerToken") \
+            and not api.configuration.cert_file:
+        api.close()
+        command = plugin.get("command", "?")
+        raise KubeConfigError(f'exec plugin "{command}" for user "{ctx.user}" (from {source}) '
+                              f"failed: {_plugin_error(errors[-1], command)}")
+    return api
+
+
+def _plugin_error(message: str, command: str) -> str:
+    if "No such file or directory" in message or "not found" in message.lower() and \
+            command in message:
+        return f"{command} is not installed or not on PATH"
+    return message.removeprefix("exec: ")
+
+
 @dataclass
 class KubeClient:
     context: ContextInfo
     api: ApiClient
+    kubeconfig: KubeConfigSet | None = None
+    reloads: int = 0  # how often credentials were reloaded after a 401
 
     @classmethod
     def connect(cls, kc: KubeConfigSet, context: str | None = None) -> "KubeClient":
         ctx = kc.context(context)
-        existing = [p for p in kc.paths if os.path.exists(p)]
+        return cls(ctx, _load_api(kc, ctx), kc)
+
+    def reload(self) -> None:
+        """Read the kubeconfig files again and rebuild credentials (a rotated token, an
+        expired exec-plugin token). Raises KubeConfigError if that fails."""
+        if self.kubeconfig is None:
+            return
+        from .config import load_kubeconfig
+
+        kc = load_kubeconfig(self.kubeconfig.paths)
+        api = _load_api(kc, kc.context(self.context.name))
+        old, self.api, self.kubeconfig = self.api, api, kc
+        self.reloads += 1
         try:
-            api = new_client_from_config(config_file=os.pathsep.join(existing),
-                                         context=ctx.name, persist_config=False)
-        except ConfigException as exc:
-            raise KubeConfigError(f'context "{ctx.name}" (from {ctx.source}): {exc}') from exc
-        except (OSError, ValueError) as exc:
-            raise KubeConfigError(f'context "{ctx.name}" (from {ctx.source}): {exc}') from exc
-        return cls(ctx, api)
+            old.close()
+        except Exception:
+            pass
 
     @property
     def server(self) -> str:
@@ -115,23 +165,45 @@ class KubeClient:
     def request(self, method: str, path: str, query: dict | None = None, body: Any = None,
                 content_type: str | None = None, timeout: float | tuple = 30,
                 accept: str = "application/json") -> bytes:
-        """One request; the raw body on success, ApiError on an error status."""
-        resp = self._send(method, path, query, body, content_type, timeout, accept)
-        data = resp.read()
-        if not 200 <= resp.status < 300:
-            raise error_from_response(resp.status, data, resp.headers)
-        return data
+        """One request; the raw body on success, ApiError on an error status. A 401
+        reloads credentials once and tries again."""
+        for attempt in (0, 1):
+            resp = self._send(method, path, query, body, content_type, timeout, accept)
+            data = resp.read()
+            if resp.status == 401 and attempt == 0 and self._reload_quietly():
+                continue
+            if not 200 <= resp.status < 300:
+                raise error_from_response(resp.status, data, resp.headers)
+            return data
+        raise AssertionError("unreachable")
+
+    def _reload_quietly(self) -> bool:
+        try:
+            self.reload()
+            return True
+        except KubeConfigError:
+            return False
 
     def get_json(self, path: str, query: dict | None = None, timeout: float = 30) -> dict:
         return orjson.loads(self.request("GET", path, query, timeout=timeout))
 
+    def send_json(self, method: str, path: str, body: Any = None, query: dict | None = None,
+                  content_type: str = "application/json", timeout: float = 30) -> dict:
+        """A write with a JSON body (or a patch: pass its content type); the answer."""
+        data = self.request(method, path, query, body, content_type, timeout)
+        return orjson.loads(data) if data else {}
+
     def stream(self, path: str, query: dict | None = None,
-               timeout: float | tuple = (10, 330)) -> Stream:
+               timeout: float | tuple = (10, 330), accept: str = "application/json") -> Stream:
         """A GET whose body is read as it arrives (watch, logs)."""
-        resp = self._send("GET", path, query, None, None, timeout, "application/json")
-        if not 200 <= resp.status < 300:
-            raise error_from_response(resp.status, resp.read(), resp.headers)
-        return Stream(resp.response)
+        for attempt in (0, 1):
+            resp = self._send("GET", path, query, None, None, timeout, accept)
+            if resp.status == 401 and attempt == 0 and self._reload_quietly():
+                continue
+            if not 200 <= resp.status < 300:
+                raise error_from_response(resp.status, resp.read(), resp.headers)
+            return Stream(resp.response)
+        raise AssertionError("unreachable")
 
     def version(self) -> dict:
         return self.get_json("/version", timeout=5)

@@ -1,6 +1,7 @@
 """List, then watch from the list's resourceVersion, forever: relist on 410 Gone, resume
-after a dropped stream, back off with jitter on errors (honouring Retry-After), and
-report health as data the UI can show. Runs in its own thread and only writes its store."""
+after a dropped stream, back off with jitter on errors (honouring Retry-After), reload
+credentials on 401, and report health as data the UI can show. Runs in its own thread
+and only writes its store (its namespace's slice of it, when scoped)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ import orjson
 import urllib3
 
 from .client import ApiError, KubeClient, Stream
+from .config import KubeConfigError
+from .kinds import Kind
+from .slim import decode_event, decode_list
 from .store import Store
 
 log = logging.getLogger("kubetui.informer")
@@ -30,10 +34,12 @@ class Expired(Exception):
 class Health:
     state: str = SYNCING
     message: str = ""
-    since: float = 0.0
+    since: float = 0.0  # when this state began
     attempt: int = 0
     next_try: float = 0.0
-    listed: int = 0
+    listed: int = 0  # objects listed so far in the current (re)list
+    total: int = 0  # what the server says the list holds (remainingItemCount), if known
+    live_until: float = 0.0  # the data is as of then when not live ("stale since")
 
 
 class Informer:
@@ -41,19 +47,23 @@ class Informer:
     backoff_base = 0.5
     backoff_max = 30.0
 
-    def __init__(self, client: KubeClient, path: str, store: Store | None = None,
-                 label_selector: str | None = None, watch_seconds: tuple[int, int] = (240, 300)):
+    def __init__(self, client: KubeClient, kind: Kind, store: Store | None = None,
+                 namespace: str | None = None, label_selector: str | None = None,
+                 watch_seconds: tuple[int, int] = (240, 300)):
         self.client = client
-        self.path = path
-        self.store = store or Store()
+        self.kind = kind
+        self.namespace = namespace
+        self.path = kind.path(namespace)
+        self.store = store if store is not None else Store()
         self.label_selector = label_selector
         self.watch_seconds = watch_seconds
         self.health = Health(since=time.time())
         self.resource_version: str | None = None
+        self.synced = threading.Event()
+        self.events = 0  # watch events applied (for benchmarks)
         self._stop = threading.Event()
         self._stream: Stream | None = None
         self._thread: threading.Thread | None = None
-        self._synced = False
 
     # -- lifecycle
     def start(self) -> "Informer":
@@ -75,8 +85,11 @@ class Informer:
         return self._thread is not None and self._thread.is_alive()
 
     def _set(self, state: str, message: str = "", **kw) -> None:
-        since = self.health.since if state == self.health.state else time.time()
-        self.health = replace(self.health, state=state, message=message, since=since, **kw)
+        old = self.health
+        since = old.since if state == old.state else time.time()
+        live_until = time.time() if old.state == LIVE and state != LIVE else old.live_until
+        self.health = replace(old, state=state, message=message, since=since,
+                              live_until=live_until, **kw)
 
     # -- the loop
     def _run(self) -> None:
@@ -84,9 +97,9 @@ class Informer:
         while not self._stop.is_set():
             try:
                 if self.resource_version is None:
-                    self._set(RELISTING if self._synced else SYNCING)
+                    self._set(RELISTING if self.synced.is_set() else SYNCING)
                     self._list()
-                    self._synced = True
+                    self.synced.set()
                 self._set(LIVE, attempt=0)
                 attempt = 0
                 self._watch()
@@ -94,10 +107,15 @@ class Informer:
                 self.resource_version = None
             except ApiError as exc:
                 attempt += 1
-                state = FORBIDDEN if exc.status == 403 else BACKOFF
-                self._pause(attempt, state, exc.message, exc.retry_after)
+                if exc.status == 401 and attempt == 1:
+                    continue  # the client reloaded credentials; try at once
+                state = FORBIDDEN if exc.status in (401, 403) else BACKOFF
                 if exc.status == 410:
                     self.resource_version = None
+                self._pause(attempt, state, exc.message, exc.retry_after)
+            except KubeConfigError as exc:
+                attempt += 1
+                self._pause(attempt, BACKOFF, str(exc), None)
             except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
                 if self._stop.is_set():
                     break
@@ -118,21 +136,21 @@ class Informer:
         items: list[dict] = []
         cont = None
         rv = None
+        self.health = replace(self.health, listed=0, total=0)
         while True:
-            data = orjson.loads(self.client.request("GET", self.path, {
+            data = self.client.request("GET", self.path, {
                 "limit": self.page_size, "continue": cont,
-                "labelSelector": self.label_selector}))
-            page = data.get("items") or []
-            for obj in page:
-                _slim(obj)
+                "labelSelector": self.label_selector}, timeout=(10, 60))
+            page, meta = decode_list(self.kind.kind, data)
             items.extend(page)
-            self.health = replace(self.health, listed=len(items))
-            meta = data.get("metadata") or {}
+            remaining = meta.get("remainingItemCount") or 0
+            self.health = replace(self.health, listed=len(items),
+                                  total=len(items) + remaining)
             rv = rv or meta.get("resourceVersion")
             cont = meta.get("continue")
             if not cont or self._stop.is_set():
                 break
-        self.store.replace(items)
+        self.store.replace(items, scope=self.namespace)
         self.resource_version = rv
 
     def _watch(self) -> None:
@@ -147,13 +165,17 @@ class Informer:
             if self._stop.is_set():
                 return
             for line in stream.lines():
-                self._apply(orjson.loads(line))
+                self._apply(line)
         finally:
             self._stream = None
             stream.close()
 
-    def _apply(self, event: dict) -> None:
-        etype, obj = event.get("type"), event.get("object") or {}
+    def _apply(self, line: bytes) -> None:
+        try:
+            etype, obj = decode_event(self.kind.kind, line)
+        except orjson.JSONDecodeError:
+            log.warning("%s: skipped a watch line that is not JSON: %r", self.path, line[:80])
+            return
         if etype == "ERROR":
             code = obj.get("code")
             if code == 410:
@@ -161,17 +183,12 @@ class Informer:
             raise ApiError(code or 500, obj.get("reason", ""), obj.get("message", "watch error"))
         rv = (obj.get("metadata") or {}).get("resourceVersion")
         if etype in ("ADDED", "MODIFIED"):
-            self.store.upsert(_slim(obj))
+            self.store.upsert(obj)
         elif etype == "DELETED":
             self.store.delete(obj)
+        self.events += 1
         if rv:
             self.resource_version = rv
-
-
-def _slim(obj: dict) -> dict:
-    """Drop what no view needs and costs the most memory."""
-    (obj.get("metadata") or {}).pop("managedFields", None)
-    return obj
 
 
 def _describe(exc: Exception, server: str) -> str:

@@ -34,18 +34,32 @@ class Store:
             if self._items.pop(object_key(obj), None) is not None:
                 self.version += 1
 
-    def replace(self, objs: list[dict]) -> None:
+    def replace(self, objs: list[dict], scope: str | None = None) -> None:
         """Make the store hold exactly these objects (after a relist), counting one change
-        when anything differs, so a relist does not flicker an unchanged view."""
+        when anything differs, so a relist does not flicker an unchanged view. With a
+        scope (a namespace), only that namespace's objects are replaced: informers of
+        several namespaces can share one store."""
         fresh = {object_key(o): o for o in objs}
+        prefix = f"{scope}/" if scope else None
         with self._lock:
-            same = fresh.keys() == self._items.keys() and all(
-                (self._items[k].get("metadata") or {}).get("resourceVersion")
+            current = self._items if prefix is None else {
+                k: v for k, v in self._items.items() if k.startswith(prefix)}
+            same = fresh.keys() == current.keys() and all(
+                (current[k].get("metadata") or {}).get("resourceVersion")
                 == (o.get("metadata") or {}).get("resourceVersion") for k, o in fresh.items())
-            if not same:
+            if same:
+                return
+            if prefix is None:
                 self._items = fresh
-                self.version += 1
+            else:
+                items = {k: v for k, v in self._items.items() if not k.startswith(prefix)}
+                items.update(fresh)
+                self._items = items
+            self.version += 1
 
     def snapshot(self) -> tuple[int, dict[str, dict]]:
         with self._lock:
             return self.version, dict(self._items)
+
+    def clear(self, scope: str | None = None) -> None:
+        self.replace([], scope)

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from kubetui.kube.client import ApiError, KubeClient
 from kubetui.kube.config import KubeConfigError, KubeConfigSet
 from kubetui.kube.informer import Informer
+from kubetui.kube.kinds import KINDS
 from kubetui.render.pod import POD_COLUMNS, pod_row
 from kubetui.render.rows import RowCache
 
@@ -83,9 +84,7 @@ class KubetuiApp(App):
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def connect(self) -> None:
         client = KubeClient.connect(self.kubeconfig, self.context_info.name)
-        ns = self.settings.namespace
-        path = f"/api/v1/namespaces/{ns}/pods" if ns else "/api/v1/pods"
-        informer = Informer(client, path).start()
+        informer = Informer(client, KINDS["Pod"], namespace=self.settings.namespace).start()
         self.call_from_thread(self._connected, client, informer)
         try:
             version = client.version().get("gitVersion", "?")

@@ -1,0 +1,198 @@
+"""One context's live connection: its client and the informers the views asked for.
+Switching context builds a new `Cluster` and closes the old one, which stops every
+informer thread and closes the client's sockets.
+
+`InformerGroup` is what a view watches: one informer for the whole scope, or, when the
+user may not list the kind cluster-wide (403), one informer per namespace the user may
+read, sharing one store. It never gives up for good: the namespaces are looked at again
+every minute, and the cluster-wide watch is tried again too."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from dataclasses import replace
+
+from .client import ApiError, KubeClient
+from .config import KubeConfigSet
+from .informer import FORBIDDEN, LIVE, STOPPED, Health, Informer
+from .kinds import KINDS, Kind
+from .store import Store
+
+log = logging.getLogger("kubetui.cluster")
+
+
+def can_i(client: KubeClient, verb: str, kind: Kind, namespace: str | None = None) -> bool:
+    """A SelfSubjectAccessReview: may the current user do this?"""
+    body = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+            "spec": {"resourceAttributes": {"verb": verb, "group": kind.group,
+                                            "resource": kind.plural,
+                                            "namespace": namespace or ""}}}
+    try:
+        out = client.send_json("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                               body)
+    except ApiError:
+        return False
+    return bool((out.get("status") or {}).get("allowed"))
+
+
+def readable_namespaces(client: KubeClient, kind: Kind, fallback: str | None) -> list[str]:
+    """The namespaces where the user may list and watch `kind`."""
+    try:
+        names = [n["metadata"]["name"] for n in
+                 client.get_json("/api/v1/namespaces").get("items") or ()]
+    except ApiError:
+        names = [fallback or "default"]
+    return [ns for ns in names
+            if can_i(client, "list", kind, ns) and can_i(client, "watch", kind, ns)]
+
+
+class InformerGroup:
+    recheck_seconds = 60.0
+
+    def __init__(self, client: KubeClient, kind: Kind, namespace: str | None = None,
+                 default_namespace: str | None = None):
+        self.client, self.kind, self.namespace = client, kind, namespace
+        self.default_namespace = default_namespace
+        self.store = Store()
+        self.scoped: dict[str, Informer] = {}  # namespace -> informer, after a 403
+        self.main: Informer | None = None
+        self._stop = threading.Event()
+        self._supervisor = threading.Thread(target=self._supervise, daemon=True,
+                                            name=f"informers {kind.plural}")
+
+    def start(self) -> "InformerGroup":
+        self.main = Informer(self.client, self.kind, self.store, self.namespace).start()
+        self._supervisor.start()
+        return self
+
+    @property
+    def informers(self) -> list[Informer]:
+        return [i for i in (self.main, *self.scoped.values()) if i is not None]
+
+    @property
+    def synced(self) -> bool:
+        return bool(self.informers) and all(i.synced.is_set() for i in self.informers)
+
+    def wait_synced(self, timeout: float) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.synced:
+                return True
+            time.sleep(0.02)
+        return self.synced
+
+    @property
+    def health(self) -> Health:
+        if self.main is not None:
+            return self.main.health
+        parts = [i.health for i in self.scoped.values()]
+        if not parts:
+            return Health(state=FORBIDDEN, message=f"you may not list {self.kind.plural} in "
+                                                   "any namespace", since=time.time())
+        worst = next((h for h in parts if h.state != LIVE), parts[0])
+        names = ", ".join(sorted(self.scoped))
+        note = f"{self.kind.plural} cluster-wide is forbidden; watching {names}"
+        return replace(worst, message=f"{worst.message}; {note}" if worst.message else note,
+                       listed=sum(h.listed for h in parts), total=sum(h.total for h in parts))
+
+    def stop(self, wait: float = 5.0) -> None:
+        self._stop.set()
+        for informer in self.informers:
+            informer._stop.set()
+            if informer._stream is not None:
+                informer._stream.close()
+        for informer in self.informers:
+            informer.stop(wait)
+        if self._supervisor.is_alive():
+            self._supervisor.join(wait)
+
+    # -- falling back to namespaces the user may read
+    def _supervise(self) -> None:
+        next_check = 0.0
+        while not self._stop.wait(0.2):
+            main = self.main
+            if main is not None and main.health.state == FORBIDDEN and self.namespace is None:
+                self._fall_back(main)
+                next_check = time.monotonic() + self.recheck_seconds
+            elif main is None and time.monotonic() >= next_check:
+                self._recheck()
+                next_check = time.monotonic() + self.recheck_seconds
+
+    def _fall_back(self, main: Informer) -> None:
+        log.info("%s: cluster-wide list forbidden, trying namespaces", self.kind.plural)
+        main.stop(wait=2)
+        self.main = None
+        self.store.clear()
+        self._recheck()
+
+    def _recheck(self) -> None:
+        if can_i(self.client, "list", self.kind) and can_i(self.client, "watch", self.kind):
+            for informer in self.scoped.values():
+                informer.stop(wait=2)
+            self.scoped = {}
+            self.store.clear()
+            self.main = Informer(self.client, self.kind, self.store).start()
+            return
+        allowed = set(readable_namespaces(self.client, self.kind, self.default_namespace))
+        for ns in set(self.scoped) - allowed:
+            self.scoped.pop(ns).stop(wait=2)
+            self.store.clear(ns)
+        for ns in sorted(allowed - set(self.scoped)):
+            self.scoped[ns] = Informer(self.client, self.kind, self.store, ns).start()
+
+
+class Cluster:
+    """A context's client and informers; `close()` ends them all."""
+
+    def __init__(self, kc: KubeConfigSet, context: str | None = None, readonly: bool = False):
+        self.kubeconfig = kc
+        self.client = KubeClient.connect(kc, context)
+        self.context = self.client.context
+        self.readonly = readonly
+        self.groups: dict[tuple[str, str | None], InformerGroup] = {}
+        self._froze = False
+
+    def watch(self, kind: Kind | str, namespace: str | None = None) -> InformerGroup:
+        """The informers of `kind` in `namespace` (None: all), started on first use."""
+        k = KINDS[kind] if isinstance(kind, str) else kind
+        key = (k.kind, namespace)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = InformerGroup(self.client, k, namespace,
+                                                     self.context.namespace).start()
+        return group
+
+    def freeze_heap(self) -> None:
+        """After a large initial sync: move what is cached out of the collector's way, so
+        full collections stay short (10k pods: milliseconds instead of a long pause)."""
+        gc.collect()
+        gc.freeze()
+        self._froze = True
+
+    def close(self, wait: float = 5.0) -> None:
+        for group in self.groups.values():
+            group.stop(wait)
+        self.groups.clear()
+        self.client.close()
+        if self._froze:
+            gc.unfreeze()
+            self._froze = False
+
+    @property
+    def threads_alive(self) -> int:
+        return sum(1 for g in self.groups.values() for i in g.informers if i.alive)
+
+
+def switch(current: Cluster | None, kc: KubeConfigSet, context: str,
+           readonly: bool = False) -> Cluster:
+    """Connect to `context`, then close `current`: a failed switch keeps the old one."""
+    fresh = Cluster(kc, context, readonly)
+    if current is not None:
+        current.close()
+    return fresh
+
+
+__all__ = ["Cluster", "InformerGroup", "STOPPED", "can_i", "switch"]

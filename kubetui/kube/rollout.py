@@ -1,0 +1,201 @@
+"""Rollouts the way kubectl does them: status (kubectl's status viewers, word for word),
+history (revision, change-cause, images) and the revision an undo goes back to (kubectl's
+algorithm over ReplicaSets, or ControllerRevisions for StatefulSets and DaemonSets).
+Pure: it reads the objects it is given; `actions.py` fetches and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+REVISION = "deployment.kubernetes.io/revision"
+CHANGE_CAUSE = "kubernetes.io/change-cause"
+HASH_LABEL = "pod-template-hash"
+# Annotations a rollback must not copy from the ReplicaSet onto the Deployment.
+SKIP_ON_ROLLBACK = {"kubectl.kubernetes.io/last-applied-configuration", REVISION,
+                    "deployment.kubernetes.io/revision-history",
+                    "deployment.kubernetes.io/desired-replicas",
+                    "deployment.kubernetes.io/max-replicas",
+                    "deprecated.deployment.rollback.to"}
+
+
+@dataclass
+class Status:
+    done: bool
+    message: str  # kubectl's line ("Waiting for deployment ..." or "... successfully rolled out")
+    desired: int = 0
+    updated: int = 0
+    ready: int = 0
+    available: int = 0
+    failed: str = ""  # why the rollout is stuck (ProgressDeadlineExceeded), if it is
+    conditions: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Revision:
+    number: int
+    change_cause: str
+    images: list[str]
+    created: str
+    name: str  # the ReplicaSet or ControllerRevision
+    template: dict
+
+
+def _cond(status: dict, ctype: str) -> dict | None:
+    return next((c for c in status.get("conditions") or () if c.get("type") == ctype), None)
+
+
+def status(obj: dict) -> Status:
+    kind = obj.get("kind")
+    if kind == "Deployment":
+        return deployment_status(obj)
+    if kind == "DaemonSet":
+        return daemonset_status(obj)
+    if kind == "StatefulSet":
+        return statefulset_status(obj)
+    raise ValueError(f"no rollout status for {kind}")
+
+
+def deployment_status(d: dict) -> Status:
+    name, spec, st = d["metadata"]["name"], d.get("spec") or {}, d.get("status") or {}
+    desired = spec.get("replicas", 1)
+    out = Status(False, "", desired, st.get("updatedReplicas", 0), st.get("readyReplicas", 0),
+                 st.get("availableReplicas", 0), conditions=list(st.get("conditions") or ()))
+    if d["metadata"].get("generation", 0) > st.get("observedGeneration", 0):
+        out.message = "Waiting for deployment spec update to be observed..."
+        return out
+    progressing = _cond(st, "Progressing")
+    if progressing and progressing.get("reason") == "ProgressDeadlineExceeded":
+        out.failed = f'deployment "{name}" exceeded its progress deadline'
+        out.message = out.failed
+        return out
+    total = st.get("replicas", 0)
+    if out.updated < desired:
+        out.message = (f'Waiting for deployment "{name}" rollout to finish: {out.updated} out '
+                       f"of {desired} new replicas have been updated...")
+    elif total > out.updated:
+        out.message = (f'Waiting for deployment "{name}" rollout to finish: '
+                       f"{total - out.updated} old replicas are pending termination...")
+    elif out.available < out.updated:
+        out.message = (f'Waiting for deployment "{name}" rollout to finish: {out.available} '
+                       f"of {out.updated} updated replicas are available...")
+    else:
+        out.done, out.message = True, f'deployment "{name}" successfully rolled out'
+    return out
+
+
+def daemonset_status(ds: dict) -> Status:
+    name, spec, st = ds["metadata"]["name"], ds.get("spec") or {}, ds.get("status") or {}
+    desired = st.get("desiredNumberScheduled", 0)
+    out = Status(False, "", desired, st.get("updatedNumberScheduled", 0),
+                 st.get("numberReady", 0), st.get("numberAvailable", 0))
+    if (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") != "RollingUpdate":
+        out.done = True
+        out.message = "rollout status is only available for RollingUpdate strategy type"
+        return out
+    if ds["metadata"].get("generation", 0) > st.get("observedGeneration", 0):
+        out.message = "Waiting for daemon set spec update to be observed..."
+    elif out.updated < desired:
+        out.message = (f'Waiting for daemon set "{name}" rollout to finish: {out.updated} out '
+                       f"of {desired} new pods have been updated...")
+    elif out.available < desired:
+        out.message = (f'Waiting for daemon set "{name}" rollout to finish: {out.available} '
+                       f"of {desired} updated pods are available...")
+    else:
+        out.done, out.message = True, f'daemon set "{name}" successfully rolled out'
+    return out
+
+
+def statefulset_status(sts: dict) -> Status:
+    spec, st = sts.get("spec") or {}, sts.get("status") or {}
+    desired = spec.get("replicas", 1)
+    out = Status(False, "", desired, st.get("updatedReplicas", 0), st.get("readyReplicas", 0),
+                 st.get("availableReplicas", 0))
+    strategy = spec.get("updateStrategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        out.done = True
+        out.message = "rollout status is only available for RollingUpdate strategy type"
+        return out
+    observed = st.get("observedGeneration", 0)
+    if not observed or sts["metadata"].get("generation", 0) > observed:
+        out.message = "Waiting for statefulset spec update to be observed..."
+        return out
+    if out.ready < desired:
+        out.message = f"Waiting for {desired - out.ready} pods to be ready..."
+        return out
+    partition = (strategy.get("rollingUpdate") or {}).get("partition")
+    if partition is not None:
+        if out.updated < desired - partition:
+            out.message = (f"Waiting for partitioned roll out to finish: {out.updated} out of "
+                           f"{desired - partition} new pods have been updated...")
+        else:
+            out.done = True
+            out.message = (f"partitioned roll out complete: {out.updated} new pods have been "
+                           "updated...")
+        return out
+    if st.get("updateRevision") != st.get("currentRevision"):
+        out.message = (f"waiting for statefulset rolling update to complete {out.updated} pods "
+                       f"at revision {st.get('updateRevision')}...")
+    else:
+        out.done = True
+        out.message = (f"statefulset rolling update complete {st.get('currentReplicas', 0)} pods "
+                       f"at revision {st.get('currentRevision')}...")
+    return out
+
+
+def _images(template: dict) -> list[str]:
+    return [c.get("image", "") for c in (template.get("spec") or {}).get("containers") or ()]
+
+
+def history_from_replicasets(replicasets: list[dict]) -> list[Revision]:
+    out = []
+    for rs in replicasets:
+        ann = rs["metadata"].get("annotations") or {}
+        if REVISION not in ann:
+            continue
+        template = (rs.get("spec") or {}).get("template") or {}
+        out.append(Revision(int(ann[REVISION]), ann.get(CHANGE_CAUSE, ""), _images(template),
+                            rs["metadata"].get("creationTimestamp", ""),
+                            rs["metadata"]["name"], template))
+    return sorted(out, key=lambda r: r.number)
+
+
+def history_from_controller_revisions(revisions: list[dict]) -> list[Revision]:
+    out = []
+    for cr in revisions:
+        template = ((cr.get("data") or {}).get("spec") or {}).get("template") or {}
+        template = {k: v for k, v in template.items() if k != "$patch"}
+        ann = cr["metadata"].get("annotations") or {}
+        out.append(Revision(int(cr.get("revision", 0)), ann.get(CHANGE_CAUSE, ""),
+                            _images(template), cr["metadata"].get("creationTimestamp", ""),
+                            cr["metadata"]["name"], template))
+    return sorted(out, key=lambda r: r.number)
+
+
+def pick_revision(history: list[Revision], to_revision: int = 0) -> Revision:
+    """kubectl's choice: the given revision, or (0) the one before the newest."""
+    if not history:
+        raise LookupError("no rollout history found")
+    if to_revision:
+        for r in history:
+            if r.number == to_revision:
+                return r
+        raise LookupError(f"unable to find specified revision {to_revision} in history")
+    if len(history) < 2:
+        raise LookupError("no revision to roll back to (only one in history)")
+    return history[-2]
+
+
+def strip_hash(template: dict) -> dict:
+    labels = dict((template.get("metadata") or {}).get("labels") or {})
+    labels.pop(HASH_LABEL, None)
+    return {**template, "metadata": {**(template.get("metadata") or {}), "labels": labels}}
+
+
+def rollback_annotations(deployment: dict, rs: dict) -> dict:
+    """The Deployment's annotations after a rollback: its own, with the ReplicaSet's
+    (change-cause and friends) copied over, as kubectl does."""
+    out = dict(deployment["metadata"].get("annotations") or {})
+    for k, v in (rs["metadata"].get("annotations") or {}).items():
+        if k not in SKIP_ON_ROLLBACK:
+            out[k] = v
+    return out

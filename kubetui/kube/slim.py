@@ -1,0 +1,169 @@
+"""Raw API bytes into slim plain dicts: what the tables, the architecture view and the
+diagnosis read, and nothing else. Pods (the many) are decoded by msgspec straight into
+typed dicts that skip unknown fields without building them; other kinds are decoded by
+orjson and pruned. Both drop managedFields and kubectl's last-applied annotation.
+Full objects are fetched on demand (describe, YAML).
+
+A pod that does not match the expected shape is decoded the slow way instead of being
+lost, so one malformed object never stops an informer."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+import msgspec
+import orjson
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+class OwnerRef(TypedDict, total=False):
+    apiVersion: str
+    kind: str
+    name: str
+    uid: str
+    controller: bool
+
+
+class Meta(TypedDict, total=False):
+    name: str
+    namespace: str
+    uid: str
+    resourceVersion: str
+    generation: int
+    creationTimestamp: Any
+    deletionTimestamp: Any
+    deletionGracePeriodSeconds: Any
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    ownerReferences: list[OwnerRef]
+    finalizers: list[str]
+
+
+class Container(TypedDict, total=False):
+    """What rows and the architecture view read; probes, env, ports and commands come
+    with the full object the checklist fetches."""
+    name: str
+    image: str
+    resources: Any
+    restartPolicy: str  # native sidecars
+
+
+class Condition(TypedDict, total=False):
+    type: str
+    status: str
+    reason: str
+    message: str
+
+
+class ContainerStatus(TypedDict, total=False):
+    name: str
+    ready: bool
+    started: bool
+    restartCount: int
+    image: str
+    state: Any
+    lastState: Any
+
+
+class Volume(TypedDict, total=False):
+    name: str
+    persistentVolumeClaim: Any
+    configMap: Any
+    secret: Any
+
+
+class PodSpec(TypedDict, total=False):
+    nodeName: str
+    containers: list[Container]
+    initContainers: list[Container]
+    volumes: list[Volume]
+    priorityClassName: str
+    restartPolicy: str
+    readinessGates: Any
+
+
+class PodStatus(TypedDict, total=False):
+    phase: str
+    reason: str
+    message: str
+    conditions: list[Condition]
+    containerStatuses: list[ContainerStatus]
+    initContainerStatuses: list[ContainerStatus]
+    podIP: str
+    hostIP: str
+    startTime: Any
+    nominatedNodeName: str
+    qosClass: str
+
+
+class Pod(TypedDict, total=False):
+    kind: str
+    apiVersion: str
+    metadata: Meta
+    spec: PodSpec
+    status: PodStatus
+
+
+class PodList(TypedDict, total=False):
+    metadata: Any
+    items: list[Pod]
+
+
+class PodEvent(TypedDict):
+    type: str
+    object: Pod
+
+
+_POD_LIST = msgspec.json.Decoder(PodList)
+_POD_EVENT = msgspec.json.Decoder(PodEvent)
+
+
+def prune(obj: dict) -> dict:
+    """Drop what no view needs and costs the most memory (in place)."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("managedFields", None)
+        ann = meta.get("annotations")
+        if ann and LAST_APPLIED in ann:
+            del ann[LAST_APPLIED]
+    return obj
+
+
+def _prune_all(objs: list[dict]) -> list[dict]:
+    for o in objs:
+        meta = o.get("metadata")
+        if meta is not None:
+            ann = meta.get("annotations")
+            if ann and LAST_APPLIED in ann:
+                del ann[LAST_APPLIED]
+    return objs
+
+
+def decode_list(kind: str, data: bytes) -> tuple[list[dict], dict]:
+    """(items, list metadata) of a List response."""
+    if kind == "Pod":
+        try:
+            out = _POD_LIST.decode(data)
+            return _prune_all(out.get("items") or []), out.get("metadata") or {}
+        except msgspec.ValidationError:
+            pass  # an odd object: take the slow path for the whole page
+    doc = orjson.loads(data)
+    return [prune(o) for o in doc.get("items") or ()], doc.get("metadata") or {}
+
+
+def decode_event(kind: str, line: bytes) -> tuple[str, dict]:
+    """(type, object) of one watch event line; ERROR objects stay whole Status dicts."""
+    if kind == "Pod" and b'"ERROR"' not in line[:40] and b'"BOOKMARK"' not in line[:40]:
+        try:
+            ev = _POD_EVENT.decode(line)
+            obj = ev["object"]
+            ann = (obj.get("metadata") or {}).get("annotations")
+            if ann and LAST_APPLIED in ann:
+                del ann[LAST_APPLIED]
+            return ev["type"], obj
+        except msgspec.ValidationError:
+            pass
+    ev = orjson.loads(line)
+    obj = ev.get("object") or {}
+    return ev.get("type", ""), prune(obj) if ev.get("type") != "ERROR" else obj
