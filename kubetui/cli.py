@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="run against an embedded simulated cluster (no cluster needed)")
     p.add_argument("--kubeconfig", action="append", metavar="FILE",
                    help="kubeconfig file (repeatable; overrides $KUBECONFIG)")
+    p.add_argument("--clusters-dir", metavar="DIR",
+                   help="also read every kubeconfig file in DIR (one cluster per file)")
     p.add_argument("--context", help="context to use (default: the current context)")
     p.add_argument("-n", "--namespace", help="namespace to show (default: all namespaces)")
     p.add_argument("--readonly", action="store_true", help="refuse every write")
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         return demo_main(args)
     try:
-        kc = load_kubeconfig(kubeconfig_paths(args.kubeconfig))
+        kc = load_kubeconfig(kubeconfig_paths(args.kubeconfig, clusters_dir=args.clusters_dir))
         kc.context(args.context)
     except NoKubeConfig as exc:
         return _fail(f"{exc}; set KUBECONFIG or --kubeconfig to a cluster's config, or "

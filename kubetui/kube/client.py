@@ -57,6 +57,14 @@ class Stream:
         self._resp = response
 
     def lines(self) -> Iterator[bytes]:
+        """Complete lines as they arrive. A connection cut under urllib3 surfaces as
+        ProtocolError, however urllib3 happens to notice it."""
+        try:
+            yield from self._lines()
+        except (AttributeError, TypeError) as exc:  # urllib3 reading a closed socket
+            raise urllib3.exceptions.ProtocolError(f"connection closed: {exc}") from exc
+
+    def _lines(self) -> Iterator[bytes]:
         buf = b""
         for chunk in self._resp.stream(65536, decode_content=False):
             buf += chunk

@@ -56,15 +56,26 @@ class KubeConfigSet:
 
 
 def kubeconfig_paths(explicit: Sequence[str] | None = None,
-                     env: Mapping[str, str] | None = None) -> list[str]:
+                     env: Mapping[str, str] | None = None,
+                     clusters_dir: str | None = None) -> list[str]:
     """Which files to read, in kubectl's order: --kubeconfig, else $KUBECONFIG, else
-    ~/.kube/config."""
+    ~/.kube/config; then every file of --clusters-dir (one cluster per file), sorted."""
     env = os.environ if env is None else env
     if explicit:
-        return [str(Path(p).expanduser()) for p in explicit]
-    if env.get("KUBECONFIG"):
-        return [str(Path(p).expanduser()) for p in env["KUBECONFIG"].split(os.pathsep) if p]
-    return [str(Path.home() / ".kube" / "config")]
+        paths = [str(Path(p).expanduser()) for p in explicit]
+    elif env.get("KUBECONFIG"):
+        paths = [str(Path(p).expanduser()) for p in env["KUBECONFIG"].split(os.pathsep) if p]
+    elif clusters_dir:
+        paths = []
+    else:
+        paths = [str(Path.home() / ".kube" / "config")]
+    if clusters_dir:
+        folder = Path(clusters_dir).expanduser()
+        if not folder.is_dir():
+            raise KubeConfigError(f"--clusters-dir {folder}: not a folder")
+        paths += [str(p) for p in sorted(folder.iterdir())
+                  if p.is_file() and not p.name.startswith(".") and str(p) not in paths]
+    return paths
 
 
 def _read(path: str) -> dict:

@@ -259,7 +259,7 @@ class SimCluster:
         return token
 
     def kubeconfig(self, context: str | None = None, token: str | None = None,
-                   user: str | None = None) -> dict:
+                   user: str | None = None, namespace: str | None = None) -> dict:
         context = context or self.name
         token = token or self.auth.admin_token
         user = user or f"{context}-admin"
@@ -271,20 +271,22 @@ class SimCluster:
             "kind": "Config",
             "clusters": [{"name": context, "cluster": cluster}],
             "users": [{"name": user, "user": {"token": token}}],
-            "contexts": [{"name": context, "context": {"cluster": context, "user": user}}],
+            "contexts": [{"name": context, "context": {
+                "cluster": context, "user": user, **({"namespace": namespace} if namespace
+                                                     else {})}}],
             "current-context": context,
             "preferences": {},
         }
 
     def write_kubeconfig(self, path: str, context: str | None = None,
-                         user: str | None = None) -> str:
+                         user: str | None = None, namespace: str | None = None) -> str:
         """Write a kubeconfig for this cluster, readable by its owner only (0600): the
         admin's, or with `user` a new token for that user (RBAC decides its rights)."""
         if user is not None:
             token = self.add_user(user)
-            doc = self.kubeconfig(context, token=token, user=user)
+            doc = self.kubeconfig(context, token=token, user=user, namespace=namespace)
         else:
-            doc = self.kubeconfig(context)
+            doc = self.kubeconfig(context, namespace=namespace)
         data = yaml.safe_dump(doc, sort_keys=False).encode()
         tmp = f"{path}.tmp-{os.getpid()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

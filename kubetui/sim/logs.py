@@ -182,9 +182,12 @@ class PodLogs:
                 await resp.write(data)
             return budget[0] is None or budget[0] > 0
 
-        more = await send(lines)
-        if q.get("follow") in truthy and more:
-            await self._follow(request, pod, run, now, send)
+        try:
+            more = await send(lines)
+            if q.get("follow") in truthy and more:
+                await self._follow(request, pod, run, now, send)
+        except (ConnectionResetError, ConnectionError):
+            pass  # the client went away (or the 'down' fault cut it)
         return resp
 
     async def _follow(self, request, pod, run: Run, sent_until: float, send) -> None:
