@@ -144,8 +144,9 @@ def test_switching_context_stops_the_old_informers(tmp_path):
         fresh = second.watch("Pod")
         assert fresh.wait_synced(20)
         assert len(fresh.store) == len(b.list("Pod"))
-        names = [t.name for t in threading.enumerate() if t.name.startswith("informer")]
-        assert len(names) == second.threads_alive
+        names = [t.name for t in threading.enumerate()]
+        assert len([n for n in names if n.startswith("informer ")]) == second.threads_alive
+        assert len([n for n in names if n.startswith("supervisor ")]) == len(second.groups)
         second.close()
     finally:
         a.stop()

@@ -61,7 +61,7 @@ class InformerGroup:
         self.main: Informer | None = None
         self._stop = threading.Event()
         self._supervisor = threading.Thread(target=self._supervise, daemon=True,
-                                            name=f"informers {kind.plural}")
+                                            name=f"supervisor {kind.plural}")
 
     def start(self) -> "InformerGroup":
         self.main = Informer(self.client, self.kind, self.store, self.namespace).start()
