@@ -48,7 +48,7 @@ def _sim_parser() -> argparse.ArgumentParser:
                     "for kubectl or any other client.")
     p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     p.add_argument("--scenario", default="demo",
-                   help="shipped scenario name or a folder of YAML (default: demo)")
+                   help="shipped scenario name, a folder of YAML, or 'none' (default: demo)")
     p.add_argument("--write-kubeconfig", metavar="FILE",
                    help="write a kubeconfig for this cluster to FILE (mode 0600)")
     p.add_argument("--speed", type=float, default=1.0,
@@ -155,7 +155,8 @@ def sim_main(argv: list[str]) -> int:
     except ValueError as exc:
         return _fail(f"sim: {exc}")
     try:
-        sim = SimCluster(args.scenario, port=args.port, speed=args.speed, tls=args.tls).start()
+        scenario = None if args.scenario == "none" else args.scenario
+        sim = SimCluster(scenario, port=args.port, speed=args.speed, tls=args.tls).start()
     except (OSError, FileNotFoundError) as exc:
         return _fail(f"sim: {exc}")
     print(f"Simulated cluster listening on {sim.url}", flush=True)

@@ -62,6 +62,7 @@ class Informer:
         self.synced = threading.Event()
         self.events = 0  # watch events applied (for benchmarks)
         self._stop = threading.Event()
+        self._attempt = 0
         self._stream: Stream | None = None
         self._thread: threading.Thread | None = None
 
@@ -93,37 +94,36 @@ class Informer:
 
     # -- the loop
     def _run(self) -> None:
-        attempt = 0
+        self._attempt = 0  # failures in a row; the watch resets it once its stream opens
         while not self._stop.is_set():
             try:
                 if self.resource_version is None:
                     self._set(RELISTING if self.synced.is_set() else SYNCING)
                     self._list()
                     self.synced.set()
-                self._set(LIVE, attempt=0)
-                attempt = 0
-                self._watch()
+                self._watch()  # live from the moment the stream is open
             except Expired:
                 self.resource_version = None
             except ApiError as exc:
-                attempt += 1
-                if exc.status == 401 and attempt == 1:
-                    continue  # the client reloaded credentials; try at once
+                self._attempt += 1
+                if exc.status == 401 and self._attempt == 1:
+                    continue  # the client reloaded credentials; try again at once
                 state = FORBIDDEN if exc.status in (401, 403) else BACKOFF
                 if exc.status == 410:
                     self.resource_version = None
-                self._pause(attempt, state, exc.message, exc.retry_after)
+                self._pause(state, exc.message, exc.retry_after)
             except KubeConfigError as exc:
-                attempt += 1
-                self._pause(attempt, BACKOFF, str(exc), None)
+                self._attempt += 1
+                self._pause(BACKOFF, str(exc), None)
             except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
                 if self._stop.is_set():
                     break
-                attempt += 1
-                self._pause(attempt, BACKOFF, _describe(exc, self.client.server), None)
+                self._attempt += 1
+                self._pause(BACKOFF, _describe(exc, self.client.server), None)
         self._set(STOPPED)
 
-    def _pause(self, attempt: int, state: str, message: str, retry_after: float | None):
+    def _pause(self, state: str, message: str, retry_after: float | None):
+        attempt = self._attempt
         delay = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
         delay = delay * (0.5 + random.random() / 2)
         if retry_after:
@@ -161,6 +161,8 @@ class Informer:
             "labelSelector": self.label_selector,
         }, timeout=(10, seconds + 30))
         self._stream = stream
+        self._set(LIVE, attempt=0)
+        self._attempt = 0
         try:
             if self._stop.is_set():
                 return

@@ -130,13 +130,83 @@ def prune(obj: dict) -> dict:
     return obj
 
 
+# Pod conditions the views read; the others come with the full object.
+KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initialized"))
+_STRINGS: dict[str, str] = {}
+_EMPTY: dict = {}
+
+
+def _intern(s):
+    """One shared copy of a repeated string (namespaces, images, node names, stamps)."""
+    if len(_STRINGS) > 200_000:
+        _STRINGS.clear()
+    return _STRINGS.setdefault(s, s) if s.__class__ is str else s
+
+
+_SHARED: dict[bytes, dict] = {}
+
+
+def _share(value):
+    """One shared copy of a small map that many pods repeat (resources, states)."""
+    if not value:
+        return _EMPTY if value == _EMPTY else value
+    if len(_SHARED) > 50_000:
+        _SHARED.clear()
+    return _SHARED.setdefault(orjson.dumps(value, option=orjson.OPT_SORT_KEYS), value)
+
+
+def compact_pod(pod: dict) -> dict:
+    """Share repeated strings and empty maps, and keep the conditions views read. Objects
+    in a store are never changed in place, so sharing them is safe."""
+    meta = pod.get("metadata")
+    if meta is not None:
+        ann = meta.get("annotations")
+        if ann:
+            if LAST_APPLIED in ann:
+                del ann[LAST_APPLIED]
+            meta["annotations"] = {_intern(k): _intern(v) for k, v in ann.items()}
+        labels = meta.get("labels")
+        if labels:
+            meta["labels"] = {_intern(k): _intern(v) for k, v in labels.items()}
+        for key in ("namespace", "creationTimestamp"):
+            if key in meta:
+                meta[key] = _intern(meta[key])
+    spec = pod.get("spec")
+    if spec is not None:
+        if "nodeName" in spec:
+            spec["nodeName"] = _intern(spec["nodeName"])
+        for c in spec.get("containers") or ():
+            c["name"], c["image"] = _intern(c.get("name", "")), _intern(c.get("image", ""))
+            if "resources" in c:
+                c["resources"] = _share(c["resources"])
+        volumes = spec.get("volumes")
+        if volumes:
+            kept = [v for v in volumes if len(v) > 1]  # ones naming a claim, map or secret
+            if kept:
+                spec["volumes"] = kept
+            else:
+                del spec["volumes"]
+    status = pod.get("status")
+    if status is not None:
+        conds = status.get("conditions")
+        if conds:
+            status["conditions"] = [{k: _intern(v) for k, v in c.items()} for c in conds
+                                    if c.get("type") in KEPT_CONDITIONS]
+        for key in ("phase", "qosClass", "hostIP", "startTime"):
+            if key in status:
+                status[key] = _intern(status[key])
+        for cs in status.get("containerStatuses") or ():
+            cs["name"], cs["image"] = _intern(cs.get("name", "")), _intern(cs.get("image", ""))
+            if "lastState" in cs:
+                cs["lastState"] = _share(cs["lastState"])
+            if "state" in cs:
+                cs["state"] = _share(cs["state"])
+    return pod
+
+
 def _prune_all(objs: list[dict]) -> list[dict]:
     for o in objs:
-        meta = o.get("metadata")
-        if meta is not None:
-            ann = meta.get("annotations")
-            if ann and LAST_APPLIED in ann:
-                del ann[LAST_APPLIED]
+        compact_pod(o)
     return objs
 
 
@@ -157,11 +227,7 @@ def decode_event(kind: str, line: bytes) -> tuple[str, dict]:
     if kind == "Pod" and b'"ERROR"' not in line[:40] and b'"BOOKMARK"' not in line[:40]:
         try:
             ev = _POD_EVENT.decode(line)
-            obj = ev["object"]
-            ann = (obj.get("metadata") or {}).get("annotations")
-            if ann and LAST_APPLIED in ann:
-                del ann[LAST_APPLIED]
-            return ev["type"], obj
+            return ev["type"], compact_pod(ev["object"])
         except msgspec.ValidationError:
             pass
     ev = orjson.loads(line)

@@ -14,10 +14,10 @@ from textual.binding import Binding
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from kubetui.kube.client import ApiError, KubeClient
+from kubetui.kube.client import ApiError
+from kubetui.kube.cluster import Cluster, InformerGroup
 from kubetui.kube.config import KubeConfigError, KubeConfigSet
-from kubetui.kube.informer import Informer
-from kubetui.kube.kinds import KINDS
+from kubetui.render.age import human_duration
 from kubetui.render.pod import POD_COLUMNS, pod_row
 from kubetui.render.rows import RowCache
 
@@ -49,10 +49,11 @@ class KubetuiApp(App):
         super().__init__()
         self.kubeconfig = kubeconfig
         self.settings = settings or Settings()
-        self.client: KubeClient | None = None
-        self.informer: Informer | None = None
+        self.cluster: Cluster | None = None
+        self.informer: InformerGroup | None = None
         self.server_version = "…"
         self._rows = RowCache(pod_row)
+        self._frozen = False
         ctx = kubeconfig.context(self.settings.context)
         self.context_info = ctx
 
@@ -83,9 +84,10 @@ class KubetuiApp(App):
     # -- cluster I/O (thread workers: they only post results back)
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def connect(self) -> None:
-        client = KubeClient.connect(self.kubeconfig, self.context_info.name)
-        informer = Informer(client, KINDS["Pod"], namespace=self.settings.namespace).start()
-        self.call_from_thread(self._connected, client, informer)
+        cluster = Cluster(self.kubeconfig, self.context_info.name, self.settings.readonly)
+        client = cluster.client
+        informer = cluster.watch("Pod", self.settings.namespace)
+        self.call_from_thread(self._connected, cluster, informer)
         try:
             version = client.version().get("gitVersion", "?")
         except (ApiError, OSError, ValueError) as exc:
@@ -97,8 +99,8 @@ class KubetuiApp(App):
             self.call_from_thread(self.notify, f"{client.server}: {exc}", severity="warning")
         self.call_from_thread(self._set_version, version)
 
-    def _connected(self, client: KubeClient, informer: Informer) -> None:
-        self.client, self.informer = client, informer
+    def _connected(self, cluster: Cluster, informer: InformerGroup) -> None:
+        self.cluster, self.informer = cluster, informer
         self.query_one(ResourceTable).empty_message = "No pods"
 
     def _set_version(self, version: str) -> None:
@@ -119,6 +121,9 @@ class KubetuiApp(App):
         if informer is None:
             return
         version, items = informer.store.snapshot()
+        if not self._frozen and informer.synced and len(items) > 2000:
+            self._frozen = True
+            self.cluster.freeze_heap()  # keep full collections short with a big cache
         rows = self._rows.rows(version, items, time.time())
         if rows is not None:
             with self.batch_update():
@@ -132,10 +137,13 @@ class KubetuiApp(App):
         detail = ""
         if health is not None:
             if health.state in ("syncing", "relisting") and health.listed:
-                detail = f"listed {health.listed:,}"
+                detail = f"pods {health.listed:,}" + (f" / {health.total:,}"
+                                                       if health.total else "")
             elif health.message:
                 wait = max(0.0, health.next_try - time.time())
                 detail = f"{health.message} (retry in {wait:.0f}s)" if wait else health.message
+            if health.state != "live" and health.live_until:
+                detail += f"; stale since {human_duration(time.time() - health.live_until)} ago"
         self.query_one(ClusterHeader).show(
             context=ctx.name, cluster=ctx.cluster, user=ctx.user,
             server=ctx.server, version=self.server_version, view="pods",
@@ -149,9 +157,7 @@ class KubetuiApp(App):
         self.exit()
 
     def shutdown(self) -> None:
-        if self.informer is not None:
-            self.informer.stop(wait=2)
-            self.informer = None
-        if self.client is not None:
-            self.client.close()
-            self.client = None
+        self.informer = None
+        if self.cluster is not None:
+            self.cluster.close(wait=2)
+            self.cluster = None

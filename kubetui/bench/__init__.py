@@ -1,0 +1,1 @@
+"""Benchmarks, run as `python -m kubetui.bench ...`; never part of the tests."""

@@ -1,0 +1,26 @@
+"""`python -m kubetui.bench informer [--pods N] [--json FILE]`"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m kubetui.bench",
+                                description="kubetui's benchmarks against the simulated cluster")
+    sub = p.add_subparsers(dest="which", required=True)
+    inf = sub.add_parser("informer", help="list+watch of N pods beside `kubectl get pods -A`")
+    inf.add_argument("--pods", type=int, default=10_000)
+    inf.add_argument("--events", type=int, default=50_000,
+                     help="watch events to decode for the decode rate")
+    inf.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = p.parse_args(argv)
+    if args.which == "informer":
+        from .informer import run
+        return run(args.pods, args.events, args.json)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

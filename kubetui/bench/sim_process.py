@@ -1,0 +1,43 @@
+"""The simulated cluster in a process of its own, so that what a benchmark measures in
+this process (time, memory, CPU) is the client's alone, as it is for kubectl."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+
+
+class SimProcess:
+    def __init__(self, pods: int, scenario: str = "none", churn: float = 0):
+        self.folder = tempfile.mkdtemp(prefix="kubetui-bench-")
+        self.kubeconfig = os.path.join(self.folder, "kubeconfig")
+        cmd = [sys.executable, "-m", "kubetui", "sim", "--scenario", scenario,
+               "--write-kubeconfig", self.kubeconfig, "--pods", str(pods)]
+        if churn:
+            cmd += ["--churn", str(churn)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        self.log: list[str] = []
+        for line in self.proc.stdout:
+            self.log.append(line.rstrip())
+            if line.startswith("Press Ctrl-C"):
+                break
+        else:
+            raise RuntimeError("the simulated cluster did not start:\n" + "\n".join(self.log))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        import shutil
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> "SimProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
