@@ -10,8 +10,13 @@ ROOT = Path(__file__).resolve().parent.parent / "kubetui"
 
 
 def test_core_packages_do_not_load_textual():
-    code = ("import sys, kubetui.kube.informer, kubetui.kube.config, kubetui.render.pod, "
-            "kubetui.diagnose, kubetui.sim; "
+    modules = sorted(
+        ".".join(("kubetui", *p.relative_to(ROOT).with_suffix("").parts))
+        for package in ("kube", "render", "diagnose", "sim", "bench")
+        for p in (ROOT / package).rglob("*.py") if p.name not in ("__main__.py",))
+    modules = [m.removesuffix(".__init__") for m in modules]
+    assert "kubetui.kube.cluster" in modules and "kubetui.sim.exec" in modules
+    code = (f"import sys, importlib; [importlib.import_module(m) for m in {modules!r}]; "
             "print([m for m in sys.modules if m.split('.')[0] == 'textual'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
@@ -35,6 +40,10 @@ def _kubetui_imports(package: str) -> set[str]:
 def test_sim_uses_only_render_from_kubetui():
     assert {m for m in _kubetui_imports("sim") if not m.startswith(
         ("kubetui.sim", "kubetui.render"))} == set()
+
+
+def test_kube_does_not_use_the_sim():
+    assert {m for m in _kubetui_imports("kube") if m.startswith("kubetui.sim")} == set()
 
 
 def test_render_is_a_leaf():
