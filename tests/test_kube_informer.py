@@ -34,6 +34,7 @@ def churning(tmp_path):
     cluster = Cluster(load_kubeconfig([path]))
     group = cluster.watch("Pod")
     assert group.wait_synced(20)
+    wait_until(lambda: group.health.state == LIVE)  # the watch stream is open
     sim.bulk.churn(150)
     yield sim, cluster, group
     cluster.close()
