@@ -41,6 +41,17 @@ class Controller:
     def sync(self, key) -> None:
         raise NotImplementedError
 
+    def owned(self, owner: dict, res) -> list[dict]:
+        """The objects of `res` in the owner's namespace whose controller is `owner`."""
+        ns, uid = owner["metadata"].get("namespace", ""), owner["metadata"]["uid"]
+        out = []
+        for kind, ons, name in self.api.owners.dependents(uid):
+            if kind == res.kind and ons == ns:
+                obj = self.store.get(res, ons, name)
+                if obj is not None and owned_by(obj, uid):
+                    out.append(obj)
+        return out
+
 
 def controller_ref(obj: dict) -> dict | None:
     for ref in obj["metadata"].get("ownerReferences") or ():

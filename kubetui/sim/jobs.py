@@ -12,7 +12,7 @@ from croniter import croniter
 
 from kubetui.render.age import parse_time
 
-from .controller import Controller, condition, owned_by, owner_ref, set_condition
+from .controller import Controller, condition, owner_ref, set_condition
 from .meta import deep_copy, now_rfc3339, rand_suffix
 from .resources import BY_KIND
 from .store import Change
@@ -42,20 +42,11 @@ class JobController(Controller):
                 if ref.get("controller") and ref.get("kind") == "Job":
                     self.enqueue((meta["namespace"], ref["name"]))
 
-    def pods_of(self, job: dict) -> list[dict]:
-        uid, ns = job["metadata"]["uid"], job["metadata"]["namespace"]
-        out = []
-        for kind, pns, name in self.api.owners.dependents(uid):
-            pod = self.store.get(PODS, pns, name) if kind == "Pod" and pns == ns else None
-            if pod is not None and owned_by(pod, uid):
-                out.append(pod)
-        return out
-
     def sync(self, key) -> None:
         job = self.store.get(JOBS, *key)
         if job is None or job["metadata"].get("deletionTimestamp"):
             return
-        spec, pods = job["spec"], self.pods_of(job)
+        spec, pods = job["spec"], self.owned(job, PODS)
         phase = lambda p: (p.get("status") or {}).get("phase")  # noqa: E731
         succeeded = sum(1 for p in pods if phase(p) == "Succeeded")
         failed = sum(1 for p in pods if phase(p) == "Failed")
@@ -136,18 +127,12 @@ class CronJobController(Controller):
             self.enqueue((cj["metadata"]["namespace"], cj["metadata"]["name"]))
         self.sim.defer(self._tick, self.tick_seconds)
 
-    def jobs_of(self, cj: dict) -> list[dict]:
-        uid, ns = cj["metadata"]["uid"], cj["metadata"]["namespace"]
-        return [j for kind, jns, name in self.api.owners.dependents(uid)
-                if kind == "Job" and jns == ns
-                and (j := self.store.get(JOBS, jns, name)) is not None and owned_by(j, uid)]
-
     def sync(self, key) -> None:
         cj = self.store.get(CRONJOBS, *key)
         if cj is None or cj["metadata"].get("deletionTimestamp"):
             return
         spec, status = cj["spec"], deep_copy(cj.get("status") or {})
-        jobs = self.jobs_of(cj)
+        jobs = self.owned(cj, JOBS)
         running = [j for j in jobs if finished(j) is None]
         status["active"] = [{"kind": "Job", "namespace": key[0], "name": j["metadata"]["name"],
                              "uid": j["metadata"]["uid"], "apiVersion": "batch/v1",

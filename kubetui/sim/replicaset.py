@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kubetui.render.age import parse_time
 
-from .controller import Controller, controller_ref, owned_by, owner_ref
+from .controller import Controller, controller_ref, owner_ref
 from .meta import deep_copy, rand_suffix
 from .resources import BY_KIND
 from .store import Change
@@ -51,14 +51,7 @@ class ReplicaSetController(Controller):
                 self.enqueue((change.obj["metadata"]["namespace"], ref["name"]))
 
     def pods_of(self, rs: dict) -> list[dict]:
-        ns, uid = rs["metadata"]["namespace"], rs["metadata"]["uid"]
-        out = []
-        for kind, pns, name in self.api.owners.dependents(uid):
-            if kind == "Pod":
-                pod = self.store.get(PODS, pns, name)
-                if pod is not None and owned_by(pod, uid) and pns == ns:
-                    out.append(pod)
-        return out
+        return self.owned(rs, PODS)
 
     def sync(self, key) -> None:
         ns, name = key

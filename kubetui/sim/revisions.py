@@ -4,7 +4,7 @@ write that skips no-op updates."""
 
 from __future__ import annotations
 
-from .controller import Controller, owned_by, owner_ref
+from .controller import Controller, owner_ref
 from .deployment import canonical_template, template_hash
 from .meta import deep_copy
 from .resources import BY_KIND
@@ -33,14 +33,7 @@ class WorkloadController(Controller):
                     self.enqueue((change.obj["metadata"]["namespace"], ref["name"]))
 
     def owned(self, owner: dict, res=PODS) -> list[dict]:
-        ns, uid = owner["metadata"]["namespace"], owner["metadata"]["uid"]
-        out = []
-        for kind, ons, name in self.api.owners.dependents(uid):
-            if kind == res.kind and ons == ns:
-                obj = self.store.get(res, ons, name)
-                if obj is not None and owned_by(obj, uid):
-                    out.append(obj)
-        return out
+        return super().owned(owner, res)
 
     def revision(self, owner: dict) -> tuple[str, str]:
         """(revision name, hash) of the owner's current template, creating the
