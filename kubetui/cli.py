@@ -112,10 +112,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_app(kc, args) -> int:
     from .ui.app import KubetuiApp, Settings
+    from .ui.config import load_config
 
     _setup_logging()
-    app = KubetuiApp(kc, Settings(context=args.context, namespace=args.namespace,
-                                  readonly=args.readonly))
+    cfg = load_config()
+    settings = Settings(context=args.context, namespace=args.namespace,
+                        readonly=args.readonly or cfg.readonly, refresh_hz=cfg.refresh_hz,
+                        favorites=cfg.favorites, context_namespaces=cfg.context_namespaces,
+                        keymap=cfg.keymap, problems=cfg.problems)
+    if cfg.theme:
+        settings.theme = cfg.theme
+    app = KubetuiApp(kc, settings)
     try:
         app.run()
     finally:

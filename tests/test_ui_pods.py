@@ -16,7 +16,9 @@ async def wait_for(pilot, predicate, tries: int = 200):
 async def test_demo_pods_table_shows_scenario_pods_and_drops_deleted_ones(sim, kubeconfig):
     app = KubetuiApp(load_kubeconfig([kubeconfig]))
     async with app.run_test(size=(160, 48)) as pilot:
-        table = app.query_one(ResourceTable)
+        assert await wait_for(pilot, lambda: getattr(app, "_browser", None) is not None
+                              and app.browser._ready)
+        table = app.browser.table
         assert await wait_for(pilot, lambda: "kube-system/etcd-kubetui-control-plane"
                               in table.keys())
         frontend = [k for k in table.keys() if k.startswith("shop/frontend-")]

@@ -53,8 +53,10 @@ class InformerGroup:
     recheck_seconds = 60.0
 
     def __init__(self, client: KubeClient, kind: Kind, namespace: str | None = None,
-                 default_namespace: str | None = None):
+                 default_namespace: str | None = None, label_selector: str | None = None,
+                 field_selector: str | None = None):
         self.client, self.kind, self.namespace = client, kind, namespace
+        self.selectors = {"label_selector": label_selector, "field_selector": field_selector}
         self.default_namespace = default_namespace
         self.store = Store()
         self.scoped: dict[str, Informer] = {}  # namespace -> informer, after a 403
@@ -64,7 +66,8 @@ class InformerGroup:
                                             name=f"supervisor {kind.plural}")
 
     def start(self) -> "InformerGroup":
-        self.main = Informer(self.client, self.kind, self.store, self.namespace).start()
+        self.main = Informer(self.client, self.kind, self.store, self.namespace,
+                             **self.selectors).start()
         self._supervisor.start()
         return self
 
@@ -134,14 +137,15 @@ class InformerGroup:
                 informer.stop(wait=2)
             self.scoped = {}
             self.store.clear()
-            self.main = Informer(self.client, self.kind, self.store).start()
+            self.main = Informer(self.client, self.kind, self.store, **self.selectors).start()
             return
         allowed = set(readable_namespaces(self.client, self.kind, self.default_namespace))
         for ns in set(self.scoped) - allowed:
             self.scoped.pop(ns).stop(wait=2)
             self.store.clear(ns)
         for ns in sorted(allowed - set(self.scoped)):
-            self.scoped[ns] = Informer(self.client, self.kind, self.store, ns).start()
+            self.scoped[ns] = Informer(self.client, self.kind, self.store, ns,
+                                       **self.selectors).start()
 
 
 class Cluster:
@@ -152,18 +156,37 @@ class Cluster:
         self.client = KubeClient.connect(kc, context)
         self.context = self.client.context
         self.readonly = readonly
-        self.groups: dict[tuple[str, str | None], InformerGroup] = {}
+        self.groups: dict[tuple, InformerGroup] = {}
+        self._idle: list[InformerGroup] = []
         self._froze = False
 
-    def watch(self, kind: Kind | str, namespace: str | None = None) -> InformerGroup:
-        """The informers of `kind` in `namespace` (None: all), started on first use."""
+    def watch(self, kind: Kind | str, namespace: str | None = None,
+              label_selector: str | None = None,
+              field_selector: str | None = None) -> InformerGroup:
+        """The informers of `kind` in `namespace` (None: all), started on first use and
+        shared by every view that asks for the same thing."""
         k = KINDS[kind] if isinstance(kind, str) else kind
-        key = (k.kind, namespace)
+        key = (k.kind, namespace, label_selector, field_selector)
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = InformerGroup(self.client, k, namespace,
-                                                     self.context.namespace).start()
+            group = self.groups[key] = InformerGroup(
+                self.client, k, namespace, self.context.namespace, label_selector,
+                field_selector).start()
         return group
+
+    def release(self, group: InformerGroup, keep: int = 4) -> None:
+        """Views call this when they stop showing a group; the `keep` most recent idle
+        groups stay warm (going back is instant), older ones are stopped."""
+        self._idle = [g for g in self._idle if g is not group] + [group]
+        while len(self._idle) > keep:
+            old = self._idle.pop(0)
+            for key, g in list(self.groups.items()):
+                if g is old:
+                    del self.groups[key]
+            old.stop(wait=1)
+
+    def touch(self, group: InformerGroup) -> None:
+        self._idle = [g for g in self._idle if g is not group]
 
     def freeze_heap(self) -> None:
         """After a large initial sync: move what is cached out of the collector's way, so

@@ -49,6 +49,7 @@ class Informer:
 
     def __init__(self, client: KubeClient, kind: Kind, store: Store | None = None,
                  namespace: str | None = None, label_selector: str | None = None,
+                 field_selector: str | None = None,
                  watch_seconds: tuple[int, int] = (240, 300)):
         self.client = client
         self.kind = kind
@@ -56,6 +57,7 @@ class Informer:
         self.path = kind.path(namespace)
         self.store = store if store is not None else Store()
         self.label_selector = label_selector
+        self.field_selector = field_selector
         self.watch_seconds = watch_seconds
         self.health = Health(since=time.time())
         self.resource_version: str | None = None
@@ -140,7 +142,8 @@ class Informer:
         while True:
             data = self.client.request("GET", self.path, {
                 "limit": self.page_size, "continue": cont,
-                "labelSelector": self.label_selector}, timeout=(10, 60))
+                "labelSelector": self.label_selector, "fieldSelector": self.field_selector},
+                timeout=(10, 60))
             page, meta = decode_list(self.kind.kind, data)
             items.extend(page)
             remaining = meta.get("remainingItemCount") or 0
@@ -158,7 +161,7 @@ class Informer:
         stream = self.client.stream(self.path, {
             "watch": "1", "resourceVersion": self.resource_version,
             "allowWatchBookmarks": "true", "timeoutSeconds": seconds,
-            "labelSelector": self.label_selector,
+            "labelSelector": self.label_selector, "fieldSelector": self.field_selector,
         }, timeout=(10, seconds + 30))
         self._stream = stream
         self._set(LIVE, attempt=0)

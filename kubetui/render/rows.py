@@ -16,12 +16,13 @@ class RowCache:
         self._version = -1
         self._second = -1
 
-    def rows(self, version: int, items: dict[str, dict], now: float) -> dict[str, Row] | None:
+    def rows(self, version: int, items: dict[str, dict], now: float,
+             force: bool = False) -> dict[str, Row] | None:
         """The rows for this snapshot, or None when nothing visible changed since the
-        last call (same store version, same second)."""
+        last call (same store version, same second) and `force` is not set."""
         second = int(now)
         if version == self._version and second == self._second:
-            return None
+            return {k: v[1] for k, v in self._cache.items()} if force else None
         retick = second != self._second
         self._version, self._second = version, second
         fresh: dict[str, tuple[str, Row]] = {}

@@ -1,29 +1,26 @@
-"""The kubetui application: a header, the live pods table, a footer.
-
-Event rate and paint rate are independent: informers write their stores from threads;
-a timer here takes a snapshot about ten times a second and repaints only on change."""
+"""The kubetui application: it owns the connection to one context at a time (switching
+builds the new one first, then closes the old), the themes and the key map, and runs
+the browser screen. Blocking calls run in thread workers that only post results back;
+one handler turns a failed worker into a notification, never a traceback."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from kubetui.kube.client import ApiError
-from kubetui.kube.cluster import Cluster, InformerGroup
-from kubetui.kube.config import KubeConfigError, KubeConfigSet
-from kubetui.render.age import human_duration
-from kubetui.render.pod import POD_COLUMNS, pod_row
-from kubetui.render.rows import RowCache
+from kubetui.kube.actions import ReadOnly
+from kubetui.kube.client import ApiError, KubeClient
+from kubetui.kube.cluster import Cluster
+from kubetui.kube.config import ContextInfo, KubeConfigError, KubeConfigSet
 
 from . import themes
-from .header import ClusterHeader
-from .resource_table import ResourceTable
+from .browser import ViewState
+from .browser_screen import BrowserScreen
+from .screens import PickScreen
 
 
 @dataclass
@@ -33,6 +30,10 @@ class Settings:
     readonly: bool = False
     refresh_hz: float = 10.0
     theme: str = themes.DEFAULT_THEME
+    favorites: list[str] = field(default_factory=list)
+    context_namespaces: dict[str, str] = field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
 
 class KubetuiApp(App):
@@ -41,8 +42,9 @@ class KubetuiApp(App):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
+        Binding("q", "quit_app", "Quit", id="app.quit"),
+        Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
+        Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
     def __init__(self, kubeconfig: KubeConfigSet, settings: Settings | None = None):
@@ -50,18 +52,13 @@ class KubetuiApp(App):
         self.kubeconfig = kubeconfig
         self.settings = settings or Settings()
         self.cluster: Cluster | None = None
-        self.informer: InformerGroup | None = None
+        self.context_info: ContextInfo = kubeconfig.context(self.settings.context)
         self.server_version = "…"
-        self._rows = RowCache(pod_row)
         self._frozen = False
-        ctx = kubeconfig.context(self.settings.context)
-        self.context_info = ctx
 
-    # -- layout
-    def compose(self) -> ComposeResult:
-        yield ClusterHeader(id="header")
-        yield ResourceTable(POD_COLUMNS, id="table")
-        yield Footer()
+    @property
+    def browser(self) -> BrowserScreen:
+        return self._browser
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(themes.VARIABLE_DEFAULTS)
@@ -71,93 +68,153 @@ class KubetuiApp(App):
         for theme in found:
             self.register_theme(theme)
         names = {t.name for t in found}
-        self.theme = self.settings.theme if self.settings.theme in names else "textual-dark"
-        for problem in problems:
-            self.notify(problem, title="Theme skipped", severity="warning", timeout=8)
-        table = self.query_one(ResourceTable)
-        table.empty_message = "Connecting…"
-        table.focus()
-        self._paint_header()
-        self.connect()
+        wanted = self.settings.theme
+        self.theme = wanted if wanted in names else themes.DEFAULT_THEME if \
+            themes.DEFAULT_THEME in names else "textual-dark"
+        if wanted not in names:
+            problems.append(f"theme {wanted!r} not found; using {self.theme}")
+        for problem in problems + self.settings.problems:
+            self.notify(problem, title="Configuration", severity="warning", timeout=8)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        namespace = self.settings.namespace or self.settings.context_namespaces.get(
+            self.context_info.name)
+        self._browser = BrowserScreen(ViewState("Pod", namespace),
+                                      favorites=self.settings.favorites)
+        self.push_screen(self._browser)
+        self.connect(self.context_info.name)
         self.set_interval(1 / self.settings.refresh_hz, self._tick)
 
-    # -- cluster I/O (thread workers: they only post results back)
+    # -- the connection (thread workers: they only post results back)
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    def connect(self) -> None:
-        cluster = Cluster(self.kubeconfig, self.context_info.name, self.settings.readonly)
-        client = cluster.client
-        informer = cluster.watch("Pod", self.settings.namespace)
-        self.call_from_thread(self._connected, cluster, informer)
+    def connect(self, context: str) -> None:
+        fresh = Cluster(self.kubeconfig, context, self.settings.readonly)
+        self.call_from_thread(self._connected, fresh)
         try:
-            version = client.version().get("gitVersion", "?")
+            version = fresh.client.version().get("gitVersion", "?")
         except (ApiError, OSError, ValueError) as exc:
             version = "unknown"
             self.call_from_thread(self.notify, f"Server version unavailable: {exc}",
                                   severity="warning")
         except Exception as exc:  # urllib3 errors and the like: say it, keep going
             version = "unreachable"
-            self.call_from_thread(self.notify, f"{client.server}: {exc}", severity="warning")
+            self.call_from_thread(self.notify, f"{fresh.client.server}: {exc}",
+                                  severity="warning")
         self.call_from_thread(self._set_version, version)
 
-    def _connected(self, cluster: Cluster, informer: InformerGroup) -> None:
-        self.cluster, self.informer = cluster, informer
-        self.query_one(ResourceTable).empty_message = "No pods"
+    def _connected(self, fresh: Cluster) -> None:
+        old, self.cluster = self.cluster, fresh
+        self.context_info = fresh.context
+        self._frozen = False
+        browser = self._browser
+        if old is not None:
+            browser.group = None
+            old.close(wait=1)
+            namespace = self.settings.context_namespaces.get(fresh.context.name,
+                                                             fresh.context.namespace)
+            browser.stack.clear()
+            browser.active_namespace = namespace
+            browser.show(ViewState("Pod", namespace), push=False)
+            self.notify(f"Switched to context {fresh.context.name}", timeout=4)
+        else:
+            browser.show(browser.state, push=False)
 
     def _set_version(self, version: str) -> None:
         self.server_version = version
-        self._paint_header()
+
+    def pick_context(self, name: str | None) -> None:
+        if name:
+            self._switch(name)
+            return
+        names = sorted(self.kubeconfig.contexts)
+        details = {n: f"{self.kubeconfig.contexts[n].source} · probing…" for n in names}
+        picker = PickScreen("contexts", names, details)
+
+        def chosen(choice: str | None) -> None:
+            if choice and choice != self.context_info.name:
+                self._switch(choice)
+
+        self.push_screen(picker, chosen)
+        self._probe(picker, names)
+
+    def _switch(self, name: str) -> None:
+        if name not in self.kubeconfig.contexts:
+            self.notify(f'no context "{name}" in {", ".join(self.kubeconfig.paths)}',
+                        severity="error")
+            return
+        self.server_version = "…"
+        self.connect(name)
+
+    @work(thread=True, group="probe", exit_on_error=False)
+    def _probe(self, picker: PickScreen, names: list[str]) -> None:
+        """Reachability, version and node count of each context, in the background."""
+        for name in names:
+            source = self.kubeconfig.contexts[name].source
+            try:
+                client = KubeClient.connect(self.kubeconfig, name)
+                try:
+                    version = client.get_json("/version", timeout=3).get("gitVersion", "?")
+                    nodes = client.get_json("/api/v1/nodes", {"limit": 1}, timeout=3)
+                    count = len(nodes.get("items") or ()) + (
+                        (nodes.get("metadata") or {}).get("remainingItemCount") or 0)
+                    detail = f"{source} · {version} · {count} nodes"
+                finally:
+                    client.close()
+            except ApiError as exc:
+                detail = f"{source} · reachable, {exc.message}"
+            except KubeConfigError as exc:
+                detail = f"{source} · {exc}"
+            except Exception as exc:  # unreachable: say so briefly
+                detail = f"{source} · unreachable ({type(exc).__name__})"
+            self.call_from_thread(picker.update_detail, name, detail)
+
+    def pick_theme(self, name: str | None) -> None:
+        available = sorted(self.available_themes)
+        if name:
+            if name in available:
+                self.theme = name
+            else:
+                self.notify(f"no theme {name!r}; have {', '.join(available)}",
+                            severity="warning")
+            return
+        self.push_screen(PickScreen("themes", available),
+                         lambda choice: setattr(self, "theme", choice) if choice else None)
+
+    # -- painting
+    def _tick(self) -> None:
+        browser = self._browser
+        if self.screen is not browser:
+            return
+        group = browser.group
+        if (not self._frozen and group is not None and group.synced
+                and len(group.store) > 2000 and self.cluster is not None):
+            self._frozen = True
+            self.cluster.freeze_heap()  # keep full collections short with a big cache
+        browser.paint()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every failed worker ends here: a notification, never a traceback."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            message = str(error) if isinstance(error, (KubeConfigError, ApiError)) else (
-                f"{type(error).__name__}: {error}")
+            if isinstance(error, (KubeConfigError, ApiError, ReadOnly)):
+                message = str(error)
+            else:
+                message = f"{type(error).__name__}: {error}"
             self.notify(message, title="Error", severity="error", timeout=10)
 
-    # -- painting
-    def _tick(self) -> None:
-        informer = self.informer
-        if informer is None:
-            return
-        version, items = informer.store.snapshot()
-        if not self._frozen and informer.synced and len(items) > 2000:
-            self._frozen = True
-            self.cluster.freeze_heap()  # keep full collections short with a big cache
-        rows = self._rows.rows(version, items, time.time())
-        if rows is not None:
-            with self.batch_update():
-                self.query_one(ResourceTable).set_rows(rows)
-        self._paint_header()
+    # -- keys
+    def action_help(self) -> None:
+        if self.screen is self._browser:
+            self._browser.action_help()
 
-    def _paint_header(self) -> None:
-        ctx = self.context_info
-        informer = self.informer
-        health = informer.health if informer else None
-        detail = ""
-        if health is not None:
-            if health.state in ("syncing", "relisting") and health.listed:
-                detail = f"pods {health.listed:,}" + (f" / {health.total:,}"
-                                                       if health.total else "")
-            elif health.message:
-                wait = max(0.0, health.next_try - time.time())
-                detail = f"{health.message} (retry in {wait:.0f}s)" if wait else health.message
-            if health.state != "live" and health.live_until:
-                detail += f"; stale since {human_duration(time.time() - health.live_until)} ago"
-        self.query_one(ClusterHeader).show(
-            context=ctx.name, cluster=ctx.cluster, user=ctx.user,
-            server=ctx.server, version=self.server_version, view="pods",
-            scope=self.settings.namespace or "all",
-            count=self.query_one(ResourceTable).row_count,
-            health=health.state if health else "connecting", detail=detail)
-
-    # -- teardown
-    async def action_quit(self) -> None:
+    async def action_quit_app(self) -> None:
         self.shutdown()
         self.exit()
 
     def shutdown(self) -> None:
-        self.informer = None
         if self.cluster is not None:
             self.cluster.close(wait=2)
             self.cluster = None
+
+
+__all__ = ["KubetuiApp", "Settings"]

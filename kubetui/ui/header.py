@@ -27,7 +27,8 @@ class ClusterHeader(Static):
             top.append(value or "-", style="bold")
         bottom = Text()
         bottom.append(f" {view}", style="bold")
-        bottom.append(f"({scope})", style="dim")
+        if scope:
+            bottom.append(f"  {scope}", style="dim")
         bottom.append(f" [{count}]  ")
         bottom.append(f"● {health}", style=HEALTH_STYLE.get(health, "bold"))
         if detail:

@@ -69,14 +69,19 @@ class ResourceTable(ScrollView, can_focus=True):
         self._widths = [len(c) for c in columns]
         self.set_rows({})
 
-    def set_rows(self, rows: dict[str, Row]) -> None:
-        """Replace the content (a keyed diff for the eye: the cursor stays on its key)."""
-        self._rows = rows
-        if rows.keys() != set(self._order):
+    def set_rows(self, rows: dict[str, Row], order: list[str] | None = None) -> None:
+        """Replace the content (a keyed diff for the eye: the cursor stays on its key).
+        `order` is the keys to show, in order (filtered and sorted by the caller);
+        without it, every row is shown sorted by key."""
+        if order is not None:
+            rows = {k: rows[k] for k in order}
+            self._order = order
+        elif rows.keys() != set(self._order):
             self._order = sorted(rows)
+        self._rows = rows
         widths = [len(c) for c in self.columns]
         for cells, _ in rows.values():
-            for i, cell in enumerate(cells):
+            for i, cell in enumerate(cells[: len(widths)]):
                 if len(cell) > widths[i]:
                     widths[i] = len(cell)
         self._widths = [min(w, MAX_COL_WIDTH) for w in widths]

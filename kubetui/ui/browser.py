@@ -1,0 +1,176 @@
+"""Where the user is (a stack of views, the breadcrumb) and where a key takes them: the
+command bar's words, drilling down from an object to its pods, filters. Plain logic: it
+knows no widgets, so the tests can drive it directly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from kubetui.kube.kinds import KINDS, kind as find_kind
+from kubetui.render.printers import selector_string
+
+ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod",
+           "svc": "Service", "no": "Node", "ns": "Namespace", "cm": "ConfigMap",
+           "sec": "Secret", "hpa": "HorizontalPodAutoscaler", "crd": "CustomResourceDefinition",
+           "ep": "Endpoints", "eps": "EndpointSlice", "rb": "RoleBinding",
+           "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
+COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help")
+
+
+@dataclass
+class ViewState:
+    kind: str = "Pod"
+    namespace: str | None = None  # None: all namespaces
+    label_selector: str | None = None
+    field_selector: str | None = None
+    crumb: str = ""  # how the breadcrumb names this view (`deploy/frontend`)
+    filter: str = ""
+    sort_column: str | None = None
+    sort_reverse: bool = False
+    cursor_key: str | None = None
+
+    @property
+    def title(self) -> str:
+        plural = KINDS[self.kind].plural if self.kind in KINDS else self.kind.lower()
+        scope = self.namespace or "all"
+        if not (KINDS.get(self.kind) and KINDS[self.kind].namespaced):
+            scope = "cluster"
+        return f"{plural}({scope})"
+
+
+@dataclass
+class Command:
+    """What a line typed after `:` asks for."""
+    action: str  # "view", "ctx", "ns", "theme", "quit", "help", "unknown"
+    kind: str | None = None
+    argument: str | None = None
+    error: str = ""
+
+
+def kind_for(word: str) -> str | None:
+    word = word.strip()
+    if not word:
+        return None
+    if word.lower() in ALIASES:
+        return ALIASES[word.lower()]
+    try:
+        return find_kind(word).kind
+    except KeyError:
+        return None
+
+
+def parse_command(line: str) -> Command:
+    words = line.strip().lstrip(":").split()
+    if not words:
+        return Command("unknown", error="type a kind (po, deploy, svc, ...) or ctx, ns")
+    head, arg = words[0].lower(), " ".join(words[1:]) or None
+    if head in ("q", "quit", "q!"):
+        return Command("quit")
+    if head in ("ctx", "context", "contexts"):
+        return Command("ctx", argument=arg)
+    if head == "theme":
+        return Command("theme", argument=arg)
+    if head == "help":
+        return Command("help")
+    if head in ("ns", "namespace", "namespaces") and arg:
+        return Command("ns", argument=arg)
+    kind = kind_for(head)
+    if kind is None:
+        return Command("unknown", error=f"unknown command or kind: {head}")
+    return Command("view", kind=kind, argument=arg)
+
+
+def completions() -> list[str]:
+    words = {k.plural for k in KINDS.values()} | {s for k in KINDS.values() for s in k.short}
+    words |= set(ALIASES) | set(COMMANDS)
+    return sorted(words)
+
+
+def drill_down(kind: str, obj: dict, current: ViewState) -> ViewState | None:
+    """The view `enter` opens on an object: its pods, or for a namespace, its pods there."""
+    meta = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    name, ns = meta.get("name", ""), meta.get("namespace")
+    short = KINDS[kind].short[0] if KINDS.get(kind) and KINDS[kind].short else kind.lower()
+    if kind == "Namespace":
+        return ViewState("Pod", name, crumb=f"ns/{name}")
+    if kind == "Node":
+        return ViewState("Pod", None, field_selector=f"spec.nodeName={name}",
+                         crumb=f"node/{name}")
+    if kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"):
+        sel = spec.get("selector") or {}
+        text = selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
+        return ViewState("Pod", ns, label_selector=text or None, crumb=f"{short}/{name}")
+    if kind == "Service":
+        sel = spec.get("selector") or {}
+        if not sel:
+            return None
+        return ViewState("Pod", ns, label_selector=selector_string(sel),
+                         crumb=f"svc/{name}")
+    if kind == "CronJob":
+        return ViewState("Job", ns, crumb=f"cj/{name}", filter=f"^{re.escape(name)}-")
+    return None
+
+
+@dataclass
+class Filter:
+    """`/` filters: a regex over the row; `!re` keeps what does not match; `-l sel` is a
+    label selector sent to the server; `-f text` is a fuzzy match on the name."""
+    pattern: re.Pattern | None = None
+    inverse: bool = False
+    fuzzy: str = ""
+    label_selector: str | None = None
+    error: str = ""
+    text: str = field(default="")
+
+    def keeps(self, cells: tuple[str, ...], name: str) -> bool:
+        if self.fuzzy:
+            return _fuzzy(self.fuzzy, name)
+        if self.pattern is None:
+            return True
+        hit = any(self.pattern.search(c) for c in cells)
+        return hit != self.inverse
+
+
+def _fuzzy(needle: str, hay: str) -> bool:
+    it = iter(hay.lower())
+    return all(ch in it for ch in needle.lower())
+
+
+def parse_filter(text: str) -> Filter:
+    text = text.strip()
+    if not text:
+        return Filter()
+    if text.startswith("-l"):
+        sel = text[2:].strip()
+        return Filter(label_selector=sel or None, text=text)
+    if text.startswith("-f"):
+        return Filter(fuzzy=text[2:].strip(), text=text)
+    inverse = text.startswith("!")
+    body = text[1:] if inverse else text
+    try:
+        return Filter(re.compile(body, re.IGNORECASE), inverse, text=text)
+    except re.error as exc:
+        return Filter(re.compile(re.escape(body), re.IGNORECASE), inverse, text=text,
+                      error=f"not a valid regex ({exc}); matching the text as it is")
+
+
+def with_filter(state: ViewState, text: str) -> ViewState:
+    """A filter typed on a view: `-l` changes what the server sends, the rest what is shown."""
+    f = parse_filter(text)
+    if f.label_selector is not None or text.strip() == "-l":
+        return replace(state, label_selector=f.label_selector, filter="")
+    return replace(state, filter=text)
+
+
+# k9s's sort keys: shift + the letter, per column name.
+SORT_KEYS = {"N": "NAME", "A": "AGE", "S": "STATUS", "R": "READY", "T": "RESTARTS",
+             "I": "IP", "O": "NODE", "P": "NAMESPACE"}
+
+
+def sort_column(letter: str, headers: tuple[str, ...]) -> str | None:
+    wanted = SORT_KEYS.get(letter.upper())
+    if wanted in headers:
+        return wanted
+    return next((h for h in headers if h.startswith(letter.upper())), None)

@@ -1,0 +1,339 @@
+"""The main screen: the header, a live table of any kind, the command bar, the footer.
+
+Event rate and paint rate are independent: informers fill their stores from threads; a
+timer here takes a snapshot about ten times a second and repaints only on change."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from kubetui.kube.actions import Actions
+from kubetui.kube.client import ApiError
+from kubetui.kube.cluster import InformerGroup
+from kubetui.kube.kinds import KINDS
+from kubetui.render.age import human_duration
+from kubetui.render.describe import describe
+from kubetui.render.rows import RowCache
+from kubetui.render.views import sort_key, view
+
+from .browser import (Filter, ViewState, completions, drill_down, parse_command,
+                      parse_filter, sort_column, with_filter)
+from .command_bar import CommandBar
+from .header import ClusterHeader
+from .resource_table import ResourceTable
+from .screens import HelpScreen, ObjectScreen
+
+SORT_LETTERS = "NASRTIOP"
+
+
+class BrowserScreen(Screen):
+    BINDINGS = [
+        Binding("colon", "command", "Command", id="browser.command"),
+        Binding("slash", "filter", "Filter", id="browser.filter"),
+        Binding("enter", "open", "Open", id="browser.open"),
+        Binding("escape", "back", "Back", id="browser.back"),
+        Binding("d", "describe", "Describe", id="browser.describe"),
+        Binding("y", "yaml", "YAML", id="browser.yaml"),
+        Binding("c", "copy_name", "Copy name", show=False, id="browser.copy"),
+        Binding("ctrl+w", "wide", "Wide", id="browser.wide"),
+        Binding("0", "namespace(0)", "All ns", id="browser.all_namespaces"),
+        *[Binding(str(i), f"namespace({i})", f"Favourite {i}", show=False,
+                  id=f"browser.favourite_{i}") for i in range(1, 10)],
+        *[Binding(letter, f"sort('{letter}')", f"Sort by {letter}", show=False,
+                  id=f"browser.sort_{letter.lower()}") for letter in SORT_LETTERS],
+    ]
+
+    def __init__(self, start: ViewState, favorites: list[str] | None = None):
+        super().__init__()
+        self.state = start
+        self.active_namespace = start.namespace
+        self.stack: list[ViewState] = []
+        self.favorites = list(favorites or [])
+        self.wide = False
+        self.group: InformerGroup | None = None
+        self._rows: RowCache | None = None
+        self._filter: Filter = Filter()
+        self._painted: tuple | None = None
+        self._ready = False
+
+    # -- layout
+    def compose(self) -> ComposeResult:
+        yield ClusterHeader(id="header")
+        yield ResourceTable((), id="table")
+        bar = CommandBar(completions(), id="command-bar")
+        bar.display = False
+        yield bar
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.query_one(ResourceTable).focus()
+        self.show(self.state, push=False)
+
+    def on_unmount(self) -> None:
+        self._ready = False
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one(ResourceTable)
+
+    # -- what is shown
+    def show(self, state: ViewState, push: bool = True) -> None:
+        """Show a view; `push` keeps the current one on the breadcrumb for Escape."""
+        if not self._ready:  # not composed yet: on_mount shows it
+            self.state = state
+            return
+        cluster = self.app.cluster
+        if push:
+            self.state.cursor_key = self.table.cursor_key
+            self.stack.append(self.state)
+        self.state = state
+        self._filter = parse_filter(state.filter)
+        if self._filter.error:
+            self.notify(self._filter.error, severity="warning")
+        v = view(state.kind)
+        all_ns = state.namespace is None
+        self._rows = RowCache(v.rows_fn(all_ns, self.wide))
+        self._painted = None
+        table = self.table
+        table.set_columns(v.headers(all_ns, self.wide))
+        table.cursor_key = state.cursor_key
+        table.empty_message = "Connecting…" if cluster is None else f"No {self._plural()}"
+        if cluster is None:
+            return
+        old, self.group = self.group, None
+        kind = KINDS.get(state.kind)
+        if kind is None:
+            self.notify(f"{state.kind} is not a kind kubetui knows yet", severity="warning")
+            return
+        namespace = state.namespace if kind.namespaced else None
+        self.group = cluster.watch(kind, namespace, state.label_selector, state.field_selector)
+        cluster.touch(self.group)
+        if old is not None and old is not self.group:
+            cluster.release(old)
+        self.paint()
+
+    def _plural(self) -> str:
+        k = KINDS.get(self.state.kind)
+        return k.plural if k else self.state.kind.lower()
+
+    def paint(self) -> None:
+        if not self._ready:
+            return
+        try:
+            self._paint()
+        except NoMatches:  # the app is closing: its widgets are already gone
+            self._ready = False
+
+    def _paint(self) -> None:
+        group = self.group
+        if group is not None and self._rows is not None:
+            version, items = group.store.snapshot()
+            now = time.time()
+            shape = (self._filter.text, self.state.sort_column, self.state.sort_reverse)
+            rows = self._rows.rows(version, items, now, force=shape != self._painted)
+            if rows is not None:
+                self._painted = shape
+                order = self._order(rows, items)
+                with self.app.batch_update():
+                    self.table.set_rows(rows, order)
+        self._paint_header()
+
+    def _order(self, rows: dict, items: dict) -> list[str]:
+        f = self._filter
+        keys = [k for k, (cells, _) in rows.items()
+                if f.keeps(cells, k.rsplit("/", 1)[-1])]
+        column = self.state.sort_column
+        headers = self.table.columns
+        if column in headers:
+            i = headers.index(column)
+            key = sort_key(column)
+            keys.sort(key=lambda k: (key(rows[k][0][i], items.get(k)), k),
+                      reverse=self.state.sort_reverse)
+        else:
+            keys.sort()
+        return keys
+
+    def _paint_header(self) -> None:
+        app = self.app
+        ctx = app.context_info
+        health = self.group.health if self.group else None
+        detail = ""
+        if health is not None:
+            if health.state in ("syncing", "relisting") and health.listed:
+                detail = f"{self._plural()} {health.listed:,}" + (
+                    f" / {health.total:,}" if health.total else "")
+            elif health.message:
+                wait = max(0.0, health.next_try - time.time())
+                detail = f"{health.message} (retry in {wait:.0f}s)" if wait else health.message
+            if health.state != "live" and health.live_until:
+                detail += f"; stale since {human_duration(time.time() - health.live_until)} ago"
+        crumbs = [s.crumb or s.title for s in self.stack] + [self.state.crumb or
+                                                             self.state.title]
+        view_text = " > ".join(crumbs[-4:])
+        if self.state.crumb:
+            view_text += f"  {self.state.title}"
+        extras = []
+        if self.state.filter:
+            extras.append(f"/{self.state.filter}")
+        if self.state.label_selector and not self.state.crumb:
+            extras.append(f"-l {self.state.label_selector}")
+        if self.state.sort_column:
+            extras.append(f"sort {self.state.sort_column}{'↓' if self.state.sort_reverse else '↑'}")
+        if self.wide:
+            extras.append("wide")
+        self.query_one(ClusterHeader).show(
+            context=ctx.name if ctx else "-", cluster=ctx.cluster if ctx else "-",
+            user=ctx.user if ctx else "-", server=ctx.server if ctx else "-",
+            version=app.server_version, view=view_text, scope=" ".join(extras),
+            count=self.table.row_count, health=health.state if health else "connecting",
+            detail=detail)
+
+    # -- keys
+    def action_command(self) -> None:
+        self.query_one(CommandBar).open(":")
+
+    def action_filter(self) -> None:
+        self.query_one(CommandBar).open("/", self.state.filter)
+
+    def on_command_bar_closed(self, _: CommandBar.Closed) -> None:
+        self.table.focus()
+
+    def on_command_bar_entered(self, event: CommandBar.Entered) -> None:
+        self.table.focus()
+        if event.mode == "/":
+            self.show(with_filter(replace(self.state, cursor_key=None), event.text),
+                      push=False)
+            return
+        self.run_command(event.text)
+
+    def run_command(self, text: str) -> None:
+        cmd = parse_command(text)
+        if cmd.action == "view":  # a new trail, as in k9s: drill-downs make the crumbs
+            self.stack.clear()
+            self.show(ViewState(cmd.kind, self.active_namespace, filter=cmd.argument or ""),
+                      push=False)
+        elif cmd.action == "ns":
+            self.set_namespace(cmd.argument)
+        elif cmd.action == "ctx":
+            self.app.pick_context(cmd.argument)
+        elif cmd.action == "theme":
+            self.app.pick_theme(cmd.argument)
+        elif cmd.action == "help":
+            self.action_help()
+        elif cmd.action == "quit":
+            self.app.action_quit_app()
+        else:
+            self.notify(cmd.error, severity="warning")
+
+    def set_namespace(self, namespace: str | None) -> None:
+        self.active_namespace = namespace
+        if namespace and namespace not in self.favorites:
+            self.favorites = ([namespace] + self.favorites)[:9]
+        k = KINDS.get(self.state.kind)
+        if k is not None and not k.namespaced:
+            self.show(ViewState("Pod", namespace))
+        else:
+            self.show(replace(self.state, namespace=namespace, cursor_key=None,
+                              label_selector=self.state.label_selector), push=False)
+
+    def action_namespace(self, slot: int) -> None:
+        if slot == 0:
+            self.set_namespace(None)
+        elif slot <= len(self.favorites):
+            self.set_namespace(self.favorites[slot - 1])
+
+    def action_sort(self, letter: str) -> None:
+        column = sort_column(letter, self.table.columns)
+        if column is None:
+            return
+        reverse = column == self.state.sort_column and not self.state.sort_reverse
+        self.state = replace(self.state, sort_column=column, sort_reverse=reverse)
+        self.paint()
+
+    def action_wide(self) -> None:
+        self.wide = not self.wide
+        self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
+
+    def selected(self) -> tuple[str, dict] | None:
+        key = self.table.cursor_key
+        if key is None or self.group is None:
+            return None
+        obj = self.group.store.get(key)
+        return (key, obj) if obj is not None else None
+
+    def action_open(self) -> None:
+        picked = self.selected()
+        if picked is None:
+            return
+        target = drill_down(self.state.kind, picked[1], self.state)
+        if target is None:
+            self.action_describe()
+            return
+        if self.state.kind == "Namespace":
+            self.active_namespace = target.namespace
+        self.show(target)
+
+    def action_back(self) -> None:
+        if self.state.filter:
+            self.show(replace(self.state, filter=""), push=False)
+        elif self.stack:
+            previous = self.stack.pop()
+            self.show(previous, push=False)
+
+    def action_copy_name(self) -> None:
+        picked = self.selected()
+        if picked is not None:
+            name = picked[1]["metadata"]["name"]
+            self.app.copy_to_clipboard(name)
+            self.notify(f"Copied {name}", timeout=3)
+
+    def action_describe(self) -> None:
+        self._open_object("describe")
+
+    def action_yaml(self) -> None:
+        self._open_object("yaml")
+
+    def _open_object(self, mode: str) -> None:
+        picked = self.selected()
+        if picked is None or self.app.cluster is None:
+            return
+        meta = picked[1]["metadata"]
+        self._fetch(self.state.kind, meta.get("namespace"), meta["name"], mode)
+
+    @work(thread=True, exclusive=True, group="object", exit_on_error=False)
+    def _fetch(self, kind: str, namespace: str | None, name: str, mode: str) -> None:
+        cluster = self.app.cluster
+        obj = Actions(cluster.client, cluster.readonly).get(kind, namespace, name)
+        events = []
+        try:
+            q = {"fieldSelector": f"involvedObject.uid={obj['metadata']['uid']}"}
+            path = KINDS["Event"].path(namespace)
+            events = cluster.client.get_json(path, q).get("items") or []
+        except (ApiError, KeyError):
+            pass  # describe without events beats no describe
+        text = describe(obj, events)
+        self.app.call_from_thread(self.app.push_screen, ObjectScreen(obj, text, mode))
+
+    def action_help(self) -> None:
+        """The keys in force now, as bound (a remapped key shows its new key)."""
+        seen, rows = set(), []
+        for active in self.app.active_bindings.values():
+            b = active.binding
+            if (not b.description or b.id in seen or b.action == "app.command_palette"
+                    or (b.id or "").startswith(("browser.favourite_", "browser.sort_"))):
+                continue
+            seen.add(b.id)
+            rows.append((self.app.get_key_display(b), b.description))
+        rows += [("1 … 9", "Favourite namespaces (0: all)"),
+                 ("N A S R T I O P", "Sort by name, age, status, ready, restarts, IP, "
+                                     "node, namespace (again: reverse)")]
+        self.app.push_screen(HelpScreen(sorted(rows, key=lambda r: r[1])))

@@ -1,0 +1,69 @@
+"""The line at the bottom that `:` (commands and kinds) and `/` (filters) open: Tab
+completes, up and down walk the history, Enter runs, Escape closes."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.suggester import SuggestFromList
+from textual.widgets import Input
+
+
+class CommandBar(Input):
+    BINDINGS = [
+        Binding("escape", "close", "Close", show=False, id="command.close"),
+        Binding("up", "history(-1)", "Previous", show=False, id="command.previous"),
+        Binding("down", "history(1)", "Next", show=False, id="command.next"),
+        Binding("tab", "complete", "Complete", show=False, id="command.complete"),
+    ]
+
+    class Entered(Message):
+        def __init__(self, mode: str, text: str):
+            super().__init__()
+            self.mode, self.text = mode, text
+
+    class Closed(Message):
+        pass
+
+    def __init__(self, words: list[str], **kwargs):
+        super().__init__(suggester=SuggestFromList(words, case_sensitive=False), **kwargs)
+        self.mode = ":"
+        self.history: dict[str, list[str]] = {":": [], "/": []}
+        self._index = 0
+
+    def open(self, mode: str, text: str = "") -> None:
+        self.mode = mode
+        self.placeholder = ("kind or command: po, deploy, svc, no, ns, ctx, theme ..."
+                            if mode == ":" else
+                            "filter: regex, !inverse, -l app=x (server), -f fuzzy")
+        self.border_title = mode
+        self.value = text
+        self._index = len(self.history[mode])
+        self.display = True
+        self.focus()
+        self.cursor_position = len(text)
+
+    def action_close(self) -> None:
+        self.display = False
+        self.post_message(self.Closed())
+
+    def action_history(self, step: int) -> None:
+        past = self.history[self.mode]
+        if not past:
+            return
+        self._index = max(0, min(len(past), self._index + step))
+        self.value = past[self._index] if self._index < len(past) else ""
+        self.cursor_position = len(self.value)
+
+    def action_complete(self) -> None:
+        """Accept the suggestion shown after the cursor (as right-arrow at the end does)."""
+        self.cursor_position = len(self.value)
+        self.action_cursor_right()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = self.value.strip()
+        if text and (not self.history[self.mode] or self.history[self.mode][-1] != text):
+            self.history[self.mode].append(text)
+        self.display = False
+        self.post_message(self.Entered(self.mode, text))

@@ -1,0 +1,235 @@
+"""The resource browser in the real app against the sim: the command bar, drill-down and
+back, filters, sort, namespaces, describe and YAML (Secrets masked), contexts, themes and
+a key map override."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FAST
+from kubetui.kube.config import load_kubeconfig
+from kubetui.sim import SimCluster
+from kubetui.ui.app import KubetuiApp, Settings
+from kubetui.ui.browser_screen import BrowserScreen
+from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.screens import HelpScreen, ObjectScreen, PickScreen
+
+
+async def wait_for(pilot, predicate, tries: int = 200):
+    for _ in range(tries):
+        if predicate():
+            return True
+        await pilot.pause(0.05)
+    return False
+
+
+async def command(pilot, text: str) -> None:
+    await pilot.press("colon")
+    await pilot.press(*text)
+    await pilot.press("enter")
+
+
+async def filter_by(pilot, text: str) -> None:
+    await pilot.press("slash")
+    await pilot.press(*text)
+    await pilot.press("enter")
+
+
+def names(app) -> list[str]:
+    browser = getattr(app, "_browser", None)
+    if browser is None or not browser._ready:
+        return []
+    return [k.rsplit("/", 1)[-1] for k in browser.table.keys()]
+
+
+@pytest.fixture
+def make_app(kubeconfig):
+    apps = []
+
+    def make(**settings):
+        app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(**settings))
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.shutdown()
+
+
+async def test_command_bar_switches_kind_and_drill_down_goes_back(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: "etcd-kubetui-control-plane" in names(app))
+        await command(pilot, "deploy")
+        assert await wait_for(pilot, lambda: "frontend" in names(app))
+        table = app.browser.table
+        assert table.columns[:3] == ("NAMESPACE", "NAME", "READY")
+        await filter_by(pilot, "^frontend$")
+        assert await wait_for(pilot, lambda: names(app) == ["frontend"])
+        await pilot.press("enter")  # drill into the deployment's pods
+        assert await wait_for(pilot, lambda: len(names(app)) == 3 and all(
+            n.startswith("frontend-") for n in names(app)))
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert screen.state.label_selector == "app=frontend"
+        assert "NAMESPACE" not in table.columns  # one namespace: no column for it
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: names(app) == ["frontend"])
+        await pilot.press("escape")  # clears the filter
+        assert await wait_for(pilot, lambda: len(names(app)) > 5)
+        await pilot.press("q")
+
+
+async def test_node_and_namespace_drill_down(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await command(pilot, "no")
+        assert await wait_for(pilot, lambda: "kubetui-worker" in names(app))
+        await filter_by(pilot, "control-plane")
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: "etcd-kubetui-control-plane" in names(app))
+        assert all(not n.startswith("frontend") for n in names(app))
+        await command(pilot, "ns")
+        assert await wait_for(pilot, lambda: "payments" in names(app))
+        await filter_by(pilot, "^payments$")
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: "ledger-db-0" in names(app))
+        screen = app.screen
+        assert screen.active_namespace == "payments" and screen.state.namespace == "payments"
+        await command(pilot, "svc")  # new views open in the active namespace
+        assert await wait_for(pilot, lambda: names(app) and set(names(app)) <= {
+            "api", "ledger-db"})
+        await pilot.press("0")
+        assert await wait_for(pilot, lambda: "kubernetes" in names(app))
+
+
+async def test_filters_inverse_fuzzy_and_label_selector(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: len(names(app)) > 20)
+        await filter_by(pilot, "!kube-system")
+        assert await wait_for(pilot, lambda: names(app) and not any(
+            n.startswith("etcd") for n in names(app)))
+        await filter_by(pilot, "-f frnt")
+        assert await wait_for(pilot, lambda: names(app) and all(
+            n.startswith("frontend-") for n in names(app)))
+        await filter_by(pilot, "-l app=redis")
+        assert await wait_for(pilot, lambda: len(names(app)) == 1
+                              and names(app)[0].startswith("redis-"))
+        assert app.screen.group.selectors["label_selector"] == "app=redis"  # server side
+
+
+async def test_sort_by_column_and_reverse(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: len(names(app)) > 20)
+        await pilot.press("N")
+        assert await wait_for(pilot, lambda: names(app) == sorted(names(app)))
+        await pilot.press("N")
+        assert await wait_for(pilot, lambda: names(app) == sorted(names(app), reverse=True))
+        await pilot.press("T")  # restarts, most first after a second press
+        await pilot.press("T")
+        table = app.browser.table
+        i = table.columns.index("RESTARTS")
+        counts = [int(table.row(k)[0][i].split()[0]) for k in table.keys()]
+        assert counts == sorted(counts, reverse=True)
+
+
+async def test_describe_and_yaml_keep_secrets_masked_until_one_is_revealed(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await command(pilot, "secret")
+        await filter_by(pilot, "payments-db")
+        assert await wait_for(pilot, lambda: names(app) == ["payments-db"])
+        await pilot.press("y")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
+        screen = app.screen
+        assert "demo-only-not-a-secret" not in screen.text() and "************" in screen.text()
+        await pilot.press("x")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        picker = app.screen
+        await pilot.press("down", "enter")  # password, username: the second
+        assert await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.revealed == "username" and "payments\n" in screen.text()
+        assert "demo-only-not-a-secret" not in screen.text()
+        assert picker is not screen
+        await pilot.press("d")
+        assert "Data" in screen.text() and "bytes" in screen.text()
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, BrowserScreen))
+
+
+async def test_describe_pod_has_events(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await filter_by(pilot, "settlement")
+        assert await wait_for(pilot, lambda: len(names(app)) == 1)
+        await pilot.press("d")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
+        text = app.screen.text()
+        assert "Controlled By:      ReplicaSet/settlement-" in text
+        assert "Events:" in text and "Scheduled" in text
+
+
+async def test_unknown_command_is_a_notification_not_a_crash(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await command(pilot, "nosuchkind")
+        assert await wait_for(pilot, lambda: any("unknown command or kind" in n.message
+                                                 for n in app._notifications))
+        assert isinstance(app.screen, BrowserScreen)
+
+
+async def test_key_map_override_and_help(make_app):
+    app = make_app(keymap={"browser.describe": "D"})
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: len(names(app)) > 5)
+        await pilot.press("d")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, BrowserScreen)  # d no longer describes
+        await pilot.press("question_mark")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert ("D", "Describe") in app.screen.rows
+        await pilot.press("escape")
+        await pilot.press("D")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
+
+
+async def test_theme_switch_at_runtime(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert app.theme == "k9s"
+        await command(pilot, "theme kubetui-light")
+        assert await wait_for(pilot, lambda: app.theme == "kubetui-light")
+        await command(pilot, "theme nope")
+        assert await wait_for(pilot, lambda: any("no theme 'nope'" in n.message
+                                                 for n in app._notifications))
+        assert app.theme == "kubetui-light"
+
+
+async def test_context_switch_between_two_clusters(tmp_path):
+    a = SimCluster("demo", speed=FAST, name="alpha").start()
+    b = SimCluster(None, speed=FAST, name="beta").start()
+    try:
+        b.create("Namespace", None, {"metadata": {"name": "only-in-beta"}})
+        b.create("Pod", "only-in-beta", {"metadata": {"name": "beta-pod"}, "spec": {
+            "containers": [{"name": "c", "image": "busybox:1.36"}]}})
+        kc = load_kubeconfig([a.write_kubeconfig(str(tmp_path / "a")),
+                              b.write_kubeconfig(str(tmp_path / "b"))])
+        app = KubetuiApp(kc)
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert await wait_for(pilot, lambda: "etcd-kubetui-control-plane" in names(app))
+            old = app.cluster
+            await command(pilot, "ctx")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+            picker = app.screen
+            assert await wait_for(pilot, lambda: "nodes" in picker.details.get("beta", ""))
+            assert str(tmp_path / "b") in picker.details["beta"]
+            await pilot.press("down", "enter")
+            assert await wait_for(pilot, lambda: names(app) == ["beta-pod"])
+            assert app.context_info.name == "beta" and old.threads_alive == 0
+            await pilot.press("q")
+        app.shutdown()
+    finally:
+        a.stop()
+        b.stop()
