@@ -1,0 +1,96 @@
+"""`python -m kubetui.screenshots [--out screenshots] [--size 160x48]`: drive the real
+app against the demo cluster at a fixed terminal size and write `screenshots/*.svg`,
+one per main view, in the default theme and in the light one. Rerun it whenever a view
+changes; the README shows the results."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+
+THEMES = ("k9s", "kubetui-light")
+
+
+async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -> list[str]:
+    from .kube.config import load_kubeconfig
+    from .ui.app import KubetuiApp, Settings
+    from .ui.screens import ObjectScreen
+
+    written: list[str] = []
+    app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(theme=theme))
+
+    async def settle(pilot, predicate, seconds: float = 10) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not predicate():
+            await pilot.pause(0.1)
+        await pilot.pause(0.4)
+
+    def shot(name: str) -> None:
+        filename = f"{name}-{theme}.svg"
+        app.save_screenshot(filename, out)
+        written.append(os.path.join(out, filename))
+
+    async def command(pilot, text: str) -> None:
+        await pilot.press("colon", *text, "enter")
+
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, lambda: getattr(app, "_browser", None) is not None
+                     and app.browser._ready and app.browser.table.row_count > 30)
+        await pilot.pause(1.0)
+        shot("pods")
+        await command(pilot, "deploy")
+        await settle(pilot, lambda: app.browser.table.row_count > 10)
+        shot("deployments")
+        await command(pilot, "no")
+        await settle(pilot, lambda: app.browser.table.row_count == 3)
+        shot("nodes")
+        await command(pilot, "po")
+        await pilot.press("slash", *"settlement", "enter")
+        await settle(pilot, lambda: app.browser.table.row_count == 1)
+        await pilot.press("d")
+        await settle(pilot, lambda: isinstance(app.screen, ObjectScreen))
+        shot("describe-pod")
+        await pilot.press("escape")
+        await command(pilot, "secret")
+        await pilot.press("slash", *"payments-db", "enter")
+        await settle(pilot, lambda: app.browser.table.row_count == 1)
+        await pilot.press("y")
+        await settle(pilot, lambda: isinstance(app.screen, ObjectScreen))
+        shot("yaml-secret-masked")
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await pilot.pause(0.5)
+        shot("help")
+        await pilot.press("escape")
+    app.shutdown()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m kubetui.screenshots", description=__doc__)
+    p.add_argument("--out", default="screenshots", help="folder for the SVGs")
+    p.add_argument("--size", default="160x48", help="terminal size, COLSxROWS")
+    args = p.parse_args(argv)
+    cols, rows = (int(x) for x in args.size.lower().split("x"))
+    os.makedirs(args.out, exist_ok=True)
+    from .sim import SimCluster
+
+    with tempfile.TemporaryDirectory(prefix="kubetui-shots-") as folder:
+        sim = SimCluster("demo", speed=10, seed=7).start()
+        try:
+            kubeconfig = sim.write_kubeconfig(os.path.join(folder, "kubeconfig"))
+            time.sleep(6)  # let the demo's problems show (crash loops, pull back-off)
+            for theme in THEMES:
+                for path in asyncio.run(_shoot(kubeconfig, args.out, (cols, rows), theme)):
+                    print(path)
+        finally:
+            sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
