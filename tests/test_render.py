@@ -7,7 +7,7 @@ import pytest
 
 from kubetui.render.age import age, human_duration, parse_time
 from kubetui.render.pod import pod_row, summarize
-from kubetui.render.rows import RowCache
+from kubetui.render.rows import RowModel
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "pods.json").read_text())
 NOW = parse_time(FIXTURES["now"])
@@ -43,23 +43,22 @@ def test_pod_row_has_kubectl_wide_columns():
     assert health == "ok"
 
 
-def test_row_cache_recomputes_only_changed_objects_and_skips_idle_ticks():
+def test_row_model_rebuilds_only_changed_objects():
     calls = []
 
     def row_fn(obj, now):
         calls.append(obj["metadata"]["name"])
         return (obj["metadata"]["name"],), "ok"
 
-    cache = RowCache(row_fn)
-    a = {"metadata": {"name": "a", "resourceVersion": "1"}}
-    b = {"metadata": {"name": "b", "resourceVersion": "1"}}
-    assert cache.rows(1, {"a": a, "b": b}, 100.0) is not None
-    assert sorted(calls) == ["a", "b"]
+    model = RowModel(row_fn)
+    a = {"metadata": {"name": "a", "creationTimestamp": "2026-01-01T00:00:00Z"}}
+    b = {"metadata": {"name": "b"}}
+    changed, removed = model.apply(True, set(), {"a": a, "b": b}, 100.0)
+    assert sorted(calls) == ["a", "b"] and changed == {"a", "b"} and not removed
+    assert model.created["a"] == parse_time("2026-01-01T00:00:00Z")
     calls.clear()
-    assert cache.rows(1, {"a": a, "b": b}, 100.5) is None  # same version, same second
-    b2 = {"metadata": {"name": "b", "resourceVersion": "2"}}
-    rows = cache.rows(2, {"a": a, "b": b2}, 100.7)
-    assert calls == ["b"] and set(rows) == {"a", "b"}
-    calls.clear()
-    cache.rows(2, {"a": a, "b": b2}, 101.0)  # a new second: ages must tick
-    assert sorted(calls) == ["a", "b"]
+    b2 = {"metadata": {"name": "b", "labels": {"x": "y"}}}
+    changed, removed = model.apply(False, {"b"}, {"a": a, "b": b2}, 101.0)
+    assert calls == ["b"] and changed == {"b"} and not removed  # a is left alone
+    changed, removed = model.apply(False, {"a"}, {"b": b2}, 102.0)
+    assert removed == {"a"} and set(model.rows) == {"b"}

@@ -1,4 +1,5 @@
-"""`python -m kubetui.bench informer [--pods N] [--json FILE]`"""
+"""`python -m kubetui.bench [--pods N] [--json FILE]` (the app) and
+`python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("-"):
+        p = argparse.ArgumentParser(prog="python -m kubetui.bench",
+                                    description="the app, headless, beside kubectl")
+        p.add_argument("--pods", type=int, default=10_000)
+        p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+        args = p.parse_args(argv)
+        from .app import run as run_app
+        return run_app(args.pods, args.json)
     p = argparse.ArgumentParser(prog="python -m kubetui.bench",
                                 description="kubetui's benchmarks against the simulated cluster")
     sub = p.add_subparsers(dest="which", required=True)

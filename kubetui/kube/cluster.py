@@ -188,10 +188,13 @@ class Cluster:
     def touch(self, group: InformerGroup) -> None:
         self._idle = [g for g in self._idle if g is not group]
 
-    def freeze_heap(self) -> None:
+    def freeze_heap(self, full: bool = True) -> None:
         """After a large initial sync: move what is cached out of the collector's way, so
-        full collections stay short (10k pods: milliseconds instead of a long pause)."""
-        gc.collect()
+        full collections stay short (10k pods: milliseconds instead of a long pause).
+        Cached objects are plain acyclic data that refcounting frees when replaced, so
+        freezing again later (after collecting the young generations, so no cyclic
+        garbage is frozen) keeps the pause short under churn."""
+        gc.collect() if full else gc.collect(1)
         gc.freeze()
         self._froze = True
 

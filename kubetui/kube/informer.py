@@ -146,6 +146,8 @@ class Informer:
                 timeout=(10, 60))
             page, meta = decode_list(self.kind.kind, data)
             items.extend(page)
+            if not self.synced.is_set():
+                self.store.upsert_many(page)  # first rows show while the rest arrives
             remaining = meta.get("remainingItemCount") or 0
             self.health = replace(self.health, listed=len(items),
                                   total=len(items) + remaining)

@@ -17,6 +17,8 @@ class Store:
         self._lock = threading.Lock()
         self._items: dict[str, dict] = {}
         self.version = 0  # bumped on every change
+        self._dirty: set[str] = set()  # keys changed since the last take_changes()
+        self._reset = True  # everything changed (a relist): rebuild, don't patch
 
     def __len__(self) -> int:
         return len(self._items)
@@ -25,13 +27,26 @@ class Store:
         return self._items.get(key)
 
     def upsert(self, obj: dict) -> None:
+        key = object_key(obj)
         with self._lock:
-            self._items[object_key(obj)] = obj
+            self._items[key] = obj
+            self._dirty.add(key)
+            self.version += 1
+
+    def upsert_many(self, objs: list[dict]) -> None:
+        """Add a page of a first list as it arrives, so the first rows show early."""
+        with self._lock:
+            for obj in objs:
+                key = object_key(obj)
+                self._items[key] = obj
+                self._dirty.add(key)
             self.version += 1
 
     def delete(self, obj: dict) -> None:
+        key = object_key(obj)
         with self._lock:
-            if self._items.pop(object_key(obj), None) is not None:
+            if self._items.pop(key, None) is not None:
+                self._dirty.add(key)
                 self.version += 1
 
     def replace(self, objs: list[dict], scope: str | None = None) -> None:
@@ -55,11 +70,28 @@ class Store:
                 items = {k: v for k, v in self._items.items() if not k.startswith(prefix)}
                 items.update(fresh)
                 self._items = items
+            self._reset = True
+            self._dirty = set()
             self.version += 1
 
     def snapshot(self) -> tuple[int, dict[str, dict]]:
         with self._lock:
             return self.version, dict(self._items)
+
+    def take_changes(self) -> tuple[bool, set[str], dict[str, dict]]:
+        """For the one view painting this store: (rebuild everything?, keys changed since
+        the last call, the items). After a rebuild the items are a copy to iterate;
+        otherwise the live dict, which the caller must only `get` from."""
+        with self._lock:
+            reset, dirty = self._reset, self._dirty
+            self._reset, self._dirty = False, set()
+            items = dict(self._items) if reset else self._items
+        return reset, dirty, items
+
+    def mark_reset(self) -> None:
+        """The next take_changes() hands over everything (a new view starts painting)."""
+        with self._lock:
+            self._reset = True
 
     def clear(self, scope: str | None = None) -> None:
         self.replace([], scope)

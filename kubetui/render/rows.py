@@ -1,39 +1,48 @@
-"""Turning a store snapshot into table rows without redoing unchanged work: a row is
-recomputed only when its object's resourceVersion changed, or when ages must tick."""
+"""Table rows kept up to date by patching: a row is rebuilt only when its object changed
+(the store says which), never on a clock tick. Ages tick at draw time instead, for the
+visible rows only (`ResourceTable` renders the AGE column from `created`)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
+
+from .age import parse_time
 
 Row = tuple[tuple[str, ...], str]  # (cells, health)
 RowFn = Callable[[dict, float], Row]
 
 
-class RowCache:
+class RowModel:
     def __init__(self, row_fn: RowFn):
         self.row_fn = row_fn
-        self._cache: dict[str, tuple[str, Row]] = {}
-        self._version = -1
-        self._second = -1
+        self.rows: dict[str, Row] = {}
+        self.created: dict[str, float] = {}  # key -> creationTimestamp, for live ages
 
-    def rows(self, version: int, items: dict[str, dict], now: float,
-             force: bool = False) -> dict[str, Row] | None:
-        """The rows for this snapshot, or None when nothing visible changed since the
-        last call (same store version, same second) and `force` is not set."""
-        second = int(now)
-        if version == self._version and second == self._second:
-            return {k: v[1] for k, v in self._cache.items()} if force else None
-        retick = second != self._second
-        self._version, self._second = version, second
-        fresh: dict[str, tuple[str, Row]] = {}
-        cache = self._cache
-        row_fn = self.row_fn
-        for key, obj in items.items():
-            rv = (obj.get("metadata") or {}).get("resourceVersion", "")
-            hit = cache.get(key)
-            if hit is not None and hit[0] == rv and not retick:
-                fresh[key] = hit
+    def apply(self, reset: bool, dirty: Iterable[str], items: dict[str, dict],
+              now: float) -> tuple[set[str], set[str]]:
+        """Bring the rows up to date; returns (added or changed keys, removed keys)."""
+        fn, rows, created = self.row_fn, self.rows, self.created
+        if reset:
+            old = set(rows)
+            rows.clear()
+            created.clear()
+            for key, obj in items.items():
+                rows[key] = fn(obj, now)
+                created[key] = _created(obj)
+            return set(rows), old - set(rows)
+        changed, removed = set(), set()
+        for key in dirty:
+            obj = items.get(key)
+            if obj is None:
+                if rows.pop(key, None) is not None:
+                    created.pop(key, None)
+                    removed.add(key)
             else:
-                fresh[key] = (rv, row_fn(obj, now))
-        self._cache = fresh
-        return {k: v[1] for k, v in fresh.items()}
+                rows[key] = fn(obj, now)
+                created[key] = _created(obj)
+                changed.add(key)
+        return changed, removed
+
+
+def _created(obj: dict) -> float:
+    return parse_time((obj.get("metadata") or {}).get("creationTimestamp")) or 0.0

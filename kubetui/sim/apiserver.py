@@ -90,20 +90,20 @@ class ApiCore:
     def list(self, res: Resource, ns: str | None, label_selector: str | None = None,
              field_selector: str | None = None, limit: int = 0,
              continue_token: str | None = None) -> dict:
-        items = self.store.list(res, ns, self.matcher(label_selector, field_selector))
         rv = self.store.rv
         meta: dict = {}
+        start = None
         if continue_token:
             rv, start = _decode_continue(continue_token)
             if rv < self.store.compacted:
                 raise ApiError(410, "Expired", "The provided continue parameter is too old "
                                "to display a consistent list result. You can start a new "
                                "list without the continue parameter.")
-            items = [o for o in items if _key(o) > start]
-        if limit and len(items) > limit:
-            meta["continue"] = _encode_continue(rv, _key(items[limit - 1]))
-            meta["remainingItemCount"] = len(items) - limit
-            items = items[:limit]
+        items, more = self.store.page(res, ns, self.matcher(label_selector, field_selector),
+                                      start, limit)
+        if more:
+            meta["continue"] = _encode_continue(rv, _key(items[-1]))
+            meta["remainingItemCount"] = more
         meta["resourceVersion"] = str(rv)
         return {"kind": f"{res.kind}List", "apiVersion": res.api_version, "metadata": meta,
                 "items": items}

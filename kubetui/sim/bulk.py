@@ -9,6 +9,8 @@ import asyncio
 import hashlib
 import time
 
+from aiohttp import web
+
 from .meta import new_uid, now_rfc3339
 from .resources import BY_KIND
 
@@ -110,10 +112,28 @@ def _MANAGED_FIELDS(now: str) -> list[dict]:  # noqa: N802 (what real pods carry
 
 
 class Bulk:
+    """Also answers `POST /kubetui-sim/churn?rate=N` (a sim-only path, not Kubernetes
+    API) so a benchmark in another process can change the churn rate as it goes."""
+
     def __init__(self, sim):
         self.sim = sim
         self.pods: list[tuple[str, str]] = []
         self._churn_task = None
+        sim.request_hooks.insert(0, self._control)
+
+    async def _control(self, request):
+        if request.path != "/kubetui-sim/churn":
+            return None
+        try:
+            rate = float(request.query.get("rate", "0"))
+        except ValueError:
+            return web.Response(status=400, text="rate must be a number\n")
+        if self._churn_task is not None:
+            self._churn_task.cancel()
+            self._churn_task = None
+        if rate > 0:
+            self._churn_task = asyncio.ensure_future(self._churn(rate))
+        return web.Response(text=f"churn {rate:g}/s\n")
 
     def load(self, count: int) -> None:
         """Add `count` Running pods (and the nodes to hold them); blocks until done."""

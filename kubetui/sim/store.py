@@ -4,6 +4,7 @@ watch replay (older versions answer 410 Gone), and the watchers to notify."""
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Callable
@@ -77,10 +78,26 @@ class Store:
 
     def list(self, res: Resource, namespace: str | None = None,
              match: Matcher | None = None) -> list[dict]:
+        return self.page(res, namespace, match)[0]
+
+    def page(self, res: Resource, namespace: str | None = None, match: Matcher | None = None,
+             after: tuple[str, str] | None = None, limit: int = 0) -> tuple[list[dict], int]:
+        """Objects in key order after `after`, at most `limit` (0: all), and how many
+        more match beyond them. Paging does not rebuild what it skips."""
         objs = self._objects[res.key]
         keys = sorted(k for k in objs if not namespace or k[0] == namespace)
-        out = [objs[k] for k in keys]
-        return [o for o in out if match(o)] if match else out
+        start = bisect_right(keys, after) if after is not None else 0
+        out: list[dict] = []
+        for i in range(start, len(keys)):
+            obj = objs[keys[i]]
+            if match is None or match(obj):
+                if limit and len(out) == limit:
+                    rest = keys[i:]
+                    more = len(rest) if match is None else sum(
+                        1 for k in rest if match(objs[k]))
+                    return out, more
+                out.append(obj)
+        return out, 0
 
     def count(self, res: Resource) -> int:
         return len(self._objects[res.key])

@@ -5,6 +5,7 @@ one handler turns a failed worker into a notification, never a traceback."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from textual import work
@@ -28,7 +29,7 @@ class Settings:
     context: str | None = None
     namespace: str | None = None  # None: all namespaces
     readonly: bool = False
-    refresh_hz: float = 10.0
+    refresh_hz: float = 30.0  # checks a second; a paint happens only when data changed
     theme: str = themes.DEFAULT_THEME
     favorites: list[str] = field(default_factory=list)
     context_namespaces: dict[str, str] = field(default_factory=dict)
@@ -55,6 +56,7 @@ class KubetuiApp(App):
         self.context_info: ContextInfo = kubeconfig.context(self.settings.context)
         self.server_version = "…"
         self._frozen = False
+        self._last_paint = self._last_freeze = self._last_change = 0.0
 
     @property
     def browser(self) -> BrowserScreen:
@@ -83,7 +85,22 @@ class KubetuiApp(App):
                                       favorites=self.settings.favorites)
         self.push_screen(self._browser)
         self.connect(self.context_info.name)
-        self.set_interval(1 / self.settings.refresh_hz, self._tick)
+        self._last_change = time.monotonic()  # starting up counts as busy
+        self._schedule_tick()
+
+    def _schedule_tick(self) -> None:
+        """Look for changes refresh_hz times a second while things change; after a quiet
+        second, twice a second (an idle dashboard should cost next to nothing)."""
+        group = self._browser.group
+        busy = time.monotonic() - self._last_change < 1.0 or (group is not None
+                                                              and not group.synced)
+        self.set_timer(1 / self.settings.refresh_hz if busy else 0.5, self._tick_and_rearm)
+
+    def _tick_and_rearm(self) -> None:
+        try:
+            self._tick()
+        finally:
+            self._schedule_tick()
 
     # -- the connection (thread workers: they only post results back)
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
@@ -186,11 +203,21 @@ class KubetuiApp(App):
         if self.screen is not browser:
             return
         group = browser.group
-        if (not self._frozen and group is not None and group.synced
-                and len(group.store) > 2000 and self.cluster is not None):
-            self._frozen = True
-            self.cluster.freeze_heap()  # keep full collections short with a big cache
-        browser.paint()
+        now = time.monotonic()
+        if group is not None and not group.synced and now - self._last_paint < 0.25:
+            return  # a big first list: show progress a few times a second, decode the rest
+        self._last_paint = now
+        if browser.paint():
+            self._last_change = now
+        if group is None or self.cluster is None or browser.table.row_count < 2000:
+            return
+        if not self._frozen and group.synced:
+            self._frozen = True  # the cache and its rows are built: move them out of
+            self.cluster.freeze_heap()  # the collector's way (short full collections)
+            self._last_freeze = now
+        elif self._frozen and now - self._last_freeze > 2.0:
+            self._last_freeze = now
+            self.cluster.freeze_heap(full=False)  # what churn brought since (acyclic data)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every failed worker ends here: a notification, never a traceback."""

@@ -21,7 +21,9 @@ from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.kinds import KINDS
 from kubetui.render.age import human_duration
 from kubetui.render.describe import describe
-from kubetui.render.rows import RowCache
+from bisect import bisect_left
+
+from kubetui.render.rows import RowModel
 from kubetui.render.views import sort_key, view
 
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
@@ -59,10 +61,13 @@ class BrowserScreen(Screen):
         self.favorites = list(favorites or [])
         self.wide = False
         self.group: InformerGroup | None = None
-        self._rows: RowCache | None = None
+        self._rows: RowModel | None = None
+        self._visible: set[str] = set()  # keys that pass the filter
+        self._order: list[str] = []
         self._filter: Filter = Filter()
         self._painted: tuple | None = None
         self._ready = False
+        self._header_inputs: tuple = ()
 
     # -- layout
     def compose(self) -> ComposeResult:
@@ -101,7 +106,8 @@ class BrowserScreen(Screen):
             self.notify(self._filter.error, severity="warning")
         v = view(state.kind)
         all_ns = state.namespace is None
-        self._rows = RowCache(v.rows_fn(all_ns, self.wide))
+        self._rows = RowModel(v.rows_fn(all_ns, self.wide))
+        self._visible, self._order = set(), []
         self._painted = None
         table = self.table
         table.set_columns(v.headers(all_ns, self.wide))
@@ -125,42 +131,89 @@ class BrowserScreen(Screen):
         k = KINDS.get(self.state.kind)
         return k.plural if k else self.state.kind.lower()
 
-    def paint(self) -> None:
+    def paint(self) -> bool:
+        """Bring the screen up to date; True when something had changed."""
         if not self._ready:
-            return
+            return False
         try:
-            self._paint()
+            return self._paint()
         except NoMatches:  # the app is closing: its widgets are already gone
             self._ready = False
+            return False
 
-    def _paint(self) -> None:
-        group = self.group
-        if group is not None and self._rows is not None:
-            version, items = group.store.snapshot()
-            now = time.time()
+    def _paint(self) -> bool:
+        """Patch the table with what changed since the last paint (a keyed diff)."""
+        group, model = self.group, self._rows
+        changed_any = False
+        if group is not None and model is not None:
+            if self._painted is None:
+                group.store.mark_reset()  # a new view: start from everything
+            reset, dirty, items = group.store.take_changes()
             shape = (self._filter.text, self.state.sort_column, self.state.sort_reverse)
-            rows = self._rows.rows(version, items, now, force=shape != self._painted)
-            if rows is not None:
+            rebuild = reset or shape != self._painted
+            if reset or dirty:
+                changed, removed = model.apply(reset, dirty, items, time.time())
+            else:
+                changed, removed = set(), set()
+            if rebuild or changed or removed:
+                changed_any = True
                 self._painted = shape
-                order = self._order(rows, items)
+                moved = self._reorder(rebuild, changed, removed, items)
                 with self.app.batch_update():
-                    self.table.set_rows(rows, order)
+                    self.table.apply(model.rows, self._order, changed, rebuild,
+                                     model.created, moved)
+        self.table.tick()
         self._paint_header()
+        return changed_any
 
-    def _order(self, rows: dict, items: dict) -> list[str]:
-        f = self._filter
-        keys = [k for k, (cells, _) in rows.items()
-                if f.keeps(cells, k.rsplit("/", 1)[-1])]
+    def _reorder(self, rebuild: bool, changed: set[str], removed: set[str],
+                 items: dict) -> bool:
+        """Keep the filtered, sorted key list: patched in place when sorted by key, sorted
+        again only when a column sort is on and something changed. Returns whether any
+        row was added, removed or moved."""
+        rows, f = self._rows.rows, self._filter
+
+        def keeps(key: str) -> bool:
+            return f.keeps(rows[key][0], key.rsplit("/", 1)[-1])
+
+        if rebuild:
+            self._visible = {k for k in rows if keeps(k)}
+        else:
+            for key in removed:
+                self._visible.discard(key)
+            for key in changed:
+                if keeps(key):
+                    self._visible.add(key)
+                else:
+                    self._visible.discard(key)
         column = self.state.sort_column
         headers = self.table.columns
         if column in headers:
             i = headers.index(column)
-            key = sort_key(column)
-            keys.sort(key=lambda k: (key(rows[k][0][i], items.get(k)), k),
-                      reverse=self.state.sort_reverse)
-        else:
-            keys.sort()
-        return keys
+            key_fn = sort_key(column)
+            created = self._rows.created
+            if column == "AGE":
+                order_key = lambda k: (-created.get(k, 0.0), k)  # noqa: E731
+            else:
+                order_key = lambda k: (key_fn(rows[k][0][i], items.get(k)), k)  # noqa: E731
+            before, self._order = self._order, sorted(self._visible, key=order_key,
+                                                      reverse=self.state.sort_reverse)
+            return before != self._order
+        if rebuild or len(changed) + len(removed) > len(self._order) // 8 + 64:
+            self._order = sorted(self._visible)  # many at once: sorting beats inserting
+            return True
+        order, moved = self._order, False
+        for key in removed | (changed - self._visible):
+            i = bisect_left(order, key)
+            if i < len(order) and order[i] == key:
+                del order[i]
+                moved = True
+        for key in changed & self._visible:
+            i = bisect_left(order, key)
+            if i >= len(order) or order[i] != key:
+                order.insert(i, key)
+                moved = True
+        return moved
 
     def _paint_header(self) -> None:
         app = self.app
@@ -176,6 +229,11 @@ class BrowserScreen(Screen):
                 detail = f"{health.message} (retry in {wait:.0f}s)" if wait else health.message
             if health.state != "live" and health.live_until:
                 detail += f"; stale since {human_duration(time.time() - health.live_until)} ago"
+        inputs = (ctx, app.server_version, health, detail, len(self.stack), self.state,
+                  self.table.row_count, self.wide)
+        if inputs == self._header_inputs:
+            return
+        self._header_inputs = inputs
         crumbs = [s.crumb or s.title for s in self.stack] + [self.state.crumb or
                                                              self.state.title]
         view_text = " > ".join(crumbs[-4:])

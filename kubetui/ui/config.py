@@ -2,7 +2,7 @@
 
     theme = "k9s"
     readonly = false
-    refresh_hz = 10
+    refresh_hz = 30                      # how often to look for changes (paints only then)
     favorites = ["shop", "payments"]     # namespaces on keys 1-9 (0 is all)
 
     [contexts.prod]
@@ -25,7 +25,7 @@ from pathlib import Path
 class Config:
     theme: str | None = None
     readonly: bool = False
-    refresh_hz: float = 10.0
+    refresh_hz: float = 30.0
     favorites: list[str] = field(default_factory=list)
     context_namespaces: dict[str, str] = field(default_factory=dict)
     keymap: dict[str, str] = field(default_factory=dict)
@@ -59,8 +59,8 @@ def load_config(path: Path | None = None) -> Config:
 
     cfg.theme = take("theme", str, None)
     cfg.readonly = take("readonly", bool, False)
-    hz = take("refresh_hz", (int, float), 10.0)
-    cfg.refresh_hz = min(max(float(hz), 1.0), 30.0)
+    hz = take("refresh_hz", (int, float), 30.0)
+    cfg.refresh_hz = min(max(float(hz), 1.0), 60.0)
     cfg.favorites = [str(n) for n in take("favorites", list, [])][:9]
     contexts = take("contexts", dict, {})
     cfg.context_namespaces = {name: str(v["namespace"]) for name, v in contexts.items()

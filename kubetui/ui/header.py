@@ -17,6 +17,9 @@ HEALTH_STYLE = {
 
 
 class ClusterHeader(Static):
+    _last = ""
+    _spans: list = []
+
     def show(self, *, context: str, cluster: str, user: str, server: str, version: str,
              view: str, scope: str, count: int, health: str, detail: str) -> None:
         top = Text()
@@ -33,4 +36,7 @@ class ClusterHeader(Static):
         bottom.append(f"● {health}", style=HEALTH_STYLE.get(health, "bold"))
         if detail:
             bottom.append(f"  {detail}", style="italic")
-        self.update(Text("\n").join([top, bottom]))
+        text = Text("\n").join([top, bottom])
+        if text.plain != self._last or text.spans != self._spans:
+            self._last, self._spans = text.plain, text.spans
+            self.update(text)

@@ -3,6 +3,8 @@ keeps the cursor on the same object while rows move, and never sizes itself per 
 
 from __future__ import annotations
 
+import time
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -11,10 +13,13 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from kubetui.render.age import human_duration
+
 Row = tuple[tuple[str, ...], str]
 
 MAX_COL_WIDTH = 60
 GAP = 2
+AGE_WIDTH = 6  # HumanDuration is at most 5 wide ("2y70d", "3h30m")
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -52,6 +57,11 @@ class ResourceTable(ScrollView, can_focus=True):
         self.cursor = 0
         self.cursor_key: str | None = None
         self.empty_message = "No resources"
+        self.created: dict[str, float] = {}  # key -> creation time: AGE ticks at draw time
+        self._age_index = self._find_age(columns)
+        self._second = -1
+        self._ages: tuple[str, ...] = ()
+        self._styles: dict[str, Style] = {}
 
     # -- data
     @property
@@ -64,10 +74,66 @@ class ResourceTable(ScrollView, can_focus=True):
     def row(self, key: str) -> Row | None:
         return self._rows.get(key)
 
+    @staticmethod
+    def _find_age(columns: tuple[str, ...]) -> int | None:
+        return columns.index("AGE") if "AGE" in columns else None
+
     def set_columns(self, columns: tuple[str, ...]) -> None:
         self.columns = columns
+        self._age_index = self._find_age(columns)
         self._widths = [len(c) for c in columns]
         self.set_rows({})
+
+    def apply(self, rows: dict[str, Row], order: list[str], changed: set[str],
+              rebuild: bool, created: dict[str, float] | None = None,
+              moved: bool = True) -> None:
+        """Patch the content: `rows` is the caller's (shared, not copied), `order` the
+        keys to show, `changed` the rows that are new or different, `moved` whether any
+        row changed place. Column widths only grow on a patch and are measured afresh
+        on a rebuild. Nothing is redrawn when only rows off screen changed."""
+        self._rows, self._order = rows, order
+        if created is not None:
+            self.created = created
+        if rebuild:
+            widths = [len(c) for c in self.columns]
+            keys = order
+        else:
+            widths = self._widths
+            keys = changed
+        n = len(widths)
+        for key in keys:
+            row = rows.get(key)
+            if row is None:
+                continue
+            for i, cell in enumerate(row[0][:n]):
+                if len(cell) > widths[i]:
+                    widths[i] = len(cell)
+        before = self._widths
+        self._widths = [min(w, MAX_COL_WIDTH) for w in widths]
+        if self._age_index is not None:
+            self._widths[self._age_index] = max(self._widths[self._age_index], AGE_WIDTH)
+        self._restore_cursor()
+        total = sum(self._widths) + GAP * max(len(self._widths) - 1, 0)
+        self.virtual_size = Size(total, len(self._order) + 1)
+        if rebuild or moved or self._widths != before or any(
+                k in self._on_screen() for k in changed):
+            self.refresh()
+
+    def _on_screen(self) -> set[str]:
+        top = int(self.scroll_offset.y)
+        return set(self._order[top: top + self._visible_rows()])
+
+    def tick(self) -> None:
+        """Once a second: redraw if a visible age reads differently now (older objects'
+        ages change once a minute or less, so mostly nothing is drawn)."""
+        second = int(time.time())
+        if second == self._second or self._age_index is None or not self._order:
+            return
+        self._second = second
+        ages = tuple(_age(self.created.get(k, 0.0)) for k in self._on_screen())
+        if ages != self._ages:
+            self._ages = ages
+            self.refresh()
 
     def set_rows(self, rows: dict[str, Row], order: list[str] | None = None) -> None:
         """Replace the content (a keyed diff for the eye: the cursor stays on its key).
@@ -91,8 +157,13 @@ class ResourceTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _restore_cursor(self) -> None:
-        if self.cursor_key is not None and self.cursor_key in self._rows:
-            self.cursor = self._order.index(self.cursor_key)
+        order = self._order
+        if self.cursor_key is not None and self.cursor_key in self._rows and (
+                self.cursor < len(order) and order[self.cursor] == self.cursor_key):
+            pass  # still where it was: no search
+        elif self.cursor_key is not None and self.cursor_key in self._rows and (
+                self.cursor_key in order):
+            self.cursor = order.index(self.cursor_key)
         else:
             self.cursor = min(self.cursor, max(len(self._order) - 1, 0))
             self.cursor_key = self._order[self.cursor] if self._order else None
@@ -140,12 +211,25 @@ class ResourceTable(ScrollView, can_focus=True):
             parts.append(text.ljust(width) if i < last else text)
         return [Segment((" " * GAP).join(parts), style)]
 
+    def notify_style_update(self) -> None:
+        self._styles.clear()  # a theme change: look the styles up again
+        super().notify_style_update()
+
+    def _style(self, part: str) -> Style:
+        """The base style plus a component's (cached: looked up per line otherwise)."""
+        style = self._styles.get(part)
+        if style is None:
+            base = self.rich_style
+            style = base if not part else base + self.get_component_rich_style(part)
+            self._styles[part] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x, scroll_y = int(self.scroll_offset.x), int(self.scroll_offset.y)
-        base = self.rich_style
+        base = self._style("")
         if y == 0:
-            style = base + self.get_component_rich_style("resource-table--header")
+            style = self._style("resource-table--header")
             strip = Strip(self._line(self.columns, style))
         else:
             index = scroll_y + y - 1
@@ -155,12 +239,21 @@ class ResourceTable(ScrollView, can_focus=True):
                 return Strip.blank(width, base)
             key = self._order[index]
             cells, health = self._rows[key]
-            style = base + self.get_component_rich_style(f"resource-table--{health}")
+            if self._age_index is not None and key in self.created:
+                cells = list(cells)
+                cells[self._age_index] = _age(self.created[key])
             if index == self.cursor:
-                style += self.get_component_rich_style("resource-table--cursor")
+                style = self._style(f"resource-table--{health}") + self._style(
+                    "resource-table--cursor")
+            else:
+                style = self._style(f"resource-table--{health}")
             strip = Strip(self._line(cells, style))
             return strip.crop_extend(scroll_x, scroll_x + width, style)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     def on_resize(self) -> None:
         self._scroll_to_cursor()
+
+
+def _age(created: float) -> str:
+    return human_duration(time.time() - created) if created else "<unknown>"

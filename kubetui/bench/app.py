@@ -1,0 +1,201 @@
+"""The app benchmark: the real app, headless, against N pods in a simulated cluster in
+another process, with `kubectl get pods -A` in the same run. It measures how fast rows
+appear, memory, event-to-row latency and CPU under churn, idle CPU, key-to-frame time
+and the full-collection pause, and prints each beside its goal."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import platform
+import resource
+import time
+import urllib.request
+
+from .informer import kubectl_get_pods
+from .sim_process import SimProcess
+
+GOALS = {"all_rows_ratio": 0.5, "first_rows_s": 1.0, "peak_rss_mb": 150.0,
+         "p99_event_to_row_ms_200": 50.0, "p99_event_to_row_ms_1000": 100.0,
+         "cpu_pct_200": 25.0, "idle_cpu_pct": 1.0, "key_to_frame_p99_ms": 33.0,
+         "gc_pause_ms": 20.0}
+CHURN = "kubetui.dev/churned-at"
+
+
+def cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def p99(values: list[float]) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * 0.99))]
+
+
+def set_churn(sim: SimProcess, server: str, rate: float) -> None:
+    req = urllib.request.Request(f"{server}/kubetui-sim/churn?rate={rate}", method="POST")
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+class Latency:
+    """Event-to-row: from the sim stamping a pod to the paint that shows its new row."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.pending: list[float] = []
+        self.samples: list[float] = []
+        self.recording = False
+        store = browser.group.store
+        upsert = store.upsert
+
+        def traced(obj: dict) -> None:
+            upsert(obj)
+            if self.recording:
+                stamp = ((obj.get("metadata") or {}).get("annotations") or {}).get(CHURN)
+                if stamp:
+                    self.pending.append(float(stamp))
+
+        store.upsert = traced
+        paint = browser._paint
+
+        def timed() -> bool:
+            waiting, self.pending = self.pending, []
+            changed = paint()
+            done = time.time()
+            self.samples.extend((done - t) * 1000 for t in waiting)
+            return changed
+
+        browser._paint = timed
+
+
+async def key_to_frame(app, pilot, presses: int = 60) -> list[float]:
+    """From the cursor key's handler starting to the screen update that draws it done
+    (timed inside the app, so the test pilot's own waiting is not counted)."""
+    table = app.browser.table
+    screen = app.browser
+    frames: list[float] = []
+    pressed: list[float] = []
+    move, refresh = table.action_cursor, screen._compositor_refresh
+
+    def timed_move(delta: int) -> None:
+        pressed.append(time.perf_counter())
+        move(delta)
+
+    def timed_refresh() -> None:
+        refresh()
+        if pressed:
+            frames.append((time.perf_counter() - pressed.pop()) * 1000)
+            pressed.clear()
+
+    table.action_cursor, screen._compositor_refresh = timed_move, timed_refresh
+    try:
+        for i in range(presses):
+            await pilot.press("j" if i < presses - 10 else "k")
+            await pilot.pause()
+    finally:
+        table.action_cursor, screen._compositor_refresh = move, refresh
+    return frames
+
+
+async def measure(kubeconfig: str, server: str, pods: int, sim: SimProcess) -> dict:
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.ui.app import KubetuiApp
+
+    out: dict = {}
+    started = time.perf_counter()
+    app = KubetuiApp(load_kubeconfig([kubeconfig]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        def count() -> int:
+            browser = getattr(app, "_browser", None)
+            return browser.table.row_count if browser is not None and browser._ready else 0
+
+        while count() == 0:
+            await pilot.pause(0.01)
+        out["first_rows_s"] = time.perf_counter() - started
+        while count() < pods:
+            await pilot.pause(0.01)
+        out["all_rows_s"] = time.perf_counter() - started
+        await pilot.pause(1.0)
+        browser = app.browser
+        latency = Latency(browser)
+
+        async def window(rate: float, seconds: float) -> tuple[float, list[float]]:
+            set_churn(sim, server, rate)
+            await pilot.pause(1.0)  # reach a steady state
+            latency.samples, latency.pending, latency.recording = [], [], True
+            cpu0, wall0 = cpu_seconds(), time.perf_counter()
+            await pilot.pause(seconds)
+            cpu = (cpu_seconds() - cpu0) / (time.perf_counter() - wall0) * 100
+            latency.recording = False
+            set_churn(sim, server, 0)
+            return cpu, list(latency.samples)
+
+        out["idle_cpu_pct"], _ = await window(0, 5)
+        out["cpu_pct_200"], samples = await window(200, 6)
+        out["p99_event_to_row_ms_200"] = p99(samples)
+        out["events_seen_200"] = len(samples)
+        _, samples = await window(1000, 6)
+        out["p99_event_to_row_ms_1000"] = p99(samples)
+        out["events_seen_1000"] = len(samples)
+        await pilot.pause(1.0)
+        out["key_to_frame_p99_ms"] = p99(await key_to_frame(app, pilot))
+        t = time.perf_counter()
+        gc.collect()
+        out["gc_pause_ms"] = (time.perf_counter() - t) * 1000
+        out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        await pilot.press("q")
+    app.shutdown()
+    return out
+
+
+def run(pods: int, json_path: str | None) -> int:
+    print(f"Loading {pods:,} pods into a simulated cluster (its own process)...", flush=True)
+    with SimProcess(pods) as sim:
+        server = next(line.split(" on ", 1)[1] for line in sim.log
+                      if line.startswith("Simulated cluster listening on "))
+        kubectl_s, kubectl_mb, rows = kubectl_get_pods(sim.kubeconfig)
+        result = asyncio.run(measure(sim.kubeconfig, server, pods, sim))
+    result = {"pods": pods, "kubectl_get_pods_s": round(kubectl_s, 3),
+              "kubectl_peak_rss_mb": round(kubectl_mb, 1),
+              **{k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()},
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                         f"{platform.python_version()}"}
+    result["all_rows_ratio"] = round(result["all_rows_s"] / kubectl_s, 3)
+    report(result)
+    if json_path:
+        with open(json_path, "w") as fh:
+            json.dump(result, fh, indent=2)
+    return 0
+
+
+def report(r: dict) -> None:
+    def line(name: str, got: str, goal: str, ok: bool) -> None:
+        print(f"  {name:<30} {got:>18}   goal {goal:<16} {'ok' if ok else 'MISSED'}")
+
+    g = GOALS
+    print(f"\nApp benchmark, {r['pods']:,} pods ({r['machine']})")
+    print(f"  kubectl get pods -A            {r['kubectl_get_pods_s']:>17.2f}s   "
+          f"(peak RSS {r['kubectl_peak_rss_mb']:.0f} MB)")
+    line("first rows", f"{r['first_rows_s']:.2f}s", f"<= {g['first_rows_s']}s",
+         r["first_rows_s"] <= g["first_rows_s"])
+    line("all rows", f"{r['all_rows_s']:.2f}s = {r['all_rows_ratio']:.2f}x",
+         f"<= {g['all_rows_ratio']}x kubectl", r["all_rows_ratio"] <= g["all_rows_ratio"])
+    line("peak RSS", f"{r['peak_rss_mb']:.0f} MB", f"<= {g['peak_rss_mb']:.0f} MB",
+         r["peak_rss_mb"] <= g["peak_rss_mb"])
+    for rate in (200, 1000):
+        key = f"p99_event_to_row_ms_{rate}"
+        line(f"p99 event to row @{rate}/s", f"{r[key]:.0f} ms", f"<= {g[key]:.0f} ms",
+             r[key] <= g[key])
+    line("CPU @200 events/s", f"{r['cpu_pct_200']:.1f}%", f"<= {g['cpu_pct_200']:.0f}%",
+         r["cpu_pct_200"] <= g["cpu_pct_200"])
+    line("CPU idle", f"{r['idle_cpu_pct']:.1f}%", f"<= {g['idle_cpu_pct']:.0f}%",
+         r["idle_cpu_pct"] <= g["idle_cpu_pct"])
+    line("key to frame p99", f"{r['key_to_frame_p99_ms']:.1f} ms",
+         f"<= {g['key_to_frame_p99_ms']:.0f} ms",
+         r["key_to_frame_p99_ms"] <= g["key_to_frame_p99_ms"])
+    line("full gc pause", f"{r['gc_pause_ms']:.1f} ms", f"<= {g['gc_pause_ms']:.0f} ms",
+         r["gc_pause_ms"] <= g["gc_pause_ms"])
