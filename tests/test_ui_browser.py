@@ -233,3 +233,15 @@ async def test_context_switch_between_two_clusters(tmp_path):
     finally:
         a.stop()
         b.stop()
+
+
+async def test_command_palette_offers_kinds_and_themes(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: len(names(app)) > 5)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"show deploy")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: "frontend" in names(app))
+        assert app.browser.state.kind == "Deployment"

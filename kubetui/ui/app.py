@@ -21,6 +21,7 @@ from kubetui.kube.config import ContextInfo, KubeConfigError, KubeConfigSet
 from . import themes
 from .browser import ViewState
 from .browser_screen import BrowserScreen
+from .commands import KubetuiCommands
 from .screens import PickScreen
 
 
@@ -41,6 +42,7 @@ class KubetuiApp(App):
     CSS_PATH = "kubetui.tcss"
     TITLE = "kubetui"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {KubetuiCommands}
 
     BINDINGS = [
         Binding("q", "quit_app", "Quit", id="app.quit"),

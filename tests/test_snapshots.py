@@ -1,0 +1,64 @@
+"""Snapshot tests of the table and the help at a fixed size, in the default and the light
+theme, from fixed rows (live data would differ every run). Update after a deliberate
+change with `pytest tests/test_snapshots.py --snapshot-update` and look at the SVGs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+
+from kubetui.render.age import parse_time
+from kubetui.render.views import view
+from kubetui.ui import themes
+from kubetui.ui.header import ClusterHeader
+from kubetui.ui.resource_table import ResourceTable
+from kubetui.ui.screens import HelpScreen
+
+FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "pods.json").read_text())
+NOW = parse_time(FIXTURES["now"])
+CSS = Path(__file__).resolve().parent.parent / "kubetui" / "ui" / "kubetui.tcss"
+
+
+class TableApp(App):
+    CSS_PATH = str(CSS)
+
+    def __init__(self, theme: str, help_rows=None):
+        super().__init__()
+        self.wanted_theme, self.help_rows = theme, help_rows
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(themes.VARIABLE_DEFAULTS)
+
+    def compose(self) -> ComposeResult:
+        yield ClusterHeader()
+        yield ResourceTable(view("Pod").headers(True, False))
+
+    def on_mount(self) -> None:
+        for theme in themes.discover()[0]:
+            self.register_theme(theme)
+        self.theme = self.wanted_theme
+        row = view("Pod").rows_fn(True, False)
+        rows = {f"demo/{c['name']}": row(c["pod"], NOW) for c in FIXTURES["cases"]}
+        table = self.query_one(ResourceTable)
+        table.apply(rows, sorted(rows), set(rows), True, {})
+        table.focus()
+        self.query_one(ClusterHeader).show(
+            context="kind-demo", cluster="kind-demo", user="admin", server="https://demo:6443",
+            version="v1.32.2", view="pods(all)", scope="", count=len(rows), health="live",
+            detail="")
+        if self.help_rows:
+            self.push_screen(HelpScreen(self.help_rows))
+
+
+@pytest.mark.parametrize("theme", ["k9s", "kubetui-light"])
+def test_pods_table(snap_compare, theme):
+    assert snap_compare(TableApp(theme), terminal_size=(140, 30), press=["j", "j"])
+
+
+def test_help(snap_compare):
+    rows = [(":", "Command"), ("/", "Filter"), ("⏎", "Open"), ("esc", "Back"),
+            ("d", "Describe"), ("y", "YAML"), ("^w", "Wide"), ("?", "Help")]
+    assert snap_compare(TableApp("k9s", rows), terminal_size=(140, 30))
