@@ -245,3 +245,18 @@ async def test_command_palette_offers_kinds_and_themes(make_app):
         await pilot.press("enter")
         assert await wait_for(pilot, lambda: "frontend" in names(app))
         assert app.browser.state.kind == "Deployment"
+
+
+async def test_several_namespaces_at_once(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: len(names(app)) > 5)
+        await command(pilot, "ns shop,monitoring")
+        table = app.browser.table
+
+        def namespaces():
+            return {k.split("/")[0] for k in table.keys()}
+
+        assert await wait_for(pilot, lambda: namespaces() == {"shop", "monitoring"})
+        assert table.columns[0] == "NAMESPACE"
+        assert len(app.browser.group.informers) == 2

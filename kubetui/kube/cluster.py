@@ -66,6 +66,11 @@ class InformerGroup:
                                             name=f"supervisor {kind.plural}")
 
     def start(self) -> "InformerGroup":
+        if self.namespace and "," in self.namespace:  # several namespaces, by choice
+            for ns in sorted({n.strip() for n in self.namespace.split(",") if n.strip()}):
+                self.scoped[ns] = Informer(self.client, self.kind, self.store, ns,
+                                           **self.selectors).start()
+            return self
         self.main = Informer(self.client, self.kind, self.store, self.namespace,
                              **self.selectors).start()
         self._supervisor.start()
@@ -97,6 +102,9 @@ class InformerGroup:
                                                    "any namespace", since=time.time())
         worst = next((h for h in parts if h.state != LIVE), parts[0])
         names = ", ".join(sorted(self.scoped))
+        if self.namespace and "," in self.namespace:
+            return replace(worst, listed=sum(h.listed for h in parts),
+                           total=sum(h.total for h in parts))
         note = f"{self.kind.plural} cluster-wide is forbidden; watching {names}"
         return replace(worst, message=f"{worst.message}; {note}" if worst.message else note,
                        listed=sum(h.listed for h in parts), total=sum(h.total for h in parts))

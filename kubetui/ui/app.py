@@ -99,6 +99,8 @@ class KubetuiApp(App):
         self.set_timer(1 / self.settings.refresh_hz if busy else 0.5, self._tick_and_rearm)
 
     def _tick_and_rearm(self) -> None:
+        if not self.is_running or not self.screen_stack:
+            return  # closing down
         try:
             self._tick()
         finally:

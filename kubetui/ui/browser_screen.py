@@ -105,7 +105,7 @@ class BrowserScreen(Screen):
         if self._filter.error:
             self.notify(self._filter.error, severity="warning")
         v = view(state.kind)
-        all_ns = state.namespace is None
+        all_ns = state.namespace is None or "," in state.namespace
         self._rows = RowModel(v.rows_fn(all_ns, self.wide))
         self._visible, self._order = set(), []
         self._painted = None
