@@ -260,3 +260,32 @@ async def test_several_namespaces_at_once(make_app):
         assert await wait_for(pilot, lambda: namespaces() == {"shop", "monitoring"})
         assert table.columns[0] == "NAMESPACE"
         assert len(app.browser.group.informers) == 2
+
+
+async def test_custom_resources_through_the_table_api(make_app, sim):
+    sim.create("CustomResourceDefinition", None, {
+        "metadata": {"name": "gadgets.ui.kubetui.dev"},
+        "spec": {"group": "ui.kubetui.dev", "scope": "Namespaced",
+                 "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget",
+                           "shortNames": ["gdg"]},
+                 "versions": [{"name": "v1", "served": True, "storage": True,
+                               "additionalPrinterColumns": [
+                                   {"name": "Color", "type": "string",
+                                    "jsonPath": ".spec.color"}]}]}})
+    import time
+    time.sleep(0.3)  # the CRD controller establishes it
+    sim.call(lambda: sim.api.create(sim.store.registry.lookup("ui.kubetui.dev", "v1",
+                                                               "gadgets"), "shop", {
+        "apiVersion": "ui.kubetui.dev/v1", "kind": "Gadget", "metadata": {"name": "g1"},
+        "spec": {"color": "teal"}}))
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: "Gadget" in app.extra_kinds)
+        await command(pilot, "gdg")
+        assert await wait_for(pilot, lambda: names(app) == ["g1"])
+        table = app.browser.table
+        assert table.columns == ("NAMESPACE", "NAME", "COLOR")
+        assert table.row("shop/g1")[0] == ("shop", "g1", "teal")
+        await pilot.press("y")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
+        assert "color: teal" in app.screen.text()

@@ -54,9 +54,10 @@ class InformerGroup:
 
     def __init__(self, client: KubeClient, kind: Kind, namespace: str | None = None,
                  default_namespace: str | None = None, label_selector: str | None = None,
-                 field_selector: str | None = None):
+                 field_selector: str | None = None, table: bool = False):
         self.client, self.kind, self.namespace = client, kind, namespace
-        self.selectors = {"label_selector": label_selector, "field_selector": field_selector}
+        self.selectors = {"label_selector": label_selector, "field_selector": field_selector,
+                          "table": table}
         self.default_namespace = default_namespace
         self.store = Store()
         self.scoped: dict[str, Informer] = {}  # namespace -> informer, after a 403
@@ -79,6 +80,11 @@ class InformerGroup:
     @property
     def informers(self) -> list[Informer]:
         return [i for i in (self.main, *self.scoped.values()) if i is not None]
+
+    @property
+    def columns(self) -> list[dict] | None:
+        """The server's column definitions, for a group reading the Table API."""
+        return next((i.columns for i in self.informers if i.columns), None)
 
     @property
     def synced(self) -> bool:
@@ -169,17 +175,18 @@ class Cluster:
         self._froze = False
 
     def watch(self, kind: Kind | str, namespace: str | None = None,
-              label_selector: str | None = None,
-              field_selector: str | None = None) -> InformerGroup:
+              label_selector: str | None = None, field_selector: str | None = None,
+              table: bool = False) -> InformerGroup:
         """The informers of `kind` in `namespace` (None: all), started on first use and
-        shared by every view that asks for the same thing."""
+        shared by every view that asks for the same thing. `table` reads rows from the
+        server's Table API (for kinds without a built-in view)."""
         k = KINDS[kind] if isinstance(kind, str) else kind
-        key = (k.kind, namespace, label_selector, field_selector)
+        key = (k.kind, namespace, label_selector, field_selector, table)
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = InformerGroup(
                 self.client, k, namespace, self.context.namespace, label_selector,
-                field_selector).start()
+                field_selector, table).start()
         return group
 
     def release(self, group: InformerGroup, keep: int = 4) -> None:

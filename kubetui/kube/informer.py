@@ -17,7 +17,7 @@ import urllib3
 from .client import ApiError, KubeClient, Stream
 from .config import KubeConfigError
 from .kinds import Kind
-from .slim import decode_event, decode_list
+from .slim import TABLE, decode_event, decode_list, decode_table, table_event
 from .store import Store
 
 log = logging.getLogger("kubetui.informer")
@@ -49,7 +49,7 @@ class Informer:
 
     def __init__(self, client: KubeClient, kind: Kind, store: Store | None = None,
                  namespace: str | None = None, label_selector: str | None = None,
-                 field_selector: str | None = None,
+                 field_selector: str | None = None, table: bool = False,
                  watch_seconds: tuple[int, int] = (240, 300)):
         self.client = client
         self.kind = kind
@@ -58,6 +58,8 @@ class Informer:
         self.store = store if store is not None else Store()
         self.label_selector = label_selector
         self.field_selector = field_selector
+        self.table = table  # rows from the server's Table API (kinds without a built-in view)
+        self.columns: list[dict] | None = None
         self.watch_seconds = watch_seconds
         self.health = Health(since=time.time())
         self.resource_version: str | None = None
@@ -142,9 +144,14 @@ class Informer:
         while True:
             data = self.client.request("GET", self.path, {
                 "limit": self.page_size, "continue": cont,
-                "labelSelector": self.label_selector, "fieldSelector": self.field_selector},
-                timeout=(10, 60))
-            page, meta = decode_list(self.kind.kind, data)
+                "labelSelector": self.label_selector, "fieldSelector": self.field_selector,
+                "includeObject": "Metadata" if self.table else None},
+                timeout=(10, 60), accept=TABLE if self.table else "application/json")
+            if self.table:
+                page, meta, columns = decode_table(data)
+                self.columns = columns or self.columns
+            else:
+                page, meta = decode_list(self.kind.kind, data)
             items.extend(page)
             if not self.synced.is_set():
                 self.store.upsert_many(page)  # first rows show while the rest arrives
@@ -164,7 +171,8 @@ class Informer:
             "watch": "1", "resourceVersion": self.resource_version,
             "allowWatchBookmarks": "true", "timeoutSeconds": seconds,
             "labelSelector": self.label_selector, "fieldSelector": self.field_selector,
-        }, timeout=(10, seconds + 30))
+            "includeObject": "Metadata" if self.table else None,
+        }, timeout=(10, seconds + 30), accept=TABLE if self.table else "application/json")
         self._stream = stream
         self._set(LIVE, attempt=0)
         self._attempt = 0
@@ -179,7 +187,10 @@ class Informer:
 
     def _apply(self, line: bytes) -> None:
         try:
-            etype, obj = decode_event(self.kind.kind, line)
+            if self.table:
+                etype, obj = table_event(line)
+            else:
+                etype, obj = decode_event(self.kind.kind, line)
         except orjson.JSONDecodeError:
             log.warning("%s: skipped a watch line that is not JSON: %r", self.path, line[:80])
             return

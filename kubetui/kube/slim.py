@@ -233,3 +233,31 @@ def decode_event(kind: str, line: bytes) -> tuple[str, dict]:
     ev = orjson.loads(line)
     obj = ev.get("object") or {}
     return ev.get("type", ""), prune(obj) if ev.get("type") != "ERROR" else obj
+
+
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+
+
+def _table_rows(doc: dict) -> list[dict]:
+    return [{"metadata": ((row.get("object") or {}).get("metadata") or {}),
+             "cells": row.get("cells") or []} for row in doc.get("rows") or ()]
+
+
+def decode_table(data: bytes) -> tuple[list[dict], dict, list[dict]]:
+    """(rows as {metadata, cells}, list metadata, column definitions) of a Table."""
+    doc = orjson.loads(data)
+    if doc.get("kind") != "Table":  # a server without Tables: names and ages only
+        items = [{"metadata": o.get("metadata") or {}, "cells": [
+            (o.get("metadata") or {}).get("name", "")]} for o in doc.get("items") or ()]
+        return items, doc.get("metadata") or {}, [{"name": "Name", "priority": 0}]
+    return _table_rows(doc), doc.get("metadata") or {}, doc.get("columnDefinitions") or []
+
+
+def table_event(line: bytes) -> tuple[str, dict]:
+    """A watch event whose object is a one-row Table (or a Status, or a bookmark)."""
+    ev = orjson.loads(line)
+    etype, obj = ev.get("type", ""), ev.get("object") or {}
+    if obj.get("kind") == "Table":
+        rows = _table_rows(obj)
+        return etype, rows[0] if rows else {"metadata": {}}
+    return etype, obj

@@ -137,3 +137,17 @@ def sort_key(column: str) -> Callable[[str, dict | None], object]:
                   "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "SECRETS"):
         return lambda cell, obj: (int(m.group()) if (m := re.match(r"\d+", cell)) else -1)
     return lambda cell, obj: cell
+
+
+def table_view(kind: str, column_defs: list[dict], namespaced: bool = True) -> View:
+    """A view from the server's Table columns (CRDs and any kind without a built-in one):
+    objects are {metadata, cells} as the Table API sends them."""
+    columns = tuple(Column(str(d.get("name", "")).upper(), bool(d.get("priority")))
+                    for d in column_defs)
+
+    def row(obj: dict, now: float) -> Row:
+        ns = (obj.get("metadata") or {}).get("namespace", "")
+        cells = obj.get("cells") or []
+        return (ns, *("" if c is None else str(c) for c in cells)), OK
+
+    return View(kind, (Column("NAMESPACE"), *columns), row, namespaced)

@@ -17,6 +17,7 @@ from kubetui.kube.actions import ReadOnly
 from kubetui.kube.client import ApiError, KubeClient
 from kubetui.kube.cluster import Cluster
 from kubetui.kube.config import ContextInfo, KubeConfigError, KubeConfigSet
+from kubetui.kube.discovery import discover
 
 from . import themes
 from .browser import ViewState
@@ -57,6 +58,7 @@ class KubetuiApp(App):
         self.cluster: Cluster | None = None
         self.context_info: ContextInfo = kubeconfig.context(self.settings.context)
         self.server_version = "…"
+        self.extra_kinds: dict = {}  # kinds found by discovery (CRDs): shown via Tables
         self._frozen = False
         self._last_paint = self._last_freeze = self._last_change = 0.0
 
@@ -122,6 +124,11 @@ class KubetuiApp(App):
             self.call_from_thread(self.notify, f"{fresh.client.server}: {exc}",
                                   severity="warning")
         self.call_from_thread(self._set_version, version)
+        try:
+            extra = discover(fresh.client)
+        except Exception:  # discovery is a nicety: the built-in kinds work without it
+            extra = {}
+        self.call_from_thread(setattr, self, "extra_kinds", extra)
 
     def _connected(self, fresh: Cluster) -> None:
         old, self.cluster = self.cluster, fresh

@@ -32,9 +32,9 @@ class ViewState:
 
     @property
     def title(self) -> str:
-        plural = KINDS[self.kind].plural if self.kind in KINDS else self.kind.lower()
+        plural = KINDS[self.kind].plural if self.kind in KINDS else self.kind.lower() + "s"
         scope = self.namespace or "all"
-        if not (KINDS.get(self.kind) and KINDS[self.kind].namespaced):
+        if self.kind in KINDS and not KINDS[self.kind].namespaced:
             scope = "cluster"
         return f"{plural}({scope})"
 

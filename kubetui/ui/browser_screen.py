@@ -24,7 +24,8 @@ from kubetui.render.describe import describe
 from bisect import bisect_left
 
 from kubetui.render.rows import RowModel
-from kubetui.render.views import sort_key, view
+from kubetui.kube.discovery import find as discovery_find
+from kubetui.render.views import sort_key, table_view, view
 
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
                       parse_filter, sort_column, with_filter)
@@ -68,6 +69,8 @@ class BrowserScreen(Screen):
         self._painted: tuple | None = None
         self._ready = False
         self._header_inputs: tuple = ()
+        self._table_api = False
+        self._columns_from: list | None = None
 
     # -- layout
     def compose(self) -> ComposeResult:
@@ -104,7 +107,11 @@ class BrowserScreen(Screen):
         self._filter = parse_filter(state.filter)
         if self._filter.error:
             self.notify(self._filter.error, severity="warning")
-        v = view(state.kind)
+        kind = self._kind_of(state.kind)
+        self._table_api = kind is not None and state.kind not in KINDS
+        self._columns_from = None
+        v = table_view(state.kind, [{"name": "Name"}, {"name": "Age"}],
+                       kind.namespaced) if self._table_api else view(state.kind)
         all_ns = state.namespace is None or "," in state.namespace
         self._rows = RowModel(v.rows_fn(all_ns, self.wide))
         self._visible, self._order = set(), []
@@ -116,20 +123,36 @@ class BrowserScreen(Screen):
         if cluster is None:
             return
         old, self.group = self.group, None
-        kind = KINDS.get(state.kind)
         if kind is None:
-            self.notify(f"{state.kind} is not a kind kubetui knows yet", severity="warning")
+            self.notify(f"{state.kind} is not a kind this cluster serves", severity="warning")
             return
         namespace = state.namespace if kind.namespaced else None
-        self.group = cluster.watch(kind, namespace, state.label_selector, state.field_selector)
+        self.group = cluster.watch(kind, namespace, state.label_selector, state.field_selector,
+                                   table=self._table_api)
         cluster.touch(self.group)
         if old is not None and old is not self.group:
             cluster.release(old)
         self.paint()
 
+    def _kind_of(self, name: str):
+        return KINDS.get(name) or getattr(self.app, "extra_kinds", {}).get(name)
+
     def _plural(self) -> str:
-        k = KINDS.get(self.state.kind)
+        k = self._kind_of(self.state.kind)
         return k.plural if k else self.state.kind.lower()
+
+    def _adopt_server_columns(self) -> None:
+        """A Table-API view learns its columns from the first list; rebuild with them."""
+        columns = self.group.columns if self.group is not None else None
+        if not self._table_api or not columns or columns is self._columns_from:
+            return
+        self._columns_from = columns
+        kind = self._kind_of(self.state.kind)
+        v = table_view(self.state.kind, columns, kind.namespaced if kind else True)
+        all_ns = self.state.namespace is None or "," in self.state.namespace
+        self._rows = RowModel(v.rows_fn(all_ns, self.wide))
+        self.table.set_columns(v.headers(all_ns, self.wide))
+        self._painted = None
 
     def paint(self) -> bool:
         """Bring the screen up to date; True when something had changed."""
@@ -143,6 +166,7 @@ class BrowserScreen(Screen):
 
     def _paint(self) -> bool:
         """Patch the table with what changed since the last paint (a keyed diff)."""
+        self._adopt_server_columns()
         group, model = self.group, self._rows
         changed_any = False
         if group is not None and model is not None:
@@ -290,13 +314,19 @@ class BrowserScreen(Screen):
         elif cmd.action == "quit":
             self.app.action_quit_app()
         else:
-            self.notify(cmd.error, severity="warning")
+            found = discovery_find(text.strip().lstrip(":").split()[0] if text.strip() else "",
+                                   getattr(self.app, "extra_kinds", {}))
+            if found is None:
+                self.notify(cmd.error, severity="warning")
+                return
+            self.stack.clear()
+            self.show(ViewState(found.kind, self.active_namespace), push=False)
 
     def set_namespace(self, namespace: str | None) -> None:
         self.active_namespace = namespace
         if namespace and namespace not in self.favorites:
             self.favorites = ([namespace] + self.favorites)[:9]
-        k = KINDS.get(self.state.kind)
+        k = self._kind_of(self.state.kind)
         if k is not None and not k.namespaced:
             self.show(ViewState("Pod", namespace))
         else:
@@ -365,10 +395,10 @@ class BrowserScreen(Screen):
         if picked is None or self.app.cluster is None:
             return
         meta = picked[1]["metadata"]
-        self._fetch(self.state.kind, meta.get("namespace"), meta["name"], mode)
+        self._fetch(self._kind_of(self.state.kind), meta.get("namespace"), meta["name"], mode)
 
     @work(thread=True, exclusive=True, group="object", exit_on_error=False)
-    def _fetch(self, kind: str, namespace: str | None, name: str, mode: str) -> None:
+    def _fetch(self, kind, namespace: str | None, name: str, mode: str) -> None:
         cluster = self.app.cluster
         obj = Actions(cluster.client, cluster.readonly).get(kind, namespace, name)
         events = []
