@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
-import os
-import platform
 import resource
 import time
 import urllib.request
 
 from .informer import kubectl_get_pods
+from .report import goal_line, machine, write_json
 from .sim_process import SimProcess
 
 GOALS = {"all_rows_ratio": 0.5, "first_rows_s": 1.0, "peak_rss_mb": 150.0,
@@ -162,20 +160,15 @@ def run(pods: int, json_path: str | None) -> int:
     result = {"pods": pods, "kubectl_get_pods_s": round(kubectl_s, 3),
               "kubectl_peak_rss_mb": round(kubectl_mb, 1),
               **{k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()},
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                         f"{platform.python_version()}"}
+              "machine": machine()}
     result["all_rows_ratio"] = round(result["all_rows_s"] / kubectl_s, 3)
     report(result)
-    if json_path:
-        with open(json_path, "w") as fh:
-            json.dump(result, fh, indent=2)
+    write_json(json_path, result)
     return 0
 
 
 def report(r: dict) -> None:
-    def line(name: str, got: str, goal: str, ok: bool) -> None:
-        print(f"  {name:<30} {got:>18}   goal {goal:<16} {'ok' if ok else 'MISSED'}")
-
+    line = goal_line
     g = GOALS
     print(f"\nApp benchmark, {r['pods']:,} pods ({r['machine']})")
     print(f"  kubectl get pods -A            {r['kubectl_get_pods_s']:>17.2f}s   "

@@ -6,15 +6,15 @@ pause with the cache frozen, each beside its goal."""
 from __future__ import annotations
 
 import gc
-import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
 import time
 
 import orjson
+
+from .report import goal_line, machine, write_json
 
 GOALS = {"synced_ratio": 0.4, "rss_per_pod_kb": 6.0, "events_per_s": 20_000,
          "gc_pause_ms": 20.0}
@@ -93,20 +93,15 @@ def run(pods: int, events: int, json_path: str | None) -> int:
         "rss_growth_mb": round(grown, 1), "rss_per_pod_kb": round(grown * 1024 / pods, 2),
         "events_per_s": round(rate), "gc_pause_ms": round(frozen_ms, 2),
         "gc_pause_unfrozen_ms": round(unfrozen_ms, 2), "cached": len(items),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                   f"{platform.python_version()}",
+        "machine": machine(),
     }
     report(result)
-    if json_path:
-        with open(json_path, "w") as fh:
-            json.dump(result, fh, indent=2)
+    write_json(json_path, result)
     return 0
 
 
 def report(r: dict) -> None:
-    def line(name: str, got: str, goal: str, ok: bool) -> None:
-        print(f"  {name:<34} {got:>16}   goal {goal:<14} {'ok' if ok else 'MISSED'}")
-
+    line = goal_line
     print(f"\nInformer benchmark, {r['pods']:,} pods ({r['machine']})")
     print(f"  kubectl get pods -A                {r['kubectl_get_pods_s']:>14.2f}s   "
           f"({r['kubectl_rows']:,} rows, peak RSS {r['kubectl_peak_rss_mb']:.0f} MB)")

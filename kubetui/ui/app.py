@@ -220,7 +220,7 @@ class KubetuiApp(App):
         self._last_paint = now
         if browser.paint():
             self._last_change = now
-        if group is None or self.cluster is None or browser.table.row_count < 2000:
+        if group is None or self.cluster is None or not browser.table.row_count:
             return
         if not self._frozen and group.synced:
             self._frozen = True  # the cache and its rows are built: move them out of
