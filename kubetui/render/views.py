@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .age import parse_time
-from .pod import DONE, ERROR, OK, PENDING, pod_row
+from .pod import DONE, ERROR, OK, PENDING, POD_COLUMNS, pod_row
 from .printers import TABLES, job_status, node_status
 
 Row = tuple[tuple[str, ...], str]
@@ -102,8 +102,7 @@ def _generic(kind: str) -> View:
 
 
 # k9s shows a pod's IP and node without asking; kubectl keeps them for -o wide.
-POD_VIEW = View("Pod", tuple(Column(n) for n in (
-    "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE")), pod_row)
+POD_VIEW = View("Pod", tuple(Column(n) for n in POD_COLUMNS), pod_row)
 CLUSTER_SCOPED = {"Node", "Namespace", "PersistentVolume", "StorageClass", "ClusterRole",
                   "ClusterRoleBinding", "CustomResourceDefinition", "ComponentStatus"}
 

@@ -82,7 +82,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self.columns = columns
         self._age_index = self._find_age(columns)
         self._widths = [len(c) for c in columns]
-        self.set_rows({})
+        self.apply({}, [], set(), True)
 
     def apply(self, rows: dict[str, Row], order: list[str], changed: set[str],
               rebuild: bool, created: dict[str, float] | None = None,
@@ -134,27 +134,6 @@ class ResourceTable(ScrollView, can_focus=True):
         if ages != self._ages:
             self._ages = ages
             self.refresh()
-
-    def set_rows(self, rows: dict[str, Row], order: list[str] | None = None) -> None:
-        """Replace the content (a keyed diff for the eye: the cursor stays on its key).
-        `order` is the keys to show, in order (filtered and sorted by the caller);
-        without it, every row is shown sorted by key."""
-        if order is not None:
-            rows = {k: rows[k] for k in order}
-            self._order = order
-        elif rows.keys() != set(self._order):
-            self._order = sorted(rows)
-        self._rows = rows
-        widths = [len(c) for c in self.columns]
-        for cells, _ in rows.values():
-            for i, cell in enumerate(cells[: len(widths)]):
-                if len(cell) > widths[i]:
-                    widths[i] = len(cell)
-        self._widths = [min(w, MAX_COL_WIDTH) for w in widths]
-        self._restore_cursor()
-        total = sum(self._widths) + GAP * max(len(self._widths) - 1, 0)
-        self.virtual_size = Size(total, len(self._order) + 1)
-        self.refresh()
 
     def _restore_cursor(self) -> None:
         order = self._order
