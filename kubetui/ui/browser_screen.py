@@ -27,6 +27,7 @@ from kubetui.render.rows import RowModel
 from kubetui.kube.discovery import find as discovery_find
 from kubetui.render.views import sort_key, table_view, view
 
+from .action_keys import ACTION_BINDINGS, ActionKeys
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
                       parse_filter, sort_column, with_filter)
 from .command_bar import CommandBar
@@ -37,8 +38,9 @@ from .screens import HelpScreen, ObjectScreen
 SORT_LETTERS = "NASRTIOP"
 
 
-class BrowserScreen(Screen):
+class BrowserScreen(ActionKeys, Screen):
     BINDINGS = [
+        *ACTION_BINDINGS,
         Binding("colon", "command", "Command", id="browser.command"),
         Binding("slash", "filter", "Filter", id="browser.filter"),
         Binding("enter", "open", "Open", id="browser.open"),

@@ -1,0 +1,169 @@
+"""One-key actions on the selected object, each asking first and refused in read-only
+mode: `r` rollout restart, `u` rollout undo (pick a revision, see the pod-template diff,
+confirm), `s` scale (workloads), ctrl+d delete, ctrl+k kill (delete a pod at once).
+The calls run in thread workers; results and errors come back as notifications."""
+
+from __future__ import annotations
+
+import difflib
+
+import yaml
+from textual import work
+from textual.binding import Binding
+
+from kubetui.kube.actions import ROLLABLE, Actions
+from kubetui.kube.rollout import strip_hash
+
+from .modals import ConfirmScreen, PromptScreen
+from .screens import PickScreen
+
+SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet")
+
+ACTION_BINDINGS = [
+    Binding("r", "restart", "Restart", id="action.restart"),
+    Binding("u", "undo", "Undo rollout", id="action.undo"),
+    Binding("s", "scale", "Scale", id="action.scale"),
+    Binding("ctrl+d", "delete", "Delete", id="action.delete"),
+    Binding("ctrl+k", "kill", "Kill", show=False, id="action.kill"),
+]
+
+
+def template_diff(current: dict, target: dict, names: tuple[str, str]) -> str:
+    """The pod-template change an undo makes, as a unified diff of YAML."""
+    def text(t: dict) -> list[str]:
+        return yaml.safe_dump(strip_hash(t), sort_keys=True).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(text(current), text(target), *names)) or \
+        "(the pod templates are the same)\n"
+
+
+class ActionKeys:
+    """Mixed into the browser screen: needs `selected()`, `state`, `app`, `notify`."""
+
+    def _actions(self) -> Actions | None:
+        cluster = self.app.cluster
+        return Actions(cluster.client, cluster.readonly) if cluster is not None else None
+
+    def _target(self, kinds: tuple[str, ...] | None, verb: str):
+        picked = self.selected()
+        if picked is None:
+            return None
+        kind = self.state.kind
+        if kinds is not None and kind not in kinds:
+            self.notify(f"{verb} works on {', '.join(k.lower() + 's' for k in kinds)}",
+                        severity="warning")
+            return None
+        cluster = self.app.cluster
+        if cluster is None:
+            return None
+        meta = picked[1]["metadata"]
+        if cluster.readonly:
+            self.notify(f"read-only mode (--readonly): refusing to {verb} "
+                        f"{kind.lower()} {meta['name']}", severity="warning")
+            return None
+        return kind, meta.get("namespace"), meta["name"]
+
+    def _confirm_then(self, question: str, run, detail: str = "", diff: bool = False):
+        self.app.push_screen(ConfirmScreen(question, detail, diff),
+                             lambda ok: run() if ok else None)
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def _act(self, done: str, call) -> None:
+        call()
+        self.app.call_from_thread(self.notify, done, timeout=5)
+
+    # -- the keys
+    def action_restart(self) -> None:
+        target = self._target(ROLLABLE, "restart")
+        if target is None:
+            return
+        kind, ns, name = target
+        actions = self._actions()
+        self._confirm_then(
+            f"Restart {kind.lower()} {ns}/{name}? Every pod is replaced, a few at a time.",
+            lambda: self._act(f"Restarting {kind.lower()} {name}",
+                              lambda: actions.restart(kind, ns, name)))
+
+    def action_undo(self) -> None:
+        target = self._target(ROLLABLE, "undo the rollout of")
+        if target is not None:
+            self._load_history(*target)
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def _load_history(self, kind: str, ns: str, name: str) -> None:
+        actions = self._actions()
+        history = actions.history(kind, ns, name)
+        current = actions.get(kind, ns, name)
+        self.app.call_from_thread(self._pick_revision, kind, ns, name, history, current)
+
+    def _pick_revision(self, kind, ns, name, history, current) -> None:
+        if len(history) < 2:
+            self.notify(f"{kind.lower()} {name} has no earlier revision to go back to",
+                        severity="warning")
+            return
+        choices = [str(r.number) for r in reversed(history[:-1])]
+        details = {str(r.number): f"{', '.join(r.images)}  {r.change_cause}".strip()
+                   for r in history}
+        by_number = {str(r.number): r for r in history}
+
+        def picked(choice: str | None) -> None:
+            if not choice:
+                return
+            rev = by_number[choice]
+            diff = template_diff(current["spec"]["template"], rev.template,
+                                 ("current", f"revision {rev.number}"))
+            actions = self._actions()
+            self._confirm_then(
+                f"Roll {kind.lower()} {ns}/{name} back to revision {rev.number}?",
+                lambda: self._act(f"Rolled {name} back to revision {rev.number}",
+                                  lambda: actions.undo(kind, ns, name, rev.number)),
+                diff, diff=True)
+
+        self.app.push_screen(PickScreen(f"undo {name}: back to which revision?", choices,
+                                        details), picked)
+
+    def action_scale(self) -> None:
+        target = self._target(SCALABLE, "scale")
+        if target is None:
+            return
+        kind, ns, name = target
+        current = str(((self.selected()[1].get("spec") or {}).get("replicas", 1)))
+        actions = self._actions()
+
+        def answered(value: str | None) -> None:
+            if value is None or value == "":
+                return
+            replicas = int(value)
+            run = lambda: self._act(f"Scaled {name} to {replicas}",  # noqa: E731
+                                    lambda: actions.scale(kind, ns, name, replicas))
+            if replicas == 0:
+                self._confirm_then(f"Scale {kind.lower()} {ns}/{name} to 0? Every pod stops.",
+                                   run)
+            else:
+                run()
+
+        self.app.push_screen(PromptScreen(f"Scale {kind.lower()} {name} to how many "
+                                          "replicas?", current, restrict=r"\d*"), answered)
+
+    def action_delete(self) -> None:
+        target = self._target(None, "delete")
+        if target is None:
+            return
+        kind, ns, name = target
+        actions = self._actions()
+        where = f"{ns}/{name}" if ns else name
+        self._confirm_then(
+            f"Delete {kind.lower()} {where}?" + (" Its pods go too." if kind in (
+                *ROLLABLE, "ReplicaSet", "Job", "CronJob") else ""),
+            lambda: self._act(f"Deleted {kind.lower()} {name}",
+                              lambda: actions.delete(self._kind_of(kind), ns, name)))
+
+    def action_kill(self) -> None:
+        target = self._target(("Pod",), "kill")
+        if target is None:
+            return
+        kind, ns, name = target
+        actions = self._actions()
+        self._confirm_then(
+            f"Kill pod {ns}/{name} now (no grace period)?",
+            lambda: self._act(f"Killed pod {name}",
+                              lambda: actions.delete("Pod", ns, name, force=True)))
