@@ -11,7 +11,6 @@ from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
 from kubetui.ui.app import KubetuiApp, Settings
 from kubetui.ui.browser_screen import BrowserScreen
-from kubetui.ui.resource_table import ResourceTable
 from kubetui.ui.screens import HelpScreen, ObjectScreen, PickScreen
 
 

@@ -2,7 +2,6 @@
 
 from kubetui.kube.config import load_kubeconfig
 from kubetui.ui.app import KubetuiApp
-from kubetui.ui.resource_table import ResourceTable
 
 
 async def wait_for(pilot, predicate, tries: int = 200):

@@ -119,14 +119,20 @@ def profile_for(image: str, command: list[str] | None = None) -> Profile:
 
 
 def _echo_profile(script: str) -> Profile:
-    """busybox-style `while true; do echo X; sleep N; done`: print X every N seconds."""
-    text = script.split("echo", 1)[1].split(";", 1)[0].strip().strip("'\"") or "tick"
+    """A shell script's own words: `while true; do echo X; sleep N; done` prints X every
+    N seconds; a script without a loop prints each of its echo lines once."""
+    echoes = [part.split("echo", 1)[1].split(">", 1)[0].strip().strip("'\"")
+              for part in script.replace("&&", ";").split(";") if "echo " in f" {part} "]
+    echoes = [e for e in echoes if e] or ["tick"]
+    if not any(loop in script for loop in ("while ", "until ", "for ")):
+        return Profile(tuple(echoes), 1e9, lambda k, t, rng: echoes[-1])
     interval = 5.0
     if "sleep" in script:
         try:
             interval = float(script.split("sleep", 1)[1].split(";", 1)[0].strip())
         except ValueError:
             pass
+    text = echoes[0]
     return Profile((text,), max(interval, 0.1), lambda k, t, rng: text)
 
 

@@ -20,6 +20,8 @@ from .screens import PickScreen
 SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet")
 
 ACTION_BINDINGS = [
+    Binding("l", "logs", "Logs", id="action.logs"),
+    Binding("p", "previous_logs", "Previous logs", id="action.previous_logs"),
     Binding("r", "restart", "Restart", id="action.restart"),
     Binding("u", "undo", "Undo rollout", id="action.undo"),
     Binding("s", "scale", "Scale", id="action.scale"),
@@ -156,6 +158,32 @@ class ActionKeys:
                 *ROLLABLE, "ReplicaSet", "Job", "CronJob") else ""),
             lambda: self._act(f"Deleted {kind.lower()} {name}",
                               lambda: actions.delete(self._kind_of(kind), ns, name)))
+
+    def action_logs(self, previous: bool = False) -> None:
+        """A pod's logs, or every pod of a workload or service (later pods join)."""
+        picked = self.selected()
+        cluster = self.app.cluster
+        if picked is None or cluster is None:
+            return
+        from kubetui.ui.browser import drill_down
+        from kubetui.ui.log_screen import LogScreen
+
+        kind, obj = self.state.kind, picked[1]
+        meta = obj["metadata"]
+        if kind == "Pod":
+            screen = LogScreen(cluster, meta["namespace"], [obj], title=meta["name"],
+                               previous=previous)
+        else:
+            target = drill_down(kind, obj, self.state)
+            if target is None or target.kind != "Pod" or not target.label_selector:
+                self.notify(f"no logs for a {kind.lower()}", severity="warning")
+                return
+            screen = LogScreen(cluster, meta["namespace"], selector=target.label_selector,
+                               title=f"{kind.lower()}/{meta['name']}", previous=previous)
+        self.app.push_screen(screen)
+
+    def action_previous_logs(self) -> None:
+        self.action_logs(previous=True)
 
     def action_kill(self) -> None:
         target = self._target(("Pod",), "kill")
