@@ -124,6 +124,9 @@ class ActionKeys:
                                         details), picked)
 
     def action_scale(self) -> None:
+        if self.state.kind == "Pod":
+            self.action_shell()  # k9s: s is a shell on pods, scale on workloads
+            return
         target = self._target(SCALABLE, "scale")
         if target is None:
             return
@@ -184,6 +187,44 @@ class ActionKeys:
 
     def action_previous_logs(self) -> None:
         self.action_logs(previous=True)
+
+    def action_shell(self) -> None:
+        """An interactive shell in the pod (bash, else sh), in this terminal."""
+        picked = self.selected()
+        cluster = self.app.cluster
+        if picked is None or cluster is None:
+            return
+        pod = picked[1]
+        containers = [c["name"] for c in (pod.get("spec") or {}).get("containers") or ()]
+        if len(containers) > 1:
+            self.app.push_screen(PickScreen("shell in which container?", containers),
+                                 lambda c: self._shell(pod, c) if c else None)
+        else:
+            self._shell(pod, containers[0] if containers else None)
+
+    def _shell(self, pod: dict, container: str | None) -> None:
+        from kubetui.kube.client import ApiError
+        from kubetui.kube.exec import ExecSession
+
+        from .terminal import bridge
+
+        meta = pod["metadata"]
+        session = ExecSession(self.app.cluster.client, meta["namespace"], meta["name"],
+                              container)
+        try:
+            session.open()
+        except ApiError as exc:
+            self.notify(f"cannot open a shell: {exc.message}", severity="error")
+            return
+        try:
+            with self.app.suspend():
+                code = bridge(session)
+        except Exception as exc:  # no terminal to hand over (tests, some hosts)
+            session.close()
+            self.notify(f"cannot hand the terminal to the shell: {exc}", severity="error")
+            return
+        self.notify(f"shell in {meta['name']} ended" + (f" (exit {code})" if code else ""),
+                    timeout=4)
 
     def action_kill(self) -> None:
         target = self._target(("Pod",), "kill")
