@@ -18,7 +18,8 @@ THEMES = ("k9s", "kubetui-light")
 async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -> list[str]:
     from .kube.config import load_kubeconfig
     from .ui.app import KubetuiApp, Settings
-    from .ui.screens import ObjectScreen
+    from .ui.log_screen import LogScreen
+    from .ui.screens import ObjectScreen, PickScreen
 
     written: list[str] = []
     app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(theme=theme))
@@ -62,6 +63,18 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -
         await settle(pilot, lambda: isinstance(app.screen, ObjectScreen))
         shot("yaml-secret-masked")
         await pilot.press("escape")
+        await command(pilot, "deploy")
+        await pilot.press("slash", *"^frontend$", "enter")
+        await settle(pilot, lambda: app.browser.table.row_count == 1)
+        await pilot.press("l")
+        await settle(pilot, lambda: isinstance(app.screen, LogScreen), 3)
+        await pilot.pause(2.5)
+        shot("logs-deployment")
+        await pilot.press("escape")
+        await pilot.press("u")
+        await settle(pilot, lambda: isinstance(app.screen, PickScreen), 3)
+        if isinstance(app.screen, PickScreen):
+            await pilot.press("escape")
         await pilot.press("question_mark")
         await pilot.pause(0.5)
         shot("help")
