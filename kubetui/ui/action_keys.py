@@ -24,7 +24,7 @@ ACTION_BINDINGS = [
     Binding("p", "previous_logs", "Previous logs", id="action.previous_logs"),
     Binding("r", "restart", "Restart", id="action.restart"),
     Binding("u", "undo", "Undo rollout", id="action.undo"),
-    Binding("s", "scale", "Scale", id="action.scale"),
+    Binding("s", "scale", "Shell/Scale", id="action.scale"),
     Binding("ctrl+d", "delete", "Delete", id="action.delete"),
     Binding("ctrl+k", "kill", "Kill", show=False, id="action.kill"),
 ]
@@ -38,8 +38,20 @@ def template_diff(current: dict, target: dict, names: tuple[str, str]) -> str:
         "(the pod templates are the same)\n"
 
 
+LOGGABLE = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Service")
+APPLIES = {"restart": ROLLABLE, "undo": ROLLABLE, "scale": ("Pod", *SCALABLE),
+           "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",)}
+
+
 class ActionKeys:
     """Mixed into the browser screen: needs `selected()`, `state`, `app`, `notify`."""
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        """The footer shows an action key only where it applies to the kind shown."""
+        kinds = APPLIES.get(action)
+        if kinds is None:
+            return True
+        return self.state.kind in kinds
 
     def _actions(self) -> Actions | None:
         cluster = self.app.cluster

@@ -115,6 +115,7 @@ class BrowserScreen(ActionKeys, Screen):
         v = table_view(state.kind, [{"name": "Name"}, {"name": "Age"}],
                        kind.namespaced) if self._table_api else view(state.kind)
         all_ns = state.namespace is None or "," in state.namespace
+        self.refresh_bindings()  # the action keys that apply change with the kind
         self._rows = RowModel(v.rows_fn(all_ns, self.wide))
         self._visible, self._order = set(), []
         self._painted = None
