@@ -131,3 +131,30 @@ def raw(sim: SimCluster, method: str, path: str, body=None, content_type: str = 
         return status, json.loads(payload)
     except ValueError:
         return status, payload.decode()
+
+
+async def wait_for(pilot, predicate, tries: int = 200):
+    """In a Pilot test: pause until predicate() is truthy (False after `tries` pauses)."""
+    for _ in range(tries):
+        if predicate():
+            return True
+        await pilot.pause(0.05)
+    return False
+
+
+@pytest.fixture
+def make_app(kubeconfig):
+    """KubetuiApp factories on the module's sim; every app is shut down afterwards."""
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.ui.app import KubetuiApp, Settings
+
+    apps = []
+
+    def make(**settings):
+        app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(**settings))
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.shutdown()

@@ -3,28 +3,10 @@ the sim's state changes, kubectl agrees; read-only refuses without asking."""
 
 from __future__ import annotations
 
-import pytest
-
 from conftest import wait_until
-from kubetui.kube.config import load_kubeconfig
-from kubetui.ui.app import KubetuiApp, Settings
 from kubetui.ui.modals import ConfirmScreen, PromptScreen
 from kubetui.ui.screens import PickScreen
 from test_ui_browser import command, filter_by, names, wait_for
-
-
-@pytest.fixture
-def make_app(kubeconfig):
-    apps = []
-
-    def make(**settings):
-        app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(**settings))
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.shutdown()
 
 
 async def select(pilot, app, kind: str, pattern: str) -> None:

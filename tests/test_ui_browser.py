@@ -4,22 +4,12 @@ a key map override."""
 
 from __future__ import annotations
 
-import pytest
-
-from conftest import FAST
+from conftest import FAST, wait_for  # noqa: F401 (the other UI tests import it here)
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
-from kubetui.ui.app import KubetuiApp, Settings
+from kubetui.ui.app import KubetuiApp
 from kubetui.ui.browser_screen import BrowserScreen
 from kubetui.ui.screens import HelpScreen, ObjectScreen, PickScreen
-
-
-async def wait_for(pilot, predicate, tries: int = 200):
-    for _ in range(tries):
-        if predicate():
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def command(pilot, text: str) -> None:
@@ -39,20 +29,6 @@ def names(app) -> list[str]:
     if browser is None or not browser._ready:
         return []
     return [k.rsplit("/", 1)[-1] for k in browser.table.keys()]
-
-
-@pytest.fixture
-def make_app(kubeconfig):
-    apps = []
-
-    def make(**settings):
-        app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(**settings))
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.shutdown()
 
 
 async def test_command_bar_switches_kind_and_drill_down_goes_back(make_app):

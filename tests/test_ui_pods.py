@@ -1,15 +1,8 @@
 """The pods table in the real app, against the simulated cluster."""
 
+from conftest import wait_for
 from kubetui.kube.config import load_kubeconfig
 from kubetui.ui.app import KubetuiApp
-
-
-async def wait_for(pilot, predicate, tries: int = 200):
-    for _ in range(tries):
-        if predicate():
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def test_demo_pods_table_shows_scenario_pods_and_drops_deleted_ones(sim, kubeconfig):
