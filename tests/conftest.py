@@ -158,3 +158,51 @@ def make_app(kubeconfig):
     yield make
     for app in apps:
         app.shutdown()
+
+
+class PtyProcess:
+    """A program on a pseudo-terminal, for tests that drive something interactive."""
+
+    def __init__(self, argv: list[str], env: dict, cols: int = 140, rows: int = 40):
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child
+            os.execvpe(argv[0], argv, env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.seen = b""
+
+    def read_until(self, needle: bytes, timeout: float = 20) -> bool:
+        import select
+
+        end = time.monotonic() + timeout
+        while needle not in self.seen and time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if ready:
+                try:
+                    self.seen += os.read(self.fd, 65536)
+                except OSError:
+                    break
+        return needle in self.seen
+
+    def send(self, data: bytes, pause: float = 0.0) -> None:
+        os.write(self.fd, data)
+        if pause:
+            time.sleep(pause)
+
+    def exit_code(self) -> int:
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        return os.waitstatus_to_exitcode(status)
+
+    def close(self) -> None:
+        if self.pid:
+            try:
+                os.kill(self.pid, 9)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        os.close(self.fd)

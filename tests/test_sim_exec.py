@@ -4,15 +4,12 @@ client (v4/v5), including an interactive tty session driven through a pseudo-ter
 from __future__ import annotations
 
 import os
-import pty
-import select
-import time
 
 import pytest
 from kubernetes.client import CoreV1Api
 from kubernetes.stream import stream
 
-from conftest import make_namespace, wait_until
+from conftest import PtyProcess, make_namespace, wait_until
 
 NS = "exec-test"
 
@@ -87,37 +84,16 @@ def test_python_client_return_codes(target, api):
 
 
 def test_interactive_tty_session_through_a_pty(target, kubectl_bin, kubeconfig):
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: kubectl with a real terminal
-        os.execvpe(kubectl_bin, [kubectl_bin, "exec", "-it", target, "-c", "main", "-n", NS,
-                                 "--", "sh"], {**os.environ, "KUBECONFIG": kubeconfig})
-    seen = b""
-
-    def read_until(needle: bytes, timeout: float = 15) -> bytes:
-        nonlocal seen
-        end = time.monotonic() + timeout
-        while needle not in seen and time.monotonic() < end:
-            ready, _, _ = select.select([fd], [], [], 0.2)
-            if ready:
-                try:
-                    seen += os.read(fd, 4096)
-                except OSError:
-                    break
-        return seen
-
+    term = PtyProcess([kubectl_bin, "exec", "-it", target, "-c", "main", "-n", NS, "--", "sh"],
+                      {**os.environ, "KUBECONFIG": kubeconfig})
     try:
-        assert b"/ # " in read_until(b"/ # ")
-        os.write(fd, b"cd /etc/app; pwd\r")
-        assert b"/etc/app\r\n" in read_until(b"/etc/app # ")
-        os.write(fd, b"exit 5\r")
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 5
+        assert term.read_until(b"/ # ")
+        term.send(b"cd /etc/app; pwd\r")
+        assert term.read_until(b"/etc/app # ") and b"/etc/app\r\n" in term.seen
+        term.send(b"exit 5\r")
+        assert term.exit_code() == 5
     finally:
-        try:
-            os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
-        os.close(fd)
+        term.close()
 
 
 def test_exec_refuses_spdy_with_a_clear_message(target, sim):
