@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from conftest import wait_until
 from kubetui.ui.modals import ConfirmScreen, PromptScreen
+from kubetui.ui.rollout_screen import DiffScreen, RolloutScreen
 from kubetui.ui.screens import PickScreen
 from test_ui_browser import command, filter_by, names, wait_for
 
@@ -20,7 +21,12 @@ def replicasets(kubectl, ns: str, app_label: str) -> set[str]:
                        "name").stdout.split())
 
 
-async def test_restart_then_undo_with_the_template_diff(make_app, kubectl):
+def cockpit_state(app) -> str:
+    screen = app.screen
+    return screen.model.state if isinstance(screen, RolloutScreen) and screen.model else ""
+
+
+async def test_restart_opens_the_cockpit_which_watches_it_roll_and_undoes(make_app, kubectl):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "deploy", "^cart$")
@@ -28,20 +34,60 @@ async def test_restart_then_undo_with_the_template_diff(make_app, kubectl):
         await pilot.press("r")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, RolloutScreen))
         wait_until(lambda: len(replicasets(kubectl, "shop", "cart") - before) == 1, timeout=30)
-        wait_until(lambda: 'successfully rolled out' in kubectl(
-            "rollout", "status", "deploy/cart", "-n", "shop", "--timeout=30s").stdout)
+        # the cockpit follows the rollout to its end: the new ReplicaSet has the pods
+        assert await wait_for(pilot, lambda: cockpit_state(app) == "rolled out"
+                              and app.screen.model.groups[0].revision == 2
+                              and len(app.screen.model.groups[0].pods) == 2, tries=600)
+        assert app.screen.model.status.message == 'deployment "cart" successfully rolled out'
+        # the old ReplicaSet's pods go once they have terminated
+        assert await wait_for(pilot, lambda: [g.new for g in app.screen.model.groups] == [True],
+                              tries=600)
+        # d: the current template against the revision under the cursor (revision 1)
+        await pilot.press("down", "d")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen))
+        assert "restartedAt" in app.screen.diff
+        await pilot.press("escape")
+        # u on revision 1: the diff, a confirmation, then the rollback
+        await pilot.press("u")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "kubectl.kubernetes.io/restartedAt" in app.screen.detail
+        await pilot.press("y")
+        wait_until(lambda: "restartedAt" not in kubectl(
+            "get", "deploy", "cart", "-n", "shop", "-o",
+            "jsonpath={.spec.template.metadata.annotations}").stdout, timeout=30)
+        assert "3 " in kubectl("rollout", "history", "deploy/cart", "-n", "shop").stdout
+        assert await wait_for(pilot, lambda: isinstance(app.screen, RolloutScreen)
+                              and app.screen.model.groups[0].revision == 3, tries=600)
+        # p pauses, p again resumes
+        await pilot.press("p")
+        wait_until(lambda: kubectl("get", "deploy", "cart", "-n", "shop", "-o",
+                                   "jsonpath={.spec.paused}").stdout == "true", timeout=15)
+        assert await wait_for(pilot, lambda: cockpit_state(app) == "paused", tries=400)
+        await pilot.press("p")
+        wait_until(lambda: kubectl("get", "deploy", "cart", "-n", "shop", "-o",
+                                   "jsonpath={.spec.paused}").stdout != "true", timeout=15)
+
+
+async def test_undo_from_the_browser_picks_a_revision(make_app, kubectl):
+    kubectl("rollout", "restart", "deploy/api", "-n", "payments")
+    wait_until(lambda: "successfully rolled out" in kubectl(
+        "rollout", "status", "deploy/api", "-n", "payments", "--timeout=30s").stdout,
+        timeout=40)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deploy", "^api$")
         await pilot.press("u")
         assert await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
         await pilot.press("enter")  # the newest earlier revision
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "kubectl.kubernetes.io/restartedAt" in app.screen.detail  # the diff
         await pilot.press("y")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, RolloutScreen))
         wait_until(lambda: "restartedAt" not in kubectl(
-            "get", "deploy", "cart", "-n", "shop", "-o",
+            "get", "deploy", "api", "-n", "payments", "-o",
             "jsonpath={.spec.template.metadata.annotations}").stdout, timeout=30)
-        history = kubectl("rollout", "history", "deploy/cart", "-n", "shop").stdout
-        assert "3 " in history  # the old template came back as revision 3
 
 
 async def test_scale_asks_for_a_number_and_zero_asks_again(make_app, kubectl):
@@ -91,4 +137,12 @@ async def test_read_only_refuses_every_action_without_asking(make_app, kubectl):
             assert not isinstance(app.screen, (ConfirmScreen, PromptScreen, PickScreen))
         refusals = [n.message for n in app._notifications if "read-only mode" in n.message]
         assert len(refusals) == 4
+        await pilot.press("o")  # the cockpit opens (reading is fine) but writes nothing
+        assert await wait_for(pilot, lambda: isinstance(app.screen, RolloutScreen))
+        for key in ("r", "u", "p", "s"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            assert not isinstance(app.screen, (ConfirmScreen, PromptScreen))
+        refusals = [n.message for n in app._notifications if "read-only mode" in n.message]
+        assert len(refusals) == 8
         assert kubectl("get", "deploy", "frontend", "-n", "shop", "-o", "yaml").stdout == before

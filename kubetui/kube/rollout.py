@@ -5,7 +5,10 @@ Pure: it reads the objects it is given; `actions.py` fetches and writes."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
+
+import yaml
 
 REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
@@ -199,3 +202,125 @@ def rollback_annotations(deployment: dict, rs: dict) -> dict:
         if k not in SKIP_ON_ROLLBACK:
             out[k] = v
     return out
+
+
+# -- the cockpit: what a live rollout view shows, from the objects the informers hold
+@dataclass
+class RevisionGroup:
+    revision: int
+    name: str  # the ReplicaSet, or the ControllerRevision
+    new: bool  # the revision being rolled out to
+    desired: int
+    ready: int
+    images: list[str]
+    pods: list[dict]
+
+
+@dataclass
+class Cockpit:
+    kind: str
+    namespace: str
+    name: str
+    status: Status
+    state: str  # "rolled out", "progressing", "paused" or "stuck"
+    reason: str  # for "stuck": why, with the evidence
+    paused: bool
+    groups: list[RevisionGroup]  # new first, then older ones that still have pods
+    history: list[Revision]
+
+
+CONTROLLER_HASH = "controller-revision-hash"
+_FAILING = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError",
+            "InvalidImageName", "CreateContainerError", "RunContainerError"}
+
+
+def _owned_by(obj: dict, items) -> list[dict]:
+    uid = obj["metadata"].get("uid")
+    return [o for o in items if any(r.get("uid") == uid and r.get("controller", True)
+                                    for r in o["metadata"].get("ownerReferences") or ())]
+
+
+def _ready(pod: dict) -> bool:
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in (pod.get("status") or {}).get("conditions") or ())
+
+
+def _failing(pods: list[dict]) -> str:
+    """Why new pods are not coming up, if a container says so."""
+    for pod in pods:
+        st = pod.get("status") or {}
+        for cs in st.get("containerStatuses") or ():
+            waiting = (cs.get("state") or {}).get("waiting") or {}
+            if waiting.get("reason") in _FAILING:
+                return (f"new pod {pod['metadata']['name']}: {waiting['reason']}"
+                        + (f" ({waiting['message']})" if waiting.get("message") else ""))
+        for cond in st.get("conditions") or ():
+            if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
+                return f"new pod {pod['metadata']['name']} unschedulable: {cond.get('message', '')}"
+    return ""
+
+
+def cockpit(obj: dict, owned: list[dict], pods: list[dict]) -> Cockpit:
+    """`owned` is every ReplicaSet (for a Deployment) or ControllerRevision (StatefulSet,
+    DaemonSet) of the namespace; `pods` the pods matching the workload's selector."""
+    kind, meta = obj.get("kind", ""), obj["metadata"]
+    st = status(obj)
+    mine = _owned_by(obj, owned)
+    pods = _owned_by_any(mine if kind == "Deployment" else [obj], pods)
+    groups: list[RevisionGroup] = []
+    if kind == "Deployment":
+        history = history_from_replicasets(mine)
+        current = (meta.get("annotations") or {}).get(REVISION)
+        for rs in mine:
+            rev = int((rs["metadata"].get("annotations") or {}).get(REVISION, 0))
+            label = (rs["metadata"].get("labels") or {}).get(HASH_LABEL)
+            members = [p for p in pods if (p["metadata"].get("labels") or {}).get(HASH_LABEL)
+                       == label]
+            new = str(rev) == current
+            if new or members or (rs.get("spec") or {}).get("replicas"):
+                groups.append(RevisionGroup(
+                    rev, rs["metadata"]["name"], new, (rs.get("spec") or {}).get("replicas", 0),
+                    (rs.get("status") or {}).get("readyReplicas", 0),
+                    _images((rs.get("spec") or {}).get("template") or {}), members))
+    else:
+        history = history_from_controller_revisions(mine)
+        update = (obj.get("status") or {}).get("updateRevision") or (
+            history[-1].name if history else "")
+        for rev in history:
+            members = [p for p in pods if _revision_of(p, meta["name"]) == rev.name]
+            new = rev.name == update
+            if new or members:
+                groups.append(RevisionGroup(rev.number, rev.name, new,
+                                            st.desired if new else len(members),
+                                            sum(1 for p in members if _ready(p)),
+                                            rev.images, members))
+    groups.sort(key=lambda g: (not g.new, -g.revision))
+    paused = bool((obj.get("spec") or {}).get("paused"))
+    reason = st.failed
+    if not st.done and not reason:
+        reason = _failing([p for g in groups if g.new for p in g.pods])
+    state = ("stuck" if reason and not st.done else "paused" if paused else
+             "rolled out" if st.done else "progressing")
+    return Cockpit(kind, meta.get("namespace", ""), meta["name"], st, state, reason, paused,
+                   groups, history)
+
+
+def _owned_by_any(owners: list[dict], pods: list[dict]) -> list[dict]:
+    uids = {o["metadata"].get("uid") for o in owners}
+    return [p for p in pods if any(r.get("uid") in uids
+                                   for r in p["metadata"].get("ownerReferences") or ())]
+
+
+def _revision_of(pod: dict, owner: str) -> str:
+    """The ControllerRevision a StatefulSet or DaemonSet pod belongs to (its label holds
+    the revision's name for a StatefulSet, only the hash for a DaemonSet)."""
+    value = (pod["metadata"].get("labels") or {}).get(CONTROLLER_HASH, "")
+    return value if value.startswith(owner + "-") else f"{owner}-{value}"
+
+
+def template_diff(current: dict, target: dict, names: tuple[str, str]) -> str:
+    """The pod-template change between two revisions, as a unified diff of YAML."""
+    def text(t: dict) -> list[str]:
+        return yaml.safe_dump(strip_hash(t), sort_keys=True).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(text(current), text(target), *names)) or \
+        "(the pod templates are the same)\n"

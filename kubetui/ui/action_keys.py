@@ -5,14 +5,11 @@ The calls run in thread workers; results and errors come back as notifications."
 
 from __future__ import annotations
 
-import difflib
-
-import yaml
 from textual import work
 from textual.binding import Binding
 
 from kubetui.kube.actions import ROLLABLE, Actions
-from kubetui.kube.rollout import strip_hash
+from kubetui.kube.rollout import template_diff
 
 from .modals import ConfirmScreen, PromptScreen
 from .screens import PickScreen
@@ -23,6 +20,7 @@ ACTION_BINDINGS = [
     Binding("l", "logs", "Logs", id="action.logs"),
     Binding("p", "previous_logs", "Previous logs", id="action.previous_logs"),
     Binding("r", "restart", "Restart", id="action.restart"),
+    Binding("o", "rollout", "Rollout", id="action.rollout"),
     Binding("u", "undo", "Undo rollout", id="action.undo"),
     Binding("s", "scale", "Shell/Scale", id="action.scale"),
     Binding("ctrl+d", "delete", "Delete", id="action.delete"),
@@ -30,20 +28,29 @@ ACTION_BINDINGS = [
 ]
 
 
-def template_diff(current: dict, target: dict, names: tuple[str, str]) -> str:
-    """The pod-template change an undo makes, as a unified diff of YAML."""
-    def text(t: dict) -> list[str]:
-        return yaml.safe_dump(strip_hash(t), sort_keys=True).splitlines(keepends=True)
-    return "".join(difflib.unified_diff(text(current), text(target), *names)) or \
-        "(the pod templates are the same)\n"
-
-
 LOGGABLE = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Service")
-APPLIES = {"restart": ROLLABLE, "undo": ROLLABLE, "scale": ("Pod", *SCALABLE),
+APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": ("Pod", *SCALABLE),
            "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",)}
 
 
-class ActionKeys:
+class Acting:
+    """Writes that ask first and report back: needs `app` and `notify`."""
+
+    def _actions(self) -> Actions | None:
+        cluster = self.app.cluster
+        return Actions(cluster.client, cluster.readonly) if cluster is not None else None
+
+    def _confirm_then(self, question: str, run, detail: str = "", diff: bool = False):
+        self.app.push_screen(ConfirmScreen(question, detail, diff),
+                             lambda ok: run() if ok else None)
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def _act(self, done: str, call) -> None:
+        call()
+        self.app.call_from_thread(self.notify, done, timeout=5)
+
+
+class ActionKeys(Acting):
     """Mixed into the browser screen: needs `selected()`, `state`, `app`, `notify`."""
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -52,10 +59,6 @@ class ActionKeys:
         if kinds is None:
             return True
         return self.state.kind in kinds
-
-    def _actions(self) -> Actions | None:
-        cluster = self.app.cluster
-        return Actions(cluster.client, cluster.readonly) if cluster is not None else None
 
     def _target(self, kinds: tuple[str, ...] | None, verb: str):
         picked = self.selected()
@@ -76,15 +79,6 @@ class ActionKeys:
             return None
         return kind, meta.get("namespace"), meta["name"]
 
-    def _confirm_then(self, question: str, run, detail: str = "", diff: bool = False):
-        self.app.push_screen(ConfirmScreen(question, detail, diff),
-                             lambda ok: run() if ok else None)
-
-    @work(thread=True, group="action", exit_on_error=False)
-    def _act(self, done: str, call) -> None:
-        call()
-        self.app.call_from_thread(self.notify, done, timeout=5)
-
     # -- the keys
     def action_restart(self) -> None:
         target = self._target(ROLLABLE, "restart")
@@ -94,8 +88,22 @@ class ActionKeys:
         actions = self._actions()
         self._confirm_then(
             f"Restart {kind.lower()} {ns}/{name}? Every pod is replaced, a few at a time.",
-            lambda: self._act(f"Restarting {kind.lower()} {name}",
-                              lambda: actions.restart(kind, ns, name)))
+            lambda: self._watch_roll(self._act(f"Restarting {kind.lower()} {name}",
+                                               lambda: actions.restart(kind, ns, name)),
+                                     kind, ns, name))
+
+    def _watch_roll(self, _worker, kind: str, ns: str, name: str) -> None:
+        """After a restart or an undo, the cockpit shows the rollout happen."""
+        from .rollout_screen import RolloutScreen
+        self.app.push_screen(RolloutScreen(self.app.cluster, kind, ns, name))
+
+    def action_rollout(self) -> None:
+        """The rollout cockpit of the selected deployment, statefulset or daemonset."""
+        picked = self.selected()
+        if picked is None or self.app.cluster is None or self.state.kind not in ROLLABLE:
+            return
+        meta = picked[1]["metadata"]
+        self._watch_roll(None, self.state.kind, meta["namespace"], meta["name"])
 
     def action_undo(self) -> None:
         target = self._target(ROLLABLE, "undo the rollout of")
@@ -128,8 +136,10 @@ class ActionKeys:
             actions = self._actions()
             self._confirm_then(
                 f"Roll {kind.lower()} {ns}/{name} back to revision {rev.number}?",
-                lambda: self._act(f"Rolled {name} back to revision {rev.number}",
-                                  lambda: actions.undo(kind, ns, name, rev.number)),
+                lambda: self._watch_roll(
+                    self._act(f"Rolled {name} back to revision {rev.number}",
+                              lambda: actions.undo(kind, ns, name, rev.number)),
+                    kind, ns, name),
                 diff, diff=True)
 
         self.app.push_screen(PickScreen(f"undo {name}: back to which revision?", choices,
