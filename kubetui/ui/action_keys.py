@@ -23,6 +23,7 @@ ACTION_BINDINGS = [
     Binding("o", "rollout", "Rollout", id="action.rollout"),
     Binding("u", "undo", "Undo rollout", id="action.undo"),
     Binding("s", "scale", "Shell/Scale", id="action.scale"),
+    Binding("x", "exec", "Exec command", id="action.exec"),
     Binding("ctrl+d", "delete", "Delete", id="action.delete"),
     Binding("ctrl+k", "kill", "Kill", show=False, id="action.kill"),
 ]
@@ -30,7 +31,7 @@ ACTION_BINDINGS = [
 
 LOGGABLE = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Service")
 APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": ("Pod", *SCALABLE),
-           "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",)}
+           "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",), "exec": ("Pod",)}
 
 
 class Acting:
@@ -210,19 +211,29 @@ class ActionKeys(Acting):
     def action_previous_logs(self) -> None:
         self.action_logs(previous=True)
 
-    def action_shell(self) -> None:
-        """An interactive shell in the pod (bash, else sh), in this terminal."""
+    def action_exec(self) -> None:
+        """One-shot commands in the pod, their output and exit codes in the TUI."""
+        self._in_container("run commands in which container?", self._exec)
+
+    def _exec(self, pod: dict, container: str | None) -> None:
+        from .exec_screen import ExecScreen
+        self.app.push_screen(ExecScreen(self.app.cluster, pod, container))
+
+    def _in_container(self, question: str, then) -> None:
         picked = self.selected()
-        cluster = self.app.cluster
-        if picked is None or cluster is None:
+        if picked is None or self.app.cluster is None or self.state.kind != "Pod":
             return
         pod = picked[1]
         containers = [c["name"] for c in (pod.get("spec") or {}).get("containers") or ()]
         if len(containers) > 1:
-            self.app.push_screen(PickScreen("shell in which container?", containers),
-                                 lambda c: self._shell(pod, c) if c else None)
+            self.app.push_screen(PickScreen(question, containers),
+                                 lambda c: then(pod, c) if c else None)
         else:
-            self._shell(pod, containers[0] if containers else None)
+            then(pod, containers[0] if containers else None)
+
+    def action_shell(self) -> None:
+        """An interactive shell in the pod (bash, else sh), in this terminal."""
+        self._in_container("shell in which container?", self._shell)
 
     def _shell(self, pod: dict, container: str | None) -> None:
         from kubetui.kube.client import ApiError

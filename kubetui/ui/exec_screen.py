@@ -1,0 +1,130 @@
+"""One-shot commands in a pod's container, inside the TUI: type a command, see its stdout,
+its stderr (in red) and its exit code; earlier commands stay on screen and come back with
+up / down. Commands run through `sh -c` (pipes and `&&` work); a container without a
+shell runs the words as they are, as `kubectl exec -- cmd args` would."""
+
+from __future__ import annotations
+
+import shlex
+import time
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, RichLog, Static
+
+from kubetui.kube.client import ApiError
+from kubetui.kube.exec import ExecResult, exec_once
+
+from .log_view import harmless
+
+EXIT_MEANING = {126: "not executable", 127: "command not found", 137: "killed (SIGKILL)",
+                143: "terminated (SIGTERM)"}
+
+
+class CommandInput(Input):
+    BINDINGS = [Binding("up", "history(-1)", "Previous", show=False, id="exec.previous"),
+                Binding("down", "history(1)", "Next", show=False, id="exec.next")]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self._at = 0
+
+    def remember(self, command: str) -> None:
+        if not self.history or self.history[-1] != command:
+            self.history.append(command)
+        self._at = len(self.history)
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        self._at = max(0, min(len(self.history), self._at + step))
+        self.value = self.history[self._at] if self._at < len(self.history) else ""
+        self.cursor_position = len(self.value)
+
+
+def run_command(client, namespace: str, pod: str, container: str | None,
+                command: str, timeout: float = 60) -> ExecResult:
+    """`command` through the container's sh; the bare words if it has none."""
+    result = exec_once(client, namespace, pod, ["sh", "-c", command], container,
+                       timeout=timeout)
+    if result.code == 126 and not result.stdout:  # no sh in the image (distroless)
+        return exec_once(client, namespace, pod, shlex.split(command), container,
+                         timeout=timeout)
+    return result
+
+
+class ExecScreen(Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="exec.back"),
+                Binding("ctrl+l", "clear", "Clear", id="exec.clear")]
+
+    def __init__(self, cluster, pod: dict, container: str | None = None):
+        super().__init__()
+        self.cluster, self.pod, self.container = cluster, pod, container
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        meta = self.pod["metadata"]
+        where = f"{meta['namespace']}/{meta['name']}" + (
+            f" ({self.container})" if self.container else "")
+        yield Static(Text.assemble((" exec ", "bold reverse"), f" {where}  ",
+                                   ("one-shot commands; s in the browser opens a shell",
+                                    "dim")), id="exec-title")
+        yield RichLog(id="exec-output", wrap=True, markup=False, highlight=False)
+        yield CommandInput(placeholder="a command, e.g. cat /etc/resolv.conf  (up/down: history)",
+                           id="exec-input")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(CommandInput).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        command = event.value.strip()
+        if not command or self.running:
+            return
+        field = self.query_one(CommandInput)
+        field.remember(command)
+        field.value = ""
+        self.query_one(RichLog).write(Text(f"$ {command}", style="bold"))
+        self.running = True
+        self._run(command)
+
+    @work(thread=True, group="exec", exit_on_error=False)
+    def _run(self, command: str) -> None:
+        meta = self.pod["metadata"]
+        started = time.monotonic()
+        try:
+            result = run_command(self.cluster.client, meta["namespace"], meta["name"],
+                                 self.container, command)
+            error = ""
+        except ApiError as exc:
+            result, error = None, exc.message
+        except (TimeoutError, OSError) as exc:
+            result, error = None, str(exc)
+        took = time.monotonic() - started
+        self.app.call_from_thread(self._show, result, error, took)
+
+    def _show(self, result: ExecResult | None, error: str, took: float) -> None:
+        self.running = False
+        out = self.query_one(RichLog)
+        if result is None:
+            out.write(Text(f"cannot run it: {error}", style="bold red"))
+            return
+        if result.stdout:
+            out.write(Text(harmless(result.stdout.rstrip("\n"))))
+        if result.stderr:
+            out.write(Text(harmless(result.stderr.rstrip("\n")), style="red"))
+        meaning = EXIT_MEANING.get(result.code, "")
+        out.write(Text(f"exit {result.code}" + (f" ({meaning})" if meaning else "")
+                       + f" · {took * 1000:.0f} ms\n",
+                       style="green" if result.code == 0 else "bold red"))
+
+    def action_clear(self) -> None:
+        self.query_one(RichLog).clear()
+
+
+__all__ = ["ExecScreen", "run_command"]
