@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from kubetui.kube.config import load_kubeconfig
+from kubetui.render.log_buffer import BLOCK
 from kubetui.ui.app import KubetuiApp, Settings
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.log_view import LogView, harmless
+from kubetui.ui.screens import PickScreen
 from test_ui_browser import command, filter_by, names, wait_for
 
 
@@ -71,7 +73,7 @@ async def test_ring_buffer_bounds_lines_and_filters_keep_working():
 
     class One(App):
         def compose(self):
-            yield LogView(max_lines=1000)
+            yield LogView(max_lines=4096)
 
     async with One().run_test(size=(80, 20)) as pilot:
         view = pilot.app.query_one(LogView)
@@ -79,9 +81,12 @@ async def test_ring_buffer_bounds_lines_and_filters_keep_working():
         for start in range(0, 5000, 500):
             view.add([("", "", f"line {i} {'even' if i % 2 == 0 else 'odd'}")
                       for i in range(start, start + 500)])
-        assert len(view.lines) == 1000 and view.dropped == 4000
-        assert view.visible_count == 500
-        assert view.visible_text()[0] == "line 4000 even"
+        held = len(view.lines)
+        assert 4096 - BLOCK <= held <= 4096 and view.dropped + held == 5000
+        first = view.dropped
+        assert view.visible_count == len(range(first + first % 2, 5000, 2))
+        assert view.visible_text()[0] == f"line {first} even"
+        assert view.visible_text()[-1] == "line 4998 even"
         view.clear()
         assert view.visible_count == 0
 
@@ -99,3 +104,73 @@ async def test_save_writes_the_visible_lines(app, tmp_path, monkeypatch):
         assert await wait_for(pilot, lambda: list((tmp_path / "kubetui-logs").glob("*.log")))
         files = list((tmp_path / "kubetui-logs").glob("*.log"))
         assert "shipped batch" in files[0].read_text()
+
+
+def two_container_pod(sim, ns: str) -> dict:
+    from conftest import make_namespace, wait_until
+
+    make_namespace(sim, ns)
+    sim.create("Pod", ns, {"metadata": {"name": "pair", "annotations": {
+        "sim.kubetui.dev/behavior": "crash exit=2 after=1s container=a; "
+                                    "logs rate=20 container=b"}},
+        "spec": {"containers": [{"name": "a", "image": "busybox:1.36"},
+                                {"name": "b", "image": "busybox:1.36"}]}})
+    wait_until(lambda: any((cs.get("state") or {}).get("running") for cs in (
+        sim.get("Pod", ns, "pair").get("status") or {}).get("containerStatuses") or ()))
+    return sim.get("Pod", ns, "pair")
+
+
+async def test_container_picker_restarts_and_since_presets(app, sim):
+    pod = two_container_pod(sim, "logs-pair")
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.push_screen(LogScreen(app.cluster, "logs-pair", [pod], title="pair"))
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen)
+                              and app.screen.query(LogView))
+        screen, view = app.screen, app.screen.query_one(LogView)
+        assert await wait_for(pilot, lambda: prefixes(view) == {"pair/a", "pair/b"}, tries=400)
+        # a crashing container is followed into its next instance, and the view says so
+        assert await wait_for(pilot, lambda: any("container a restarted" in t
+                                                 for _, _, t in view.lines), tries=800)
+        # o: only container b (no prefix needed any more)
+        await pilot.press("o")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        assert app.screen.choices == ["all containers", "a", "b"]
+        await pilot.press("down", "down", "enter")
+        assert await wait_for(pilot, lambda: app.screen is screen and screen.container == "b")
+        assert await wait_for(pilot, lambda: len(view.lines) > 5, tries=400)
+        assert set(screen.streams) == {"pair/b"} and prefixes(view) == {""}
+        # 1: the last minute only, said in the title
+        await pilot.press("1")
+        assert await wait_for(pilot, lambda: "since 1m" in str(
+            screen.query_one("#logs-title").render()))
+        assert screen.streams["pair/b"].since_seconds == 60
+
+
+async def test_search_moves_between_matches_and_wrap_keeps_the_newest_line_whole():
+    from textual.app import App
+
+    class One(App):
+        def compose(self):
+            yield LogView()
+
+    async with One().run_test(size=(40, 10)) as pilot:
+        view = pilot.app.query_one(LogView)
+        view.add([("", "", f"line {i}" + (" ERROR disk full" if i % 10 == 0 else ""))
+                  for i in range(100)])
+        await pilot.pause()
+        assert view.set_search("error") == ""
+        assert view.current == 90  # the newest match first
+        assert view.next_match(backwards=True) and view.current == 80
+        assert view.next_match() and view.current == 90
+        assert not view.next_match()  # nothing newer
+        await pilot.pause()
+        shown = [view.render_line(y).text for y in range(10)]
+        assert any("line 90 ERROR" in row for row in shown)  # scrolled into view
+        view.set_search("")
+        view.follow = True
+        view.add([("", "", "x" * 100)])  # 100 cells on a 40-cell screen
+        view.toggle_wrap()
+        await pilot.pause()
+        rows = [view.render_line(y).text.rstrip() for y in range(10)]
+        assert rows[-3:] == ["x" * 40, "x" * 40, "x" * 20]
+        assert rows[-4] == "line 99"

@@ -27,11 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     inf.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     logs = sub.add_parser("logs", help="the logs view: throughput and RSS after 1M lines")
     logs.add_argument("--lines", type=int, default=1_000_000)
+    logs.add_argument("--rate", type=int, default=20_000,
+                      help="lines a second the followed pod writes (0: skip that part)")
+    logs.add_argument("--seconds", type=float, default=10)
     logs.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
     if args.which == "logs":
         from .logs import run as run_logs
-        return run_logs(args.lines, args.json)
+        return run_logs(args.lines, args.json, args.rate, args.seconds)
     if args.which == "informer":
         from .informer import run
         return run(args.pods, args.events, args.json)

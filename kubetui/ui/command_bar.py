@@ -28,7 +28,7 @@ class CommandBar(Input):
     def __init__(self, words: list[str], **kwargs):
         super().__init__(suggester=SuggestFromList(words, case_sensitive=False), **kwargs)
         self.mode = ":"
-        self.history: dict[str, list[str]] = {":": [], "/": []}
+        self.history: dict[str, list[str]] = {":": [], "/": [], "search": []}
         self._index = 0
 
     def open(self, mode: str, text: str = "") -> None:
@@ -38,7 +38,7 @@ class CommandBar(Input):
                             "filter: regex, !inverse, -l app=x (server), -f fuzzy")
         self.border_title = mode
         self.value = text
-        self._index = len(self.history[mode])
+        self._index = len(self.history.setdefault(mode, []))
         self.display = True
         self.focus()
         self.cursor_position = len(text)

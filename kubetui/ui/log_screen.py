@@ -1,7 +1,11 @@
 """The logs screen: a pod's containers, or every pod of a workload (pods that appear
 later join in), streamed in thread workers into one view. The state of the streams is
-always on screen (streaming, reconnecting, ended), and a dropped stream resumes from its
-last timestamp without repeating lines (`kube.logs.LogStream`)."""
+always on screen (streaming, reconnecting, ended, container restarted), a dropped stream
+resumes from its last timestamp without repeating lines (`kube.logs.LogStream`), and a
+container that restarts is followed into its new instance.
+
+Keys: f follow, w wrap, t timestamps, / filter, s search with n / N, o container,
+0-4 since (all, 1m, 5m, 15m, 1h), L tail size, c clear, ctrl+s save."""
 
 from __future__ import annotations
 
@@ -19,27 +23,52 @@ from kubetui.kube.logs import ENDED, LogStream
 
 from .command_bar import CommandBar
 from .log_view import LogView
+from .modals import PromptScreen
+from .screens import PickScreen
+
+SINCE = {"0": (None, "all"), "1": (60, "1m"), "2": (300, "5m"), "3": (900, "15m"),
+         "4": (3600, "1h")}
+ALL_CONTAINERS = "all containers"
+
+
+def _containers(pod: dict) -> list[str]:
+    return [c["name"] for c in (pod.get("spec") or {}).get("containers") or ()]
+
+
+def _restarts(pod: dict) -> dict[str, int]:
+    return {cs["name"]: cs.get("restartCount", 0)
+            for cs in (pod.get("status") or {}).get("containerStatuses") or ()}
 
 
 class LogScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="logs.back"),
         Binding("f", "follow", "Follow", id="logs.follow"),
+        Binding("w", "wrap", "Wrap", id="logs.wrap"),
         Binding("t", "timestamps", "Timestamps", id="logs.timestamps"),
         Binding("slash", "filter", "Filter", id="logs.filter"),
+        Binding("s", "search", "Search", id="logs.search"),
+        Binding("n", "next_match", "Next", id="logs.next"),
+        Binding("N", "next_match(True)", "Previous", show=False, id="logs.previous"),
+        Binding("o", "container", "Container", id="logs.container"),
+        *[Binding(k, f"since('{k}')", f"Since {label}", show=k == "0", id=f"logs.since_{k}")
+          for k, (_, label) in SINCE.items()],
+        Binding("L", "tail", "Tail size", show=False, id="logs.tail"),
         Binding("c", "clear", "Clear", id="logs.clear"),
         Binding("ctrl+s", "save", "Save", id="logs.save"),
     ]
 
     def __init__(self, cluster, namespace: str, pods: list[dict] | None = None,
                  selector: str | None = None, title: str = "", previous: bool = False,
-                 tail: int = 200):
+                 tail: int | None = 200, since: int | None = None):
         super().__init__()
         self.cluster, self.namespace = cluster, namespace
-        self.selector, self.previous, self.tail = selector, previous, tail
+        self.selector, self.previous, self.tail, self.since = selector, previous, tail, since
+        self.container: str | None = None  # None: every container
         self.title_text = title
         self.initial = pods or []
         self.streams: dict[str, LogStream] = {}  # "pod/container" -> its stream
+        self._restarts: dict[str, int] = {}  # "pod/container" -> restarts when it started
         self._pending: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
         self._group = None
@@ -56,29 +85,53 @@ class LogScreen(Screen):
         self.query_one(LogView).focus()
         if self.selector is not None:
             self._group = self.cluster.watch("Pod", self.namespace, self.selector)
+        elif len(self.initial) == 1:  # one pod: watched to follow its restarts
+            self._group = self.cluster.watch(
+                "Pod", self.namespace,
+                field_selector=f"metadata.name={self.initial[0]['metadata']['name']}")
         for pod in self.initial:
             self._start_pod(pod)
         self.set_interval(0.1, self._drain)
         self.set_interval(1.0, self._discover)
 
     def on_unmount(self) -> None:
+        self._stop_streams()
+        if self._group is not None:
+            self.cluster.release(self._group)
+
+    # -- streams
+    def _stop_streams(self) -> None:
         for stream in self.streams.values():
             stream.cancel()
 
-    # -- streams
+    def _several(self, pod: dict) -> bool:
+        return self.selector is not None or (self.container is None
+                                             and len(_containers(pod)) > 1)
+
     def _start_pod(self, pod: dict) -> None:
         meta = pod["metadata"]
-        containers = [c["name"] for c in (pod.get("spec") or {}).get("containers") or ()]
-        several = len(containers) > 1 or self.selector is not None
+        containers = _containers(pod)
+        restarts = _restarts(pod)
         for container in containers:
-            source = f"{meta['name']}/{container}"
-            if source in self.streams:
+            if self.container is not None and container != self.container:
                 continue
+            source = f"{meta['name']}/{container}"
+            old = self.streams.get(source)
+            if old is not None:
+                restarted = restarts.get(container, 0) > self._restarts.get(source, 0)
+                if self.previous or old.state != ENDED or not restarted:
+                    continue
             prefix = (f"{meta['name']}/{container}" if len(containers) > 1 else
-                      meta["name"]) if several else ""
+                      meta["name"]) if self._several(pod) else ""
+            if old is not None:
+                with self._lock:
+                    self._pending.append((prefix, "", f"── container {container} restarted "
+                                          f"(restart {restarts.get(container, 0)}) ──"))
+            self._restarts[source] = restarts.get(container, 0)
             stream = LogStream(self.cluster.client, meta["namespace"], meta["name"], container,
                                follow=not self.previous, previous=self.previous,
-                               tail=self.tail)
+                               tail=None if old is not None else self.tail,
+                               since_seconds=None if old is not None else self.since)
             self.streams[source] = stream
             threading.Thread(target=self._pump, args=(stream, prefix), daemon=True,
                              name=f"logs {source}").start()
@@ -96,7 +149,8 @@ class LogScreen(Screen):
                 self._pending.append((prefix, "", f"(log stream stopped: {exc})"))
 
     def _discover(self) -> None:
-        """Pods of the workload that appeared since (a rollout, a scale-up) join in."""
+        """Pods of the workload that appeared since (a rollout, a scale-up) join in, and
+        a container that restarted is followed into its new instance."""
         if self._group is None or self.previous:
             return
         _, items = self._group.store.snapshot()
@@ -105,6 +159,17 @@ class LogScreen(Screen):
                 pod.get("status") or {}).get("containerStatuses") or ())
             if running:
                 self._start_pod(pod)
+
+    def _restart_streams(self) -> None:
+        """Start over with new settings (since, tail, container)."""
+        self._stop_streams()
+        self.streams.clear()
+        with self._lock:
+            self._pending = []
+        self.query_one(LogView).clear()
+        pods = list(self._group.store.snapshot()[1].values()) if self._group else self.initial
+        for pod in pods or self.initial:
+            self._start_pod(pod)
 
     def _drain(self) -> None:
         with self._lock:
@@ -115,23 +180,33 @@ class LogScreen(Screen):
         live = sum(1 for s in states if s != ENDED)
         summary = {state: states.count(state) for state in sorted(set(states))}
         status = ", ".join(f"{n} {state}" for state, n in summary.items()) or "starting"
-        extras = []
+        extras = [f"container {self.container}" if self.container else ""]
+        extras.append(f"since {self.since // 60}m" if self.since else "")
+        extras.append(f"tail {self.tail}" if self.tail else "")
         if view.pattern is not None:
             extras.append(f"filter {'!' if view.inverse else ''}{view.pattern.pattern}")
+        if view.search is not None:
+            extras.append(f"search {view.search.pattern} (n/N)")
         extras.append("follow" if view.follow else "paused (f: follow)")
+        extras.append("wrap" if view.wrap else "")
         if view.dropped:
             extras.append(f"{view.dropped:,} oldest dropped")
         kind = "previous logs" if self.previous else "logs"
         self.query_one("#logs-title", Static).update(
             f" {kind} {self.title_text}  [{view.visible_count:,} lines]  {status}"
-            f"{'' if live or not states else ' (all ended)'}  · {' · '.join(extras)}")
+            f"{'' if live or not states else ' (all ended)'}  · "
+            f"{' · '.join(e for e in extras if e)}")
 
     # -- keys
     def action_follow(self) -> None:
         view = self.query_one(LogView)
         view.follow = not view.follow
         if view.follow:
+            view.current = None
             view.scroll_end(animate=False)
+
+    def action_wrap(self) -> None:
+        self.query_one(LogView).toggle_wrap()
 
     def action_timestamps(self) -> None:
         view = self.query_one(LogView)
@@ -144,18 +219,64 @@ class LogScreen(Screen):
         current = "" if view.pattern is None else (
             ("!" if view.inverse else "") + view.pattern.pattern)
         bar.open("/", current)
-        bar.placeholder = "filter: regex (matches highlighted), !regex hides them"
+        bar.placeholder = "filter: regex keeps matching lines, !regex hides them"
+
+    def action_search(self) -> None:
+        bar = self.query_one(CommandBar)
+        view = self.query_one(LogView)
+        bar.open("search", "" if view.search is None else view.search.pattern)
+        bar.placeholder = "search: regex, highlighted; n next, N previous; empty ends it"
+
+    def action_next_match(self, backwards: bool = False) -> None:
+        view = self.query_one(LogView)
+        if view.search is None:
+            self.action_search()
+        elif not view.next_match(backwards=not backwards):  # n goes to older lines
+            self.notify("no more matches " + ("below" if backwards else "above"), timeout=2)
+            # (n walks up to older lines, N down to newer ones)
 
     def on_command_bar_entered(self, event: CommandBar.Entered) -> None:
         event.stop()
-        error = self.query_one(LogView).set_filter(event.text)
+        view = self.query_one(LogView)
+        error = view.set_search(event.text) if event.mode == "search" else \
+            view.set_filter(event.text)
         if error:
             self.notify(error, severity="warning")
-        self.query_one(LogView).focus()
+        view.focus()
 
     def on_command_bar_closed(self, event: CommandBar.Closed) -> None:
         event.stop()
         self.query_one(LogView).focus()
+
+    def action_container(self) -> None:
+        pods = list(self._group.store.snapshot()[1].values()) if self._group else self.initial
+        names = sorted({c for pod in pods or self.initial for c in _containers(pod)})
+        if len(names) < 2:
+            self.notify("there is only one container", timeout=3)
+            return
+
+        def picked(choice: str | None) -> None:
+            if choice is None:
+                return
+            self.container = None if choice == ALL_CONTAINERS else choice
+            self._restart_streams()
+
+        self.app.push_screen(PickScreen("logs of which container?", [ALL_CONTAINERS, *names]),
+                             picked)
+
+    def action_since(self, key: str) -> None:
+        self.since = SINCE[key][0]
+        self.tail = None  # a time window shows all of its lines
+        self._restart_streams()
+
+    def action_tail(self) -> None:
+        def answered(value: str | None) -> None:
+            if value:
+                self.tail, self.since = int(value), None
+                self._restart_streams()
+
+        self.app.push_screen(PromptScreen("How many of the last lines of each container?",
+                                          str(self.tail or 200), restrict=r"\d*"), answered)
 
     def action_clear(self) -> None:
         self.query_one(LogView).clear()

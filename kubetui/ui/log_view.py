@@ -1,12 +1,14 @@
-"""A log viewer on Textual's Line API: a bounded ring buffer of lines (old ones fall off),
-only the visible lines drawn, a coloured prefix per source, a filter (regex, `!` to
-hide) whose matches are highlighted, and follow mode that keeps the newest line in view.
-Terminal control sequences inside lines are shown as text (`^[`), never executed."""
+"""A log viewer on Textual's Line API over a bounded, compressed buffer
+(`render.log_buffer`): old lines fall off, only the visible lines are drawn, each source
+gets a coloured prefix. A filter (regex, `!` to hide) keeps matching lines; a search
+highlights its matches and moves between them (n / N) without hiding anything. Wrap and
+timestamps are toggles; follow keeps the newest line in view. Terminal control sequences
+inside lines are shown as text (`^[`), never executed."""
 
 from __future__ import annotations
 
 import re
-from collections import deque
+from array import array
 
 from rich.segment import Segment
 from rich.style import Style
@@ -15,14 +17,27 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from kubetui.render.log_buffer import LogBuffer
+
 MAX_LINES = 1_000_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 PREFIX_COLOURS = ("#5fafff", "#87d787", "#d7af5f", "#d787d7", "#5fd7d7", "#ff8787")
+FILTER_MATCH = Style(reverse=True, bold=True)
+SEARCH_MATCH = Style(bgcolor="#d7af00", color="#000000", bold=True)
+CURRENT_LINE = Style(bgcolor="#303050")
 
 
 def harmless(text: str) -> str:
     """Control characters made visible: ESC becomes ^[, so a log cannot drive the terminal."""
     return _CONTROL.sub(lambda m: "^" + chr((ord(m.group()) + 64) % 128), text)
+
+
+def _compile(body: str) -> tuple[re.Pattern, str]:
+    try:
+        return re.compile(body, re.IGNORECASE), ""
+    except re.error as exc:
+        return re.compile(re.escape(body), re.IGNORECASE), \
+            f"not a valid regex ({exc}); matching the text as it is"
 
 
 class LogView(ScrollView, can_focus=True):
@@ -38,45 +53,56 @@ class LogView(ScrollView, can_focus=True):
 
     def __init__(self, max_lines: int = MAX_LINES, **kwargs):
         super().__init__(**kwargs)
-        self.lines: deque[tuple[str, str, str]] = deque(maxlen=max_lines)  # prefix, stamp, text
-        self.shown: deque[int] | None = None  # absolute numbers the filter keeps (None: all)
-        self._first = 0  # the absolute number of lines[0] (old lines fall off the front)
+        self.lines = LogBuffer(max_lines)
+        self.shown: array | None = None  # absolute numbers the filter keeps (None: all)
+        self._shown_from = 0  # entries of `shown` before this index fell off the buffer
         self.pattern: re.Pattern | None = None
         self.inverse = False
+        self.search: re.Pattern | None = None
+        self.current: int | None = None  # the absolute number of the current search match
         self.follow = True
         self.timestamps = False
+        self.wrap = False
         self.prefixes: dict[str, Style] = {}
-        self.dropped = 0  # lines the ring buffer let go
         self._width = 0
+        self._layout_key: tuple = ()
+        self._layout: list[tuple[int, int]] = []  # wrapped rows: (visible index, chunk)
+
+    @property
+    def dropped(self) -> int:
+        return self.lines.dropped
 
     # -- content
     def add(self, batch: list[tuple[str, str, str]]) -> None:
         if not batch:
             return
-        total = self._first + len(self.lines)
-        before = len(self.lines)
+        start = self.lines.end
         self.lines.extend((p, s, harmless(t)) for p, s, t in batch)
-        fell = before + len(batch) - len(self.lines)
-        if fell > 0:
-            self._first += fell
-            self.dropped += fell
         for prefix, _, _ in batch:
             if prefix and prefix not in self.prefixes:
                 self.prefixes[prefix] = Style(color=PREFIX_COLOURS[len(self.prefixes)
                                                                    % len(PREFIX_COLOURS)])
         if self.shown is not None:
-            self.shown.extend(total + i for i, (_, _, t) in enumerate(batch)
-                              if self._keeps(t))
-            while self.shown and self.shown[0] < self._first:
-                self.shown.popleft()
+            self.shown.extend(start + i for i, (_, _, t) in enumerate(batch)
+                              if self._keeps(harmless(t)))
+            self._trim_shown()
         self._resize()
         if self.follow:
             self.scroll_end(animate=False, immediate=True)
 
+    def _trim_shown(self) -> None:
+        first, shown = self.lines.first, self.shown
+        while self._shown_from < len(shown) and shown[self._shown_from] < first:
+            self._shown_from += 1
+        if self._shown_from > 4096 and self._shown_from * 2 > len(shown):
+            del shown[:self._shown_from]
+            self._shown_from = 0
+
     def clear(self) -> None:
-        self._first += len(self.lines)
         self.lines.clear()
-        self.shown = deque() if self.pattern is not None else None
+        self.shown = array("q") if self.pattern is not None else None
+        self._shown_from = 0
+        self.current = None
         self._resize()
 
     def set_filter(self, text: str) -> str:
@@ -87,11 +113,7 @@ class LogView(ScrollView, can_focus=True):
         if not body:
             self.pattern = None
         else:
-            try:
-                self.pattern = re.compile(body, re.IGNORECASE)
-            except re.error as exc:
-                self.pattern = re.compile(re.escape(body), re.IGNORECASE)
-                error = f"not a valid regex ({exc}); matching the text as it is"
+            self.pattern, error = _compile(body)
         self._refilter()
         return error
 
@@ -99,27 +121,84 @@ class LogView(ScrollView, can_focus=True):
         return self.pattern is None or bool(self.pattern.search(text)) != self.inverse
 
     def _refilter(self) -> None:
-        first = self._first
-        self.shown = None if self.pattern is None else deque(
-            first + i for i, (_, _, t) in enumerate(self.lines) if self._keeps(t))
+        self._shown_from = 0
+        self.shown = None if self.pattern is None else array(
+            "q", (n for n, (_, _, t) in self.lines.scan(
+                hint=None if self.inverse else self.pattern) if self._keeps(t)))
         self._resize()
 
     @property
     def visible_count(self) -> int:
-        return len(self.lines) if self.shown is None else len(self.shown)
+        if self.shown is None:
+            return len(self.lines)
+        return len(self.shown) - self._shown_from
+
+    def _number(self, index: int) -> int:
+        """The absolute line number of visible line `index`."""
+        if self.shown is None:
+            return self.lines.first + index
+        return self.shown[self._shown_from + index]
+
+    def _index(self, number: int) -> int:
+        """The visible index of absolute line `number` (the nearest one before it)."""
+        if self.shown is None:
+            return number - self.lines.first
+        from bisect import bisect_right
+        return max(0, bisect_right(self.shown, number, self._shown_from) - 1 - self._shown_from)
 
     def visible_text(self) -> list[str]:
-        first = self._first
-        rows = self.lines if self.shown is None else (self.lines[i - first]
-                                                      for i in self.shown)
-        return [self._line_text(p, s, t) for p, s, t in rows]
+        return [self._line_text(*self.lines.get(self._number(i)))
+                for i in range(self.visible_count)]
 
     def _line_text(self, prefix: str, stamp: str, text: str) -> str:
         head = f"[{prefix}] " if prefix else ""
         return head + (f"{stamp} " if self.timestamps and stamp else "") + text
 
+    # -- search
+    def set_search(self, text: str) -> str:
+        """Highlight `text` (a regex) and go to its newest match; "" ends the search."""
+        error = ""
+        if not text:
+            self.search, self.current = None, None
+        else:
+            self.search, error = _compile(text)
+            self.current = None
+            if not self.next_match(backwards=True, start=self.lines.end - 1):
+                error = error or f"no line matches {text!r}"
+        self.refresh()
+        return error
+
+    def next_match(self, backwards: bool = False, start: int | None = None) -> bool:
+        """Move to the next (or previous) visible line matching the search."""
+        if self.search is None or not len(self.lines):
+            return False
+        if start is None:
+            start = (self.current if self.current is not None else self._number(
+                min(self.visible_count - 1, int(self.scroll_offset.y)))) + (-1 if backwards
+                                                                            else 1)
+        if start < self.lines.first or start >= self.lines.end:
+            return False
+        for number, (_, _, text) in self.lines.scan(start, backwards, hint=self.search):
+            if self.search.search(text) and (self.pattern is None or self._keeps(text)):
+                self.current = number
+                self.follow = False
+                index = self._index(number)
+                self.scroll_to(y=max(0, index - self.size.height // 2), animate=False,
+                               immediate=True)
+                self.refresh()
+                return True
+        return False
+
+    # -- toggles
+    def toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self.scroll_to(x=0, animate=False, immediate=True)
+        self._resize()
+
     def _resize(self) -> None:
-        self.virtual_size = Size(max(self._width, self.size.width), self.visible_count)
+        width = self.size.width if self.wrap else max(self._width, self.size.width)
+        self.virtual_size = Size(width, self.visible_count)
+        self._layout_key = ()
         self.refresh()
 
     # -- movement
@@ -136,28 +215,71 @@ class LogView(ScrollView, can_focus=True):
         self.scroll_end(animate=False)
 
     # -- drawing
-    def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_offset.y) + y
-        width = self.size.width
-        if index >= self.visible_count:
-            return Strip.blank(width)
-        prefix, stamp, text = self.lines[index if self.shown is None
-                                         else self.shown[index] - self._first]
+    def _strip(self, number: int) -> Strip:
+        prefix, stamp, text = self.lines.get(number)
         segments = []
         if prefix:
             segments.append(Segment(f"[{prefix}] ", self.prefixes.get(prefix)))
         if self.timestamps and stamp:
             segments.append(Segment(f"{stamp} ", Style(dim=True)))
+        marks = []
         if self.pattern is not None and not self.inverse:
-            last = 0
-            for m in self.pattern.finditer(text):
-                segments.append(Segment(text[last:m.start()]))
-                segments.append(Segment(m.group(), Style(reverse=True, bold=True)))
-                last = m.end()
-            segments.append(Segment(text[last:]))
-        else:
-            segments.append(Segment(text))
+            marks += [(m.start(), m.end(), FILTER_MATCH) for m in self.pattern.finditer(text)]
+        if self.search is not None:
+            marks += [(m.start(), m.end(), SEARCH_MATCH) for m in self.search.finditer(text)]
+        last = 0
+        for start, end, style in sorted(marks):
+            if start < last:
+                continue
+            segments.append(Segment(text[last:start]))
+            segments.append(Segment(text[start:end], style))
+            last = end
+        segments.append(Segment(text[last:]))
         strip = Strip(segments)
+        if number == self.current:
+            strip = strip.apply_style(CURRENT_LINE)
+        return strip
+
+    def _wrapped_rows(self, top: int, height: int, width: int) -> list[tuple[int, int]]:
+        """Rows for the screen in wrap mode: (visible index, which chunk of the line).
+        At the end of the log (following) the rows are laid out from the bottom up, so the
+        newest line is always whole on screen."""
+        count = self.visible_count
+
+        def chunks(i: int) -> int:
+            return max(1, -(-self._strip(self._number(i)).cell_length // width))
+
+        rows: list[tuple[int, int]] = []
+        if self.follow or top >= count - height:
+            i = count - 1
+            while i >= 0 and len(rows) < height:
+                rows[:0] = [(i, c) for c in range(chunks(i))]
+                i -= 1
+            return rows[-height:] if len(rows) > height else rows
+        i = top
+        while i < count and len(rows) < height:
+            rows.extend((i, c) for c in range(chunks(i)))
+            i += 1
+        return rows[:height]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self.wrap:
+            key = (int(self.scroll_offset.y), width, self.size.height, self.visible_count,
+                   self.lines.end, self.follow, self.timestamps, self.current,
+                   id(self.search), id(self.pattern))
+            if key != self._layout_key:
+                self._layout_key = key
+                self._layout = self._wrapped_rows(key[0], self.size.height, max(1, width))
+            if y >= len(self._layout):
+                return Strip.blank(width)
+            index, chunk = self._layout[y]
+            strip = self._strip(self._number(index))
+            return strip.crop_extend(chunk * width, (chunk + 1) * width, None)
+        index = int(self.scroll_offset.y) + y
+        if index >= self.visible_count:
+            return Strip.blank(width)
+        strip = self._strip(self._number(index))
         if strip.cell_length > self._width:
             self._width = strip.cell_length
         x = int(self.scroll_offset.x)
