@@ -6,6 +6,8 @@ reads it, so 10k idle pods cost no timers and no memory."""
 
 from __future__ import annotations
 
+import re
+
 import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -133,6 +135,11 @@ def _echo_profile(script: str) -> Profile:
         except ValueError:
             pass
     text = echoes[0]
+    counters = re.findall(r"(\w+)=\$\(\(\s*\1\s*\+\s*1\s*\)\)", script)  # i=$((i+1))
+    if counters:
+        names = "|".join(map(re.escape, counters))
+        var = re.compile(r"\$\{?(" + names + r")\}?\b")
+        return Profile((), max(interval, 0.1), lambda k, t, rng: var.sub(str(k + 1), text))
     return Profile((text,), max(interval, 0.1), lambda k, t, rng: text)
 
 
