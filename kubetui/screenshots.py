@@ -18,8 +18,11 @@ THEMES = ("k9s", "kubetui-light")
 async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -> list[str]:
     from .kube.config import load_kubeconfig
     from .ui.app import KubetuiApp, Settings
+    from .ui.exec_screen import CommandInput, ExecScreen
     from .ui.log_screen import LogScreen
-    from .ui.screens import ObjectScreen, PickScreen
+    from .ui.modals import ConfirmScreen
+    from .ui.rollout_screen import RolloutScreen
+    from .ui.screens import ObjectScreen
 
     written: list[str] = []
     app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(theme=theme))
@@ -71,10 +74,28 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -
         await pilot.pause(2.5)
         shot("logs-deployment")
         await pilot.press("escape")
-        await pilot.press("u")
-        await settle(pilot, lambda: isinstance(app.screen, PickScreen), 3)
-        if isinstance(app.screen, PickScreen):
-            await pilot.press("escape")
+        await pilot.press("r")  # restart: the cockpit opens and shows the roll
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 3)
+        await pilot.press("y")
+        await settle(pilot, lambda: isinstance(app.screen, RolloutScreen)
+                     and app.screen.model is not None and len(app.screen.model.groups) == 2
+                     and app.screen.model.groups[0].pods, 10)
+        shot("rollout-cockpit")
+        await settle(pilot, lambda: app.screen.model.state == "rolled out", 20)
+        await pilot.press("escape")
+        await command(pilot, "po")
+        await pilot.press("slash", *"^redis-", "enter")
+        await settle(pilot, lambda: app.browser.table.row_count == 1)
+        await pilot.press("x")
+        await settle(pilot, lambda: isinstance(app.screen, ExecScreen) and app.screen.query(
+            CommandInput), 3)
+        for text in ("cat /etc/resolv.conf", "ls /nonexistent"):
+            app.screen.query_one(CommandInput).value = text
+            await pilot.press("enter")
+            await settle(pilot, lambda: not app.screen.running, 5)
+        shot("exec-one-shot")
+        await pilot.press("escape")
+        await command(pilot, "deploy")
         await pilot.press("question_mark")
         await pilot.pause(0.5)
         shot("help")
