@@ -150,8 +150,8 @@ def make_app(kubeconfig):
 
     apps = []
 
-    def make(**settings):
-        app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(**settings))
+    def make(config: str | None = None, **settings):
+        app = KubetuiApp(load_kubeconfig([config or kubeconfig]), Settings(**settings))
         apps.append(app)
         return app
 

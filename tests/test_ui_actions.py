@@ -146,3 +146,41 @@ async def test_read_only_refuses_every_action_without_asking(make_app, kubectl):
         refusals = [n.message for n in app._notifications if "read-only mode" in n.message]
         assert len(refusals) == 8
         assert kubectl("get", "deploy", "frontend", "-n", "shop", "-o", "yaml").stdout == before
+
+
+def error_messages(app) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
+async def test_api_errors_become_notifications_quoting_the_api(make_app, sim, tmp_path, kubectl):
+    viewer = sim.write_kubeconfig(str(tmp_path / "dev"), context="dev", user="dev",
+                                  namespace="shop")
+    app = make_app(config=viewer)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deploy", "^frontend$")  # dev may look, not touch
+        await pilot.press("r")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        assert await wait_for(pilot, lambda: any(
+            'deployments.apps "frontend" is forbidden: User "dev" cannot patch resource '
+            '"deployments"' in m for m in error_messages(app)), tries=300), error_messages(app)
+    # a refused undo: kubectl's rule, no rollback of a paused deployment
+    kubectl("rollout", "restart", "deploy/redis", "-n", "shop")
+    wait_until(lambda: "successfully rolled out" in kubectl(
+        "rollout", "status", "deploy/redis", "-n", "shop", "--timeout=30s").stdout, timeout=40)
+    kubectl("rollout", "pause", "deploy/redis", "-n", "shop")
+    admin = make_app()
+    try:
+        async with admin.run_test(size=(160, 48)) as pilot:
+            await select(pilot, admin, "deploy", "^redis$")
+            await pilot.press("o")
+            assert await wait_for(pilot, lambda: cockpit_state(admin) == "paused", tries=300)
+            await pilot.press("u")
+            assert await wait_for(pilot, lambda: isinstance(admin.screen, ConfirmScreen))
+            await pilot.press("y")
+            assert await wait_for(pilot, lambda: any(
+                "you cannot rollback a paused deployment; resume it first" in m
+                for m in error_messages(admin)), tries=300), error_messages(admin)
+            assert isinstance(admin.screen, RolloutScreen)  # still there, nothing lost
+    finally:
+        kubectl("rollout", "resume", "deploy/redis", "-n", "shop")

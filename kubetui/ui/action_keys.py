@@ -50,6 +50,12 @@ class Acting:
         call()
         self.app.call_from_thread(self.notify, done, timeout=5)
 
+    def on_worker_state_changed(self, event) -> None:
+        """A screen's failed worker (a forbidden patch, a conflict) is reported like the
+        app's own: as a notification quoting the API, never a traceback. (The message
+        does not bubble, so each screen that starts workers hands it on.)"""
+        self.app.on_worker_state_changed(event)
+
 
 class ActionKeys(Acting):
     """Mixed into the browser screen: needs `selected()`, `state`, `app`, `notify`."""
