@@ -119,7 +119,8 @@ def run_app(kc, args) -> int:
     settings = Settings(context=args.context, namespace=args.namespace,
                         readonly=args.readonly or cfg.readonly, refresh_hz=cfg.refresh_hz,
                         favorites=cfg.favorites, context_namespaces=cfg.context_namespaces,
-                        keymap=cfg.keymap, problems=cfg.problems)
+                        keymap=cfg.keymap, debug_image=cfg.debug_image,
+                        problems=cfg.problems)
     if cfg.theme:
         settings.theme = cfg.theme
     app = KubetuiApp(kc, settings)

@@ -95,11 +95,14 @@ def _run_to_completion(b: Behavior, c: dict) -> None:
     script = " ".join([*(c.get("command") or ()), *(c.get("args") or ())])
     if any(loop in script for loop in ("while true", "while :", "sleep infinity")):
         return
-    words = script.replace(";", " ").split()
+    words = script.replace(";", " ").replace("&&", " ").split()
     code = 0
     if len(words) >= 2 and words[-2] == "exit" and words[-1].isdigit():
         code = int(words[-1])
-    b.crash_after, b.exit_code = RUN_SECONDS, code
+    # `sleep N` runs N seconds (a debug pod's `sleep 3600`), else the command is quick
+    sleeps = [float(w) for prev, w in zip(words, words[1:])
+              if prev.endswith("sleep") and w.replace(".", "", 1).isdigit()]
+    b.crash_after, b.exit_code = max([RUN_SECONDS, *sleeps]), code
 
 
 def _apply(b: Behavior, verb: str, s: dict, flags: set) -> None:

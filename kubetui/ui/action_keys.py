@@ -24,6 +24,7 @@ ACTION_BINDINGS = [
     Binding("u", "undo", "Undo rollout", id="action.undo"),
     Binding("s", "scale", "Shell/Scale", id="action.scale"),
     Binding("x", "exec", "Exec command", id="action.exec"),
+    Binding("c", "checklist", "Checklist", id="action.checklist"),
     Binding("ctrl+d", "delete", "Delete", id="action.delete"),
     Binding("ctrl+k", "kill", "Kill", show=False, id="action.kill"),
 ]
@@ -31,7 +32,8 @@ ACTION_BINDINGS = [
 
 LOGGABLE = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Service")
 APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": ("Pod", *SCALABLE),
-           "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",), "exec": ("Pod",)}
+           "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",), "exec": ("Pod",),
+           "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service")}
 
 
 class Acting:
@@ -49,6 +51,30 @@ class Acting:
     def _act(self, done: str, call) -> None:
         call()
         self.app.call_from_thread(self.notify, done, timeout=5)
+
+    def _shell(self, pod: dict, container: str | None) -> None:
+        from kubetui.kube.client import ApiError
+        from kubetui.kube.exec import ExecSession
+
+        from .terminal import bridge
+
+        meta = pod["metadata"]
+        session = ExecSession(self.app.cluster.client, meta["namespace"], meta["name"],
+                              container)
+        try:
+            session.open()
+        except ApiError as exc:
+            self.notify(f"cannot open a shell: {exc.message}", severity="error")
+            return
+        try:
+            with self.app.suspend():
+                code = bridge(session)
+        except Exception as exc:  # no terminal to hand over (tests, some hosts)
+            session.close()
+            self.notify(f"cannot hand the terminal to the shell: {exc}", severity="error")
+            return
+        self.notify(f"shell in {meta['name']} ended" + (f" (exit {code})" if code else ""),
+                    timeout=4)
 
     def on_worker_state_changed(self, event) -> None:
         """A screen's failed worker (a forbidden patch, a conflict) is reported like the
@@ -241,29 +267,31 @@ class ActionKeys(Acting):
         """An interactive shell in the pod (bash, else sh), in this terminal."""
         self._in_container("shell in which container?", self._shell)
 
-    def _shell(self, pod: dict, container: str | None) -> None:
-        from kubetui.kube.client import ApiError
-        from kubetui.kube.exec import ExecSession
-
-        from .terminal import bridge
-
-        meta = pod["metadata"]
-        session = ExecSession(self.app.cluster.client, meta["namespace"], meta["name"],
-                              container)
-        try:
-            session.open()
-        except ApiError as exc:
-            self.notify(f"cannot open a shell: {exc.message}", severity="error")
+    def action_checklist(self) -> None:
+        """The debugging checklist of the pod, or of the workload's most troubled pod."""
+        picked = self.selected()
+        if picked is None or self.app.cluster is None:
             return
-        try:
-            with self.app.suspend():
-                code = bridge(session)
-        except Exception as exc:  # no terminal to hand over (tests, some hosts)
-            session.close()
-            self.notify(f"cannot hand the terminal to the shell: {exc}", severity="error")
-            return
-        self.notify(f"shell in {meta['name']} ended" + (f" (exit {code})" if code else ""),
-                    timeout=4)
+        kind, meta = self.state.kind, picked[1]["metadata"]
+        if kind == "Pod":
+            self._open_checklist(meta["namespace"], meta["name"])
+        else:
+            self._checklist_of(kind, meta["namespace"], meta["name"])
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def _checklist_of(self, kind: str, ns: str, name: str) -> None:
+        from kubetui.kube.evidence import pick_pod
+        pod = pick_pod(self.app.cluster.client, kind, ns, name)
+        if pod is None:
+            self.app.call_from_thread(self.notify, f"{kind.lower()} {name} has no pods",
+                                      severity="warning")
+        else:
+            self.app.call_from_thread(self._open_checklist, ns, pod)
+
+    def _open_checklist(self, ns: str, pod: str) -> None:
+        from .checklist_screen import ChecklistScreen
+        self.app.push_screen(ChecklistScreen(self.app.cluster, ns, pod,
+                                             self.app.settings.debug_image))
 
     def action_kill(self) -> None:
         target = self._target(("Pod",), "kill")

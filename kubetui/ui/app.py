@@ -36,6 +36,7 @@ class Settings:
     favorites: list[str] = field(default_factory=list)
     context_namespaces: dict[str, str] = field(default_factory=dict)
     keymap: dict[str, str] = field(default_factory=dict)
+    debug_image: str = "busybox:1.36"  # the checklist's node debug pod
     problems: list[str] = field(default_factory=list)
 
 

@@ -47,7 +47,7 @@ class BrowserScreen(ActionKeys, Screen):
         Binding("escape", "back", "Back", id="browser.back"),
         Binding("d", "describe", "Describe", id="browser.describe"),
         Binding("y", "yaml", "YAML", id="browser.yaml"),
-        Binding("c", "copy_name", "Copy name", show=False, id="browser.copy"),
+        Binding("ctrl+y", "copy_name", "Copy name", show=False, id="browser.copy"),
         Binding("ctrl+w", "wide", "Wide", id="browser.wide"),
         Binding("0", "namespace(0)", "All ns", id="browser.all_namespaces"),
         *[Binding(str(i), f"namespace({i})", f"Favourite {i}", show=False,

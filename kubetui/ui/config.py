@@ -4,6 +4,7 @@
     readonly = false
     refresh_hz = 30                      # how often to look for changes (paints only then)
     favorites = ["shop", "payments"]     # namespaces on keys 1-9 (0 is all)
+    debug_image = "busybox:1.36"         # the checklist's node debug pod
 
     [contexts.prod]
     namespace = "payments"               # where this context opens
@@ -29,6 +30,7 @@ class Config:
     favorites: list[str] = field(default_factory=list)
     context_namespaces: dict[str, str] = field(default_factory=dict)
     keymap: dict[str, str] = field(default_factory=dict)
+    debug_image: str = "busybox:1.36"
     problems: list[str] = field(default_factory=list)
     path: str = ""
 
@@ -65,5 +67,6 @@ def load_config(path: Path | None = None) -> Config:
     contexts = take("contexts", dict, {})
     cfg.context_namespaces = {name: str(v["namespace"]) for name, v in contexts.items()
                               if isinstance(v, dict) and v.get("namespace")}
+    cfg.debug_image = take("debug_image", str, "busybox:1.36")
     cfg.keymap = {str(k): str(v) for k, v in take("keymap", dict, {}).items()}
     return cfg

@@ -1,0 +1,239 @@
+"""The seven-step debugging checklist for one pod, as data: each step has a verdict (ok,
+problem, unknown), a one-line summary and its evidence; a summary on top names the most
+likely cause (`rules.diagnose`). What the steps read is gathered elsewhere (`Evidence`);
+this module only judges it.
+
+    1. describe: the events section first, warnings first
+    2. logs: the current and the previous container
+    3. events: of the pod, and the namespace's recent warnings, by lastTimestamp
+    4. rollout status of the owning workload
+    5. exec: a shell, one key
+    6. node: its conditions; a debug pod on it, one key
+    7. top: usage from metrics.k8s.io against requests and limits"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .rules import Finding, _event_line, _statuses, _when, diagnose
+
+OK, PROBLEM, UNKNOWN = "ok", "problem", "unknown"
+
+
+@dataclass
+class Evidence:
+    pod: dict
+    events: list[dict] = field(default_factory=list)  # the pod's
+    namespace_events: list[dict] = field(default_factory=list)  # recent, of the namespace
+    logs: dict[str, list[str] | str] = field(default_factory=dict)  # container -> lines / error
+    previous_logs: dict[str, list[str] | str] = field(default_factory=dict)
+    owner: str = ""  # "Deployment shop/frontend" (the workload the pod belongs to)
+    rollout: object | None = None  # kube.rollout.Status of the owner (duck-typed)
+    node: dict | None = None
+    pvcs: dict[str, dict] | None = None
+    metrics: dict | None = None  # the pod's PodMetrics
+    node_metrics: dict | None = None
+    metrics_error: str = ""  # why there are no metrics ("" while they are there)
+
+
+@dataclass
+class Step:
+    number: int
+    title: str
+    command: str  # the kubectl command this step stands for
+    verdict: str
+    summary: str
+    evidence: list[str] = field(default_factory=list)
+    key: str = ""  # the key that acts on this step (shell, node debug)
+
+
+@dataclass
+class Checklist:
+    namespace: str
+    name: str
+    findings: list[Finding]
+    steps: list[Step]
+
+    @property
+    def cause(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    def verdicts(self) -> list[str]:
+        return [s.verdict for s in self.steps]
+
+
+def build(ev: Evidence) -> Checklist:
+    pod = ev.pod
+    meta = pod["metadata"]
+    previous = [ln for v in ev.previous_logs.values() if isinstance(v, list) for ln in v]
+    findings = diagnose(pod, ev.events, previous if ev.previous_logs else None, ev.pvcs)
+    steps = [_describe(ev, findings), _logs(ev), _events_step(ev), _rollout(ev), _exec(ev),
+             _node(ev), _top(ev)]
+    return Checklist(meta.get("namespace", ""), meta["name"], findings, steps)
+
+
+# -- the steps
+def _describe(ev: Evidence, findings: list[Finding]) -> Step:
+    pod, name = ev.pod, ev.pod["metadata"]["name"]
+    warnings = [e for e in ev.events if e.get("type") == "Warning"]
+    st = pod.get("status") or {}
+    lines = [_event_line(e) for e in sorted(ev.events, key=lambda e: (
+        e.get("type") != "Warning", _reverse(_when(e))))][:8]
+    lines.append(f"phase {st.get('phase', '?')}" +
+                 (f", {st['reason']}: {st.get('message', '')}" if st.get("reason") else ""))
+    for cs in _statuses(pod):
+        state = cs.get("state") or {}
+        which = next(iter(state), "unknown")
+        detail = state.get(which) or {}
+        lines.append(f"container {cs['name']}: {which}"
+                     + (f" ({detail.get('reason')})" if detail.get("reason") else "")
+                     + f", ready={cs.get('ready', False)}, restarts={cs.get('restartCount', 0)}")
+    bad = bool(warnings) or bool(findings)
+    summary = (f"{len(warnings)} warning event{'s' if len(warnings) != 1 else ''}" if warnings
+               else "no warning events") + (f"; {findings[0].rule}" if findings else "")
+    return Step(1, "describe", f"kubectl describe pod {name}", PROBLEM if bad else OK,
+                summary, lines)
+
+
+def _reverse(stamp: str) -> str:
+    return "".join(chr(0x10FFFF - ord(c)) for c in stamp)  # newest first in an ascending sort
+
+
+def _logs(ev: Evidence) -> Step:
+    name = ev.pod["metadata"]["name"]
+    lines, verdict, notes = [], OK, []
+    for container in sorted(set(ev.logs) | set(ev.previous_logs)):
+        current, before = ev.logs.get(container), ev.previous_logs.get(container)
+        if isinstance(current, list):
+            lines.append(f"── {container}, current (last {min(len(current), 5)} lines)")
+            lines += [f"  {ln}" for ln in current[-5:]] or ["  (no output)"]
+        elif current:
+            lines.append(f"── {container}, current: {current}")
+            verdict = UNKNOWN if verdict == OK else verdict
+        if isinstance(before, list):
+            lines.append(f"── {container}, previous container (last {min(len(before), 5)} lines)")
+            lines += [f"  {ln}" for ln in before[-5:]] or ["  (no output)"]
+            verdict = PROBLEM
+            notes.append(f"{container} crashed before")
+    if not lines:
+        verdict = UNKNOWN
+        notes.append("no logs read")
+    summary = "; ".join(notes) or "the current logs, no previous container"
+    return Step(2, "logs", f"kubectl logs {name} [-p]", verdict, summary, lines)
+
+
+def _events_step(ev: Evidence) -> Step:
+    ns = ev.pod["metadata"].get("namespace", "")
+    warnings = sorted((e for e in ev.namespace_events if e.get("type") == "Warning"),
+                      key=_when, reverse=True)
+    mine = [e for e in ev.events if e.get("type") == "Warning"]
+    lines = [f"{_when(e)[11:19]}  {(e.get('involvedObject') or {}).get('kind', '')}/"
+             f"{(e.get('involvedObject') or {}).get('name', '')}  {e.get('reason', '')}: "
+             f"{e.get('message', '')}" for e in warnings[:10]]
+    summary = (f"{len(mine)} warning(s) about this pod, {len(warnings)} in namespace {ns}"
+               if warnings or mine else f"no warnings in namespace {ns}")
+    return Step(3, "events", "kubectl get events --sort-by=.lastTimestamp",
+                PROBLEM if mine else OK, summary, lines or ["(no warning events)"])
+
+
+def _rollout(ev: Evidence) -> Step:
+    if not ev.owner:
+        return Step(4, "rollout", "kubectl rollout status", UNKNOWN,
+                    "the pod belongs to no workload with a rollout", [])
+    st = ev.rollout
+    if st is None:
+        return Step(4, "rollout", "kubectl rollout status", UNKNOWN,
+                    f"owned by {ev.owner}, which has no rollout status", [])
+    kind, _, name = ev.owner.partition(" ")
+    command = f"kubectl rollout status {kind.lower()}/{name.split('/')[-1]}"
+    lines = [st.message,
+             f"desired {st.desired}, updated {st.updated}, ready {st.ready}, "
+             f"available {st.available}"]
+    if st.failed:
+        return Step(4, "rollout", command, PROBLEM, f"{ev.owner}: stuck: {st.failed}", lines)
+    if st.done:
+        return Step(4, "rollout", command, OK, f"{ev.owner}: rolled out", lines)
+    return Step(4, "rollout", command, PROBLEM if st.ready < st.desired else UNKNOWN,
+                f"{ev.owner}: not complete ({st.ready}/{st.desired} ready)", lines)
+
+
+def _exec(ev: Evidence) -> Step:
+    name = ev.pod["metadata"]["name"]
+    running = [cs["name"] for cs in (ev.pod.get("status") or {}).get("containerStatuses") or ()
+               if (cs.get("state") or {}).get("running")]
+    if running:
+        return Step(5, "exec", f"kubectl exec -it {name} -- sh", OK,
+                    f"running: {', '.join(running)}; press s for a shell, x for a command",
+                    [], key="s")
+    return Step(5, "exec", f"kubectl exec -it {name} -- sh", UNKNOWN,
+                "no container is running: nothing to exec into", [], key="s")
+
+
+def _node(ev: Evidence) -> Step:
+    node_name = (ev.pod.get("spec") or {}).get("nodeName")
+    command = f"kubectl debug node/{node_name or '<node>'} -it --image=busybox"
+    if not node_name:
+        return Step(6, "node", command, UNKNOWN, "not on a node yet (not scheduled)", [])
+    if ev.node is None:
+        return Step(6, "node", command, UNKNOWN, f"node {node_name} could not be read", [],
+                    key="n")
+    lines, bad = [], []
+    for cond in (ev.node.get("status") or {}).get("conditions") or ():
+        ctype, status = cond.get("type"), cond.get("status")
+        healthy = (status == "True") if ctype == "Ready" else (status == "False")
+        lines.append(f"{ctype}={status}" + (f" ({cond.get('reason')})" if cond.get("reason")
+                                             else ""))
+        if not healthy:
+            bad.append(f"{ctype}={status}")
+    taints = [f"{t.get('key')}:{t.get('effect')}" for t in
+              (ev.node.get("spec") or {}).get("taints") or ()]
+    if taints:
+        lines.append("taints: " + ", ".join(taints))
+    if (ev.node.get("spec") or {}).get("unschedulable"):
+        lines.append("cordoned (unschedulable)")
+    lines.append("press n for a debug pod on the node (host namespaces, removed afterwards)")
+    summary = f"node {node_name}: " + (", ".join(bad) if bad else "Ready, no pressure")
+    return Step(6, "node", command, PROBLEM if bad else OK, summary, lines, key="n")
+
+
+def _quantity(value: str) -> float:
+    """A Kubernetes quantity as a number (CPU in cores, memory in bytes)."""
+    units = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+             "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+    for suffix in sorted(units, key=len, reverse=True):
+        if value.endswith(suffix):
+            return float(value[:-len(suffix)]) * units[suffix]
+    return float(value)
+
+
+def _top(ev: Evidence) -> Step:
+    name = ev.pod["metadata"]["name"]
+    command = f"kubectl top pod {name}"
+    if ev.metrics is None:
+        return Step(7, "top", command, UNKNOWN,
+                    ev.metrics_error or "no metrics for this pod (not running?)", [])
+    lines, verdict = [], OK
+    for c in ev.metrics.get("containers") or ():
+        usage = c.get("usage") or {}
+        spec = next((s for s in (ev.pod.get("spec") or {}).get("containers") or ()
+                     if s["name"] == c["name"]), {})
+        limits = (spec.get("resources") or {}).get("limits") or {}
+        requests = (spec.get("resources") or {}).get("requests") or {}
+        cpu, mem = usage.get("cpu", "0"), usage.get("memory", "0")
+        line = f"{c['name']}: cpu {cpu}, memory {mem}"
+        if limits.get("memory"):
+            share = _quantity(mem) / _quantity(limits["memory"])
+            line += f" ({share:.0%} of its {limits['memory']} limit)"
+            if share >= 0.9:
+                verdict = PROBLEM
+        if not requests:
+            line += "; no requests set (the scheduler packs it blindly)"
+        lines.append(line)
+    if ev.node_metrics:
+        usage = ev.node_metrics.get("usage") or {}
+        lines.append(f"node: cpu {usage.get('cpu', '?')}, memory {usage.get('memory', '?')}")
+    summary = "memory near its limit" if verdict == PROBLEM else "usage within limits"
+    return Step(7, "top", command, verdict, summary, lines)
+
+
+__all__ = ["Checklist", "Evidence", "Step", "build", "OK", "PROBLEM", "UNKNOWN"]

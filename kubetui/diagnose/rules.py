@@ -1,0 +1,321 @@
+"""The rules that name what is wrong with a pod, most likely cause first. Each reads the
+pod (spec and status), its events, and where it helps the last lines of the previous
+container's logs and the PersistentVolumeClaims it mounts; each finding carries its
+evidence (the lines a person would point at) and what to do about it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import exitcodes, scheduling
+
+PULL_REASONS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
+CONFIG_REASONS = ("CreateContainerConfigError", "CreateContainerError")
+
+
+@dataclass
+class Finding:
+    rule: str  # unschedulable, unbound-pvc, image-pull, config-error, oom, liveness,
+    #            crashloop, readiness, not-ready, terminating
+    cause: str  # one sentence: what is wrong
+    evidence: list[str] = field(default_factory=list)
+    fix: str = ""  # what to do about it
+    container: str = ""
+
+
+# -- reading the pod
+def _statuses(pod: dict) -> list[dict]:
+    st = pod.get("status") or {}
+    return [*(st.get("initContainerStatuses") or ()), *(st.get("containerStatuses") or ())]
+
+
+def _spec(pod: dict, name: str) -> dict:
+    spec = pod.get("spec") or {}
+    return next((c for c in [*(spec.get("initContainers") or ()),
+                             *(spec.get("containers") or ())] if c.get("name") == name), {})
+
+
+def _condition(pod: dict, ctype: str) -> dict:
+    return next((c for c in (pod.get("status") or {}).get("conditions") or ()
+                 if c.get("type") == ctype), {})
+
+
+def _events(events, *reasons: str, text: str = "") -> list[dict]:
+    out = [e for e in events or () if (not reasons or e.get("reason") in reasons)
+           and text.lower() in (e.get("message") or "").lower()]
+    return sorted(out, key=_when, reverse=True)
+
+
+def _when(e: dict) -> str:
+    return (e.get("lastTimestamp") or e.get("eventTime") or
+            (e.get("metadata") or {}).get("creationTimestamp") or "")
+
+
+def _event_line(e: dict) -> str:
+    count = e.get("count") or (e.get("series") or {}).get("count") or 1
+    return (f"event {e.get('type', '')} {e.get('reason', '')}"
+            f"{f' (x{count})' if count > 1 else ''}: {e.get('message', '')}")
+
+
+def probe_text(probe: dict | None) -> str:
+    """A probe's settings as kubectl describe prints them."""
+    if not probe:
+        return "none"
+    if "httpGet" in probe:
+        h = probe["httpGet"]
+        how = f"http-get {h.get('scheme', 'HTTP').lower()}://:{h.get('port')}{h.get('path', '/')}"
+    elif "tcpSocket" in probe:
+        how = f"tcp-socket :{probe['tcpSocket'].get('port')}"
+    elif "exec" in probe:
+        how = "exec [" + " ".join(probe["exec"].get("command") or ()) + "]"
+    elif "grpc" in probe:
+        how = f"grpc <pod>:{probe['grpc'].get('port')}"
+    else:
+        how = "?"
+    return (f"{how} delay={probe.get('initialDelaySeconds', 0)}s "
+            f"timeout={probe.get('timeoutSeconds', 1)}s period={probe.get('periodSeconds', 10)}s "
+            f"#success={probe.get('successThreshold', 1)} "
+            f"#failure={probe.get('failureThreshold', 3)}")
+
+
+# -- the rules, each returning a finding or None
+def config_error(pod, events, **_) -> Finding | None:
+    for cs in _statuses(pod):
+        waiting = (cs.get("state") or {}).get("waiting") or {}
+        if waiting.get("reason") not in CONFIG_REASONS:
+            continue
+        message = waiting.get("message", "")
+        m = re.search(r"couldn't find key (\S+) in (ConfigMap|Secret) (\S+)", message)
+        if m:
+            cause = f"the {m.group(2)} {m.group(3)} has no key {m.group(1)}"
+            fix = (f"add the key {m.group(1)} to {m.group(2)} {m.group(3)}, or mark the "
+                   "reference optional")
+        else:
+            m = re.search(r'(configmap|secret) "([^"]+)" not found', message, re.I)
+            kind = {"configmap": "ConfigMap", "secret": "Secret"}.get(
+                (m.group(1) if m else "").lower(), "")
+            cause = (f"the {kind} {m.group(2)} does not exist" if m else
+                     f"the container cannot be created: {message}")
+            fix = f"create the {kind} {m.group(2)} in {pod['metadata'].get('namespace')}" \
+                if m else "fix the container's configuration"
+        evidence = [f"container {cs['name']}: {waiting['reason']}: {message}"]
+        evidence += [_event_line(e) for e in _events(events, "Failed")[:2]]
+        return Finding("config-error", f"CreateContainerConfigError: {cause}", evidence, fix,
+                       cs["name"])
+    return None
+
+
+def image_pull(pod, events, **_) -> Finding | None:
+    for cs in _statuses(pod):
+        waiting = (cs.get("state") or {}).get("waiting") or {}
+        if waiting.get("reason") not in PULL_REASONS:
+            continue
+        image = _spec(pod, cs["name"]).get("image") or cs.get("image", "")
+        failed = _events(events, "Failed", text="failed to pull")
+        detail = (failed[0].get("message", "") if failed else waiting.get("message", ""))
+        low = detail.lower()
+        secrets = [s.get("name") for s in (pod.get("spec") or {}).get("imagePullSecrets") or ()]
+        if any(w in low for w in ("not found", "manifest unknown", "does not exist")):
+            name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else \
+                (image, "", "latest")
+            why = f"the image {image} does not exist (no tag {tag!r} for {name})"
+            fix = "fix the image name or tag in the pod template"
+        elif any(w in low for w in ("unauthorized", "authentication required", "denied",
+                                    "forbidden")):
+            why = (f"the registry refused to pull {image} (credentials): imagePullSecrets "
+                   + (", ".join(secrets) if secrets else "none set"))
+            fix = "add or fix an imagePullSecret with access to the registry"
+        elif any(w in low for w in ("no such host", "timeout", "connection refused",
+                                    "i/o timeout")):
+            why = f"the registry of {image} cannot be reached from the node"
+            fix = "check the registry address and the node's network / proxy"
+        elif waiting["reason"] == "InvalidImageName":
+            why = f"{image!r} is not a valid image reference"
+            fix = "fix the image reference"
+        else:
+            why = f"the image {image} cannot be pulled"
+            fix = "check the image name, tag and pull secrets"
+        evidence = [f"container {cs['name']}: {waiting['reason']}: {waiting.get('message', '')}"]
+        evidence += [_event_line(e) for e in failed[:2]]
+        return Finding("image-pull", f"{waiting['reason']}: {why}", evidence, fix, cs["name"])
+    return None
+
+
+def unschedulable(pod, events, pvcs=None, **_) -> Finding | None:
+    cond = _condition(pod, "PodScheduled")
+    if (pod.get("status") or {}).get("phase") != "Pending" or cond.get("status") != "False":
+        return None
+    failed = _events(events, "FailedScheduling")
+    message = failed[0].get("message", "") if failed else cond.get("message", "")
+    parsed = scheduling.parse(message)
+    evidence = [_event_line(failed[0])] if failed else [f"PodScheduled=False: {message}"]
+    if parsed.unbound_pvc:
+        claims = [v["persistentVolumeClaim"]["claimName"] for v in
+                  (pod.get("spec") or {}).get("volumes") or () if "persistentVolumeClaim" in v]
+        details = []
+        for name in claims:
+            pvc = (pvcs or {}).get(name)
+            if pvc is None:
+                details.append(f"PersistentVolumeClaim {name}: "
+                               f"{'not found' if pvcs is not None else 'not looked up'}")
+                continue
+            phase = (pvc.get("status") or {}).get("phase", "Pending")
+            sc = (pvc.get("spec") or {}).get("storageClassName") or "(default)"
+            details.append(f"PersistentVolumeClaim {name}: {phase}, storageClassName {sc}")
+        cause = ("Pending: its PersistentVolumeClaim " + ", ".join(claims) +
+                 " is not bound" if claims else "Pending: a PersistentVolumeClaim is not bound")
+        return Finding("unbound-pvc", cause, evidence + details,
+                       "check the claim's storage class and provisioner "
+                       "(kubectl describe pvc); a class that does not exist never binds")
+    words = parsed.words()
+    nodes = f"0/{parsed.nodes} nodes fit" if parsed.nodes is not None else "no node fits"
+    requests = []
+    for c in (pod.get("spec") or {}).get("containers") or ():
+        req = (c.get("resources") or {}).get("requests") or {}
+        if req:
+            requests.append(f"container {c['name']} requests " +
+                            ", ".join(f"{k}={v}" for k, v in sorted(req.items())))
+    selector = (pod.get("spec") or {}).get("nodeSelector")
+    if selector:
+        requests.append("nodeSelector " + ", ".join(f"{k}={v}" for k, v in selector.items()))
+    return Finding("unschedulable", f"Pending, unschedulable ({nodes}): " + "; ".join(words),
+                   evidence + requests,
+                   "lower the requests, add capacity, or fix the tolerations / selector")
+
+
+def _last_terminated(cs: dict) -> dict:
+    state = cs.get("state") or {}
+    return state.get("terminated") or (cs.get("lastState") or {}).get("terminated") or {}
+
+
+def _memory_limit(pod, name) -> str:
+    return ((_spec(pod, name).get("resources") or {}).get("limits") or {}).get("memory", "")
+
+
+def oom(pod, events, **_) -> Finding | None:
+    for cs in _statuses(pod):
+        term = _last_terminated(cs)
+        if term.get("reason") != "OOMKilled":
+            continue
+        limit = _memory_limit(pod, cs["name"])
+        evidence = [f"container {cs['name']}: last terminated OOMKilled, exit code "
+                    f"{term.get('exitCode', 137)} at {term.get('finishedAt', '?')}",
+                    f"restarts: {cs.get('restartCount', 0)}",
+                    f"memory limit: {limit or 'none (the node ran out of memory)'}"]
+        return Finding("oom", f"OOMKilled: container {cs['name']} went over its memory limit"
+                       + (f" of {limit}" if limit else ""), evidence,
+                       "raise resources.limits.memory (and requests) or reduce the "
+                       "process's memory use", cs["name"])
+    return None
+
+
+def liveness(pod, events, **_) -> Finding | None:
+    killed = _events(events, "Killing", text="liveness")
+    unhealthy = _events(events, "Unhealthy", text="liveness probe failed")
+    if not killed and not unhealthy:
+        return None
+    name = next((cs["name"] for cs in _statuses(pod)
+                 if cs["name"] in (killed[0].get("message", "") if killed else "")), None) \
+        or next((c["name"] for c in (pod.get("spec") or {}).get("containers") or ()
+                 if c.get("livenessProbe")), "")
+    cs = next((c for c in _statuses(pod) if c["name"] == name), {})
+    term = _last_terminated(cs)
+    evidence = [_event_line(e) for e in (unhealthy[:1] + killed[:1])]
+    evidence.append(f"livenessProbe: {probe_text(_spec(pod, name).get('livenessProbe'))}")
+    if term:
+        evidence.append(f"last exit code {term.get('exitCode')}: "
+                        f"{exitcodes.explain(term.get('exitCode'), term.get('reason', ''))}")
+    evidence.append(f"restarts: {cs.get('restartCount', 0)}")
+    return Finding("liveness", f"the liveness probe of container {name} fails, so the kubelet "
+                   "keeps restarting it", evidence,
+                   "make the probe's port / path match what the app serves, or give it more "
+                   "time (initialDelaySeconds, failureThreshold)", name)
+
+
+def crashloop(pod, events, previous_logs=None, **_) -> Finding | None:
+    for cs in _statuses(pod):
+        waiting = (cs.get("state") or {}).get("waiting") or {}
+        term = _last_terminated(cs)
+        crashing = waiting.get("reason") == "CrashLoopBackOff" or (
+            term and term.get("exitCode", 0) != 0 and cs.get("restartCount", 0) > 0)
+        if not crashing:
+            continue
+        code = term.get("exitCode")
+        evidence = [f"container {cs['name']}: {waiting.get('reason') or 'restarting'}, "
+                    f"restarts: {cs.get('restartCount', 0)}"]
+        if term:
+            evidence.append(f"last exit code {code} ({term.get('reason', '')}): "
+                            f"{exitcodes.explain(code, term.get('reason', ''))}")
+        lines = [ln for ln in (previous_logs or ()) if ln.strip()][-5:]
+        if lines:
+            evidence.append("last lines of the previous container:")
+            evidence += [f"  {ln}" for ln in lines]
+        elif previous_logs is not None:
+            evidence.append("the previous container wrote no logs")
+        command = _spec(pod, cs["name"]).get("command") or []
+        args = _spec(pod, cs["name"]).get("args") or []
+        if command or args:
+            evidence.append("command: " + " ".join([*command, *args])[:160])
+        cause = f"CrashLoopBackOff: container {cs['name']} keeps exiting"
+        if code is not None:
+            cause += f" with code {code} ({exitcodes.short(code, term.get('reason', ''))})"
+        return Finding("crashloop", cause, evidence,
+                       "read the previous container's logs (p) for why it exits; check the "
+                       "command, args, env and mounted config", cs["name"])
+    return None
+
+
+def readiness(pod, events, **_) -> Finding | None:
+    if _condition(pod, "Ready").get("status") != "False":
+        return None
+    for cs in (pod.get("status") or {}).get("containerStatuses") or ():
+        if cs.get("ready") or not (cs.get("state") or {}).get("running"):
+            continue
+        probe = _spec(pod, cs["name"]).get("readinessProbe")
+        failed = _events(events, "Unhealthy", text="readiness probe failed")
+        evidence = [_event_line(e) for e in failed[:1]]
+        evidence.append(f"readinessProbe: {probe_text(probe)}")
+        evidence.append(f"container {cs['name']} is running since "
+                        f"{cs['state']['running'].get('startedAt', '?')} but not ready")
+        if not _spec(pod, cs["name"]).get("livenessProbe"):
+            evidence.append("no livenessProbe: it is never restarted, and never gets traffic")
+        cause = (f"the readiness probe of container {cs['name']} fails: the pod gets no "
+                 "traffic from its Services") if failed else \
+            f"container {cs['name']} is running but not ready yet"
+        return Finding("readiness" if failed else "not-ready", cause, evidence,
+                       "make the probe match what the app serves (port, path), or fix "
+                       "what the app waits for", cs["name"])
+    return None
+
+
+def terminating(pod, events, **_) -> Finding | None:
+    meta = pod.get("metadata") or {}
+    if not meta.get("deletionTimestamp"):
+        return None
+    finalizers = meta.get("finalizers") or []
+    return Finding("terminating", "the pod is being deleted" + (
+        f" and waits on finalizers: {', '.join(finalizers)}" if finalizers else ""),
+        [f"deletionTimestamp {meta['deletionTimestamp']}",
+         f"grace period {meta.get('deletionGracePeriodSeconds', 30)}s"],
+        "a finalizer's controller must finish; remove it only if that controller is gone")
+
+
+RULES = (config_error, image_pull, unschedulable, oom, liveness, crashloop, readiness,
+         terminating)
+
+
+def diagnose(pod: dict, events: list[dict] | None = None,
+             previous_logs: list[str] | None = None,
+             pvcs: dict[str, dict] | None = None) -> list[Finding]:
+    """Every rule that fires, the most likely cause first. `pvcs` maps claim names to
+    PersistentVolumeClaims (None: not looked up)."""
+    out = []
+    for rule in RULES:
+        found = rule(pod, events or [], previous_logs=previous_logs, pvcs=pvcs)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+__all__ = ["Finding", "diagnose", "probe_text"]

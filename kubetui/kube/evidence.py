@@ -1,0 +1,110 @@
+"""What the debugging checklist reads, fetched: the pod, its events and the namespace's,
+the last lines of each container (current and previous), the owning workload's rollout
+status, the node, the claims it mounts, and metrics.k8s.io (saying plainly when no
+metrics server serves it). Every read that fails leaves its part empty with the reason,
+so a checklist is always drawn."""
+
+from __future__ import annotations
+
+from kubetui.diagnose import Evidence, diagnose
+
+from . import rollout
+from .client import ApiError, KubeClient
+from .kinds import KINDS
+from .logs import LogStream
+
+METRICS = "/apis/metrics.k8s.io/v1beta1"
+TAIL = 20
+
+
+def _try(call, default=None):
+    try:
+        return call()
+    except ApiError:
+        return default
+
+
+def _lines(client: KubeClient, ns: str, pod: str, container: str, previous: bool):
+    try:
+        return [line.text for line in LogStream(client, ns, pod, container, previous=previous,
+                                                tail=TAIL)]
+    except ApiError as exc:
+        return exc.message
+    except OSError as exc:
+        return f"cannot read logs: {exc}"
+
+
+def owner_of(client: KubeClient, obj: dict) -> dict | None:
+    """The controlling workload: a ReplicaSet's Deployment, else the direct owner."""
+    ns = obj["metadata"].get("namespace")
+    ref = next((r for r in obj["metadata"].get("ownerReferences") or ()
+                if r.get("controller")), None)
+    if ref is None or ref.get("kind") not in KINDS:
+        return None
+    owner = _try(lambda: client.get_json(KINDS[ref["kind"]].path(ns, ref["name"])))
+    if owner is not None and ref["kind"] == "ReplicaSet":
+        return owner_of(client, {**owner, "kind": "ReplicaSet"}) or {**owner, "kind": "ReplicaSet"}
+    return None if owner is None else {**owner, "kind": ref["kind"]}
+
+
+def gather(client: KubeClient, namespace: str, name: str) -> Evidence:
+    pod = client.get_json(KINDS["Pod"].path(namespace, name))
+    events_path = KINDS["Event"].path(namespace)
+    uid = pod["metadata"].get("uid", "")
+    events = _try(lambda: client.get_json(events_path, {
+        "fieldSelector": f"involvedObject.uid={uid}"}).get("items") or [], [])
+    ns_events = _try(lambda: client.get_json(events_path, {"limit": 500}).get("items") or [], [])
+    ev = Evidence(pod, events, ns_events)
+    statuses = (pod.get("status") or {}).get("containerStatuses") or ()
+    for cs in statuses:
+        ev.logs[cs["name"]] = _lines(client, namespace, name, cs["name"], False)
+        if cs.get("restartCount", 0) or (cs.get("lastState") or {}).get("terminated"):
+            ev.previous_logs[cs["name"]] = _lines(client, namespace, name, cs["name"], True)
+    owner = owner_of(client, pod)
+    if owner is not None:
+        ev.owner = f"{owner['kind']} {namespace}/{owner['metadata']['name']}"
+        if owner["kind"] in ("Deployment", "StatefulSet", "DaemonSet"):
+            ev.rollout = rollout.status(owner)
+    node_name = (pod.get("spec") or {}).get("nodeName")
+    if node_name:
+        ev.node = _try(lambda: client.get_json(KINDS["Node"].path(None, node_name)))
+    claims = [v["persistentVolumeClaim"]["claimName"] for v in
+              (pod.get("spec") or {}).get("volumes") or () if "persistentVolumeClaim" in v]
+    if claims:
+        ev.pvcs = {}
+        for claim in claims:
+            pvc = _try(lambda c=claim: client.get_json(
+                KINDS["PersistentVolumeClaim"].path(namespace, c)))
+            if pvc is not None:
+                ev.pvcs[claim] = pvc
+    try:
+        ev.metrics = client.get_json(f"{METRICS}/namespaces/{namespace}/pods/{name}")
+        if node_name:
+            ev.node_metrics = _try(lambda: client.get_json(f"{METRICS}/nodes/{node_name}"))
+    except ApiError as exc:
+        served = _try(lambda: client.get_json(METRICS)) is not None
+        ev.metrics_error = ("no metrics for this pod yet (" + exc.message + ")" if served else
+                            "metrics.k8s.io is not served: metrics-server is not installed, "
+                            "so there is no kubectl top either")
+    return ev
+
+
+def pick_pod(client: KubeClient, kind: str, namespace: str, name: str) -> str | None:
+    """The pod of a workload to look at: the first one with something wrong, else any."""
+    obj = client.get_json(KINDS[kind].path(namespace, name))
+    sel = ((obj.get("spec") or {}).get("selector") or {})
+    labels = sel.get("matchLabels") if "matchLabels" in sel or "matchExpressions" in sel \
+        else sel  # a Service's selector is the plain map
+    selector = ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items()))
+    if not selector:
+        return None
+    pods = client.get_json(KINDS["Pod"].path(namespace), {"labelSelector": selector}).get(
+        "items") or []
+    if not pods:
+        return None
+    pods.sort(key=lambda p: p["metadata"]["name"])
+    return next((p["metadata"]["name"] for p in pods if diagnose(p)),
+                pods[0]["metadata"]["name"])
+
+
+__all__ = ["gather", "owner_of", "pick_pod"]

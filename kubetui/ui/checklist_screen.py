@@ -1,0 +1,208 @@
+"""The debugging checklist of a pod (or of a workload's most troubled pod): the most
+likely cause on top with its evidence and what to do, then the seven steps, each with a
+verdict (ok / problem / unknown) and what it saw. The steps that act are one key away:
+s shell, x a command, n a debug pod on the node, l / p logs, o the owner's rollout."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from kubetui.diagnose import Checklist
+from kubetui.diagnose.checklist import OK, PROBLEM
+from kubetui.kube.debug import NodeDebug
+from kubetui.kube.evidence import gather
+
+from .action_keys import Acting
+
+MARK = {OK: ("✔", "green"), PROBLEM: ("✖", "red"), "unknown": ("?", "yellow")}
+
+
+def summary_text(c: Checklist) -> Text:
+    out = Text()
+    cause = c.cause
+    if cause is None:
+        out.append(" no problem found", "bold green")
+        out.append(f": {c.namespace}/{c.name} is running and ready; the steps below agree\n")
+        return out
+    out.append(" most likely cause  ", "bold reverse red")
+    out.append(f" {cause.cause}\n", "bold")
+    for line in cause.evidence:
+        out.append(f"   {line}\n", "dim" if line.startswith("  ") else "")
+    if cause.fix:
+        out.append("   what to do: ", "bold")
+        out.append(cause.fix + "\n")
+    if len(c.findings) > 1:
+        out.append("   also: " + "; ".join(f.cause for f in c.findings[1:]) + "\n", "yellow")
+    return out
+
+
+def step_text(step) -> Text:
+    out = Text()
+    out.append(f"{step.summary}\n", "bold")
+    out.append(f"({step.command})\n", "dim")
+    for line in step.evidence:
+        style = "red" if ("Warning" in line or "Error" in line or "error" in line) else ""
+        out.append(line + "\n", style)
+    return out
+
+
+class ChecklistScreen(Acting, Screen):
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", id="checklist.back"),
+        Binding("r", "refresh", "Refresh", id="checklist.refresh"),
+        Binding("s", "shell", "Shell", id="checklist.shell"),
+        Binding("x", "exec", "Command", id="checklist.exec"),
+        Binding("l", "logs", "Logs", id="checklist.logs"),
+        Binding("p", "previous_logs", "Previous logs", id="checklist.previous"),
+        Binding("n", "node_debug", "Node debug", id="checklist.node_debug"),
+        Binding("o", "rollout", "Rollout", id="checklist.rollout"),
+    ]
+
+    def __init__(self, cluster, namespace: str, pod: str, debug_image: str = "busybox:1.36"):
+        super().__init__()
+        self.cluster, self.ns, self.pod_name = cluster, namespace, pod
+        self.debug_image = debug_image
+        self.checklist: Checklist | None = None
+        self.evidence = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f" checklist {self.ns}/{self.pod_name}: gathering the evidence ...",
+                          "bold"), id="checklist-title")
+        with VerticalScroll(id="checklist-body"):
+            yield Static(id="checklist-summary")
+            for n, title in enumerate(("describe", "logs", "events", "rollout", "exec",
+                                       "node", "top"), 1):
+                pane = Static(id=f"step-{n}", classes="step")
+                pane.border_title = f"{n} {title}"
+                yield pane
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self._gather()
+
+    @work(thread=True, exclusive=True, group="checklist", exit_on_error=False)
+    def _gather(self) -> None:
+        from kubetui.diagnose import build
+        evidence = gather(self.cluster.client, self.ns, self.pod_name)
+        checklist = build(evidence)
+        self.app.call_from_thread(self._show, evidence, checklist)
+
+    def _show(self, evidence, checklist: Checklist) -> None:
+        self.evidence, self.checklist = evidence, checklist
+        problems = checklist.verdicts().count(PROBLEM)
+        title = Text.assemble((f" checklist {self.ns}/{self.pod_name}", "bold"),
+                              f"  {problems} of 7 steps show a problem" if problems else
+                              "  all steps ok or unknown",
+                              (f"   owner: {evidence.owner}" if evidence.owner else "", "dim"))
+        self.query_one("#checklist-title", Static).update(title)
+        summary = self.query_one("#checklist-summary", Static)
+        summary.update(summary_text(checklist))
+        summary.set_class(checklist.cause is not None, "problem")
+        for step in checklist.steps:
+            pane = self.query_one(f"#step-{step.number}", Static)
+            mark, colour = MARK[step.verdict]
+            pane.border_title = f"{step.number} {step.title}  [{colour}]{mark} {step.verdict}[/]"
+            for verdict in MARK:
+                pane.set_class(step.verdict == verdict, f"verdict-{verdict}")
+            pane.update(step_text(step))
+
+    # -- the steps that act
+    def _pod(self) -> dict | None:
+        return self.evidence.pod if self.evidence is not None else None
+
+    def _containers(self) -> list[str]:
+        pod = self._pod() or {}
+        return [c["name"] for c in (pod.get("spec") or {}).get("containers") or ()]
+
+    def action_shell(self) -> None:
+        pod = self._pod()
+        if pod is not None:
+            self._shell(pod, self._containers()[0] if self._containers() else None)
+
+    def action_exec(self) -> None:
+        from .exec_screen import ExecScreen
+        pod = self._pod()
+        if pod is not None:
+            self.app.push_screen(ExecScreen(self.cluster, pod,
+                                            self._containers()[0] if self._containers()
+                                            else None))
+
+    def action_logs(self, previous: bool = False) -> None:
+        from .log_screen import LogScreen
+        pod = self._pod()
+        if pod is not None:
+            self.app.push_screen(LogScreen(self.cluster, self.ns, [pod], title=self.pod_name,
+                                           previous=previous))
+
+    def action_previous_logs(self) -> None:
+        self.action_logs(previous=True)
+
+    def action_rollout(self) -> None:
+        from .rollout_screen import RolloutScreen
+        owner = self.evidence.owner if self.evidence else ""
+        kind, _, where = owner.partition(" ")
+        if kind not in ("Deployment", "StatefulSet", "DaemonSet"):
+            self.notify("the pod belongs to no deployment, stateful set or daemon set",
+                        severity="warning")
+            return
+        self.app.push_screen(RolloutScreen(self.cluster, kind, self.ns, where.split("/")[-1]))
+
+    def action_node_debug(self) -> None:
+        pod = self._pod()
+        node = ((pod or {}).get("spec") or {}).get("nodeName")
+        if not node:
+            self.notify("the pod is on no node yet", severity="warning")
+            return
+        if self.cluster.readonly:
+            self.notify(f"read-only mode (--readonly): refusing to start a debug pod on "
+                        f"node {node}", severity="warning")
+            return
+        self._confirm_then(
+            f"Start a debug pod on node {node}? It runs {self.debug_image} in the host's "
+            "network, PID and IPC namespaces with the host's filesystem at /host, opens a "
+            "shell in it, and is deleted when the shell ends.",
+            lambda: self._node_debug(node))
+
+    @work(thread=True, group="node-debug", exit_on_error=False)
+    def _node_debug(self, node: str) -> None:
+        debug = NodeDebug(self.cluster.client, node, self.cluster.context.namespace or "default",
+                          self.debug_image)
+        self.app.call_from_thread(self.notify, f"starting a debug pod on {node} ...", timeout=3)
+        name = debug.create()
+        self.app.call_from_thread(self.notify, f"debug pod {name} runs on {node}", timeout=4)
+        try:
+            self.app.call_from_thread(self._debug_shell, debug.namespace, name)
+        finally:
+            debug.remove()
+            self.app.call_from_thread(self.notify, f"debug pod {name} removed", timeout=4)
+
+    def _debug_shell(self, namespace: str, name: str) -> None:
+        from kubetui.kube.client import ApiError
+        from kubetui.kube.exec import ExecSession
+
+        from .terminal import bridge
+
+        session = ExecSession(self.cluster.client, namespace, name, "debugger", shells=("sh",))
+        try:
+            session.open()
+            with self.app.suspend():
+                bridge(session)
+        except ApiError as exc:
+            self.notify(f"cannot open a shell in the debug pod: {exc.message}",
+                        severity="error")
+        except Exception as exc:  # no terminal to hand over (tests, some hosts)
+            session.close()
+            self.notify(f"cannot hand the terminal to the debug shell: {exc}",
+                        severity="error")
+
+
+__all__ = ["ChecklistScreen", "summary_text"]
