@@ -18,7 +18,10 @@ THEMES = ("k9s", "kubetui-light")
 async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -> list[str]:
     from .kube.config import load_kubeconfig
     from .ui.app import KubetuiApp, Settings
+    from .ui.arch_screen import ArchScreen, ArchView
+    from .ui.checklist_screen import ChecklistScreen
     from .ui.exec_screen import CommandInput, ExecScreen
+    from .ui.xray_screen import XrayScreen
     from .ui.log_screen import LogScreen
     from .ui.modals import ConfirmScreen
     from .ui.rollout_screen import RolloutScreen
@@ -66,6 +69,28 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -
         await settle(pilot, lambda: isinstance(app.screen, ObjectScreen))
         shot("yaml-secret-masked")
         await pilot.press("escape")
+        await command(pilot, "po")  # the architecture view, cursor on the crash loop
+        await pilot.press("a")
+        await settle(pilot, lambda: isinstance(app.screen, ArchScreen) and app.screen.query_one(
+            ArchView).model is not None and app.screen.query_one(ArchView).model.nodes)
+        await pilot.pause(1.0)
+        view = app.screen.query_one(ArchView)
+        target = next((i for i, (_, _, c) in enumerate(view.layout_.cells)
+                       if c.name.startswith("settlement-")), 0)
+        view._select(target)
+        await pilot.pause(0.3)
+        shot("architecture")
+        await pilot.press("enter")  # its checklist
+        await settle(pilot, lambda: isinstance(app.screen, ChecklistScreen)
+                     and app.screen.checklist is not None)
+        await pilot.pause(0.3)
+        shot("checklist")
+        await pilot.press("escape", "escape")
+        await command(pilot, "xray deploy")
+        await settle(pilot, lambda: isinstance(app.screen, XrayScreen) and app.screen.roots)
+        await pilot.pause(0.5)
+        shot("xray")
+        await pilot.press("escape")
         await command(pilot, "deploy")
         await pilot.press("slash", *"^frontend$", "enter")
         await settle(pilot, lambda: app.browser.table.row_count == 1)
@@ -94,6 +119,28 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -
             await pilot.press("enter")
             await settle(pilot, lambda: not app.screen.running, 5)
         shot("exec-one-shot")
+        await pilot.press("escape")
+        await command(pilot, "po")  # the architecture view, cursor on the crash loop
+        await pilot.press("a")
+        await settle(pilot, lambda: isinstance(app.screen, ArchScreen) and app.screen.query_one(
+            ArchView).model is not None and app.screen.query_one(ArchView).model.nodes)
+        await pilot.pause(1.0)
+        view = app.screen.query_one(ArchView)
+        target = next((i for i, (_, _, c) in enumerate(view.layout_.cells)
+                       if c.name.startswith("settlement-")), 0)
+        view._select(target)
+        await pilot.pause(0.3)
+        shot("architecture")
+        await pilot.press("enter")  # its checklist
+        await settle(pilot, lambda: isinstance(app.screen, ChecklistScreen)
+                     and app.screen.checklist is not None)
+        await pilot.pause(0.3)
+        shot("checklist")
+        await pilot.press("escape", "escape")
+        await command(pilot, "xray deploy")
+        await settle(pilot, lambda: isinstance(app.screen, XrayScreen) and app.screen.roots)
+        await pilot.pause(0.5)
+        shot("xray")
         await pilot.press("escape")
         await command(pilot, "deploy")
         await pilot.press("question_mark")

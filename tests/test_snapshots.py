@@ -62,3 +62,61 @@ def test_help(snap_compare):
     rows = [(":", "Command"), ("/", "Filter"), ("⏎", "Open"), ("esc", "Back"),
             ("d", "Describe"), ("y", "YAML"), ("^w", "Wide"), ("?", "Help")]
     assert snap_compare(TableApp("k9s", rows), terminal_size=(140, 30))
+
+
+PROBLEMS = json.loads((Path(__file__).parent / "fixtures" / "problems.json").read_text())
+
+
+class ArchApp(TableApp):
+    """The architecture view of the demo's nodes and problem pods, fixed in time."""
+
+    def compose(self) -> ComposeResult:
+        from kubetui.ui.arch_screen import ArchView
+        yield ArchView()
+
+    def on_mount(self) -> None:
+        from kubetui.render import architecture
+        from kubetui.ui.arch_screen import ArchView
+        for theme in themes.discover()[0]:
+            self.register_theme(theme)
+        self.theme = self.wanted_theme
+        pods = [c["pod"] for k, c in sorted(PROBLEMS.items()) if k != "nodes"]
+        readyz = "[+]ping ok\n[+]etcd ok\nreadyz check passed\n"
+        view = self.query_one(ArchView)
+        view.show(architecture.build(PROBLEMS["nodes"], pods, readyz, now=NOW))
+        view.focus()
+
+
+class ChecklistApp(TableApp):
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        from kubetui.diagnose import Evidence
+        from kubetui.ui.checklist_screen import ChecklistScreen
+        for theme in themes.discover()[0]:
+            self.register_theme(theme)
+        self.theme = self.wanted_theme
+        case = PROBLEMS["crashloop"]
+        pod = case["pod"]
+        node = next(n for n in PROBLEMS["nodes"]
+                    if n["metadata"]["name"] == pod["spec"]["nodeName"])
+        evidence = Evidence(pod, case["events"], case["events"],
+                            logs={"settlement": ["starting settlement run"]},
+                            previous_logs={"settlement": ["starting settlement run",
+                                                          "fatal: cannot reach the ledger",
+                                                          "exit_code=3"]},
+                            owner="Deployment payments/settlement", node=node,
+                            metrics_error="metrics.k8s.io is not served: metrics-server is "
+                                          "not installed, so there is no kubectl top either")
+        self.push_screen(ChecklistScreen(None, pod["metadata"]["namespace"],
+                                         pod["metadata"]["name"], evidence=evidence))
+
+
+@pytest.mark.parametrize("theme", ["k9s", "kubetui-light"])
+def test_architecture_view(snap_compare, theme):
+    assert snap_compare(ArchApp(theme), terminal_size=(160, 40), press=["right", "right"])
+
+
+def test_checklist(snap_compare):
+    assert snap_compare(ChecklistApp("k9s"), terminal_size=(160, 60))

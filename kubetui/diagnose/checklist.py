@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubetui.render.quantity import parse_quantity
+
 from .rules import Finding, _event_line, _statuses, _when, diagnose
 
 OK, PROBLEM, UNKNOWN = "ok", "problem", "unknown"
@@ -196,16 +198,6 @@ def _node(ev: Evidence) -> Step:
     return Step(6, "node", command, PROBLEM if bad else OK, summary, lines, key="n")
 
 
-def _quantity(value: str) -> float:
-    """A Kubernetes quantity as a number (CPU in cores, memory in bytes)."""
-    units = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
-             "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
-    for suffix in sorted(units, key=len, reverse=True):
-        if value.endswith(suffix):
-            return float(value[:-len(suffix)]) * units[suffix]
-    return float(value)
-
-
 def _top(ev: Evidence) -> Step:
     name = ev.pod["metadata"]["name"]
     command = f"kubectl top pod {name}"
@@ -222,7 +214,7 @@ def _top(ev: Evidence) -> Step:
         cpu, mem = usage.get("cpu", "0"), usage.get("memory", "0")
         line = f"{c['name']}: cpu {cpu}, memory {mem}"
         if limits.get("memory"):
-            share = _quantity(mem) / _quantity(limits["memory"])
+            share = parse_quantity(mem) / parse_quantity(limits["memory"])
             line += f" ({share:.0%} of its {limits['memory']} limit)"
             if share >= 0.9:
                 verdict = PROBLEM

@@ -11,7 +11,7 @@ import time
 from .controller import Controller, set_condition
 from .meta import ApiError, deep_copy, now_rfc3339
 from .metrics import container_usage
-from .quantity import parse_quantity
+from kubetui.render.quantity import parse_quantity
 from .resources import BY_KIND
 from .selectors import selector_matches
 

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from .behavior import parse as parse_behavior
 from .meta import ApiError, now_rfc3339
-from .quantity import parse_quantity
+from kubetui.render.quantity import parse_quantity
 from .resources import BY_KIND, Resource
 from .tables import table, wants_table
 

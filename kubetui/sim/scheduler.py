@@ -8,7 +8,7 @@ from collections import Counter
 
 from .controller import Controller, condition, set_condition
 from .meta import deep_copy, now_rfc3339
-from .quantity import parse_quantity
+from kubetui.render.quantity import parse_quantity
 from .resources import BY_KIND
 from .store import DELETED, Change
 

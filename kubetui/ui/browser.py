@@ -15,7 +15,8 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "sec": "Secret", "hpa": "HorizontalPodAutoscaler", "crd": "CustomResourceDefinition",
            "ep": "Endpoints", "eps": "EndpointSlice", "rb": "RoleBinding",
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
-COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help")
+COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "arch",
+            "xray")
 
 
 @dataclass
@@ -42,7 +43,7 @@ class ViewState:
 @dataclass
 class Command:
     """What a line typed after `:` asks for."""
-    action: str  # "view", "ctx", "ns", "theme", "quit", "help", "unknown"
+    action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "unknown"
     kind: str | None = None
     argument: str | None = None
     error: str = ""
@@ -73,6 +74,15 @@ def parse_command(line: str) -> Command:
         return Command("theme", argument=arg)
     if head == "help":
         return Command("help")
+    if head in ("arch", "architecture"):
+        return Command("arch", argument=arg)
+    if head == "xray":
+        if not arg:
+            return Command("unknown", error="xray what? e.g. :xray deploy, :xray svc, :xray cm")
+        kind = kind_for(arg.split()[0].lower())
+        if kind is None:
+            return Command("unknown", error=f"unknown kind for xray: {arg}")
+        return Command("xray", kind=kind)
     if head in ("ns", "namespace", "namespaces") and arg:
         return Command("ns", argument=arg)
     kind = kind_for(head)
@@ -85,6 +95,22 @@ def completions() -> list[str]:
     words = {k.plural for k in KINDS.values()} | {s for k in KINDS.values() for s in k.short}
     words |= set(ALIASES) | set(COMMANDS)
     return sorted(words)
+
+
+def owner_view(obj: dict) -> ViewState | None:
+    """`J`: the view of an object's controlling owner (a pod's ReplicaSet, a ReplicaSet's
+    Deployment, a Job's CronJob ...) in its namespace, the cursor on it (no filter, so
+    one Escape goes back)."""
+    meta = obj.get("metadata") or {}
+    refs = meta.get("ownerReferences") or ()
+    ref = next((r for r in refs if r.get("controller")), refs[0] if refs else None)
+    if ref is None or ref.get("kind") not in KINDS:
+        return None
+    ns = meta.get("namespace") if KINDS[ref["kind"]].namespaced else None
+    k = KINDS[ref["kind"]]
+    short = k.short[0] if k.short else k.kind.lower()
+    return ViewState(k.kind, ns, crumb=f"{short}/{ref['name']}",
+                     cursor_key=f"{ns}/{ref['name']}" if ns else ref["name"])
 
 
 def drill_down(kind: str, obj: dict, current: ViewState) -> ViewState | None:

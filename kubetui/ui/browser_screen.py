@@ -49,6 +49,8 @@ class BrowserScreen(ActionKeys, Screen):
         Binding("y", "yaml", "YAML", id="browser.yaml"),
         Binding("ctrl+y", "copy_name", "Copy name", show=False, id="browser.copy"),
         Binding("ctrl+w", "wide", "Wide", id="browser.wide"),
+        Binding("a", "arch", "Architecture", id="browser.arch"),
+        Binding("J", "owner", "Jump to owner", id="browser.owner"),
         Binding("0", "namespace(0)", "All ns", id="browser.all_namespaces"),
         *[Binding(str(i), f"namespace({i})", f"Favourite {i}", show=False,
                   id=f"browser.favourite_{i}") for i in range(1, 10)],
@@ -314,6 +316,10 @@ class BrowserScreen(ActionKeys, Screen):
             self.app.pick_theme(cmd.argument)
         elif cmd.action == "help":
             self.action_help()
+        elif cmd.action == "arch":
+            self.action_arch(cmd.argument)
+        elif cmd.action == "xray":
+            self.action_xray(cmd.kind)
         elif cmd.action == "quit":
             self.app.action_quit_app()
         else:
@@ -324,6 +330,30 @@ class BrowserScreen(ActionKeys, Screen):
                 return
             self.stack.clear()
             self.show(ViewState(found.kind, self.active_namespace), push=False)
+
+    def action_owner(self) -> None:
+        """Jump to the selected object's owner (J again climbs further); Escape returns."""
+        from .browser import owner_view
+        picked = self.selected()
+        if picked is None:
+            return
+        target = owner_view(picked[1])
+        if target is None:
+            self.notify(f"{picked[1]['metadata']['name']} has no owner", timeout=3)
+            return
+        self.show(target)
+
+    def action_arch(self, namespace: str | None = None) -> None:
+        """The architecture view, of the namespace in view (`:arch NS`, or all)."""
+        from .arch_screen import ArchScreen
+        if self.app.cluster is not None:
+            self.app.push_screen(ArchScreen(self.app.cluster,
+                                            namespace or self.active_namespace))
+
+    def action_xray(self, kind: str) -> None:
+        from .xray_screen import XrayScreen
+        if self.app.cluster is not None:
+            self.app.push_screen(XrayScreen(self.app.cluster, kind, self.active_namespace))
 
     def set_namespace(self, namespace: str | None) -> None:
         self.active_namespace = namespace

@@ -28,7 +28,7 @@ def summary_text(c: Checklist) -> Text:
     cause = c.cause
     if cause is None:
         out.append(" no problem found", "bold green")
-        out.append(f": {c.namespace}/{c.name} is running and ready; the steps below agree\n")
+        out.append(f": {c.namespace}/{c.name} is running and ready; the steps below agree")
         return out
     out.append(" most likely cause  ", "bold reverse red")
     out.append(f" {cause.cause}\n", "bold")
@@ -39,6 +39,7 @@ def summary_text(c: Checklist) -> Text:
         out.append(cause.fix + "\n")
     if len(c.findings) > 1:
         out.append("   also: " + "; ".join(f.cause for f in c.findings[1:]) + "\n", "yellow")
+    out.rstrip()
     return out
 
 
@@ -49,6 +50,7 @@ def step_text(step) -> Text:
     for line in step.evidence:
         style = "red" if ("Warning" in line or "Error" in line or "error" in line) else ""
         out.append(line + "\n", style)
+    out.rstrip()
     return out
 
 
@@ -64,12 +66,14 @@ class ChecklistScreen(Acting, Screen):
         Binding("o", "rollout", "Rollout", id="checklist.rollout"),
     ]
 
-    def __init__(self, cluster, namespace: str, pod: str, debug_image: str = "busybox:1.36"):
+    def __init__(self, cluster, namespace: str, pod: str, debug_image: str = "busybox:1.36",
+                 evidence=None):
         super().__init__()
         self.cluster, self.ns, self.pod_name = cluster, namespace, pod
         self.debug_image = debug_image
         self.checklist: Checklist | None = None
         self.evidence = None
+        self._given = evidence  # evidence gathered already (snapshots, tests): no fetching
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f" checklist {self.ns}/{self.pod_name}: gathering the evidence ...",
@@ -84,7 +88,11 @@ class ChecklistScreen(Acting, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.action_refresh()
+        if self._given is not None:
+            from kubetui.diagnose import build
+            self._show(self._given, build(self._given))
+        else:
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         self._gather()

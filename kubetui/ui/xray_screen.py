@@ -1,0 +1,195 @@
+"""`:xray KIND`: each object of a kind with what hangs off it (ReplicaSets, pods,
+containers, claims, endpoints, the pods that use a ConfigMap ...), live, a health mark on
+every node. The tree comes from `render.xray`; open branches stay open as it updates.
+Keys on the node under the cursor: d describe, l logs, c checklist (pods), o rollout."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tree
+
+from kubetui.kube.client import ApiError
+from kubetui.kube.kinds import KINDS
+from kubetui.render import xray
+
+HEALTH = {"ok": ("●", "green"), "pending": ("◐", "yellow"), "error": ("✖", "red"),
+          "done": ("○", "grey50"), "": ("·", "grey50")}
+
+
+def label(node: xray.XNode, namespace: bool = False) -> Text:
+    mark, colour = HEALTH.get(node.health, HEALTH[""])
+    where = f"{node.namespace}/" if namespace and node.namespace else ""
+    return Text.assemble((f"{mark} ", colour), (f"{node.kind} ", "dim"), (where, "dim"),
+                         (node.name, "bold"),
+                         (f"  {node.detail}" if node.detail else "", "dim"))
+
+
+def _key(node: xray.XNode) -> tuple:
+    return (node.kind, node.namespace, node.name)
+
+
+class XrayScreen(Screen):
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", id="xray.back"),
+        Binding("d", "describe", "Describe", id="xray.describe"),
+        Binding("l", "logs", "Logs", id="xray.logs"),
+        Binding("c", "checklist", "Checklist", id="xray.checklist"),
+        Binding("o", "rollout", "Rollout", id="xray.rollout"),
+        Binding("E", "expand_all", "Expand all", id="xray.expand_all"),
+    ]
+
+    def __init__(self, cluster, kind: str, namespace: str | None = None):
+        super().__init__()
+        self.cluster, self.kind, self.namespace = cluster, kind, namespace
+        self.roots: list[xray.XNode] = []
+        self._open: set[tuple] = set()  # paths of expanded tree nodes
+        self._groups: dict[str, object] = {}
+        self._seen: tuple = ()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="xray-title")
+        tree: Tree = Tree(self.kind, id="xray")
+        tree.show_root = False
+        yield tree
+        yield Footer()
+
+    def on_mount(self) -> None:
+        kinds = (self.kind, *xray.NEEDS.get(self.kind, ("Pod",)))
+        for kind in dict.fromkeys(kinds):
+            scoped = KINDS[kind].namespaced
+            self._groups[kind] = self.cluster.watch(kind, self.namespace if scoped else None)
+        self.query_one(Tree).focus()
+        self.set_interval(1.0, self.rebuild)
+        self.rebuild()
+
+    def on_unmount(self) -> None:
+        for group in self._groups.values():
+            self.cluster.release(group)
+
+    def rebuild(self) -> None:
+        seen = tuple(g.store.version for g in self._groups.values())
+        if seen == self._seen:
+            return
+        self._seen = seen
+        objects = {k: list(g.store.snapshot()[1].values()) for k, g in self._groups.items()}
+        self.roots = xray.tree(self.kind, objects, self.namespace)
+        tree = self.query_one(Tree)
+        cursor = self._path(tree.cursor_node) if tree.cursor_node is not None else None
+        if tree.root.children:
+            self._open = {self._path(n) for n in self._walk(tree.root) if n.is_expanded}
+        tree.clear()
+        restore = None
+        for root in self.roots:
+            found = self._add(tree.root, root, (), cursor)
+            restore = restore or found
+        if restore is not None:
+            tree.move_cursor(restore)
+        counts = {h: sum(1 for r in self.roots for n in r.walk() if n.health == h)
+                  for h in ("error", "pending")}
+        self.query_one("#xray-title", Static).update(Text.assemble(
+            (" xray ", "bold reverse"), f" {self.kind}  {len(self.roots)} "
+            f"{'in ' + self.namespace if self.namespace else 'in all namespaces'}",
+            (f"   {counts['error']} failing" if counts["error"] else "", "red"),
+            (f"   {counts['pending']} pending" if counts["pending"] else "", "yellow"),
+            ("   enter: open/close  E: expand all", "dim")))
+
+    def _walk(self, node):
+        for child in node.children:
+            yield child
+            yield from self._walk(child)
+
+    def _path(self, node) -> tuple:
+        parts = []
+        while node is not None and node.data is not None:
+            parts.append(_key(node.data))
+            node = node.parent
+        return tuple(reversed(parts))
+
+    def _add(self, parent, x: xray.XNode, path: tuple, cursor):
+        here = (*path, _key(x))
+        # at first, roots with trouble open (the thing to look at is visible)
+        opened = here in self._open or (not self._open and len(here) == 1
+                                        and any(n.health == "error" for n in x.walk()))
+        if x.children:
+            node = parent.add(label(x, len(here) == 1 and not self.namespace), data=x,
+                              expand=opened)
+        else:
+            node = parent.add_leaf(label(x, len(here) == 1 and not self.namespace), data=x)
+        found = node if here == cursor else None
+        for child in x.children:
+            found = self._add(node, child, here, cursor) or found
+        return found
+
+    # -- keys
+    def _selected(self) -> xray.XNode | None:
+        node = self.query_one(Tree).cursor_node
+        return node.data if node is not None else None
+
+    def action_expand_all(self) -> None:
+        self.query_one(Tree).root.expand_all()
+
+    def action_describe(self) -> None:
+        x = self._selected()
+        if x is not None and x.kind in KINDS:
+            self._describe(x.kind, x.namespace or None, x.name)
+
+    @work(thread=True, exclusive=True, group="xray-describe", exit_on_error=False)
+    def _describe(self, kind: str, namespace: str | None, name: str) -> None:
+        from kubetui.render.describe import describe
+
+        from .screens import ObjectScreen
+
+        client = self.cluster.client
+        obj = client.get_json(KINDS[kind].path(namespace if KINDS[kind].namespaced else None,
+                                               name))
+        try:
+            events = client.get_json(KINDS["Event"].path(namespace), {
+                "fieldSelector": f"involvedObject.uid={obj['metadata']['uid']}"}).get(
+                "items") or []
+        except ApiError:
+            events = []
+        self.app.call_from_thread(self.app.push_screen,
+                                  ObjectScreen(obj, describe(obj, events), "describe"))
+
+    def _pod(self) -> dict | None:
+        x = self._selected()
+        if x is None or x.kind not in ("Pod", "Container"):
+            self.notify("pick a pod", severity="warning", timeout=3)
+            return None
+        name = x.name if x.kind == "Pod" else self.query_one(Tree).cursor_node.parent.data.name
+        group = self._groups.get("Pod")
+        return group.store.get(f"{x.namespace}/{name}") if group else None
+
+    def action_logs(self) -> None:
+        from .log_screen import LogScreen
+        pod = self._pod()
+        if pod is not None:
+            self.app.push_screen(LogScreen(self.cluster, pod["metadata"]["namespace"], [pod],
+                                           title=pod["metadata"]["name"]))
+
+    def action_checklist(self) -> None:
+        from .checklist_screen import ChecklistScreen
+        pod = self._pod()
+        if pod is not None:
+            self.app.push_screen(ChecklistScreen(self.cluster, pod["metadata"]["namespace"],
+                                                 pod["metadata"]["name"],
+                                                 self.app.settings.debug_image))
+
+    def action_rollout(self) -> None:
+        from .rollout_screen import RolloutScreen
+        x = self._selected()
+        if x is None or x.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
+            self.notify("pick a deployment, stateful set or daemon set", severity="warning",
+                        timeout=3)
+            return
+        self.app.push_screen(RolloutScreen(self.cluster, x.kind, x.namespace, x.name))
+
+    def on_worker_state_changed(self, event) -> None:
+        self.app.on_worker_state_changed(event)
+
+
+__all__ = ["XrayScreen"]
