@@ -31,7 +31,14 @@ def main(argv: list[str] | None = None) -> int:
                       help="lines a second the followed pod writes (0: skip that part)")
     logs.add_argument("--seconds", type=float, default=10)
     logs.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    arch = sub.add_parser("arch", help="the architecture view's model and layout at scale")
+    arch.add_argument("--nodes", type=int, default=100)
+    arch.add_argument("--pods", type=int, default=10_000)
+    arch.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
+    if args.which == "arch":
+        from .arch import run as run_arch
+        return run_arch(args.nodes, args.pods, args.json)
     if args.which == "logs":
         from .logs import run as run_logs
         return run_logs(args.lines, args.json, args.rate, args.seconds)

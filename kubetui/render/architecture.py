@@ -183,18 +183,25 @@ class CellCache:
     it changes, so an unchanged pod's cell is reused (10k pods, 2 rebuilds a second)."""
 
     def __init__(self):
-        self._cells: dict[int, tuple[dict, PodCell]] = {}
+        self._cells: dict[int, tuple[dict, PodCell, tuple[float, float]]] = {}
 
-    def cell(self, pod: dict, now: float) -> PodCell:
+    def _entry(self, pod: dict, now: float):
         hit = self._cells.get(id(pod))
         if hit is not None and hit[0] is pod:
-            return hit[1]
+            return hit
         s = summarize(pod, now)
         meta = pod["metadata"]
         cell = PodCell(meta.get("namespace", ""), meta["name"], s.status, s.health,
                        (pod.get("spec") or {}).get("nodeName") or "")
-        self._cells[id(pod)] = (pod, cell)
-        return cell
+        entry = self._cells[id(pod)] = (pod, cell, _requests(pod))
+        return entry
+
+    def cell(self, pod: dict, now: float) -> PodCell:
+        return self._entry(pod, now)[1]
+
+    def requests(self, pod: dict, now: float) -> tuple[float, float]:
+        """The pod's CPU (cores) and memory (bytes) requests."""
+        return self._entry(pod, now)[2]
 
     def prune(self, alive: int) -> None:
         if len(self._cells) > 2 * alive + 100:
@@ -247,7 +254,7 @@ def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
         node_name = (pod.get("spec") or {}).get("nodeName")
         box = boxes.get(node_name or "")
         if box is not None and phase not in ("Succeeded", "Failed"):
-            cpu, mem = _requests(pod)
+            cpu, mem = cache.requests(pod, now)
             box.cpu_requested += cpu
             box.memory_requested += mem
         if namespace is not None and pod["metadata"].get("namespace") != namespace:

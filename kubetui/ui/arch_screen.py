@@ -47,6 +47,7 @@ class ArchView(ScrollView, can_focus=True):
         self.cursor = 0  # index into layout_.cells
         self._cursor_key: tuple[str, str] | None = None
         self._at: dict[tuple[int, int], int] = {}
+        self._styles: tuple[str | None, dict] = (None, {})
 
     def show(self, model: architecture.Architecture) -> None:
         self.model = model
@@ -117,8 +118,10 @@ class ArchView(ScrollView, can_focus=True):
         width = self.size.width
         if index >= len(self.layout_.rows):
             return Strip.blank(width)
-        styles = {s: self.get_component_rich_style(f"arch-view--{s}", partial=True)
-                  for s in STYLES}
+        if self._styles[0] != self.app.theme:  # looked up once per theme, not per line
+            self._styles = (self.app.theme, {s: self.get_component_rich_style(
+                f"arch-view--{s}", partial=True) for s in STYLES})
+        styles = self._styles[1]
         cursor_at = None
         if self.layout_.cells:
             r, c, _ = self.layout_.cells[self.cursor]
