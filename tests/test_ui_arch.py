@@ -8,6 +8,7 @@ from conftest import wait_until
 from kubetui.render.arch_layout import CELL
 from kubetui.ui.arch_screen import ArchScreen, ArchView
 from kubetui.ui.checklist_screen import ChecklistScreen
+from kubetui.ui.screens import ObjectScreen
 from kubetui.ui.xray_screen import XrayScreen
 from test_ui_actions import select
 from test_ui_browser import command, wait_for
@@ -47,6 +48,11 @@ async def test_arch_view_to_the_crash_looping_pod_to_its_cause(make_app, sim):
         row, col, _ = view.layout_.cells[view.cursor]
         assert "".join(t for t, _ in view.layout_.rows[row])[col] == CELL
         assert name in str(app.screen.query_one("#arch-selected").render())
+        await pilot.press("d")  # describe the pod under the cursor
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen)
+                              and app.screen.obj["metadata"]["name"] == name)
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ArchScreen))
         await pilot.press("enter")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ChecklistScreen)
                               and app.screen.checklist is not None, tries=400)
@@ -91,6 +97,10 @@ async def test_xray_deployment_down_to_containers(make_app):
         # a root with trouble opens by itself; a healthy one stays closed
         opened = {n.data.name: n.is_expanded for n in tree.root.children}
         assert opened["fraud-check"] and not opened["frontend"]
+        tree.move_cursor(next(n for n in tree.root.children if n.data.name == "frontend"))
+        await pilot.press("d")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen)
+                              and app.screen.obj["kind"] == "Deployment")
 
 
 async def test_xray_configmap_users_and_unknown_kinds(make_app):

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kubetui.render.describe import probe_text
+
 from . import exitcodes, scheduling
 
 PULL_REASONS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
@@ -56,27 +58,6 @@ def _event_line(e: dict) -> str:
     count = e.get("count") or (e.get("series") or {}).get("count") or 1
     return (f"event {e.get('type', '')} {e.get('reason', '')}"
             f"{f' (x{count})' if count > 1 else ''}: {e.get('message', '')}")
-
-
-def probe_text(probe: dict | None) -> str:
-    """A probe's settings as kubectl describe prints them."""
-    if not probe:
-        return "none"
-    if "httpGet" in probe:
-        h = probe["httpGet"]
-        how = f"http-get {h.get('scheme', 'HTTP').lower()}://:{h.get('port')}{h.get('path', '/')}"
-    elif "tcpSocket" in probe:
-        how = f"tcp-socket :{probe['tcpSocket'].get('port')}"
-    elif "exec" in probe:
-        how = "exec [" + " ".join(probe["exec"].get("command") or ()) + "]"
-    elif "grpc" in probe:
-        how = f"grpc <pod>:{probe['grpc'].get('port')}"
-    else:
-        how = "?"
-    return (f"{how} delay={probe.get('initialDelaySeconds', 0)}s "
-            f"timeout={probe.get('timeoutSeconds', 1)}s period={probe.get('periodSeconds', 10)}s "
-            f"#success={probe.get('successThreshold', 1)} "
-            f"#failure={probe.get('failureThreshold', 3)}")
 
 
 # -- the rules, each returning a finding or None

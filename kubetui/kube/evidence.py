@@ -47,6 +47,19 @@ def owner_of(client: KubeClient, obj: dict) -> dict | None:
     return None if owner is None else {**owner, "kind": ref["kind"]}
 
 
+def described(client: KubeClient, kind, namespace: str | None, name: str) -> tuple[dict, str]:
+    """An object and its kubectl-describe text with its events (none if they cannot be
+    read: a describe without events beats no describe)."""
+    from kubetui.render.describe import describe
+
+    k = KINDS[kind] if isinstance(kind, str) else kind
+    obj = client.get_json(k.path(namespace if k.namespaced else None, name))
+    events = _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
+        "fieldSelector": f"involvedObject.uid={obj['metadata'].get('uid', '')}"}).get(
+        "items") or [], [])
+    return obj, describe(obj, events)
+
+
 def gather(client: KubeClient, namespace: str, name: str) -> Evidence:
     pod = client.get_json(KINDS["Pod"].path(namespace, name))
     events_path = KINDS["Event"].path(namespace)
@@ -107,4 +120,4 @@ def pick_pod(client: KubeClient, kind: str, namespace: str, name: str) -> str | 
                 pods[0]["metadata"]["name"])
 
 
-__all__ = ["gather", "owner_of", "pick_pod"]
+__all__ = ["described", "gather", "owner_of", "pick_pod"]

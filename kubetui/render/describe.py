@@ -86,7 +86,7 @@ def _pod(out: list[str], pod: dict, now: float) -> None:
                 out.extend(f"      {k}:  {v}" for k, v in sorted(res[kind].items()))
         for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
             if c.get(probe):
-                out.append(f"    {probe[0].upper() + probe[1:-5]}:  {_probe(c[probe])}")
+                out.append(f"    {probe[0].upper() + probe[1:-5]}:  {probe_text(c[probe])}")
         env = c.get("env") or ()
         if env:
             out.append("    Environment:")
@@ -118,7 +118,10 @@ def _pod(out: list[str], pod: dict, now: float) -> None:
                                                                 or {}).items()) or None)
 
 
-def _probe(p: dict) -> str:
+def probe_text(p: dict | None) -> str:
+    """A probe's settings as kubectl describe prints them."""
+    if not p:
+        return "none"
     if "httpGet" in p:
         h = p["httpGet"]
         what = f"http-get {h.get('scheme', 'HTTP').lower()}://:{h.get('port')}{h.get('path', '/')}"
@@ -126,11 +129,14 @@ def _probe(p: dict) -> str:
         what = f"tcp-socket :{p['tcpSocket'].get('port')}"
     elif "exec" in p:
         what = "exec " + str(p["exec"].get("command"))
+    elif "grpc" in p:
+        what = f"grpc <pod>:{p['grpc'].get('port')}"
     else:
         what = "unknown"
     return (f"{what} delay={p.get('initialDelaySeconds', 0)}s timeout={p.get('timeoutSeconds', 1)}"
             f"s period={p.get('periodSeconds', 10)}s #success={p.get('successThreshold', 1)} "
             f"#failure={p.get('failureThreshold', 3)}")
+
 
 
 def _deployment(out: list[str], d: dict) -> None:

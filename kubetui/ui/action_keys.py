@@ -76,6 +76,35 @@ class Acting:
         self.notify(f"shell in {meta['name']} ended" + (f" (exit {code})" if code else ""),
                     timeout=4)
 
+    def _ask_scale(self, kind: str, ns: str, name: str, current: int) -> None:
+        """Scale to a number the user types; 0 asks again."""
+        actions = self._actions()
+
+        def answered(value: str | None) -> None:
+            if not value:
+                return
+            replicas = int(value)
+            run = lambda: self._act(f"Scaled {name} to {replicas}",  # noqa: E731
+                                    lambda: actions.scale(kind, ns, name, replicas))
+            if replicas == 0:
+                self._confirm_then(f"Scale {kind.lower()} {ns}/{name} to 0? Every pod stops.",
+                                   run)
+            else:
+                run()
+
+        self.app.push_screen(PromptScreen(f"Scale {kind.lower()} {name} to how many "
+                                          "replicas?", str(current), restrict=r"\d*"), answered)
+
+    def _describe_in_thread(self, kind, namespace: str | None, name: str,
+                            mode: str = "describe") -> None:
+        """Fetch an object and its events, then show it (call from a thread worker)."""
+        from kubetui.kube.evidence import described
+
+        from .screens import ObjectScreen
+
+        obj, text = described(self.app.cluster.client, kind, namespace, name)
+        self.app.call_from_thread(self.app.push_screen, ObjectScreen(obj, text, mode))
+
     def on_worker_state_changed(self, event) -> None:
         """A screen's failed worker (a forbidden patch, a conflict) is reported like the
         app's own: as a notification quoting the API, never a traceback. (The message
@@ -186,23 +215,7 @@ class ActionKeys(Acting):
         if target is None:
             return
         kind, ns, name = target
-        current = str(((self.selected()[1].get("spec") or {}).get("replicas", 1)))
-        actions = self._actions()
-
-        def answered(value: str | None) -> None:
-            if value is None or value == "":
-                return
-            replicas = int(value)
-            run = lambda: self._act(f"Scaled {name} to {replicas}",  # noqa: E731
-                                    lambda: actions.scale(kind, ns, name, replicas))
-            if replicas == 0:
-                self._confirm_then(f"Scale {kind.lower()} {ns}/{name} to 0? Every pod stops.",
-                                   run)
-            else:
-                run()
-
-        self.app.push_screen(PromptScreen(f"Scale {kind.lower()} {name} to how many "
-                                          "replicas?", current, restrict=r"\d*"), answered)
+        self._ask_scale(kind, ns, name, (self.selected()[1].get("spec") or {}).get("replicas", 1))
 
     def action_delete(self) -> None:
         target = self._target(None, "delete")

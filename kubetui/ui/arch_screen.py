@@ -22,6 +22,7 @@ from kubetui.kube.client import ApiError
 from kubetui.render import arch_layout, architecture
 from kubetui.render.arch_layout import Layout
 
+from .action_keys import Acting
 from .modals import PromptScreen
 
 STYLES = ("ok", "pending", "error", "done", "dim", "bold", "border", "title", "managed",
@@ -142,7 +143,7 @@ class ArchView(ScrollView, can_focus=True):
         return Strip(segments).crop_extend(0, width, None)
 
 
-class ArchScreen(Screen):
+class ArchScreen(Acting, Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="arch.back"),
         Binding("enter", "checklist", "Checklist", id="arch.checklist"),
@@ -291,25 +292,9 @@ class ArchScreen(Screen):
             self._describe(pod["metadata"]["namespace"], pod["metadata"]["name"])
 
     @work(thread=True, exclusive=True, group="arch-describe", exit_on_error=False)
-    def _describe(self, namespace: str, name: str) -> None:
-        from kubetui.kube.kinds import KINDS
-        from kubetui.render.describe import describe
+    def _describe(self, namespace: str, name: str, kind: str = "Pod") -> None:
+        self._describe_in_thread(kind, namespace, name)
 
-        from .screens import ObjectScreen
-
-        client = self.cluster.client
-        obj = client.get_json(KINDS["Pod"].path(namespace, name))
-        try:
-            events = client.get_json(KINDS["Event"].path(namespace), {
-                "fieldSelector": f"involvedObject.uid={obj['metadata']['uid']}"}).get(
-                "items") or []
-        except ApiError:
-            events = []
-        self.app.call_from_thread(self.app.push_screen,
-                                  ObjectScreen(obj, describe(obj, events), "describe"))
-
-    def on_worker_state_changed(self, event) -> None:
-        self.app.on_worker_state_changed(event)
 
 
 __all__ = ["ArchScreen", "ArchView"]

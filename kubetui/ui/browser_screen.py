@@ -15,12 +15,9 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from kubetui.kube.actions import Actions
-from kubetui.kube.client import ApiError
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.kinds import KINDS
 from kubetui.render.age import human_duration
-from kubetui.render.describe import describe
 from bisect import bisect_left
 
 from kubetui.render.rows import RowModel
@@ -33,7 +30,7 @@ from .browser import (Filter, ViewState, completions, drill_down, parse_command,
 from .command_bar import CommandBar
 from .header import ClusterHeader
 from .resource_table import ResourceTable
-from .screens import HelpScreen, ObjectScreen
+from .screens import HelpScreen
 
 SORT_LETTERS = "NASRTIOP"
 
@@ -432,17 +429,7 @@ class BrowserScreen(ActionKeys, Screen):
 
     @work(thread=True, exclusive=True, group="object", exit_on_error=False)
     def _fetch(self, kind, namespace: str | None, name: str, mode: str) -> None:
-        cluster = self.app.cluster
-        obj = Actions(cluster.client, cluster.readonly).get(kind, namespace, name)
-        events = []
-        try:
-            q = {"fieldSelector": f"involvedObject.uid={obj['metadata']['uid']}"}
-            path = KINDS["Event"].path(namespace)
-            events = cluster.client.get_json(path, q).get("items") or []
-        except (ApiError, KeyError):
-            pass  # describe without events beats no describe
-        text = describe(obj, events)
-        self.app.call_from_thread(self.app.push_screen, ObjectScreen(obj, text, mode))
+        self._describe_in_thread(kind, namespace, name, mode)
 
     def action_help(self) -> None:
         """The keys in force now, as bound (a remapped key shows its new key)."""

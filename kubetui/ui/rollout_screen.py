@@ -26,7 +26,6 @@ from kubetui.render.pod import summarize
 from kubetui.render.printers import selector_string
 
 from .action_keys import Acting
-from .modals import PromptScreen
 
 STATE_STYLE = {"rolled out": "bold green", "progressing": "bold yellow",
                "paused": "bold cyan", "stuck": "bold red"}
@@ -256,23 +255,8 @@ class RolloutScreen(Acting, Screen):
         if self._refuse("scale"):
             return
         obj = self._object() or {}
-        current = str((obj.get("spec") or {}).get("replicas", 1))
-        actions, kind, ns, name = self._actions(), self.kind, self.ns, self.target
-
-        def answered(value: str | None) -> None:
-            if not value:
-                return
-            replicas = int(value)
-            run = lambda: self._act(f"Scaled {name} to {replicas}",  # noqa: E731
-                                    lambda: actions.scale(kind, ns, name, replicas))
-            if replicas == 0:
-                self._confirm_then(f"Scale {kind.lower()} {ns}/{name} to 0? Every pod stops.",
-                                   run)
-            else:
-                run()
-
-        self.app.push_screen(PromptScreen(f"Scale {kind.lower()} {name} to how many "
-                                          "replicas?", current, restrict=r"\d*"), answered)
+        self._ask_scale(self.kind, self.ns, self.target,
+                        (obj.get("spec") or {}).get("replicas", 1))
 
     def action_mark(self) -> None:
         rev = self._cursor_revision()

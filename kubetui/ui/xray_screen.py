@@ -12,9 +12,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
-from kubetui.kube.client import ApiError
 from kubetui.kube.kinds import KINDS
 from kubetui.render import xray
+
+from .action_keys import Acting
 
 HEALTH = {"ok": ("●", "green"), "pending": ("◐", "yellow"), "error": ("✖", "red"),
           "done": ("○", "grey50"), "": ("·", "grey50")}
@@ -32,7 +33,7 @@ def _key(node: xray.XNode) -> tuple:
     return (node.kind, node.namespace, node.name)
 
 
-class XrayScreen(Screen):
+class XrayScreen(Acting, Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="xray.back"),
         Binding("d", "describe", "Describe", id="xray.describe"),
@@ -135,25 +136,11 @@ class XrayScreen(Screen):
     def action_describe(self) -> None:
         x = self._selected()
         if x is not None and x.kind in KINDS:
-            self._describe(x.kind, x.namespace or None, x.name)
+            self._describe(x.namespace or None, x.name, x.kind)
 
     @work(thread=True, exclusive=True, group="xray-describe", exit_on_error=False)
-    def _describe(self, kind: str, namespace: str | None, name: str) -> None:
-        from kubetui.render.describe import describe
-
-        from .screens import ObjectScreen
-
-        client = self.cluster.client
-        obj = client.get_json(KINDS[kind].path(namespace if KINDS[kind].namespaced else None,
-                                               name))
-        try:
-            events = client.get_json(KINDS["Event"].path(namespace), {
-                "fieldSelector": f"involvedObject.uid={obj['metadata']['uid']}"}).get(
-                "items") or []
-        except ApiError:
-            events = []
-        self.app.call_from_thread(self.app.push_screen,
-                                  ObjectScreen(obj, describe(obj, events), "describe"))
+    def _describe(self, namespace: str, name: str, kind: str = "Pod") -> None:
+        self._describe_in_thread(kind, namespace, name)
 
     def _pod(self) -> dict | None:
         x = self._selected()
@@ -188,8 +175,6 @@ class XrayScreen(Screen):
             return
         self.app.push_screen(RolloutScreen(self.cluster, x.kind, x.namespace, x.name))
 
-    def on_worker_state_changed(self, event) -> None:
-        self.app.on_worker_state_changed(event)
 
 
 __all__ = ["XrayScreen"]
