@@ -174,3 +174,13 @@ async def test_search_moves_between_matches_and_wrap_keeps_the_newest_line_whole
         rows = [view.render_line(y).text.rstrip() for y in range(10)]
         assert rows[-3:] == ["x" * 40, "x" * 40, "x" * 20]
         assert rows[-4] == "line 99"
+
+
+async def test_logs_of_a_label_selector_across_namespaces(app):
+    async with app.run_test(size=(160, 48)) as pilot:
+        await command(pilot, "logs -l tier=api")  # shop's search and recommender pods
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen)
+                              and app.screen.query(LogView))
+        view = app.screen.query_one(LogView)
+        assert await wait_for(pilot, lambda: {p.split("-")[0] for p in prefixes(view)}
+                              >= {"search", "recommender"}, tries=400), prefixes(view)

@@ -16,7 +16,7 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "ep": "Endpoints", "eps": "EndpointSlice", "rb": "RoleBinding",
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
 COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "arch",
-            "xray")
+            "xray", "logs")
 
 
 @dataclass
@@ -43,7 +43,7 @@ class ViewState:
 @dataclass
 class Command:
     """What a line typed after `:` asks for."""
-    action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "unknown"
+    action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "logs", "unknown"
     kind: str | None = None
     argument: str | None = None
     error: str = ""
@@ -74,6 +74,11 @@ def parse_command(line: str) -> Command:
         return Command("theme", argument=arg)
     if head == "help":
         return Command("help")
+    if head == "logs":
+        selector = (arg or "").removeprefix("-l").strip()
+        if not selector:
+            return Command("unknown", error="logs of which pods? e.g. :logs -l app=web")
+        return Command("logs", argument=selector)
     if head in ("arch", "architecture"):
         return Command("arch", argument=arg)
     if head == "xray":

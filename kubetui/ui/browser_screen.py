@@ -317,6 +317,10 @@ class BrowserScreen(ActionKeys, Screen):
             self.action_arch(cmd.argument)
         elif cmd.action == "xray":
             self.action_xray(cmd.kind)
+        elif cmd.action == "logs" and self.app.cluster is not None:
+            from .log_screen import LogScreen  # every pod the selector matches, later ones too
+            self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace,
+                                           selector=cmd.argument, title=f"-l {cmd.argument}"))
         elif cmd.action == "quit":
             self.app.action_quit_app()
         else:

@@ -5,6 +5,8 @@ s shell, x a command, n a debug pod on the node, l / p logs, o the owner's rollo
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -41,6 +43,28 @@ def summary_text(c: Checklist) -> Text:
         out.append("   also: " + "; ".join(f.cause for f in c.findings[1:]) + "\n", "yellow")
     out.rstrip()
     return out
+
+
+def logs_side_by_side(step, evidence) -> Group:
+    """Step 2 with each container's current and previous logs in two columns."""
+    head = Text.assemble((f"{step.summary}\n", "bold"), (f"({step.command})", "dim"))
+    grid = Table.grid(expand=True, padding=(0, 2))
+    grid.add_column(ratio=1)
+    grid.add_column(ratio=1)
+    for container in sorted(set(evidence.logs) | set(evidence.previous_logs)):
+        cells = []
+        for which, source in (("current", evidence.logs), ("previous", evidence.previous_logs)):
+            lines = source.get(container)
+            text = Text()
+            text.append(f"{container}, {which}\n", "bold underline")
+            if isinstance(lines, list):
+                text.append("\n".join(lines[-8:]) or "(no output)",
+                            "" if which == "current" else "yellow")
+            else:
+                text.append(lines or "(no previous container)", "dim")
+            cells.append(text)
+        grid.add_row(*cells)
+    return Group(head, grid)
 
 
 def step_text(step) -> Text:
@@ -121,7 +145,8 @@ class ChecklistScreen(Acting, Screen):
             pane.border_title = f"{step.number} {step.title}  [{colour}]{mark} {step.verdict}[/]"
             for verdict in MARK:
                 pane.set_class(step.verdict == verdict, f"verdict-{verdict}")
-            pane.update(step_text(step))
+            both = step.number == 2 and evidence.previous_logs
+            pane.update(logs_side_by_side(step, evidence) if both else step_text(step))
 
     # -- the steps that act
     def _pod(self) -> dict | None:
