@@ -35,6 +35,16 @@ def _containers(pod: dict) -> list[str]:
     return [c["name"] for c in (pod.get("spec") or {}).get("containers") or ()]
 
 
+def _has_run(pod: dict) -> bool:
+    """Whether a container of the pod has logs to read: it runs, or it ran (a pod in
+    CrashLoopBackOff has its last run's logs, as `kubectl logs` shows them)."""
+    for cs in (pod.get("status") or {}).get("containerStatuses") or ():
+        state, last = cs.get("state") or {}, cs.get("lastState") or {}
+        if state.get("running") or state.get("terminated") or last.get("terminated"):
+            return True
+    return False
+
+
 def _restarts(pod: dict) -> dict[str, int]:
     return {cs["name"]: cs.get("restartCount", 0)
             for cs in (pod.get("status") or {}).get("containerStatuses") or ()}
@@ -155,9 +165,7 @@ class LogScreen(Screen):
             return
         _, items = self._group.store.snapshot()
         for pod in items.values():
-            running = any((cs.get("state") or {}).get("running") for cs in (
-                pod.get("status") or {}).get("containerStatuses") or ())
-            if running:
+            if _has_run(pod):
                 self._start_pod(pod)
 
     def _restart_streams(self) -> None:
