@@ -22,7 +22,10 @@ NOW = parse_time(FIXTURES["now"])
 CSS = Path(__file__).resolve().parent.parent / "kubetui" / "ui" / "kubetui.tcss"
 
 
-class TableApp(App):
+class ThemedApp(App):
+    """kubetui's CSS and themes. (No on_mount here: Textual runs every class's handler
+    in the MRO, so each app below has exactly one.)"""
+
     CSS_PATH = str(CSS)
 
     def __init__(self, theme: str, help_rows=None):
@@ -32,14 +35,19 @@ class TableApp(App):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(themes.VARIABLE_DEFAULTS)
 
+    def use_theme(self) -> None:
+        for theme in themes.discover()[0]:
+            self.register_theme(theme)
+        self.theme = self.wanted_theme
+
+
+class TableApp(ThemedApp):
     def compose(self) -> ComposeResult:
         yield ClusterHeader()
         yield ResourceTable(view("Pod").headers(True, False))
 
     def on_mount(self) -> None:
-        for theme in themes.discover()[0]:
-            self.register_theme(theme)
-        self.theme = self.wanted_theme
+        self.use_theme()
         row = view("Pod").rows_fn(True, False)
         rows = {f"demo/{c['name']}": row(c["pod"], NOW) for c in FIXTURES["cases"]}
         table = self.query_one(ResourceTable)
@@ -67,7 +75,7 @@ def test_help(snap_compare):
 PROBLEMS = json.loads((Path(__file__).parent / "fixtures" / "problems.json").read_text())
 
 
-class ArchApp(TableApp):
+class ArchApp(ThemedApp):
     """The architecture view of the demo's nodes and problem pods, fixed in time."""
 
     def compose(self) -> ComposeResult:
@@ -77,9 +85,7 @@ class ArchApp(TableApp):
     def on_mount(self) -> None:
         from kubetui.render import architecture
         from kubetui.ui.arch_screen import ArchView
-        for theme in themes.discover()[0]:
-            self.register_theme(theme)
-        self.theme = self.wanted_theme
+        self.use_theme()
         pods = [c["pod"] for k, c in sorted(PROBLEMS.items()) if k != "nodes"]
         readyz = "[+]ping ok\n[+]etcd ok\nreadyz check passed\n"
         view = self.query_one(ArchView)
@@ -87,16 +93,14 @@ class ArchApp(TableApp):
         view.focus()
 
 
-class ChecklistApp(TableApp):
+class ChecklistApp(ThemedApp):
     def compose(self) -> ComposeResult:
         yield from ()
 
     def on_mount(self) -> None:
         from kubetui.diagnose import Evidence
         from kubetui.ui.checklist_screen import ChecklistScreen
-        for theme in themes.discover()[0]:
-            self.register_theme(theme)
-        self.theme = self.wanted_theme
+        self.use_theme()
         case = PROBLEMS["crashloop"]
         pod = case["pod"]
         node = next(n for n in PROBLEMS["nodes"]

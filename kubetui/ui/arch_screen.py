@@ -134,7 +134,9 @@ class ArchView(ScrollView, can_focus=True):
                 k = cursor_at - x
                 if k:
                     segments.append(Segment(text[:k], rich_style))
-                segments.append(Segment(text[k], rich_style + styles["cursor"]))
+                # the cursor: a diamond in the pod's own colour on the cursor background
+                glyph = "◆" if text[k] == arch_layout.CELL else text[k]
+                segments.append(Segment(glyph, rich_style + styles["cursor"]))
                 if text[k + 1:]:
                     segments.append(Segment(text[k + 1:], rich_style))
             else:
