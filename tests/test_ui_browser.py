@@ -202,7 +202,9 @@ async def test_context_switch_between_two_clusters(tmp_path):
             assert str(tmp_path / "b") in picker.details["beta"]
             await pilot.press("down", "enter")
             assert await wait_for(pilot, lambda: names(app) == ["beta-pod"])
-            assert app.context_info.name == "beta" and old.threads_alive == 0
+            assert app.context_info.name == "beta"
+            # the old session stops in the background, all of its watch threads
+            assert await wait_for(pilot, lambda: old.threads_alive == 0)
             await pilot.press("q")
         app.shutdown()
     finally:

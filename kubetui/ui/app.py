@@ -5,6 +5,7 @@ one handler turns a failed worker into a notification, never a traceback."""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -138,7 +139,10 @@ class KubetuiApp(App):
         browser = self._browser
         if old is not None:
             browser.group = None
-            old.close(wait=1)
+            # the old session's informers stop in the background: waiting for each
+            # watch to end would freeze the screen for up to a second per kind
+            threading.Thread(target=old.close, kwargs={"wait": 1}, daemon=True,
+                             name=f"close {old.context.name}").start()
             namespace = self.settings.context_namespaces.get(fresh.context.name,
                                                              fresh.context.namespace)
             browser.stack.clear()
