@@ -184,3 +184,29 @@ async def test_logs_of_a_label_selector_across_namespaces(app):
         view = app.screen.query_one(LogView)
         assert await wait_for(pilot, lambda: {p.split("-")[0] for p in prefixes(view)}
                               >= {"search", "recommender"}, tries=400), prefixes(view)
+
+
+async def test_a_filter_over_many_lines_runs_aside_and_misses_nothing_that_comes_meanwhile():
+    from textual.app import App
+
+    from kubetui.ui.log_view import ASYNC_FILTER_LINES
+
+    class One(App):
+        def compose(self):
+            yield LogView()
+
+    async with One().run_test(size=(80, 20)) as pilot:
+        view = pilot.app.query_one(LogView)
+        total = ASYNC_FILTER_LINES + 20_000
+        view.add([("", "", f"line {i} {'hit' if i % 1000 == 0 else 'miss'}")
+                  for i in range(total)])
+        view.set_filter("hit")
+        assert view.filtering  # the screen is not held up
+        view.add([("", "", f"late {i} hit") for i in range(3)])  # arrives meanwhile
+        assert await wait_for(pilot, lambda: not view.filtering, tries=400)
+        texts = view.visible_text()
+        assert len(texts) == total // 1000 + 3
+        assert texts[0] == "line 0 hit" and texts[-3:] == ["late 0 hit", "late 1 hit",
+                                                           "late 2 hit"]
+        view.add([("", "", "after hit"), ("", "", "after miss")])
+        assert view.visible_text()[-1] == "after hit"

@@ -124,6 +124,15 @@ class LogBuffer:
                     yield base + jj, lines[jj]
                 k, j = k + 1, 0
 
+    def frozen(self) -> "LogBuffer":
+        """A read-only copy for another thread to scan while this one grows: it shares
+        the compressed blocks (bytes never change) and copies the lists around them."""
+        copy = LogBuffer.__new__(LogBuffer)
+        copy.max_lines, copy.first, copy.dropped = self.max_lines, self.first, self.dropped
+        copy._blocks, copy._open = deque(self._blocks), list(self._open)
+        copy._cache, copy._cached, copy._sources = OrderedDict(), self._cached, {}
+        return copy
+
     def compressed_bytes(self) -> int:
         return sum(len(b) for b in self._blocks)
 

@@ -192,7 +192,8 @@ class LogScreen(Screen):
         extras.append(f"since {self.since // 60}m" if self.since else "")
         extras.append(f"tail {self.tail}" if self.tail else "")
         if view.pattern is not None:
-            extras.append(f"filter {'!' if view.inverse else ''}{view.pattern.pattern}")
+            extras.append(f"filter {'!' if view.inverse else ''}{view.pattern.pattern}"
+                          + (" (filtering ...)" if view.filtering else ""))
         if view.search is not None:
             extras.append(f"search {view.search.pattern} (n/N)")
         extras.append("follow" if view.follow else "paused (f: follow)")

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from kubetui.render.log_buffer import LogBuffer
 
 MAX_LINES = 1_000_000
+ASYNC_FILTER_LINES = 100_000  # past this, a filter runs in a thread (1M lines: about 1 s)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 PREFIX_COLOURS = ("#5fafff", "#87d787", "#d7af5f", "#d787d7", "#5fd7d7", "#ff8787")
 FILTER_MATCH = Style(reverse=True, bold=True)
@@ -30,6 +31,13 @@ CURRENT_LINE = Style(bgcolor="#303050")
 def harmless(text: str) -> str:
     """Control characters made visible: ESC becomes ^[, so a log cannot drive the terminal."""
     return _CONTROL.sub(lambda m: "^" + chr((ord(m.group()) + 64) % 128), text)
+
+
+def _matching(lines: LogBuffer, pattern: re.Pattern, inverse: bool) -> array:
+    """The numbers of the lines a filter keeps."""
+    hint = None if inverse else pattern
+    return array("q", (n for n, (_, _, t) in lines.scan(hint=hint)
+                       if bool(pattern.search(t)) != inverse))
 
 
 def _compile(body: str) -> tuple[re.Pattern, str]:
@@ -65,6 +73,8 @@ class LogView(ScrollView, can_focus=True):
         self.wrap = False
         self.prefixes: dict[str, Style] = {}
         self._width = 0
+        self.filtering = False  # a filter is being applied in a thread
+        self._filter_gen = 0
         self._layout_key: tuple = ()
         self._layout: list[tuple[int, int]] = []  # wrapped rows: (visible index, chunk)
 
@@ -82,7 +92,7 @@ class LogView(ScrollView, can_focus=True):
             if prefix and prefix not in self.prefixes:
                 self.prefixes[prefix] = Style(color=PREFIX_COLOURS[len(self.prefixes)
                                                                    % len(PREFIX_COLOURS)])
-        if self.shown is not None:
+        if self.shown is not None and not self.filtering:
             self.shown.extend(start + i for i, (_, _, t) in enumerate(batch)
                               if self._keeps(harmless(t)))
             self._trim_shown()
@@ -122,10 +132,37 @@ class LogView(ScrollView, can_focus=True):
 
     def _refilter(self) -> None:
         self._shown_from = 0
-        self.shown = None if self.pattern is None else array(
-            "q", (n for n, (_, _, t) in self.lines.scan(
-                hint=None if self.inverse else self.pattern) if self._keeps(t)))
+        self._filter_gen += 1
+        self.filtering = False
+        if self.pattern is None:
+            self.shown = None
+        elif len(self.lines) < ASYNC_FILTER_LINES:
+            self.shown = _matching(self.lines, self.pattern, self.inverse)
+        else:  # a million lines: in a thread, over a frozen copy; the screen stays live
+            self.filtering = True
+            self.shown = array("q")
+            gen, copy, pattern, inverse = self._filter_gen, self.lines.frozen(), \
+                self.pattern, self.inverse
+
+            def work() -> None:
+                shown = _matching(copy, pattern, inverse)
+                self.app.call_from_thread(self._filtered, gen, shown, copy.end)
+
+            self.run_worker(work, thread=True, exit_on_error=False, group="log-filter")
         self._resize()
+
+    def _filtered(self, gen: int, shown: array, upto: int) -> None:
+        """The thread's result, plus the lines that came while it ran."""
+        if gen != self._filter_gen:
+            return  # a newer filter replaced it
+        if upto < self.lines.end:
+            shown.extend(n for n, (_, _, t) in self.lines.scan(max(upto, self.lines.first))
+                         if self._keeps(t))
+        self.shown, self._shown_from, self.filtering = shown, 0, False
+        self._trim_shown()
+        self._resize()
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True)
 
     @property
     def visible_count(self) -> int:
