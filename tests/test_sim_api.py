@@ -237,3 +237,10 @@ def test_discovery_lists_kinds_with_short_names_and_subresources(sim):
     assert (scale["group"], scale["version"], scale["kind"]) == ("autoscaling", "v1", "Scale")
     _, version = raw(sim, "GET", "/version")
     assert version["gitVersion"].startswith("v1.32.")
+
+
+def test_a_tag_that_says_it_does_not_exist_cannot_be_pulled():
+    from kubetui.sim.behavior import missing_image
+
+    assert missing_image("nginx:does-not-exist") and missing_image("registry.io/a/b:1.2-typo")
+    assert not missing_image("nginx:1.27") and not missing_image("missing/app:1.0")

@@ -184,3 +184,25 @@ async def test_api_errors_become_notifications_quoting_the_api(make_app, sim, tm
             assert isinstance(admin.screen, RolloutScreen)  # still there, nothing lost
     finally:
         kubectl("rollout", "resume", "deploy/redis", "-n", "shop")
+
+
+async def test_a_rollout_to_a_missing_image_shows_stuck_with_the_pull_error(make_app, kubectl,
+                                                                           sim):
+    from conftest import deployment, make_namespace
+
+    make_namespace(sim, "stuck-demo")
+    sim.create("Deployment", "stuck-demo", deployment("web", replicas=2))
+    wait_until(lambda: "successfully rolled out" in kubectl(
+        "rollout", "status", "deploy/web", "-n", "stuck-demo", "--timeout=30s").stdout,
+        timeout=40)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deploy", "^web$")
+        await pilot.press("o")
+        assert await wait_for(pilot, lambda: cockpit_state(app) == "rolled out", tries=300)
+        kubectl("set", "image", "deploy/web", "main=nginx:does-not-exist", "-n", "stuck-demo")
+        assert await wait_for(pilot, lambda: cockpit_state(app) == "stuck", tries=600)
+        model = app.screen.model
+        assert "ImagePullBackOff" in model.reason or "ErrImagePull" in model.reason
+        assert model.groups[0].new and model.groups[0].images == ["nginx:does-not-exist"]
+        assert any(not g.new and g.ready == 2 for g in model.groups)  # the old ones serve on

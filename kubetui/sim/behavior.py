@@ -18,6 +18,10 @@ say `container=NAME` (default: every container of the pod):
 | `pull fail`               | the image cannot be pulled: ErrImagePull, then ImagePullBackOff |
 | `logs rate=N`             | writes N log lines a second (chatty)                           |
 
+An image whose tag says it does not exist (`nginx:does-not-exist`, anything with
+`nonexistent`, `missing`, `nope` or `typo` in the tag) fails to pull with no annotation,
+so `kubectl set image` can break a rollout on purpose.
+
 Durations: `500ms`, `6s`, `2m`, or plain seconds. The same demo files misbehave on a real
 cluster through their commands and images; the annotation only tells the sim."""
 
@@ -81,10 +85,24 @@ def parse(pod: dict) -> dict[str, Behavior]:
                 _apply(out[name], verb, settings, flags)
             except ValueError:
                 continue  # a malformed clause is ignored, as a real cluster ignores it all
+    for c in (pod.get("spec") or {}).get("containers") or ():
+        if missing_image(c.get("image", "")):
+            out[c["name"]].pull_fails = True
     if (pod.get("spec") or {}).get("restartPolicy") in ("Never", "OnFailure"):
         for c in pod["spec"]["containers"]:
             _run_to_completion(out[c["name"]], c)
     return out
+
+
+MISSING_WORDS = ("does-not-exist", "doesnotexist", "nonexistent", "missing", "nope", "typo")
+
+
+def missing_image(image: str) -> bool:
+    """A tag that says it does not exist (`nginx:does-not-exist`, `app:1.2-typo`) cannot
+    be pulled, as on a real registry: `kubectl set image` can break a rollout on purpose."""
+    name = image.rsplit("/", 1)[-1]
+    tag = name.split("@")[0].partition(":")[2].lower()
+    return any(word in tag for word in MISSING_WORDS)
 
 
 def _run_to_completion(b: Behavior, c: dict) -> None:
