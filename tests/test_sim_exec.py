@@ -110,3 +110,19 @@ def test_exec_refuses_spdy_with_a_clear_message(target, sim):
 def test_exec_into_a_deployment_picks_one_of_its_pods(target, kubectl):
     out = kubectl("exec", "-n", "shop", "deploy/frontend", "--", "cat", "/etc/hostname").stdout
     assert out.startswith("frontend-")
+
+
+def test_a_node_debug_pod_sees_the_node_root_under_host(sim, kubeconfig, kubectl):
+    from kubetui.kube.client import KubeClient
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.kube.debug import NodeDebug
+
+    client = KubeClient.connect(load_kubeconfig([kubeconfig]))
+    debug = NodeDebug(client, "kubetui-worker", "default")
+    name = debug.create()
+    try:
+        out = kubectl("exec", name, "-n", "default", "--", "cat", "/host/etc/hostname").stdout
+        assert out.strip() == "kubetui-worker"
+    finally:
+        debug.remove()
+        client.close()

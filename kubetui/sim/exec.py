@@ -34,6 +34,21 @@ def shells_of(image: str) -> tuple[str, ...]:
     return ("sh", "bash")
 
 
+def host_root(node: str) -> dict[str, str]:
+    """A few files of a node's root filesystem, for a debug pod that mounts it."""
+    return {
+        "etc/hostname": node + "\n",
+        "etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n',
+        "var/lib/kubelet/config.yaml": "apiVersion: kubelet.config.k8s.io/v1beta1\n"
+                                       "kind: KubeletConfiguration\ncgroupDriver: systemd\n"
+                                       "clusterDNS:\n- 10.96.0.10\n",
+        "etc/kubernetes/kubelet.conf": "apiVersion: v1\nkind: Config\n(simulated)\n",
+        "var/log/kubelet.log": f"I1126 08:00:00.000000 1 server.go:484] \"Kubelet version\" "
+                               f"kubeletVersion=\"v1.32.2\" node=\"{node}\"\n",
+        "etc/containerd/config.toml": "version = 2\n",
+    }
+
+
 def success() -> dict:
     return {"metadata": {}, "status": "Success"}
 
@@ -94,6 +109,8 @@ class PodExec:
                 data = data_of(CONFIGMAPS, v["configMap"]["name"])
             elif "secret" in v:
                 data = data_of(SECRETS, v["secret"]["secretName"])
+            elif (v.get("hostPath") or {}).get("path") == "/":  # a node debug pod's /host
+                data = host_root(spec.get("nodeName") or "")
             else:
                 files[m["mountPath"].rstrip("/") + "/.keep"] = ""
                 continue
