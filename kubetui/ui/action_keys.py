@@ -22,7 +22,8 @@ ACTION_BINDINGS = [
     Binding("r", "restart", "Restart", id="action.restart"),
     Binding("o", "rollout", "Rollout", id="action.rollout"),
     Binding("u", "undo", "Undo rollout", id="action.undo"),
-    Binding("s", "scale", "Shell/Scale", id="action.scale"),
+    Binding("s", "shell", "Shell", id="action.shell"),  # k9s: s is a shell on pods,
+    Binding("s", "scale", "Scale", id="action.scale"),  # and scale on workloads
     Binding("x", "exec", "Exec command", id="action.exec"),
     Binding("c", "checklist", "Checklist", id="action.checklist"),
     Binding("ctrl+d", "delete", "Delete", id="action.delete"),
@@ -31,7 +32,8 @@ ACTION_BINDINGS = [
 
 
 LOGGABLE = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Service")
-APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": ("Pod", *SCALABLE),
+APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": SCALABLE,
+           "shell": ("Pod",),
            "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",), "exec": ("Pod",),
            "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service")}
 

@@ -138,7 +138,9 @@ class HelpScreen(ModalScreen[None]):
             text.append(f"{what}\n")
         text.append("\n  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n"
                     "  :ctx   contexts    :ns NAME   :theme NAME    /filter  !inverse  "
-                    "-l app=x  -f fuzzy\n", style="dim")
+                    "-l app=x  -f fuzzy\n"
+                    "  :arch [NS]  architecture   :xray KIND  relationships   "
+                    ":logs -l app=x  logs of a selector\n", style="dim")
         body = Static(text, id="help-body")
         body.border_title = "help"
         yield body
