@@ -116,3 +116,26 @@ async def test_read_only_refuses_the_node_debug_pod(make_app, sim):
         await pilot.pause(0.3)
         assert not isinstance(app.screen, ConfirmScreen)
         assert any("read-only mode" in n.message for n in app._notifications)
+
+
+def test_without_metrics_server_the_top_step_says_so(sim, kubeconfig, monkeypatch):
+    from kubetui.diagnose import build
+    from kubetui.kube.client import ApiError, KubeClient
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.kube.evidence import gather
+
+    client = KubeClient.connect(load_kubeconfig([kubeconfig]))
+    real = client.get_json
+
+    def no_metrics(path, query=None, timeout=30):  # a cluster without metrics-server
+        if path.startswith("/apis/metrics.k8s.io"):
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        return real(path, query, timeout)
+
+    monkeypatch.setattr(client, "get_json", no_metrics)
+    pod = next(p for p in sim.list("Pod", "shop") if p["metadata"]["name"].startswith("redis-"))
+    checklist = build(gather(client, "shop", pod["metadata"]["name"]))
+    top = checklist.steps[6]
+    assert top.verdict == "unknown"
+    assert "metrics-server is not installed" in top.summary
+    client.close()
