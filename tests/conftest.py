@@ -193,10 +193,17 @@ class PtyProcess:
         if pause:
             time.sleep(pause)
 
-    def exit_code(self) -> int:
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        return os.waitstatus_to_exitcode(status)
+    def exit_code(self, timeout: float = 30) -> int:
+        """The program's exit code; it fails (kills it) rather than wait forever."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.pid = 0
+                return os.waitstatus_to_exitcode(status)
+            self.read_until(b"\x00", timeout=0.1)  # keep the pty drained meanwhile
+        self.close()
+        pytest.fail(f"the program did not exit within {timeout:.0f}s")
 
     def close(self) -> None:
         if self.pid:

@@ -122,7 +122,8 @@ def test_tail_timestamps_since_and_limit_bytes(pods, kubectl, api):
 def test_follow_streams_new_lines_until_closed(pods, api):
     core = CoreV1Api(api)
     resp = core.read_namespaced_pod_log("chatty", NS, follow=True, tail_lines=0,
-                                        _preload_content=False)
+                                        _preload_content=False,
+                                        _request_timeout=(5, 15))  # a stall fails, not hangs
     got = b""
     end = time.monotonic() + 10
     try:
@@ -152,9 +153,16 @@ def test_all_containers_and_follow_with_kubectl(pods, kubectl, kubectl_bin, kube
     proc = subprocess.Popen([kubectl_bin, "logs", "-f", "chatty", "-n", NS, "--tail=0"],
                             stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "KUBECONFIG": kubeconfig})
-    try:
-        lines = [proc.stdout.readline() for _ in range(5)]
+    import selectors
+    lines: list[str] = []
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    try:  # five lines, or fail after 30 s (a stalled follow must not hang the suite)
+        deadline = time.monotonic() + 30
+        while len(lines) < 5 and time.monotonic() < deadline:
+            if sel.select(timeout=1):
+                lines.append(proc.stdout.readline())
     finally:
         proc.kill()
         proc.wait()
-    assert all(ln.strip() for ln in lines)
+    assert len(lines) == 5 and all(ln.strip() for ln in lines), lines
