@@ -40,10 +40,12 @@ async def test_arch_view_to_the_crash_looping_pod_to_its_cause(make_app, sim):
         assert len(model.unscheduled) == 2  # the unschedulable and the unbound-PVC pods
         # every pod of the cluster is a cell; walk the cursor to the crash-looping one
         assert await wait_for(pilot, lambda: any(c.name == name for c in view.model.cells()))
-        target = next(i for i, (_, _, c) in enumerate(view.layout_.cells) if c.name == name)
         await pilot.press("home")
-        for _ in range(target):
-            await pilot.press("right")
+        for _ in range(300):  # arrows until the cursor is on it (cells shift as pods come)
+            if view.selected.name == name:
+                break
+            target = next(i for i, (_, _, c) in enumerate(view.layout_.cells) if c.name == name)
+            await pilot.press("right" if target > view.cursor else "left")
         assert view.selected.name == name and view.selected.health == "error"
         row, col, _ = view.layout_.cells[view.cursor]
         assert "".join(t for t, _ in view.layout_.rows[row])[col] == CELL
