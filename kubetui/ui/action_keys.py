@@ -54,6 +54,45 @@ class Acting:
         call()
         self.app.call_from_thread(self.notify, done, timeout=5)
 
+    def _refused(self, what: str) -> bool:
+        """In read-only mode, say no before anything is asked or sent."""
+        cluster = self.app.cluster
+        if cluster is not None and cluster.readonly:
+            self.notify(f"read-only mode (--readonly): refusing to {what}", severity="warning")
+            return True
+        return False
+
+    def _watch_roll(self, kind: str, ns: str, name: str) -> None:
+        """The rollout cockpit: after a restart or an undo, it shows the rollout happen."""
+        from .rollout_screen import RolloutScreen
+        self.app.push_screen(RolloutScreen(self.app.cluster, kind, ns, name))
+
+    def _confirm_restart(self, kind: str, ns: str, name: str, watch: bool = False) -> None:
+        actions = self._actions()
+
+        def run() -> None:
+            self._act(f"Restarting {kind.lower()} {name}", lambda: actions.restart(kind, ns, name))
+            if watch:
+                self._watch_roll(kind, ns, name)
+
+        self._confirm_then(
+            f"Restart {kind.lower()} {ns}/{name}? Every pod is replaced, a few at a time.", run)
+
+    def _confirm_undo(self, kind: str, ns: str, name: str, template: dict, rev,
+                      watch: bool = False) -> None:
+        """Roll back to `rev` after showing the pod-template diff from `template`."""
+        actions = self._actions()
+        diff = template_diff(template, rev.template, ("current", f"revision {rev.number}"))
+
+        def run() -> None:
+            self._act(f"Rolled {name} back to revision {rev.number}",
+                      lambda: actions.undo(kind, ns, name, rev.number))
+            if watch:
+                self._watch_roll(kind, ns, name)
+
+        self._confirm_then(f"Roll {kind.lower()} {ns}/{name} back to revision {rev.number}?",
+                           run, diff, diff=True)
+
     def _shell(self, pod: dict, container: str | None) -> None:
         from kubetui.kube.client import ApiError
         from kubetui.kube.exec import ExecSession
@@ -137,9 +176,7 @@ class ActionKeys(Acting):
         if cluster is None:
             return None
         meta = picked[1]["metadata"]
-        if cluster.readonly:
-            self.notify(f"read-only mode (--readonly): refusing to {verb} "
-                        f"{kind.lower()} {meta['name']}", severity="warning")
+        if self._refused(f"{verb} {kind.lower()} {meta['name']}"):
             return None
         return kind, meta.get("namespace"), meta["name"]
 
@@ -148,18 +185,7 @@ class ActionKeys(Acting):
         target = self._target(ROLLABLE, "restart")
         if target is None:
             return
-        kind, ns, name = target
-        actions = self._actions()
-        self._confirm_then(
-            f"Restart {kind.lower()} {ns}/{name}? Every pod is replaced, a few at a time.",
-            lambda: self._watch_roll(self._act(f"Restarting {kind.lower()} {name}",
-                                               lambda: actions.restart(kind, ns, name)),
-                                     kind, ns, name))
-
-    def _watch_roll(self, _worker, kind: str, ns: str, name: str) -> None:
-        """After a restart or an undo, the cockpit shows the rollout happen."""
-        from .rollout_screen import RolloutScreen
-        self.app.push_screen(RolloutScreen(self.app.cluster, kind, ns, name))
+        self._confirm_restart(*target, watch=True)
 
     def action_rollout(self) -> None:
         """The rollout cockpit of the selected deployment, statefulset or daemonset."""
@@ -167,7 +193,7 @@ class ActionKeys(Acting):
         if picked is None or self.app.cluster is None or self.state.kind not in ROLLABLE:
             return
         meta = picked[1]["metadata"]
-        self._watch_roll(None, self.state.kind, meta["namespace"], meta["name"])
+        self._watch_roll(self.state.kind, meta["namespace"], meta["name"])
 
     def action_undo(self) -> None:
         target = self._target(ROLLABLE, "undo the rollout of")
@@ -192,27 +218,14 @@ class ActionKeys(Acting):
         by_number = {str(r.number): r for r in history}
 
         def picked(choice: str | None) -> None:
-            if not choice:
-                return
-            rev = by_number[choice]
-            diff = template_diff(current["spec"]["template"], rev.template,
-                                 ("current", f"revision {rev.number}"))
-            actions = self._actions()
-            self._confirm_then(
-                f"Roll {kind.lower()} {ns}/{name} back to revision {rev.number}?",
-                lambda: self._watch_roll(
-                    self._act(f"Rolled {name} back to revision {rev.number}",
-                              lambda: actions.undo(kind, ns, name, rev.number)),
-                    kind, ns, name),
-                diff, diff=True)
+            if choice:
+                self._confirm_undo(kind, ns, name, current["spec"]["template"],
+                                   by_number[choice], watch=True)
 
         self.app.push_screen(PickScreen(f"undo {name}: back to which revision?", choices,
                                         details), picked)
 
     def action_scale(self) -> None:
-        if self.state.kind == "Pod":
-            self.action_shell()  # k9s: s is a shell on pods, scale on workloads
-            return
         target = self._target(SCALABLE, "scale")
         if target is None:
             return

@@ -180,14 +180,13 @@ class ChecklistScreen(Acting, Screen):
         self.action_logs(previous=True)
 
     def action_rollout(self) -> None:
-        from .rollout_screen import RolloutScreen
         owner = self.evidence.owner if self.evidence else ""
         kind, _, where = owner.partition(" ")
         if kind not in ("Deployment", "StatefulSet", "DaemonSet"):
             self.notify("the pod belongs to no deployment, stateful set or daemon set",
                         severity="warning")
             return
-        self.app.push_screen(RolloutScreen(self.cluster, kind, self.ns, where.split("/")[-1]))
+        self._watch_roll(kind, self.ns, where.split("/")[-1])
 
     def action_node_debug(self) -> None:
         pod = self._pod()
@@ -195,9 +194,7 @@ class ChecklistScreen(Acting, Screen):
         if not node:
             self.notify("the pod is on no node yet", severity="warning")
             return
-        if self.cluster.readonly:
-            self.notify(f"read-only mode (--readonly): refusing to start a debug pod on "
-                        f"node {node}", severity="warning")
+        if self._refused(f"start a debug pod on node {node}"):
             return
         self._confirm_then(
             f"Start a debug pod on node {node}? It runs {self.debug_image} in the host's "

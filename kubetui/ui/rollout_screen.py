@@ -198,19 +198,11 @@ class RolloutScreen(Acting, Screen):
 
     # -- keys
     def _refuse(self, verb: str) -> bool:
-        if self.cluster.readonly:
-            self.notify(f"read-only mode (--readonly): refusing to {verb} "
-                        f"{self.kind.lower()} {self.target}", severity="warning")
-        return self.cluster.readonly
+        return self._refused(f"{verb} {self.kind.lower()} {self.target}")
 
     def action_restart(self) -> None:
-        if self._refuse("restart"):
-            return
-        actions, kind, ns, name = self._actions(), self.kind, self.ns, self.target
-        self._confirm_then(
-            f"Restart {kind.lower()} {ns}/{name}? Every pod is replaced, a few at a time.",
-            lambda: self._act(f"Restarting {kind.lower()} {name}",
-                              lambda: actions.restart(kind, ns, name)))
+        if not self._refuse("restart"):
+            self._confirm_restart(self.kind, self.ns, self.target)
 
     def action_undo(self) -> None:
         if self._refuse("undo the rollout of") or self.model is None:
@@ -225,15 +217,8 @@ class RolloutScreen(Acting, Screen):
                             severity="warning")
                 return
             target = history[-2]
-        obj = self._object()
-        diff = rollout.template_diff(obj["spec"]["template"], target.template,
-                                     ("current", f"revision {target.number}"))
-        actions, kind, ns, name = self._actions(), self.kind, self.ns, self.target
-        self._confirm_then(
-            f"Roll {kind.lower()} {ns}/{name} back to revision {target.number}?",
-            lambda: self._act(f"Rolled {name} back to revision {target.number}",
-                              lambda: actions.undo(kind, ns, name, target.number)),
-            diff, diff=True)
+        self._confirm_undo(self.kind, self.ns, self.target,
+                           self._object()["spec"]["template"], target)
 
     def action_pause(self) -> None:
         if self.kind != "Deployment":

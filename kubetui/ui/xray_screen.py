@@ -167,13 +167,12 @@ class XrayScreen(Acting, Screen):
                                                  self.app.settings.debug_image))
 
     def action_rollout(self) -> None:
-        from .rollout_screen import RolloutScreen
         x = self._selected()
         if x is None or x.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
             self.notify("pick a deployment, stateful set or daemon set", severity="warning",
                         timeout=3)
             return
-        self.app.push_screen(RolloutScreen(self.cluster, x.kind, x.namespace, x.name))
+        self._watch_roll(x.kind, x.namespace, x.name)
 
 
 
