@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from kubetui.render.pod import is_ready
+
 REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 HASH_LABEL = "pod-template-hash"
@@ -240,11 +242,6 @@ def _owned_by(obj: dict, items) -> list[dict]:
                                     for r in o["metadata"].get("ownerReferences") or ())]
 
 
-def _ready(pod: dict) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in (pod.get("status") or {}).get("conditions") or ())
-
-
 def _failing(pods: list[dict]) -> str:
     """Why new pods are not coming up, if a container says so."""
     for pod in pods:
@@ -292,7 +289,7 @@ def cockpit(obj: dict, owned: list[dict], pods: list[dict]) -> Cockpit:
             if new or members:
                 groups.append(RevisionGroup(rev.number, rev.name, new,
                                             st.desired if new else len(members),
-                                            sum(1 for p in members if _ready(p)),
+                                            sum(1 for p in members if is_ready(p)),
                                             rev.images, members))
     groups.sort(key=lambda g: (not g.new, -g.revision))
     paused = bool((obj.get("spec") or {}).get("paused"))

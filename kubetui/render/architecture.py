@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from .pod import summarize
+from .pod import is_ready, summarize
 from .quantity import parse_quantity
 
 COMPONENTS = ("kube-apiserver", "etcd", "kube-scheduler", "kube-controller-manager",
@@ -92,11 +92,6 @@ def _static_pod(pods_by_component: dict[str, list[dict]], name: str) -> list[dic
     return pods_by_component.get(name, [])
 
 
-def _pod_ready(pod: dict) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in (pod.get("status") or {}).get("conditions") or ())
-
-
 def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None,
                   componentstatuses: list[dict] | None) -> tuple[list[Component], bool]:
     by_component: dict[str, list[dict]] = {}
@@ -113,7 +108,7 @@ def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None
     for name in COMPONENTS:
         pods = _static_pod(by_component, name)
         if pods:
-            ready = [p for p in pods if _pod_ready(p)]
+            ready = [p for p in pods if is_ready(p)]
             state = OK if len(ready) == len(pods) else FAILING
             detail = f"{len(ready)}/{len(pods)} pod{'s' if len(pods) > 1 else ''} ready " \
                      f"in kube-system"
@@ -223,7 +218,7 @@ def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
         labels = pod["metadata"].get("labels") or {}
         if labels.get("k8s-app") == "kube-proxy" or pod["metadata"]["name"].startswith(
                 "kube-proxy-"):
-            proxies[(pod.get("spec") or {}).get("nodeName") or ""] = _pod_ready(pod)
+            proxies[(pod.get("spec") or {}).get("nodeName") or ""] = is_ready(pod)
     boxes: dict[str, NodeBox] = {}
     for node in sorted(nodes, key=lambda n: (not _is_control_plane_node(n),
                                              n["metadata"]["name"])):

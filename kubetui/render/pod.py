@@ -38,7 +38,8 @@ def _has_condition(pod: dict, ctype: str) -> bool:
     return False
 
 
-def _has_ready_condition(pod: dict) -> bool:
+def is_ready(pod: dict) -> bool:
+    """The pod's Ready condition is True."""
     return _has_condition(pod, "Ready")
 
 
@@ -123,7 +124,7 @@ def summarize(pod: dict, now: float) -> PodSummary:
                 has_running = True
                 ready_count += 1
         if reason == "Completed" and has_running:
-            reason = "Running" if _has_ready_condition(pod) else "NotReady"
+            reason = "Running" if is_ready(pod) else "NotReady"
 
     phase = status.get("phase")
     if meta.get("deletionTimestamp") and status.get("reason") == NODE_UNREACHABLE_REASON:

@@ -22,7 +22,7 @@ from kubetui.kube import rollout
 from kubetui.kube.actions import ROLLABLE
 from kubetui.render.age import age
 from kubetui.render.bars import bar
-from kubetui.render.pod import summarize
+from kubetui.render.pod import is_ready, summarize
 from kubetui.render.printers import selector_string
 
 from .action_keys import Acting
@@ -85,7 +85,7 @@ def groups_panel(c: rollout.Cockpit) -> Text:
         now = time.time()
         for pod in sorted(g.pods, key=lambda p: p["metadata"]["name"]):
             phase = summarize(pod, now).status
-            ok = rollout._ready(pod)
+            ok = is_ready(pod)
             style = "green" if ok else "red" if phase in rollout._FAILING or "Err" in phase \
                 else "yellow"
             out.append(f"    {'●' if ok else '◌'} ", style)
