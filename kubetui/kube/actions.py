@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from kubetui.render.printers import pod_selector
+
 from . import rollout
 from .client import ApiError, KubeClient
 from .kinds import KINDS, Kind
@@ -36,9 +38,8 @@ class Actions:
 
     def _owned(self, kind: str, namespace: str, owner: dict) -> list[dict]:
         k = KINDS[kind]
-        selector = ",".join(f"{a}={b}" for a, b in sorted(
-            ((owner.get("spec") or {}).get("selector") or {}).get("matchLabels", {}).items()))
-        items = self.client.get_json(k.path(namespace), {"labelSelector": selector or None})
+        items = self.client.get_json(k.path(namespace),
+                                     {"labelSelector": pod_selector(owner) or None})
         uid = owner["metadata"]["uid"]
         return [o for o in items.get("items") or ()
                 if any(r.get("uid") == uid and r.get("controller")

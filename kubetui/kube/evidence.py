@@ -7,6 +7,7 @@ so a checklist is always drawn."""
 from __future__ import annotations
 
 from kubetui.diagnose import Evidence, diagnose
+from kubetui.render.printers import pod_selector
 
 from . import rollout
 from .client import ApiError, KubeClient
@@ -47,6 +48,13 @@ def owner_of(client: KubeClient, obj: dict) -> dict | None:
     return None if owner is None else {**owner, "kind": ref["kind"]}
 
 
+def _events_of(client: KubeClient, obj: dict, namespace: str | None) -> list[dict]:
+    """The events about one object (none if they cannot be read)."""
+    uid = obj["metadata"].get("uid", "")
+    return _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
+        "fieldSelector": f"involvedObject.uid={uid}"}).get("items") or [], [])
+
+
 def described(client: KubeClient, kind, namespace: str | None, name: str) -> tuple[dict, str]:
     """An object and its kubectl-describe text with its events (none if they cannot be
     read: a describe without events beats no describe)."""
@@ -54,20 +62,14 @@ def described(client: KubeClient, kind, namespace: str | None, name: str) -> tup
 
     k = KINDS[kind] if isinstance(kind, str) else kind
     obj = client.get_json(k.path(namespace if k.namespaced else None, name))
-    events = _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
-        "fieldSelector": f"involvedObject.uid={obj['metadata'].get('uid', '')}"}).get(
-        "items") or [], [])
-    return obj, describe(obj, events)
+    return obj, describe(obj, _events_of(client, obj, namespace))
 
 
 def gather(client: KubeClient, namespace: str, name: str) -> Evidence:
     pod = client.get_json(KINDS["Pod"].path(namespace, name))
-    events_path = KINDS["Event"].path(namespace)
-    uid = pod["metadata"].get("uid", "")
-    events = _try(lambda: client.get_json(events_path, {
-        "fieldSelector": f"involvedObject.uid={uid}"}).get("items") or [], [])
-    ns_events = _try(lambda: client.get_json(events_path, {"limit": 500}).get("items") or [], [])
-    ev = Evidence(pod, events, ns_events)
+    ns_events = _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
+        "limit": 500}).get("items") or [], [])
+    ev = Evidence(pod, _events_of(client, pod, namespace), ns_events)
     statuses = (pod.get("status") or {}).get("containerStatuses") or ()
     for cs in statuses:
         ev.logs[cs["name"]] = _lines(client, namespace, name, cs["name"], False)
@@ -105,10 +107,7 @@ def gather(client: KubeClient, namespace: str, name: str) -> Evidence:
 def pick_pod(client: KubeClient, kind: str, namespace: str, name: str) -> str | None:
     """The pod of a workload to look at: the first one with something wrong, else any."""
     obj = client.get_json(KINDS[kind].path(namespace, name))
-    sel = ((obj.get("spec") or {}).get("selector") or {})
-    labels = sel.get("matchLabels") if "matchLabels" in sel or "matchExpressions" in sel \
-        else sel  # a Service's selector is the plain map
-    selector = ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items()))
+    selector = pod_selector(obj)
     if not selector:
         return None
     pods = client.get_json(KINDS["Pod"].path(namespace), {"labelSelector": selector}).get(

@@ -24,6 +24,15 @@ def selector_string(match_labels: dict | None, exprs: list | None = None) -> str
     return ",".join(parts)
 
 
+def pod_selector(obj: dict) -> str:
+    """The selector of the pods an object owns or serves, as a string ("" for none): a
+    workload's LabelSelector (matchLabels and matchExpressions), a Service's plain map."""
+    sel = (obj.get("spec") or {}).get("selector") or {}
+    if "matchLabels" in sel or "matchExpressions" in sel:
+        return selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
+    return selector_string(sel)
+
+
 def col(name: str, kind: str = "string", priority: int = 0, fmt: str = "", desc: str = ""):
     return {"name": name, "type": kind, "format": fmt, "description": desc or name,
             "priority": priority}

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from kubetui.kube.kinds import KINDS, kind as find_kind
-from kubetui.render.printers import selector_string
+from kubetui.render.printers import pod_selector
 
 ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod",
            "svc": "Service", "no": "Node", "ns": "Namespace", "cm": "ConfigMap",
@@ -121,7 +121,6 @@ def owner_view(obj: dict) -> ViewState | None:
 def drill_down(kind: str, obj: dict, current: ViewState) -> ViewState | None:
     """The view `enter` opens on an object: its pods, or for a namespace, its pods there."""
     meta = obj.get("metadata") or {}
-    spec = obj.get("spec") or {}
     name, ns = meta.get("name", ""), meta.get("namespace")
     short = KINDS[kind].short[0] if KINDS.get(kind) and KINDS[kind].short else kind.lower()
     if kind == "Namespace":
@@ -130,15 +129,12 @@ def drill_down(kind: str, obj: dict, current: ViewState) -> ViewState | None:
         return ViewState("Pod", None, field_selector=f"spec.nodeName={name}",
                          crumb=f"node/{name}")
     if kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"):
-        sel = spec.get("selector") or {}
-        text = selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
-        return ViewState("Pod", ns, label_selector=text or None, crumb=f"{short}/{name}")
+        return ViewState("Pod", ns, label_selector=pod_selector(obj) or None,
+                         crumb=f"{short}/{name}")
     if kind == "Service":
-        sel = spec.get("selector") or {}
-        if not sel:
+        if not pod_selector(obj):
             return None
-        return ViewState("Pod", ns, label_selector=selector_string(sel),
-                         crumb=f"svc/{name}")
+        return ViewState("Pod", ns, label_selector=pod_selector(obj), crumb=f"svc/{name}")
     if kind == "CronJob":
         return ViewState("Job", ns, crumb=f"cj/{name}", filter=f"^{re.escape(name)}-")
     return None

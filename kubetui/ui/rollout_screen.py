@@ -23,7 +23,7 @@ from kubetui.kube.actions import ROLLABLE
 from kubetui.render.age import age
 from kubetui.render.bars import bar
 from kubetui.render.pod import is_ready, summarize
-from kubetui.render.printers import selector_string
+from kubetui.render.printers import pod_selector
 
 from .action_keys import Acting
 
@@ -96,11 +96,6 @@ def groups_panel(c: rollout.Cockpit) -> Text:
     return out
 
 
-def _selector(obj: dict) -> str:
-    sel = (obj.get("spec") or {}).get("selector") or {}
-    return selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
-
-
 class RolloutScreen(Acting, Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="rollout.back"),
@@ -158,7 +153,7 @@ class RolloutScreen(Acting, Screen):
                 Text(f" {self.kind.lower()} {self.ns}/{self.target}: {message}"))
             return
         if self._pods is None:
-            selector = _selector(obj)
+            selector = pod_selector(obj)
             self._pods = self.cluster.watch("Pod", self.ns, selector or None)
             self._groups.append(self._pods)
         seen = (id(obj), self._owned.store.version, self._pods.store.version, self.size)
@@ -271,7 +266,7 @@ class RolloutScreen(Acting, Screen):
         obj = self._object()
         if obj is None or self._pods is None:
             return
-        selector = _selector(obj)
+        selector = pod_selector(obj)
         self.app.push_screen(LogScreen(self.cluster, self.ns, selector=selector,
                                        title=f"{self.kind.lower()}/{self.target}"))
 
