@@ -79,8 +79,9 @@ def _describe(ev: Evidence, findings: list[Finding]) -> Step:
     pod, name = ev.pod, ev.pod["metadata"]["name"]
     warnings = [e for e in ev.events if e.get("type") == "Warning"]
     st = pod.get("status") or {}
-    lines = [_event_line(e) for e in sorted(ev.events, key=lambda e: (
-        e.get("type") != "Warning", _reverse(_when(e))))][:8]
+    newest_first = sorted(ev.events, key=_when, reverse=True)
+    lines = [_event_line(e) for e in sorted(  # warnings first (a stable sort keeps the order)
+        newest_first, key=lambda e: e.get("type") != "Warning")][:8]
     lines.append(f"phase {st.get('phase', '?')}" +
                  (f", {st['reason']}: {st.get('message', '')}" if st.get("reason") else ""))
     for cs in _statuses(pod):
@@ -95,10 +96,6 @@ def _describe(ev: Evidence, findings: list[Finding]) -> Step:
                else "no warning events") + (f"; {findings[0].rule}" if findings else "")
     return Step(1, "describe", f"kubectl describe pod {name}", PROBLEM if bad else OK,
                 summary, lines)
-
-
-def _reverse(stamp: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in stamp)  # newest first in an ascending sort
 
 
 def _logs(ev: Evidence) -> Step:

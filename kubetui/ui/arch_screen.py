@@ -47,7 +47,6 @@ class ArchView(ScrollView, can_focus=True):
         self.layout_: Layout = Layout()
         self.cursor = 0  # index into layout_.cells
         self._cursor_key: tuple[str, str] | None = None
-        self._at: dict[tuple[int, int], int] = {}
         self._styles: tuple[str | None, dict] = (None, {})
 
     def show(self, model: architecture.Architecture) -> None:
@@ -59,7 +58,6 @@ class ArchView(ScrollView, can_focus=True):
             return
         self.layout_ = arch_layout.layout(self.model, max(24, self.size.width - 1), self.compact)
         cells = self.layout_.cells
-        self._at = {(r, c): i for i, (r, c, _) in enumerate(cells)}
         if self._cursor_key is not None:  # the cursor stays on its pod as things move
             for i, (_, _, cell) in enumerate(cells):
                 if (cell.namespace, cell.name) == self._cursor_key:
