@@ -82,6 +82,7 @@ class LogScreen(Screen):
         self._pending: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
         self._group = None
+        self._title = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="logs-title")
@@ -201,10 +202,12 @@ class LogScreen(Screen):
         if view.dropped:
             extras.append(f"{view.dropped:,} oldest dropped")
         kind = "previous logs" if self.previous else "logs"
-        self.query_one("#logs-title", Static).update(
-            f" {kind} {self.title_text}  [{view.visible_count:,} lines]  {status}"
-            f"{'' if live or not states else ' (all ended)'}  · "
-            f"{' · '.join(e for e in extras if e)}")
+        title = (f" {kind} {self.title_text}  [{view.visible_count:,} lines]  {status}"
+                 f"{'' if live or not states else ' (all ended)'}  · "
+                 f"{' · '.join(e for e in extras if e)}")
+        if title != self._title:  # ten checks a second; a repaint only on a change
+            self._title = title
+            self.query_one("#logs-title", Static).update(title)
 
     # -- keys
     def action_follow(self) -> None:
