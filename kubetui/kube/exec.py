@@ -1,6 +1,11 @@
 """Exec into containers over the official client's websocket stream (no kubectl needed):
 a one-shot command that returns stdout, stderr and the exit code, and an interactive
-session (tty, stdin, resize, exit code from the status channel) that tries bash, then sh."""
+session (tty, stdin, resize, exit code from the status channel) that tries bash, then sh.
+
+Every way an exec can fail reaches the caller as an `ApiError` with the server's words:
+a refused upgrade (HTTP 500 "error dialing backend: ..." over v4), a Status on the error
+channel (v5 answers 101, then "Internal error occurred: error sending request: ..." when
+the kubelet cannot be reached), or a stream that closes under us."""
 
 from __future__ import annotations
 
@@ -9,15 +14,18 @@ import re
 import time
 from dataclasses import dataclass
 
+import orjson
 from kubernetes.client import CoreV1Api
 from kubernetes.client.rest import ApiException
 from kubernetes.stream import stream
-from kubernetes.stream.ws_client import RESIZE_CHANNEL, STDIN_CHANNEL
+from kubernetes.stream.ws_client import ERROR_CHANNEL, RESIZE_CHANNEL, STDIN_CHANNEL
+from websocket import WebSocketException
 
 from .client import ApiError, KubeClient, error_from_response
 
 SHELLS = ("bash", "sh")
 NOT_A_SHELL = (126, 127)  # the runtime could not find or run the program
+_BROKEN = (WebSocketException, OSError)  # what the websocket raises when the stream is gone
 
 
 @dataclass(frozen=True)
@@ -41,14 +49,99 @@ def _api_error(exc: ApiException) -> ApiError:
     return error_from_response(status or 500, body or reason.encode())
 
 
-def _open(client: KubeClient, namespace: str, pod: str, command: list[str],
-          container: str | None, stdin: bool, tty: bool, binary: bool = False):
+def exit_code(status: bytes | str | None) -> int | None:
+    """The exit code a channel-3 Status reports: 0 for Success, N for NonZeroExitCode;
+    None when there is no Status yet. Any other Status (the kubelet could not be reached,
+    the container is gone) is the server's error, raised as ApiError."""
+    if not status:
+        return None
     try:
-        return stream(CoreV1Api(client.api).connect_get_namespaced_pod_exec, pod, namespace,
-                      command=command, container=container, stdin=stdin, stdout=True,
-                      stderr=not tty, tty=tty, _preload_content=False, binary=binary)
+        data = orjson.loads(status)
+    except orjson.JSONDecodeError:
+        raise ApiError(500, "", f"the exec stream ended with an unreadable status: "
+                                f"{status[:200]!r}") from None
+    if not isinstance(data, dict):
+        raise ApiError(500, "", f"the exec stream ended with an unreadable status: {data!r}")
+    if data.get("status") == "Success":
+        return 0
+    causes = (data.get("details") or {}).get("causes") or ()
+    if data.get("reason") == "NonZeroExitCode":
+        for cause in causes:
+            if isinstance(cause, dict) and cause.get("reason") == "ExitCode":
+                try:
+                    return int(cause.get("message", ""))
+                except ValueError:
+                    break
+    raise ApiError(int(data.get("code") or 500), str(data.get("reason") or ""),
+                   str(data.get("message") or "the exec failed with no message"))
+
+
+class _Stream:
+    """The client's WSClient, with its failures turned into ApiError."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self._code: int | None = None
+
+    @property
+    def socket(self):
+        return self.ws.sock.sock
+
+    def is_open(self) -> bool:
+        return self.ws.is_open()
+
+    def update(self, timeout: float) -> None:
+        try:
+            self.ws.update(timeout=timeout)
+        except _BROKEN as exc:
+            self._lost(exc)
+
+    def write(self, channel: int, data: bytes | str) -> None:
+        try:
+            self.ws.write_channel(channel, data)
+        except _BROKEN as exc:
+            self._lost(exc)
+
+    def _lost(self, exc: Exception) -> None:
+        """The stream went away: the server's own reason if it sent one, else ours."""
+        try:  # frames the server sent before it closed (its Status) may still be buffered
+            if self.ws.is_open():
+                self.ws.update(timeout=0.05)
+        except _BROKEN:
+            pass
+        self.ws._connected = False  # the client's flag; it keeps no other
+        self.returncode()  # raises the server's Status if there is one
+        raise ApiError(500, "", f"the exec stream closed: {exc}") from exc
+
+    def read(self, channel: int):
+        return self.ws.read_channel(channel)
+
+    def returncode(self) -> int | None:
+        """None while running; the exit code once ended; ApiError for a failed exec."""
+        if self.ws.is_open():
+            return None
+        if self._code is None:
+            self._code = exit_code(self.ws.read_channel(ERROR_CHANNEL))
+        return self._code
+
+    def close(self) -> None:
+        try:
+            self.ws.close()
+        except _BROKEN:
+            pass
+
+
+def _open(client: KubeClient, namespace: str, pod: str, command: list[str],
+          container: str | None, stdin: bool, tty: bool, binary: bool = False) -> _Stream:
+    try:
+        return _Stream(stream(CoreV1Api(client.api).connect_get_namespaced_pod_exec, pod,
+                              namespace, command=command, container=container, stdin=stdin,
+                              stdout=True, stderr=not tty, tty=tty, _preload_content=False,
+                              binary=binary))
     except ApiException as exc:
         raise _api_error(exc) from exc
+    except _BROKEN as exc:
+        raise ApiError(500, "", f"cannot open the exec stream: {exc}") from exc
 
 
 def exec_once(client: KubeClient, namespace: str, pod: str, command: list[str],
@@ -58,13 +151,16 @@ def exec_once(client: KubeClient, namespace: str, pod: str, command: list[str],
     ws = _open(client, namespace, pod, command, container, stdin is not None, tty=False)
     try:
         if stdin is not None:
-            ws.write_stdin(stdin)
-            ws.close_channel(STDIN_CHANNEL)
-        ws.run_forever(timeout=timeout)
+            ws.write(STDIN_CHANNEL, stdin)
+            ws.ws.close_channel(STDIN_CHANNEL)
+        deadline = time.monotonic() + timeout
+        while ws.is_open() and time.monotonic() < deadline:
+            ws.update(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
         if ws.is_open():
-            raise TimeoutError(f"the command did not finish within {timeout:.0f}s")
-        return ExecResult(ws.read_stdout(timeout=0) or "", ws.read_stderr(timeout=0) or "",
-                          ws.returncode or 0)
+            raise TimeoutError(f"no answer within {timeout:.0f}s (the pod's kubelet may be "
+                               f"unreachable)")
+        code = ws.returncode()
+        return ExecResult(ws.read(1) or "", ws.read(2) or "", 0 if code is None else code)
     finally:
         ws.close()
 
@@ -79,26 +175,23 @@ class ExecSession:
         self.client, self.namespace, self.pod = client, namespace, pod
         self.container, self.shells = container, shells
         self.shell = ""
-        self._ws = None
+        self._ws: _Stream | None = None
         self._pending = b""
 
     def open(self, cols: int = 80, rows: int = 24) -> "ExecSession":
-        """Start the first shell the container has; raise ApiError if none runs."""
+        """Start the first shell the container has; raise ApiError if none runs (the
+        server's own message when the exec itself failed)."""
         tried = []
         for shell in self.shells:
             ws = _open(self.client, self.namespace, self.pod, [shell], self.container,
                        stdin=True, tty=True, binary=True)
-            ws.write_channel(RESIZE_CHANNEL, json.dumps({"Width": cols, "Height": rows}))
-            # A missing shell prints the runtime's error and ends with 126/127 at once;
-            # a real one prints a prompt and stays. Watch briefly to tell which.
-            end = time.monotonic() + self.probe_seconds
-            out = b""
-            while ws.is_open() and time.monotonic() < end:
-                ws.update(timeout=0.05)
-                out += ws.read_stdout(timeout=0) or b""
-                if out and time.monotonic() > end - self.probe_seconds + 0.3:
-                    break
-            if not ws.is_open() and (ws.returncode or 0) in NOT_A_SHELL:
+            try:
+                out = self._probe(ws, cols, rows)
+                code = ws.returncode()
+            except BaseException:
+                ws.close()
+                raise
+            if code in NOT_A_SHELL:
                 tried.append(shell)
                 ws.close()
                 continue
@@ -107,6 +200,24 @@ class ExecSession:
         raise ApiError(400, "BadRequest", f"no shell in {self.namespace}/{self.pod}: tried "
                                           f"{', '.join(tried)}")
 
+    def _probe(self, ws: _Stream, cols: int, rows: int) -> bytes:
+        """A missing shell prints the runtime's error and ends with 126/127 at once; a
+        real one prints a prompt and stays. Watch briefly to tell which."""
+        ws.write(RESIZE_CHANNEL, json.dumps({"Width": cols, "Height": rows}))
+        start = time.monotonic()
+        out = b""
+        while ws.is_open() and time.monotonic() < start + self.probe_seconds:
+            ws.update(timeout=0.05)
+            out += ws.read(1) or b""
+            if out and time.monotonic() > start + 0.3:
+                break
+        return out
+
+    @property
+    def socket(self):
+        """The stream's socket, for a select() loop."""
+        return self._ws.socket if self._ws is not None else None
+
     @property
     def is_open(self) -> bool:
         return self._ws is not None and self._ws.is_open()
@@ -114,31 +225,30 @@ class ExecSession:
     def write(self, data: bytes | str) -> None:
         if isinstance(data, str):
             data = data.encode()
-        self._ws.write_channel(STDIN_CHANNEL, data)
+        if self._ws is not None:
+            self._ws.write(STDIN_CHANNEL, data)
 
     def read(self, timeout: float = 0.1) -> bytes:
         """What the terminal printed since the last read (b"" if nothing yet)."""
         out, self._pending = self._pending, b""
+        if self._ws is None:
+            return out
         if self._ws.is_open():
             self._ws.update(timeout=timeout)
-        return out + (self._ws.read_stdout(timeout=0) or b"")
+        return out + (self._ws.read(1) or b"")
 
     def resize(self, cols: int, rows: int) -> None:
-        if self.is_open:
-            self._ws.write_channel(RESIZE_CHANNEL, json.dumps({"Width": cols, "Height": rows}))
+        if self.is_open and self._ws is not None:
+            self._ws.write(RESIZE_CHANNEL, json.dumps({"Width": cols, "Height": rows}))
 
     @property
     def returncode(self) -> int | None:
-        if self._ws is None or self._ws.is_open():
-            return None
-        try:
-            return self._ws.returncode
-        except (ValueError, KeyError, TypeError):
-            return None
+        """The shell's exit code once it ended; ApiError if the exec itself failed."""
+        return None if self._ws is None else self._ws.returncode()
 
     def close(self) -> None:
         if self._ws is not None:
             self._ws.close()
 
 
-__all__ = ["ExecResult", "ExecSession", "exec_once"]
+__all__ = ["ExecResult", "ExecSession", "exec_once", "exit_code"]

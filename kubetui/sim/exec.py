@@ -7,12 +7,14 @@ and Secret volumes, env with their references)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 
 import orjson
 from aiohttp import WSMsgType, web
 
+from .kubelet_link import STALL_SECONDS, KubeletLink, exec_message, link_of
 from .meta import ApiError, bad_request
 from .resources import BY_KIND
 from .shell import CANNOT_EXEC, Container, Result, Shell, exec_failed
@@ -171,6 +173,9 @@ class PodExec:
         q = request.query
         truthy = ("true", "1")
         tty, want_stdin = q.get("tty") in truthy, q.get("stdin") in truthy
+        link = link_of(self.sim.store, pod)
+        if not link.ok:
+            return await self._unreachable(request, link, pod, name, command, want_stdin, tty)
         ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True)
         await ws.prepare(request)
         session = _Session(ws, Shell(self.container(pod, name)), tty)
@@ -180,6 +185,40 @@ class PodExec:
             pass
         finally:
             await ws.close()
+        return ws
+
+
+    async def _unreachable(self, request: web.Request, link: KubeletLink, pod: dict,
+                           container: str, command: list[str], stdin: bool,
+                           tty: bool) -> web.StreamResponse:
+        """What the API server answers when it cannot reach the pod's kubelet (see
+        kubelet_link): v5 upgrades and then reports on the error channel; v4 fails the
+        upgrade; a stalled kubelet leaves a v5 stream silent."""
+        offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol",
+                                                            "").split(",")]
+        if "v5.channel.k8s.io" not in offered:
+            if link.state == "stalled":  # the real server gave up after 100 s unanswered
+                await asyncio.sleep(STALL_SECONDS)
+            raise ApiError(500, "", f"error dialing backend: {link.dial_error()}")
+        ws = web.WebSocketResponse(protocols=("v5.channel.k8s.io",), autoping=True)
+        await ws.prepare(request)
+        await ws.send_bytes(bytes([STDOUT]))
+        if link.state == "stalled":
+            try:  # nothing ever comes back; the real stream died after 100 s unanswered
+                async with asyncio.timeout(100):
+                    async for _ in ws:
+                        pass
+            except TimeoutError:
+                await ws.close()
+            return ws
+        meta = pod["metadata"]
+        message = exec_message(link, meta["namespace"], meta["name"], container, command,
+                               stdin, tty)
+        status = {"metadata": {}, "status": "Failure",
+                  "message": f"Internal error occurred: {message}", "reason": "InternalError",
+                  "details": {"causes": [{"message": message}]}, "code": 500}
+        await ws.send_bytes(bytes([ERROR]) + orjson.dumps(status))
+        await ws.close()
         return ws
 
 

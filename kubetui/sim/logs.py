@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from aiohttp import web
 
+from .kubelet_link import STALL_SECONDS, link_of, logs_message
 from .logprofiles import Profile, last_words, profile_for
 from .meta import ApiError, bad_request
 from .resources import BY_KIND
@@ -119,7 +120,9 @@ class PodLogs:
         return log.runs[-1] if log and log.uid == meta["uid"] and log.runs else None
 
     # -- read by GET pods/{name}/log
-    def pick(self, pod: dict, container: str | None, previous: bool) -> Run:
+    @staticmethod
+    def container_of(pod: dict, container: str | None) -> str:
+        """The container a log request names (the API server checks it, not the kubelet)."""
         meta, spec = pod["metadata"], pod["spec"]
         names = [c["name"] for c in spec.get("containers") or ()]
         inits = [c["name"] for c in spec.get("initContainers") or ()]
@@ -132,6 +135,12 @@ class PodLogs:
             container = names[0]
         if container not in names and container not in inits:
             raise bad_request(f"container {container} is not valid for pod {name}")
+        return container
+
+    def pick(self, pod: dict, container: str | None, previous: bool) -> Run:
+        meta = pod["metadata"]
+        name = meta["name"]
+        container = self.container_of(pod, container)
         log = self._logs.get((meta["namespace"], name, container))
         runs = log.runs if log and log.uid == meta["uid"] else []
         if previous:
@@ -153,7 +162,17 @@ class PodLogs:
         q = request.query
         pod = self.sim.store.must_get(PODS, route.namespace, route.name)
         truthy = ("true", "1")
-        run = self.pick(pod, q.get("container"), q.get("previous") in truthy)
+        container = self.container_of(pod, q.get("container"))
+        if not pod["spec"].get("nodeName"):  # no kubelet to ask: the real server's 204
+            return web.Response(status=204)
+        link = link_of(self.sim.store, pod)
+        if not link.ok:
+            if link.state == "stalled":
+                await asyncio.sleep(STALL_SECONDS)
+            raise ApiError(500, "", logs_message(link, route.namespace, route.name, container,
+                                                 [kv for kv in q.items()
+                                                  if kv[0] != "container"]))
+        run = self.pick(pod, container, q.get("previous") in truthy)
         stamps = q.get("timestamps") in truthy
         since = None
         if q.get("sinceSeconds"):

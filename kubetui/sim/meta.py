@@ -68,6 +68,8 @@ class ApiError(Exception):
             "reason": self.reason,
             "code": self.code,
         }
+        if not self.reason:  # the real server leaves an empty reason out
+            del out["reason"]
         if self.details is not None:
             out["details"] = self.details
         return out

@@ -5,6 +5,8 @@ The calls run in thread workers; results and errors come back as notifications."
 
 from __future__ import annotations
 
+import logging
+
 from textual import work
 from textual.binding import Binding
 
@@ -13,6 +15,8 @@ from kubetui.kube.rollout import template_diff
 
 from .modals import ConfirmScreen, PromptScreen
 from .screens import PickScreen
+
+log = logging.getLogger("kubetui.ui")
 
 SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet")
 
@@ -105,12 +109,19 @@ class Acting:
         try:
             session.open()
         except ApiError as exc:
+            log.error("cannot open a shell in %s/%s", meta["namespace"], meta["name"],
+                      exc_info=True)
             self.notify(f"cannot open a shell: {exc.message}", severity="error")
             return
         try:
             with self.app.suspend():
                 code = bridge(session)
+        except ApiError as exc:  # the exec failed after it opened: the server says why
+            log.exception("the shell in %s/%s failed", meta["namespace"], meta["name"])
+            self.notify(f"the shell failed: {exc.message}", severity="error")
+            return
         except Exception as exc:  # no terminal to hand over (tests, some hosts)
+            log.exception("cannot hand the terminal to the shell")
             session.close()
             self.notify(f"cannot hand the terminal to the shell: {exc}", severity="error")
             return

@@ -5,6 +5,7 @@ shell runs the words as they are, as `kubectl exec -- cmd args` would."""
 
 from __future__ import annotations
 
+import logging
 import shlex
 import time
 
@@ -19,6 +20,8 @@ from kubetui.kube.client import ApiError
 from kubetui.kube.exec import ExecResult, exec_once
 
 from .log_view import harmless
+
+log = logging.getLogger("kubetui.ui")
 
 EXIT_MEANING = {126: "not executable", 127: "command not found", 137: "killed (SIGKILL)",
                 143: "terminated (SIGTERM)"}
@@ -102,9 +105,12 @@ class ExecScreen(Screen):
                                  self.container, command)
             error = ""
         except ApiError as exc:
+            log.error("exec %r in %s/%s failed", command, meta["namespace"], meta["name"],
+                      exc_info=True)
             result, error = None, exc.message
-        except (TimeoutError, OSError) as exc:
-            result, error = None, str(exc)
+        except Exception as exc:  # the boundary: whatever failed, the screen must end
+            log.exception("exec %r in %s/%s failed", command, meta["namespace"], meta["name"])
+            result, error = None, str(exc) or type(exc).__name__
         took = time.monotonic() - started
         self.app.call_from_thread(self._show, result, error, took)
 

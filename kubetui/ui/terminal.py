@@ -16,7 +16,8 @@ from kubetui.kube.exec import ExecSession
 
 
 def bridge(session: ExecSession, stdin=None, stdout=None) -> int | None:
-    """Run until the shell exits; its exit code (None if unknown)."""
+    """Run until the shell exits; its exit code (None if unknown). ApiError when the
+    exec itself failed (the server's Status, e.g. the kubelet could not be reached)."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     fd_in, fd_out = stdin.fileno(), stdout.fileno()
@@ -30,7 +31,7 @@ def bridge(session: ExecSession, stdin=None, stdout=None) -> int | None:
     try:
         if old is not None:
             tty.setraw(fd_in)
-        ws_sock = session._ws.sock.sock
+        ws_sock = session.socket
         while session.is_open:
             if resized[0]:
                 resized[0] = False
