@@ -36,6 +36,8 @@ class Evidence:
     metrics: dict | None = None  # the pod's PodMetrics
     node_metrics: dict | None = None
     metrics_error: str = ""  # why there are no metrics ("" while they are there)
+    nodes: list[dict] | None = None  # every node, read for a pod no node took
+    unread: dict[str, str] = field(default_factory=dict)  # "events" etc. -> why not read
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Checklist:
     findings: list[Finding]
     steps: list[Step]
 
+    state: str = ""  # "Running, 1/1 ready" as kubectl would put it
+
     @property
     def cause(self) -> Finding | None:
         return self.findings[0] if self.findings else None
@@ -67,11 +71,40 @@ class Checklist:
 def build(ev: Evidence) -> Checklist:
     pod = ev.pod
     meta = pod["metadata"]
-    previous = [ln for v in ev.previous_logs.values() if isinstance(v, list) for ln in v]
-    findings = diagnose(pod, ev.events, previous if ev.previous_logs else None, ev.pvcs)
+    findings = diagnose(pod, ev.events, _previous(ev), ev.pvcs, ev.nodes)
     steps = [_describe(ev, findings), _logs(ev), _events_step(ev), _rollout(ev), _exec(ev),
              _node(ev), _top(ev)]
-    return Checklist(meta.get("namespace", ""), meta["name"], findings, steps)
+    return Checklist(meta.get("namespace", ""), meta["name"], findings, steps, _state(pod))
+
+
+def _state(pod: dict) -> str:
+    st = pod.get("status") or {}
+    containers = (pod.get("spec") or {}).get("containers") or ()
+    ready = sum(1 for cs in st.get("containerStatuses") or () if cs.get("ready"))
+    return f"{st.get('phase') or 'of unknown phase'}, {ready}/{len(containers)} ready"
+
+
+def _previous(ev: Evidence) -> list[str] | str | None:
+    """The previous containers' lines for the rules: None when none were read, the error
+    when every read failed (unknown is not empty)."""
+    read = [v for v in ev.previous_logs.values() if isinstance(v, list)]
+    if read:
+        return [ln for v in read for ln in v]
+    errors = [v for v in ev.previous_logs.values() if isinstance(v, str)]
+    return errors[0] if errors else None
+
+
+def headline(c: Checklist) -> str:
+    """The line on top when no rule names a cause: what the pod is, and what the steps
+    could not see (never "fine" for what was not looked at)."""
+    unknown = [s.title for s in c.steps if s.verdict == UNKNOWN]
+    problems = [s.title for s in c.steps if s.verdict == PROBLEM]
+    out = f"{c.namespace}/{c.name} is {c.state}"
+    if problems:
+        out += f"; the {', '.join(problems)} step{'s' if len(problems) > 1 else ''} found "                "something"
+    if unknown:
+        out += f"; could not tell: {', '.join(unknown)}"
+    return out
 
 
 # -- the steps
@@ -92,10 +125,14 @@ def _describe(ev: Evidence, findings: list[Finding]) -> Step:
                      + (f" ({detail.get('reason')})" if detail.get("reason") else "")
                      + f", ready={cs.get('ready', False)}, restarts={cs.get('restartCount', 0)}")
     bad = bool(warnings) or bool(findings)
-    summary = (f"{len(warnings)} warning event{'s' if len(warnings) != 1 else ''}" if warnings
-               else "no warning events") + (f"; {findings[0].rule}" if findings else "")
-    return Step(1, "describe", f"kubectl describe pod {name}", PROBLEM if bad else OK,
-                summary, lines)
+    if "events" in ev.unread:
+        summary = f"events could not be read ({ev.unread['events']})"
+    else:
+        summary = (f"{len(warnings)} warning event{'s' if len(warnings) != 1 else ''}"
+                   if warnings else "no warning events")
+    summary += f"; {findings[0].rule}" if findings else ""
+    verdict = PROBLEM if bad else UNKNOWN if "events" in ev.unread else OK
+    return Step(1, "describe", f"kubectl describe pod {name}", verdict, summary, lines)
 
 
 def _logs(ev: Evidence) -> Step:
@@ -107,16 +144,24 @@ def _logs(ev: Evidence) -> Step:
             lines.append(f"── {container}, current (last {min(len(current), 5)} lines)")
             lines += [f"  {ln}" for ln in current[-5:]] or ["  (no output)"]
         elif current:
-            lines.append(f"── {container}, current: {current}")
+            lines.append(f"── {container}, current: could not read: {current}")
             verdict = UNKNOWN if verdict == OK else verdict
+            notes.append(f"{container}'s logs could not be read")
         if isinstance(before, list):
             lines.append(f"── {container}, previous container (last {min(len(before), 5)} lines)")
             lines += [f"  {ln}" for ln in before[-5:]] or ["  (no output)"]
             verdict = PROBLEM
             notes.append(f"{container} crashed before")
+        elif before:
+            lines.append(f"── {container}, previous container: could not read: {before}")
+            verdict = UNKNOWN if verdict == OK else verdict
+            notes.append(f"{container} ran before; its previous logs could not be read")
     if not lines:
         verdict = UNKNOWN
-        notes.append("no logs read")
+        notes.append("no container has started" if not _statuses(ev.pod) or not any(
+            (cs.get("state") or {}).get("running") or (cs.get("state") or {}).get("terminated")
+            or (cs.get("lastState") or {}).get("terminated") for cs in _statuses(ev.pod))
+            else "no logs read")
     summary = "; ".join(notes) or "the current logs, no previous container"
     return Step(2, "logs", f"kubectl logs {name} [-p]", verdict, summary, lines)
 
@@ -131,8 +176,13 @@ def _events_step(ev: Evidence) -> Step:
              f"{e.get('message', '')}" for e in warnings[:10]]
     summary = (f"{len(mine)} warning(s) about this pod, {len(warnings)} in namespace {ns}"
                if warnings or mine else f"no warnings in namespace {ns}")
-    return Step(3, "events", "kubectl get events --sort-by=.lastTimestamp",
-                PROBLEM if mine else OK, summary, lines or ["(no warning events)"])
+    command = "kubectl get events --sort-by=.lastTimestamp"
+    unread = [f"{what} could not be read: {why}" for what, why in ev.unread.items()
+              if what in ("events", "namespace events")]
+    if unread and not mine:
+        return Step(3, "events", command, UNKNOWN, "; ".join(unread), lines)
+    return Step(3, "events", command, PROBLEM if mine else OK,
+                "; ".join([summary, *unread]), lines or ["(no warning events)"])
 
 
 def _rollout(ev: Evidence) -> Step:
@@ -225,4 +275,5 @@ def _top(ev: Evidence) -> Step:
     return Step(7, "top", command, verdict, summary, lines)
 
 
-__all__ = ["Checklist", "Evidence", "Step", "build", "OK", "PROBLEM", "UNKNOWN"]
+__all__ = ["Checklist", "Evidence", "Step", "build", "headline", "OK", "PROBLEM",
+           "UNKNOWN"]

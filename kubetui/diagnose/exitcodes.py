@@ -20,7 +20,9 @@ KNOWN = {
     139: "SIGSEGV (128+11): the process crashed on a memory access (a segfault)",
     143: "SIGTERM (128+15): asked to stop (a failed liveness probe, a deletion or a rollout) "
          "and it did",
+    255: "exit status 255 (often exit(-1)): the application gave up with an error",
 }
+SIGNALS = range(129, 160)  # 128 + a POSIX signal number (1-31); above is not a signal
 
 
 def explain(code: int | None, reason: str = "") -> str:
@@ -32,7 +34,7 @@ def explain(code: int | None, reason: str = "") -> str:
                 "memory limit (OOMKilled)")
     if code in KNOWN:
         return KNOWN[code]
-    if code > 128:
+    if code in SIGNALS:
         try:
             name = signal.Signals(code - 128).name
         except ValueError:
@@ -43,7 +45,7 @@ def explain(code: int | None, reason: str = "") -> str:
 
 SHORT = {0: "success", 1: "an application error", 2: "a usage error", 126: "not executable",
          127: "command not found", 134: "SIGABRT", 137: "SIGKILL", 139: "SIGSEGV",
-         143: "SIGTERM"}
+         143: "SIGTERM", 255: "exit -1 / 255"}
 
 
 def short(code: int | None, reason: str = "") -> str:
@@ -54,7 +56,7 @@ def short(code: int | None, reason: str = "") -> str:
         return "SIGKILL, OOMKilled"
     if code in SHORT:
         return SHORT[code]
-    if code > 128:
+    if code in SIGNALS:
         return explain(code).split(" (")[0].removeprefix("killed by ")
     return "the application's own code; see its logs"
 

@@ -18,8 +18,8 @@ CONFIG_REASONS = ("CreateContainerConfigError", "CreateContainerError")
 
 @dataclass
 class Finding:
-    rule: str  # unschedulable, unbound-pvc, image-pull, config-error, oom, liveness,
-    #            crashloop, readiness, not-ready, terminating
+    rule: str  # unschedulable, not-scheduled, gated, not-started, unbound-pvc, image-pull,
+    #            config-error, oom, liveness, crashloop, readiness, not-ready, terminating
     cause: str  # one sentence: what is wrong
     evidence: list[str] = field(default_factory=list)
     fix: str = ""  # what to do about it
@@ -123,14 +123,88 @@ def image_pull(pod, events, **_) -> Finding | None:
     return None
 
 
-def unschedulable(pod, events, pvcs=None, **_) -> Finding | None:
+def _pending(pod) -> bool:
+    return (pod.get("status") or {}).get("phase") == "Pending" and not (
+        pod.get("metadata") or {}).get("deletionTimestamp")
+
+
+def gated(pod, events, **_) -> Finding | None:
+    gates = [g.get("name", "") for g in (pod.get("spec") or {}).get("schedulingGates") or ()]
+    if not _pending(pod) or not gates or (pod.get("spec") or {}).get("nodeName"):
+        return None
     cond = _condition(pod, "PodScheduled")
-    if (pod.get("status") or {}).get("phase") != "Pending" or cond.get("status") != "False":
+    return Finding("gated", "Pending: held back by scheduling gates " + ", ".join(gates),
+                   [f"spec.schedulingGates: {', '.join(gates)}"] +
+                   ([f"PodScheduled={cond.get('status')} ({cond.get('reason', '')}): "
+                     f"{cond.get('message', '')}"] if cond else []),
+                   "the controller that added a gate removes it when its condition is met; "
+                   "remove it by hand only if that controller is gone")
+
+
+def not_scheduled(pod, events, **_) -> Finding | None:
+    """Pending with no word from any scheduler: no PodScheduled condition and no
+    FailedScheduling event. A scheduler that looked would have written one of them."""
+    spec = pod.get("spec") or {}
+    if not _pending(pod) or spec.get("nodeName") or spec.get("schedulingGates"):
+        return None
+    if _condition(pod, "PodScheduled") or _events(events, "FailedScheduling"):
+        return None
+    scheduler = spec.get("schedulerName") or "default-scheduler"
+    created = (pod.get("metadata") or {}).get("creationTimestamp", "?")
+    return Finding("not-scheduled", f"Pending: no scheduler has looked at it yet (is "
+                   f"{scheduler} running?)",
+                   ["no PodScheduled condition and no FailedScheduling event",
+                    f"spec.schedulerName: {scheduler}", f"created {created}"],
+                   f"check the scheduler: kubectl get pods -n kube-system -l "
+                   f"component=kube-scheduler, and its leader election; a pod that names a "
+                   f"scheduler that does not run ({scheduler}) waits for ever")
+
+
+def not_started(pod, events, nodes=None, **_) -> Finding | None:
+    """Bound to a node whose kubelet has not reported on it: no container status at all."""
+    node_name = (pod.get("spec") or {}).get("nodeName")
+    st = pod.get("status") or {}
+    if not _pending(pod) or not node_name or _statuses(pod) or st.get("conditions") and any(
+            c.get("type") in ("Initialized", "PodReadyToStartContainers")
+            for c in st["conditions"]):
+        return None
+    evidence = [f"spec.nodeName: {node_name}; no container status, no kubelet condition"]
+    node = next((n for n in nodes or () if n["metadata"]["name"] == node_name), None)
+    ready = _condition(node, "Ready") if node else {}
+    if ready:
+        evidence.append(f"node {node_name}: Ready={ready.get('status')}"
+                        + (f" ({ready.get('reason')}: {ready.get('message', '')})"
+                           if ready.get("status") != "True" else ""))
+    return Finding("not-started", f"Pending on node {node_name}: its kubelet has not "
+                   "reported on the pod yet", evidence,
+                   f"check the kubelet on {node_name} (kubectl describe node {node_name}; "
+                   "its logs: journalctl -u kubelet)")
+
+
+def _taints_of(nodes) -> list[str]:
+    out = []
+    for n in nodes or ():
+        taints = [f"{t.get('key')}" + (f"={t['value']}" if t.get("value") else "") +
+                  f":{t.get('effect')}" for t in (n.get("spec") or {}).get("taints") or ()]
+        if taints:
+            out.append(f"node {n['metadata']['name']} taints: {', '.join(taints)}")
+    return out
+
+
+def unschedulable(pod, events, pvcs=None, nodes=None, **_) -> Finding | None:
+    cond = _condition(pod, "PodScheduled")
+    if not _pending(pod) or cond.get("status") != "False" or cond.get(
+            "reason") == "SchedulingGated":
         return None
     failed = _events(events, "FailedScheduling")
     message = failed[0].get("message", "") if failed else cond.get("message", "")
     parsed = scheduling.parse(message)
     evidence = [_event_line(failed[0])] if failed else [f"PodScheduled=False: {message}"]
+    if parsed.missing_pvc:
+        return Finding("unbound-pvc", f"Pending: its PersistentVolumeClaim "
+                       f"{parsed.missing_pvc} does not exist", evidence,
+                       f"create the claim {parsed.missing_pvc}, or fix the claim name in the "
+                       "pod's volumes")
     if parsed.unbound_pvc:
         claims = [v["persistentVolumeClaim"]["claimName"] for v in
                   (pod.get("spec") or {}).get("volumes") or () if "persistentVolumeClaim" in v]
@@ -150,7 +224,7 @@ def unschedulable(pod, events, pvcs=None, **_) -> Finding | None:
                        "check the claim's storage class and provisioner "
                        "(kubectl describe pvc); a class that does not exist never binds")
     words = parsed.words()
-    nodes = f"0/{parsed.nodes} nodes fit" if parsed.nodes is not None else "no node fits"
+    fit = f"0/{parsed.nodes} nodes fit" if parsed.nodes is not None else "no node fits"
     requests = []
     for c in (pod.get("spec") or {}).get("containers") or ():
         req = (c.get("resources") or {}).get("requests") or {}
@@ -160,7 +234,11 @@ def unschedulable(pod, events, pvcs=None, **_) -> Finding | None:
     selector = (pod.get("spec") or {}).get("nodeSelector")
     if selector:
         requests.append("nodeSelector " + ", ".join(f"{k}={v}" for k, v in selector.items()))
-    return Finding("unschedulable", f"Pending, unschedulable ({nodes}): " + "; ".join(words),
+    if any("untolerated taint" in r for _, r in parsed.reasons):
+        tolerations = [f"{t.get('key', '*')}:{t.get('effect', '*')}" for t in
+                       (pod.get("spec") or {}).get("tolerations") or ()]
+        requests += _taints_of(nodes) + ["tolerations: " + (", ".join(tolerations) or "none")]
+    return Finding("unschedulable", f"Pending, unschedulable ({fit}): " + "; ".join(words),
                    evidence + requests,
                    "lower the requests, add capacity, or fix the tolerations / selector")
 
@@ -228,6 +306,10 @@ def crashloop(pod, events, previous_logs=None, **_) -> Finding | None:
         if term:
             evidence.append(f"last exit code {code} ({term.get('reason', '')}): "
                             f"{exitcodes.explain(code, term.get('reason', ''))}")
+        if isinstance(previous_logs, str):  # the fetch failed: unknown, not empty
+            evidence.append(f"the previous container's logs could not be read: "
+                            f"{previous_logs}")
+            previous_logs = None
         lines = [ln for ln in (previous_logs or ()) if ln.strip()][-5:]
         if lines:
             evidence.append("last lines of the previous container:")
@@ -282,18 +364,102 @@ def terminating(pod, events, **_) -> Finding | None:
         "a finalizer's controller must finish; remove it only if that controller is gone")
 
 
-RULES = (config_error, image_pull, unschedulable, oom, liveness, crashloop, readiness,
-         terminating)
+def node_lost(pod, events, **_) -> Finding | None:
+    """The node stopped reporting: the pod's status is the last the kubelet wrote."""
+    st = pod.get("status") or {}
+    if st.get("reason") != "NodeLost" and st.get("phase") != "Unknown":
+        return None
+    node = (pod.get("spec") or {}).get("nodeName", "?")
+    return Finding("node-lost", f"the node {node} stopped reporting: the pod's state is "
+                   "unknown", [f"phase {st.get('phase')}, reason {st.get('reason', '')}: "
+                               f"{st.get('message', '')}"],
+                   f"check node {node} (kubectl describe node {node}); its pods are replaced "
+                   "elsewhere only when the node is deleted or they are force-deleted")
+
+
+def evicted(pod, events, **_) -> Finding | None:
+    st = pod.get("status") or {}
+    if st.get("reason") != "Evicted":
+        return None
+    return Finding("evicted", f"Evicted by the kubelet: {st.get('message', '').strip()}",
+                   [f"phase {st.get('phase')}, reason Evicted"],
+                   "set requests and limits that match the use (memory, ephemeral "
+                   "storage); the controller makes a new pod, delete this one")
+
+
+def failed(pod, events, **_) -> Finding | None:
+    """A pod that has ended badly: a container that exited non-zero for good."""
+    st = pod.get("status") or {}
+    if st.get("phase") != "Failed":
+        return None
+    for cs in _statuses(pod):
+        term = (cs.get("state") or {}).get("terminated") or {}
+        code = term.get("exitCode")
+        if not code:
+            continue
+        reason = term.get("reason", "") or (f"Signal:{term['signal']}" if term.get("signal")
+                                            else "")
+        return Finding("failed", f"Failed: container {cs['name']} exited with code {code} "
+                       f"({exitcodes.short(code, reason)})",
+                       [f"container {cs['name']}: terminated, exit code {code}"
+                        + (f" ({reason})" if reason else ""),
+                        f"{exitcodes.explain(code, reason)}",
+                        f"restartPolicy {(pod.get('spec') or {}).get('restartPolicy')}: it "
+                        "is not restarted"],
+                       "read its logs (l) for why it exited", cs["name"])
+    return Finding("failed", f"Failed: {st.get('reason') or 'the pod failed'}"
+                   + (f": {st['message']}" if st.get("message") else ""), [],
+                   "read the pod's events and logs")
+
+
+def readiness_gates(pod, events, **_) -> Finding | None:
+    ready = _condition(pod, "Ready")
+    if ready.get("status") != "False" or ready.get("reason") != "ReadinessGatesNotReady":
+        return None
+    waiting = [g.get("conditionType", "") for g in (pod.get("spec") or {}).get(
+        "readinessGates") or () if _condition(pod, g.get("conditionType", "")).get(
+        "status") != "True"]
+    return Finding("readiness-gates", "not Ready: readiness gate " + ", ".join(waiting) +
+                   " is not True (its containers are ready)",
+                   [f"condition {g}: {_condition(pod, g).get('status', 'not set')}"
+                    for g in waiting],
+                   "the controller that owns the gate (a load balancer, a feature-flag "
+                   "syncer ...) sets it; check that controller")
+
+
+def ended_container(pod, events, **_) -> Finding | None:
+    """A regular container that ran to completion in a pod that keeps running: the pod
+    is never Ready again (restartPolicy OnFailure / Never does not restart exit 0)."""
+    if (pod.get("status") or {}).get("phase") != "Running":
+        return None
+    for cs in (pod.get("status") or {}).get("containerStatuses") or ():
+        term = (cs.get("state") or {}).get("terminated") or {}
+        if term and term.get("exitCode") == 0:
+            return Finding("not-ready", f"container {cs['name']} has exited (code 0), so the "
+                           "pod is never Ready again",
+                           [f"container {cs['name']}: terminated, {term.get('reason', '')}",
+                            f"restartPolicy {(pod.get('spec') or {}).get('restartPolicy')}"],
+                           "a one-off step belongs in an initContainer (or a Job), not beside "
+                           "the serving container", cs["name"])
+    return None
+
+
+RULES = (node_lost, evicted, config_error, image_pull, gated, not_scheduled, unschedulable,
+         not_started, oom, liveness, crashloop, failed, readiness, readiness_gates,
+         ended_container, terminating)
 
 
 def diagnose(pod: dict, events: list[dict] | None = None,
-             previous_logs: list[str] | None = None,
-             pvcs: dict[str, dict] | None = None) -> list[Finding]:
-    """Every rule that fires, the most likely cause first. `pvcs` maps claim names to
-    PersistentVolumeClaims (None: not looked up)."""
+             previous_logs: list[str] | str | None = None,
+             pvcs: dict[str, dict] | None = None,
+             nodes: list[dict] | None = None) -> list[Finding]:
+    """Every rule that fires, the most likely cause first. `previous_logs`: the previous
+    containers' last lines, None when not read, or the error that kept them from being
+    read. `pvcs` maps claim names to PersistentVolumeClaims (None: not looked up);
+    `nodes`, when read, name the taints a pending pod does not tolerate."""
     out = []
     for rule in RULES:
-        found = rule(pod, events or [], previous_logs=previous_logs, pvcs=pvcs)
+        found = rule(pod, events or [], previous_logs=previous_logs, pvcs=pvcs, nodes=nodes)
         if found is not None:
             out.append(found)
     return out

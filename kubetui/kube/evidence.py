@@ -6,6 +6,8 @@ so a checklist is always drawn."""
 
 from __future__ import annotations
 
+import logging
+
 from kubetui.diagnose import Evidence, diagnose
 from kubetui.render.printers import pod_selector
 
@@ -14,24 +16,40 @@ from .client import ApiError, KubeClient
 from .kinds import KINDS
 from .logs import LogStream
 
+log = logging.getLogger("kubetui.evidence")
 METRICS = "/apis/metrics.k8s.io/v1beta1"
 TAIL = 20
 
 
-def _try(call, default=None):
+def _try(call, default=None, unread: dict | None = None, part: str = ""):
+    """call(), or `default` when it fails; why it failed goes into `unread[part]` (a
+    fetch that failed is "could not look", never "nothing there")."""
     try:
         return call()
-    except ApiError:
+    except ApiError as exc:
+        if exc.status == 404:  # an answer ("there is none"), not a failure to look
+            return default
+        log.error("the checklist could not read %s", part or "a part", exc_info=True)
+        if unread is not None:
+            unread[part] = exc.message
+        return default
+    except Exception as exc:  # the boundary: one broken read must not lose the checklist
+        log.exception("the checklist could not read %s", part or "a part")
+        if unread is not None:
+            unread[part] = f"{type(exc).__name__}: {exc}"
         return default
 
 
 def _lines(client: KubeClient, ns: str, pod: str, container: str, previous: bool):
+    """The last lines, or the reason they could not be read (a str)."""
     try:
         return [line.text for line in LogStream(client, ns, pod, container, previous=previous,
                                                 tail=TAIL)]
     except ApiError as exc:
+        log.error("cannot read the logs of %s/%s %s", ns, pod, container, exc_info=True)
         return exc.message
-    except OSError as exc:
+    except Exception as exc:  # the boundary: a log read that fails is unknown, not empty
+        log.exception("cannot read the logs of %s/%s %s", ns, pod, container)
         return f"cannot read logs: {exc}"
 
 
@@ -48,11 +66,13 @@ def owner_of(client: KubeClient, obj: dict) -> dict | None:
     return None if owner is None else {**owner, "kind": ref["kind"]}
 
 
-def _events_of(client: KubeClient, obj: dict, namespace: str | None) -> list[dict]:
-    """The events about one object (none if they cannot be read)."""
+def _events_of(client: KubeClient, obj: dict, namespace: str | None,
+               unread: dict | None = None) -> list[dict]:
+    """The events about one object (none if they cannot be read, said in `unread`)."""
     uid = obj["metadata"].get("uid", "")
     return _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
-        "fieldSelector": f"involvedObject.uid={uid}"}).get("items") or [], [])
+        "fieldSelector": f"involvedObject.uid={uid}"}).get("items") or [], [], unread,
+        "events")
 
 
 def described(client: KubeClient, kind, namespace: str | None, name: str) -> tuple[dict, str]:
@@ -67,9 +87,10 @@ def described(client: KubeClient, kind, namespace: str | None, name: str) -> tup
 
 def gather(client: KubeClient, namespace: str, name: str) -> Evidence:
     pod = client.get_json(KINDS["Pod"].path(namespace, name))
+    unread: dict[str, str] = {}
     ns_events = _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
-        "limit": 500}).get("items") or [], [])
-    ev = Evidence(pod, _events_of(client, pod, namespace), ns_events)
+        "limit": 500}).get("items") or [], [], unread, "namespace events")
+    ev = Evidence(pod, _events_of(client, pod, namespace, unread), ns_events, unread=unread)
     statuses = (pod.get("status") or {}).get("containerStatuses") or ()
     for cs in statuses:
         ev.logs[cs["name"]] = _lines(client, namespace, name, cs["name"], False)
@@ -82,14 +103,21 @@ def gather(client: KubeClient, namespace: str, name: str) -> Evidence:
             ev.rollout = rollout.status(owner)
     node_name = (pod.get("spec") or {}).get("nodeName")
     if node_name:
-        ev.node = _try(lambda: client.get_json(KINDS["Node"].path(None, node_name)))
+        ev.node = _try(lambda: client.get_json(KINDS["Node"].path(None, node_name)), None,
+                       unread, "node")
+    if (pod.get("status") or {}).get("phase") == "Pending":  # whose taints, which kubelet
+        ev.nodes = _try(lambda: client.get_json(KINDS["Node"].path(None)).get("items") or [],
+                        None, unread, "nodes")
+        if ev.node is not None and ev.nodes is None:
+            ev.nodes = [ev.node]
     claims = [v["persistentVolumeClaim"]["claimName"] for v in
               (pod.get("spec") or {}).get("volumes") or () if "persistentVolumeClaim" in v]
     if claims:
         ev.pvcs = {}
         for claim in claims:
             pvc = _try(lambda c=claim: client.get_json(
-                KINDS["PersistentVolumeClaim"].path(namespace, c)))
+                KINDS["PersistentVolumeClaim"].path(namespace, c)), None, unread,
+                f"claim {claim}")
             if pvc is not None:
                 ev.pvcs[claim] = pvc
     try:

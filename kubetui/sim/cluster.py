@@ -306,6 +306,29 @@ class SimCluster:
         return token
 
     # ----------------------------------------- conveniences for tests and tools
+    # the control plane's own processes, by the name componentstatuses and kubectl use
+    COMPONENTS = {"kube-scheduler": ("Scheduler",),
+                  "kube-controller-manager": (
+                      "ReplicaSetController", "DeploymentController", "StatefulSetController",
+                      "DaemonSetController", "JobController", "CronJobController",
+                      "EndpointsController", "VolumeBinder", "HpaController")}
+
+    def set_component(self, name: str, running: bool) -> None:
+        """Stop or start kube-scheduler or kube-controller-manager: while one is down its
+        work waits (pods stay unscheduled, with no event), and componentstatuses say
+        Unhealthy with the connection error a real API server reports."""
+        kinds = self.COMPONENTS[name]
+
+        def apply():
+            for c in self.controllers:
+                if type(c).__name__ in kinds:
+                    c.set_running(running)
+        self.call(apply)
+
+    def component_running(self, name: str) -> bool:
+        kinds = self.COMPONENTS[name]
+        return all(c.running for c in self.controllers if type(c).__name__ in kinds)
+
     def resource(self, kind: str) -> Resource:
         return BY_KIND[kind]
 

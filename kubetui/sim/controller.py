@@ -27,8 +27,18 @@ class Controller:
             self._scheduled = True
             self.sim.defer(self._drain, self.delay)
 
+    running = True  # False: the component is down (its work waits, as on a real cluster)
+
+    def set_running(self, running: bool) -> None:
+        self.running = running
+        if running and self._dirty and not self._scheduled:
+            self._scheduled = True
+            self.sim.defer(self._drain, self.delay)
+
     def _drain(self) -> None:
         self._scheduled = False
+        if not self.running:
+            return  # the keys stay dirty until it runs again
         keys, self._dirty = self._dirty, set()
         for key in sorted(keys):
             try:

@@ -135,11 +135,19 @@ class Metrics:
                       "metadata": {}, "items": items})
 
     async def componentstatuses(self, request: web.Request, route) -> web.StreamResponse:
-        def cs(name: str) -> dict:
+        """As the API server probes them: the scheduler on :10259, the controller manager
+        on :10257 (a stopped one is Unhealthy with the dial error), etcd."""
+        def cs(name: str, component: str | None, port: int) -> dict:
+            healthy = component is None or self.sim.component_running(component)
+            cond = {"type": "Healthy", "status": "True", "message": "ok"} if healthy else {
+                "type": "Healthy", "status": "False",
+                "error": f'Get "https://127.0.0.1:{port}/healthz": dial tcp '
+                         f'127.0.0.1:{port}: connect: connection refused'}
             return {"kind": "ComponentStatus", "apiVersion": "v1",
                     "metadata": {"name": name, "creationTimestamp": None},
-                    "conditions": [{"type": "Healthy", "status": "True", "message": "ok"}]}
-        items = [cs(n) for n in ("controller-manager", "scheduler", "etcd-0")]
+                    "conditions": [cond]}
+        items = [cs("controller-manager", "kube-controller-manager", 10257),
+                 cs("scheduler", "kube-scheduler", 10259), cs("etcd-0", None, 2379)]
         if route.name:
             match = [i for i in items if i["metadata"]["name"] == route.name]
             if not match:

@@ -52,6 +52,10 @@ def _holds(pod: dict) -> bool:
     return bool(pod["spec"].get("nodeName")) and phase not in ("Succeeded", "Failed")
 
 
+NOT_HELPFUL = "Preemption is not helpful for scheduling"
+NO_VICTIMS = "No preemption victims found for incoming pod"
+
+
 class Scheduler(Controller):
     retry_seconds = 5.0
 
@@ -123,15 +127,18 @@ class Scheduler(Controller):
             return
         cpu, mem = pod_requests(pod)
         reasons: Counter = Counter()
+        preemption: Counter = Counter()
         fits = []
         for node in nodes:
             why = self._misfit(pod, node, cpu, mem)
             if why:
                 reasons.update(why)
+                preemption[NOT_HELPFUL if self._unresolvable(why, node, cpu, mem)
+                           else NO_VICTIMS] += 1
             else:
                 fits.append(node)
         if not fits:
-            self._fail(pod, len(nodes), reasons)
+            self._fail(pod, len(nodes), reasons, preemption=preemption)
             return
         best = min(fits, key=lambda n: (self._load(n), n["metadata"]["name"]))
         self._bind(pod, best)
@@ -149,13 +156,13 @@ class Scheduler(Controller):
         if nspec.get("unschedulable"):
             return ["node(s) were unschedulable"]
         ready = condition(node.get("status") or {}, "Ready")
+        untolerated = "node(s) had untolerated taint(s)"  # 1.36 names no taint
         if not ready or ready.get("status") != "True":
-            return ["node(s) had untolerated taint {node.kubernetes.io/not-ready: }"]
+            return [untolerated]  # the node.kubernetes.io/not-ready taint
         for taint in nspec.get("taints") or ():
             if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(
                     spec.get("tolerations"), taint):
-                value = taint.get("value", "")
-                return [f"node(s) had untolerated taint {{{taint['key']}: {value}}}"]
+                return [untolerated]
         for k, v in (spec.get("nodeSelector") or {}).items():
             if labels.get(k) != v:
                 return ["node(s) didn't match Pod's node affinity/selector"]
@@ -204,21 +211,33 @@ class Scheduler(Controller):
                 return "pod has unbound immediate PersistentVolumeClaims"
         return None
 
-    def _fail(self, pod: dict, n_nodes: int, reasons: Counter, why: str = "") -> None:
+    @staticmethod
+    def _unresolvable(why: list[str], node: dict, cpu: float, mem: float) -> bool:
+        """Whether evicting pods could not make room (the real scheduler's
+        UnschedulableAndUnresolvable): taints, selectors, a cordon, or a request larger
+        than the node's whole allocatable."""
+        alloc = (node.get("status") or {}).get("allocatable") or {}
+        if any(not r.startswith("Insufficient") and r != "Too many pods" for r in why):
+            return True
+        return ("Insufficient cpu" in why and cpu > parse_quantity(alloc.get("cpu", "0"))) or (
+            "Insufficient memory" in why and mem > parse_quantity(alloc.get("memory", "0")))
+
+    def _fail(self, pod: dict, n_nodes: int, reasons: Counter, why: str = "",
+              preemption: Counter | None = None) -> None:
+        """The FailedScheduling message, worded as the v1.36 scheduler words it (see
+        tests/fixtures/real-k8s/scheduling/): a volume problem ends ". not found"; the
+        others are followed by the dynamic-resource and preemption verdicts."""
         if why:
-            message = (f"0/{n_nodes} nodes are available: {why}. preemption: 0/{n_nodes} "
-                       f"nodes are available: {n_nodes} Preemption is not helpful for "
-                       "scheduling.")
-            self._record_failure(pod, message)
+            self._record_failure(pod, f"0/{n_nodes} nodes are available: {why}. not found")
+            return
+        if not n_nodes:
+            self._record_failure(pod, "no nodes available to schedule pods")
             return
         parts = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
-        preempt = ", ".join(
-            f"{n} {'No preemption victims found for incoming pod' if r.startswith('Insufficient') or r == 'Too many pods' else 'Preemption is not helpful for scheduling'}"
-            for r, n in sorted(reasons.items()))
-        message = (f"0/{n_nodes} nodes are available: {parts}. preemption: 0/{n_nodes} nodes "
-                   f"are available: {preempt}." if n_nodes else
-                   "no nodes available to schedule pods")
-        self._record_failure(pod, message)
+        preempt = ", ".join(f"{n} {r}" for r, n in sorted((preemption or Counter()).items()))
+        self._record_failure(pod, f"0/{n_nodes} nodes are available: {parts}. no new claims "
+                                  f"to deallocate, preemption: 0/{n_nodes} nodes are "
+                                  f"available: {preempt}.")
 
     def _record_failure(self, pod: dict, message: str) -> None:
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])

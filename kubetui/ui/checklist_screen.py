@@ -5,6 +5,8 @@ s shell, x a command, n a debug pod on the node, l / p logs, o the owner's rollo
 
 from __future__ import annotations
 
+import logging
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -16,11 +18,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from kubetui.diagnose import Checklist
-from kubetui.diagnose.checklist import OK, PROBLEM
+from kubetui.diagnose.checklist import OK, PROBLEM, headline
 from kubetui.kube.debug import NodeDebug
 from kubetui.kube.evidence import gather
 
 from .action_keys import Acting
+
+log = logging.getLogger("kubetui.ui")
 
 MARK = {OK: ("✔", "green"), PROBLEM: ("✖", "red"), "unknown": ("?", "yellow")}
 
@@ -29,8 +33,10 @@ def summary_text(c: Checklist) -> Text:
     out = Text()
     cause = c.cause
     if cause is None:
-        out.append(" no problem found", "bold green")
-        out.append(f": {c.namespace}/{c.name} is running and ready; the steps below agree")
+        unsure = any(s.verdict != OK for s in c.steps)
+        out.append(" no cause found" if unsure else " no problem found",
+                   "bold yellow" if unsure else "bold green")
+        out.append(f": {headline(c)}")
         return out
     out.append(" most likely cause  ", "bold reverse red")
     out.append(f" {cause.cause}\n", "bold")
@@ -227,9 +233,11 @@ class ChecklistScreen(Acting, Screen):
             with self.app.suspend():
                 bridge(session)
         except ApiError as exc:
+            log.error("no shell in the debug pod %s/%s", namespace, name, exc_info=True)
             self.notify(f"cannot open a shell in the debug pod: {exc.message}",
                         severity="error")
         except Exception as exc:  # no terminal to hand over (tests, some hosts)
+            log.exception("cannot hand the terminal to the debug shell")
             session.close()
             self.notify(f"cannot hand the terminal to the debug shell: {exc}",
                         severity="error")
