@@ -51,21 +51,71 @@ def test_control_plane_health_from_static_pods_and_readyz():
 
 
 def test_a_managed_cluster_says_so_instead_of_guessing():
+    """The shape of EKS: no control-plane node, no static pod, the provider's build in
+    the version and its machines as nodes. What the cluster does show (/readyz,
+    componentstatuses) is shown; only what it hides is "managed by the provider"."""
     nodes = copy.deepcopy([n for n in NODES if "node-role.kubernetes.io/control-plane"
                            not in n["metadata"].get("labels", {})])
+    for i, n in enumerate(nodes):
+        n["spec"]["providerID"] = f"aws:///eu-west-1a/i-0{i}"
     cs = [{"metadata": {"name": "scheduler"}, "conditions": [{"type": "Healthy",
-                                                               "status": "True"}]}]
+                                                               "status": "True",
+                                                               "message": "ok"}]}]
     arch = architecture.build(nodes, PODS, READYZ.replace("[+]etcd ok", "[-]etcd failed"),
-                              componentstatuses=cs, now=NOW)
+                              componentstatuses=cs, now=NOW,
+                              server_version="v1.30.4-eks-a737599")
     states = {c.name: c for c in arch.control_plane}
     assert arch.managed
     assert states["kube-apiserver"].state == "failing"
     assert "failing: etcd" in states["kube-apiserver"].detail
-    for name in ("etcd", "kube-scheduler", "kube-controller-manager",
-                 "cloud-controller-manager"):
+    assert (states["etcd"].state, states["etcd"].detail) == ("failing",
+                                                             "/readyz etcd check failed")
+    assert (states["kube-scheduler"].state, states["kube-scheduler"].detail) == (
+        "ok", "componentstatus scheduler: ok")
+    for name in ("kube-controller-manager", "cloud-controller-manager"):
         assert (states[name].state, states[name].detail) == ("managed", "managed by the provider")
     rows = arch_layout.layout(arch, 160).rows
     assert "(managed by the provider)" in "".join(t for t, _ in rows[0])
+
+
+REAL = Path(__file__).parent / "fixtures" / "real-k8s"
+
+
+def real_self_hosted():
+    """A v1.36.2 control plane run as processes (no static pods, no control-plane node),
+    as captured in tests/fixtures/real-k8s/."""
+    nodes = [r["object"] for r in json.loads(
+        (REAL / "tables" / "nodes.table-includeObject.json").read_text())["rows"]]
+    cs = json.loads((REAL / "discovery" / "componentstatuses.json").read_text())["items"]
+    readyz = (REAL / "discovery" / "readyz-verbose.txt").read_text()
+    version = json.loads((REAL / "discovery" / "version.json").read_text())["gitVersion"]
+    return nodes, cs, readyz, version
+
+
+def test_a_self_hosted_control_plane_without_static_pods_is_not_called_managed():
+    nodes, cs, readyz, version = real_self_hosted()
+    arch = architecture.build(nodes, [], readyz, cs, now=NOW, server_version=version)
+    states = {c.name: c for c in arch.control_plane}
+    assert not arch.managed
+    assert all(c.state != "managed" for c in arch.control_plane)
+    assert states["kube-scheduler"].state == "ok"
+    assert states["kube-scheduler"].detail.startswith("componentstatus scheduler")
+    # this server's /readyz lists no etcd check: componentstatuses are what it shows
+    assert (states["etcd"].state, states["etcd"].detail) == ("ok", "componentstatus etcd-0: ok")
+    assert states["kube-apiserver"].state == "ok" and "/readyz" in states["kube-apiserver"].detail
+
+
+def test_an_unhealthy_scheduler_shows_what_componentstatuses_say():
+    nodes, cs, readyz, version = real_self_hosted()
+    error = ('Get "https://127.0.0.1:10259/healthz": dial tcp 127.0.0.1:10259: connect: '
+             'connection refused')
+    for item in cs:
+        if item["metadata"]["name"] == "scheduler":
+            item["conditions"] = [{"type": "Healthy", "status": "False", "error": error}]
+    arch = architecture.build(nodes, [], readyz, cs, now=NOW, server_version=version)
+    scheduler = next(c for c in arch.control_plane if c.name == "kube-scheduler")
+    assert (scheduler.state, scheduler.detail) == ("failing",
+                                                   f"componentstatus scheduler: {error}")
 
 
 def test_nodes_hold_their_pods_and_unscheduled_pods_have_a_lane():

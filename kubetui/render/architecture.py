@@ -92,16 +92,39 @@ def _static_pod(pods_by_component: dict[str, list[dict]], name: str) -> list[dic
     return pods_by_component.get(name, [])
 
 
+MANAGED_VERSIONS = ("-eks-", "-gke.", "-aks", "+vmware", "-do.", "+oke", "-ibm")
+MANAGED_PROVIDERS = ("aws://", "gce://", "azure://", "digitalocean://", "oci://", "ibm://")
+
+
+def is_managed(nodes: list[dict], has_static_pods: bool,
+               server_version: str | None = None) -> bool:
+    """A provider runs the control plane: no control-plane node, no static pods, and the
+    provider says so (its build in the server's version, e.g. v1.30.4-eks-a737599, or
+    only its cloud's machines as nodes). A control plane that simply runs outside the
+    cluster (processes, another cluster) is not called managed."""
+    if has_static_pods or any(_is_control_plane_node(n) for n in nodes):
+        return False
+    if server_version and any(m in server_version for m in MANAGED_VERSIONS):
+        return True
+    ids = [(n.get("spec") or {}).get("providerID") or "" for n in nodes]
+    return bool(ids) and all(i.startswith(MANAGED_PROVIDERS) for i in ids) and bool(
+        server_version) and "+" not in server_version.split("-", 1)[0]
+
+
 def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None,
-                  componentstatuses: list[dict] | None) -> tuple[list[Component], bool]:
+                  componentstatuses: list[dict] | None,
+                  server_version: str | None = None) -> tuple[list[Component], bool]:
+    """Each component's health as the cluster shows it, and where that was seen: its
+    static pod, /readyz, componentstatuses; "managed by the provider" only where a
+    managed cluster shows nothing at all."""
     by_component: dict[str, list[dict]] = {}
     for pod in system_pods:
         labels = pod["metadata"].get("labels") or {}
         comp = labels.get("component") or labels.get("k8s-app") or labels.get("app")
         if comp in COMPONENTS:
             by_component.setdefault(comp, []).append(pod)
-    managed = not any(_is_control_plane_node(n) for n in nodes) and not any(
-        by_component.get(c) for c in ("etcd", "kube-scheduler", "kube-controller-manager"))
+    managed = is_managed(nodes, any(by_component.get(c) for c in (
+        "etcd", "kube-scheduler", "kube-controller-manager")), server_version)
     checks = readyz_checks(readyz)
     statuses = {cs["metadata"]["name"]: cs for cs in componentstatuses or ()}
     out = []
@@ -130,9 +153,6 @@ def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None
                                      "checks ok" + (f"; failing: {', '.join(failed)}"
                                                     if failed else "")))
             continue
-        if managed:
-            out.append(Component(name, MANAGED, "managed by the provider"))
-            continue
         if name == "etcd" and "etcd" in checks:
             out.append(Component(name, OK if checks["etcd"] else FAILING,
                                  "/readyz etcd check " + ("ok" if checks["etcd"] else "failed")))
@@ -144,13 +164,19 @@ def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None
             ok = healthy.get("status") == "True"
             out.append(Component(name, OK if ok else FAILING,
                                  f"componentstatus {cs['metadata']['name']}: "
-                                 f"{healthy.get('message') or healthy.get('error') or '?'}"))
+                                 f"{healthy.get('error') or healthy.get('message') or '?'}"))
+            continue
+        if managed:
+            out.append(Component(name, MANAGED, "managed by the provider"))
             continue
         if name == "cloud-controller-manager":
             out.append(Component(name, ABSENT, "not running: no cloud provider integration "
                                                "(usual on kind and bare metal)"))
             continue
-        out.append(Component(name, UNKNOWN, "no pod or status found"))
+        out.append(Component(name, UNKNOWN, "no static pod and no componentstatus: it runs "
+                                            "where the cluster cannot show it"
+                                   + ("" if componentstatuses is not None else
+                                      " (componentstatuses could not be read)")))
     return out, managed
 
 
@@ -206,13 +232,15 @@ class CellCache:
 def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
           componentstatuses: list[dict] | None = None,
           node_metrics: dict[str, dict] | None = None, namespace: str | None = None,
-          cache: CellCache | None = None, now: float | None = None) -> Architecture:
+          cache: CellCache | None = None, now: float | None = None,
+          server_version: str | None = None) -> Architecture:
     """`pods` is every pod (requests count whatever the filter); `namespace` filters the
     cells shown; `node_metrics` maps node names to NodeMetrics (None: no metrics)."""
     now = time.time() if now is None else now
     cache = cache or CellCache()
     system = [p for p in pods if p["metadata"].get("namespace") == "kube-system"]
-    components, managed = control_plane(nodes, system, readyz, componentstatuses)
+    components, managed = control_plane(nodes, system, readyz, componentstatuses,
+                                        server_version)
     proxies: dict[str, bool] = {}
     for pod in system:
         labels = pod["metadata"].get("labels") or {}

@@ -5,6 +5,8 @@ are pure (`render.architecture`, `render.arch_layout`); this widget only draws t
 
 from __future__ import annotations
 
+import logging
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -19,11 +21,14 @@ from textual.strip import Strip
 from textual.widgets import Footer, Static
 
 from kubetui.kube.client import ApiError
+from kubetui.kube.informer import FORBIDDEN
 from kubetui.render import arch_layout, architecture
 from kubetui.render.arch_layout import Layout
 
 from .action_keys import Acting
 from .modals import PromptScreen
+
+log = logging.getLogger("kubetui.ui")
 
 STYLES = ("ok", "pending", "error", "done", "dim", "bold", "border", "title", "managed",
           "cursor")
@@ -159,6 +164,7 @@ class ArchScreen(Acting, Screen):
         self.compact = compact
         self.readyz: str | None = None
         self.componentstatuses: list[dict] | None = None
+        self.server_version: str | None = None
         self.node_metrics: dict[str, dict] | None = None
         self._cache = architecture.CellCache()
         self._seen: tuple = ()
@@ -188,48 +194,61 @@ class ArchScreen(Acting, Screen):
     def _probe(self) -> None:
         """What the control plane and metrics say (every 10 s; failures leave None)."""
         client = self.cluster.client
-        try:
-            readyz = client.request("GET", "/readyz", {"verbose": "true"}).decode(
-                "utf-8", "replace")
-        except (ApiError, OSError):
-            readyz = None
-        try:
-            statuses = client.get_json("/api/v1/componentstatuses").get("items") or []
-        except (ApiError, OSError):
-            statuses = None
-        try:
-            items = client.get_json("/apis/metrics.k8s.io/v1beta1/nodes").get("items") or []
-            metrics = {m["metadata"]["name"]: m for m in items}
-        except (ApiError, OSError):
-            metrics = None
-        self.app.call_from_thread(self._probed, readyz, statuses, metrics)
 
-    def _probed(self, readyz, statuses, metrics) -> None:
+        def look(what: str, call):
+            try:
+                return call()
+            except ApiError as exc:
+                if exc.status != 404:  # 404: not served here, an answer in itself
+                    log.error("architecture view: cannot read %s", what, exc_info=True)
+            except Exception:  # the boundary: one failed probe leaves its part unknown
+                log.exception("architecture view: cannot read %s", what)
+            return None
+
+        readyz = look("/readyz", lambda: client.request(
+            "GET", "/readyz", {"verbose": "true"}).decode("utf-8", "replace"))
+        statuses = look("componentstatuses", lambda: client.get_json(
+            "/api/v1/componentstatuses").get("items") or [])
+        items = look("node metrics", lambda: client.get_json(
+            "/apis/metrics.k8s.io/v1beta1/nodes").get("items") or [])
+        metrics = None if items is None else {m["metadata"]["name"]: m for m in items}
+        version = self.server_version or look("/version", lambda: str(
+            client.get_json("/version").get("gitVersion") or ""))
+        self.app.call_from_thread(self._probed, readyz, statuses, metrics, version)
+
+    def _probed(self, readyz, statuses, metrics, version) -> None:
         self.readyz, self.componentstatuses, self.node_metrics = readyz, statuses, metrics
+        self.server_version = version
         self._seen = ()
         self.rebuild()
 
     def rebuild(self) -> None:
-        seen = (self._node_group.store.version, self._pod_group.store.version, self.namespace)
+        seen = (self._node_group.store.version, self._pod_group.store.version, self.namespace,
+                self._node_group.health.state, self._pod_group.health.state)
         if seen == self._seen:
             return
         self._seen = seen
         nodes = list(self._node_group.store.snapshot()[1].values())
         pods = list(self._pod_group.store.snapshot()[1].values())
         model = architecture.build(nodes, pods, self.readyz, self.componentstatuses,
-                                   self.node_metrics, self.namespace, self._cache)
+                                   self.node_metrics, self.namespace, self._cache,
+                                   server_version=self.server_version)
         view = self.query_one(ArchView)
         if self.compact is None:  # many nodes or pods: small boxes, until the user says
             self.compact = len(nodes) > 12 or len(pods) > 1500
         view.compact = self.compact
         view.show(model)
         synced = self._node_group.synced and self._pod_group.synced
+        blocked = [f"{g.kind.plural}: {g.health.message}" for g in
+                   (self._node_group, self._pod_group) if g.health.state == FORBIDDEN]
+        waiting = ("   " + "; ".join(blocked), "bold red") if blocked else (
+            "" if synced else "   (loading ...)", "dim")
         self.query_one("#arch-title", Static).update(Text.assemble(
             (" architecture ", "bold reverse"),
             f"  {len(model.nodes)} nodes, {model.pod_count:,} pods"
             f"{' in ' + self.namespace if self.namespace else ''}"
             f"{', ' + str(len(model.unscheduled)) + ' unscheduled' if model.unscheduled else ''}",
-            ("" if synced else "   (loading ...)", "dim"),
+            waiting,
             ("   metrics: " + ("yes" if self.node_metrics is not None else "none"), "dim"),
             ("   compact" if self.compact else "", "dim")))
         self._show_selected()
