@@ -249,16 +249,20 @@ async def test_custom_resources_through_the_table_api(make_app, sim):
                                "additionalPrinterColumns": [
                                    {"name": "Color", "type": "string",
                                     "jsonPath": ".spec.color"}]}]}})
-    import time
-    time.sleep(0.3)  # the CRD controller establishes it
-    sim.call(lambda: sim.api.create(sim.store.registry.lookup("ui.kubetui.dev", "v1",
-                                                               "gadgets"), "shop", {
-        "apiVersion": "ui.kubetui.dev/v1", "kind": "Gadget", "metadata": {"name": "g1"},
-        "spec": {"color": "teal"}}))
+    # the CRD controller establishes it
+    sim.wait_for(lambda: sim.store.registry.lookup("ui.kubetui.dev", "v1", "gadgets"))
+    for name, color in (("g1", "teal"), ("widget-b", "red")):
+        sim.call(lambda n=name, c=color: sim.api.create(sim.store.registry.lookup(
+            "ui.kubetui.dev", "v1", "gadgets"), "shop", {
+            "apiVersion": "ui.kubetui.dev/v1", "kind": "Gadget", "metadata": {"name": n},
+            "spec": {"color": c}}))
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         assert await wait_for(pilot, lambda: "Gadget" in app.extra_kinds)
-        await command(pilot, "gdg")
+        await command(pilot, "gadgets widget-b")  # a filter, as `:deploy api` takes one
+        assert await wait_for(pilot, lambda: names(app) == ["widget-b"])
+        assert app.browser.state.filter == "widget-b"
+        await command(pilot, "gdg g1")
         assert await wait_for(pilot, lambda: names(app) == ["g1"])
         table = app.browser.table
         assert table.columns == ("NAMESPACE", "NAME", "COLOR")

@@ -5,6 +5,7 @@ one handler turns a failed worker into a notification, never a traceback."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from .browser import ViewState
 from .browser_screen import BrowserScreen
 from .commands import KubetuiCommands
 from .screens import PickScreen
+
+log = logging.getLogger("kubetui.ui")
 
 
 @dataclass
@@ -239,6 +242,8 @@ class KubetuiApp(App):
         """Every failed worker ends here: a notification, never a traceback."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
+            log.error("worker %r failed", event.worker.name or event.worker.group,
+                      exc_info=(type(error), error, error.__traceback__) if error else None)
             if isinstance(error, (KubeConfigError, ApiError, ReadOnly)):
                 message = str(error)
             else:

@@ -324,13 +324,15 @@ class BrowserScreen(ActionKeys, Screen):
         elif cmd.action == "quit":
             self.app.action_quit_app()
         else:
-            found = discovery_find(text.strip().lstrip(":").split()[0] if text.strip() else "",
+            words = text.strip().lstrip(":").split()
+            found = discovery_find(words[0] if words else "",
                                    getattr(self.app, "extra_kinds", {}))
             if found is None:
                 self.notify(cmd.error, severity="warning")
                 return
-            self.stack.clear()
-            self.show(ViewState(found.kind, self.active_namespace), push=False)
+            self.stack.clear()  # `:gadgets widget-b` filters as `:deploy api` does
+            self.show(ViewState(found.kind, self.active_namespace, filter=" ".join(words[1:])),
+                      push=False)
 
     def action_owner(self) -> None:
         """Jump to the selected object's owner (J again climbs further); Escape returns."""
