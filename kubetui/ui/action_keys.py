@@ -113,6 +113,10 @@ class Acting:
                       exc_info=True)
             self.notify(f"cannot open a shell: {exc.message}", severity="error")
             return
+        except Exception as exc:  # the boundary: whatever broke, say it and stay up
+            log.exception("cannot open a shell in %s/%s", meta["namespace"], meta["name"])
+            self.notify(f"cannot open a shell: {type(exc).__name__}: {exc}", severity="error")
+            return
         try:
             with self.app.suspend():
                 code = bridge(session)

@@ -9,6 +9,8 @@ Keys: f follow, w wrap, t timestamps, / filter, s search with n / N, o container
 
 from __future__ import annotations
 
+import logging
+
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from kubetui.kube.client import ApiError
-from kubetui.kube.logs import ENDED, LogStream
+from kubetui.kube.logs import ENDED, ERROR, LogStream
 
 from .command_bar import CommandBar
 from .log_view import LogView
@@ -29,6 +31,8 @@ from .screens import PickScreen
 SINCE = {"0": (None, "all"), "1": (60, "1m"), "2": (300, "5m"), "3": (900, "15m"),
          "4": (3600, "1h")}
 ALL_CONTAINERS = "all containers"
+
+log = logging.getLogger("kubetui.ui")
 
 
 def _containers(pod: dict) -> list[str]:
@@ -153,11 +157,14 @@ class LogScreen(Screen):
                 with self._lock:
                     self._pending.append((prefix, line.stamp, line.text))
         except ApiError as exc:
+            log.error("logs of %s unavailable", prefix or stream.pod, exc_info=True)
             with self._lock:
                 self._pending.append((prefix, "", f"(logs unavailable: {exc.message})"))
         except Exception as exc:  # a stream that cannot go on says why, in the view
+            log.exception("the log stream of %s stopped", prefix or stream.pod)
+            stream.state, stream.error = ERROR, f"{type(exc).__name__}: {exc}"
             with self._lock:
-                self._pending.append((prefix, "", f"(log stream stopped: {exc})"))
+                self._pending.append((prefix, "", f"(log stream stopped: {stream.error})"))
 
     def _discover(self) -> None:
         """Pods of the workload that appeared since (a rollout, a scale-up) join in, and

@@ -1,0 +1,113 @@
+"""No code path turns an exception into silence: each user action whose kube/ call fails
+with an exception nobody planned for (a RuntimeError, injected into the client call the
+action goes through) shows the failure on screen, logs an ERROR with the traceback, and
+leaves the app running."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+import kubetui.kube.exec as kube_exec
+from kubetui.kube.client import KubeClient
+from kubetui.ui.exec_screen import ExecScreen
+from kubetui.ui.log_screen import LogScreen
+from kubetui.ui.log_view import LogView
+from kubetui.ui.modals import ConfirmScreen
+from test_real_cluster_truth import Notes
+from test_ui_actions import select
+from test_ui_browser import wait_for
+
+INJECTED = "injected failure"
+
+
+class Fault:
+    """Make one client call raise RuntimeError for paths that contain `needle`; counts
+    how often it fired, so a test can show that the fault was hit."""
+
+    def __init__(self, monkeypatch, method: str, needle: str):
+        self.fired = 0
+        real = getattr(KubeClient, method)
+
+        def failing(client, *args, **kwargs):
+            path = args[0] if method != "send_json" and method != "request" else args[1]
+            if needle in str(path):
+                self.fired += 1
+                raise RuntimeError(INJECTED)
+            return real(client, *args, **kwargs)
+        monkeypatch.setattr(KubeClient, method, failing)
+
+
+def traced_errors(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info
+            and isinstance(r.exc_info[1], RuntimeError) and INJECTED in str(r.exc_info[1])]
+
+
+ACTIONS = {  # key, kind, row, (client method, path part)
+    "describe": ("d", "po", "^redis-", ("get_json", "/pods/redis-")),
+    "checklist": ("c", "po", "^redis-", ("get_json", "/pods/redis-")),
+    "yaml": ("y", "po", "^redis-", ("get_json", "/pods/redis-")),
+    "restart": ("r", "deploy", "^cart$", ("send_json", "/deployments/cart")),
+    "logs": ("l", "po", "^redis-", ("stream", "/log")),
+}
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+async def test_an_unexpected_failure_is_shown_and_logged(action, make_app, monkeypatch,
+                                                        caplog):
+    key, kind, row, (method, needle) = ACTIONS[action]
+    app = make_app()
+    notes = Notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, kind, row)
+        fault = Fault(monkeypatch, method, needle)
+        with caplog.at_level(logging.ERROR):
+            await pilot.press(key)
+            if action == "restart":
+                assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+                await pilot.press("y")
+            if action == "logs":
+                assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+                view = app.screen.query_one(LogView)
+
+                def shown() -> str:
+                    return "\n".join(view.visible_text())
+                assert await wait_for(pilot, lambda: f"(log stream stopped: RuntimeError: "
+                                                     f"{INJECTED})" in shown(), tries=400)
+            else:
+                assert await wait_for(pilot, lambda: any(INJECTED in m for m in
+                                                         notes.errors()), tries=400), notes.seen
+            assert await wait_for(pilot, lambda: traced_errors(caplog), tries=200)
+        assert fault.fired
+        assert app.is_running
+
+
+@pytest.mark.parametrize("key", ["x", "s"])
+async def test_an_unexpected_exec_failure_is_shown_and_logged(key, make_app, monkeypatch,
+                                                             caplog):
+    fired = []
+
+    def failing(*args, **kwargs):
+        fired.append(args)
+        raise RuntimeError(INJECTED)
+    app = make_app()
+    notes = Notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "po", "^redis-")
+        monkeypatch.setattr(kube_exec, "stream", failing)
+        with caplog.at_level(logging.ERROR):
+            await pilot.press(key)
+            if key == "x":
+                assert await wait_for(pilot, lambda: isinstance(app.screen, ExecScreen))
+                screen = app.screen
+                screen.query_one("#exec-input").value = "echo hi"
+                await pilot.press("enter")
+                assert await wait_for(pilot, lambda: not screen.running, tries=400)
+                shown = "\n".join(line.text for line in screen.query_one("#exec-output").lines)
+                assert f"cannot run it: {INJECTED}" in shown, shown
+            else:
+                assert await wait_for(pilot, lambda: any(INJECTED in m for m in
+                                                         notes.errors()), tries=400)
+            assert await wait_for(pilot, lambda: traced_errors(caplog), tries=200)
+        assert fired and app.is_running
