@@ -73,6 +73,8 @@ def resource_list(reg: Registry, group: str, version: str) -> dict | None:
         entries.append(entry)
         for sub in r.subresources:
             g, v, kind = _SUB_KIND.get(sub, ("", "", r.kind))
+            if sub == "proxy":  # NodeProxyOptions, ServiceProxyOptions, PodProxyOptions
+                kind = f"{r.kind}ProxyOptions"
             e = {"name": f"{r.plural}/{sub}", "singularName": "", "namespaced": r.namespaced,
                  "kind": kind, "verbs": _SUB_VERBS.get(sub, ["get"])}
             if g:

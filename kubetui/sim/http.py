@@ -238,6 +238,10 @@ class HttpFrontend:
         handler = self.sim.subresource_handlers.get((res.key, r.sub))
         if handler is not None and r.name:
             return await handler(request, r)
+        if r.sub is not None and handler is None and r.sub not in ("scale", "status"):
+            # e.g. /api/v1/namespaces/shop/frobnicators: no such resource, as the real says
+            raise ApiError(404, "NotFound", "the server could not find the requested "
+                                            "resource", {})
         raise ApiError(405, "MethodNotAllowed",
                        "the server does not allow this method on the requested resource")
 

@@ -75,14 +75,20 @@ class ApiError(Exception):
         return out
 
 
+def details(res, name: str | None, kind: str | None = None) -> dict:
+    """A Status's details as the real server writes them: empty fields left out."""
+    out = {"name": name, "group": res.group, "kind": kind or res.plural}
+    return {k: v for k, v in out.items() if v}
+
+
 def not_found(res, name: str) -> ApiError:
     return ApiError(404, "NotFound", f'{res.qualified} "{name}" not found',
-                    {"name": name, "group": res.group, "kind": res.plural})
+                    details(res, name))
 
 
 def already_exists(res, name: str) -> ApiError:
     return ApiError(409, "AlreadyExists", f'{res.qualified} "{name}" already exists',
-                    {"name": name, "group": res.group, "kind": res.plural})
+                    details(res, name))
 
 
 def conflict(res, name: str) -> ApiError:
@@ -90,7 +96,7 @@ def conflict(res, name: str) -> ApiError:
         409, "Conflict",
         f'Operation cannot be fulfilled on {res.qualified} "{name}": the object has been '
         "modified; please apply your changes to the latest version and try again",
-        {"name": name, "group": res.group, "kind": res.plural})
+        details(res, name))
 
 
 def bad_request(message: str) -> ApiError:
@@ -99,4 +105,4 @@ def bad_request(message: str) -> ApiError:
 
 def invalid(res, name: str, message: str) -> ApiError:
     return ApiError(422, "Invalid", f'{res.kind} "{name}" is invalid: {message}',
-                    {"name": name, "group": res.group, "kind": res.kind})
+                    details(res, name, res.kind))

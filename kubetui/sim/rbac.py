@@ -10,7 +10,7 @@ import orjson
 from aiohttp import web
 
 from .auth import USER, User
-from .meta import ApiError, bad_request
+from .meta import ApiError, bad_request, details
 from .protobuf import review_spec, unwrap
 from .resources import BY_KIND
 
@@ -149,8 +149,7 @@ def forbidden(user: User, verb: str, res, resource: str, namespace: str | None,
     return ApiError(403, "Forbidden",
                     f'{what} is forbidden: User "{user.name}" cannot {verb} resource '
                     f'"{resource}" in API group "{res.group}" {where}',
-                    {"name": name, "group": res.group, "kind": res.plural} if name else
-                    {"group": res.group, "kind": res.plural})
+                    details(res, name))
 
 
 class AccessReviews:

@@ -45,7 +45,8 @@ class Resource:
 
 
 RESOURCES: tuple[Resource, ...] = (
-    Resource("", "v1", "namespaces", "Namespace", False, ("ns",), ("status", "finalize")),
+    Resource("", "v1", "namespaces", "Namespace", False, ("ns",), ("status", "finalize"),
+             verbs=tuple(v for v in ALL_VERBS if v != "deletecollection")),
     Resource("", "v1", "nodes", "Node", False, ("no",), ("status", "proxy")),
     Resource("", "v1", "pods", "Pod", True, ("po",),
              ("status", "log", "exec", "binding", "eviction", "ephemeralcontainers"), ("all",)),

@@ -31,11 +31,34 @@ def _split_top(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_NAME = r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)"
+_KEY_RE = re.compile(rf"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?{_NAME}$")
+_VALUE_RE = re.compile(rf"^{_NAME}?$")
+
+
+def _checked(key: str, value: str) -> tuple[str, str]:
+    """The real server's lexer refuses what is not a label key or value, e.g. `app===x`:
+    "unable to parse requirement: found '=', expected: identifier"."""
+    if value[:1] in ("=", "!", "(", ")", ","):
+        raise ApiError(400, "BadRequest", f"unable to parse requirement: found "
+                                          f"'{value[0]}', expected: identifier")
+    if not _KEY_RE.match(key):
+        raise ApiError(400, "BadRequest", f"unable to parse requirement: key: Invalid value: "
+                                          f'"{key}": name part must consist of alphanumeric '
+                                          "characters, '-', '_' or '.'")
+    if not _VALUE_RE.match(value):
+        raise ApiError(400, "BadRequest", f"unable to parse requirement: values[0][{key}]: "
+                                          f'Invalid value: "{value}": a valid label must be '
+                                          "an empty string or consist of alphanumeric "
+                                          "characters, '-', '_' or '.'")
+    return key, value
+
+
 def _label_term(term: str) -> Callable[[dict], bool]:
     for op in ("!=", "==", "="):
         if op in term and "(" not in term:
             key, _, value = term.partition(op)
-            key, value = key.strip(), value.strip()
+            key, value = _checked(key.strip(), value.strip())
             if op == "!=":
                 return lambda labels: labels.get(key) != value
             return lambda labels: labels.get(key) == value
