@@ -218,3 +218,18 @@ async def test_x_and_s_on_a_pod_whose_kubelet_is_unreachable(make_app, sim, unre
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert any("exec" in r.getMessage() and r.exc_info for r in errors), errors
     assert any("shell" in r.getMessage() and r.exc_info for r in errors), errors
+
+
+def test_a_stalled_kubelet_ends_in_a_message_not_a_hang(sim, client, unreachable):
+    """A kubelet that accepts and never answers: the real v5 stream upgrades, sends one
+    empty frame and then nothing. kubetui gives up with words, after its own deadline."""
+    pod = running_pod(sim, "redis-")
+    unreachable(pod["spec"]["nodeName"], "stalled")
+    with pytest.raises(TimeoutError) as raised:
+        exec_once(client, "shop", pod["metadata"]["name"], ["true"], timeout=1)
+    assert "no answer within 1s" in str(raised.value)
+    session = ExecSession(client, "shop", pod["metadata"]["name"])
+    session.answer_seconds = 1.0
+    with pytest.raises(ApiError) as raised:
+        session.open()
+    assert raised.value.status == 504 and "printed nothing in 1s" in raised.value.message

@@ -169,6 +169,7 @@ class ExecSession:
     """An interactive terminal in a container: write keys, read output, resize."""
 
     probe_seconds = 1.0
+    answer_seconds = 10.0  # a terminal prints its prompt at once; silence is a dead kubelet
 
     def __init__(self, client: KubeClient, namespace: str, pod: str,
                  container: str | None = None, shells: tuple[str, ...] = SHELLS):
@@ -211,6 +212,13 @@ class ExecSession:
             out += ws.read(1) or b""
             if out and time.monotonic() > start + 0.3:
                 break
+        while ws.is_open() and not out and time.monotonic() < start + self.answer_seconds:
+            ws.update(timeout=0.1)  # no prompt yet: wait for a first word, not for ever
+            out += ws.read(1) or b""
+        if ws.is_open() and not out:
+            raise ApiError(504, "Timeout", f"the terminal in {self.namespace}/{self.pod} "
+                           f"printed nothing in {self.answer_seconds:.0f}s: the kubelet of "
+                           "its node may be unreachable or stalled")
         return out
 
     @property

@@ -60,6 +60,9 @@ def run_command(client, namespace: str, pod: str, container: str | None,
     return result
 
 
+PLACEHOLDER = "a command, e.g. cat /etc/resolv.conf  (up/down: history)"
+
+
 class ExecScreen(Screen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="exec.back"),
                 Binding("ctrl+l", "clear", "Clear", id="exec.clear")]
@@ -68,6 +71,7 @@ class ExecScreen(Screen):
         super().__init__()
         self.cluster, self.pod, self.container = cluster, pod, container
         self.running = False
+        self.timeout = 60.0  # seconds without an answer before a command is given up
 
     def compose(self) -> ComposeResult:
         meta = self.pod["metadata"]
@@ -77,8 +81,7 @@ class ExecScreen(Screen):
                                    ("one-shot commands; s in the browser opens a shell",
                                     "dim")), id="exec-title")
         yield RichLog(id="exec-output", wrap=True, markup=False, highlight=False)
-        yield CommandInput(placeholder="a command, e.g. cat /etc/resolv.conf  (up/down: history)",
-                           id="exec-input")
+        yield CommandInput(placeholder=PLACEHOLDER, id="exec-input")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -93,6 +96,8 @@ class ExecScreen(Screen):
         field.remember(command)
         field.value = ""
         self.query_one(RichLog).write(Text(f"$ {command}", style="bold"))
+        field.placeholder = (f"running {command[:40]!r} ... (no answer in {self.timeout:.0f}s "
+                             "ends it; esc leaves)")
         self.running = True
         self._run(command)
 
@@ -102,7 +107,7 @@ class ExecScreen(Screen):
         started = time.monotonic()
         try:
             result = run_command(self.cluster.client, meta["namespace"], meta["name"],
-                                 self.container, command)
+                                 self.container, command, self.timeout)
             error = ""
         except ApiError as exc:
             log.error("exec %r in %s/%s failed", command, meta["namespace"], meta["name"],
@@ -116,6 +121,7 @@ class ExecScreen(Screen):
 
     def _show(self, result: ExecResult | None, error: str, took: float) -> None:
         self.running = False
+        self.query_one(CommandInput).placeholder = PLACEHOLDER
         out = self.query_one(RichLog)
         if result is None:
             out.write(Text(f"cannot run it: {error}", style="bold red"))
