@@ -173,10 +173,9 @@ def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None
             out.append(Component(name, ABSENT, "not running: no cloud provider integration "
                                                "(usual on kind and bare metal)"))
             continue
-        out.append(Component(name, UNKNOWN, "no static pod and no componentstatus: it runs "
-                                            "where the cluster cannot show it"
+        out.append(Component(name, UNKNOWN, "not visible: no static pod, no componentstatus"
                                    + ("" if componentstatuses is not None else
-                                      " (componentstatuses could not be read)")))
+                                      " (unreadable)")))
     return out, managed
 
 
