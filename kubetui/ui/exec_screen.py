@@ -80,7 +80,8 @@ class ExecScreen(Screen):
         yield Static(Text.assemble((" exec ", "bold reverse"), f" {where}  ",
                                    ("one-shot commands; s in the browser opens a shell",
                                     "dim")), id="exec-title")
-        yield RichLog(id="exec-output", wrap=True, markup=False, highlight=False)
+        yield RichLog(id="exec-output", wrap=True, markup=False, highlight=False,
+                      min_width=20)  # wrap to the screen (its default, 78, cuts at 80 cols)
         yield CommandInput(placeholder=PLACEHOLDER, id="exec-input")
         yield Footer()
 
