@@ -134,11 +134,15 @@ def raw(sim: SimCluster, method: str, path: str, body=None, content_type: str = 
 
 
 async def wait_for(pilot, predicate, tries: int = 200):
-    """In a Pilot test: pause until predicate() is truthy (False after `tries` pauses)."""
-    for _ in range(tries):
+    """In a Pilot test: pause until predicate() is truthy; False once both `tries` pauses
+    have passed and a deadline of at least 30 s (a busy machine is slow, not wrong)."""
+    deadline = time.monotonic() + max(30.0, tries * 0.15)
+    n = 0
+    while n < tries or time.monotonic() < deadline:
         if predicate():
             return True
         await pilot.pause(0.05)
+        n += 1
     return False
 
 

@@ -42,8 +42,24 @@ APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": 
            "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service")}
 
 
+# what a key does that writes to the cluster (pods/exec is a write in RBAC terms):
+# refused in read-only mode, and not offered in the footer there
+WRITES = frozenset({"restart", "undo", "scale", "delete", "kill", "shell", "exec", "pause",
+                    "node_debug"})
+
+
 class Acting:
     """Writes that ask first and report back: needs `app` and `notify`."""
+
+    @property
+    def active_bindings(self):
+        """The keys in force, less the writes in read-only mode: the footer does not offer
+        them (pressed anyway, each says it is refused)."""
+        bindings = super().active_bindings  # type: ignore[misc]
+        cluster = self.app.cluster
+        if cluster is None or not cluster.readonly:
+            return bindings
+        return {key: b for key, b in bindings.items() if b.binding.action not in WRITES}
 
     def _actions(self) -> Actions | None:
         cluster = self.app.cluster
@@ -288,7 +304,8 @@ class ActionKeys(Acting):
 
     def action_exec(self) -> None:
         """One-shot commands in the pod, their output and exit codes in the TUI."""
-        self._in_container("run commands in which container?", self._exec)
+        if not self._refused("run commands in a pod (exec is a write)"):
+            self._in_container("run commands in which container?", self._exec)
 
     def _exec(self, pod: dict, container: str | None) -> None:
         from .exec_screen import ExecScreen
@@ -308,7 +325,8 @@ class ActionKeys(Acting):
 
     def action_shell(self) -> None:
         """An interactive shell in the pod (bash, else sh), in this terminal."""
-        self._in_container("shell in which container?", self._shell)
+        if not self._refused("open a shell in a pod (exec is a write)"):
+            self._in_container("shell in which container?", self._shell)
 
     def action_checklist(self) -> None:
         """The debugging checklist of the pod, or of the workload's most troubled pod."""

@@ -279,7 +279,7 @@ class BrowserScreen(ActionKeys, Screen):
             user=ctx.user if ctx else "-", server=ctx.server if ctx else "-",
             version=app.server_version, view=view_text, scope=" ".join(extras),
             count=self.table.row_count, health=health.state if health else "connecting",
-            detail=detail)
+            detail=detail, badge="READ-ONLY" if app.settings.readonly else "")
 
     # -- keys
     def action_command(self) -> None:

@@ -164,13 +164,13 @@ class ChecklistScreen(Acting, Screen):
 
     def action_shell(self) -> None:
         pod = self._pod()
-        if pod is not None:
+        if pod is not None and not self._refused("open a shell in a pod (exec is a write)"):
             self._shell(pod, self._containers()[0] if self._containers() else None)
 
     def action_exec(self) -> None:
         from .exec_screen import ExecScreen
         pod = self._pod()
-        if pod is not None:
+        if pod is not None and not self._refused("run commands in a pod (exec is a write)"):
             self.app.push_screen(ExecScreen(self.cluster, pod,
                                             self._containers()[0] if self._containers()
                                             else None))

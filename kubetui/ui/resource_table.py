@@ -20,6 +20,36 @@ Row = tuple[tuple[str, ...], str]
 MAX_COL_WIDTH = 60
 GAP = 2
 AGE_WIDTH = 6  # HumanDuration is at most 5 wide ("2y70d", "3h30m")
+# When the terminal is too narrow, these columns go first (as k9s does), in this order;
+# then NAMESPACE, NAME and STATUS are shortened, with an ellipsis, step by step.
+DROP_FIRST = ("READINESS GATES", "NOMINATED NODE", "LABELS", "SELECTOR", "CONTAINERS",
+              "IMAGES", "PORT(S)", "EXTERNAL-IP", "CLUSTER-IP", "IP", "NODE")
+SHRINK = (("NAMESPACE", 12), ("NAME", 24), ("STATUS", 16), ("NAME", 16), ("NAME", 12))
+
+
+def fit_columns(columns: tuple[str, ...], widths: list[int],
+                room: int) -> list[tuple[int, int]]:
+    """(column index, width) of what fits in `room`: droppable columns go first, then
+    NAME and NAMESPACE are shortened; what still does not fit scrolls sideways."""
+    shown = list(range(len(widths)))
+    sized = dict(enumerate(widths))
+
+    def total() -> int:
+        return sum(sized[i] for i in shown) + GAP * max(len(shown) - 1, 0)
+
+    for name in DROP_FIRST:
+        if total() <= room:
+            break
+        if name in columns and len(shown) > 2:
+            shown.remove(columns.index(name))
+    for name, narrowest in SHRINK:
+        over = total() - room
+        if over <= 0:
+            break
+        if name in columns and columns.index(name) in shown:
+            i = columns.index(name)
+            sized[i] = max(min(narrowest, sized[i]), sized[i] - over)
+    return [(i, sized[i]) for i in shown]
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -62,6 +92,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._second = -1
         self._ages: tuple[str, ...] = ()
         self._styles: dict[str, Style] = {}
+        self._fit_key: tuple = ()
+        self._fit: list[tuple[int, int]] = []
 
     # -- data
     @property
@@ -113,7 +145,8 @@ class ResourceTable(ScrollView, can_focus=True):
         if self._age_index is not None:
             self._widths[self._age_index] = max(self._widths[self._age_index], AGE_WIDTH)
         self._restore_cursor()
-        total = sum(self._widths) + GAP * max(len(self._widths) - 1, 0)
+        fitted = self._fitted()
+        total = sum(w for _, w in fitted) + GAP * max(len(fitted) - 1, 0)
         self.virtual_size = Size(total, len(self._order) + 1)
         if rebuild or moved or self._widths != before or any(
                 k in self._on_screen() for k in changed):
@@ -180,14 +213,29 @@ class ResourceTable(ScrollView, can_focus=True):
         self._move_to(0 if where == 0 else len(self._order) - 1)
 
     # -- drawing
+    def _fitted(self) -> list[tuple[int, int]]:
+        """The columns shown and their widths at this width (kept until either changes)."""
+        key = (tuple(self._widths), self.size.width, self.columns)
+        if self._fit_key != key:
+            self._fit_key = key
+            self._fit = fit_columns(self.columns, self._widths,
+                                    self.scrollable_content_region.width or 10_000)
+        return self._fit
+
+    @property
+    def visible_columns(self) -> list[str]:
+        """The columns that fit the table's width, in order."""
+        return [self.columns[i] for i, _ in self._fitted()]
+
     def _line(self, cells: tuple[str, ...], style: Style) -> list[Segment]:
         parts = []
-        last = len(self._widths) - 1
-        for i, width in enumerate(self._widths):
+        fitted = self._fitted()
+        last = len(fitted) - 1
+        for n, (i, width) in enumerate(fitted):
             text = cells[i] if i < len(cells) else ""
             if len(text) > width:
                 text = text[: width - 1] + "…"
-            parts.append(text.ljust(width) if i < last else text)
+            parts.append(text.ljust(width) if n < last else text)
         return [Segment((" " * GAP).join(parts), style)]
 
     def notify_style_update(self) -> None:
@@ -231,6 +279,9 @@ class ResourceTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     def on_resize(self) -> None:
+        fitted = self._fitted()
+        total = sum(w for _, w in fitted) + GAP * max(len(fitted) - 1, 0)
+        self.virtual_size = Size(total, len(self._order) + 1)
         self._scroll_to_cursor()
 
 

@@ -1,0 +1,60 @@
+"""A k9s user's day (issue 13): the header and the table at 80x24 and with long context
+names, read-only mode that says so and offers no write, ..."""
+
+from __future__ import annotations
+
+from kubetui.kube.config import load_kubeconfig
+from kubetui.ui.app import KubetuiApp, Settings
+from kubetui.ui.exec_screen import ExecScreen
+from test_real_cluster_truth import Notes
+from test_ui_actions import select
+from test_ui_browser import command, wait_for
+
+ARN = "arn:aws:eks:eu-west-1:123456789012:cluster/production-payments"
+
+
+def header_lines(app) -> list[str]:
+    from kubetui.ui.header import ClusterHeader
+    return str(app.browser.query_one(ClusterHeader).render()).splitlines()
+
+
+async def test_at_80x24_the_view_line_and_restarts_and_age_stay(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
+        lines = header_lines(app)
+        assert len(lines) == 2 and all(len(line) <= 80 for line in lines), lines
+        assert lines[1].startswith(" pods(all)") and "● live" in lines[1], lines
+        assert app.browser.table.visible_columns == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+        await command(pilot, "deploy")
+        assert await wait_for(pilot, lambda: header_lines(app)[1].startswith(" deployments"))
+
+
+async def test_a_long_eks_context_name_leaves_the_view_line(sim, tmp_path):
+    config = sim.write_kubeconfig(str(tmp_path / "eks"), context=ARN)
+    app = KubetuiApp(load_kubeconfig([config]), Settings())
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert await wait_for(pilot, lambda: "● live" in header_lines(app)[1])
+            top, view = header_lines(app)
+            assert len(top) <= 160 and view.startswith(" pods(all)")
+            assert "production-payments" in top  # the end of the ARN is what tells them apart
+    finally:
+        app.shutdown()
+
+
+async def test_read_only_says_so_offers_no_write_and_refuses_shell_and_exec(make_app):
+    app = make_app(readonly=True)
+    notes = Notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "po", "^redis-")
+        assert "READ-ONLY" in header_lines(app)[0]
+        offered = {b.binding.action for b in app.screen.active_bindings.values()}
+        assert "logs" in offered
+        assert not offered & {"delete", "kill", "shell", "exec", "restart", "scale"}, offered
+        for key in ("s", "x"):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            assert not isinstance(app.screen, ExecScreen)
+        refusals = [m for m, _ in notes.seen if "read-only mode" in m]
+        assert len(refusals) == 2 and "exec is a write" in refusals[0], notes.seen
