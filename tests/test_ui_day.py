@@ -58,3 +58,47 @@ async def test_read_only_says_so_offers_no_write_and_refuses_shell_and_exec(make
             assert not isinstance(app.screen, ExecScreen)
         refusals = [m for m, _ in notes.seen if "read-only mode" in m]
         assert len(refusals) == 2 and "exec is a write" in refusals[0], notes.seen
+
+
+async def test_keys_typed_in_one_burst_after_colon_go_to_the_command_bar(make_app):
+    """`:deploy<enter>` arriving at once (typed fast, pasted, sent by tmux): the letters
+    reach the table before the bar has opened; they must not fire d (describe), p ..."""
+    from textual import events
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 5)
+        for key, char in [("colon", ":"), *((c, c) for c in "deploy"), ("enter", "\r")]:
+            app.post_message(events.Key(key, char))
+        assert await wait_for(pilot, lambda: app.browser.state.kind == "Deployment")
+        assert app.screen is app.browser
+        for key, char in [("slash", "/"), *((c, c) for c in "cart"), ("enter", "\r")]:
+            app.post_message(events.Key(key, char))
+        assert await wait_for(pilot, lambda: app.browser.state.filter == "cart")
+        assert app.screen is app.browser
+
+
+async def test_esc_and_an_empty_filter_clear_a_label_selector(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
+        await command(pilot, "po")
+        from test_ui_browser import filter_by
+        await filter_by(pilot, "-l app=redis")
+        assert await wait_for(pilot, lambda: app.browser.table.row_count == 1)
+        assert "-l app=redis" in header_lines(app)[1]
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
+        assert app.browser.state.label_selector is None
+        assert "-l" not in header_lines(app)[1]
+        await filter_by(pilot, "-l app=redis")
+        assert await wait_for(pilot, lambda: app.browser.table.row_count == 1)
+        await filter_by(pilot, "")
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
+
+
+async def test_colon_q_quits(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 5)
+        await command(pilot, "q")
+        assert await wait_for(pilot, lambda: not app.is_running)

@@ -188,6 +188,8 @@ def with_filter(state: ViewState, text: str) -> ViewState:
     f = parse_filter(text)
     if f.label_selector is not None or text.strip() == "-l":
         return replace(state, label_selector=f.label_selector, filter="")
+    if not text.strip() and not state.crumb:  # an empty `/` clears whatever filters
+        return replace(state, label_selector=None, filter="")
     return replace(state, filter=text)
 
 

@@ -84,6 +84,7 @@ class BrowserScreen(ActionKeys, Screen):
 
     def on_mount(self) -> None:
         self._ready = True
+        self.query_one(ResourceTable).typeahead = self.query_one(CommandBar)
         self.query_one(ResourceTable).focus()
         self.show(self.state, push=False)
 
@@ -284,14 +285,18 @@ class BrowserScreen(ActionKeys, Screen):
     # -- keys
     def action_command(self) -> None:
         self.query_one(CommandBar).open(":")
+        self.table.release_typeahead()
 
     def action_filter(self) -> None:
         self.query_one(CommandBar).open("/", self.state.filter)
+        self.table.release_typeahead()
 
     def on_command_bar_closed(self, _: CommandBar.Closed) -> None:
+        self.table.end_typeahead()
         self.table.focus()
 
     def on_command_bar_entered(self, event: CommandBar.Entered) -> None:
+        self.table.end_typeahead()
         self.table.focus()
         if event.mode == "/":
             self.show(with_filter(replace(self.state, cursor_key=None), event.text),
@@ -322,7 +327,7 @@ class BrowserScreen(ActionKeys, Screen):
             self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace,
                                            selector=cmd.argument, title=f"-l {cmd.argument}"))
         elif cmd.action == "quit":
-            self.app.action_quit_app()
+            self.app.call_later(self.app.action_quit_app)  # a coroutine: run it, not call it
         else:
             words = text.strip().lstrip(":").split()
             found = discovery_find(words[0] if words else "",
@@ -407,8 +412,12 @@ class BrowserScreen(ActionKeys, Screen):
         self.show(target)
 
     def action_back(self) -> None:
-        if self.state.filter:
-            self.show(replace(self.state, filter=""), push=False)
+        """esc: first the filter in force, whatever its kind (a drill-down's own selector
+        is the view itself: esc leaves it), then back along the trail."""
+        if self.state.filter or (self.state.label_selector and not self.state.crumb):
+            self.show(replace(self.state, filter="", label_selector=None
+                              if not self.state.crumb else self.state.label_selector),
+                      push=False)
         elif self.stack:
             previous = self.stack.pop()
             self.show(previous, push=False)

@@ -40,7 +40,9 @@ class CommandBar(Input):
         self.value = text
         self._index = len(self.history.setdefault(mode, []))
         self.display = True
-        self.focus()
+        # Focus now, not on the next loop turn (Widget.focus defers): keys typed or pasted
+        # right after ':' are already queued and must land here, not on the table's hotkeys.
+        self.screen.set_focus(self)
         self.cursor_position = len(text)
 
     def action_close(self) -> None:

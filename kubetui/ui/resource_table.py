@@ -8,10 +8,12 @@ import time
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.events import Key
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from kubetui.render.age import human_duration
 
@@ -73,6 +75,39 @@ class ResourceTable(ScrollView, can_focus=True):
         Binding("end,G", "jump(-1)", "Bottom", show=False, id="table.bottom"),
     ]
 
+    # Type-ahead: keys typed or pasted right after ':' (or '/') reach the table before the
+    # command bar has opened and taken the focus (the key that opens it is acted on only
+    # after it bubbles up). They belong to the bar, not to the hotkeys: the table holds
+    # them until the bar opens (`release_typeahead`), then hands them over in order.
+    typeahead: Widget | None = None
+    opens_typeahead: frozenset[str] = frozenset({"command", "filter"})  # bound actions
+
+    def on_key(self, event: Key) -> None:
+        bar = self.typeahead
+        if bar is None:
+            return
+        if self._typing:
+            event.stop()
+            event.prevent_default()
+            key = Key(event.key, event.character)
+            if bar.display and bar.has_focus:
+                bar.post_message(key)
+            else:
+                self._held.append(key)
+            return
+        bound = self.screen.active_bindings.get(event.key)
+        if bound is not None and bound.binding.action in self.opens_typeahead:
+            self._typing = True  # the key goes on up, to open the bar
+
+    def release_typeahead(self) -> None:
+        """The bar is open: what was typed meanwhile goes to it."""
+        held, self._held = self._held, []
+        for key in held:
+            self.typeahead.post_message(key)
+
+    def end_typeahead(self) -> None:
+        self._typing, self._held = False, []
+
     class CursorMoved(Message):
         def __init__(self, key: str | None):
             super().__init__()
@@ -93,6 +128,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._ages: tuple[str, ...] = ()
         self._styles: dict[str, Style] = {}
         self._fit_key: tuple = ()
+        self._typing = False
+        self._held: list[Key] = []
         self._fit: list[tuple[int, int]] = []
 
     # -- data
