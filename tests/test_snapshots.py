@@ -22,7 +22,7 @@ NOW = parse_time(FIXTURES["now"])
 CSS = Path(__file__).resolve().parent.parent / "kubetui" / "ui" / "kubetui.tcss"
 
 
-class ThemedApp(App):
+class ThemedApp(themes.ReadableThemes, App):
     """kubetui's CSS and themes. (No on_mount here: Textual runs every class's handler
     in the MRO, so each app below has exactly one.)"""
 
@@ -31,9 +31,6 @@ class ThemedApp(App):
     def __init__(self, theme: str, help_rows=None):
         super().__init__()
         self.wanted_theme, self.help_rows = theme, help_rows
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(themes.VARIABLE_DEFAULTS)
 
     def use_theme(self) -> None:
         for theme in themes.discover()[0]:

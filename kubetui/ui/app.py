@@ -21,7 +21,7 @@ from kubetui.kube.cluster import Cluster
 from kubetui.kube.config import ContextInfo, KubeConfigError, KubeConfigSet
 from kubetui.kube.discovery import discover
 
-from . import themes
+from . import state, themes
 from .browser import ViewState
 from .browser_screen import BrowserScreen
 from .commands import KubetuiCommands
@@ -44,7 +44,7 @@ class Settings:
     problems: list[str] = field(default_factory=list)
 
 
-class KubetuiApp(App):
+class KubetuiApp(themes.ReadableThemes, App):
     CSS_PATH = "kubetui.tcss"
     TITLE = "kubetui"
     ENABLE_COMMAND_PALETTE = True
@@ -71,15 +71,18 @@ class KubetuiApp(App):
     def browser(self) -> BrowserScreen:
         return self._browser
 
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(themes.VARIABLE_DEFAULTS)
 
     def on_mount(self) -> None:
         found, problems = themes.discover()
         for theme in found:
             self.register_theme(theme)
-        names = {t.name for t in found}
+        for name in themes.UNVOUCHED:
+            if name in self.available_themes:
+                self.unregister_theme(name)
+        names = set(self.available_themes)
         wanted = self.settings.theme
+        if wanted == themes.DEFAULT_THEME:  # not chosen in the config: the last :theme
+            wanted = state.load().get("theme") or wanted
         self.theme = wanted if wanted in names else themes.DEFAULT_THEME if \
             themes.DEFAULT_THEME in names else "textual-dark"
         if wanted not in names:
@@ -206,15 +209,19 @@ class KubetuiApp(App):
 
     def pick_theme(self, name: str | None) -> None:
         available = sorted(self.available_themes)
+        def use(choice: str | None) -> None:
+            if choice:
+                self.theme = choice
+                state.remember(theme=choice)  # the next start opens in it
+
         if name:
             if name in available:
-                self.theme = name
+                use(name)
             else:
                 self.notify(f"no theme {name!r}; have {', '.join(available)}",
                             severity="warning")
             return
-        self.push_screen(PickScreen("themes", available),
-                         lambda choice: setattr(self, "theme", choice) if choice else None)
+        self.push_screen(PickScreen("themes", available), use)
 
     # -- painting
     def _tick(self) -> None:

@@ -84,7 +84,9 @@ class BrowserScreen(ActionKeys, Screen):
 
     def on_mount(self) -> None:
         self._ready = True
-        self.query_one(ResourceTable).typeahead = self.query_one(CommandBar)
+        bar = self.query_one(CommandBar)
+        bar.add_words(f"theme {name}" for name in sorted(self.app.available_themes))
+        self.query_one(ResourceTable).typeahead = bar
         self.query_one(ResourceTable).focus()
         self.show(self.state, push=False)
 

@@ -26,7 +26,13 @@ class CommandBar(Input):
         pass
 
     def __init__(self, words: list[str], **kwargs):
-        super().__init__(suggester=SuggestFromList(words, case_sensitive=False), **kwargs)
+        self.words = list(words)
+        super().__init__(suggester=SuggestFromList(self.words, case_sensitive=False), **kwargs)
+
+    def add_words(self, words) -> None:
+        """More completions (`theme NAME` once the themes are known)."""
+        self.words += [w for w in words if w not in self.words]
+        self.suggester = SuggestFromList(self.words, case_sensitive=False)
         self.mode = ":"
         self.history: dict[str, list[str]] = {":": [], "/": [], "search": []}
         self._index = 0

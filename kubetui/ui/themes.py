@@ -19,6 +19,7 @@ VARIABLE_DEFAULTS = {
     "kt-status-done": "#7f848e",
     "kt-header": "#ffffff",
     "kt-cursor": "#3a6ea5",
+    "kt-panel-text": "#ffffff",
 }
 _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
            "background", "surface", "panel", "boost")
@@ -70,3 +71,85 @@ def discover() -> tuple[list[Theme], list[str]]:
             except ThemeError as exc:
                 problems.append(str(exc))
     return themes, problems
+
+
+# -- readable in every theme: kubetui's colours derived from the theme's own, with
+#    WCAG 2 contrast enforced (4.5:1 for text, 3:1 for the health colours of rows)
+TEXT_CONTRAST = 4.5
+HEALTH_CONTRAST = 3.0
+UNVOUCHED = ("ansi-dark", "ansi-light")  # the terminal's palette decides: not offered
+
+
+def _rgb(color: str) -> tuple[float, float, float]:
+    from textual.color import Color
+    c = Color.parse(color)
+    return c.r / 255, c.g / 255, c.b / 255
+
+
+def luminance(color: str) -> float:
+    def channel(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in _rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable(color: str, background: str, ratio: float) -> str:
+    """`color`, moved toward black or white (whichever the background is further from)
+    in small steps until it has `ratio` against `background`; as it is if it has."""
+    from textual.color import Color
+    if contrast(color, background) >= ratio:
+        return color
+    target = Color(0, 0, 0) if luminance(background) > 0.18 else Color(255, 255, 255)
+    base = Color.parse(color)
+    for step in range(1, 21):
+        moved = base.blend(target, step / 20).hex
+        if contrast(moved, background) >= ratio:
+            return moved
+    return target.hex
+
+
+def _blend(a: str, b: str, share: float) -> str:
+    from textual.color import Color
+    return Color.parse(a).blend(Color.parse(b), share).hex
+
+
+def kubetui_variables(system: dict[str, str], own: dict[str, str]) -> dict[str, str]:
+    """kubetui's variables for a theme: its own where it sets them, else from its
+    colours (rows in the foreground colour, pending in its warning colour, ...), each
+    made readable against the background."""
+    bg, fg = system["background"], system["foreground"]
+    want = {
+        "kt-status-ok": own.get("kt-status-ok") or fg,
+        "kt-status-pending": own.get("kt-status-pending") or system.get("warning", "#e5c07b"),
+        "kt-status-error": own.get("kt-status-error") or system.get("error", "#e06c75"),
+        "kt-status-done": own.get("kt-status-done") or _blend(fg, bg, 0.45),
+        "kt-header": own.get("kt-header") or fg,
+    }
+    out = {name: readable(color, bg, HEALTH_CONTRAST if name.startswith("kt-status")
+                          else TEXT_CONTRAST) for name, color in want.items()}
+    # text on panels (the header, titles): the foreground, readable on the panel colour
+    out["kt-panel-text"] = readable(fg, system.get("panel", bg), TEXT_CONTRAST)
+    # the cursor row: the background colour as text on the cursor colour
+    cursor = own.get("kt-cursor") or system.get("primary", "#3a6ea5")
+    out["kt-cursor"] = readable(cursor, bg, TEXT_CONTRAST)
+    return out
+
+
+class ReadableThemes:
+    """For an App: kubetui's variables in every theme, derived from the theme's colours
+    where it does not set them, and readable (a built-in light theme used to get the
+    dark-theme row colours)."""
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()  # type: ignore[misc]
+        variables.update(kubetui_variables(variables, self.current_theme.variables))
+        self.theme_variables = variables
+        return variables
