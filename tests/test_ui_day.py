@@ -102,3 +102,29 @@ async def test_colon_q_quits(make_app):
         assert await wait_for(pilot, lambda: app.browser.table.row_count > 5)
         await command(pilot, "q")
         assert await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_namespaces_favourites_keep_their_numbers_and_show(make_app):
+    app = make_app(favorites=["shop"])
+    notes = Notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
+        assert "<0>all* <1>shop" in header_lines(app)[0]
+        await command(pilot, "ns")
+        from test_ui_browser import filter_by
+        await filter_by(pilot, "^shop$")
+        await pilot.press("enter")  # drill into ns/shop
+        assert await wait_for(pilot, lambda: "ns/shop" in header_lines(app)[1])
+        await command(pilot, "ns payments")
+        assert await wait_for(pilot, lambda: header_lines(app)[1].startswith(
+            " pods(payments)"))
+        assert "ns/shop" not in header_lines(app)[1]  # a new trail, no stale crumb
+        assert "<1>shop <2>payments*" in header_lines(app)[0]
+        await command(pilot, "ns monitoring")
+        assert await wait_for(pilot, lambda: "<3>monitoring*" in header_lines(app)[0])
+        await pilot.press("1")  # numbers stay where they were: 1 is still shop
+        assert await wait_for(pilot, lambda: app.browser.active_namespace == "shop")
+        assert "<1>shop* <2>payments <3>monitoring" in header_lines(app)[0]
+        await pilot.press("7")
+        assert await wait_for(pilot, lambda: any("no favourite namespace on 7" in m
+                                                 for m, _ in notes.seen))

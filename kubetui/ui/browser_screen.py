@@ -282,7 +282,8 @@ class BrowserScreen(ActionKeys, Screen):
             user=ctx.user if ctx else "-", server=ctx.server if ctx else "-",
             version=app.server_version, view=view_text, scope=" ".join(extras),
             count=self.table.row_count, health=health.state if health else "connecting",
-            detail=detail, badge="READ-ONLY" if app.settings.readonly else "")
+            detail=detail, badge="READ-ONLY" if app.settings.readonly else "",
+            favorites=self.favorites, namespace=self.active_namespace)
 
     # -- keys
     def action_command(self) -> None:
@@ -366,21 +367,29 @@ class BrowserScreen(ActionKeys, Screen):
             self.app.push_screen(XrayScreen(self.app.cluster, kind, self.active_namespace))
 
     def set_namespace(self, namespace: str | None) -> None:
+        """Another namespace: a new trail (as in k9s), the kind in view kept; the
+        namespace joins the favourites at the end (their numbers never move)."""
         self.active_namespace = namespace
-        if namespace and namespace not in self.favorites:
-            self.favorites = ([namespace] + self.favorites)[:9]
+        if namespace and "," not in namespace and namespace not in self.favorites and \
+                len(self.favorites) < 9:
+            self.favorites.append(namespace)
         k = self._kind_of(self.state.kind)
-        if k is not None and not k.namespaced:
-            self.show(ViewState("Pod", namespace))
-        else:
-            self.show(replace(self.state, namespace=namespace, cursor_key=None,
-                              label_selector=self.state.label_selector), push=False)
+        kind = "Pod" if (k is not None and not k.namespaced) or self.state.crumb else \
+            self.state.kind
+        self.stack.clear()
+        self.show(ViewState(kind, namespace), push=False)
+        self._header_inputs = ()  # the favourites line changed
 
     def action_namespace(self, slot: int) -> None:
         if slot == 0:
             self.set_namespace(None)
         elif slot <= len(self.favorites):
             self.set_namespace(self.favorites[slot - 1])
+        else:
+            self.notify(f"no favourite namespace on {slot}: " + (", ".join(
+                f"{i} {ns}" for i, ns in enumerate(self.favorites, 1)) or "none yet") +
+                " (they come from the config's favorites, then the namespaces you visit)",
+                severity="warning", timeout=5)
 
     def action_sort(self, letter: str) -> None:
         column = sort_column(letter, self.table.columns)

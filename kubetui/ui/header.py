@@ -20,7 +20,7 @@ HEALTH_STYLE = {
 }
 
 # the top line's fields, the first to give way first
-GIVE_WAY = ("server", "user", "cluster", "k8s", "ctx")
+GIVE_WAY = ("server", "user", "cluster", "k8s", "ns", "ctx")
 MIN_FIELD = 12  # an ellipsized value keeps at least this much
 
 
@@ -52,7 +52,7 @@ def fit_top(fields: list[tuple[str, str]], width: int, badge: str = "") -> Text:
         over = length() - width
         if over <= 0:
             break
-        if label in values and len(values[label]) > MIN_FIELD:
+        if label in values and label != "ns" and len(values[label]) > MIN_FIELD:
             values[label] = ellipsize(values[label], max(MIN_FIELD, len(values[label]) - over),
                                       middle=label != "server")
     for label in GIVE_WAY:  # then drop, a field at a time (ctx stays, shortened)
@@ -97,6 +97,13 @@ def fit_view(view: str, scope: str, count: int, health: str, detail: str,
     return bottom
 
 
+def favorites_line(favorites: list[str], namespace: str | None) -> str:
+    """`<0>all <1>shop <2>payments`, the one in force marked with `*` (as k9s shows)."""
+    out = [("0", "all", namespace is None)] + [
+        (str(i), ns, ns == namespace) for i, ns in enumerate(favorites[:9], 1)]
+    return " ".join(f"<{key}>{name}{'*' if on else ''}" for key, name, on in out)
+
+
 class ClusterHeader(Static):
     _last = ""
     _spans: list = []
@@ -104,10 +111,12 @@ class ClusterHeader(Static):
 
     def show(self, *, context: str, cluster: str, user: str, server: str, version: str,
              view: str, scope: str, count: int, health: str, detail: str,
-             badge: str = "") -> None:
+             badge: str = "", favorites: list[str] | None = None,
+             namespace: str | None = None) -> None:
         self._args = dict(context=context, cluster=cluster, user=user, server=server,
                           version=version, view=view, scope=scope, count=count,
-                          health=health, detail=detail, badge=badge)
+                          health=health, detail=detail, badge=badge,
+                          namespaces=favorites_line(favorites or [], namespace))
         self._draw()
 
     def on_resize(self, _: Resize) -> None:
@@ -118,8 +127,9 @@ class ClusterHeader(Static):
             return
         a = self._args
         width = self.size.width or 160
-        top = fit_top([("ctx", a["context"]), ("cluster", a["cluster"]), ("user", a["user"]),
-                       ("k8s", a["version"]), ("server", a["server"])], width, a["badge"])
+        top = fit_top([("ctx", a["context"]), ("ns", a["namespaces"]), ("cluster", a["cluster"]),
+                       ("user", a["user"]), ("k8s", a["version"]), ("server", a["server"])],
+                      width, a["badge"])
         bottom = fit_view(a["view"], a["scope"], a["count"], a["health"], a["detail"], width)
         text = Text("\n").join([top, bottom])
         if text.plain != self._last or text.spans != self._spans:
