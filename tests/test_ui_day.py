@@ -128,3 +128,22 @@ async def test_namespaces_favourites_keep_their_numbers_and_show(make_app):
         await pilot.press("7")
         assert await wait_for(pilot, lambda: any("no favourite namespace on 7" in m
                                                  for m, _ in notes.seen))
+
+
+async def test_scaling_a_workload_an_hpa_manages_warns_first(make_app, sim):
+    from kubetui.ui.modals import PromptScreen
+    hpa = next(h for h in sim.list("HorizontalPodAutoscaler", "shop"))
+    target = hpa["spec"]["scaleTargetRef"]["name"]
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deploy", f"^{target}$")
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        question = app.screen.question
+        assert f"HorizontalPodAutoscaler {hpa['metadata']['name']} manages it" in question
+        assert f"max {hpa['spec']['maxReplicas']}" in question
+        await pilot.press("escape")
+        await select(pilot, app, "deploy", "^cart$")  # no HPA: no warning
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        assert "HorizontalPodAutoscaler" not in app.screen.question

@@ -136,3 +136,15 @@ class Actions:
 def _rollable(kind: str) -> None:
     if kind not in ROLLABLE:
         raise ValueError(f"{kind} has no rollouts (only {', '.join(ROLLABLE)})")
+
+
+def managing_hpa(client: KubeClient, kind: str, namespace: str, name: str) -> dict | None:
+    """The HorizontalPodAutoscaler that scales this workload, if one does: a scale by
+    hand lasts only until its next sync."""
+    hpas = client.get_json(KINDS["HorizontalPodAutoscaler"].path(namespace)).get("items") or []
+    for hpa in hpas:
+        ref = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
+        if ref.get("kind") == kind and ref.get("name") == name:
+            return hpa
+    return None
+

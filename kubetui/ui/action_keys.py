@@ -148,8 +148,25 @@ class Acting:
         self.notify(f"shell in {meta['name']} ended" + (f" (exit {code})" if code else ""),
                     timeout=4)
 
+    @work(thread=True, group="action", exit_on_error=False)
     def _ask_scale(self, kind: str, ns: str, name: str, current: int) -> None:
-        """Scale to a number the user types; 0 asks again."""
+        """Scale to a number the user types (0 asks again), warned first when an HPA
+        manages the workload and will undo it."""
+        from kubetui.kube.actions import managing_hpa
+        try:
+            hpa = managing_hpa(self.app.cluster.client, kind, ns, name)
+            warning = "" if hpa is None else (
+                f"HorizontalPodAutoscaler {hpa['metadata']['name']} manages it (min "
+                f"{(hpa.get('spec') or {}).get('minReplicas', 1)}, max "
+                f"{(hpa.get('spec') or {}).get('maxReplicas', '?')}): it will set the "
+                "replicas back at its next sync. Change the HPA instead.")
+        except Exception as exc:  # the warning is a courtesy: say it could not look
+            log.error("cannot look for an HPA of %s/%s", ns, name, exc_info=True)
+            warning = f"(could not check for an HPA: {getattr(exc, 'message', exc)})"
+        self.app.call_from_thread(self._prompt_scale, kind, ns, name, current, warning)
+
+    def _prompt_scale(self, kind: str, ns: str, name: str, current: int,
+                      warning: str) -> None:
         actions = self._actions()
 
         def answered(value: str | None) -> None:
@@ -164,8 +181,9 @@ class Acting:
             else:
                 run()
 
-        self.app.push_screen(PromptScreen(f"Scale {kind.lower()} {name} to how many "
-                                          "replicas?", str(current), restrict=r"\d*"), answered)
+        question = f"Scale {kind.lower()} {name} to how many replicas?"
+        self.app.push_screen(PromptScreen(question + (f"\n{warning}" if warning else ""),
+                                          str(current), restrict=r"\d*"), answered)
 
     def _describe_in_thread(self, kind, namespace: str | None, name: str,
                             mode: str = "describe") -> None:
