@@ -64,9 +64,11 @@ def test_pods_table(snap_compare, theme):
 
 
 def test_help(snap_compare):
-    rows = [(":", "Command"), ("/", "Filter"), ("⏎", "Open"), ("esc", "Back"),
-            ("d", "Describe"), ("y", "YAML"), ("^w", "Wide"), ("?", "Help")]
-    assert snap_compare(TableApp("k9s", rows), terminal_size=(140, 30))
+    groups = [("Navigation", [("↑ k", "Up"), ("↓ j", "Down"), ("esc", "Back")]),
+              ("View", [(":", "Command"), ("/", "Filter"), ("⏎", "Open"), ("d", "Describe"),
+                        ("y", "YAML"), ("^w", "Wide")]),
+              ("Global", [("?", "Help")])]
+    assert snap_compare(TableApp("k9s", groups), terminal_size=(140, 30))
 
 
 PROBLEMS = json.loads((Path(__file__).parent / "fixtures" / "problems.json").read_text())

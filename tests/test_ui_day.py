@@ -147,3 +147,25 @@ async def test_scaling_a_workload_an_hpa_manages_warns_first(make_app, sim):
         await pilot.press("s")
         assert await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
         assert "HorizontalPodAutoscaler" not in app.screen.question
+
+
+async def test_help_is_grouped_and_lists_every_key_of_the_screen(make_app):
+    from kubetui.ui.log_screen import LogScreen
+    from kubetui.ui.screens import HelpScreen
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "po", "^redis-")
+        await pilot.press("question_mark")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        groups = dict(app.screen.groups)
+        assert list(groups) == ["Navigation", "View", "Actions", "Global"]
+        navigation = dict((what, keys) for keys, what in groups["Navigation"])
+        assert navigation["Up"] == "↑ k" and navigation["Down"] == "↓ j"
+        assert "g" in navigation["Top"] and "G" in navigation["Bottom"]
+        assert ("d", "Describe") in groups["View"] and ("l", "Logs") in groups["Actions"]
+        await pilot.press("escape")
+        await pilot.press("l")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        await pilot.press("question_mark")  # every screen has its help
+        assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert any(what.lower().startswith("follow") for _, what in app.screen.rows)

@@ -259,8 +259,12 @@ class KubetuiApp(themes.ReadableThemes, App):
 
     # -- keys
     def action_help(self) -> None:
+        """The keys of the screen in force, whichever it is."""
+        from .screens import HelpScreen, help_groups
         if self.screen is self._browser:
             self._browser.action_help()
+        elif not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(help_groups(self)))
 
     async def action_quit_app(self) -> None:
         self.shutdown()

@@ -30,7 +30,7 @@ from .browser import (Filter, ViewState, completions, drill_down, parse_command,
 from .command_bar import CommandBar
 from .header import ClusterHeader
 from .resource_table import ResourceTable
-from .screens import HelpScreen
+from .screens import COMMAND_HELP, HelpScreen, help_groups
 
 SORT_LETTERS = "NASRTIOP"
 
@@ -458,16 +458,9 @@ class BrowserScreen(ActionKeys, Screen):
         self._describe_in_thread(kind, namespace, name, mode)
 
     def action_help(self) -> None:
-        """The keys in force now, as bound (a remapped key shows its new key)."""
-        seen, rows = set(), []
-        for active in self.app.active_bindings.values():
-            b = active.binding
-            if (not b.description or b.id in seen or b.action == "app.command_palette"
-                    or (b.id or "").startswith(("browser.favourite_", "browser.sort_"))):
-                continue
-            seen.add(b.id)
-            rows.append((self.app.get_key_display(b), b.description))
-        rows += [("1 … 9", "Favourite namespaces (0: all)"),
-                 ("N A S R T I O P", "Sort by name, age, status, ready, restarts, IP, "
-                                     "node, namespace (again: reverse)")]
-        self.app.push_screen(HelpScreen(sorted(rows, key=lambda r: r[1])))
+        """The keys in force now, grouped, as bound (a remapped key shows its new key)."""
+        self.app.push_screen(HelpScreen(help_groups(self.app, [
+            ("View", "0 1 … 9", "All namespaces, favourite namespaces"),
+            ("View", "N A S R T I O P", "Sort by name, age, status, ready, restarts, IP, "
+                                        "node, namespace (again: reverse)")]),
+            COMMAND_HELP))

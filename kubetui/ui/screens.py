@@ -121,26 +121,69 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
+# how the help groups the keys in force: by what their action does
+NAVIGATION = {"cursor", "page", "jump", "back", "app.pop_screen", "up", "down", "left",
+              "right", "first", "last", "scroll_lines", "top", "bottom", "history",
+              "next", "previous"}
+ACTIONS = {"restart", "undo", "scale", "delete", "kill", "shell", "exec", "logs",
+           "previous_logs", "checklist", "rollout", "copy_name", "owner", "node_debug",
+           "pause", "mark", "diff", "save", "reveal", "copy"}
+GROUPS = ("Navigation", "View", "Actions", "Global")
+COMMAND_HELP = ("  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n"
+                "  :ctx   contexts    :ns NAME   :theme NAME    /filter  !inverse  "
+                "-l app=x  -f fuzzy\n"
+                "  :arch [NS]  architecture   :xray KIND  relationships   "
+                ":logs -l app=x  logs of a selector\n")
+
+
+def help_groups(app, extra: list[tuple[str, str, str]] = ()) -> list[tuple[str, list]]:
+    """The keys in force on the screen shown, grouped (navigation, view, actions,
+    global), each action once with all its keys (`↑ k`), as bound now (a remapped key
+    shows its new key). `extra`: (group, keys, what) rows the bindings cannot say."""
+    by_action: dict[tuple, list] = {}
+    for key, active in app.active_bindings.items():
+        b = active.binding
+        if not b.description or b.action == "app.command_palette":
+            continue
+        entry = by_action.setdefault((b.action, b.description), [b, []])
+        shown = app.get_key_display(b)
+        if shown not in entry[1]:
+            entry[1].append(shown)
+    rows: dict[str, list] = {g: [] for g in GROUPS}
+    for (action, description), (b, keys) in by_action.items():
+        name = action.split("(")[0]
+        group = ("Global" if (b.id or "").startswith("app.") else
+                 "Navigation" if name in NAVIGATION else
+                 "Actions" if name in ACTIONS else "View")
+        rows[group].append((" ".join(keys), description))
+    for group, keys, what in extra:
+        rows[group].append((keys, what))
+    return [(g, sorted(rows[g], key=lambda r: r[1].lower())) for g in GROUPS if rows[g]]
+
+
 class HelpScreen(ModalScreen[None]):
-    """The keys of the view below, from the live bindings (so a remapped key shows)."""
+    """The keys of the screen below, from the live bindings, grouped."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "Close", id="help.close")]
 
-    def __init__(self, rows: list[tuple[str, str]]):
+    def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]], footer: str = ""):
         super().__init__()
-        self.rows = rows
+        self.groups, self.footer = groups, footer
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        return [row for _, rows in self.groups for row in rows]
 
     def compose(self) -> ComposeResult:
         text = Text()
-        text.append("Keys\n\n", style="bold")
-        for keys, what in self.rows:
-            text.append(f"  {keys:<16}", style="bold")
-            text.append(f"{what}\n")
-        text.append("\n  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n"
-                    "  :ctx   contexts    :ns NAME   :theme NAME    /filter  !inverse  "
-                    "-l app=x  -f fuzzy\n"
-                    "  :arch [NS]  architecture   :xray KIND  relationships   "
-                    ":logs -l app=x  logs of a selector\n", style="dim")
+        for title, rows in self.groups:
+            text.append(f"{title}\n", style="bold underline")
+            for keys, what in rows:
+                text.append(f"  {keys:<16}", style="bold")
+                text.append(f"{what}\n")
+            text.append("\n")
+        if self.footer:
+            text.append(self.footer, style="dim")
         body = Static(text, id="help-body")
         body.border_title = "help"
         yield body
