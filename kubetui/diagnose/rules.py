@@ -319,7 +319,9 @@ def crashloop(pod, events, previous_logs=None, **_) -> Finding | None:
         command = _spec(pod, cs["name"]).get("command") or []
         args = _spec(pod, cs["name"]).get("args") or []
         if command or args:
-            evidence.append("command: " + " ".join([*command, *args])[:160])
+            line = " ".join([*command, *args])
+            evidence.append("command: " + (line if len(line) <= 160 else
+                                           line[:80] + " … " + line[-76:]))
         cause = f"CrashLoopBackOff: container {cs['name']} keeps exiting"
         if code is not None:
             cause += f" with code {code} ({exitcodes.short(code, term.get('reason', ''))})"

@@ -109,7 +109,12 @@ def node_box(node: NodeBox, width: int, compact: bool) -> tuple[list[Line], list
                      ("   ", ""), *([(p + " ", "error") for p in node.pressure] or
                                    [("no pressure", "dim")]),
                      *([("  cordoned", "error")] if node.unschedulable else [])])
-        body.append([("taints: ", "dim"), (", ".join(node.taints) or "none", "")])
+        taints = ", ".join(node.taints) or "none"
+        if len("taints: " + taints) <= inner:
+            body.append([("taints: ", "dim"), (taints, "")])
+        else:  # one a line, whole: a cut taint ("control-plane:No") says nothing
+            for i, taint in enumerate(node.taints):
+                body.append([("taints: " if i == 0 else "        ", "dim"), (taint, "")])
         body.append(_resource_line("cpu", node.cpu_requested, node.cpu_allocatable,
                                    node.cpu_used, inner))
         body.append(_resource_line("mem", node.memory_requested, node.memory_allocatable,

@@ -32,6 +32,7 @@ log = logging.getLogger("kubetui.ui")
 
 STYLES = ("ok", "pending", "error", "done", "dim", "bold", "border", "title", "managed",
           "cursor")
+LEGEND = (("ok", "running"), ("pending", "pending"), ("error", "failing"), ("done", "done"))
 
 
 class ArchView(ScrollView, can_focus=True):
@@ -262,10 +263,13 @@ class ArchScreen(Acting, Screen):
         if cell is None:
             label.update(Text(" no pods", "dim"))
             return
+        view = self.query_one(ArchView)
+        legend = [part for health, words in LEGEND for part in (
+            (arch_layout.CELL, view.get_component_rich_style(f"arch-view--{health}")),
+            (f" {words}  ", "dim"))]
         label.update(Text.assemble(
             (f" {cell.namespace}/{cell.name}", "bold"), f"  {cell.status}  ",
-            (f"on {cell.node}" if cell.node else "not scheduled", "dim"),
-            ("    enter: checklist  d: describe  L: logs", "dim")))
+            (f"on {cell.node}" if cell.node else "not scheduled", "dim"), "    ", *legend))
 
     # -- keys
     def action_compact(self) -> None:

@@ -203,3 +203,11 @@ def sort_column(letter: str, headers: tuple[str, ...]) -> str | None:
     if wanted in headers:
         return wanted
     return next((h for h in headers if h.startswith(letter.upper())), None)
+
+
+def numeric_column(column: str) -> bool:
+    """Counts (RESTARTS, READY ...) sort biggest first on the first press."""
+    return column in ("RESTARTS", "READY", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE",
+                      "DATA", "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "CPU", "MEM",
+                      "%CPU/R", "%MEM/L")
+

@@ -26,7 +26,7 @@ from kubetui.render.views import sort_key, table_view, view
 
 from .action_keys import ACTION_BINDINGS, ActionKeys
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
-                      parse_filter, sort_column, with_filter)
+                      numeric_column, parse_filter, sort_column, with_filter)
 from .command_bar import CommandBar
 from .header import ClusterHeader
 from .resource_table import ResourceTable
@@ -395,7 +395,8 @@ class BrowserScreen(ActionKeys, Screen):
         column = sort_column(letter, self.table.columns)
         if column is None:
             return
-        reverse = column == self.state.sort_column and not self.state.sort_reverse
+        first = numeric_column(column)  # numbers come biggest first, as in k9s
+        reverse = (not self.state.sort_reverse) if column == self.state.sort_column else first
         self.state = replace(self.state, sort_column=column, sort_reverse=reverse)
         self.paint()
 

@@ -89,13 +89,16 @@ class XrayScreen(Acting, Screen):
             restore = restore or found
         if restore is not None:
             tree.move_cursor(restore)
-        counts = {h: sum(1 for r in self.roots for n in r.walk() if n.health == h)
-                  for h in ("error", "pending")}
+        # how many of the roots (not of every node below them) have trouble somewhere
+        worst = [{n.health for n in r.walk()} for r in self.roots]
+        failing = sum(1 for h in worst if "error" in h)
+        pending = sum(1 for h in worst if "pending" in h and "error" not in h)
+        plural = KINDS[self.kind].plural if self.kind in KINDS else self.kind.lower() + "s"
         self.query_one("#xray-title", Static).update(Text.assemble(
-            (" xray ", "bold reverse"), f" {self.kind}  {len(self.roots)} "
+            (" xray ", "bold reverse"), f" {len(self.roots)} {plural} "
             f"{'in ' + self.namespace if self.namespace else 'in all namespaces'}",
-            (f"   {counts['error']} failing" if counts["error"] else "", "red"),
-            (f"   {counts['pending']} pending" if counts["pending"] else "", "yellow"),
+            (f"   {failing} with something failing" if failing else "", "red"),
+            (f"   {pending} with something pending" if pending else "", "yellow"),
             ("   enter: open/close  E: expand all", "dim")))
 
     def _walk(self, node):
