@@ -169,3 +169,23 @@ async def test_help_is_grouped_and_lists_every_key_of_the_screen(make_app):
         await pilot.press("question_mark")  # every screen has its help
         assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert any(what.lower().startswith("follow") for _, what in app.screen.rows)
+
+
+async def test_restarts_sort_biggest_first(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
+        wait = [p for p in sim.list("Pod") if any(
+            cs.get("restartCount", 0) for cs in p.get("status", {}).get("containerStatuses")
+            or ())]
+        assert wait, "the demo has crash-looping pods"
+        await pilot.press("T")
+        table = app.browser.table
+        column = table.columns.index("RESTARTS")
+
+        def counts() -> list[int]:
+            return [int(table.row(k)[0][column].split()[0]) for k in table.keys()]
+        assert await wait_for(pilot, lambda: counts()[0] > 0 and counts() == sorted(
+            counts(), reverse=True))
+        await pilot.press("T")
+        assert await wait_for(pilot, lambda: counts() == sorted(counts()))
