@@ -189,3 +189,30 @@ async def test_restarts_sort_biggest_first(make_app, sim):
             counts(), reverse=True))
         await pilot.press("T")
         assert await wait_for(pilot, lambda: counts() == sorted(counts()))
+
+
+async def test_logs_filter_as_you_type_and_say_timestamps(make_app):
+    from kubetui.ui.log_screen import LogScreen
+    from kubetui.ui.log_view import LogView
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "po", "^log-shipper-")
+        await pilot.press("l")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        view = app.screen.query_one(LogView)
+        assert await wait_for(pilot, lambda: view.visible_count > 20)
+        await pilot.press("slash", *"GET")  # no enter: the filter applies as it is typed
+        assert await wait_for(pilot, lambda: view.pattern is not None
+                              and view.pattern.pattern == "GET")
+        assert all("GET" in line for line in view.visible_text())
+        await pilot.press("escape", "t")
+        assert await wait_for(pilot, lambda: "timestamps" in app.screen._title)
+
+
+def test_a_workloads_backlog_is_merged_by_time():
+    from kubetui.ui.log_screen import by_time
+    batch = [("a", "2026-11-30T10:00:01Z", "a1"), ("a", "2026-11-30T10:00:03Z", "a3"),
+             ("a", "", "── container a restarted ──"),
+             ("b", "2026-11-30T10:00:02Z", "b2"), ("b", "2026-11-30T10:00:04Z", "b4")]
+    assert [t for _, _, t in by_time(batch)] == ["a1", "b2", "a3",
+                                                 "── container a restarted ──", "b4"]

@@ -28,14 +28,14 @@ class CommandBar(Input):
     def __init__(self, words: list[str], **kwargs):
         self.words = list(words)
         super().__init__(suggester=SuggestFromList(self.words, case_sensitive=False), **kwargs)
+        self.mode = ":"
+        self.history: dict[str, list[str]] = {":": [], "/": [], "search": []}
+        self._index = 0
 
     def add_words(self, words) -> None:
         """More completions (`theme NAME` once the themes are known)."""
         self.words += [w for w in words if w not in self.words]
         self.suggester = SuggestFromList(self.words, case_sensitive=False)
-        self.mode = ":"
-        self.history: dict[str, list[str]] = {":": [], "/": [], "search": []}
-        self._index = 0
 
     def open(self, mode: str, text: str = "") -> None:
         self.mode = mode

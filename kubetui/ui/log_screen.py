@@ -10,11 +10,13 @@ Keys: f follow, w wrap, t timestamps, / filter, s search with n / N, o container
 from __future__ import annotations
 
 import logging
+import re
 
 import threading
 from datetime import datetime
 from pathlib import Path
 
+import humanize
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -33,6 +35,7 @@ SINCE = {"0": (None, "all"), "1": (60, "1m"), "2": (300, "5m"), "3": (900, "15m"
 ALL_CONTAINERS = "all containers"
 
 log = logging.getLogger("kubetui.ui")
+TYPING_PAUSE = 0.3  # seconds without a key before a filter applies
 
 
 def _containers(pod: dict) -> list[str]:
@@ -84,6 +87,7 @@ class LogScreen(Screen):
         self.streams: dict[str, LogStream] = {}  # "pod/container" -> its stream
         self._restarts: dict[str, int] = {}  # "pod/container" -> restarts when it started
         self._pending: list[tuple[str, str, str]] = []
+        self._typing = None  # the timer that applies a filter once typing pauses
         self._lock = threading.Lock()
         self._group = None
         self._title = ""
@@ -191,7 +195,7 @@ class LogScreen(Screen):
         with self._lock:
             batch, self._pending = self._pending, []
         view = self.query_one(LogView)
-        view.add(batch)
+        view.add(by_time(batch))
         states = [s.state for s in self.streams.values()]
         live = sum(1 for s in states if s != ENDED)
         summary = {state: states.count(state) for state in sorted(set(states))}
@@ -205,6 +209,7 @@ class LogScreen(Screen):
         if view.search is not None:
             extras.append(f"search {view.search.pattern} (n/N)")
         extras.append("follow" if view.follow else "paused (f: follow)")
+        extras.append("timestamps" if view.timestamps else "")
         extras.append("wrap" if view.wrap else "")
         if view.dropped:
             extras.append(f"{view.dropped:,} oldest dropped")
@@ -267,6 +272,24 @@ class LogScreen(Screen):
         event.stop()
         self.query_one(LogView).focus()
 
+    def on_input_changed(self, event) -> None:
+        """A filter applies as it is typed, once the typing pauses (a regex that does not
+        compile yet is left alone until Enter says what is wrong with it)."""
+        bar = self.query_one(CommandBar)
+        if event.input is not bar or bar.mode != "/" or not bar.display:
+            return
+        if self._typing is not None:
+            self._typing.stop()
+        self._typing = self.set_timer(TYPING_PAUSE, lambda: self._filter_as_typed(bar.value))
+
+    def _filter_as_typed(self, text: str) -> None:
+        self._typing = None
+        try:
+            re.compile(text.removeprefix("!"))
+        except re.error:
+            return
+        self.query_one(LogView).set_filter(text)
+
     def action_container(self) -> None:
         pods = list(self._group.store.snapshot()[1].values()) if self._group else self.initial
         names = sorted({c for pod in pods or self.initial for c in _containers(pod)})
@@ -308,7 +331,21 @@ class LogScreen(Screen):
         path = folder / f"{name}-{stamp}.log"
         lines = self.query_one(LogView).visible_text()
         path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        self.notify(f"Saved {len(lines):,} lines to {path}", timeout=6)
+        self.notify(f"Saved {len(lines):,} lines ({humanize.naturalsize(path.stat().st_size)}) "
+                    f"to {path}", timeout=4)
 
 
-__all__ = ["LogScreen"]
+def by_time(batch: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Lines of several streams that arrived together (a workload's backlog), merged by
+    their timestamps; a line without one (a marker) stays after the line before it."""
+    if len({prefix for prefix, _, _ in batch}) < 2:
+        return batch
+    keyed, last = [], ""
+    for i, (prefix, stamp, text) in enumerate(batch):
+        last = stamp or last
+        keyed.append((last, i, (prefix, stamp, text)))
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return [line for _, _, line in keyed]
+
+
+__all__ = ["LogScreen", "by_time"]
