@@ -216,3 +216,27 @@ def test_a_workloads_backlog_is_merged_by_time():
              ("b", "2026-11-30T10:00:02Z", "b2"), ("b", "2026-11-30T10:00:04Z", "b4")]
     assert [t for _, _, t in by_time(batch)] == ["a1", "b2", "a3",
                                                  "── container a restarted ──", "b4"]
+
+
+async def test_pods_and_nodes_show_usage_when_metrics_are_served(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(200, 48)) as pilot:
+        table = app.browser.table
+        assert await wait_for(pilot, lambda: "CPU" in table.columns, tries=400)
+        assert table.columns[-4:] == ("CPU", "MEM", "%CPU/R", "%MEM/L")
+        i = table.columns.index("CPU")
+
+        def usage() -> list[str]:
+            return [table.row(k)[0][i] for k in table.keys()]
+        assert await wait_for(pilot, lambda: any(c.endswith("m") and c != "0m"
+                                                 for c in usage()))
+        await pilot.press("C")  # shift-C: busiest first
+        def cores() -> list[int]:
+            return [int(c[:-1]) if c.endswith("m") else -1 for c in usage()]
+        assert await wait_for(pilot, lambda: cores() == sorted(cores(), reverse=True))
+        await command(pilot, "no")
+        assert await wait_for(pilot, lambda: table.columns[-4:] == (
+            "CPU", "MEM", "%CPU", "%MEM"))
+        j = table.columns.index("%CPU")
+        assert await wait_for(pilot, lambda: all(table.row(k)[0][j].endswith("%")
+                                                 for k in table.keys()))

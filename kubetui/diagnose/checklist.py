@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kubetui.render.metrics import top_cpu, top_memory
 from kubetui.render.quantity import parse_quantity
 
 from .rules import Finding, _event_line, _statuses, _when, diagnose
@@ -259,7 +260,8 @@ def _top(ev: Evidence) -> Step:
         limits = (spec.get("resources") or {}).get("limits") or {}
         requests = (spec.get("resources") or {}).get("requests") or {}
         cpu, mem = usage.get("cpu", "0"), usage.get("memory", "0")
-        line = f"{c['name']}: cpu {cpu}, memory {mem}"
+        line = (f"{c['name']}: cpu {top_cpu(parse_quantity(cpu))}, memory "
+                f"{top_memory(parse_quantity(mem))}")
         if limits.get("memory"):
             share = parse_quantity(mem) / parse_quantity(limits["memory"])
             line += f" ({share:.0%} of its {limits['memory']} limit)"
@@ -270,7 +272,9 @@ def _top(ev: Evidence) -> Step:
         lines.append(line)
     if ev.node_metrics:
         usage = ev.node_metrics.get("usage") or {}
-        lines.append(f"node: cpu {usage.get('cpu', '?')}, memory {usage.get('memory', '?')}")
+        cpu, mem = (top_cpu(parse_quantity(usage["cpu"])) if "cpu" in usage else "?",
+                    top_memory(parse_quantity(usage["memory"])) if "memory" in usage else "?")
+        lines.append(f"node: cpu {cpu}, memory {mem}")
     summary = "memory near its limit" if verdict == PROBLEM else "usage within limits"
     return Step(7, "top", command, verdict, summary, lines)
 

@@ -133,7 +133,8 @@ def sort_key(column: str) -> Callable[[str, dict | None], object]:
         return lambda cell, obj: -(parse_time(((obj or {}).get("metadata") or {}).get(
             "creationTimestamp")) or 0)
     if column in ("RESTARTS", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE", "DATA",
-                  "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "SECRETS"):
+                  "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "SECRETS", "CPU", "MEM",
+                  "%CPU/R", "%MEM/L", "%CPU", "%MEM"):
         return lambda cell, obj: (int(m.group()) if (m := re.match(r"\d+", cell)) else -1)
     return lambda cell, obj: cell
 

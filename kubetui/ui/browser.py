@@ -195,7 +195,7 @@ def with_filter(state: ViewState, text: str) -> ViewState:
 
 # k9s's sort keys: shift + the letter, per column name.
 SORT_KEYS = {"N": "NAME", "A": "AGE", "S": "STATUS", "R": "READY", "T": "RESTARTS",
-             "I": "IP", "O": "NODE", "P": "NAMESPACE"}
+             "I": "IP", "O": "NODE", "P": "NAMESPACE", "C": "CPU", "M": "MEM"}
 
 
 def sort_column(letter: str, headers: tuple[str, ...]) -> str | None:
@@ -209,5 +209,5 @@ def numeric_column(column: str) -> bool:
     """Counts (RESTARTS, READY ...) sort biggest first on the first press."""
     return column in ("RESTARTS", "READY", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE",
                       "DATA", "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "CPU", "MEM",
-                      "%CPU/R", "%MEM/L")
+                      "%CPU/R", "%MEM/L", "%CPU", "%MEM")
 

@@ -5,6 +5,7 @@ timer here takes a snapshot about ten times a second and repaints only on change
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 
@@ -17,6 +18,8 @@ from textual.widgets import Footer
 
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.kinds import KINDS
+from kubetui.kube.client import ApiError
+from kubetui.render import metrics
 from kubetui.render.age import human_duration
 from bisect import bisect_left
 
@@ -32,7 +35,9 @@ from .header import ClusterHeader
 from .resource_table import ResourceTable
 from .screens import COMMAND_HELP, HelpScreen, help_groups
 
-SORT_LETTERS = "NASRTIOP"
+log = logging.getLogger("kubetui.ui")
+SORT_LETTERS = "NASRTIOPCM"
+METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
 class BrowserScreen(ActionKeys, Screen):
@@ -64,6 +69,8 @@ class BrowserScreen(ActionKeys, Screen):
         self.wide = False
         self.group: InformerGroup | None = None
         self._rows: RowModel | None = None
+        self._metrics: dict[str, dict] | None = None  # key -> Pod/NodeMetrics, if served
+        self._metrics_of: tuple = ()  # the (kind, namespace) they were read for
         self._visible: set[str] = set()  # keys that pass the filter
         self._order: list[str] = []
         self._filter: Filter = Filter()
@@ -88,6 +95,7 @@ class BrowserScreen(ActionKeys, Screen):
         bar.add_words(f"theme {name}" for name in sorted(self.app.available_themes))
         self.query_one(ResourceTable).typeahead = bar
         self.query_one(ResourceTable).focus()
+        self.set_interval(METRICS_EVERY, self._poll_metrics)
         self.show(self.state, push=False)
 
     def on_unmount(self) -> None:
@@ -116,13 +124,18 @@ class BrowserScreen(ActionKeys, Screen):
         self._columns_from = None
         v = table_view(state.kind, [{"name": "Name"}, {"name": "Age"}],
                        kind.namespaced) if self._table_api else view(state.kind)
+        if self._metrics_of != (state.kind, state.namespace):
+            self._metrics_of, self._metrics = (state.kind, state.namespace), None
+            self._poll_metrics()
         all_ns = state.namespace is None or "," in state.namespace
         self.refresh_bindings()  # the action keys that apply change with the kind
-        self._rows = RowModel(v.rows_fn(all_ns, self.wide))
+        headers, rows_fn = self._with_metrics(v.headers(all_ns, self.wide),
+                                              v.rows_fn(all_ns, self.wide))
+        self._rows = RowModel(rows_fn)
         self._visible, self._order = set(), []
         self._painted = None
         table = self.table
-        table.set_columns(v.headers(all_ns, self.wide))
+        table.set_columns(headers)
         table.cursor_key = state.cursor_key
         table.empty_message = "Connecting…" if cluster is None else f"No {self._plural()}"
         if cluster is None:
@@ -138,6 +151,56 @@ class BrowserScreen(ActionKeys, Screen):
         if old is not None and old is not self.group:
             cluster.release(old)
         self.paint()
+
+    # -- metrics.k8s.io: CPU, MEM and their shares beside pods and nodes, when served
+    def _with_metrics(self, headers: tuple[str, ...], rows_fn):
+        columns = {"Pod": metrics.POD_COLUMNS, "Node": metrics.NODE_COLUMNS}.get(
+            self.state.kind)
+        if columns is None or self._metrics is None:
+            return headers, rows_fn
+        cells = metrics.pod_cells if self.state.kind == "Pod" else metrics.node_cells
+        usage = self._metrics
+
+        def row(obj: dict, now: float):
+            base, health = rows_fn(obj, now)
+            meta = obj.get("metadata") or {}
+            key = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get(
+                "namespace") else meta.get("name", "")
+            return (*base, *cells(obj, usage.get(key))), health
+        return (*headers, *columns), row
+
+    def _poll_metrics(self) -> None:
+        if self.state.kind in ("Pod", "Node") and self.app.cluster is not None:
+            self._read_metrics(self.state.kind, self.state.namespace)
+
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    def _read_metrics(self, kind: str, namespace: str | None) -> None:
+        """Usage of every pod (or node) in view; None when metrics.k8s.io is not served
+        (no metrics-server: no columns, as kubectl top has nothing to show either)."""
+        base = "/apis/metrics.k8s.io/v1beta1"
+        path = (f"{base}/nodes" if kind == "Node" else
+                f"{base}/namespaces/{namespace}/pods" if namespace and "," not in namespace
+                else f"{base}/pods")
+        try:
+            items = self.app.cluster.client.get_json(path).get("items") or []
+        except ApiError as exc:
+            if exc.status not in (404, 503):  # not served is an answer; the rest is not
+                log.error("cannot read %s", path, exc_info=True)
+            items = None
+        found = None if items is None else {
+            (f"{m['metadata'].get('namespace')}/{m['metadata']['name']}"
+             if m["metadata"].get("namespace") else m["metadata"]["name"]): m for m in items}
+        self.app.call_from_thread(self._metrics_read, kind, found)
+
+    def _metrics_read(self, kind: str, found: dict | None) -> None:
+        if kind != self.state.kind or (found is None and self._metrics is None):
+            return
+        had = self._metrics is not None
+        self._metrics = found
+        if had != (found is not None):  # columns come or go: build the view again
+            self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
+        else:
+            self._painted = None  # every row's usage may have changed
 
     def _kind_of(self, name: str):
         return KINDS.get(name) or getattr(self.app, "extra_kinds", {}).get(name)

@@ -25,7 +25,8 @@ AGE_WIDTH = 6  # HumanDuration is at most 5 wide ("2y70d", "3h30m")
 # When the terminal is too narrow, these columns go first (as k9s does), in this order;
 # then NAMESPACE, NAME and STATUS are shortened, with an ellipsis, step by step.
 DROP_FIRST = ("READINESS GATES", "NOMINATED NODE", "LABELS", "SELECTOR", "CONTAINERS",
-              "IMAGES", "PORT(S)", "EXTERNAL-IP", "CLUSTER-IP", "IP", "NODE")
+              "IMAGES", "PORT(S)", "EXTERNAL-IP", "CLUSTER-IP", "%CPU/R", "%MEM/L", "%CPU",
+              "%MEM", "IP", "NODE", "MEM", "CPU")
 SHRINK = (("NAMESPACE", 12), ("NAME", 24), ("STATUS", 16), ("NAME", 16), ("NAME", 12))
 
 

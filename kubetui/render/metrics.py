@@ -1,0 +1,74 @@
+"""metrics.k8s.io usage as kubectl top prints it (CPU in millicores, memory in Mi), and
+as k9s puts it beside a pod or node: CPU, MEM, and their share of the requests / limits
+(pods) or of allocatable (nodes)."""
+
+from __future__ import annotations
+
+import math
+
+from .quantity import parse_quantity
+
+POD_COLUMNS = ("CPU", "MEM", "%CPU/R", "%MEM/L")
+NODE_COLUMNS = ("CPU", "MEM", "%CPU", "%MEM")
+
+
+def top_cpu(cores: float) -> str:
+    """`kubectl top`'s CPU(cores): millicores, rounded up."""
+    return f"{math.ceil(cores * 1000 - 1e-9)}m"
+
+
+def top_memory(n: float) -> str:
+    """`kubectl top`'s MEMORY(bytes): whole Mi."""
+    return f"{int(n // 2**20)}Mi"
+
+
+def _q(value) -> float:
+    try:
+        return parse_quantity(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def usage(metrics: dict) -> tuple[float, float]:
+    """(cores, bytes) of a PodMetrics (all its containers) or a NodeMetrics."""
+    if "containers" in metrics:
+        parts = [c.get("usage") or {} for c in metrics.get("containers") or ()]
+    else:
+        parts = [metrics.get("usage") or {}]
+    return (sum(_q(u.get("cpu", 0)) for u in parts), sum(_q(u.get("memory", 0)) for u in parts))
+
+
+def _sum(pod: dict, field: str, resource: str) -> float | None:
+    """A pod's containers' total; None when one of them sets none (no meaningful %)."""
+    total = 0.0
+    for c in (pod.get("spec") or {}).get("containers") or ():
+        value = ((c.get("resources") or {}).get(field) or {}).get(resource)
+        if value is None:
+            return None
+        total += _q(value)
+    return total or None
+
+
+def percent(used: float, of: float | None) -> str:
+    return "n/a" if not of else f"{round(100 * used / of)}%"
+
+
+def pod_cells(pod: dict, metrics: dict | None) -> tuple[str, ...]:
+    if metrics is None:
+        return ("n/a",) * len(POD_COLUMNS)
+    cpu, mem = usage(metrics)
+    return (top_cpu(cpu), top_memory(mem), percent(cpu, _sum(pod, "requests", "cpu")),
+            percent(mem, _sum(pod, "limits", "memory")))
+
+
+def node_cells(node: dict, metrics: dict | None) -> tuple[str, ...]:
+    if metrics is None:
+        return ("n/a",) * len(NODE_COLUMNS)
+    cpu, mem = usage(metrics)
+    alloc = (node.get("status") or {}).get("allocatable") or {}
+    return (top_cpu(cpu), top_memory(mem), percent(cpu, _q(alloc.get("cpu", 0))),
+            percent(mem, _q(alloc.get("memory", 0))))
+
+
+__all__ = ["NODE_COLUMNS", "POD_COLUMNS", "node_cells", "percent", "pod_cells", "top_cpu",
+           "top_memory", "usage"]
