@@ -142,7 +142,7 @@ async def test_describe_pod_has_events(make_app):
         await pilot.press("d")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
         text = app.screen.text()
-        assert "Controlled By:      ReplicaSet/settlement-" in text
+        assert "Controlled By:  ReplicaSet/settlement-" in text  # aligned as kubectl does
         assert "Events:" in text and "Scheduled" in text
 
 
