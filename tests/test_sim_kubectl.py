@@ -1,6 +1,7 @@
 """kubectl (from PATH) is the judge of the simulated cluster."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -178,3 +179,35 @@ def test_plain_apply_validates_through_openapi_v3(sim, kubectl):
                   input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: strict}\n"
                         "data: {a: b}\n").stdout
     assert "configmap/strict created" in out
+
+
+def test_scheduler_events_are_events_k8s_io_style_and_print_as_kubectl(sim, api, kubectl):
+    """The real scheduler writes through events.k8s.io: eventTime, action, reporting
+    fields, count / firstTimestamp / lastTimestamp null, and `series` once it repeats.
+    The official client reads them, kubectl prints their COUNT and `(x2 over ...)`."""
+    from kubernetes.client import CoreV1Api
+
+    ns = make_namespace(sim, "kubectl-sched-events")
+    sim.create("Pod", ns, {"metadata": {"name": "huge"}, "spec": {"containers": [
+        {"name": "app", "image": "nginx:1.27", "resources": {"requests": {"cpu": "900"}}}]}})
+    first = wait_until(lambda: next((e for e in sim.list("Event", ns)
+                                     if e["reason"] == "FailedScheduling"), None))
+    assert first["eventTime"] and first["reportingComponent"] == "default-scheduler"
+    assert first["action"] == "Scheduling" and first["source"] == {}
+    assert first["firstTimestamp"] is None and first["lastTimestamp"] is None
+    assert "count" not in first and "series" not in first
+    pod = sim.get("Pod", ns, "huge")
+    time.sleep(1.1)  # the scheduler tries again: the same event becomes a series
+    sim.call(lambda: sim.recorder.emit(pod, "Warning", "FailedScheduling", first["message"],
+                                       "default-scheduler", series=True))
+    [ev] = CoreV1Api(api).list_namespaced_event(ns, field_selector="reason=FailedScheduling").items
+    assert ev.series.count >= 2 and ev.count is None and ev.event_time is not None
+    assert ev.series.last_observed_time > ev.event_time
+    wide = kubectl("get", "events", "-n", ns, "-o", "wide").stdout.splitlines()
+    assert wide[0].split()[-4:] == ["FIRST", "SEEN", "COUNT", "NAME"]
+    row = next(line.split() for line in wide if ev.metadata.name in line)
+    assert row[-1] == ev.metadata.name and int(row[-2]) >= 2  # COUNT, from the series
+    assert "default-scheduler," in row  # SOURCE: reportingComponent, reportingInstance
+    described = kubectl("describe", "pod", "-n", ns, "huge").stdout
+    line = next(ln for ln in described.splitlines() if "FailedScheduling" in ln)
+    assert re.search(r"\(x\d+ over \d", line) and "default-scheduler" in line

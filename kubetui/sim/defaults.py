@@ -171,7 +171,8 @@ def apply_defaults(kind: str, obj: dict, allocator: Allocator) -> None:
         for k, v in string_data.items():
             data[k] = base64.b64encode(str(v).encode()).decode()
     elif kind == "Event":
-        obj.setdefault("count", 1)
+        if not obj.get("eventTime"):  # events.k8s.io-style events carry no count
+            obj.setdefault("count", 1)
         obj.setdefault("type", "Normal")
 
 
