@@ -330,7 +330,7 @@ class BrowserScreen(ActionKeys, Screen):
                 self.notify(cmd.error, severity="warning")
                 return
             self.stack.clear()
-            self.show(ViewState(found.kind, self.active_namespace), push=False)
+            self.show(ViewState(found.kind, self.active_namespace, found=found), push=False)
 
     def action_owner(self) -> None:
         """Jump to the selected object's owner (J again climbs further); Escape returns."""
