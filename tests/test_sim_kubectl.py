@@ -211,3 +211,42 @@ def test_scheduler_events_are_events_k8s_io_style_and_print_as_kubectl(sim, api,
     described = kubectl("describe", "pod", "-n", ns, "huge").stdout
     line = next(ln for ln in described.splitlines() if "FailedScheduling" in ln)
     assert re.search(r"\(x\d+ over \d", line) and "default-scheduler" in line
+
+
+def test_describe_is_kubectls_for_every_demo_pod_deployment_and_node(sim, kubectl, kubeconfig):
+    """kubetui's describe text against kubectl describe's, on the same objects: equal up
+    to the Events section (whose ages move on between the two reads). A node's lease and
+    pods are sections describe is not given."""
+    from kubetui.kube.client import KubeClient
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.kube.evidence import described
+
+    client = KubeClient.connect(load_kubeconfig([kubeconfig]))
+    kinds = [("Pod", p) for p in sim.list("Pod")] + [
+        ("Deployment", d) for d in sim.list("Deployment")] + [("Node", n)
+                                                              for n in sim.list("Node")]
+
+    def before_events(text: str, kind: str) -> list[str]:
+        lines, skip = [], False
+        for line in text.split("\nEvents:")[0].splitlines():
+            if kind == "Node" and line.startswith(("Lease:", "Non-terminated Pods:",
+                                                   "Allocated resources:")):
+                skip = True
+            elif line and not line.startswith(" "):
+                skip = False
+            if not skip:
+                lines.append(line)
+        return lines
+
+    try:
+        for kind, obj in kinds:
+            ns, name = obj["metadata"].get("namespace"), obj["metadata"]["name"]
+            for _ in range(5):  # a crash-looping pod may change between the two reads
+                theirs = kubectl("describe", kind.lower(), name,
+                                 *(["-n", ns] if ns else [])).stdout
+                ours = described(client, kind, ns, name)[1]
+                if before_events(ours, kind) == before_events(theirs, kind):
+                    break
+            assert before_events(ours, kind) == before_events(theirs, kind), (kind, ns, name)
+    finally:
+        client.close()

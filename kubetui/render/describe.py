@@ -127,6 +127,8 @@ def _node(w: Writer, n: dict) -> None:
                        ("Container Runtime Version", "containerRuntimeVersion"),
                        ("Kubelet Version", "kubeletVersion")):
         w.write(0, f"  {title}:\t{info.get(key, '')}\n")
+    if info.get("kubeProxyVersion"):  # deprecated, and no longer set by 1.31+ kubelets
+        w.write(0, f"  Kube-Proxy Version:\t{info['kubeProxyVersion']}\n")
     if spec.get("podCIDR"):
         w.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")
     if spec.get("podCIDRs"):

@@ -26,7 +26,8 @@ def probe_text(p: dict | None) -> str:
         h = p["httpGet"] or {}
         port, host = str(h.get("port", "")), h.get("host", "")
         where = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
-        return f"http-get {str(h.get('scheme') or 'HTTP').lower()}://{where}{h.get('path', '')} {attrs}"
+        scheme = str(h.get("scheme") or "HTTP").lower()  # as the API server defaults it
+        return f"http-get {scheme}://{where}{h.get('path', '')} {attrs}"
     if "tcpSocket" in p:
         t = p["tcpSocket"] or {}
         return f"tcp-socket {t.get('host', '')}:{t.get('port', '')} {attrs}"
@@ -107,7 +108,7 @@ def _env(w: Writer, c: dict, pod: dict | None) -> None:
         elif "fieldRef" in src:
             f = src["fieldRef"] or {}
             value = _field_value(pod, f.get("fieldPath", ""))
-            w.write(3, f"{e.get('name')}:\t{value} ({f.get('apiVersion', 'v1')}:"
+            w.write(3, f"{e.get('name')}:\t{value} ({f.get('apiVersion', '')}:"
                        f"{f.get('fieldPath', '')})\n")
         elif "resourceFieldRef" in src:
             ref = src["resourceFieldRef"] or {}
