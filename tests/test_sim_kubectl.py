@@ -213,40 +213,86 @@ def test_scheduler_events_are_events_k8s_io_style_and_print_as_kubectl(sim, api,
     assert re.search(r"\(x\d+ over \d", line) and "default-scheduler" in line
 
 
-def test_describe_is_kubectls_for_every_demo_pod_deployment_and_node(sim, kubectl, kubeconfig):
+def _before_events(text: str, kind: str) -> list[str]:
+    """A describe text up to its Events; a node's without its lease and pods sections."""
+    lines, skip = [], False
+    for line in text.split("\nEvents:")[0].splitlines():
+        if kind == "Node" and line.startswith(("Lease:", "Non-terminated Pods:",
+                                               "Allocated resources:")):
+            skip = True
+        elif line and not line.startswith(" "):
+            skip = False
+        if not skip:
+            lines.append(line)
+    return lines
+
+
+def _same_describe(kubectl, kubeconfig, objects: list[tuple[str, dict]]) -> None:
     """kubetui's describe text against kubectl describe's, on the same objects: equal up
-    to the Events section (whose ages move on between the two reads). A node's lease and
-    pods are sections describe is not given."""
+    to the Events section (whose ages move on between the two reads)."""
     from kubetui.kube.client import KubeClient
     from kubetui.kube.config import load_kubeconfig
     from kubetui.kube.evidence import described
 
     client = KubeClient.connect(load_kubeconfig([kubeconfig]))
-    kinds = [("Pod", p) for p in sim.list("Pod")] + [
-        ("Deployment", d) for d in sim.list("Deployment")] + [("Node", n)
-                                                              for n in sim.list("Node")]
-
-    def before_events(text: str, kind: str) -> list[str]:
-        lines, skip = [], False
-        for line in text.split("\nEvents:")[0].splitlines():
-            if kind == "Node" and line.startswith(("Lease:", "Non-terminated Pods:",
-                                                   "Allocated resources:")):
-                skip = True
-            elif line and not line.startswith(" "):
-                skip = False
-            if not skip:
-                lines.append(line)
-        return lines
-
     try:
-        for kind, obj in kinds:
+        for kind, obj in objects:
             ns, name = obj["metadata"].get("namespace"), obj["metadata"]["name"]
             for _ in range(5):  # a crash-looping pod may change between the two reads
                 theirs = kubectl("describe", kind.lower(), name,
                                  *(["-n", ns] if ns else [])).stdout
                 ours = described(client, kind, ns, name)[1]
-                if before_events(ours, kind) == before_events(theirs, kind):
+                if _before_events(ours, kind) == _before_events(theirs, kind):
                     break
-            assert before_events(ours, kind) == before_events(theirs, kind), (kind, ns, name)
+            assert _before_events(ours, kind) == _before_events(theirs, kind), (kind, ns, name)
     finally:
         client.close()
+
+
+def test_describe_is_kubectls_for_every_demo_pod_deployment_and_node(sim, kubectl, kubeconfig):
+    _same_describe(kubectl, kubeconfig, [("Pod", p) for p in sim.list("Pod")] + [
+        ("Deployment", d) for d in sim.list("Deployment")] + [
+        ("Node", n) for n in sim.list("Node")])
+
+
+def test_describe_is_kubectls_for_every_env_volume_and_toleration_form(sim, kubectl,
+                                                                        kubeconfig):
+    ns = make_namespace(sim, "kubectl-describe-forms")
+    pod = sim.create("Pod", ns, {"metadata": {"name": "forms", "labels": {"app": "x"}},
+                                 "spec": {"containers": [{
+        "name": "a", "image": "nginx:1.27", "command": ["sh", "-c"], "args": ["sleep 1\nexit"],
+        "ports": [{"containerPort": 80}, {"containerPort": 443, "hostPort": 8443}],
+        "envFrom": [{"configMapRef": {"name": "cfg"}},
+                    {"prefix": "DB_", "secretRef": {"name": "db", "optional": True}}],
+        "env": [{"name": "MULTI", "value": "one\ntwo"},
+                {"name": "LIM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory"}}},
+                {"name": "REQ", "valueFrom": {"resourceFieldRef": {"resource": "requests.cpu",
+                                                                   "divisor": "1m"}}},
+                {"name": "APP", "valueFrom": {"fieldRef": {
+                    "fieldPath": "metadata.labels['app']"}}},
+                {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+                {"name": "ME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                {"name": "K", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "k",
+                                                                "optional": True}}},
+                {"name": "P", "valueFrom": {"secretKeyRef": {"name": "db", "key": "p"}}}],
+        "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}, "limits": {"cpu": "1"}},
+        "livenessProbe": {"exec": {"command": ["cat", "/tmp/ok"]}},
+        "readinessProbe": {"tcpSocket": {"port": 80}, "initialDelaySeconds": 3},
+        "volumeMounts": [{"name": "c", "mountPath": "/etc/c", "subPath": "x"},
+                         {"name": "e", "mountPath": "/a", "readOnly": True}]}],
+        "volumes": [{"name": "c", "configMap": {"name": "cfg"}},
+                    {"name": "e", "emptyDir": {"sizeLimit": "1Gi"}},
+                    {"name": "h", "hostPath": {"path": "/tmp", "type": "Directory"}},
+                    {"name": "d", "downwardAPI": {"items": [
+                        {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
+                    {"name": "s", "secret": {"secretName": "db", "optional": True}},
+                    {"name": "p", "persistentVolumeClaim": {"claimName": "data"}}],
+        # (projected volumes: kubectl 1.32 prints their sources unlike 1.36; the real
+        # server's pods in test_golden_describe.py check them)
+        "nodeSelector": {"kubernetes.io/os": "linux"},
+        "tolerations": [{"operator": "Exists"}, {"key": "k", "operator": "Equal",
+                                                 "value": "v", "effect": "NoSchedule"}],
+        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone",
+                                       "whenUnsatisfiable": "ScheduleAnyway",
+                                       "labelSelector": {"matchLabels": {"app": "x"}}}]}})
+    _same_describe(kubectl, kubeconfig, [("Pod", pod)])

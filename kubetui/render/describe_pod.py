@@ -42,14 +42,11 @@ def _ports(ports: list, key: str) -> str:
 
 
 def _field_value(pod: dict | None, path: str) -> str:
-    """What kubectl's env resolver finds at a fieldRef: metadata fields only."""
-    meta = (pod or {}).get("metadata") or {}
-    for name in ("labels", "annotations"):
-        prefix = f"metadata.{name}['"
-        if path.startswith(prefix) and path.endswith("']"):
-            return str((meta.get(name) or {}).get(path[len(prefix):-2], ""))
-    if path in ("metadata.name", "metadata.namespace", "metadata.uid"):
-        return str(meta.get(path.split(".")[1], ""))
+    """What kubectl's env resolver finds at a fieldRef: it converts the path as a field
+    selector, which knows metadata.name and metadata.namespace only; anything else is
+    blank."""
+    if path in ("metadata.name", "metadata.namespace"):
+        return str(((pod or {}).get("metadata") or {}).get(path.split(".")[1], ""))
     return ""
 
 
