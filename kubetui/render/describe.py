@@ -186,8 +186,7 @@ def _events(w: Writer, events: list[dict], now: float) -> None:
     w.write(1, "----\t------\t----\t----\t-------\n")
     for e in sorted(events, key=ev.last_seen_time):
         first, n = age(ev.first_seen(e), now), ev.count(e)
-        when = f"{age(ev.last_seen(e), now)} (x{n} over {first})" if (
-            e.get("series") or n > 1) else first
+        when = f"{age(ev.last_seen(e), now)} (x{n} over {first})" if n > 1 else first
         source = (e.get("source") or {}).get("component") or e.get("reportingComponent", "")
         w.write(1, f"{e.get('type', '')}\t{e.get('reason', '')}\t{when}\t{source}\t"
                    f"{(e.get('message') or '').strip()}\n")
