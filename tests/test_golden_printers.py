@@ -75,6 +75,9 @@ def test_columns_are_the_servers_in_its_order(path):
         assert v.headers(False, False) == tuple(narrow_server)
         return
     assert kind in TABLES, f"{kind} is built in but has no printer: it shows NAME, AGE only"
+    shape = ("name", "type", "format", "priority")  # what the sim's Tables serve
+    assert [{k: d[k] for k in shape} for d in TABLES[kind][0]] == [
+        {k: d[k] for k in shape} for d in doc["columnDefinitions"]]
     v = view(kind)
     wide, narrow = list(v.headers(False, True)), list(v.headers(False, False))
     assert wide == server

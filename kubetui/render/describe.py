@@ -62,7 +62,8 @@ def _deployment(w: Writer, d: dict, replicasets: list[dict] | None) -> None:
     labels(w, "Labels", meta.get("labels"))
     annotations(w, "Annotations", meta.get("annotations"))
     sel = spec.get("selector") or {}
-    w.write(0, f"Selector:\t{selector_string(sel.get('matchLabels'), sel.get('matchExpressions'))}\n")
+    selector = selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
+    w.write(0, f"Selector:\t{selector}\n")
     w.write(0, f"Replicas:\t{spec.get('replicas', 1)} desired | {st.get('updatedReplicas', 0)} "
                f"updated | {st.get('replicas', 0)} total | {st.get('availableReplicas', 0)} "
                f"available | {st.get('unavailableReplicas', 0)} unavailable\n")

@@ -207,7 +207,8 @@ def _volume(w: Writer, kind: str, src: dict) -> None:
     elif kind == "emptyDir":
         limit = src.get("sizeLimit")
         w.write(2, f"Medium:\t{src.get('medium', '')}\n")
-        w.write(2, f"SizeLimit:\t{limit if limit and parse_quantity(str(limit)) > 0 else '<unset>'}\n")
+        size = limit if limit and parse_quantity(str(limit)) > 0 else "<unset>"
+        w.write(2, f"SizeLimit:\t{size}\n")
     elif kind == "secret":
         w.write(2, f"SecretName:\t{src.get('secretName', '')}\n")
         w.write(2, f"Optional:\t{go_bool(src.get('optional'))}\n")
