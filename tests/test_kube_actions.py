@@ -196,3 +196,13 @@ def test_interactive_session_falls_back_from_bash_to_sh(sim, client):
         assert session.returncode == 3
     finally:
         session.close()
+
+
+def test_describe_deployment_lists_its_replica_sets_as_kubectl(web, client, kubectl):
+    from kubetui.kube.evidence import described
+
+    _, text = described(client, "Deployment", NS, "web")
+    theirs = kubectl("describe", "deployment", "web", "-n", NS).stdout
+    # everything before the events (whose ages move on between the two reads)
+    assert text.split("\nEvents:")[0] == theirs.split("\nEvents:")[0]
+    assert re.search(r"^NewReplicaSet:   web-\w+ \(\d+/\d+ replicas created\)$", text, re.M)

@@ -1,6 +1,7 @@
 """kubectl (from PATH) is the judge of the simulated cluster."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -178,3 +179,120 @@ def test_plain_apply_validates_through_openapi_v3(sim, kubectl):
                   input="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: strict}\n"
                         "data: {a: b}\n").stdout
     assert "configmap/strict created" in out
+
+
+def test_scheduler_events_are_events_k8s_io_style_and_print_as_kubectl(sim, api, kubectl):
+    """The real scheduler writes through events.k8s.io: eventTime, action, reporting
+    fields, count / firstTimestamp / lastTimestamp null, and `series` once it repeats.
+    The official client reads them, kubectl prints their COUNT and `(x2 over ...)`."""
+    from kubernetes.client import CoreV1Api
+
+    ns = make_namespace(sim, "kubectl-sched-events")
+    sim.create("Pod", ns, {"metadata": {"name": "huge"}, "spec": {"containers": [
+        {"name": "app", "image": "nginx:1.27", "resources": {"requests": {"cpu": "900"}}}]}})
+    first = wait_until(lambda: next((e for e in sim.list("Event", ns)
+                                     if e["reason"] == "FailedScheduling"), None))
+    assert first["eventTime"] and first["reportingComponent"] == "default-scheduler"
+    assert first["action"] == "Scheduling" and first["source"] == {}
+    assert first["firstTimestamp"] is None and first["lastTimestamp"] is None
+    assert "count" not in first and "series" not in first
+    pod = sim.get("Pod", ns, "huge")
+    time.sleep(1.1)  # the scheduler tries again: the same event becomes a series
+    sim.call(lambda: sim.recorder.emit(pod, "Warning", "FailedScheduling", first["message"],
+                                       "default-scheduler", series=True))
+    [ev] = CoreV1Api(api).list_namespaced_event(ns, field_selector="reason=FailedScheduling").items
+    assert ev.series.count >= 2 and ev.count is None and ev.event_time is not None
+    assert ev.series.last_observed_time > ev.event_time
+    wide = kubectl("get", "events", "-n", ns, "-o", "wide").stdout.splitlines()
+    assert wide[0].split()[-4:] == ["FIRST", "SEEN", "COUNT", "NAME"]
+    row = next(line.split() for line in wide if ev.metadata.name in line)
+    assert row[-1] == ev.metadata.name and int(row[-2]) >= 2  # COUNT, from the series
+    assert "default-scheduler," in row  # SOURCE: reportingComponent, reportingInstance
+    described = kubectl("describe", "pod", "-n", ns, "huge").stdout
+    line = next(ln for ln in described.splitlines() if "FailedScheduling" in ln)
+    assert re.search(r"\(x\d+ over \d", line) and "default-scheduler" in line
+
+
+def _before_events(text: str, kind: str) -> list[str]:
+    """A describe text up to its Events; a node's without its lease and pods sections."""
+    lines, skip = [], False
+    for line in text.split("\nEvents:")[0].splitlines():
+        if kind == "Node" and line.startswith(("Lease:", "Non-terminated Pods:",
+                                               "Allocated resources:")):
+            skip = True
+        elif line and not line.startswith(" "):
+            skip = False
+        if not skip:
+            lines.append(line)
+    return lines
+
+
+def _same_describe(kubectl, kubeconfig, objects: list[tuple[str, dict]]) -> None:
+    """kubetui's describe text against kubectl describe's, on the same objects: equal up
+    to the Events section (whose ages move on between the two reads)."""
+    from kubetui.kube.client import KubeClient
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.kube.evidence import described
+
+    client = KubeClient.connect(load_kubeconfig([kubeconfig]))
+    try:
+        for kind, obj in objects:
+            ns, name = obj["metadata"].get("namespace"), obj["metadata"]["name"]
+            for _ in range(5):  # a crash-looping pod may change between the two reads
+                theirs = kubectl("describe", kind.lower(), name,
+                                 *(["-n", ns] if ns else [])).stdout
+                ours = described(client, kind, ns, name)[1]
+                if _before_events(ours, kind) == _before_events(theirs, kind):
+                    break
+            assert _before_events(ours, kind) == _before_events(theirs, kind), (kind, ns, name)
+    finally:
+        client.close()
+
+
+def test_describe_is_kubectls_for_every_demo_pod_deployment_and_node(sim, kubectl, kubeconfig):
+    _same_describe(kubectl, kubeconfig, [("Pod", p) for p in sim.list("Pod")] + [
+        ("Deployment", d) for d in sim.list("Deployment")] + [
+        ("Node", n) for n in sim.list("Node")])
+
+
+def test_describe_is_kubectls_for_every_env_volume_and_toleration_form(sim, kubectl,
+                                                                        kubeconfig):
+    ns = make_namespace(sim, "kubectl-describe-forms")
+    pod = sim.create("Pod", ns, {"metadata": {"name": "forms", "labels": {"app": "x"}},
+                                 "spec": {"containers": [{
+        "name": "a", "image": "nginx:1.27", "command": ["sh", "-c"], "args": ["sleep 1\nexit"],
+        "ports": [{"containerPort": 80}, {"containerPort": 443, "hostPort": 8443}],
+        "envFrom": [{"configMapRef": {"name": "cfg"}},
+                    {"prefix": "DB_", "secretRef": {"name": "db", "optional": True}}],
+        "env": [{"name": "MULTI", "value": "one\ntwo"},
+                {"name": "LIM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory"}}},
+                {"name": "REQ", "valueFrom": {"resourceFieldRef": {"resource": "requests.cpu",
+                                                                   "divisor": "1m"}}},
+                {"name": "APP", "valueFrom": {"fieldRef": {
+                    "fieldPath": "metadata.labels['app']"}}},
+                {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+                {"name": "ME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                {"name": "K", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "k",
+                                                                "optional": True}}},
+                {"name": "P", "valueFrom": {"secretKeyRef": {"name": "db", "key": "p"}}}],
+        "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}, "limits": {"cpu": "1"}},
+        "livenessProbe": {"exec": {"command": ["cat", "/tmp/ok"]}},
+        "readinessProbe": {"tcpSocket": {"port": 80}, "initialDelaySeconds": 3},
+        "volumeMounts": [{"name": "c", "mountPath": "/etc/c", "subPath": "x"},
+                         {"name": "e", "mountPath": "/a", "readOnly": True}]}],
+        "volumes": [{"name": "c", "configMap": {"name": "cfg"}},
+                    {"name": "e", "emptyDir": {"sizeLimit": "1Gi"}},
+                    {"name": "h", "hostPath": {"path": "/tmp", "type": "Directory"}},
+                    {"name": "d", "downwardAPI": {"items": [
+                        {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
+                    {"name": "s", "secret": {"secretName": "db", "optional": True}},
+                    {"name": "p", "persistentVolumeClaim": {"claimName": "data"}}],
+        # (projected volumes: kubectl 1.32 prints their sources unlike 1.36; the real
+        # server's pods in test_golden_describe.py check them)
+        "nodeSelector": {"kubernetes.io/os": "linux"},
+        "tolerations": [{"operator": "Exists"}, {"key": "k", "operator": "Equal",
+                                                 "value": "v", "effect": "NoSchedule"}],
+        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone",
+                                       "whenUnsatisfiable": "ScheduleAnyway",
+                                       "labelSelector": {"matchLabels": {"app": "x"}}}]}})
+    _same_describe(kubectl, kubeconfig, [("Pod", pod)])

@@ -143,7 +143,7 @@ async def test_describe_pod_has_events(make_app):
         await pilot.press("d")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
         text = app.screen.text()
-        assert "Controlled By:      ReplicaSet/settlement-" in text
+        assert "Controlled By:  ReplicaSet/settlement-" in text  # aligned as kubectl does
         assert "Events:" in text and "Scheduled" in text
 
 
@@ -271,3 +271,21 @@ async def test_custom_resources_through_the_table_api(make_app, sim):
         await pilot.press("y")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
         assert "color: teal" in app.screen.text()
+
+
+async def test_a_discovered_kind_is_titled_by_its_plural_and_scope(make_app, sim):
+    """A kind found through discovery is named as the server names it (not kind + "s")
+    and a cluster-scoped one is not shown as "(all)" namespaces."""
+    sim.create("CustomResourceDefinition", None, {
+        "metadata": {"name": "policies.ui.kubetui.dev"},
+        "spec": {"group": "ui.kubetui.dev", "scope": "Cluster",
+                 "names": {"plural": "policies", "singular": "policy", "kind": "Policy"},
+                 "versions": [{"name": "v1", "served": True, "storage": True}]}})
+    import time
+    time.sleep(0.3)  # the CRD controller establishes it
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: "Policy" in app.extra_kinds)
+        await command(pilot, "policies")
+        assert await wait_for(pilot, lambda: app.browser.state.kind == "Policy")
+        assert app.browser.state.title == "policies(cluster)"

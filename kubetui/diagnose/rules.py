@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from kubetui.render.describe import probe_text
+from kubetui.render.events import count as event_count, last_seen
 
 from . import exitcodes, scheduling
 
@@ -50,12 +51,11 @@ def _events(events, *reasons: str, text: str = "") -> list[dict]:
 
 
 def _when(e: dict) -> str:
-    return (e.get("lastTimestamp") or e.get("eventTime") or
-            (e.get("metadata") or {}).get("creationTimestamp") or "")
+    return last_seen(e) or (e.get("metadata") or {}).get("creationTimestamp") or ""
 
 
 def _event_line(e: dict) -> str:
-    count = e.get("count") or (e.get("series") or {}).get("count") or 1
+    count = event_count(e)
     return (f"event {e.get('type', '')} {e.get('reason', '')}"
             f"{f' (x{count})' if count > 1 else ''}: {e.get('message', '')}")
 

@@ -82,7 +82,11 @@ def described(client: KubeClient, kind, namespace: str | None, name: str) -> tup
 
     k = KINDS[kind] if isinstance(kind, str) else kind
     obj = client.get_json(k.path(namespace if k.namespaced else None, name))
-    return obj, describe(obj, _events_of(client, obj, namespace))
+    sets = None
+    if k.kind == "Deployment":  # kubectl lists its old and new ReplicaSets
+        sets = _try(lambda: client.get_json(KINDS["ReplicaSet"].path(namespace), {
+            "labelSelector": pod_selector(obj)}).get("items"))
+    return obj, describe(obj, _events_of(client, obj, namespace), replicasets=sets)
 
 
 def gather(client: KubeClient, namespace: str, name: str) -> Evidence:

@@ -40,13 +40,49 @@ class Meta(TypedDict, total=False):
     finalizers: list[str]
 
 
+class NameRef(TypedDict, total=False):
+    name: str
+
+
+# References to ConfigMaps and Secrets (xray reads them), decoded as untracked structs,
+# which cost less than dicts and most are dropped: env values, field refs and names are
+# skipped, and compact_pod keeps the references as small shared dicts.
+class _Ref(msgspec.Struct, gc=False):
+    name: str = ""
+
+
+class _EnvSource(msgspec.Struct, gc=False):
+    configMapKeyRef: _Ref | None = None
+    secretKeyRef: _Ref | None = None
+
+
+class _EnvVar(msgspec.Struct, gc=False):
+    valueFrom: _EnvSource | None = None
+
+
+class _EnvFrom(msgspec.Struct, gc=False):
+    configMapRef: _Ref | None = None
+    secretRef: _Ref | None = None
+
+
+class _Source(msgspec.Struct, gc=False):
+    configMap: _Ref | None = None
+    secret: _Ref | None = None
+
+
+class _Projected(msgspec.Struct, gc=False):
+    sources: tuple[_Source, ...] = ()
+
+
 class Container(TypedDict, total=False):
-    """What rows and the architecture view read; probes, env, ports and commands come
-    with the full object the checklist fetches."""
+    """What rows, the architecture view and xray read; probes, ports, commands and env
+    values come with the full object the checklist fetches."""
     name: str
     image: str
     resources: Any
     restartPolicy: str  # native sidecars
+    env: tuple[_EnvVar, ...]
+    envFrom: tuple[_EnvFrom, ...]
 
 
 class Condition(TypedDict, total=False):
@@ -71,6 +107,7 @@ class Volume(TypedDict, total=False):
     persistentVolumeClaim: Any
     configMap: Any
     secret: Any
+    projected: _Projected  # only its ConfigMap and Secret sources (kube-root-ca.crt)
 
 
 class PodSpec(TypedDict, total=False):
@@ -78,6 +115,7 @@ class PodSpec(TypedDict, total=False):
     containers: list[Container]
     initContainers: list[Container]
     volumes: list[Volume]
+    imagePullSecrets: list[NameRef]
     priorityClassName: str
     restartPolicy: str
     readinessGates: Any
@@ -156,7 +194,8 @@ def _share(value):
 
 
 def compact_pod(pod: dict) -> dict:
-    """Share repeated strings and empty maps, and keep the conditions views read. Objects
+    """Share repeated strings and empty maps, and keep the conditions views read and the
+    ConfigMap / Secret references xray reads, of a pod the msgspec decoder built. Objects
     in a store are never changed in place, so sharing them is safe."""
     meta = pod.get("metadata")
     if meta is not None:
@@ -179,13 +218,18 @@ def compact_pod(pod: dict) -> dict:
             c["name"], c["image"] = _intern(c.get("name", "")), _intern(c.get("image", ""))
             if "resources" in c:
                 c["resources"] = _share(c["resources"])
+            _keep_references(c)
+        for c in spec.get("initContainers") or ():
+            _keep_references(c)
         volumes = spec.get("volumes")
         if volumes:
-            kept = [v for v in volumes if len(v) > 1]  # ones naming a claim, map or secret
-            if kept:
+            kept = [v for v in map(_slim_volume, volumes) if len(v) > 1]
+            if kept:  # the ones naming a claim, a ConfigMap or a Secret
                 spec["volumes"] = kept
             else:
                 del spec["volumes"]
+        if "imagePullSecrets" in spec:
+            spec["imagePullSecrets"] = _share(spec["imagePullSecrets"])
     status = pod.get("status")
     if status is not None:
         conds = status.get("conditions")
@@ -202,6 +246,54 @@ def compact_pod(pod: dict) -> dict:
             if "state" in cs:
                 cs["state"] = _share(cs["state"])
     return pod
+
+
+_REFS: dict[tuple, object] = {}
+
+
+def _refs(key: tuple, build):
+    """One shared copy of the reference lists many pods repeat."""
+    if len(_REFS) > 50_000:
+        _REFS.clear()
+    found = _REFS.get(key)
+    if found is None:
+        found = _REFS[key] = build()
+    return found
+
+
+def _keep_references(c: dict) -> None:
+    """A container's env and envFrom, as its ConfigMap and Secret references only."""
+    env = [(k, r.name) for e in c.get("env") or () if e.valueFrom is not None
+           for k, r in (("configMapKeyRef", e.valueFrom.configMapKeyRef),
+                        ("secretKeyRef", e.valueFrom.secretKeyRef)) if r is not None]
+    if env:
+        c["env"] = _refs(("env", *env), lambda: [{"valueFrom": {k: {"name": n}}}
+                                                  for k, n in env])
+    else:
+        c.pop("env", None)
+    env_from = [(k, r.name) for e in c.get("envFrom") or ()
+                for k, r in (("configMapRef", e.configMapRef), ("secretRef", e.secretRef))
+                if r is not None]
+    if env_from:
+        c["envFrom"] = _refs(("envFrom", *env_from), lambda: [{k: {"name": n}}
+                                                              for k, n in env_from])
+    else:
+        c.pop("envFrom", None)
+
+
+def _slim_volume(v: dict) -> dict:
+    """A volume as a plain dict; a projected one keeps its ConfigMap and Secret sources
+    (shared), and the volume is shared too when another pod has the same."""
+    projected = v.pop("projected", None)
+    if projected is None:
+        return v
+    sources = [(k, r.name) for s in projected.sources
+               for k, r in (("configMap", s.configMap), ("secret", s.secret)) if r is not None]
+    if not sources:
+        return v
+    projected = _refs(("projected", *sources), lambda: {"sources": [{k: {"name": n}}
+                                                                     for k, n in sources]})
+    return _refs(("volume", v.get("name"), *sources), lambda: {**v, "projected": projected})
 
 
 def _prune_all(objs: list[dict]) -> list[dict]:

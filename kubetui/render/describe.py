@@ -1,223 +1,194 @@
-"""`kubectl describe`-like text built from API data (never by running kubectl): the
-common header, what matters for pods and workloads, the rest of spec and status as an
-indented tree, and the Events section, newest last, warnings marked. Secret values are
-never printed, only their sizes, as kubectl does."""
+"""`kubectl describe`-like text built from API data (never by running kubectl), laid out
+as kubectl lays it out (its sections, its order, its tabwriter alignment): pods,
+deployments and nodes as kubectl's describers print them, ConfigMaps and Secrets (a
+Secret's values never, only their sizes), any other kind as a header and its spec and
+status as an indented tree; then the Events section."""
 
 from __future__ import annotations
 
 import base64
 import time
+from datetime import tzinfo
 
-from .age import age, parse_time
-from .pod import summarize
+from . import describe_pod, events as ev
+from .age import age
+from .describe_text import Writer, annotations, go_bool, labels, taints
+from .printers import node_roles, selector_string
 
-INDENT = "  "
-
-
-def _kv(out: list[str], key: str, value, width: int = 20) -> None:
-    out.append(f"{key + ':':<{width}}{value if value not in (None, '') else '<none>'}")
-
-
-def _map(out: list[str], key: str, values: dict | None) -> None:
-    items = sorted((values or {}).items())
-    if not items:
-        _kv(out, key, "<none>")
-        return
-    _kv(out, key, f"{items[0][0]}={items[0][1]}")
-    out.extend(f"{'':<20}{k}={v}" for k, v in items[1:])
+probe_text = describe_pod.probe_text  # the checklist's rules print probes this way too
 
 
-def _tree(out: list[str], value, depth: int = 0) -> None:
-    pad = INDENT * depth
+def _tree(w: Writer, value, depth: int = 1) -> None:
+    pad = "  " * depth
     if isinstance(value, dict):
         for k, v in value.items():
             if isinstance(v, (dict, list)) and v:
-                out.append(f"{pad}{k}:")
-                _tree(out, v, depth + 1)
+                w.write(0, f"{pad}{k}:\n")
+                _tree(w, v, depth + 1)
             else:
-                out.append(f"{pad}{k}: {'' if v in ({}, []) else v}")
+                w.write(0, f"{pad}{k}: {'' if v in ({}, []) else v}\n")
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, (dict, list)):
-                out.append(f"{pad}-")
-                _tree(out, item, depth + 1)
+                w.write(0, f"{pad}-\n")
+                _tree(w, item, depth + 1)
             else:
-                out.append(f"{pad}- {item}")
+                w.write(0, f"{pad}- {item}\n")
 
 
-def _pod(out: list[str], pod: dict, now: float) -> None:
-    spec, st = pod.get("spec") or {}, pod.get("status") or {}
-    s = summarize(pod, now)
-    _kv(out, "Priority", spec.get("priority", 0))
-    _kv(out, "Service Account", spec.get("serviceAccountName"))
-    _kv(out, "Node", f"{spec.get('nodeName')}/{st.get('hostIP')}" if spec.get("nodeName")
-        else None)
-    _kv(out, "Start Time", st.get("startTime"))
-    _kv(out, "Status", s.status)
-    _kv(out, "IP", st.get("podIP"))
-    owner = next((r for r in pod["metadata"].get("ownerReferences") or ()
-                  if r.get("controller")), None)
-    _kv(out, "Controlled By", f"{owner['kind']}/{owner['name']}" if owner else None)
-    statuses = {c.get("name"): c for c in st.get("containerStatuses") or ()}
-    out.append("Containers:")
-    for c in spec.get("containers") or ():
-        cs = statuses.get(c.get("name"), {})
-        out.append(f"  {c.get('name')}:")
-        out.append(f"    Image:          {c.get('image')}")
-        for label, state in (("State", cs.get("state")), ("Last State", cs.get("lastState"))):
-            state = state or {}
-            if not state:
-                if label == "Last State":
-                    continue
-            name = next(iter(state), "Waiting")
-            detail = state.get(name) or {}
-            out.append(f"    {label + ':':<16}{name.capitalize()}")
-            for key in ("reason", "message", "exitCode", "startedAt", "finishedAt"):
-                if key in detail:
-                    nice = {"exitCode": "Exit Code", "startedAt": "Started",
-                            "finishedAt": "Finished"}.get(key, key.capitalize())
-                    out.append(f"      {nice + ':':<14}{detail[key]}")
-        out.append(f"    Ready:          {cs.get('ready', False)}")
-        out.append(f"    Restart Count:  {cs.get('restartCount', 0)}")
-        res = c.get("resources") or {}
-        for kind in ("limits", "requests"):
-            if res.get(kind):
-                out.append(f"    {kind.capitalize()}:")
-                out.extend(f"      {k}:  {v}" for k, v in sorted(res[kind].items()))
-        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-            if c.get(probe):
-                out.append(f"    {probe[0].upper() + probe[1:-5]}:  {probe_text(c[probe])}")
-        env = c.get("env") or ()
-        if env:
-            out.append("    Environment:")
-            for e in env:
-                ref = e.get("valueFrom") or {}
-                if "secretKeyRef" in ref:
-                    value = (f"<set to the key '{ref['secretKeyRef'].get('key')}' in secret "
-                             f"'{ref['secretKeyRef'].get('name')}'>")
-                elif "configMapKeyRef" in ref:
-                    value = (f"<set to the key '{ref['configMapKeyRef'].get('key')}' of config "
-                             f"map '{ref['configMapKeyRef'].get('name')}'>")
-                elif "fieldRef" in ref:
-                    value = f"({ref['fieldRef'].get('fieldPath')})"
-                else:
-                    value = e.get("value", "")
-                out.append(f"      {e.get('name')}:  {value}")
-    out.append("Conditions:")
-    out.append("  Type                        Status")
-    out.extend(f"  {c.get('type', ''):<28}{c.get('status', '')}"
-               for c in st.get("conditions") or ())
-    volumes = spec.get("volumes") or ()
-    if volumes:
-        out.append("Volumes:")
-        for v in volumes:
-            kind = next((k for k in v if k != "name"), "")
-            out.append(f"  {v.get('name')}:  {kind} {v.get(kind) or ''}".rstrip())
-    _kv(out, "QoS Class", st.get("qosClass"))
-    _kv(out, "Node-Selectors", ",".join(f"{k}={v}" for k, v in (spec.get("nodeSelector")
-                                                                or {}).items()) or None)
+def _header(w: Writer, meta: dict, created: bool = True) -> None:
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
+    if meta.get("namespace"):
+        w.write(0, f"Namespace:\t{meta['namespace']}\n")
+    labels(w, "Labels", meta.get("labels"))
+    annotations(w, "Annotations", meta.get("annotations"))
+    if created:
+        w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
+    if meta.get("deletionTimestamp"):
+        w.write(0, f"DeletionTimestamp:\t{w.time(meta['deletionTimestamp'])}\n")
 
 
-def probe_text(p: dict | None) -> str:
-    """A probe's settings as kubectl describe prints them."""
-    if not p:
-        return "none"
-    if "httpGet" in p:
-        h = p["httpGet"]
-        what = f"http-get {h.get('scheme', 'HTTP').lower()}://:{h.get('port')}{h.get('path', '/')}"
-    elif "tcpSocket" in p:
-        what = f"tcp-socket :{p['tcpSocket'].get('port')}"
-    elif "exec" in p:
-        what = "exec " + str(p["exec"].get("command"))
-    elif "grpc" in p:
-        what = f"grpc <pod>:{p['grpc'].get('port')}"
-    else:
-        what = "unknown"
-    return (f"{what} delay={p.get('initialDelaySeconds', 0)}s timeout={p.get('timeoutSeconds', 1)}"
-            f"s period={p.get('periodSeconds', 10)}s #success={p.get('successThreshold', 1)} "
-            f"#failure={p.get('failureThreshold', 3)}")
+def _replica_sets(sets: list[dict]) -> str:
+    return ", ".join(f"{rs['metadata']['name']} ({(rs.get('status') or {}).get('replicas', 0)}/"
+                     f"{(rs.get('spec') or {}).get('replicas', 1)} replicas created)"
+                     for rs in sets) or "<none>"
 
 
-
-def _deployment(out: list[str], d: dict) -> None:
-    spec, st = d.get("spec") or {}, d.get("status") or {}
-    sel = (spec.get("selector") or {}).get("matchLabels") or {}
-    _kv(out, "Selector", ",".join(f"{k}={v}" for k, v in sorted(sel.items())))
-    _kv(out, "Replicas", f"{spec.get('replicas', 1)} desired | {st.get('updatedReplicas', 0)} "
-                         f"updated | {st.get('replicas', 0)} total | "
-                         f"{st.get('availableReplicas', 0)} available | "
-                         f"{st.get('unavailableReplicas', 0)} unavailable")
+def _deployment(w: Writer, d: dict, replicasets: list[dict] | None) -> None:
+    meta, spec, st = d.get("metadata") or {}, d.get("spec") or {}, d.get("status") or {}
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
+    labels(w, "Labels", meta.get("labels"))
+    annotations(w, "Annotations", meta.get("annotations"))
+    sel = spec.get("selector") or {}
+    selector = selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
+    w.write(0, f"Selector:\t{selector}\n")
+    w.write(0, f"Replicas:\t{spec.get('replicas', 1)} desired | {st.get('updatedReplicas', 0)} "
+               f"updated | {st.get('replicas', 0)} total | {st.get('availableReplicas', 0)} "
+               f"available | {st.get('unavailableReplicas', 0)} unavailable\n")
     strategy = spec.get("strategy") or {}
-    _kv(out, "StrategyType", strategy.get("type"))
+    w.write(0, f"StrategyType:\t{strategy.get('type', '')}\n")
+    w.write(0, f"MinReadySeconds:\t{spec.get('minReadySeconds', 0)}\n")
     ru = strategy.get("rollingUpdate")
-    if ru:
-        _kv(out, "RollingUpdateStrategy", f"{ru.get('maxUnavailable')} max unavailable, "
-                                          f"{ru.get('maxSurge')} max surge")
-    out.append("Pod Template:")
-    tpl = spec.get("template") or {}
-    for c in (tpl.get("spec") or {}).get("containers") or ():
-        out.append(f"  {c.get('name')}:")
-        out.append(f"    Image:  {c.get('image')}")
-    out.append("Conditions:")
-    out.append("  Type           Status  Reason")
-    out.extend(f"  {c.get('type', ''):<15}{c.get('status', ''):<8}{c.get('reason', '')}"
-               for c in st.get("conditions") or ())
+    if ru is not None:
+        w.write(0, f"RollingUpdateStrategy:\t{ru.get('maxUnavailable')} max unavailable, "
+                   f"{ru.get('maxSurge')} max surge\n")
+    describe_pod.template(w, spec.get("template"))
+    if st.get("conditions"):
+        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
+        w.write(1, "----\t------\t------\n")
+        for c in st["conditions"]:
+            w.write(1, f"{c.get('type')} \t{c.get('status')}\t{c.get('reason', '')}\n")
+    if replicasets is not None:  # kubectl's old and new: the new one has the revision
+        revision = (meta.get("annotations") or {}).get("deployment.kubernetes.io/revision")
+        owned = sorted((rs for rs in replicasets if any(
+            r.get("uid") == meta.get("uid") and r.get("controller")
+            for r in rs["metadata"].get("ownerReferences") or ())),
+            key=lambda rs: (rs["metadata"].get("creationTimestamp", ""),
+                            rs["metadata"]["name"]))
+        new = [rs for rs in owned if (rs["metadata"].get("annotations") or {}).get(
+            "deployment.kubernetes.io/revision") == revision][:1]
+        w.write(0, f"OldReplicaSets:\t{_replica_sets([r for r in owned if r not in new])}\n")
+        w.write(0, f"NewReplicaSet:\t{_replica_sets(new)}\n")
 
 
-def describe(obj: dict, events: list[dict] | None = None, now: float | None = None) -> str:
+def _node(w: Writer, n: dict) -> None:
+    meta, spec, st = n.get("metadata") or {}, n.get("spec") or {}, n.get("status") or {}
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
+    w.write(0, f"Roles:\t{node_roles(meta.get('labels') or {})}\n")
+    labels(w, "Labels", meta.get("labels"))
+    annotations(w, "Annotations", meta.get("annotations"))
+    w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
+    taints(w, "Taints", spec.get("taints"))
+    w.write(0, f"Unschedulable:\t{go_bool(spec.get('unschedulable'))}\n")
+    if st.get("conditions"):
+        w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\t"
+                   "Reason\tMessage\n")
+        w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
+        for c in st["conditions"]:
+            w.write(1, f"{c.get('type')} \t{c.get('status')} \t"
+                       f"{w.time(c.get('lastHeartbeatTime'))} \t"
+                       f"{w.time(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t"
+                       f"{c.get('message', '')}\n")
+    w.write(0, "Addresses:\n")
+    for a in st.get("addresses") or ():
+        w.write(1, f"{a.get('type')}:\t{a.get('address')}\n")
+    for title, key in (("Capacity", "capacity"), ("Allocatable", "allocatable")):
+        if st.get(key):
+            w.write(0, f"{title}:\n")
+            for name in sorted(st[key]):
+                w.write(0, f"  {name}:\t{st[key][name]}\n")
+    info = st.get("nodeInfo") or {}
+    w.write(0, "System Info:\n")
+    for title, key in (("Machine ID", "machineID"), ("System UUID", "systemUUID"),
+                       ("Boot ID", "bootID"), ("Kernel Version", "kernelVersion"),
+                       ("OS Image", "osImage"), ("Operating System", "operatingSystem"),
+                       ("Architecture", "architecture"),
+                       ("Container Runtime Version", "containerRuntimeVersion"),
+                       ("Kubelet Version", "kubeletVersion")):
+        w.write(0, f"  {title}:\t{info.get(key, '')}\n")
+    if info.get("kubeProxyVersion"):  # deprecated, and no longer set by 1.31+ kubelets
+        w.write(0, f"  Kube-Proxy Version:\t{info['kubeProxyVersion']}\n")
+    if spec.get("podCIDR"):
+        w.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")
+    if spec.get("podCIDRs"):
+        w.write(0, f"PodCIDRs:\t{','.join(spec['podCIDRs'])}\n")
+    if spec.get("providerID"):
+        w.write(0, f"ProviderID:\t{spec['providerID']}\n")
+
+
+def describe(obj: dict, events: list[dict] | None = None, now: float | None = None,
+             tz: tzinfo | None = None, replicasets: list[dict] | None = None) -> str:
+    """The describe text of `obj` with its `events` (None: no Events section); times in
+    `tz` (default: the local zone, as kubectl). A Deployment's old and new ReplicaSets
+    are listed when `replicasets` (the namespace's) are given."""
     now = time.time() if now is None else now
+    w = Writer(tz)
     meta = obj.get("metadata") or {}
     kind = obj.get("kind", "")
-    out: list[str] = []
-    _kv(out, "Name", meta.get("name"))
-    if meta.get("namespace"):
-        _kv(out, "Namespace", meta.get("namespace"))
-    _map(out, "Labels", meta.get("labels"))
-    annotations = {k: v for k, v in (meta.get("annotations") or {}).items()
-                   if k != "kubectl.kubernetes.io/last-applied-configuration"}
-    _map(out, "Annotations", annotations)
-    _kv(out, "CreationTimestamp", meta.get("creationTimestamp"))
-    if meta.get("deletionTimestamp"):
-        _kv(out, "DeletionTimestamp", meta["deletionTimestamp"])
     if kind == "Pod":
-        _pod(out, obj, now)
+        describe_pod.pod(w, obj, now)
     elif kind == "Deployment":
-        _deployment(out, obj)
+        _deployment(w, obj, replicasets)
+    elif kind == "Node":
+        _node(w, obj)
     elif kind == "Secret":
-        _kv(out, "Type", obj.get("type"))
-        out.append("Data")
-        out.append("====")
+        _header(w, meta, created=False)
+        w.write(0, f"\nType:\t{obj.get('type', '')}\n\nData\n====\n")
         for k, v in sorted((obj.get("data") or {}).items()):
-            out.append(f"{k}:  {len(base64.b64decode(v or ''))} bytes")
+            w.write(0, f"{k}:\t{len(base64.b64decode(v or ''))} bytes\n")
     elif kind == "ConfigMap":
-        out.append("Data")
-        out.append("====")
+        _header(w, meta, created=False)
+        w.write(0, "\nData\n====\n")
         for k, v in sorted((obj.get("data") or {}).items()):
-            out.extend([f"{k}:", "----", str(v), ""])
+            w.write(0, f"{k}:\n----\n{v}\n\n")
+        w.write(0, "\nBinaryData\n====\n")
+        for k, v in sorted((obj.get("binaryData") or {}).items()):
+            w.write(0, f"{k}: {len(base64.b64decode(v or ''))} bytes\n")
+        w.write(0, "\n")
     else:
+        _header(w, meta)
         for section in ("spec", "status"):
             if obj.get(section):
-                out.append(f"{section.capitalize()}:")
-                _tree(out, obj[section], 1)
-    out.append(events_section(events))
-    return "\n".join(out)
+                w.write(0, f"{section.capitalize()}:\n")
+                _tree(w, obj[section])
+    if events is not None:
+        _events(w, events, now)
+    return w.text()
 
 
-def events_section(events: list[dict] | None, now: float | None = None) -> str:
-    """kubectl describe's Events table (oldest first), `<none>` when there are none."""
-    now = time.time() if now is None else now
+def _events(w: Writer, events: list[dict], now: float) -> None:
+    """kubectl describe's Events table, oldest first by when each was last seen."""
     if not events:
-        return "Events:  <none>"
-    rows = sorted(events, key=lambda e: parse_time(e.get("lastTimestamp") or e.get(
-        "eventTime") or e.get("firstTimestamp")) or 0)
-    lines = ["Events:", "  Type     Reason     Age    From     Message",
-             "  ----     ------     ----   ----     -------"]
-    for e in rows:
-        last = e.get("lastTimestamp") or e.get("eventTime")
-        count = e.get("count", 1)
-        when = age(last, now) if count <= 1 else \
-            f"{age(last, now)} (x{count} over {age(e.get('firstTimestamp'), now)})"
-        src = (e.get("source") or {}).get("component") or e.get("reportingComponent", "")
-        lines.append(f"  {e.get('type', ''):<8} {e.get('reason', ''):<10} {when:<6} "
-                     f"{src:<8} {e.get('message', '')}")
-    return "\n".join(lines)
+        w.write(0, "Events:\t<none>\n")
+        return
+    w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
+    w.write(1, "----\t------\t----\t----\t-------\n")
+    for e in sorted(events, key=ev.last_seen_time):
+        first, n = age(ev.first_seen(e), now), ev.count(e)
+        when = f"{age(ev.last_seen(e), now)} (x{n} over {first})" if n > 1 else first
+        source = (e.get("source") or {}).get("component") or e.get("reportingComponent", "")
+        w.write(1, f"{e.get('type', '')}\t{e.get('reason', '')}\t{when}\t{source}\t"
+                   f"{(e.get('message') or '').strip()}\n")
+

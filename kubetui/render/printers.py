@@ -4,6 +4,7 @@ them as server-side Tables; the UI draws its tables from the same rules."""
 
 from __future__ import annotations
 
+from . import events
 from .age import age, human_duration, parse_time
 from .pod import summarize
 
@@ -57,18 +58,22 @@ def _selector(spec: dict) -> str:
     return selector_string(sel.get("matchLabels"), sel.get("matchExpressions")) or "<none>"
 
 
+def readiness_gates(pod: dict) -> str:
+    """kubectl's READINESS GATES: how many of the pod's gates have a True condition."""
+    gates = (pod.get("spec") or {}).get("readinessGates") or []
+    if not gates:
+        return "<none>"
+    conds = {c.get("type"): c.get("status")
+             for c in (pod.get("status") or {}).get("conditions") or ()}
+    return f"{sum(1 for g in gates if conds.get(g.get('conditionType')) == 'True')}/{len(gates)}"
+
+
 def _pod(o: dict, now: float) -> list:
     s = summarize(o, now)
     st, sp = o.get("status") or {}, o.get("spec") or {}
-    gates = sp.get("readinessGates") or []
-    if gates:
-        conds = {c.get("type"): c.get("status") for c in st.get("conditions") or ()}
-        gates_text = f"{sum(1 for g in gates if conds.get(g.get('conditionType')) == 'True')}/{len(gates)}"
-    else:
-        gates_text = "<none>"
     return [o["metadata"]["name"], s.ready, s.status, s.restarts, age(_ts(o), now),
             st.get("podIP") or "<none>", sp.get("nodeName") or "<none>",
-            st.get("nominatedNodeName") or "<none>", gates_text]
+            st.get("nominatedNodeName") or "<none>", readiness_gates(o)]
 
 
 def _deployment(o: dict, now: float) -> list:
@@ -107,11 +112,13 @@ def _node(o: dict, now: float) -> list:
     st = o.get("status") or {}
     info = st.get("nodeInfo") or {}
     addrs = {a.get("type"): a.get("address") for a in st.get("addresses") or ()}
+    kernel = info.get("kernelVersion") or "<unknown>"
+    if info.get("architecture"):  # 1.36 prints the architecture beside the kernel
+        kernel += f" ({info['architecture']})"
     return [o["metadata"]["name"], node_status(o), node_roles(o["metadata"].get("labels") or {}),
             age(_ts(o), now), info.get("kubeletVersion", ""), addrs.get("InternalIP", "<none>"),
-            addrs.get("ExternalIP", "<none>"), info.get("osImage", "<unknown>"),
-            info.get("kernelVersion", "<unknown>"), info.get("containerRuntimeVersion",
-                                                             "<unknown>")]
+            addrs.get("ExternalIP", "<none>"), info.get("osImage") or "<unknown>", kernel,
+            info.get("containerRuntimeVersion") or "<unknown>"]
 
 
 def service_ports(spec: dict) -> str:
@@ -148,14 +155,14 @@ def _service(o: dict, now: float) -> list:
 def _event(o: dict, now: float) -> list:
     inv = o.get("involvedObject") or {}
     src = o.get("source") or {}
-    last = o.get("lastTimestamp") or o.get("eventTime") or o.get("firstTimestamp")
-    first = o.get("firstTimestamp") or o.get("eventTime")
-    source = ", ".join(x for x in (src.get("component"), src.get("host")) if x) or \
-        o.get("reportingComponent", "")
-    return [age(last, now), o.get("type", ""), o.get("reason", ""),
-            f"{(inv.get('kind') or '').lower()}/{inv.get('name', '')}",
-            inv.get("fieldPath", ""), source, o.get("message", ""), age(first, now),
-            o.get("count", 1), o["metadata"]["name"]]
+    kind = (inv.get("kind") or "").lower()
+    target = f"{kind}/{inv['name']}" if inv.get("name") else kind
+    component = src.get("component") or o.get("reportingComponent") or ""
+    host = src.get("host") or o.get("reportingInstance") or ""
+    return [age(events.last_seen(o), now), o.get("type", ""), o.get("reason", ""), target,
+            inv.get("fieldPath", ""), f"{component}, {host}" if host else component,
+            (o.get("message") or "").strip(), age(events.first_seen(o), now), events.count(o),
+            o["metadata"]["name"]]
 
 
 def _name(o: dict) -> str:
@@ -274,37 +281,57 @@ def _storageclass(o: dict, now: float) -> list:
         name += " (default)"
     return [name, o.get("provisioner", ""), o.get("reclaimPolicy", "Delete"),
             o.get("volumeBindingMode", "Immediate"),
-            "true" if o.get("allowVolumeExpansion") else "false", age(_ts(o), now)]
+            bool(o.get("allowVolumeExpansion")), age(_ts(o), now)]
+
+
+def _quantity_target(target: dict) -> str:
+    return str(target.get("averageValue", target.get("value", "<unknown>")))
+
+
+def _metric_text(spec: dict, status: dict | None) -> str:
+    """One metric of kubectl's TARGETS; `status` is the current metric at the same index."""
+    kind = spec.get("type")
+    key = {"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
+           "Object": "object", "External": "external"}.get(kind)
+    if key is None:
+        return "<unknown type>"
+    src, cur = spec.get(key) or {}, ((status or {}).get(key) or {}).get("current") or {}
+    target = src.get("target") or {}
+    if kind in ("Resource", "ContainerResource"):
+        prefix = f"{src.get('name')}: " if kind == "Resource" else ""
+        if "averageValue" in target:
+            return f"{prefix}{cur.get('averageValue', '<unknown>')}/{target['averageValue']}"
+        have = cur.get("averageUtilization")
+        want = target.get("averageUtilization")
+        return (f"{prefix}{'<unknown>' if have is None else f'{have}%'}/"
+                f"{'<auto>' if want is None else f'{want}%'}")
+    if kind == "Pods":
+        return f"{cur.get('averageValue', '<unknown>')}/{target.get('averageValue')}"
+    if "averageValue" in target:
+        return f"{cur.get('averageValue', '<unknown>')}/{target['averageValue']} (avg)"
+    return f"{cur.get('value', '<unknown>')}/{_quantity_target(target)}"
 
 
 def hpa_targets(o: dict) -> str:
-    sp, st = o.get("spec") or {}, o.get("status") or {}
-    current = {m.get("resource", {}).get("name"): m.get("resource", {}).get("current", {})
-               for m in st.get("currentMetrics") or () if m.get("type") == "Resource"}
-    out = []
-    for m in sp.get("metrics") or ():
-        if m.get("type") != "Resource":
-            out.append("<unknown>/?")
-            continue
-        name = m["resource"].get("name")
-        target = m["resource"].get("target") or {}
-        cur = current.get(name, {})
-        if target.get("type") == "Utilization":
-            have = cur.get("averageUtilization")
-            out.append(f"{name}: {'<unknown>' if have is None else f'{have}%'}/"
-                       f"{target.get('averageUtilization')}%")
-        else:
-            out.append(f"{name}: {cur.get('averageValue', '<unknown>')}/"
-                       f"{target.get('averageValue', '?')}")
-    return ", ".join(out) or "<none>"
+    """kubectl's TARGETS: each metric against the current value at the same position, the
+    first two, then "+ N more..."."""
+    specs = (o.get("spec") or {}).get("metrics") or []
+    if not specs:
+        return "<none>"
+    statuses = (o.get("status") or {}).get("currentMetrics") or []
+    texts = [_metric_text(m, statuses[i] if i < len(statuses) else None)
+             for i, m in enumerate(specs)]
+    more = f" + {len(texts) - 2} more..." if len(texts) > 2 else ""
+    return ", ".join(texts[:2]) + more
 
 
 def _hpa(o: dict, now: float) -> list:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     ref = sp.get("scaleTargetRef") or {}
+    low = sp.get("minReplicas")
     return [_name(o), f"{ref.get('kind')}/{ref.get('name')}", hpa_targets(o),
-            sp.get("minReplicas", 1), sp.get("maxReplicas", 0), st.get("currentReplicas", 0),
-            age(_ts(o), now)]
+            "<unset>" if low is None else str(low), sp.get("maxReplicas", 0),
+            st.get("currentReplicas", 0), age(_ts(o), now)]
 
 
 def _netpol(o: dict, now: float) -> list:
@@ -344,6 +371,17 @@ def _endpoints(o: dict, now: float) -> list:
     return [_name(o), shown or "<none>", age(_ts(o), now)]
 
 
+def _controllerrevision(o: dict, now: float) -> list:
+    ref = next((r for r in o["metadata"].get("ownerReferences") or () if r.get("controller")),
+               None)
+    controller = "<none>"
+    if ref is not None:
+        group = ref.get("apiVersion", "").rpartition("/")[0]
+        controller = f"{ref.get('kind', '')}.{group}" if group else ref.get("kind", "")
+        controller = f"{controller.lower()}/{ref.get('name', '')}"
+    return [_name(o), controller, o.get("revision", 0), age(_ts(o), now)]
+
+
 def _pdb(o: dict, now: float) -> list:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     return [_name(o), sp.get("minAvailable", "N/A"), sp.get("maxUnavailable", "N/A"),
@@ -361,9 +399,9 @@ TABLES = {
     "Pod": ([NAME, col("Ready"), col("Status"), col("Restarts"), AGE, col("IP", priority=1),
              col("Node", priority=1), col("Nominated Node", priority=1),
              col("Readiness Gates", priority=1)], _pod),
-    "Deployment": ([NAME, col("Ready"), col("Up-to-date", "integer"),
-                    col("Available", "integer"), AGE, col("Containers", priority=1),
-                    col("Images", priority=1), col("Selector", priority=1)], _deployment),
+    "Deployment": ([NAME, col("Ready"), col("Up-to-date"), col("Available"), AGE,
+                    col("Containers", priority=1), col("Images", priority=1),
+                    col("Selector", priority=1)], _deployment),
     "ReplicaSet": ([NAME, col("Desired", "integer"), col("Current", "integer"),
                     col("Ready", "integer"), AGE, col("Containers", priority=1),
                     col("Images", priority=1), col("Selector", priority=1)], _replicaset),
@@ -376,20 +414,20 @@ TABLES = {
                                   age(_ts(o), now)]),
     "Service": ([NAME, col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), AGE,
                  col("Selector", priority=1)], _service),
-    "ConfigMap": ([NAME, col("Data", "integer"), AGE],
+    "ConfigMap": ([NAME, col("Data"), AGE],
                   lambda o, now: [o["metadata"]["name"],
                                   len(o.get("data") or {}) + len(o.get("binaryData") or {}),
                                   age(_ts(o), now)]),
-    "Secret": ([NAME, col("Type"), col("Data", "integer"), AGE],
+    "Secret": ([NAME, col("Type"), col("Data"), AGE],
                lambda o, now: [o["metadata"]["name"], o.get("type", "Opaque"),
                                len(o.get("data") or {}), age(_ts(o), now)]),
-    "ServiceAccount": ([NAME, col("Secrets", "integer"), AGE],
-                       lambda o, now: [o["metadata"]["name"], len(o.get("secrets") or []),
-                                       age(_ts(o), now)]),
+    "ServiceAccount": ([NAME, AGE], lambda o, now: [o["metadata"]["name"], age(_ts(o), now)]),
+    "ControllerRevision": ([NAME, col("Controller"), col("Revision"), AGE],
+                           _controllerrevision),
     "Event": ([col("Last Seen"), col("Type"), col("Reason"), col("Object"),
                col("Subobject", priority=1), col("Source", priority=1), col("Message"),
-               col("First Seen", priority=1), col("Count", "integer", priority=1),
-               col("Name", priority=1)], _event),
+               col("First Seen", priority=1), col("Count", priority=1),
+               col("Name", priority=1, fmt="name")], _event),
     "StatefulSet": ([NAME, col("Ready"), AGE, col("Containers", priority=1),
                      col("Images", priority=1)], _statefulset),
     "DaemonSet": ([NAME, col("Desired", "integer"), col("Current", "integer"),
@@ -418,11 +456,10 @@ TABLES = {
                       col("VolumeBindingMode"), col("AllowVolumeExpansion"), AGE],
                      _storageclass),
     "HorizontalPodAutoscaler": ([NAME, col("Reference"), col("Targets"),
-                                 col("MinPods", "integer"), col("MaxPods", "integer"),
-                                 col("Replicas", "integer"), AGE], _hpa),
+                                 col("MinPods"), col("MaxPods"), col("Replicas"), AGE], _hpa),
     "NetworkPolicy": ([NAME, col("Pod-Selector"), AGE], _netpol),
-    "Role": ([NAME, col("Created At", fmt="date")], _created_at),
-    "ClusterRole": ([NAME, col("Created At", fmt="date")], _created_at),
+    "Role": ([NAME, col("Created At", "date")], _created_at),
+    "ClusterRole": ([NAME, col("Created At", "date")], _created_at),
     "RoleBinding": ([NAME, col("Role"), AGE, col("Users", priority=1),
                      col("Groups", priority=1), col("ServiceAccounts", priority=1)], _binding),
     "ClusterRoleBinding": ([NAME, col("Role"), AGE, col("Users", priority=1),
@@ -431,7 +468,7 @@ TABLES = {
     "EndpointSlice": ([NAME, col("AddressType"), col("Ports"), col("Endpoints"), AGE],
                       _endpointslice),
     "Endpoints": ([NAME, col("Endpoints"), AGE], _endpoints),
-    "CustomResourceDefinition": ([NAME, col("Created At", fmt="date")], _created_at),
+    "CustomResourceDefinition": ([NAME, col("Created At", "date")], _created_at),
     "PodDisruptionBudget": ([NAME, col("Min Available"), col("Max Unavailable"),
                              col("Allowed Disruptions", "integer"), AGE], _pdb),
     "ComponentStatus": ([NAME, col("Status"), col("Message"), col("Error")],

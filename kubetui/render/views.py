@@ -11,7 +11,7 @@ from typing import Callable
 
 from .age import parse_time
 from .pod import DONE, ERROR, OK, PENDING, POD_COLUMNS, pod_row
-from .printers import TABLES, job_status, node_status
+from .printers import TABLES, job_status, node_status, readiness_gates
 
 Row = tuple[tuple[str, ...], str]
 
@@ -89,6 +89,15 @@ class View:
         return row
 
 
+def cell_text(cell) -> str:
+    """A Table cell as kubectl prints it: JSON true/false in lower case, null as blank."""
+    if cell is None:
+        return ""
+    if cell is True or cell is False:
+        return "true" if cell else "false"
+    return str(cell)
+
+
 def _generic(kind: str) -> View:
     defs, printer = TABLES[kind]
     columns = tuple(Column(d["name"].upper(), bool(d.get("priority"))) for d in defs)
@@ -96,13 +105,21 @@ def _generic(kind: str) -> View:
     def row(obj: dict, now: float) -> Row:
         cells = printer(obj, now)
         ns = (obj.get("metadata") or {}).get("namespace", "")
-        return (ns, *(str(c) for c in cells)), _health(kind, obj, cells)
+        return (ns, *(cell_text(c) for c in cells)), _health(kind, obj, cells)
 
     return View(kind, (Column("NAMESPACE"), *columns), row)
 
 
-# k9s shows a pod's IP and node without asking; kubectl keeps them for -o wide.
-POD_VIEW = View("Pod", tuple(Column(n) for n in POD_COLUMNS), pod_row)
+def _pod_row(pod: dict, now: float) -> Row:
+    cells, health = pod_row(pod, now)
+    return (*cells, (pod.get("status") or {}).get("nominatedNodeName") or "<none>",
+            readiness_gates(pod)), health
+
+
+# k9s shows a pod's IP and node without asking; kubectl keeps them for -o wide, with
+# NOMINATED NODE and READINESS GATES.
+POD_VIEW = View("Pod", (*(Column(n) for n in POD_COLUMNS), Column("NOMINATED NODE", True),
+                        Column("READINESS GATES", True)), _pod_row)
 CLUSTER_SCOPED = {"Node", "Namespace", "PersistentVolume", "StorageClass", "ClusterRole",
                   "ClusterRoleBinding", "CustomResourceDefinition", "ComponentStatus"}
 
@@ -133,7 +150,7 @@ def sort_key(column: str) -> Callable[[str, dict | None], object]:
         return lambda cell, obj: -(parse_time(((obj or {}).get("metadata") or {}).get(
             "creationTimestamp")) or 0)
     if column in ("RESTARTS", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE", "DATA",
-                  "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "SECRETS", "CPU", "MEM",
+                  "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "REVISION", "CPU", "MEM",
                   "%CPU/R", "%MEM/L", "%CPU", "%MEM"):
         return lambda cell, obj: (int(m.group()) if (m := re.match(r"\d+", cell)) else -1)
     return lambda cell, obj: cell
@@ -148,6 +165,6 @@ def table_view(kind: str, column_defs: list[dict], namespaced: bool = True) -> V
     def row(obj: dict, now: float) -> Row:
         ns = (obj.get("metadata") or {}).get("namespace", "")
         cells = obj.get("cells") or []
-        return (ns, *("" if c is None else str(c) for c in cells)), OK
+        return (ns, *(cell_text(c) for c in cells)), OK
 
     return View(kind, (Column("NAMESPACE"), *columns), row, namespaced)

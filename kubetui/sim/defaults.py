@@ -26,6 +26,13 @@ def default_container(c: dict) -> None:
             p.setdefault("periodSeconds", 10)
             p.setdefault("successThreshold", 1)
             p.setdefault("failureThreshold", 3)
+            if "httpGet" in p:
+                p["httpGet"].setdefault("path", "/")
+                p["httpGet"].setdefault("scheme", "HTTP")
+    for e in c.get("env") or ():
+        field = (e.get("valueFrom") or {}).get("fieldRef")
+        if field is not None:
+            field.setdefault("apiVersion", "v1")
 
 
 def default_pod_spec(spec: dict) -> None:
@@ -171,7 +178,8 @@ def apply_defaults(kind: str, obj: dict, allocator: Allocator) -> None:
         for k, v in string_data.items():
             data[k] = base64.b64encode(str(v).encode()).decode()
     elif kind == "Event":
-        obj.setdefault("count", 1)
+        if not obj.get("eventTime"):  # events.k8s.io-style events carry no count
+            obj.setdefault("count", 1)
         obj.setdefault("type", "Normal")
 
 

@@ -249,4 +249,5 @@ class Scheduler(Controller):
         set_condition(pod.setdefault("status", {}), "PodScheduled", "False", "Unschedulable",
                       message, now_rfc3339())
         self.api.update(PODS, key[0], key[1], pod, "status")
-        self.recorder.emit(pod, "Warning", "FailedScheduling", message, "default-scheduler")
+        self.recorder.emit(pod, "Warning", "FailedScheduling", message, "default-scheduler",
+                           series=True)

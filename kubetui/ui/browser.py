@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from kubetui.kube.kinds import KINDS, kind as find_kind
+from kubetui.kube.kinds import KINDS, Kind, kind as find_kind
 from kubetui.render.printers import pod_selector
 
 ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod",
@@ -30,13 +30,13 @@ class ViewState:
     sort_column: str | None = None
     sort_reverse: bool = False
     cursor_key: str | None = None
+    found: Kind | None = None  # a kind found by discovery (built-in ones are in KINDS)
 
     @property
     def title(self) -> str:
-        plural = KINDS[self.kind].plural if self.kind in KINDS else self.kind.lower() + "s"
-        scope = self.namespace or "all"
-        if self.kind in KINDS and not KINDS[self.kind].namespaced:
-            scope = "cluster"
+        k = KINDS.get(self.kind) or self.found
+        plural = k.plural if k else self.kind.lower() + "s"
+        scope = "cluster" if k and not k.namespaced else self.namespace or "all"
         return f"{plural}({scope})"
 
 

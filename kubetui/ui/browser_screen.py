@@ -402,8 +402,8 @@ class BrowserScreen(ActionKeys, Screen):
                 self.notify(cmd.error, severity="warning")
                 return
             self.stack.clear()  # `:gadgets widget-b` filters as `:deploy api` does
-            self.show(ViewState(found.kind, self.active_namespace, filter=" ".join(words[1:])),
-                      push=False)
+            self.show(ViewState(found.kind, self.active_namespace, found=found,
+                                filter=" ".join(words[1:])), push=False)
 
     def action_owner(self) -> None:
         """Jump to the selected object's owner (J again climbs further); Escape returns."""

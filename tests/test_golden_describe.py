@@ -1,0 +1,128 @@
+"""Describe against kubectl: for the real v1.36.2 objects (fixtures/real-k8s), kubetui's
+describe text is kubectl's own, line for line and space for space (kubectl's sections,
+order and tabwriter alignment), at a moment when kubectl's time-relative cells (event
+ages, "Terminating (lasts ...)") read as captured. Where kubectl shows data describe is
+not given (a node's Lease and its pods), those sections, and only those, are absent."""
+
+from __future__ import annotations
+
+import re
+from datetime import timezone
+
+import pytest
+
+from kubetui.render.age import parse_time
+from kubetui.render.describe import describe
+
+from real_k8s import ROOT, Window, load
+
+
+def kubectl_order(e: dict) -> float:
+    """kubectl's SortableEvents: series.lastObservedTime, else lastTimestamp, else
+    eventTime."""
+    stamp = ((e.get("series") or {}).get("lastObservedTime") or e.get("lastTimestamp") or
+             e.get("eventTime"))
+    return parse_time(stamp) or 0.0
+
+
+def window_of(text: str, obj: dict, events: list[dict]) -> Window:
+    """When kubectl printed `text`: each event row's Age against the event's times
+    (kubectl: the first occurrence is eventTime, else firstTimestamp; a repeat's latest is
+    series.lastObservedTime, else lastTimestamp), and a Terminating pod's "lasts"."""
+    w = Window()
+    m = re.search(r"^Status:\s+Terminating \(lasts (.+)\)$", text, re.M)
+    if m:
+        w.narrow(obj["metadata"].get("deletionTimestamp"), m.group(1))
+    rows = text.split("\nEvents:\n", 1)[1].split("\n")[2:] if "\nEvents:\n" in text else []
+    for row, e in zip([r for r in rows if r.strip()], sorted(events, key=kubectl_order)):
+        cell = re.split(r"\s{2,}", row.strip(), maxsplit=4)[2]
+        first = e.get("eventTime") or e.get("firstTimestamp")
+        m = re.fullmatch(r"(\S+) \(x\d+ over (\S+)\)", cell)
+        if m:
+            w.narrow((e.get("series") or {}).get("lastObservedTime") or e.get("lastTimestamp"),
+                     m.group(1))
+            w.narrow(first, m.group(2))
+        else:
+            w.narrow(first, cell)
+    return w
+
+
+def assert_same(obj: dict, events, golden: str, **kwargs) -> None:
+    golden = golden.rstrip("\n")
+    window = window_of(golden, obj, events or [])
+    fallback = parse_time(obj["metadata"].get("creationTimestamp")) or 0.0
+    for now in window.moments(fallback):
+        got = describe(obj, events, now, tz=timezone.utc, **kwargs)
+        if got == golden:
+            return
+    now = window.moments(fallback)[0]
+    got = describe(obj, events, now, tz=timezone.utc, **kwargs).split("\n")
+    want = golden.split("\n")
+    diff = [(i, w, g) for i, (w, g) in enumerate(zip(want, got)) if w != g]
+    assert got == want, f"first differences (line, kubectl, kubetui): {diff[:6]}"
+
+
+def _pod_cases():
+    later = {r["object"]["metadata"]["name"]: r["object"]
+             for r in load("cases/cases.table-includeObject.later.json")["rows"]}
+    out = []
+    for path in sorted((ROOT / "describe").glob("*.describe.txt")):
+        name = path.name.removesuffix(".describe.txt")
+        if name.endswith(".later"):
+            out.append((path, later[name.removesuffix(".later")], []))
+        else:
+            out.append((path, load(f"cases/{name}.pod.json"), []))
+    for path in sorted((ROOT / "scheduling").glob("*.describe.txt")):
+        case = path.name.removesuffix(".describe.txt")
+        out.append((path, load(f"scheduling/{case}.pod.json"),
+                    load(f"scheduling/{case}.events.json")["core_v1"]["items"]))
+    return out
+
+
+POD_CASES = _pod_cases()
+
+
+@pytest.mark.parametrize("path,pod,events", POD_CASES,
+                         ids=[f"{c[0].parent.name}/{c[0].name}" for c in POD_CASES])
+def test_pod_describe_is_kubectls(path, pod, events):
+    assert_same(pod, events, path.read_text())
+
+
+def test_deployment_describe_is_kubectls():
+    d = load("rollout/deploy-web/14-scale-2.deployment.json")
+    sets = load("rollout/deploy-web/14-scale-2.replicasets.json")["items"]
+    events = [e for e in load("rollout/deploy-web/14-scale-2.events.json")["items"]
+              if e["involvedObject"].get("uid") == d["metadata"]["uid"]]
+    golden = (ROOT / "rollout/deploy-web/describe-deployment.txt").read_text()
+    assert_same(d, events, golden, replicasets=sets)
+
+
+def test_node_describe_is_kubectls_without_the_lease_and_pods():
+    node = load("scheduling/untolerated-taint.node-worker-1.json")
+    golden = (ROOT / "scheduling/untolerated-taint.describe-node.txt").read_text()
+    lines = golden.split("\n")
+    keep, skipping = [], False
+    for line in lines:  # kubectl's Lease and pods sections: data describe is not given
+        if line.startswith(("Lease:", "Non-terminated Pods:", "Allocated resources:")):
+            skipping = True
+        elif line and not line.startswith(" "):
+            skipping = False
+        if line.startswith("Events:"):
+            break  # the node's events were not captured
+        if not skipping:
+            keep.append(line)
+    got = describe(node, None, 0.0, tz=timezone.utc)
+    assert got.split("\n") == keep
+
+
+def test_events_align_on_long_reasons_and_series_read_as_kubectl():
+    pod = load("scheduling/insufficient-cpu.pod.json")
+    events = load("scheduling/insufficient-cpu.events.json")["core_v1"]["items"]
+    long = {**events[0], "reason": "AVeryLongReasonIndeedForAnEvent", "metadata": {
+        **events[0]["metadata"], "name": "x"}}
+    now = parse_time("2026-11-30T15:27:21.5Z")
+    text = describe(pod, [*events, long], now, tz=timezone.utc).split("\n")
+    rows = text[text.index("Events:") + 1:]
+    starts = {line.index(" default-scheduler") for line in rows if "default-scheduler" in line}
+    assert len(starts) == 1  # one column, however long a reason
+    assert any("9m9s (x2 over 9m18s)" in line for line in rows)
