@@ -42,17 +42,11 @@ def settled(cluster: SimCluster) -> bool:
     return True
 
 
-@pytest.fixture(scope="session", autouse=True)
-def private_state(tmp_path_factory):
-    """What kubetui remembers (the last theme) and its log go to a folder of the test
-    run's own, never the user's ~/.local/state."""
-    old = os.environ.get("XDG_STATE_HOME")
-    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
-    yield
-    if old is None:
-        os.environ.pop("XDG_STATE_HOME", None)
-    else:
-        os.environ["XDG_STATE_HOME"] = old
+@pytest.fixture(autouse=True)
+def private_state(tmp_path, monkeypatch):
+    """What kubetui remembers (the last theme) goes to a folder of each test's own, never
+    the user's ~/.local/state, and no test starts in a theme another one picked."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 @pytest.fixture(scope="module")

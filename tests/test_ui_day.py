@@ -240,3 +240,23 @@ async def test_pods_and_nodes_show_usage_when_metrics_are_served(make_app, sim):
         j = table.columns.index("%CPU")
         assert await wait_for(pilot, lambda: all(table.row(k)[0][j].endswith("%")
                                                  for k in table.keys()))
+
+
+async def test_events_open_newest_first_with_series_counted(make_app, sim):
+    from kubetui.render import events as ev
+    app = make_app()
+    async with app.run_test(size=(200, 48)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 5)
+        await command(pilot, "ev")
+        table = app.browser.table
+        assert await wait_for(pilot, lambda: table.row_count > 10)
+        assert app.browser.state.sort_column == "LAST SEEN"
+        by_key = {f"{e['metadata']['namespace']}/{e['metadata']['name']}": e
+                  for e in sim.list("Event")}
+
+        def times() -> list[float]:
+            return [ev.last_seen_time(by_key[k]) for k in table.keys() if k in by_key]
+        assert await wait_for(pilot, lambda: times() and times() == sorted(times(),
+                                                                           reverse=True))
+        await pilot.press("A")  # A sorts by last seen too (an event's age): oldest first
+        assert await wait_for(pilot, lambda: app.browser.state.sort_reverse)

@@ -13,15 +13,18 @@ RowFn = Callable[[dict, float], Row]
 
 
 class RowModel:
-    def __init__(self, row_fn: RowFn):
+    def __init__(self, row_fn: RowFn, when: Callable[[dict], float] | None = None):
+        """`when`: the time the ticking column counts from (creation; an event's last
+        occurrence for LAST SEEN)."""
         self.row_fn = row_fn
+        self.when = when or _created
         self.rows: dict[str, Row] = {}
         self.created: dict[str, float] = {}  # key -> creationTimestamp, for live ages
 
     def apply(self, reset: bool, dirty: Iterable[str], items: dict[str, dict],
               now: float) -> tuple[set[str], set[str]]:
         """Bring the rows up to date; returns (added or changed keys, removed keys)."""
-        fn, rows, created = self.row_fn, self.rows, self.created
+        fn, rows, created, _created = self.row_fn, self.rows, self.created, self.when
         if reset:
             old = set(rows)
             rows.clear()

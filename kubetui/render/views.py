@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from . import events
 from .age import parse_time
 from .pod import DONE, ERROR, OK, PENDING, POD_COLUMNS, pod_row
 from .printers import TABLES, job_status, node_status, readiness_gates
@@ -149,6 +150,8 @@ def sort_key(column: str) -> Callable[[str, dict | None], object]:
     if column == "AGE":
         return lambda cell, obj: -(parse_time(((obj or {}).get("metadata") or {}).get(
             "creationTimestamp")) or 0)
+    if column == "LAST SEEN":  # newest first, series counted (an event's age)
+        return lambda cell, obj: -events.last_seen_time(obj or {})
     if column in ("RESTARTS", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE", "DATA",
                   "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "REVISION", "CPU", "MEM",
                   "%CPU/R", "%MEM/L", "%CPU", "%MEM"):

@@ -200,6 +200,8 @@ SORT_KEYS = {"N": "NAME", "A": "AGE", "S": "STATUS", "R": "READY", "T": "RESTART
 
 def sort_column(letter: str, headers: tuple[str, ...]) -> str | None:
     wanted = SORT_KEYS.get(letter.upper())
+    if wanted == "AGE" and wanted not in headers and "LAST SEEN" in headers:
+        wanted = "LAST SEEN"  # an event's age is when it last happened
     if wanted in headers:
         return wanted
     return next((h for h in headers if h.startswith(letter.upper())), None)

@@ -19,7 +19,7 @@ from textual.widgets import Footer
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.kinds import KINDS
 from kubetui.kube.client import ApiError
-from kubetui.render import metrics
+from kubetui.render import events, metrics
 from kubetui.render.age import human_duration
 from bisect import bisect_left
 
@@ -108,6 +108,8 @@ class BrowserScreen(ActionKeys, Screen):
     # -- what is shown
     def show(self, state: ViewState, push: bool = True) -> None:
         """Show a view; `push` keeps the current one on the breadcrumb for Escape."""
+        if state.kind == "Event" and state.sort_column is None:
+            state = replace(state, sort_column="LAST SEEN")  # newest first, as people read
         if not self._ready:  # not composed yet: on_mount shows it
             self.state = state
             return
@@ -131,7 +133,8 @@ class BrowserScreen(ActionKeys, Screen):
         self.refresh_bindings()  # the action keys that apply change with the kind
         headers, rows_fn = self._with_metrics(v.headers(all_ns, self.wide),
                                               v.rows_fn(all_ns, self.wide))
-        self._rows = RowModel(rows_fn)
+        self._rows = RowModel(rows_fn, events.last_seen_time if state.kind == "Event"
+                              else None)
         self._visible, self._order = set(), []
         self._painted = None
         table = self.table

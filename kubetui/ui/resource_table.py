@@ -146,7 +146,11 @@ class ResourceTable(ScrollView, can_focus=True):
 
     @staticmethod
     def _find_age(columns: tuple[str, ...]) -> int | None:
-        return columns.index("AGE") if "AGE" in columns else None
+        """The column that ticks: AGE, or an event's LAST SEEN."""
+        for name in ("AGE", "LAST SEEN"):
+            if name in columns:
+                return columns.index(name)
+        return None
 
     def set_columns(self, columns: tuple[str, ...]) -> None:
         self.columns = columns

@@ -202,6 +202,10 @@ class RolloutScreen(Acting, Screen):
     def action_undo(self) -> None:
         if self._refuse("undo the rollout of") or self.model is None:
             return
+        if not self._owned.synced:  # "no earlier revision" would be a guess
+            self.notify("the rollout history is still loading; try again in a moment",
+                        severity="warning", timeout=3)
+            return
         history = self.model.history
         target = self._cursor_revision()
         current = self.model.groups[0] if self.model.groups and self.model.groups[0].new \
