@@ -51,6 +51,9 @@ def _sim_parser() -> argparse.ArgumentParser:
                    help="shipped scenario name, a folder of YAML, or 'none' (default: demo)")
     p.add_argument("--write-kubeconfig", metavar="FILE",
                    help="write a kubeconfig for this cluster to FILE (mode 0600)")
+    p.add_argument("--name", metavar="NAME",
+                   help="the context, cluster and user names in that kubeconfig (default: "
+                        "kubetui-sim-PORT, so two sims' files never shadow each other)")
     p.add_argument("--speed", type=float, default=1.0,
                    help="simulated time runs this many times faster (default: 1)")
     p.add_argument("--tls", action="store_true",
@@ -175,7 +178,9 @@ def sim_main(argv: list[str]) -> int:
         if args.churn:
             sim.bulk.churn(args.churn)
     if args.write_kubeconfig:
-        sim.write_kubeconfig(args.write_kubeconfig, user=args.user)
+        port = sim.url.rsplit(":", 1)[-1]
+        sim.write_kubeconfig(args.write_kubeconfig, context=args.name or f"kubetui-sim-{port}",
+                             user=args.user)
         print(f"kubeconfig written to {args.write_kubeconfig}; try:\n"
               f"  kubectl --kubeconfig {args.write_kubeconfig} get pods -A", flush=True)
     for spec, every in faults:

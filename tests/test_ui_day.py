@@ -260,3 +260,43 @@ async def test_events_open_newest_first_with_series_counted(make_app, sim):
                                                                            reverse=True))
         await pilot.press("A")  # A sorts by last seen too (an event's age): oldest first
         assert await wait_for(pilot, lambda: app.browser.state.sort_reverse)
+
+
+async def test_the_context_picker_marks_the_one_in_use_and_what_a_later_file_shadows(
+        sim, tmp_path):
+    from kubetui.ui.screens import PickScreen
+    first = sim.write_kubeconfig(str(tmp_path / "a.yaml"), context="prod")
+    second = sim.write_kubeconfig(str(tmp_path / "b.yaml"), context="prod")  # same names
+    other = sim.write_kubeconfig(str(tmp_path / "c.yaml"), context="staging")
+    app = KubetuiApp(load_kubeconfig([first, second, other]), Settings())
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert await wait_for(pilot, lambda: app.browser.table.row_count > 5)
+            await command(pilot, "ctx")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+            prod, staging = app.screen.label("prod"), app.screen.label("staging")
+            assert "● in use" in prod and "● in use" not in staging
+            assert f'shadows context "prod" in {second}' in prod
+            assert f'cluster "prod" in {second}' in prod
+            assert "shadows" not in staging
+    finally:
+        app.shutdown()
+
+
+def test_sim_kubeconfigs_get_names_of_their_own(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "sim.kubeconfig"
+    proc = subprocess.Popen([sys.executable, "-m", "kubetui", "sim", "--scenario", "none",
+                             "--write-kubeconfig", str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in proc.stdout:
+            if "kubeconfig written" in line:
+                break
+        kc = load_kubeconfig([str(path)])
+        port = kc.context().server.rsplit(":", 1)[-1]
+        assert kc.current_context == f"kubetui-sim-{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

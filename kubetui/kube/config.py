@@ -37,6 +37,22 @@ class KubeConfigSet:
     users: dict[str, tuple[dict, str]] = field(default_factory=dict)
     current_context: str | None = None
     missing: list[str] = field(default_factory=list)
+    # what a later file also defined and the first-wins rule hid: (section, name) ->
+    # the files whose entry was shadowed (section: "contexts", "clusters", "users")
+    shadowed: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def shadows_of(self, context: str) -> list[str]:
+        """In words, what later files defined under this context's names and is hidden:
+        `context "x" in b.yaml`, `cluster "x" in b.yaml`."""
+        ctx = self.contexts.get(context)
+        if ctx is None:
+            return []
+        out = []
+        for section, name in (("contexts", context), ("clusters", ctx.cluster),
+                              ("users", ctx.user)):
+            for path in self.shadowed.get((section, name), ()):
+                out.append(f'{section[:-1]} "{name}" in {path}')
+        return out
 
     def context(self, name: str | None = None) -> ContextInfo:
         name = name or self.current_context
@@ -120,11 +136,17 @@ def load_kubeconfig(paths: Sequence[str]) -> KubeConfigSet:
         found = True
         data = _read(path)
         for c in _entries(data, "clusters", path):
+            if c["name"] in kc.clusters:  # kubectl's rule: the first file wins
+                kc.shadowed.setdefault(("clusters", c["name"]), []).append(path)
             kc.clusters.setdefault(c["name"], (c.get("cluster") or {}, path))
         for u in _entries(data, "users", path):
+            if u["name"] in kc.users:
+                kc.shadowed.setdefault(("users", u["name"]), []).append(path)
             kc.users.setdefault(u["name"], (u.get("user") or {}, path))
         for c in _entries(data, "contexts", path):
             ctx = c.get("context") or {}
+            if c["name"] in kc.contexts:
+                kc.shadowed.setdefault(("contexts", c["name"]), []).append(path)
             kc.contexts.setdefault(c["name"], ContextInfo(
                 name=c["name"], cluster=ctx.get("cluster", ""), user=ctx.get("user", ""),
                 namespace=ctx.get("namespace"), source=path))

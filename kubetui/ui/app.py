@@ -167,7 +167,12 @@ class KubetuiApp(themes.ReadableThemes, App):
             return
         names = sorted(self.kubeconfig.contexts)
         details = {n: f"{self.kubeconfig.contexts[n].source} · probing…" for n in names}
-        picker = PickScreen("contexts", names, details)
+        marks = {n: "● in use" for n in names if n == self.context_info.name}
+        for n in names:
+            hidden = self.kubeconfig.shadows_of(n)
+            if hidden:  # first file wins, as kubectl's; say what a later file lost
+                marks[n] = (marks.get(n, "") + "  shadows " + "; ".join(hidden)).strip()
+        picker = PickScreen("contexts", names, details, marks)
 
         def chosen(choice: str | None) -> None:
             if choice and choice != self.context_info.name:

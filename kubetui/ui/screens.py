@@ -92,9 +92,13 @@ class PickScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="pick.cancel")]
 
-    def __init__(self, title: str, choices: list[str], details: dict[str, str] | None = None):
+    def __init__(self, title: str, choices: list[str], details: dict[str, str] | None = None,
+                 marks: dict[str, str] | None = None):
+        """`details` change while it is open (update_detail); `marks` stay (the one in
+        use, what a choice shadows)."""
         super().__init__()
         self.title_text, self.choices, self.details = title, choices, details or {}
+        self.marks = marks or {}
 
     def compose(self) -> ComposeResult:
         options = OptionList(*[Option(self._label(c), id=c) for c in self.choices],
@@ -104,9 +108,15 @@ class PickScreen(ModalScreen[str | None]):
 
     def _label(self, choice: str) -> Text:
         text = Text(choice, style="bold")
+        if self.marks.get(choice):
+            text.append(f"  {self.marks[choice]}", style="bold yellow")
         if self.details.get(choice):
             text.append(f"  {self.details[choice]}", style="dim")
         return text
+
+    def label(self, choice: str) -> str:
+        """The line shown for a choice, as text."""
+        return self._label(choice).plain
 
     def update_detail(self, choice: str, detail: str) -> None:
         self.details[choice] = detail
