@@ -41,12 +41,13 @@ METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scr
 
 
 class BrowserScreen(ActionKeys, Screen):
-    BINDINGS = [
-        *ACTION_BINDINGS,
+    BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
+        Binding("question_mark", "app.help", "Help", id="browser.help"),
         Binding("colon", "command", "Command", id="browser.command"),
         Binding("slash", "filter", "Filter", id="browser.filter"),
         Binding("enter", "open", "Open", id="browser.open"),
         Binding("escape", "back", "Back", id="browser.back"),
+        *ACTION_BINDINGS,
         Binding("d", "describe", "Describe", id="browser.describe"),
         Binding("y", "yaml", "YAML", id="browser.yaml"),
         Binding("ctrl+y", "copy_name", "Copy name", show=False, id="browser.copy"),
@@ -87,7 +88,7 @@ class BrowserScreen(ActionKeys, Screen):
         bar = CommandBar(completions(), id="command-bar")
         bar.display = False
         yield bar
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._ready = True
@@ -528,6 +529,6 @@ class BrowserScreen(ActionKeys, Screen):
         """The keys in force now, grouped, as bound (a remapped key shows its new key)."""
         self.app.push_screen(HelpScreen(help_groups(self.app, [
             ("View", "0 1 … 9", "All namespaces, favourite namespaces"),
-            ("View", "N A S R T I O P", "Sort by name, age, status, ready, restarts, IP, "
-                                        "node, namespace (again: reverse)")]),
+            ("View", "N A S R T I O P C M", "Sort by name, age, status, ready, restarts, IP, "
+                                            "node, namespace, CPU, memory (again: reverse)")]),
             COMMAND_HELP))

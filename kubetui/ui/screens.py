@@ -139,6 +139,10 @@ ACTIONS = {"restart", "undo", "scale", "delete", "kill", "shell", "exec", "logs"
            "previous_logs", "checklist", "rollout", "copy_name", "owner", "node_debug",
            "pause", "mark", "diff", "save", "reveal", "copy"}
 GROUPS = ("Navigation", "View", "Actions", "Global")
+HIDDEN = {"app.command_palette", "screen.copy_text", "app.copy_text", "app.focus_next",
+          "app.focus_previous", "focus_next", "focus_previous", "page_left", "page_right",
+          "screen.focus_next", "screen.focus_previous", "command_palette", "quit",
+          "app.quit", "scroll_left", "scroll_right"}  # Textual's own: not kubetui's keys
 COMMAND_HELP = ("  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n"
                 "  :ctx   contexts    :ns NAME   :theme NAME    /filter  !inverse  "
                 "-l app=x  -f fuzzy\n"
@@ -153,8 +157,9 @@ def help_groups(app, extra: list[tuple[str, str, str]] = ()) -> list[tuple[str, 
     by_action: dict[tuple, list] = {}
     for key, active in app.active_bindings.items():
         b = active.binding
-        if not b.description or b.action == "app.command_palette":
-            continue
+        if not b.description or b.action in HIDDEN or (b.id or "").startswith(
+                ("browser.favourite_", "browser.sort_", "browser.all_namespaces")):
+            continue  # (the numbers and sort letters get one line each, from `extra`)
         entry = by_action.setdefault((b.action, b.description), [b, []])
         shown = app.get_key_display(b)
         if shown not in entry[1]:
@@ -162,7 +167,7 @@ def help_groups(app, extra: list[tuple[str, str, str]] = ()) -> list[tuple[str, 
     rows: dict[str, list] = {g: [] for g in GROUPS}
     for (action, description), (b, keys) in by_action.items():
         name = action.split("(")[0]
-        group = ("Global" if (b.id or "").startswith("app.") else
+        group = ("Global" if (b.id or "").startswith("app.") or action.startswith("app.") else
                  "Navigation" if name in NAVIGATION else
                  "Actions" if name in ACTIONS else "View")
         rows[group].append((" ".join(keys), description))
@@ -194,6 +199,9 @@ class HelpScreen(ModalScreen[None]):
             text.append("\n")
         if self.footer:
             text.append(self.footer, style="dim")
-        body = Static(text, id="help-body")
-        body.border_title = "help"
-        yield body
+        with VerticalScroll(id="help-body") as box:  # taller than 24 rows: it scrolls
+            box.border_title = "help  (↑ ↓ to scroll, esc to close)"
+            yield Static(text)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
