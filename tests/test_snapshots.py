@@ -38,22 +38,37 @@ class ThemedApp(themes.ReadableThemes, App):
         self.theme = self.wanted_theme
 
 
+def real_deployments() -> list[dict]:
+    """Deployments as a real v1.36.2 server sent them (tests/fixtures/real-k8s)."""
+    table = json.loads((Path(__file__).parent / "fixtures" / "real-k8s" / "tables" /
+                        "deployments.table-includeObject.json").read_text())
+    return [r["object"] for r in table["rows"]]
+
+
 class TableApp(ThemedApp):
+    kind = "Pod"
+
     def compose(self) -> ComposeResult:
         yield ClusterHeader()
-        yield ResourceTable(view("Pod").headers(True, False))
+        yield ResourceTable(view(self.kind).headers(True, False))
 
     def on_mount(self) -> None:
         self.use_theme()
-        row = view("Pod").rows_fn(True, False)
-        rows = {f"demo/{c['name']}": row(c["pod"], NOW) for c in FIXTURES["cases"]}
+        row = view(self.kind).rows_fn(True, False)
+        if self.kind == "Pod":
+            rows = {f"demo/{c['name']}": row(c["pod"], NOW) for c in FIXTURES["cases"]}
+        else:
+            objs = real_deployments()
+            now = max(parse_time(o["metadata"]["creationTimestamp"]) for o in objs) + 3600
+            rows = {f"{o['metadata']['namespace']}/{o['metadata']['name']}": row(o, now)
+                    for o in objs}
         table = self.query_one(ResourceTable)
         table.apply(rows, sorted(rows), set(rows), True, {})
         table.focus()
         self.query_one(ClusterHeader).show(
             context="kind-demo", cluster="kind-demo", user="admin", server="https://demo:6443",
-            version="v1.32.2", view="pods(all)", scope="", count=len(rows), health="live",
-            detail="")
+            version="v1.32.2", view=f"{view(self.kind).kind.lower()}s(all)", scope="",
+            count=len(rows), health="live", detail="", favorites=["shop", "payments"])
         if self.help_rows:
             self.push_screen(HelpScreen(self.help_rows))
 
@@ -123,3 +138,43 @@ def test_architecture_view(snap_compare, theme):
 
 def test_checklist(snap_compare):
     assert snap_compare(ChecklistApp("k9s"), terminal_size=(160, 60))
+
+
+class DeploymentsApp(TableApp):
+    kind = "Deployment"
+
+
+class LogsApp(ThemedApp):
+    """A workload's logs: two pods' lines, merged by time, one of them long."""
+
+    def compose(self) -> ComposeResult:
+        from kubetui.ui.log_view import LogView
+        yield LogView()
+
+    def on_mount(self) -> None:
+        from kubetui.ui.log_view import LogView
+        self.use_theme()
+        view = self.query_one(LogView)
+        lines = []
+        for i in range(40):
+            pod = "api-7c9f56df75-x2kq9" if i % 3 else "api-7c9f56df75-m8w4z"
+            lines.append((pod, f"2026-11-30T15:16:{i:02d}Z",
+                          f'10.244.1.{i} - - "GET /v1/orders/{1000 + i} HTTP/1.1" 200 '
+                          f'{512 + i * 7} "-" "curl/8.5" rt={i / 100:.2f}'
+                          + (" retrying the ledger after a timeout" if i % 7 == 0 else "")))
+        view.add(lines)
+        view.focus()
+
+
+@pytest.mark.parametrize("app", [TableApp, DeploymentsApp, LogsApp, ArchApp],
+                         ids=["pods", "deployments", "logs", "architecture"])
+def test_at_80x24(snap_compare, app):
+    """The views a k9s user opens most, in an 80x24 terminal: nothing that matters is
+    pushed off (the header's view line, RESTARTS and AGE, the newest log line)."""
+    assert snap_compare(app("k9s"), terminal_size=(80, 24),
+                        press=["G"] if app is LogsApp else [])  # logs: the newest lines
+
+
+def test_checklist_at_80x24(snap_compare):
+    assert snap_compare(ChecklistApp("k9s"), terminal_size=(80, 24))
+
