@@ -1,6 +1,7 @@
 """`python -m kubetui.screenshots [--out screenshots] [--size 160x48]`: drive the real
 app against the demo cluster at a fixed terminal size and write `screenshots/*.svg`,
-one per main view, in the default theme and in the light one. Rerun it whenever a view
+one per main view, in the default theme and in the light one, and the most used views
+again at 80x24 (`*-80x24.svg`). Rerun it whenever a view
 changes; the README shows the results."""
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ import time
 THEMES = ("k9s", "kubetui-light")
 
 
-async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -> list[str]:
+NARROW = ("pods", "deployments", "logs-deployment", "architecture", "checklist")
+
+
+async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
+                 suffix: str = "", only: tuple[str, ...] | None = None) -> list[str]:
     from .kube.config import load_kubeconfig
     from .ui.app import KubetuiApp, Settings
     from .ui.arch_screen import ArchScreen, ArchView
@@ -37,7 +42,9 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str) -
         await pilot.pause(0.4)
 
     def shot(name: str) -> None:
-        filename = f"{name}-{theme}.svg"
+        if only is not None and name not in only:
+            return
+        filename = f"{name}-{theme}{suffix}.svg"
         app.save_screenshot(filename, out)
         written.append(os.path.join(out, filename))
 
@@ -146,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
             for theme in THEMES:
                 for path in asyncio.run(_shoot(kubeconfig, args.out, (cols, rows), theme)):
                     print(path)
+            # the views people open most, in the smallest common terminal
+            for path in asyncio.run(_shoot(kubeconfig, args.out, (80, 24), THEMES[0],
+                                           "-80x24", NARROW)):
+                print(path)
         finally:
             sim.stop()
     return 0
