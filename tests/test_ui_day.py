@@ -300,3 +300,50 @@ def test_sim_kubeconfigs_get_names_of_their_own(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+async def test_j_lands_on_the_owner_even_on_a_first_visit(make_app, sim):
+    """The owner's kind was never shown before: its rows arrive after the jump. The
+    cursor must land on the owner, never on whichever row came first."""
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "po", "^settlement-")
+        pod = app.browser.selected()[1]
+        rs = pod["metadata"]["ownerReferences"][0]["name"]
+        await pilot.press("J")
+        assert await wait_for(pilot, lambda: app.browser.state.kind == "ReplicaSet")
+        # until the row is there, nothing is selected: an action cannot aim elsewhere
+        picked = app.browser.selected()
+        assert picked is None or picked[0] == f"payments/{rs}"
+        assert await wait_for(pilot, lambda: app.browser.table.cursor_key == f"payments/{rs}")
+        await pilot.press("J")
+        assert await wait_for(pilot, lambda: app.browser.table.cursor_key ==
+                              "payments/settlement")
+        assert app.browser.selected()[0] == "payments/settlement"
+
+
+async def test_a_table_lands_on_the_aimed_row_when_it_arrives_late():
+    """The race behind `J` landing on the wrong object: the view's first rows do not
+    hold the target yet. The cursor waits for it (nothing selected meanwhile)."""
+    from textual.app import App
+
+    from kubetui.ui.resource_table import ResourceTable
+
+    class One(App):
+        def compose(self):
+            yield ResourceTable(("NAME",))
+
+    app = One()
+    async with app.run_test(size=(80, 20)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.aim("ns/target")
+        first = {"ns/api": (("api",), "ok"), "ns/cart": (("cart",), "ok")}
+        table.apply(first, sorted(first), set(first), True, {})
+        await pilot.pause()
+        assert table.cursor_key is None  # not on api: the user did not choose it
+        later = {**first, "ns/target": (("target",), "ok")}
+        table.apply(later, sorted(later), {"ns/target"}, False, {})
+        await pilot.pause()
+        assert table.cursor_key == "ns/target" and table.cursor == 2
+        await pilot.press("up")  # the user moves: their choice from now on
+        assert table.cursor_key == "ns/cart"

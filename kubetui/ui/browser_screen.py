@@ -140,7 +140,7 @@ class BrowserScreen(ActionKeys, Screen):
         self._painted = None
         table = self.table
         table.set_columns(headers)
-        table.cursor_key = state.cursor_key
+        table.aim(state.cursor_key)
         table.empty_message = "Connecting…" if cluster is None else f"No {self._plural()}"
         if cluster is None:
             return
@@ -258,6 +258,12 @@ class BrowserScreen(ActionKeys, Screen):
                 with self.app.batch_update():
                     self.table.apply(model.rows, self._order, changed, rebuild,
                                      model.created, moved)
+        if self.table.wanted is not None and group is not None and model is not None and \
+                group.synced and self.table.wanted not in self._order:
+            missing, self.table.wanted = self.table.wanted, None
+            self.notify(f"{missing} is not in this view (gone, or filtered out)",
+                        severity="warning", timeout=4)
+            self.table.apply(model.rows, self._order, set(), False, model.created, True)
         self.table.tick()
         self._paint_header()
         return changed_any

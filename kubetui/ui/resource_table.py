@@ -122,6 +122,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._widths: list[int] = [len(c) for c in columns]
         self.cursor = 0
         self.cursor_key: str | None = None
+        self.wanted: str | None = None  # a row to land on once it arrives (see aim)
         self.empty_message = "No resources"
         self.created: dict[str, float] = {}  # key -> creation time: AGE ticks at draw time
         self._age_index = self._find_age(columns)
@@ -210,8 +211,22 @@ class ResourceTable(ScrollView, can_focus=True):
             self._ages = ages
             self.refresh()
 
+    def aim(self, key: str | None) -> None:
+        """Put the cursor on `key` once its row is there (a view whose rows are still
+        arriving); until then no row is selected, so no action can aim at another."""
+        self.wanted = key
+        self.cursor_key = key
+
     def _restore_cursor(self) -> None:
         order = self._order
+        if self.wanted is not None:
+            if self.wanted in self._rows and self.wanted in order:
+                self.cursor, self.cursor_key, self.wanted = order.index(self.wanted), \
+                    self.wanted, None
+                self._scroll_to_cursor()
+            else:
+                self.cursor_key = None  # still coming: nothing is selected meanwhile
+            return
         if self.cursor_key is not None and self.cursor_key in self._rows and (
                 self.cursor < len(order) and order[self.cursor] == self.cursor_key):
             pass  # still where it was: no search
@@ -230,6 +245,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def _move_to(self, index: int) -> None:
         if not self._order:
             return
+        self.wanted = None  # the user chose a row
         index = max(0, min(index, len(self._order) - 1))
         self.cursor = index
         self.cursor_key = self._order[index]
