@@ -176,3 +176,9 @@ def test_a_pending_pod_no_scheduler_saw_is_a_problem():
     assert finding.rule == "not-scheduled"
     assert "no scheduler has looked at it" in finding.cause
     assert f"is {pod['spec']['schedulerName']} running?" in finding.cause
+
+
+def test_a_pending_pods_logs_step_says_no_container_has_started():
+    pod = _load(REAL / "cases" / "scheduling-gated.pod.json")
+    logs = build(Evidence(pod)).steps[1]
+    assert logs.verdict == UNKNOWN and logs.summary == "no container has started"
