@@ -22,7 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="kubetui",
         description="A terminal dashboard for Kubernetes. "
-                    "Run `kubetui sim --help` for the simulated cluster, and "
+                    "Run `kubetui sim --help` for the simulated cluster, "
+                    "`kubetui diagnose TARGET` / `kubetui report TARGET -o FILE` for a "
+                    "checklist or an incident report without the TUI, and "
                     "`kubetui kind-demo up|down` for the demo on a kind cluster.",
         epilog="Kubeconfig is read like kubectl reads it: --kubeconfig, else $KUBECONFIG "
                "(a:b:c of split files), else ~/.kube/config.")
@@ -96,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["sim"]:
         return sim_main(argv[1:])
+    if argv[:1] in (["diagnose"], ["report"]):
+        from .cli_diagnose import diagnose_main, report_main
+        return (diagnose_main if argv[0] == "diagnose" else report_main)(argv[1:])
     if argv[:1] == ["kind-demo"]:
         from .kind_demo import main as kind_main
         return kind_main(argv[1:])

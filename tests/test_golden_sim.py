@@ -15,11 +15,10 @@ from conftest import raw, wait_until
 REAL = Path(__file__).parent / "fixtures" / "real-k8s"
 
 # Served by the real server, not by the sim: kinds neither kubetui nor the demo uses
-# (bindings is a create-only shortcut of pods/binding; replication controllers, limit
-# ranges, resource quotas and pod templates are not simulated), and pods' attach /
-# portforward / proxy / resize subresources (no container runs in the sim).
-NOT_SIMULATED = {"bindings", "limitranges", "podtemplates", "replicationcontrollers",
-                 "replicationcontrollers/scale", "replicationcontrollers/status",
+# (bindings is a create-only shortcut of pods/binding; limit ranges, resource quotas and
+# pod templates are not simulated; replication controllers are stored, not run), and
+# pods' attach / portforward / proxy / resize subresources (no container runs in the sim).
+NOT_SIMULATED = {"bindings", "limitranges", "podtemplates",
                  "resourcequotas", "resourcequotas/status", "pods/attach",
                  "pods/portforward", "pods/proxy", "pods/resize"}
 

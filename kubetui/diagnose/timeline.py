@@ -160,9 +160,9 @@ def _condition_entries(workload: dict) -> list[Entry]:
     who = f"{workload.get('kind', '').lower()}/{workload['metadata']['name']}"
     for cond in (workload.get("status") or {}).get("conditions") or ():
         ctype, status, reason = cond.get("type"), cond.get("status"), cond.get("reason", "")
+        # (Available=False is every new workload's first state: a consequence, not news)
         bad = (ctype == "Progressing" and reason == "ProgressDeadlineExceeded") or (
-            ctype == "ReplicaFailure" and status == "True") or (
-            ctype == "Available" and status == "False")
+            ctype == "ReplicaFailure" and status == "True")
         if bad:
             out.append(Entry(_t(cond.get("lastTransitionTime")), "rollout", who,
                              f"{ctype}={status} ({reason}): {cond.get('message', '')}",
@@ -170,13 +170,18 @@ def _condition_entries(workload: dict) -> list[Entry]:
     return out
 
 
-def _node_entries(nodes: list[dict]) -> list[Entry]:
+def _node_entries(nodes: list[dict], since: float) -> list[Entry]:
+    """The nodes' condition changes: an unhealthy one, or a recovery after `since` (a
+    node that was always fine says nothing)."""
     out = []
     for node in nodes:
         name = (node.get("metadata") or {}).get("name", "")
         for cond in (node.get("status") or {}).get("conditions") or ():
             ctype, status = cond.get("type"), cond.get("status")
             healthy = (status == "True") if ctype == "Ready" else (status == "False")
+            if healthy and not (ctype == "Ready" and _t(cond.get("lastTransitionTime")) >
+                                since):
+                continue
             out.append(Entry(_t(cond.get("lastTransitionTime")), "node", f"node/{name}",
                              f"{ctype}={status}" + (f" ({cond.get('reason')})"
                                                     if cond.get("reason") else ""),
@@ -227,7 +232,13 @@ def build(workload: dict | None, owned: list[dict], pods: list[dict],
     if workload is not None and workload.get("kind") in ("StatefulSet", "DaemonSet"):
         prefixes += (f"{workload['metadata']['name']}-",)
     entries += _event_entries(events, subjects, prefixes)
-    entries += _node_entries(nodes)
+    # a waiting container's time is a guess; its pod's warning events say it exactly
+    told = {e.subject for e in entries if e.bad and e.source in ("event", "probe")}
+    entries = [e for e in entries if not (e.source == "container" and "waiting:" in e.text
+                                          and e.subject in told)]
+    since = min((_t((p.get("metadata") or {}).get("creationTimestamp")) for p in pods),
+                default=0.0)
+    entries += _node_entries(nodes, since)
     entries += _config_entries(configs)
     entries += [Entry(t, "kubetui", subject, what) for t, subject, what in actions]
     entries = [e for e in entries if e.time]

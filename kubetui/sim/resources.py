@@ -70,6 +70,9 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", True, ("pvc",)),
     Resource("", "v1", "persistentvolumes", "PersistentVolume", False, ("pv",)),
     Resource("", "v1", "endpoints", "Endpoints", True, ("ep",), (), has_status=False),
+    # stored and listed, no controller runs them (kubectl cluster-info dump reads them)
+    Resource("", "v1", "replicationcontrollers", "ReplicationController", True, ("rc",),
+             ("status", "scale"), ("all",)),
     Resource("", "v1", "componentstatuses", "ComponentStatus", False, ("cs",), (),
              verbs=("get", "list"), has_status=False, virtual=True),
     Resource("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, ("sc",), (),
