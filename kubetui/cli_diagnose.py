@@ -51,7 +51,8 @@ def _gather(args):
         client.close()
 
 
-def _commands(incident) -> list[str]:
+def commands_for(incident) -> list[str]:
+    """The kubectl commands that show each part of a report again."""
     ns = f" -n {incident.namespace}" if incident.namespace else ""
     pod = incident.pod
     out = [f"kubectl describe {incident.kind.lower()} {incident.name}{ns}"]
@@ -88,7 +89,7 @@ def diagnose_main(argv: list[str]) -> int:
         print(json.dumps(report.checklist_json(incident.target, incident.namespace,
                                                incident.pod, c), indent=1))
     elif args.output == "markdown":
-        print(report.incident_markdown(incident, _commands(incident)))
+        print(report.incident_markdown(incident, commands_for(incident)))
     else:
         print(incident.mask(report.checklist_text(incident.target, incident.namespace,
                                                   incident.pod, c,
@@ -112,7 +113,7 @@ def report_main(argv: list[str]) -> int:
     except Exception as exc:  # nothing to report on: say why, exit 2
         print(f"kubetui report: {exc}", file=sys.stderr)
         return CANNOT_LOOK
-    text = report.incident_markdown(incident, _commands(incident))
+    text = report.incident_markdown(incident, commands_for(incident))
     with open(args.output, "w", encoding="utf-8") as fh:
         fh.write(text)
     print(f"wrote {args.output}")
@@ -136,4 +137,4 @@ def report_main(argv: list[str]) -> int:
     return CANNOT_LOOK if c is None else PROBLEM if c.cause is not None else OK
 
 
-__all__ = ["diagnose_main", "report_main"]
+__all__ = ["commands_for", "diagnose_main", "report_main"]

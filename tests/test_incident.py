@@ -121,3 +121,33 @@ def test_secret_values_and_tokens_never_reach_a_report(tmp_path, capsys):
     assert raw and secret not in raw and "eyJhbGci" not in raw
     code, shown = diagnose(capsys, "api-1", "-n", "shop", "--from", str(tmp_path))
     assert code == 1 and secret not in shown
+
+
+async def test_t_in_the_checklist_shows_the_timeline_and_b_writes_the_report(
+        make_app, sim, tmp_path, monkeypatch):
+    from kubetui.ui.checklist_screen import ChecklistScreen
+    from kubetui.ui.timeline_screen import TimelineScreen
+    from test_real_cluster_truth import Notes
+    from test_ui_actions import select
+    from test_ui_browser import wait_for
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app()
+    notes = Notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deploy", "^fraud-check$")
+        await pilot.press("c")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ChecklistScreen)
+                              and app.screen.checklist is not None)
+        await pilot.press("t")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen)
+                              and app.screen.timeline is not None, tries=400)
+        first = app.screen.timeline.first_bad
+        assert first is not None and first.subject.startswith("pod/fraud-check-")
+        assert app.screen.timeline.cause_candidate.subject.startswith("replicaset/")
+        await pilot.press("escape", "b")
+        assert await wait_for(pilot, lambda: any(m.startswith("Report written to")
+                                                 for m, _ in notes.seen), tries=400)
+        reports = list((tmp_path / "kubetui-reports").glob("payments_deployment_fraud-"
+                                                            "check-*.md"))
+        assert len(reports) == 1 and "## Timeline" in reports[0].read_text()
+        assert not notes.errors()

@@ -6,6 +6,7 @@ The calls run in thread workers; results and errors come back as notifications."
 from __future__ import annotations
 
 import logging
+import time
 
 from textual import work
 from textual.binding import Binding
@@ -72,6 +73,8 @@ class Acting:
     @work(thread=True, group="action", exit_on_error=False)
     def _act(self, done: str, call) -> None:
         call()
+        # what kubetui did goes on the timelines (see diagnose/timeline)
+        self.app.actions_log.append((time.time(), "kubetui", done))
         self.app.call_from_thread(self.notify, done, timeout=5)
 
     def _refused(self, what: str) -> bool:

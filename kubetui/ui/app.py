@@ -64,6 +64,7 @@ class KubetuiApp(themes.ReadableThemes, App):
         self.context_info: ContextInfo = kubeconfig.context(self.settings.context)
         self.server_version = "…"
         self.extra_kinds: dict = {}  # kinds found by discovery (CRDs): shown via Tables
+        self.actions_log: list[tuple[float, str, str]] = []  # (time, who, what) it did
         self._frozen = False
         self._last_paint = self._last_freeze = self._last_change = 0.0
 

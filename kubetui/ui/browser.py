@@ -15,8 +15,8 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "sec": "Secret", "hpa": "HorizontalPodAutoscaler", "crd": "CustomResourceDefinition",
            "ep": "Endpoints", "eps": "EndpointSlice", "rb": "RoleBinding",
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
-COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "arch",
-            "xray", "logs")
+COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "timeline",
+            "arch", "xray", "logs")
 
 
 @dataclass
@@ -74,6 +74,10 @@ def parse_command(line: str) -> Command:
         return Command("theme", argument=arg)
     if head == "help":
         return Command("help")
+    if head == "timeline":
+        if not arg or "/" not in arg:
+            return Command("unknown", error="timeline of what? e.g. :timeline deploy/api")
+        return Command("timeline", argument=arg.split()[0])
     if head == "logs":
         selector = (arg or "").removeprefix("-l").strip()
         if not selector:

@@ -402,6 +402,10 @@ class BrowserScreen(ActionKeys, Screen):
             from .log_screen import LogScreen  # every pod the selector matches, later ones too
             self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace,
                                            selector=cmd.argument, title=f"-l {cmd.argument}"))
+        elif cmd.action == "timeline" and self.app.cluster is not None:
+            from .timeline_screen import TimelineScreen
+            self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument,
+                                                self.active_namespace or "default"))
         elif cmd.action == "quit":
             self.app.call_later(self.app.action_quit_app)  # a coroutine: run it, not call it
         else:

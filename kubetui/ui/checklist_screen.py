@@ -94,6 +94,8 @@ class ChecklistScreen(Acting, Screen):
         Binding("p", "previous_logs", "Previous logs", id="checklist.previous"),
         Binding("n", "node_debug", "Node debug", id="checklist.node_debug"),
         Binding("o", "rollout", "Rollout", id="checklist.rollout"),
+        Binding("t", "timeline", "Timeline", id="checklist.timeline"),
+        Binding("b", "bundle", "Report", id="checklist.bundle"),
     ]
 
     def __init__(self, cluster, namespace: str, pod: str, debug_image: str = "busybox:1.36",
@@ -193,6 +195,40 @@ class ChecklistScreen(Acting, Screen):
                         severity="warning")
             return
         self._watch_roll(kind, self.ns, where.split("/")[-1])
+
+    def _target(self) -> str:
+        """What the timeline and the report are about: the pod's workload, else the pod."""
+        owner = getattr(self.evidence, "owner", "") if self.evidence is not None else ""
+        kind, _, where = owner.partition(" ")
+        if kind in ("Deployment", "StatefulSet", "DaemonSet"):
+            return f"{kind.lower()}/{where.split('/')[-1]}"
+        return f"pod/{self.pod_name}"
+
+    def action_timeline(self) -> None:
+        from .timeline_screen import TimelineScreen
+        self.app.push_screen(TimelineScreen(self.cluster, self._target(), self.ns))
+
+    def action_bundle(self) -> None:
+        self.notify("writing the incident report ...", timeout=2)
+        self._write_bundle(self._target())
+
+    @work(thread=True, group="bundle", exit_on_error=False)
+    def _write_bundle(self, target: str) -> None:
+        """An incident report (markdown) in ~/kubetui-reports/, secrets masked."""
+        from datetime import datetime
+        from pathlib import Path
+
+        from kubetui.cli_diagnose import commands_for
+        from kubetui.kube.incident import gather_incident
+        from kubetui.render.report import incident_markdown
+        incident = gather_incident(self.cluster.client, target, self.ns,
+                                   list(getattr(self.app, "actions_log", ())))
+        folder = Path.home() / "kubetui-reports"
+        folder.mkdir(exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = folder / f"{self.ns}_{target.replace('/', '_')}-{stamp}.md"
+        path.write_text(incident_markdown(incident, commands_for(incident)), encoding="utf-8")
+        self.app.call_from_thread(self.notify, f"Report written to {path}", timeout=6)
 
     def action_node_debug(self) -> None:
         pod = self._pod()

@@ -99,6 +99,7 @@ def groups_panel(c: rollout.Cockpit) -> Text:
 class RolloutScreen(Acting, Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="rollout.back"),
+        Binding("t", "timeline", "Timeline", id="rollout.timeline"),
         Binding("r", "restart", "Restart", id="rollout.restart"),
         Binding("u", "undo", "Undo to revision", id="rollout.undo"),
         Binding("p", "pause", "Pause/resume", id="rollout.pause"),
@@ -194,6 +195,11 @@ class RolloutScreen(Acting, Screen):
     # -- keys
     def _refuse(self, verb: str) -> bool:
         return self._refused(f"{verb} {self.kind.lower()} {self.target}")
+
+    def action_timeline(self) -> None:
+        from .timeline_screen import TimelineScreen
+        self.app.push_screen(TimelineScreen(self.cluster, f"{self.kind.lower()}/{self.target}",
+                                            self.ns))
 
     def action_restart(self) -> None:
         if not self._refuse("restart"):
