@@ -31,6 +31,7 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
     from .ui.modals import ConfirmScreen
     from .ui.rollout_screen import RolloutScreen
     from .ui.screens import ObjectScreen
+    from .ui.timeline_screen import TimelineScreen
 
     written: list[str] = []
     app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(theme=theme))
@@ -121,6 +122,12 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
                      and app.screen.checklist is not None)
         await pilot.pause(0.3)
         shot("checklist")
+        await pilot.press("t")  # the timeline of the checklist's workload
+        await settle(pilot, lambda: isinstance(app.screen, TimelineScreen)
+                     and app.screen.timeline is not None)
+        await pilot.pause(0.3)
+        shot("timeline")
+        await pilot.press("escape")
         await pilot.press("escape", "escape")
         await command(pilot, "xray deploy")
         await settle(pilot, lambda: isinstance(app.screen, XrayScreen) and app.screen.roots)
@@ -134,6 +141,23 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await pilot.press("escape")
     app.shutdown()
     return written
+
+
+def sample_report(kubeconfig: str, path: str) -> None:
+    """What `kubetui report deploy/settlement -n payments` writes, for the README."""
+    from .cli_diagnose import commands_for
+    from .kube.client import KubeClient
+    from .kube.config import load_kubeconfig
+    from .kube.incident import gather_incident
+    from .render.report import incident_markdown
+    client = KubeClient.connect(load_kubeconfig([kubeconfig]))
+    try:
+        incident = gather_incident(client, "deploy/settlement", "payments")
+    finally:
+        client.close()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(incident_markdown(incident, commands_for(incident)))
+    print(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             for theme in THEMES:
                 for path in asyncio.run(_shoot(kubeconfig, args.out, (cols, rows), theme)):
                     print(path)
+            sample_report(kubeconfig, os.path.join(args.out, "incident-report-sample.md"))
             # the views people open most, in the smallest common terminal
             for path in asyncio.run(_shoot(kubeconfig, args.out, (80, 24), THEMES[0],
                                            "-80x24", NARROW)):

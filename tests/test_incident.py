@@ -39,6 +39,30 @@ def test_diagnose_names_each_demo_problem(capsys, kubeconfig, namespace, name, r
     assert all(s["verdict"] in ("ok", "problem", "unknown") for s in found["steps"])
 
 
+@pytest.mark.parametrize("namespace,name,rule", PROBLEMS, ids=[p[1] for p in PROBLEMS])
+def test_each_demo_problems_timeline_and_report(tmp_path, capsys, kubeconfig, namespace,
+                                                name, rule):
+    from kubetui.kube.client import KubeClient
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.kube.incident import gather_incident
+    client = KubeClient.connect(load_kubeconfig([kubeconfig]))
+    try:
+        incident = wait_until(lambda: (lambda i: i if i.checklist.cause and
+                                       i.checklist.cause.rule == rule else None)(
+            gather_incident(client, f"deploy/{name}", namespace)), timeout=60)
+    finally:
+        client.close()
+    first = incident.timeline.first_bad
+    assert first is not None and first.bad, [e.text for e in incident.timeline.entries]
+    assert incident.timeline.cause_candidate is not None  # what came just before it
+    out = tmp_path / f"{name}.md"
+    assert report_main([f"deploy/{name}", "-n", namespace, "--kubeconfig", kubeconfig,
+                        "-o", str(out)]) == 1
+    text = out.read_text()
+    assert all(section in text for section in ("## Most likely cause", "## Checklist",
+                                               "## Timeline", "FIRST BAD", "## Describe"))
+
+
 def test_diagnose_exit_codes_for_a_healthy_and_a_missing_target(capsys, kubeconfig):
     code, out = diagnose(capsys, "deploy/cart", "-n", "shop", "--kubeconfig", kubeconfig)
     assert code == 0 and "no cause found: shop/cart-" in out
