@@ -71,11 +71,27 @@ class Checklist:
 
 def build(ev: Evidence) -> Checklist:
     pod = ev.pod
-    meta = pod["metadata"]
+    meta = pod.get("metadata") if isinstance(pod, dict) else None
     findings = diagnose(pod, ev.events, _previous(ev), ev.pvcs, ev.nodes)
-    steps = [_describe(ev, findings), _logs(ev), _events_step(ev), _rollout(ev), _exec(ev),
-             _node(ev), _top(ev)]
-    return Checklist(meta.get("namespace", ""), meta["name"], findings, steps, _state(pod))
+    steps = [_guarded(n, title, step, ev, findings) for n, (title, step) in enumerate((
+        ("describe", _describe), ("logs", _logs), ("events", _events_step),
+        ("rollout", _rollout), ("exec", _exec), ("node", _node), ("top", _top)), 1)]
+    try:
+        state = _state(pod)
+    except Exception:  # a malformed pod: its steps say what could not be read
+        state = "malformed"
+    meta = meta if isinstance(meta, dict) else {}
+    return Checklist(str(meta.get("namespace") or ""), str(meta.get("name") or "?"),
+                     findings, steps, state)
+
+
+def _guarded(number: int, title: str, step, ev: Evidence, findings) -> Step:
+    """A step that cannot read a malformed object is unknown, with why."""
+    try:
+        return step(ev, findings) if step is _describe else step(ev)
+    except Exception as exc:
+        return Step(number, title, "", UNKNOWN, f"could not read the object: "
+                    f"{type(exc).__name__}: {exc}"[:160])
 
 
 def _state(pod: dict) -> str:

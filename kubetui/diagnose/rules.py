@@ -460,8 +460,15 @@ def diagnose(pod: dict, events: list[dict] | None = None,
     read. `pvcs` maps claim names to PersistentVolumeClaims (None: not looked up);
     `nodes`, when read, name the taints a pending pod does not tolerate."""
     out = []
+    events = [e for e in events or () if isinstance(e, dict)]
     for rule in RULES:
-        found = rule(pod, events or [], previous_logs=previous_logs, pvcs=pvcs, nodes=nodes)
+        try:
+            found = rule(pod, events, previous_logs=previous_logs, pvcs=pvcs, nodes=nodes)
+        except Exception as exc:  # a malformed object: say so, never crash the checklist
+            found = Finding("malformed", f"the object is malformed: {rule.__name__} could "
+                            f"not read it ({type(exc).__name__}: {exc})"[:200])
+            out.append(found)
+            break
         if found is not None:
             out.append(found)
     return out

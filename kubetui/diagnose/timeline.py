@@ -205,6 +205,22 @@ def _config_entries(configs: list[dict]) -> list[Entry]:
     return out
 
 
+def _readable(obj) -> bool:
+    if not isinstance(obj, dict):
+        return False
+    meta = obj.get("metadata") or {}
+    return isinstance(meta, dict) and isinstance(meta.get("name", ""), str) and all(
+        isinstance(obj.get(k) or {}, dict) for k in ("spec", "status", "involvedObject"))
+
+
+def _safely(fn, *args) -> list[Entry]:
+    """One object's entries; none for a malformed one (it must not hide the others)."""
+    try:
+        return fn(*args)
+    except Exception:
+        return []
+
+
 def build(workload: dict | None, owned: list[dict], pods: list[dict],
           events: list[dict], nodes: list[dict] = (), configs: list[dict] = (),
           actions: list[tuple[float, str, str]] = ()) -> Timeline:
@@ -212,6 +228,12 @@ def build(workload: dict | None, owned: list[dict], pods: list[dict],
     namespace's (only those about the workload, its revisions and pods are kept);
     `nodes`: the nodes the pods run on; `configs`: the ConfigMaps and Secrets they use;
     `actions`: (time, subject, what) done through kubetui."""
+    owned, pods, events, nodes, configs = ([o for o in objs if _readable(o)] for objs in (
+        owned, pods, events, nodes, configs))
+    if workload is not None and not (_readable(workload) and isinstance(
+            (workload.get("metadata") or {}).get("name"), str) and isinstance(
+            workload.get("kind", ""), str)):
+        workload = None  # without a name there is nothing to follow
     entries: list[Entry] = []
     subjects = {f"pod/{(p.get('metadata') or {}).get('name', '')}" for p in pods}
     if workload is not None:
@@ -222,24 +244,27 @@ def build(workload: dict | None, owned: list[dict], pods: list[dict],
         subjects |= {f"horizontalpodautoscaler/{(e.get('involvedObject') or {}).get('name')}"
                      for e in events if (e.get("involvedObject") or {}).get("kind") ==
                      "HorizontalPodAutoscaler" and hpa_target in (e.get("message") or "")}
-        entries += _revisions(owned, "ReplicaSet" if kind == "Deployment"
-                              else "ControllerRevision")
-        entries += _condition_entries(workload)
+        entries += _safely(_revisions, owned, "ReplicaSet" if kind == "Deployment"
+                           else "ControllerRevision")
+        entries += _safely(_condition_entries, workload)
     for pod in pods:
-        entries += _pod_entries(pod)
+        entries += _safely(_pod_entries, pod)
     prefixes = tuple(f"{(o.get('metadata') or {}).get('name', '')}-" for o in owned
                      if o.get("kind") != "ControllerRevision")
     if workload is not None and workload.get("kind") in ("StatefulSet", "DaemonSet"):
         prefixes += (f"{workload['metadata']['name']}-",)
-    entries += _event_entries(events, subjects, prefixes)
+    entries += _safely(_event_entries, events, subjects, prefixes)
     # a waiting container's time is a guess; its pod's warning events say it exactly
     told = {e.subject for e in entries if e.bad and e.source in ("event", "probe")}
     entries = [e for e in entries if not (e.source == "container" and "waiting:" in e.text
                                           and e.subject in told)]
-    since = min((_t((p.get("metadata") or {}).get("creationTimestamp")) for p in pods),
-                default=0.0)
-    entries += _node_entries(nodes, since)
-    entries += _config_entries(configs)
+    try:
+        since = min((_t((p.get("metadata") or {}).get("creationTimestamp")) for p in pods),
+                    default=0.0)
+    except Exception:  # a creation time that is not one
+        since = 0.0
+    entries += _safely(_node_entries, nodes, since)
+    entries += _safely(_config_entries, configs)
     entries += [Entry(t, "kubetui", subject, what) for t, subject, what in actions]
     entries = [e for e in entries if e.time]
     # timestamps are often whole seconds: within one, causes before effects

@@ -311,7 +311,10 @@ def decode_list(kind: str, data: bytes) -> tuple[list[dict], dict]:
         except msgspec.ValidationError:
             pass  # an odd object: take the slow path for the whole page
     doc = orjson.loads(data)
-    return [prune(o) for o in doc.get("items") or ()], doc.get("metadata") or {}
+    if not isinstance(doc, dict) or not isinstance(doc.get("items") or [], list):
+        raise ValueError(f"a {kind} list that is not a List object: {data[:120]!r}")
+    return ([prune(o) for o in doc.get("items") or () if isinstance(o, dict)],
+            doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {})
 
 
 def decode_event(kind: str, line: bytes) -> tuple[str, dict]:
@@ -323,8 +326,10 @@ def decode_event(kind: str, line: bytes) -> tuple[str, dict]:
         except msgspec.ValidationError:
             pass
     ev = orjson.loads(line)
+    if not isinstance(ev, dict) or not isinstance(ev.get("object") or {}, dict):
+        raise ValueError(f"a watch line that is not an event: {line[:120]!r}")
     obj = ev.get("object") or {}
-    return ev.get("type", ""), prune(obj) if ev.get("type") != "ERROR" else obj
+    return str(ev.get("type", "")), prune(obj) if ev.get("type") != "ERROR" else obj
 
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"

@@ -228,6 +228,14 @@ class CellCache:
             self._cells = {}
 
 
+def _well_formed(obj) -> bool:
+    """What the model can read at all: an object with a name (a malformed one is left
+    out of the picture, not allowed to break it)."""
+    return isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and isinstance(
+        obj["metadata"].get("name"), str) and isinstance(obj.get("spec") or {}, dict) and \
+        isinstance(obj.get("status") or {}, dict)
+
+
 def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
           componentstatuses: list[dict] | None = None,
           node_metrics: dict[str, dict] | None = None, namespace: str | None = None,
@@ -237,6 +245,7 @@ def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
     cells shown; `node_metrics` maps node names to NodeMetrics (None: no metrics)."""
     now = time.time() if now is None else now
     cache = cache or CellCache()
+    nodes, pods = [n for n in nodes if _well_formed(n)], [p for p in pods if _well_formed(p)]
     system = [p for p in pods if p["metadata"].get("namespace") == "kube-system"]
     components, managed = control_plane(nodes, system, readyz, componentstatuses,
                                         server_version)
@@ -249,50 +258,66 @@ def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
     boxes: dict[str, NodeBox] = {}
     for node in sorted(nodes, key=lambda n: (not _is_control_plane_node(n),
                                              n["metadata"]["name"])):
-        meta, st = node["metadata"], node.get("status") or {}
-        info = st.get("nodeInfo") or {}
-        conds = {c.get("type"): c.get("status") for c in st.get("conditions") or ()}
-        name = meta["name"]
-        labels = meta.get("labels") or {}
-        roles = ",".join(sorted(k.split("/", 1)[1] for k in labels
-                                if k.startswith("node-role.kubernetes.io/"))) or "worker"
-        proxy = ("none" if not proxies else "ready" if proxies.get(name) else
-                 "not ready" if name in proxies else "missing")
-        usage = (node_metrics or {}).get(name, {}).get("usage") or {}
-        boxes[name] = NodeBox(
-            name, roles, conds.get("Ready") == "True", info.get("kubeletVersion", "?"),
-            info.get("containerRuntimeVersion", "?"), proxy, conds,
-            [p for p in PRESSURES if conds.get(p) == "True"],
-            [f"{t.get('key')}{'=' + t['value'] if t.get('value') else ''}:{t.get('effect')}"
-             for t in (node.get("spec") or {}).get("taints") or ()],
-            bool((node.get("spec") or {}).get("unschedulable")), 0.0, _alloc(node, "cpu"),
-            0.0, _alloc(node, "memory"),
-            parse_quantity(usage["cpu"]) if "cpu" in usage else None,
-            parse_quantity(usage["memory"]) if "memory" in usage else None)
+        try:
+            boxes[node["metadata"]["name"]] = _box(node, proxies, node_metrics)
+        except Exception:  # a malformed node is left out, not allowed to break the view
+            continue
     unscheduled: list[PodCell] = []
     shown = 0
     for pod in pods:
-        phase = (pod.get("status") or {}).get("phase")
-        node_name = (pod.get("spec") or {}).get("nodeName")
-        box = boxes.get(node_name or "")
-        if box is not None and phase not in ("Succeeded", "Failed"):
-            cpu, mem = cache.requests(pod, now)
-            box.cpu_requested += cpu
-            box.memory_requested += mem
-        if namespace is not None and pod["metadata"].get("namespace") != namespace:
+        try:
+            shown += _place(pod, boxes, unscheduled, namespace, cache, now)
+        except Exception:  # likewise a malformed pod
             continue
-        shown += 1
-        cell = cache.cell(pod, now)
-        if box is not None:
-            box.pods.append(cell)
-        elif not node_name:
-            unscheduled.append(cell)
     for box in boxes.values():
         box.pods.sort(key=lambda c: (c.namespace, c.name))
     unscheduled.sort(key=lambda c: (c.namespace, c.name))
     cache.prune(len(pods))
     return Architecture(components, managed, list(boxes.values()), unscheduled, namespace,
                         shown)
+
+
+def _box(node: dict, proxies: dict[str, bool], node_metrics) -> NodeBox:
+    meta, st = node["metadata"], node.get("status") or {}
+    info = st.get("nodeInfo") or {}
+    conds = {c.get("type"): c.get("status") for c in st.get("conditions") or ()}
+    name = meta["name"]
+    labels = meta.get("labels") or {}
+    roles = ",".join(sorted(k.split("/", 1)[1] for k in labels
+                            if k.startswith("node-role.kubernetes.io/"))) or "worker"
+    proxy = ("none" if not proxies else "ready" if proxies.get(name) else
+             "not ready" if name in proxies else "missing")
+    usage = (node_metrics or {}).get(name, {}).get("usage") or {}
+    return NodeBox(
+        name, roles, conds.get("Ready") == "True", info.get("kubeletVersion", "?"),
+        info.get("containerRuntimeVersion", "?"), proxy, conds,
+        [p for p in PRESSURES if conds.get(p) == "True"],
+        [f"{t.get('key')}{'=' + t['value'] if t.get('value') else ''}:{t.get('effect')}"
+         for t in (node.get("spec") or {}).get("taints") or ()],
+        bool((node.get("spec") or {}).get("unschedulable")), 0.0, _alloc(node, "cpu"),
+        0.0, _alloc(node, "memory"),
+        parse_quantity(usage["cpu"]) if "cpu" in usage else None,
+        parse_quantity(usage["memory"]) if "memory" in usage else None)
+
+
+def _place(pod: dict, boxes: dict[str, NodeBox], unscheduled: list[PodCell],
+           namespace: str | None, cache: CellCache, now: float) -> int:
+    """Count the pod's requests on its node and give it a cell; 1 if it is shown."""
+    phase = (pod.get("status") or {}).get("phase")
+    node_name = (pod.get("spec") or {}).get("nodeName")
+    box = boxes.get(node_name or "")
+    cell = cache.cell(pod, now)  # before any counting: a pod that cannot be read, is not
+    if box is not None and phase not in ("Succeeded", "Failed"):
+        cpu, mem = cache.requests(pod, now)
+        box.cpu_requested += cpu
+        box.memory_requested += mem
+    if namespace is not None and pod["metadata"].get("namespace") != namespace:
+        return 0
+    if box is not None:
+        box.pods.append(cell)
+    elif not node_name:
+        unscheduled.append(cell)
+    return 1
 
 
 __all__ = ["Architecture", "CellCache", "Component", "NodeBox", "PodCell", "build",

@@ -142,7 +142,19 @@ def describe(obj: dict, events: list[dict] | None = None, now: float | None = No
              tz: tzinfo | None = None, replicasets: list[dict] | None = None) -> str:
     """The describe text of `obj` with its `events` (None: no Events section); times in
     `tz` (default: the local zone, as kubectl). A Deployment's old and new ReplicaSets
-    are listed when `replicasets` (the namespace's) are given."""
+    are listed when `replicasets` (the namespace's) are given. A malformed object is
+    said to be one, with what could not be read, never an exception."""
+    try:
+        return _describe(obj, events, now, tz, replicasets)
+    except Exception as exc:
+        import json
+        return (f"kubetui cannot describe this object, it is malformed: "
+                f"{type(exc).__name__}: {exc}\n\n" +
+                json.dumps(obj, indent=2, default=str, sort_keys=True)[:20000] + "\n")
+
+
+def _describe(obj: dict, events: list[dict] | None, now: float | None,
+              tz: tzinfo | None, replicasets: list[dict] | None) -> str:
     now = time.time() if now is None else now
     w = Writer(tz)
     meta = obj.get("metadata") or {}

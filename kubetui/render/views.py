@@ -84,10 +84,22 @@ class View:
         fn = self.row_fn
 
         def row(obj: dict, now: float) -> Row:
-            cells, health = fn(obj, now)
+            try:
+                cells, health = fn(obj, now)
+            except Exception as exc:  # a malformed object still gets a row, saying so
+                return malformed_row(obj, exc, len(keep)), ERROR
             return tuple(cells[i] if i < len(cells) else "" for i in keep), health
 
         return row
+
+
+def malformed_row(obj, exc: Exception, width: int) -> tuple[str, ...]:
+    """NAMESPACE and NAME where they can be read, then what is wrong."""
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    meta = meta if isinstance(meta, dict) else {}
+    cells = [str(meta.get("namespace") or ""), str(meta.get("name") or "<no name>"),
+             f"malformed object ({type(exc).__name__}: {exc})"[:120]]
+    return tuple((cells + [""] * width)[:width])
 
 
 def cell_text(cell) -> str:

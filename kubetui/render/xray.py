@@ -144,80 +144,95 @@ def tree(kind: str, objects: dict[str, list[dict]], namespace: str | None = None
     """The trees rooted at every `kind` object (in `namespace`, or all); `objects` maps a
     kind to its objects (what NEEDS lists, and the root kind)."""
     now = time.time() if now is None else now
+    objects = {k: [o for o in v if _readable(o)] for k, v in objects.items()}
     roots = [o for o in objects.get(kind, ())
              if namespace is None or o["metadata"].get("namespace") in (namespace, None)]
-    pods = objects.get("Pod", [])
     out = []
-    for root in sorted(roots, key=lambda o: (o["metadata"].get("namespace", ""),
+    for root in sorted(roots, key=lambda o: (o["metadata"].get("namespace") or "",
                                              o["metadata"]["name"])):
-        node = _node(kind, root, now)
-        ns = root["metadata"].get("namespace", "")
-        if kind == "Deployment":
-            for rs in _owned(root, objects.get("ReplicaSet", [])):
-                child = _node("ReplicaSet", rs, now)
-                child.children = [_pod(p, now) for p in _owned(rs, pods)]
-                if child.children or (rs.get("spec") or {}).get("replicas"):
-                    node.children.append(child)
-        elif kind in ("ReplicaSet", "Job"):
-            node.children = [_pod(p, now) for p in _owned(root, pods)]
-        elif kind == "StatefulSet":
-            claims = {c["metadata"]["name"]: c for c in objects.get("PersistentVolumeClaim", [])
-                      if c["metadata"].get("namespace") == ns}
-            node.children = [_pod(p, now, claims) for p in _owned(root, pods)]
-        elif kind == "DaemonSet":
-            by_node: dict[str, list[dict]] = {}
-            for p in _owned(root, pods):
-                by_node.setdefault((p.get("spec") or {}).get("nodeName") or "(unscheduled)",
-                                   []).append(p)
-            node.children = [XNode("Node", n, "", "", f"{len(ps)} pod(s)",
-                                   [_pod(p, now) for p in ps])
-                             for n, ps in sorted(by_node.items())]
-        elif kind == "Service":
-            node.children = _service_children(root, objects, pods, now)
-        elif kind == "Ingress":
-            services = {s["metadata"]["name"]: s for s in objects.get("Service", [])
-                        if s["metadata"].get("namespace") == ns}
-            for name in _ingress_backends(root):
-                svc = services.get(name)
-                if svc is None:
-                    node.children.append(XNode("Service", name, ns, "error", "not found"))
-                    continue
-                child = _node("Service", svc, now)
-                child.children = [_pod(p, now) for p in _selected_pods(
-                    ns, (svc.get("spec") or {}).get("selector"), pods)]
-                node.children.append(child)
-        elif kind == "HorizontalPodAutoscaler":
-            ref = (root.get("spec") or {}).get("scaleTargetRef") or {}
-            target = next((o for o in objects.get(ref.get("kind", ""), ())
-                           if o["metadata"]["name"] == ref.get("name")
-                           and o["metadata"].get("namespace") == ns), None)
-            node.children = [_node(ref["kind"], target, now) if target is not None else
-                             XNode(ref.get("kind", "?"), ref.get("name", "?"), ns, "error",
-                                   "target not found")]
-        elif kind == "CronJob":
-            for job in _owned(root, objects.get("Job", [])):
-                child = _node("Job", job, now)
-                child.children = [_pod(p, now) for p in _owned(job, pods)]
-                node.children.append(child)
-        elif kind in ("ConfigMap", "Secret"):
-            node.children = [_pod(p, now) for p in sorted(
-                (p for p in pods if p["metadata"].get("namespace") == ns
-                 and uses(p, kind, root["metadata"]["name"])),
-                key=lambda p: p["metadata"]["name"])]
-            node.detail = f"used by {len(node.children)} pod(s)"
-        elif kind == "PersistentVolumeClaim":
-            name = root["metadata"]["name"]
-            node.children = [_pod(p, now) for p in pods if p["metadata"].get("namespace") == ns
-                             and any((v.get("persistentVolumeClaim") or {}).get("claimName")
-                                     == name for v in (p.get("spec") or {}).get("volumes") or ())]
-        elif kind == "Node":
-            name = root["metadata"]["name"]
-            node.children = [_pod(p, now) for p in sorted(
-                (p for p in pods if (p.get("spec") or {}).get("nodeName") == name
-                 and (namespace is None or p["metadata"].get("namespace") == namespace)),
-                key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"]))]
-        out.append(node)
+        try:
+            out.append(_root(kind, root, objects, namespace, now))
+        except Exception:  # a malformed object is left out, not allowed to break the tree
+            continue
     return out
+
+
+def _readable(obj) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and isinstance(
+        obj["metadata"].get("name"), str) and isinstance(
+        obj["metadata"].get("namespace") or "", str)
+
+
+def _root(kind: str, root: dict, objects: dict[str, list[dict]], namespace: str | None,
+          now: float) -> "XNode":
+    pods = objects.get("Pod", [])
+    node = _node(kind, root, now)
+    ns = root["metadata"].get("namespace", "")
+    if kind == "Deployment":
+        for rs in _owned(root, objects.get("ReplicaSet", [])):
+            child = _node("ReplicaSet", rs, now)
+            child.children = [_pod(p, now) for p in _owned(rs, pods)]
+            if child.children or (rs.get("spec") or {}).get("replicas"):
+                node.children.append(child)
+    elif kind in ("ReplicaSet", "Job"):
+        node.children = [_pod(p, now) for p in _owned(root, pods)]
+    elif kind == "StatefulSet":
+        claims = {c["metadata"]["name"]: c for c in objects.get("PersistentVolumeClaim", [])
+                  if c["metadata"].get("namespace") == ns}
+        node.children = [_pod(p, now, claims) for p in _owned(root, pods)]
+    elif kind == "DaemonSet":
+        by_node: dict[str, list[dict]] = {}
+        for p in _owned(root, pods):
+            by_node.setdefault((p.get("spec") or {}).get("nodeName") or "(unscheduled)",
+                               []).append(p)
+        node.children = [XNode("Node", n, "", "", f"{len(ps)} pod(s)",
+                               [_pod(p, now) for p in ps])
+                         for n, ps in sorted(by_node.items())]
+    elif kind == "Service":
+        node.children = _service_children(root, objects, pods, now)
+    elif kind == "Ingress":
+        services = {s["metadata"]["name"]: s for s in objects.get("Service", [])
+                    if s["metadata"].get("namespace") == ns}
+        for name in _ingress_backends(root):
+            svc = services.get(name)
+            if svc is None:
+                node.children.append(XNode("Service", name, ns, "error", "not found"))
+                continue
+            child = _node("Service", svc, now)
+            child.children = [_pod(p, now) for p in _selected_pods(
+                ns, (svc.get("spec") or {}).get("selector"), pods)]
+            node.children.append(child)
+    elif kind == "HorizontalPodAutoscaler":
+        ref = (root.get("spec") or {}).get("scaleTargetRef") or {}
+        target = next((o for o in objects.get(ref.get("kind", ""), ())
+                       if o["metadata"]["name"] == ref.get("name")
+                       and o["metadata"].get("namespace") == ns), None)
+        node.children = [_node(ref["kind"], target, now) if target is not None else
+                         XNode(ref.get("kind", "?"), ref.get("name", "?"), ns, "error",
+                               "target not found")]
+    elif kind == "CronJob":
+        for job in _owned(root, objects.get("Job", [])):
+            child = _node("Job", job, now)
+            child.children = [_pod(p, now) for p in _owned(job, pods)]
+            node.children.append(child)
+    elif kind in ("ConfigMap", "Secret"):
+        node.children = [_pod(p, now) for p in sorted(
+            (p for p in pods if p["metadata"].get("namespace") == ns
+             and uses(p, kind, root["metadata"]["name"])),
+            key=lambda p: p["metadata"]["name"])]
+        node.detail = f"used by {len(node.children)} pod(s)"
+    elif kind == "PersistentVolumeClaim":
+        name = root["metadata"]["name"]
+        node.children = [_pod(p, now) for p in pods if p["metadata"].get("namespace") == ns
+                         and any((v.get("persistentVolumeClaim") or {}).get("claimName")
+                                 == name for v in (p.get("spec") or {}).get("volumes") or ())]
+    elif kind == "Node":
+        name = root["metadata"]["name"]
+        node.children = [_pod(p, now) for p in sorted(
+            (p for p in pods if (p.get("spec") or {}).get("nodeName") == name
+             and (namespace is None or p["metadata"].get("namespace") == namespace)),
+            key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"]))]
+    return node
 
 
 def _service_children(svc: dict, objects, pods, now) -> list[XNode]:
