@@ -75,6 +75,14 @@ async def test_keys_typed_in_one_burst_after_colon_go_to_the_command_bar(make_ap
             app.post_message(events.Key(key, char))
         assert await wait_for(pilot, lambda: app.browser.state.filter == "cart")
         assert app.screen is app.browser
+        # two commands in one burst: each goes where it belongs, in order
+        burst = [("colon", ":"), ("c", "c"), ("m", "m"), ("enter", "\r"), ("slash", "/"),
+                 *((c, c) for c in "shop"), ("enter", "\r")]
+        for key, char in burst:
+            app.post_message(events.Key(key, char))
+        assert await wait_for(pilot, lambda: app.browser.state.kind == "ConfigMap"
+                              and app.browser.state.filter == "shop")
+        assert app.screen is app.browser
 
 
 async def test_esc_and_an_empty_filter_clear_a_label_selector(make_app):

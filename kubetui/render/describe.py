@@ -14,6 +14,7 @@ from . import describe_pod, events as ev
 from .age import age
 from .describe_text import Writer, annotations, go_bool, labels, taints
 from .printers import node_roles, selector_string
+from .safe import harmless
 
 probe_text = describe_pod.probe_text  # the checklist's rules print probes this way too
 
@@ -145,12 +146,12 @@ def describe(obj: dict, events: list[dict] | None = None, now: float | None = No
     are listed when `replicasets` (the namespace's) are given. A malformed object is
     said to be one, with what could not be read, never an exception."""
     try:
-        return _describe(obj, events, now, tz, replicasets)
+        return harmless(_describe(obj, events, now, tz, replicasets))
     except Exception as exc:
         import json
         return (f"kubetui cannot describe this object, it is malformed: "
                 f"{type(exc).__name__}: {exc}\n\n" +
-                json.dumps(obj, indent=2, default=str, sort_keys=True)[:20000] + "\n")
+                harmless(json.dumps(obj, indent=2, default=str, sort_keys=True)[:20000]) + "\n")
 
 
 def _describe(obj: dict, events: list[dict] | None, now: float | None,

@@ -11,6 +11,7 @@ from typing import Callable
 
 from . import events
 from .age import parse_time
+from .safe import harmless
 from .pod import DONE, ERROR, OK, PENDING, POD_COLUMNS, pod_row
 from .printers import TABLES, job_status, node_status, readiness_gates
 
@@ -88,7 +89,7 @@ class View:
                 cells, health = fn(obj, now)
             except Exception as exc:  # a malformed object still gets a row, saying so
                 return malformed_row(obj, exc, len(keep)), ERROR
-            return tuple(cells[i] if i < len(cells) else "" for i in keep), health
+            return tuple(harmless(cells[i]) if i < len(cells) else "" for i in keep), health
 
         return row
 

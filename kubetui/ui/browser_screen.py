@@ -368,12 +368,12 @@ class BrowserScreen(ActionKeys, Screen):
         self.table.release_typeahead()
 
     def on_command_bar_closed(self, _: CommandBar.Closed) -> None:
+        self.set_focus(self.table)  # now: keys typed after the bar go to the table
         self.table.end_typeahead()
-        self.table.focus()
 
     def on_command_bar_entered(self, event: CommandBar.Entered) -> None:
+        self.set_focus(self.table)
         self.table.end_typeahead()
-        self.table.focus()
         if event.mode == "/":
             self.show(with_filter(replace(self.state, cursor_key=None), event.text),
                       push=False)

@@ -70,7 +70,7 @@ class CommandBar(Input):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        text = self.value.strip()
+        text = event.value.strip()  # as it was on Enter (typed-ahead keys may follow)
         if text and (not self.history[self.mode] or self.history[self.mode][-1] != text):
             self.history[self.mode].append(text)
         self.display = False

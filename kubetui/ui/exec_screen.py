@@ -18,8 +18,8 @@ from textual.widgets import Footer, Input, RichLog, Static
 
 from kubetui.kube.client import ApiError
 from kubetui.kube.exec import ExecResult, exec_once
+from kubetui.render.safe import harmless
 
-from .log_view import harmless
 
 log = logging.getLogger("kubetui.ui")
 

@@ -18,19 +18,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kubetui.render.log_buffer import LogBuffer
+from kubetui.render.safe import harmless
 
 MAX_LINES = 1_000_000
 ASYNC_FILTER_LINES = 100_000  # past this, a filter runs in a thread (1M lines: about 1 s)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 PREFIX_COLOURS = ("#5fafff", "#87d787", "#d7af5f", "#d787d7", "#5fd7d7", "#ff8787")
 FILTER_MATCH = Style(reverse=True, bold=True)
 SEARCH_MATCH = Style(bgcolor="#d7af00", color="#000000", bold=True)
 CURRENT_LINE = Style(bgcolor="#303050")
-
-
-def harmless(text: str) -> str:
-    """Control characters made visible: ESC becomes ^[, so a log cannot drive the terminal."""
-    return _CONTROL.sub(lambda m: "^" + chr((ord(m.group()) + 64) % 128), text)
 
 
 def _matching(lines: LogBuffer, pattern: re.Pattern, inverse: bool) -> array:

@@ -91,8 +91,11 @@ class ResourceTable(ScrollView, can_focus=True):
             event.stop()
             event.prevent_default()
             key = Key(event.key, event.character)
-            if bar.display and bar.has_focus:
+            if self._after or (bar.display and bar.has_focus and self._closing):
+                self._after.append(key)  # typed after the bar's Enter: for what follows
+            elif bar.display and bar.has_focus:
                 bar.post_message(key)
+                self._closing = key.key in ("enter", "escape")
             else:
                 self._held.append(key)
             return
@@ -101,13 +104,24 @@ class ResourceTable(ScrollView, can_focus=True):
             self._typing = True  # the key goes on up, to open the bar
 
     def release_typeahead(self) -> None:
-        """The bar is open: what was typed meanwhile goes to it."""
+        """The bar is open: what was typed meanwhile goes to it, up to the Enter or
+        Escape that closes it; what follows is typed after the bar (`end_typeahead`)."""
         held, self._held = self._held, []
+        ends = next((i for i, k in enumerate(held) if k.key in ("enter", "escape")), None)
+        if ends is not None:
+            held, self._after = held[:ends + 1], held[ends + 1:]
         for key in held:
             self.typeahead.post_message(key)
 
     def end_typeahead(self) -> None:
-        self._typing, self._held = False, []
+        """The bar closed: keys typed after its Enter go where any key goes now."""
+        after, self._after = self._after, []
+        self._typing, self._held, self._closing = False, [], False
+        if after:
+            # made by the app itself, so they go all the way up to its key bindings (a
+            # message stops bubbling at the one that sent it)
+            self.app.call_later(lambda: [self.app.post_message(Key(k.key, k.character))
+                                         for k in after])
 
     class CursorMoved(Message):
         def __init__(self, key: str | None):
@@ -132,6 +146,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._fit_key: tuple = ()
         self._typing = False
         self._held: list[Key] = []
+        self._after: list[Key] = []
+        self._closing = False  # the bar has been sent the key that closes it
         self._fit: list[tuple[int, int]] = []
 
     # -- data

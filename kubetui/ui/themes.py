@@ -148,6 +148,11 @@ class ReadableThemes:
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
 
+    def get_line_filters(self):
+        """Every widget's lines pass the control-character guard (ui/guard.py)."""
+        from .guard import GUARD
+        return [*super().get_line_filters(), GUARD]  # type: ignore[misc]
+
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()  # type: ignore[misc]
         variables.update(kubetui_variables(variables, self.current_theme.variables))

@@ -1,0 +1,92 @@
+"""Strings from the server never drive the terminal: ESC, CSI, OSC 52 (clipboard), OSC 0
+(title) and BEL planted in an annotation, an event message and a ConfigMap's data reach
+the real terminal (a pty, read back through a terminal emulator) only as harmless text,
+in describe, the events table and YAML."""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import time
+
+import pyte
+
+from conftest import PtyProcess
+
+PLANT = ("\x1b]52;c;cGxhbnRlZA==\x07PLANTED-OSC \x1b[31mPLANTED-CSI\x1b[0m "
+         "\x07PLANTED-BEL \x1b]0;pwned-title\x07PLANTED-TITLE")
+NEVER = [b"\x1b]52;c;cGxhbnRlZA==", b"\x1b]0;pwned-title", b"\x1b[31mPLANTED",
+         b"\x07PLANTED-BEL"]
+
+
+def plant(sim) -> None:
+    sim.create("Namespace", None, {"metadata": {"name": "evil"}})
+    sim.create("ConfigMap", "evil", {"metadata": {"name": "evil-cm"}, "data": {"k": PLANT}})
+    pod = sim.create("Pod", "evil", {
+        "metadata": {"name": "evil-pod", "annotations": {"note": PLANT}},
+        "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}})
+    sim.create("Event", "evil", {
+        "metadata": {"name": "evil-pod.1"}, "type": "Warning", "reason": "Planted",
+        "message": PLANT, "count": 1, "firstTimestamp": "2026-11-30T10:00:00Z",
+        "lastTimestamp": "2026-11-30T10:00:00Z",
+        "involvedObject": {"kind": "Pod", "namespace": "evil", "name": "evil-pod",
+                           "uid": pod["metadata"]["uid"]}})
+
+
+class Terminal:
+    """The pty's output, kept raw and drawn by a VT emulator."""
+
+    def __init__(self, term: PtyProcess, cols: int, rows: int):
+        self.term, self.raw = term, b""
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, *needles: str, timeout: float = 30) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if all(n in self.text() for n in needles):
+                return True
+            ready, _, _ = select.select([self.term.fd], [], [], 0.1)
+            if ready:
+                try:
+                    data = os.read(self.term.fd, 65536)
+                except OSError:
+                    break
+                self.raw += data
+                self.stream.feed(data)
+        return all(n in self.text() for n in needles)
+
+
+def test_planted_control_sequences_reach_the_terminal_as_text(sim, kubeconfig, tmp_path):
+    plant(sim)
+    env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(tmp_path)}
+    term = PtyProcess([sys.executable, "-m", "kubetui", "--kubeconfig", kubeconfig,
+                       "-n", "evil"], env, cols=200, rows=50)
+    screen = Terminal(term, 200, 50)
+    try:
+        assert screen.wait_for("evil-pod", "● live"), screen.text()
+        term.send(b"d")  # describe: the annotation (and the pod's events)
+        assert screen.wait_for("note:", "PLANTED-CSI"), screen.text()
+        term.send(b"q")
+        assert screen.wait_for("pods(evil)"), screen.text()
+        term.send(b":ev\r")  # the events view: the message
+        assert screen.wait_for("events(evil)", "PLANTED-OSC"), screen.text()
+        term.send(b":cm\r")
+        assert screen.wait_for("configmaps(evil)", "evil-cm"), screen.text()
+        term.send(b"/evil-cm\r")
+        assert screen.wait_for("/evil-cm [1]"), screen.text()
+        term.send(b"y")  # YAML: the data
+        assert screen.wait_for("PLANTED-TITLE"), screen.text()
+        for raw in NEVER:  # the sequences themselves never reached the terminal
+            assert raw not in screen.raw, raw
+        assert "pwned-title" not in (screen.screen.title or "")
+        term.send(b"q")
+        assert screen.wait_for("configmaps(evil)")
+        term.send(b":q\r")
+        assert term.exit_code() == 0
+    finally:
+        term.close()
