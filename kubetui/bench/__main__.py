@@ -35,7 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     arch.add_argument("--nodes", type=int, default=100)
     arch.add_argument("--pods", type=int, default=10_000)
     arch.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    soak = sub.add_parser("soak", help="the app for N minutes under churn, every fault "
+                                       "and every screen: cache, errors, memory, threads")
+    soak.add_argument("--minutes", type=float, default=30)
+    soak.add_argument("--pods", type=int, default=10_000)
+    soak.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
+    if args.which == "soak":
+        from .soak import run as run_soak
+        return run_soak(args.minutes, args.pods, args.json)
     if args.which == "arch":
         from .arch import run as run_arch
         return run_arch(args.nodes, args.pods, args.json)

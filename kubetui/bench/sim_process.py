@@ -10,13 +10,16 @@ import tempfile
 
 
 class SimProcess:
-    def __init__(self, pods: int, scenario: str = "none", churn: float = 0):
+    def __init__(self, pods: int, scenario: str = "none", churn: float = 0,
+                 faults: list[str] = ()):
         self.folder = tempfile.mkdtemp(prefix="kubetui-bench-")
         self.kubeconfig = os.path.join(self.folder, "kubeconfig")
         cmd = [sys.executable, "-m", "kubetui", "sim", "--scenario", scenario,
                "--write-kubeconfig", self.kubeconfig, "--pods", str(pods)]
         if churn:
             cmd += ["--churn", str(churn)]
+        for fault in faults:
+            cmd += ["--fault", fault]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True)
         self.log: list[str] = []
@@ -26,6 +29,12 @@ class SimProcess:
                 break
         else:
             raise RuntimeError("the simulated cluster did not start:\n" + "\n".join(self.log))
+        import threading  # keep reading what it says (the faults it ran), or it blocks
+
+        def read() -> None:
+            for line in self.proc.stdout:
+                self.log.append(line.rstrip())
+        threading.Thread(target=read, daemon=True, name="sim stdout").start()
 
     def stop(self) -> None:
         self.proc.terminate()

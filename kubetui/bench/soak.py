@@ -1,0 +1,242 @@
+"""`python -m kubetui.bench soak --minutes N [--pods 10000] [--json FILE]`: the app,
+headless with its real screens, against a simulated cluster of N pods with churn and
+every fault the sim has on a schedule (dropped watches, expired versions, 500, 503, 429,
+a stall, the server down and back, a rotated token, a watch line that is not an event),
+while a driver opens and closes every screen, follows logs, runs commands in a pod and
+switches context. At the end: does the cache equal the server, what went wrong that was
+not injected, and how memory, threads and sockets moved. Measured, never asserted."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+
+from .report import machine, write_json
+from .sim_process import SimProcess
+
+FAULTS = ["drop@47", "expire@71", "500:3@97", "503:3@113", "429:3:1@131", "stall:4@163",
+          "down:5@211", "rotate-token@239", "badline:1@277"]
+# what the injected faults are allowed to make the app say (anything else is unexpected)
+EXPECTED = re.compile(r"500|503|429|[Tt]oo many|[Cc]onnection|refused|timed out|[Tt]imeout|"
+                      r"Unauthorized|unavailable|[Ii]nternal error|reset|[Ss]erver|stall|"
+                      r"not an event|[Ee]xpired|410|RemoteDisconnected|closed")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def sockets() -> int:
+    n = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            n += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+        except OSError:
+            continue
+    return n
+
+
+def slope(samples: list[tuple[float, float]]) -> float:
+    """RSS growth in MB a minute (least squares), after the first minute."""
+    pts = [(t, r) for t, r in samples if t >= 60] or samples
+    if len(pts) < 2:
+        return 0.0
+    n = len(pts)
+    mt, mr = sum(t for t, _ in pts) / n, sum(r for _, r in pts) / n
+    var = sum((t - mt) ** 2 for t, _ in pts)
+    return 60 * sum((t - mt) * (r - mr) for t, r in pts) / var if var else 0.0
+
+
+class LogCount(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.errors = 0
+
+    def emit(self, record):
+        self.errors += 1
+
+
+async def _drive(kubeconfig: str, minutes: float, result: dict) -> None:
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.ui.app import KubetuiApp, Settings
+    from kubetui.ui.arch_screen import ArchScreen
+    from kubetui.ui.checklist_screen import ChecklistScreen
+    from kubetui.ui.exec_screen import CommandInput, ExecScreen
+    from kubetui.ui.log_screen import LogScreen
+    from kubetui.ui.screens import ObjectScreen
+    from kubetui.ui.xray_screen import XrayScreen
+
+    app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings())
+    notes: list[tuple[str, str]] = []
+    show = app.notify
+
+    def notify(message, *args, **kw):
+        notes.append((str(message), kw.get("severity", "information")))
+        return show(message, *args, **kw)
+    app.notify = notify
+
+    async def until(pilot, predicate, timeout: float = 30) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                if predicate():
+                    return True
+            except Exception:  # the screen is still being built
+                pass
+            await pilot.pause(0.1)
+        return False
+
+    async def command(pilot, text: str) -> None:
+        await pilot.press("colon", *text, "enter")
+
+    async def back(pilot) -> None:
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.browser, 10)
+
+    start = time.monotonic()
+    end = start + minutes * 60
+    opened, samples = 0, []
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.browser.table.row_count > 100, 120)
+        gc.collect()
+        result["rss_start_mb"] = round(rss_mb(), 1)
+        result["threads_start"] = threading.active_count()
+        result["sockets_start"] = sockets()
+        contexts = sorted(app.kubeconfig.contexts)
+        switch = 0
+        while time.monotonic() < end:
+            samples.append((time.monotonic() - start, rss_mb()))
+            for kind, pattern, steps in (
+                    ("deploy", "^frontend$", (("l", LogScreen), ("d", ObjectScreen),
+                                              ("y", ObjectScreen), ("c", ChecklistScreen))),
+                    ("po", "^redis-", (("x", ExecScreen), ("l", LogScreen)))):
+                await command(pilot, kind)
+                await pilot.press("slash", *pattern, "enter")
+                if not await until(pilot, lambda: app.browser.table.row_count == 1):
+                    continue
+                for key, screen in steps:
+                    await pilot.press(key)
+                    if await until(pilot, lambda s=screen: isinstance(app.screen, s)):
+                        opened += 1
+                        if screen is ExecScreen:
+                            field = app.screen.query_one(CommandInput)
+                            field.value = "echo soak; cat /etc/hostname"
+                            await pilot.press("enter")
+                            await until(pilot, lambda: not app.screen.running, 20)
+                        else:
+                            await pilot.pause(1.0)
+                    await back(pilot)
+                await pilot.press("escape")  # the filter
+            await pilot.press("a")
+            if await until(pilot, lambda: isinstance(app.screen, ArchScreen)):
+                opened += 1
+                await pilot.pause(1.0)
+            await back(pilot)
+            await command(pilot, "xray deploy")
+            if await until(pilot, lambda: isinstance(app.screen, XrayScreen)):
+                opened += 1
+                await pilot.pause(0.5)
+            await back(pilot)
+            if len(contexts) > 1:  # a context switch, and back on the next round
+                switch += 1
+                await command(pilot, f"ctx {contexts[switch % len(contexts)]}")
+                await until(pilot, lambda: app.browser.table.row_count > 100, 60)
+            await command(pilot, "po")
+        gc.collect()
+        await pilot.pause(2.0)
+        samples.append((time.monotonic() - start, rss_mb()))
+        # the cache against the server: the pods the app holds, and the server's list
+        group = app.browser.group
+        client = app.cluster.client
+        await until(pilot, lambda: group.health.state == "live", 60)
+        server = {}
+        cont = None
+        while True:
+            page = client.get_json("/api/v1/pods", {"limit": 1000, "continue": cont})
+            for p in page["items"]:
+                m = p["metadata"]
+                server[f"{m['namespace']}/{m['name']}"] = m.get("resourceVersion")
+            cont = (page.get("metadata") or {}).get("continue")
+            if not cont:
+                break
+        cached = dict(group.store.snapshot()[1])
+        result.update(
+            objects_lost=len(set(server) - set(cached)),
+            objects_extra=len(set(cached) - set(server)),
+            duplicates=len(cached) - len(set(cached)),
+            stale=sum(1 for k, rv in server.items() if k in cached and
+                      (cached[k].get("metadata") or {}).get("resourceVersion") != rv),
+            screens_opened=opened,
+            unexpected_errors=sum(1 for m, sev in notes if sev == "error"
+                                  and not EXPECTED.search(m)),
+            error_notifications=sum(1 for _, sev in notes if sev == "error"),
+            unexpected_messages=sorted({m[:160] for m, sev in notes if sev == "error"
+                                        and not EXPECTED.search(m)})[:10],
+            rss_end_mb=round(rss_mb(), 1),
+            threads_end=threading.active_count(),
+            sockets_end=sockets(),
+            rss_slope_mb_per_min=round(slope(samples), 2),
+            rss_samples=[(round(t), round(r, 1)) for t, r in samples])
+    app.shutdown()
+
+
+def run(minutes: float, pods: int, json_path: str | None) -> int:
+    from kubetui.kube.config import load_kubeconfig  # noqa: F401 (fail early if broken)
+    log_dir = tempfile.mkdtemp(prefix="kubetui-soak-")
+    handler = logging.FileHandler(os.path.join(log_dir, "kubetui.log"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    counter = LogCount()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.addHandler(counter)
+    root.setLevel(logging.INFO)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+    uncaught: list[str] = []
+    threading.excepthook = lambda args: uncaught.append(repr(args.exc_value))
+    print(f"soak: {minutes:g} min, {pods:,} pods with churn, faults {', '.join(FAULTS)}; "
+          f"{machine()}; log in {log_dir}", flush=True)
+    result: dict = {"minutes": minutes, "pods": pods, "faults": FAULTS}
+    with SimProcess(pods, scenario="demo", churn=20, faults=FAULTS) as sim:
+        kubeconfig = _two_contexts(sim.kubeconfig)
+        asyncio.run(_drive(kubeconfig, minutes, result))
+        result["faults_injected"] = sum(1 for line in sim.log if line.startswith("fault: "))
+    with open(handler.baseFilename) as fh:
+        text = fh.read()
+    result["logged_errors"] = counter.errors  # caught, each with its traceback
+    result["tracebacks"] = len(uncaught)  # escaped: a thread that died
+    result["uncaught"] = uncaught[:5]
+    result["log"] = handler.baseFilename
+    result["log_tracebacks"] = text.count("Traceback")
+    for key in ("minutes", "faults_injected", "screens_opened", "objects_lost",
+                "objects_extra", "duplicates", "stale", "tracebacks", "logged_errors",
+                "unexpected_errors", "rss_start_mb", "rss_end_mb", "rss_slope_mb_per_min",
+                "threads_start", "threads_end", "sockets_start", "sockets_end"):
+        print(f"  {key:<24} {result.get(key)}")
+    if result.get("unexpected_messages"):
+        print("  unexpected:", *result["unexpected_messages"], sep="\n    ")
+    write_json(json_path, result)
+    return 0
+
+
+def _two_contexts(path: str) -> str:
+    """The sim's kubeconfig with a second context on the same cluster, to switch to."""
+    import yaml
+    with open(path) as fh:
+        doc = yaml.safe_load(fh)
+    ctx = dict(doc["contexts"][0])
+    ctx["name"] = ctx["name"] + "-again"
+    doc["contexts"].append(ctx)
+    out = path + "-two"
+    with open(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+        yaml.safe_dump(doc, fh)
+    return out
+
+
+__all__ = ["run"]
