@@ -128,15 +128,30 @@ class InformerGroup:
 
     # -- falling back to namespaces the user may read
     def _supervise(self) -> None:
+        """The supervisor thread's body: it ends only when stopped. A failed look at the
+        namespaces (the server down, an answer nothing expected) is logged with its
+        traceback and tried again after a backoff; the informers keep what they have."""
         next_check = 0.0
+        failures = 0
         while not self._stop.wait(0.2):
-            main = self.main
-            if main is not None and main.health.state == FORBIDDEN and self.namespace is None:
-                self._fall_back(main)
-                next_check = time.monotonic() + self.recheck_seconds
-            elif main is None and time.monotonic() >= next_check:
-                self._recheck()
-                next_check = time.monotonic() + self.recheck_seconds
+            try:
+                main = self.main
+                if main is not None and main.health.state == FORBIDDEN and \
+                        self.namespace is None:
+                    next_check = time.monotonic() + self.recheck_seconds
+                    self._fall_back(main)
+                elif main is None and time.monotonic() >= next_check:
+                    next_check = time.monotonic() + self.recheck_seconds
+                    self._recheck()
+                failures = 0
+            except Exception:
+                if self._stop.is_set():
+                    break
+                failures += 1
+                delay = min(self.recheck_seconds, 2.0 ** failures)
+                next_check = time.monotonic() + delay
+                log.exception("%s: looking for the namespaces to watch failed (again in "
+                              "%.0fs)", self.kind.plural, delay)
 
     def _fall_back(self, main: Informer) -> None:
         log.info("%s: cluster-wide list forbidden, trying namespaces", self.kind.plural)

@@ -5,6 +5,7 @@ one handler turns a failed worker into a notification, never a traceback."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from .browser import ViewState
 from .browser_screen import BrowserScreen
 from .commands import KubetuiCommands
 from .screens import PickScreen
+
+log = logging.getLogger("kubetui.app")
 
 
 @dataclass
@@ -118,10 +121,12 @@ class KubetuiApp(App):
         try:
             version = fresh.client.version().get("gitVersion", "?")
         except (ApiError, OSError, ValueError) as exc:
+            log.exception("%s: no server version", context)
             version = "unknown"
             self.call_from_thread(self.notify, f"Server version unavailable: {exc}",
                                   severity="warning")
         except Exception as exc:  # urllib3 errors and the like: say it, keep going
+            log.exception("%s: no server version", context)
             version = "unreachable"
             self.call_from_thread(self.notify, f"{fresh.client.server}: {exc}",
                                   severity="warning")
@@ -129,6 +134,7 @@ class KubetuiApp(App):
         try:
             extra = discover(fresh.client)
         except Exception:  # discovery is a nicety: the built-in kinds work without it
+            log.exception("%s: discovery failed; only the built-in kinds", context)
             extra = {}
         self.call_from_thread(setattr, self, "extra_kinds", extra)
 
@@ -194,10 +200,13 @@ class KubetuiApp(App):
                 finally:
                     client.close()
             except ApiError as exc:
+                log.exception("probing context %s", name)
                 detail = f"{source} · reachable, {exc.message}"
             except KubeConfigError as exc:
+                log.exception("probing context %s", name)
                 detail = f"{source} · {exc}"
             except Exception as exc:  # unreachable: say so briefly
+                log.exception("probing context %s", name)
                 detail = f"{source} · unreachable ({type(exc).__name__})"
             self.call_from_thread(picker.update_detail, name, detail)
 
@@ -239,6 +248,7 @@ class KubetuiApp(App):
         """Every failed worker ends here: a notification, never a traceback."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
+            log.error("worker %s failed", event.worker.name, exc_info=error)
             if isinstance(error, (KubeConfigError, ApiError, ReadOnly)):
                 message = str(error)
             else:

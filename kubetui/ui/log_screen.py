@@ -9,6 +9,7 @@ Keys: f follow, w wrap, t timestamps, / filter, s search with n / N, o container
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,8 @@ from .command_bar import CommandBar
 from .log_view import LogView
 from .modals import PromptScreen
 from .screens import PickScreen
+
+log = logging.getLogger("kubetui.logs")
 
 SINCE = {"0": (None, "all"), "1": (60, "1m"), "2": (300, "5m"), "3": (900, "15m"),
          "4": (3600, "1h")}
@@ -153,9 +156,11 @@ class LogScreen(Screen):
                 with self._lock:
                     self._pending.append((prefix, line.stamp, line.text))
         except ApiError as exc:
+            log.exception("logs %s: unavailable", stream.pod)
             with self._lock:
                 self._pending.append((prefix, "", f"(logs unavailable: {exc.message})"))
         except Exception as exc:  # a stream that cannot go on says why, in the view
+            log.exception("logs %s: the stream stopped", stream.pod)
             with self._lock:
                 self._pending.append((prefix, "", f"(log stream stopped: {exc})"))
 
