@@ -84,9 +84,10 @@ class Stream:
 
     def close(self) -> None:
         try:
-            shutdown = getattr(self._resp, "shutdown", None)
-            if shutdown is not None:
-                shutdown()
+            self._resp.shutdown()  # unblocks a read in progress on another thread
+        except (ValueError, RuntimeError):
+            pass  # urllib3's "closed already" / "connection released": nothing to unblock
+        try:
             self._resp.close()
             self._resp.release_conn()
         except Exception:
