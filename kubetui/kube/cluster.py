@@ -152,6 +152,8 @@ class InformerGroup:
                 next_check = time.monotonic() + delay
                 log.exception("%s: looking for the namespaces to watch failed (again in "
                               "%.0fs)", self.kind.plural, delay)
+        for informer in self.informers:  # any started while the group was being stopped
+            informer.stop(wait=0)
 
     def _fall_back(self, main: Informer) -> None:
         log.info("%s: cluster-wide list forbidden, trying namespaces", self.kind.plural)
@@ -186,7 +188,8 @@ class Cluster:
         self.context = self.client.context
         self.readonly = readonly
         self.groups: dict[tuple, InformerGroup] = {}
-        self._idle: list[InformerGroup] = []
+        self._users: dict[tuple, int] = {}  # group key -> views using it now
+        self._idle: list[InformerGroup] = []  # unused groups kept warm, oldest first
         self._froze = False
 
     def watch(self, kind: Kind | str, namespace: str | None = None,
@@ -194,7 +197,8 @@ class Cluster:
               table: bool = False) -> InformerGroup:
         """The informers of `kind` in `namespace` (None: all), started on first use and
         shared by every view that asks for the same thing. `table` reads rows from the
-        server's Table API (for kinds without a built-in view)."""
+        server's Table API (for kinds without a built-in view). Each call is one use:
+        hand it back with `release()` when the view stops showing it."""
         k = KINDS[kind] if isinstance(kind, str) else kind
         key = (k.kind, namespace, label_selector, field_selector, table)
         group = self.groups.get(key)
@@ -202,29 +206,49 @@ class Cluster:
             group = self.groups[key] = InformerGroup(
                 self.client, k, namespace, self.context.namespace, label_selector,
                 field_selector, table).start()
+        self._users[key] = self._users.get(key, 0) + 1
+        self._idle = [g for g in self._idle if g is not group]
         return group
 
-    def release(self, group: InformerGroup, keep: int = 4) -> None:
-        """Views call this when they stop showing a group; the `keep` most recent idle
-        groups stay warm (going back is instant), older ones are stopped."""
-        self._idle = [g for g in self._idle if g is not group] + [group]
+    def release(self, group: InformerGroup, keep_warm: bool = False, keep: int = 4) -> None:
+        """A view stops using a group. Another view may still use it; when none does, it
+        stops (its threads end, its cache is freed), unless `keep_warm`: the browser's
+        `keep` most recent views stay warm so that going back is instant."""
+        key = next((k for k, g in self.groups.items() if g is group), None)
+        if key is None:
+            return  # already stopped
+        users = self._users.get(key, 0) - 1
+        if users > 0:
+            self._users[key] = users
+            return
+        self._users.pop(key, None)
+        if keep_warm:
+            self._idle = [g for g in self._idle if g is not group] + [group]
+        else:
+            self._stop_group(key)
         while len(self._idle) > keep:
-            old = self._idle.pop(0)
-            for key, g in list(self.groups.items()):
-                if g is old:
-                    del self.groups[key]
-            old.stop(wait=1)
+            old = self._idle[0]
+            self._stop_group(next(k for k, g in self.groups.items() if g is old))
+
+    def _stop_group(self, key: tuple) -> None:
+        """Stop a group without waiting: its threads see the signal (their streams are
+        closed under them) and end on their own, so the screen never waits for them."""
+        group = self.groups.pop(key)
+        self._users.pop(key, None)
+        self._idle = [g for g in self._idle if g is not group]
+        group.stop(wait=0)
 
     def touch(self, group: InformerGroup) -> None:
+        """(`watch()` does this now: a group in use is never idle.)"""
         self._idle = [g for g in self._idle if g is not group]
 
-    def freeze_heap(self, full: bool = True) -> None:
-        """After a large initial sync: move what is cached out of the collector's way, so
+    def freeze_heap(self) -> None:
+        """After a large initial sync: move what is alive out of the collector's way, so
         full collections stay short (10k pods: milliseconds instead of a long pause).
-        Cached objects are plain acyclic data that refcounting frees when replaced, so
-        freezing again later (after collecting the young generations, so no cyclic
-        garbage is frozen) keeps the pause short under churn."""
-        gc.collect() if full else gc.collect(1)
+        Everything alive is frozen, and what is frozen is never collected as cyclic
+        garbage, so call it only when nothing alive is on its way out (the app's
+        `HeapFreezer` decides when); `close()` unfreezes."""
+        gc.collect()
         gc.freeze()
         self._froze = True
 

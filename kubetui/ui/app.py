@@ -5,6 +5,7 @@ one handler turns a failed worker into a notification, never a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -25,6 +26,7 @@ from . import themes
 from .browser import ViewState
 from .browser_screen import BrowserScreen
 from .commands import KubetuiCommands
+from .lifetime import HeapFreezer, OwnThreadExecutor, alive
 from .screens import PickScreen
 
 log = logging.getLogger("kubetui.app")
@@ -64,8 +66,9 @@ class KubetuiApp(App):
         self.context_info: ContextInfo = kubeconfig.context(self.settings.context)
         self.server_version = "…"
         self.extra_kinds: dict = {}  # kinds found by discovery (CRDs): shown via Tables
-        self._frozen = False
-        self._last_paint = self._last_freeze = self._last_change = 0.0
+        self.heap = HeapFreezer()
+        self._old_sessions: list[threading.Thread] = []  # old sessions stopping
+        self._last_paint = self._last_change = 0.0
 
     @property
     def browser(self) -> BrowserScreen:
@@ -74,7 +77,14 @@ class KubetuiApp(App):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(themes.VARIABLE_DEFAULTS)
 
+    def push_screen(self, screen, *args, **kwargs):
+        if not isinstance(screen, str):
+            self.heap.pushed(screen)  # watched until it is gone, once it is closed
+        return super().push_screen(screen, *args, **kwargs)
+
     def on_mount(self) -> None:
+        # thread workers each on a thread that ends with them (see lifetime.py)
+        asyncio.get_running_loop().set_default_executor(OwnThreadExecutor())
         found, problems = themes.discover()
         for theme in found:
             self.register_theme(theme)
@@ -141,14 +151,16 @@ class KubetuiApp(App):
     def _connected(self, fresh: Cluster) -> None:
         old, self.cluster = self.cluster, fresh
         self.context_info = fresh.context
-        self._frozen = False
         browser = self._browser
         if old is not None:
             browser.group = None
             # the old session's informers stop in the background: waiting for each
             # watch to end would freeze the screen for up to a second per kind
-            threading.Thread(target=old.close, kwargs={"wait": 1}, daemon=True,
-                             name=f"close {old.context.name}").start()
+            closing = threading.Thread(target=old.close, kwargs={"wait": 1}, daemon=True,
+                                       name=f"close {old.context.name}")
+            closing.start()
+            self._old_sessions = alive(self._old_sessions) + [closing]
+            self.heap.reset()  # once it is closed, what it froze can go
             namespace = self.settings.context_namespaces.get(fresh.context.name,
                                                              fresh.context.namespace)
             browser.stack.clear()
@@ -234,15 +246,15 @@ class KubetuiApp(App):
         self._last_paint = now
         if browser.paint():
             self._last_change = now
-        if group is None or self.cluster is None or not browser.table.row_count:
+        if group is None or self.cluster is None or not browser.table.row_count \
+                or not group.synced:
             return
-        if not self._frozen and group.synced:
-            self._frozen = True  # the cache and its rows are built: move them out of
-            self.cluster.freeze_heap()  # the collector's way (short full collections)
-            self._last_freeze = now
-        elif self._frozen and now - self._last_freeze > 2.0:
-            self._last_freeze = now
-            self.cluster.freeze_heap(full=False)  # what churn brought since (acyclic data)
+        # the caches and their rows are built: move them out of the collector's way
+        # (short full collections), and again what churn brought since, when it is safe
+        changes = tuple(g.store.version for g in list(self.cluster.groups.values()))
+        self._old_sessions = alive(self._old_sessions)
+        busy = bool(self._old_sessions) or any(not w.is_finished for w in self.workers)
+        self.heap.maybe_freeze(now, changes, busy, self.screen_stack)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every failed worker ends here: a notification, never a traceback."""

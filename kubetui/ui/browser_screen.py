@@ -131,9 +131,8 @@ class BrowserScreen(ActionKeys, Screen):
         namespace = state.namespace if kind.namespaced else None
         self.group = cluster.watch(kind, namespace, state.label_selector, state.field_selector,
                                    table=self._table_api)
-        cluster.touch(self.group)
-        if old is not None and old is not self.group:
-            cluster.release(old)
+        if old is not None:  # (watch counted one more use, even of the same group)
+            cluster.release(old, keep_warm=True)
         self.paint()
 
     def _kind_of(self, name: str):
