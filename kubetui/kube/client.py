@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -13,6 +14,7 @@ from typing import Any, Iterator
 import orjson
 import urllib3
 from kubernetes.client import ApiClient
+from kubernetes.config import exec_provider as _exec_provider
 from kubernetes.config.config_exception import ConfigException
 from kubernetes.config.kube_config import new_client_from_config
 
@@ -95,6 +97,28 @@ class Stream:
         on_close, self._on_close = self._on_close, None
         if on_close is not None:
             on_close()
+
+
+class _NonInteractive:
+    """What the official client's exec-plugin runner sees as `sys`. It runs a credential
+    plugin "interactively" (the terminal's stdin, our stderr) when sys.stdout says it is
+    a terminal, and inside the TUI sys.stdout is Textual's capture, which says so while
+    having no file descriptor: plugins failed to start from the app ("redirected stdin
+    is pseudofile", a bad descriptor), or would read the keyboard the TUI reads. Here a
+    plugin always runs non-interactively, its stderr captured for the error message."""
+
+    class _NotATerminal:
+        @staticmethod
+        def isatty() -> bool:
+            return False
+
+    stdout = _NotATerminal()
+
+    def __getattr__(self, name: str):
+        return getattr(sys, name)
+
+
+_exec_provider.sys = _NonInteractive()
 
 
 def _load_api(kc: KubeConfigSet, ctx: ContextInfo) -> ApiClient:

@@ -66,6 +66,8 @@ class KubetuiApp(App):
         self.context_info: ContextInfo = kubeconfig.context(self.settings.context)
         self.server_version = "…"
         self.extra_kinds: dict = {}  # kinds found by discovery (CRDs): shown via Tables
+        self._connects = 0  # connections asked for; the last one is the one wanted
+        self.discarded_connects = 0  # connections that finished after a later choice
         self.heap = HeapFreezer()
         self._old_sessions: list[threading.Thread] = []  # old sessions stopping
         self._last_paint = self._last_change = 0.0
@@ -124,10 +126,19 @@ class KubetuiApp(App):
             self._schedule_tick()
 
     # -- the connection (thread workers: they only post results back)
-    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def connect(self, context: str) -> None:
+        """Connect to `context` in the background. The last call wins, whatever order
+        the connections finish in (one may wait on a slow credential plugin)."""
+        self._connects += 1
+        self._connect(context, self._connects)
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _connect(self, context: str, attempt: int) -> None:
+        # (exclusive only marks an earlier worker cancelled: its thread runs on, so
+        # `attempt` is what tells a stale connection from the one wanted)
         fresh = Cluster(self.kubeconfig, context, self.settings.readonly)
-        self.call_from_thread(self._connected, fresh)
+        if not self.call_from_thread(self._connected, fresh, attempt):
+            return
         try:
             version = fresh.client.version().get("gitVersion", "?")
         except (ApiError, OSError, ValueError) as exc:
@@ -140,15 +151,23 @@ class KubetuiApp(App):
             version = "unreachable"
             self.call_from_thread(self.notify, f"{fresh.client.server}: {exc}",
                                   severity="warning")
-        self.call_from_thread(self._set_version, version)
+        self.call_from_thread(self._set_version, version, attempt)
         try:
             extra = discover(fresh.client)
         except Exception:  # discovery is a nicety: the built-in kinds work without it
             log.exception("%s: discovery failed; only the built-in kinds", context)
             extra = {}
-        self.call_from_thread(setattr, self, "extra_kinds", extra)
+        self.call_from_thread(self._set_extra_kinds, extra, attempt)
 
-    def _connected(self, fresh: Cluster) -> None:
+    def _connected(self, fresh: Cluster, attempt: int) -> bool:
+        """Adopt a new session, unless a later choice was made meanwhile: then it is
+        closed unused (it watches nothing yet) and the worker stops there."""
+        if attempt != self._connects:
+            log.info("connected to %s after a later choice; closing it unused",
+                     fresh.context.name)
+            self.discarded_connects += 1
+            fresh.close(wait=0)
+            return False
         old, self.cluster = self.cluster, fresh
         self.context_info = fresh.context
         browser = self._browser
@@ -169,9 +188,15 @@ class KubetuiApp(App):
             self.notify(f"Switched to context {fresh.context.name}", timeout=4)
         else:
             browser.show(browser.state, push=False)
+        return True
 
-    def _set_version(self, version: str) -> None:
-        self.server_version = version
+    def _set_version(self, version: str, attempt: int) -> None:
+        if attempt == self._connects:
+            self.server_version = version
+
+    def _set_extra_kinds(self, extra: dict, attempt: int) -> None:
+        if attempt == self._connects:
+            self.extra_kinds = extra
 
     def pick_context(self, name: str | None) -> None:
         if name:
