@@ -87,8 +87,8 @@ class Stream:
     def close(self) -> None:
         try:
             self._resp.shutdown()  # unblocks a read in progress on another thread
-        except (ValueError, RuntimeError):
-            pass  # urllib3's "closed already" / "connection released": nothing to unblock
+        except (ValueError, RuntimeError, OSError):
+            pass  # closed already, connection released, socket gone: nothing to unblock
         try:
             self._resp.close()
             self._resp.release_conn()
