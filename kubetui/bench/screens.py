@@ -186,6 +186,13 @@ async def measure(kubeconfig: str, server: str, pods: int, cycles: int,
 
 def run(pods: int, cycles: int, churn_seconds: float, switch_count: int,
         json_path: str | None) -> int:
+    import logging
+    import tempfile
+
+    log_path = os.path.join(tempfile.gettempdir(), "kubetui-bench-screens.log")
+    logging.basicConfig(filename=log_path, level=logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    print(f"(the app's log: {log_path})")
     result: dict = {}
     if cycles or churn_seconds:
         print(f"Loading {pods:,} pods and the demo into a simulated cluster (its own "
