@@ -130,13 +130,16 @@ class KubetuiApp(App):
         """Connect to `context` in the background. The last call wins, whatever order
         the connections finish in (one may wait on a slow credential plugin)."""
         self._connects += 1
-        self._connect(context, self._connects)
+        # where to look if the user may not list namespaces (the context's own is added)
+        hints = [self.settings.namespace, self.settings.context_namespaces.get(context),
+                 *self._browser.favorites]  # (the config's favourites, then those visited)
+        self._connect(context, self._connects, hints)
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    def _connect(self, context: str, attempt: int) -> None:
+    def _connect(self, context: str, attempt: int, namespaces: list[str | None]) -> None:
         # (exclusive only marks an earlier worker cancelled: its thread runs on, so
         # `attempt` is what tells a stale connection from the one wanted)
-        fresh = Cluster(self.kubeconfig, context, self.settings.readonly)
+        fresh = Cluster(self.kubeconfig, context, self.settings.readonly, namespaces)
         if not self.call_from_thread(self._connected, fresh, attempt):
             return
         try:
