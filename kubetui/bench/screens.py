@@ -92,9 +92,17 @@ async def open_close(app, pilot, cycles: int, pod: str) -> dict:
             await pilot.press("escape")
             assert await until(pilot, lambda: app.screen is browser)
         took = time.perf_counter() - started
-        # threads a closed screen started end within a few seconds or never
+        # what a closed screen started ends within a few seconds or never; then the app
+        # resets its frozen heap once the user is idle (see ui/lifetime.py)
         await until(pilot, lambda: threading.active_count() <= threads0, timeout=5)
-        await pilot.pause(0.5)
+        resets = app.heap.resets
+
+        def gone() -> bool:
+            gc.collect()
+            return all(r() is None for r in refs)
+
+        await until(pilot, gone, timeout=10)
+        await until(pilot, lambda: app.heap.resets > resets, timeout=10)
         gc.collect()
         out[name] = {"rss_before_mb": round(rss0, 1), "rss_after_mb": round(rss_mb(), 1),
                      "threads_before": threads0, "threads_after": threading.active_count(),

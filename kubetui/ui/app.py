@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -26,7 +26,7 @@ from . import themes
 from .browser import ViewState
 from .browser_screen import BrowserScreen
 from .commands import KubetuiCommands
-from .lifetime import HeapFreezer, OwnThreadExecutor, alive
+from .lifetime import HeapFreezer, OwnThreadExecutor, alive, prune_watchers
 from .screens import PickScreen
 
 log = logging.getLogger("kubetui.app")
@@ -70,7 +70,8 @@ class KubetuiApp(App):
         self.discarded_connects = 0  # connections that finished after a later choice
         self.heap = HeapFreezer()
         self._old_sessions: list[threading.Thread] = []  # old sessions stopping
-        self._last_paint = self._last_change = 0.0
+        self._last_paint = self._last_change = self._last_input = 0.0
+        self._pruned_for: object = None
 
     @property
     def browser(self) -> BrowserScreen:
@@ -83,6 +84,12 @@ class KubetuiApp(App):
         if not isinstance(screen, str):
             self.heap.pushed(screen)  # watched until it is gone, once it is closed
         return super().push_screen(screen, *args, **kwargs)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp)):
+            self._last_input = time.monotonic()  # (a reset of the heap waits for a pause)
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         # thread workers each on a thread that ends with them (see lifetime.py)
@@ -282,7 +289,13 @@ class KubetuiApp(App):
         changes = tuple(g.store.version for g in list(self.cluster.groups.values()))
         self._old_sessions = alive(self._old_sessions)
         busy = bool(self._old_sessions) or any(not w.is_finished for w in self.workers)
-        self.heap.maybe_freeze(now, changes, busy, self.screen_stack)
+        ui = (self.heap.pushes, id(browser.state), self.theme)
+        if ui != self._pruned_for:  # the UI changed: a footer recomposed, say
+            self._pruned_for = ui
+            prune_watchers([self, *(n for s in self.screen_stack
+                                    for n in s.walk_children(with_self=True))])
+        self.heap.maybe_freeze(now, changes, busy, self.screen_stack, ui,
+                               now - self._last_input)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every failed worker ends here: a notification, never a traceback."""
