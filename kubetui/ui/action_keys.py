@@ -93,11 +93,12 @@ class Acting:
         self._confirm_then(f"Roll {kind.lower()} {ns}/{name} back to revision {rev.number}?",
                            run, diff, diff=True)
 
+    @work(thread=True, group="shell", exit_on_error=False)
     def _shell(self, pod: dict, container: str | None) -> None:
+        """Open the shell in a thread (open() tries bash, then sh, up to about a second
+        each), then hand the session to the UI thread to take the terminal."""
         from kubetui.kube.client import ApiError
         from kubetui.kube.exec import ExecSession
-
-        from .terminal import bridge
 
         meta = pod["metadata"]
         session = ExecSession(self.app.cluster.client, meta["namespace"], meta["name"],
@@ -105,8 +106,14 @@ class Acting:
         try:
             session.open()
         except ApiError as exc:
-            self.notify(f"cannot open a shell: {exc.message}", severity="error")
+            self.app.call_from_thread(self.notify, f"cannot open a shell: {exc.message}",
+                                      severity="error")
             return
+        self.app.call_from_thread(self._run_shell, session, meta)
+
+    def _run_shell(self, session, meta: dict) -> None:
+        from .terminal import bridge
+
         try:
             with self.app.suspend():
                 code = bridge(session)
