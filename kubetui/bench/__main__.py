@@ -1,5 +1,6 @@
 """`python -m kubetui.bench [--pods N] [--json FILE]` (the app) and
-`python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone)."""
+`python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone);
+`logs`, `arch` and `screens` (memory over screens opened and closed, churn, switches)."""
 
 from __future__ import annotations
 
@@ -40,10 +41,23 @@ def main(argv: list[str] | None = None) -> int:
     soak.add_argument("--minutes", type=float, default=30)
     soak.add_argument("--pods", type=int, default=10_000)
     soak.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    scr = sub.add_parser("screens", help="RSS and threads over screens opened and closed, "
+                                        "churn and context switches")
+    scr.add_argument("--pods", type=int, default=10_000)
+    scr.add_argument("--cycles", type=int, default=20, help="opens and closes of each screen")
+    scr.add_argument("--churn-seconds", type=float, default=60,
+                     help="how long to churn 200 pods a second (0: skip)")
+    scr.add_argument("--switches", type=int, default=20,
+                     help="context switches between two clusters of N pods (0: skip)")
+    scr.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
     if args.which == "soak":
         from .soak import run as run_soak
         return run_soak(args.minutes, args.pods, args.json)
+    if args.which == "screens":
+        from .screens import run as run_screens
+        return run_screens(args.pods, args.cycles, args.churn_seconds, args.switches,
+                           args.json)
     if args.which == "arch":
         from .arch import run as run_arch
         return run_arch(args.nodes, args.pods, args.json)

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
 
 import orjson
 import urllib3
 from kubernetes.client import ApiClient
+from kubernetes.config import exec_provider as _exec_provider
 from kubernetes.config.config_exception import ConfigException
 from kubernetes.config.kube_config import new_client_from_config
 
 from .config import ContextInfo, KubeConfigError, KubeConfigSet
+
+log = logging.getLogger("kubetui.client")
 
 
 class ApiError(Exception):
@@ -51,10 +56,12 @@ def error_from_response(status: int, body: bytes, headers=None) -> ApiError:
 
 
 class Stream:
-    """A streaming response (watch, log follow): iterate lines; close() from any thread."""
+    """A streaming response (watch, log follow): iterate lines; close() from any thread.
+    `on_close` runs once, at the first close()."""
 
-    def __init__(self, response: urllib3.HTTPResponse):
+    def __init__(self, response: urllib3.HTTPResponse, on_close=None):
         self._resp = response
+        self._on_close = on_close
 
     def lines(self) -> Iterator[bytes]:
         """Complete lines as they arrive. A connection cut under urllib3 surfaces as
@@ -79,13 +86,39 @@ class Stream:
 
     def close(self) -> None:
         try:
-            shutdown = getattr(self._resp, "shutdown", None)
-            if shutdown is not None:
-                shutdown()
+            self._resp.shutdown()  # unblocks a read in progress on another thread
+        except (ValueError, RuntimeError, OSError):
+            pass  # closed already, connection released, socket gone: nothing to unblock
+        try:
             self._resp.close()
             self._resp.release_conn()
         except Exception:
-            pass
+            log.exception("closing a stream")
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
+
+
+class _NonInteractive:
+    """What the official client's exec-plugin runner sees as `sys`. It runs a credential
+    plugin "interactively" (the terminal's stdin, our stderr) when sys.stdout says it is
+    a terminal, and inside the TUI sys.stdout is Textual's capture, which says so while
+    having no file descriptor: plugins failed to start from the app ("redirected stdin
+    is pseudofile", a bad descriptor), or would read the keyboard the TUI reads. Here a
+    plugin always runs non-interactively, its stderr captured for the error message."""
+
+    class _NotATerminal:
+        @staticmethod
+        def isatty() -> bool:
+            return False
+
+    stdout = _NotATerminal()
+
+    def __getattr__(self, name: str):
+        return getattr(sys, name)
+
+
+_exec_provider.sys = _NonInteractive()
 
 
 def _load_api(kc: KubeConfigSet, ctx: ContextInfo) -> ApiClient:
@@ -129,46 +162,81 @@ def _plugin_error(message: str, command: str) -> str:
 
 @dataclass
 class KubeClient:
+    """Raw requests for one context, from any thread. `api` (the official ApiClient,
+    which holds the credentials) is replaced by `reload()`; each request holds on to the
+    ApiClient it started on, and a replaced one is closed once no request uses it."""
+
     context: ContextInfo
     api: ApiClient
     kubeconfig: KubeConfigSet | None = None
     reloads: int = 0  # how often credentials were reloaded after a 401
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()  # guards api, _users, _retired
+        self._reload_lock = threading.Lock()  # one reload at a time
+        self._users: dict[ApiClient, int] = {}  # ApiClient -> requests using it now
+        self._retired: set[ApiClient] = set()  # replaced, closed when unused
 
     @classmethod
     def connect(cls, kc: KubeConfigSet, context: str | None = None) -> "KubeClient":
         ctx = kc.context(context)
         return cls(ctx, _load_api(kc, ctx), kc)
 
-    def reload(self) -> None:
+    def reload(self, failed: ApiClient | None = None) -> None:
         """Read the kubeconfig files again and rebuild credentials (a rotated token, an
-        expired exec-plugin token). Raises KubeConfigError if that fails."""
+        expired exec-plugin token). Raises KubeConfigError if that fails. With `failed`
+        (the ApiClient that got a 401), nothing is done if another thread has replaced it
+        meanwhile: a wave of 401s reloads once."""
         if self.kubeconfig is None:
             return
         from .config import load_kubeconfig
 
-        kc = load_kubeconfig(self.kubeconfig.paths)
-        api = _load_api(kc, kc.context(self.context.name))
-        old, self.api, self.kubeconfig = self.api, api, kc
-        self.reloads += 1
-        try:
-            old.close()
-        except Exception:
-            pass
+        with self._reload_lock:
+            if failed is not None and failed is not self.api:
+                return
+            kc = load_kubeconfig(self.kubeconfig.paths)
+            api = _load_api(kc, kc.context(self.context.name))
+            with self._lock:
+                old, self.api, self.kubeconfig = self.api, api, kc
+                self.reloads += 1
+                in_use = self._users.get(old, 0) > 0
+                if in_use:
+                    self._retired.add(old)
+            if not in_use:
+                _close_api(old)
+
+    def _acquire(self) -> ApiClient:
+        with self._lock:
+            api = self.api
+            self._users[api] = self._users.get(api, 0) + 1
+            return api
+
+    def _release(self, api: ApiClient) -> None:
+        with self._lock:
+            users = self._users.get(api, 0) - 1
+            if users > 0:
+                self._users[api] = users
+                return
+            self._users.pop(api, None)
+            if api not in self._retired:
+                return
+            self._retired.discard(api)
+        _close_api(api)
 
     @property
     def server(self) -> str:
         return self.api.configuration.host
 
-    def _send(self, method: str, path: str, query: dict | None, body: Any,
+    def _send(self, api: ApiClient, method: str, path: str, query: dict | None, body: Any,
               content_type: str | None, timeout, accept: str):
         headers = {"Accept": accept}
         if content_type:
             headers["Content-Type"] = content_type
         params = [(k, v) for k, v in (query or {}).items() if v is not None]
-        serialized = self.api.param_serialize(
+        serialized = api.param_serialize(
             method=method, resource_path=path, query_params=params, header_params=headers,
             body=body, auth_settings=["BearerToken"])
-        return self.api.call_api(*serialized, _request_timeout=timeout)
+        return api.call_api(*serialized, _request_timeout=timeout)
 
     def request(self, method: str, path: str, query: dict | None = None, body: Any = None,
                 content_type: str | None = None, timeout: float | tuple = 30,
@@ -176,20 +244,26 @@ class KubeClient:
         """One request; the raw body on success, ApiError on an error status. A 401
         reloads credentials once and tries again."""
         for attempt in (0, 1):
-            resp = self._send(method, path, query, body, content_type, timeout, accept)
-            data = resp.read()
-            if resp.status == 401 and attempt == 0 and self._reload_quietly():
+            api = self._acquire()
+            try:
+                resp = self._send(api, method, path, query, body, content_type, timeout,
+                                  accept)
+                data = resp.read()
+            finally:
+                self._release(api)
+            if resp.status == 401 and attempt == 0 and self._reload_quietly(api):
                 continue
             if not 200 <= resp.status < 300:
                 raise error_from_response(resp.status, data, resp.headers)
             return data
         raise AssertionError("unreachable")
 
-    def _reload_quietly(self) -> bool:
+    def _reload_quietly(self, failed: ApiClient) -> bool:
         try:
-            self.reload()
+            self.reload(failed)
             return True
         except KubeConfigError:
+            log.exception("%s: reloading credentials after a 401 failed", self.context.name)
             return False
 
     def get_json(self, path: str, query: dict | None = None, timeout: float = 30) -> dict:
@@ -205,19 +279,36 @@ class KubeClient:
                timeout: float | tuple = (10, 330), accept: str = "application/json") -> Stream:
         """A GET whose body is read as it arrives (watch, logs)."""
         for attempt in (0, 1):
-            resp = self._send("GET", path, query, None, None, timeout, accept)
-            if resp.status == 401 and attempt == 0 and self._reload_quietly():
+            api = self._acquire()
+            try:
+                resp = self._send(api, "GET", path, query, None, None, timeout, accept)
+                if 200 <= resp.status < 300:
+                    # the stream holds the ApiClient until it is closed
+                    return Stream(resp.response, on_close=lambda api=api: self._release(api))
+                data = resp.read()
+            except BaseException:
+                self._release(api)
+                raise
+            self._release(api)
+            if resp.status == 401 and attempt == 0 and self._reload_quietly(api):
                 continue
-            if not 200 <= resp.status < 300:
-                raise error_from_response(resp.status, resp.read(), resp.headers)
-            return Stream(resp.response)
+            raise error_from_response(resp.status, data, resp.headers)
         raise AssertionError("unreachable")
 
     def version(self) -> dict:
         return self.get_json("/version", timeout=5)
 
     def close(self) -> None:
-        try:
-            self.api.close()
-        except Exception:
-            pass
+        """The session ends: every ApiClient goes, those still in use too."""
+        with self._lock:
+            apis = [self.api, *self._retired]
+            self._retired.clear()
+        for api in apis:
+            _close_api(api)
+
+
+def _close_api(api: ApiClient) -> None:
+    try:
+        api.close()
+    except Exception:
+        log.exception("closing an API client")

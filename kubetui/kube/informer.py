@@ -98,6 +98,9 @@ class Informer:
 
     # -- the loop
     def _run(self) -> None:
+        """The thread's body: it ends only when stopped. Whatever goes wrong is logged
+        with its traceback, shown as the health (with the reason) and retried after a
+        backoff; nothing kills the thread behind a health that still says live."""
         self._attempt = 0  # failures in a row; the watch resets it once its stream opens
         while not self._stop.is_set():
             try:
@@ -106,11 +109,13 @@ class Informer:
                     self._list()
                     self.synced.set()
                 self._watch()  # live from the moment the stream is open
-            except Expired:
+            except Expired as exc:
+                log.info("%s: %s; relisting", self.path, exc)
                 self.resource_version = None
             except ApiError as exc:
                 self._attempt += 1
                 if exc.status == 401 and self._attempt == 1:
+                    log.info("%s: 401, credentials reloaded; trying again", self.path)
                     continue  # the client reloaded credentials; try again at once
                 state = FORBIDDEN if exc.status in (401, 403) else BACKOFF
                 if exc.status == 410:
@@ -124,16 +129,27 @@ class Informer:
                     break
                 self._attempt += 1
                 self._pause(BACKOFF, _describe(exc, self.client.server), None)
+            except Exception as exc:  # a bug, or an answer nothing here expected
+                if self._stop.is_set():
+                    break
+                self._attempt += 1
+                # what was applied before it may be half a change: start from a list
+                self.resource_version = None
+                self._pause(BACKOFF, f"unexpected {type(exc).__name__}: {str(exc)[:200]}",
+                            None)
         self._set(STOPPED)
 
     def _pause(self, state: str, message: str, retry_after: float | None):
+        """Back off after the failure being handled (called in its except block, so the
+        log record carries its traceback)."""
         attempt = self._attempt
         delay = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
         delay = delay * (0.5 + random.random() / 2)
         if retry_after:
             delay = max(delay, retry_after)
         self._set(state, message, attempt=attempt, next_try=time.time() + delay)
-        log.info("%s: %s (retry in %.1fs)", self.path, message, delay)
+        log.error("%s: %s (%s; retry in %.1fs)", self.path, message, state, delay,
+                  exc_info=True)
         self._stop.wait(delay)
 
     def _list(self) -> None:
@@ -192,7 +208,8 @@ class Informer:
             else:
                 etype, obj = decode_event(self.kind.kind, line)
         except orjson.JSONDecodeError:
-            log.warning("%s: skipped a watch line that is not JSON: %r", self.path, line[:80])
+            log.exception("%s: skipped a watch line that is not JSON: %r", self.path,
+                          line[:80])
             return
         if etype == "ERROR":
             code = obj.get("code")

@@ -80,6 +80,8 @@ class LogStream:
             try:
                 self._stream = self.client.stream(path, self._query(), accept="*/*",
                                                   timeout=(10, None) if self.follow else 60)
+                if self._cancel.is_set():  # cancelled while it opened: nothing closed it
+                    break
                 self.state = STREAMING
                 skip_before, skip_same = self._last, self._at_last
                 seen_same = 0

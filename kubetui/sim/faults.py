@@ -1,6 +1,7 @@
 """Faults on demand, for tests and for people (`kubetui sim --fault ...`): drop every
 watch, expire resourceVersions, answer 500 or 429 for N requests, stall responses, go
-down and come back with the same state, rotate the admin token.
+down and come back with the same state, rotate the admin token, send a watch a line
+that is JSON but not an event.
 
 Every method is safe to call from any thread; it acts on the sim's loop."""
 
@@ -27,6 +28,9 @@ class Faults:
         self._error: tuple[int, str, str, float | None] | None = None
         self._stall_until = 0.0
         self.injected = 0  # error answers given so far (tests read it)
+        self._bad_lines: list[bytes] = []  # for the next watches, one each
+        self._bad_path: str | None = None
+        self.bad_lines_sent = 0  # watches answered with a bad line so far (tests read it)
         sim.request_hooks.append(self._hook)
 
     # ----------------------------------------------------------------- hook
@@ -36,6 +40,9 @@ class Faults:
         wait = self._stall_until - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
+        if self._bad_lines and request.method == "GET" and request.query.get("watch") in (
+                "1", "true") and (self._bad_path is None or request.path == self._bad_path):
+            return await self._bad_watch(request, self._bad_lines.pop(0))
         if self._errors_left > 0 and self._error is not None:
             self._errors_left -= 1
             self.injected += 1
@@ -48,6 +55,16 @@ class Faults:
             return web.Response(body=orjson.dumps(body), status=code,
                                 content_type="application/json", headers=headers)
         return None
+
+    async def _bad_watch(self, request: web.Request, line: bytes) -> web.StreamResponse:
+        """A watch answered 200 whose first line is `line`; the stream then ends."""
+        resp = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        await resp.write(line.rstrip(b"\n") + b"\n")
+        self.bad_lines_sent += 1
+        await resp.write_eof()
+        return resp
 
     # ------------------------------------------------------------ the faults
     def drop_watches(self) -> None:
@@ -75,6 +92,14 @@ class Faults:
 
         def run():
             self._error, self._errors_left = error, count
+        self.sim.call(run)
+
+    def bad_watch_lines(self, *lines: bytes, path: str | None = None) -> None:
+        """The next watches (of `path`, or any) each get one of `lines` as their first
+        line, then end: JSON that is not an event (`[]`, `42`) is what a broken proxy or
+        server might send."""
+        def run():
+            self._bad_lines, self._bad_path = list(lines or (b"[]",)), path
         self.sim.call(run)
 
     def stall(self, seconds: float) -> None:
@@ -125,6 +150,8 @@ class Faults:
                 self.down(float(args[0]) if args else 5)
             elif kind == "rotate-token":
                 self.rotate_token()
+            elif kind == "badline":
+                self.bad_watch_lines(*[b"[]"] * (int(args[0]) if args else 1))
             else:
                 raise ValueError(f"unknown fault {kind!r}")
         except (IndexError, ValueError) as exc:
@@ -135,8 +162,9 @@ class Faults:
 FAULT_HELP = ("a fault to inject, repeatable, as KIND[:ARGS][@EVERY]: drop (cut watches), "
               "expire (next watch gets 410), 500:N / 503:N / 429:N[:RETRY_AFTER] (the next N "
               "requests fail), stall:SECONDS, down:SECONDS (port closed, then back), "
-              "rotate-token. @EVERY repeats it every EVERY seconds; without it, it runs once "
-              "10 s after start")
+              "rotate-token, badline:N (the next N watches get `[]`, JSON that is not an "
+              "event). @EVERY repeats it every EVERY seconds; without it, it runs once 10 s "
+              "after start")
 
 
 def parse_schedule(spec: str) -> tuple[str, float | None]:

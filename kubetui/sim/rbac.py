@@ -10,7 +10,7 @@ import orjson
 from aiohttp import web
 
 from .auth import USER, User
-from .meta import ApiError, bad_request, details
+from .meta import ApiError, bad_request, details, now_rfc3339
 from .protobuf import review_spec, unwrap
 from .resources import BY_KIND
 
@@ -40,9 +40,17 @@ BOOTSTRAP_ROLES = {
                             "namespaces", "limitranges", "resourcequotas"],
               "verbs": READ}],
     "system:discovery": [{"nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*",
-                                              "/healthz", "/livez", "/readyz", "/version",
-                                              "/version/", "/openapi", "/openapi/*"],
+                                              "/healthz", "/livez", "/openapi",
+                                              "/openapi/*", "/readyz", "/version",
+                                              "/version/"],
                           "verbs": ["get"]}],
+    "system:public-info-viewer": [{"nonResourceURLs": ["/healthz", "/livez", "/readyz",
+                                                       "/version", "/version/"],
+                                   "verbs": ["get"]}],
+    # what the captured v1.36 server grants every authenticated user under /.well-known
+    # (its rules review lists it; the role's name is not in the capture)
+    "system:well-known-viewer": [{"nonResourceURLs": ["/.well-known", "/.well-known/*"],
+                                  "verbs": ["get"]}],
     "system:basic-user": [{"apiGroups": ["authorization.k8s.io"],
                            "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
                            "verbs": ["create"]},
@@ -53,6 +61,8 @@ BOOTSTRAP_BINDINGS = {
     "cluster-admin": ("cluster-admin", "system:masters"),
     "kubeadm:cluster-admins": ("cluster-admin", "kubeadm:cluster-admins"),
     "system:discovery": ("system:discovery", "system:authenticated"),
+    "system:public-info-viewer": ("system:public-info-viewer", "system:authenticated"),
+    "system:well-known-viewer": ("system:well-known-viewer", "system:authenticated"),
     "system:basic-user": ("system:basic-user", "system:authenticated"),
 }
 
@@ -109,14 +119,30 @@ class Authorizer:
 
     def rules(self, user: User, namespace: str | None) -> list[dict]:
         """Every rule that applies to the user in this namespace (or cluster-wide)."""
-        out: list[dict] = []
+        return [rule for rule, _ in self.sourced_rules(user, namespace)]
+
+    def sourced_rules(self, user: User, namespace: str | None) -> list[tuple[dict, str]]:
+        """Each rule with what grants it, in the real authorizer's words: `RoleBinding
+        "dev-view/shop" of ClusterRole "view" to User "dev"`."""
+        out: list[tuple[dict, str]] = []
         for b in self.store.list(CLUSTER_BINDINGS):
-            if any(_subject_matches(s, user, None) for s in b.get("subjects") or ()):
-                out += self._role_rules(b["roleRef"], None)
+            subject = next((s for s in b.get("subjects") or ()
+                            if _subject_matches(s, user, None)), None)
+            if subject is not None:
+                ref = b["roleRef"]
+                source = (f'ClusterRoleBinding "{b["metadata"]["name"]}" of '
+                          f'{ref.get("kind")} "{ref.get("name")}" to {_describe(subject)}')
+                out += [(r, source) for r in self._role_rules(ref, None)]
         if namespace:
             for b in self.store.list(BINDINGS, namespace):
-                if any(_subject_matches(s, user, namespace) for s in b.get("subjects") or ()):
-                    out += self._role_rules(b["roleRef"], namespace)
+                subject = next((s for s in b.get("subjects") or ()
+                                if _subject_matches(s, user, namespace)), None)
+                if subject is not None:
+                    ref = b["roleRef"]
+                    source = (f'RoleBinding "{b["metadata"]["name"]}/{namespace}" of '
+                              f'{ref.get("kind")} "{ref.get("name")}" to '
+                              f'{_describe(subject, namespace)}')
+                    out += [(r, source) for r in self._role_rules(ref, namespace)]
         return out
 
     def _role_rules(self, ref: dict, namespace: str | None) -> list[dict]:
@@ -128,8 +154,14 @@ class Authorizer:
 
     def allowed(self, user: User, verb: str, group: str, resource: str,
                 namespace: str | None, name: str | None = None) -> bool:
-        return any(_rule_allows(r, verb, group, resource, name)
-                   for r in self.rules(user, namespace) if "nonResourceURLs" not in r)
+        return self.allowed_by(user, verb, group, resource, namespace, name) is not None
+
+    def allowed_by(self, user: User, verb: str, group: str, resource: str,
+                   namespace: str | None, name: str | None = None) -> str | None:
+        """What grants it (see sourced_rules), or None when nothing does."""
+        return next((source for r, source in self.sourced_rules(user, namespace)
+                     if "nonResourceURLs" not in r
+                     and _rule_allows(r, verb, group, resource, name)), None)
 
     def path_allowed(self, user: User, verb: str, path: str) -> bool:
         return any(_path_allowed(r, verb, path) for r in self.rules(user, None))
@@ -185,38 +217,76 @@ class AccessReviews:
             raise bad_request(f"the body of the request could not be decoded: {exc}") from exc
 
     async def access(self, request: web.Request, route) -> web.Response:
+        """As the real server answers: the spec echoed without its empty fields, the
+        managedFields entry a create gets, `allowed` and, when RBAC allows it, which
+        binding does (a denial carries no reason)."""
         body = await self._body(request)
-        user, spec = request[USER], body.get("spec") or {}
+        user, spec = request[USER], _omit_empty(body.get("spec") or {})
         authz = self.sim.authorizer
         if "nonResourceAttributes" in spec:
             nra = spec["nonResourceAttributes"]
             ok = authz.path_allowed(user, nra.get("verb", "get"), nra.get("path", "/"))
+            reason = None
         else:
             ra = spec.get("resourceAttributes") or {}
             resource = ra.get("resource", "")
             if ra.get("subresource"):
                 resource += "/" + ra["subresource"]
-            ok = authz.allowed(user, ra.get("verb", "get"), ra.get("group", ""), resource,
-                               ra.get("namespace") or None, ra.get("name") or None)
-        status = {"allowed": ok}
-        if ok:
-            status["reason"] = "allowed by the simulated cluster's RBAC"
+            reason = authz.allowed_by(user, ra.get("verb", "get"), ra.get("group", ""),
+                                      resource, ra.get("namespace") or None,
+                                      ra.get("name") or None)
+            ok = reason is not None
+        status: dict = {"allowed": ok}
+        if reason:
+            status["reason"] = f"RBAC: allowed by {reason}"
+        managed = {"manager": request.headers.get("User-Agent", "unknown").split("/")[0],
+                   "operation": "Update", "apiVersion": "authorization.k8s.io/v1",
+                   "time": now_rfc3339(), "fieldsType": "FieldsV1",
+                   "fieldsV1": {"f:spec": _fields(spec)}}
         return _json({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
-                      "metadata": {"creationTimestamp": None}, "spec": spec, "status": status},
-                     201)
+                      "metadata": {"managedFields": [managed]}, "spec": spec,
+                      "status": status}, 201)
 
     async def rules(self, request: web.Request, route) -> web.Response:
+        """As the real server answers: empty metadata and spec (the namespace asked about
+        is not echoed), the rules that apply there, cluster-wide ones first."""
         body = await self._body(request)
         user, spec = request[USER], body.get("spec") or {}
         rules = self.sim.authorizer.rules(user, spec.get("namespace") or None)
         resource_rules = [{k: r[k] for k in ("verbs", "apiGroups", "resources", "resourceNames")
-                           if k in r} for r in rules if "nonResourceURLs" not in r]
+                           if r.get(k)} for r in rules if "nonResourceURLs" not in r]
         non_resource = [{"verbs": r["verbs"], "nonResourceURLs": r["nonResourceURLs"]}
                         for r in rules if "nonResourceURLs" in r]
         return _json({"kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
-                      "metadata": {"creationTimestamp": None}, "spec": spec,
+                      "metadata": {}, "spec": {},
                       "status": {"resourceRules": resource_rules,
                                  "nonResourceRules": non_resource, "incomplete": False}}, 201)
+
+
+def _describe(subject: dict, namespace: str | None = None) -> str:
+    """A binding's subject as the authorizer names it in a reason."""
+    kind, name = subject.get("kind"), subject.get("name")
+    if kind == "ServiceAccount":
+        return f'ServiceAccount "{subject.get("namespace") or namespace}/{name}"'
+    return f'{kind} "{name}"'
+
+
+def _omit_empty(value):
+    """A Go struct's omitempty: empty strings, lists and maps are left out."""
+    if isinstance(value, dict):
+        out = {k: _omit_empty(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in ("", None, [], {})}
+    return value
+
+
+def _fields(value: dict) -> dict:
+    """The FieldsV1 set of an object's fields (maps as `f:` keys, `.` for a map that is
+    itself set)."""
+    out: dict = {}
+    for key in sorted(value):
+        child = value[key]
+        out[f"f:{key}"] = {".": {}, **_fields(child)} if isinstance(child, dict) else {}
+    return out
 
 
 def _json(data: dict, status: int = 200) -> web.Response:

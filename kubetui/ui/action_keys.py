@@ -116,11 +116,12 @@ class Acting:
         self._confirm_then(f"Roll {kind.lower()} {ns}/{name} back to revision {rev.number}?",
                            run, diff, diff=True)
 
+    @work(thread=True, group="shell", exit_on_error=False)
     def _shell(self, pod: dict, container: str | None) -> None:
+        """Open the shell in a thread (open() tries bash, then sh, up to about a second
+        each), then hand the session to the UI thread to take the terminal."""
         from kubetui.kube.client import ApiError
         from kubetui.kube.exec import ExecSession
-
-        from .terminal import bridge
 
         meta = pod["metadata"]
         session = ExecSession(self.app.cluster.client, meta["namespace"], meta["name"],
@@ -130,12 +131,21 @@ class Acting:
         except ApiError as exc:
             log.error("cannot open a shell in %s/%s", meta["namespace"], meta["name"],
                       exc_info=True)
-            self.notify(f"cannot open a shell: {exc.message}", severity="error")
+            self.app.call_from_thread(self.notify, f"cannot open a shell: {exc.message}",
+                                      severity="error")
             return
         except Exception as exc:  # the boundary: whatever broke, say it and stay up
             log.exception("cannot open a shell in %s/%s", meta["namespace"], meta["name"])
-            self.notify(f"cannot open a shell: {type(exc).__name__}: {exc}", severity="error")
+            self.app.call_from_thread(self.notify, f"cannot open a shell: "
+                                      f"{type(exc).__name__}: {exc}", severity="error")
             return
+        self.app.call_from_thread(self._run_shell, session, meta)
+
+    def _run_shell(self, session, meta: dict) -> None:
+        from kubetui.kube.client import ApiError
+
+        from .terminal import bridge
+
         try:
             with self.app.suspend():
                 code = bridge(session)

@@ -5,12 +5,13 @@ one handler turns a failed worker into a notification, never a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -25,6 +26,7 @@ from . import state, themes
 from .browser import ViewState
 from .browser_screen import BrowserScreen
 from .commands import KubetuiCommands
+from .lifetime import HeapFreezer, OwnThreadExecutor, alive, prune_watchers
 from .screens import PickScreen
 
 log = logging.getLogger("kubetui.ui")
@@ -65,15 +67,32 @@ class KubetuiApp(themes.ReadableThemes, App):
         self.server_version = "…"
         self.extra_kinds: dict = {}  # kinds found by discovery (CRDs): shown via Tables
         self.actions_log: list[tuple[float, str, str]] = []  # (time, who, what) it did
-        self._frozen = False
-        self._last_paint = self._last_freeze = self._last_change = 0.0
+        self._connects = 0  # connections asked for; the last one is the one wanted
+        self.discarded_connects = 0  # connections that finished after a later choice
+        self.heap = HeapFreezer()
+        self._old_sessions: list[threading.Thread] = []  # old sessions stopping
+        self._last_paint = self._last_change = self._last_input = 0.0
+        self._pruned_for: object = None
 
     @property
     def browser(self) -> BrowserScreen:
         return self._browser
 
 
+    def push_screen(self, screen, *args, **kwargs):
+        if not isinstance(screen, str):
+            self.heap.pushed(screen)  # watched until it is gone, once it is closed
+        return super().push_screen(screen, *args, **kwargs)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp)):
+            self._last_input = time.monotonic()  # (a reset of the heap waits for a pause)
+        await super().on_event(event)
+
     def on_mount(self) -> None:
+        # thread workers each on a thread that ends with them (see lifetime.py)
+        asyncio.get_running_loop().set_default_executor(OwnThreadExecutor())
         found, problems = themes.discover()
         for theme in found:
             self.register_theme(theme)
@@ -118,38 +137,63 @@ class KubetuiApp(themes.ReadableThemes, App):
             self._schedule_tick()
 
     # -- the connection (thread workers: they only post results back)
-    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def connect(self, context: str) -> None:
-        fresh = Cluster(self.kubeconfig, context, self.settings.readonly)
-        self.call_from_thread(self._connected, fresh)
+        """Connect to `context` in the background. The last call wins, whatever order
+        the connections finish in (one may wait on a slow credential plugin)."""
+        self._connects += 1
+        # where to look if the user may not list namespaces (the context's own is added)
+        hints = [self.settings.namespace, self.settings.context_namespaces.get(context),
+                 *self._browser.favorites]  # (the config's favourites, then those visited)
+        self._connect(context, self._connects, hints)
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _connect(self, context: str, attempt: int, namespaces: list[str | None]) -> None:
+        # (exclusive only marks an earlier worker cancelled: its thread runs on, so
+        # `attempt` is what tells a stale connection from the one wanted)
+        fresh = Cluster(self.kubeconfig, context, self.settings.readonly, namespaces)
+        if not self.call_from_thread(self._connected, fresh, attempt):
+            return
         try:
             version = fresh.client.version().get("gitVersion", "?")
         except (ApiError, OSError, ValueError) as exc:
+            log.exception("%s: no server version", context)
             version = "unknown"
             self.call_from_thread(self.notify, f"Server version unavailable: {exc}",
                                   severity="warning")
         except Exception as exc:  # urllib3 errors and the like: say it, keep going
+            log.exception("%s: no server version", context)
             version = "unreachable"
             self.call_from_thread(self.notify, f"{fresh.client.server}: {exc}",
                                   severity="warning")
-        self.call_from_thread(self._set_version, version)
+        self.call_from_thread(self._set_version, version, attempt)
         try:
             extra = discover(fresh.client)
         except Exception:  # discovery is a nicety: the built-in kinds work without it
+            log.exception("%s: discovery failed; only the built-in kinds", context)
             extra = {}
-        self.call_from_thread(setattr, self, "extra_kinds", extra)
+        self.call_from_thread(self._set_extra_kinds, extra, attempt)
 
-    def _connected(self, fresh: Cluster) -> None:
+    def _connected(self, fresh: Cluster, attempt: int) -> bool:
+        """Adopt a new session, unless a later choice was made meanwhile: then it is
+        closed unused (it watches nothing yet) and the worker stops there."""
+        if attempt != self._connects:
+            log.info("connected to %s after a later choice; closing it unused",
+                     fresh.context.name)
+            self.discarded_connects += 1
+            fresh.close(wait=0)
+            return False
         old, self.cluster = self.cluster, fresh
         self.context_info = fresh.context
-        self._frozen = False
         browser = self._browser
         if old is not None:
             browser.group = None
             # the old session's informers stop in the background: waiting for each
             # watch to end would freeze the screen for up to a second per kind
-            threading.Thread(target=old.close, kwargs={"wait": 1}, daemon=True,
-                             name=f"close {old.context.name}").start()
+            closing = threading.Thread(target=old.close, kwargs={"wait": 1}, daemon=True,
+                                       name=f"close {old.context.name}")
+            closing.start()
+            self._old_sessions = alive(self._old_sessions) + [closing]
+            self.heap.reset()  # once it is closed, what it froze can go
             namespace = self.settings.context_namespaces.get(fresh.context.name,
                                                              fresh.context.namespace)
             browser.stack.clear()
@@ -158,9 +202,15 @@ class KubetuiApp(themes.ReadableThemes, App):
             self.notify(f"Switched to context {fresh.context.name}", timeout=4)
         else:
             browser.show(browser.state, push=False)
+        return True
 
-    def _set_version(self, version: str) -> None:
-        self.server_version = version
+    def _set_version(self, version: str, attempt: int) -> None:
+        if attempt == self._connects:
+            self.server_version = version
+
+    def _set_extra_kinds(self, extra: dict, attempt: int) -> None:
+        if attempt == self._connects:
+            self.extra_kinds = extra
 
     def pick_context(self, name: str | None) -> None:
         if name:
@@ -206,10 +256,13 @@ class KubetuiApp(themes.ReadableThemes, App):
                 finally:
                     client.close()
             except ApiError as exc:
+                log.exception("probing context %s", name)
                 detail = f"{source} · reachable, {exc.message}"
             except KubeConfigError as exc:
+                log.exception("probing context %s", name)
                 detail = f"{source} · {exc}"
             except Exception as exc:  # unreachable: say so briefly
+                log.exception("probing context %s", name)
                 detail = f"{source} · unreachable ({type(exc).__name__})"
             self.call_from_thread(picker.update_detail, name, detail)
 
@@ -241,15 +294,21 @@ class KubetuiApp(themes.ReadableThemes, App):
         self._last_paint = now
         if browser.paint():
             self._last_change = now
-        if group is None or self.cluster is None or not browser.table.row_count:
+        if group is None or self.cluster is None or not browser.table.row_count \
+                or not group.synced:
             return
-        if not self._frozen and group.synced:
-            self._frozen = True  # the cache and its rows are built: move them out of
-            self.cluster.freeze_heap()  # the collector's way (short full collections)
-            self._last_freeze = now
-        elif self._frozen and now - self._last_freeze > 2.0:
-            self._last_freeze = now
-            self.cluster.freeze_heap(full=False)  # what churn brought since (acyclic data)
+        # the caches and their rows are built: move them out of the collector's way
+        # (short full collections), and again what churn brought since, when it is safe
+        changes = tuple(g.store.version for g in list(self.cluster.groups.values()))
+        self._old_sessions = alive(self._old_sessions)
+        busy = bool(self._old_sessions) or any(not w.is_finished for w in self.workers)
+        ui = (self.heap.pushes, id(browser.state), self.theme)
+        if ui != self._pruned_for:  # the UI changed: a footer recomposed, say
+            self._pruned_for = ui
+            prune_watchers([self, *(n for s in self.screen_stack
+                                    for n in s.walk_children(with_self=True))])
+        self.heap.maybe_freeze(now, changes, busy, self.screen_stack, ui,
+                               now - self._last_input)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every failed worker ends here: a notification, never a traceback."""

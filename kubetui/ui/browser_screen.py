@@ -151,9 +151,8 @@ class BrowserScreen(ActionKeys, Screen):
         namespace = state.namespace if kind.namespaced else None
         self.group = cluster.watch(kind, namespace, state.label_selector, state.field_selector,
                                    table=self._table_api)
-        cluster.touch(self.group)
-        if old is not None and old is not self.group:
-            cluster.release(old)
+        if old is not None:  # (watch counted one more use, even of the same group)
+            cluster.release(old, keep_warm=True)
         self.paint()
 
     # -- metrics.k8s.io: CPU, MEM and their shares beside pods and nodes, when served

@@ -252,20 +252,27 @@ class ChecklistScreen(Acting, Screen):
         name = debug.create()
         self.app.call_from_thread(self.notify, f"debug pod {name} runs on {node}", timeout=4)
         try:
-            self.app.call_from_thread(self._debug_shell, debug.namespace, name)
+            from kubetui.kube.client import ApiError
+            from kubetui.kube.exec import ExecSession
+            session = ExecSession(self.cluster.client, debug.namespace, name, "debugger",
+                                  shells=("sh",))
+            try:
+                session.open()  # (here, not on the UI thread: it can take a second)
+            except ApiError as exc:
+                self.app.call_from_thread(self.notify, "cannot open a shell in the debug "
+                                          f"pod: {exc.message}", severity="error")
+            else:
+                self.app.call_from_thread(self._debug_shell, session)
         finally:
             debug.remove()
             self.app.call_from_thread(self.notify, f"debug pod {name} removed", timeout=4)
 
-    def _debug_shell(self, namespace: str, name: str) -> None:
+    def _debug_shell(self, session) -> None:
         from kubetui.kube.client import ApiError
-        from kubetui.kube.exec import ExecSession
 
         from .terminal import bridge
 
-        session = ExecSession(self.cluster.client, namespace, name, "debugger", shells=("sh",))
         try:
-            session.open()
             with self.app.suspend():
                 bridge(session)
         except ApiError as exc:

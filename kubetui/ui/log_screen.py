@@ -30,6 +30,8 @@ from .log_view import LogView
 from .modals import PromptScreen
 from .screens import PickScreen
 
+log = logging.getLogger("kubetui.logs")
+
 SINCE = {"0": (None, "all"), "1": (60, "1m"), "2": (300, "5m"), "3": (900, "15m"),
          "4": (3600, "1h")}
 ALL_CONTAINERS = "all containers"

@@ -1,0 +1,248 @@
+"""The memory benchmark: the real app, headless, against N pods (plus the demo's workloads)
+in a simulated cluster in another process. It opens and closes each screen (logs,
+describe, YAML, checklist, architecture) CYCLES times and reports the process's RSS and
+thread count before and after, how many of those screens are still alive after a full
+collection, the RSS growth a minute under churn, and RSS and time over context switches
+between two clusters of N pods. Measured, never asserted."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import threading
+import time
+import weakref
+
+from .report import machine, write_json
+from .sim_process import SimProcess
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def server_of(sim: SimProcess) -> str:
+    return next(line.split(" on ", 1)[1] for line in sim.log
+                if line.startswith("Simulated cluster listening on "))
+
+
+def renamed(path: str, name: str) -> str:
+    """The sim's kubeconfig with its context, cluster and user called `name` (two sims
+    write the same names, and the first file to define a name wins)."""
+    import yaml
+
+    with open(path) as fh:
+        doc = yaml.safe_load(fh)
+    for section in ("clusters", "users", "contexts"):
+        for entry in doc[section]:
+            entry["name"] = name
+    ctx = doc["contexts"][0]["context"]
+    ctx["cluster"] = ctx["user"] = doc["current-context"] = name
+    out = f"{path}-{name}"
+    with open(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+        yaml.safe_dump(doc, fh)
+    return out
+
+
+async def until(pilot, predicate, timeout: float = 60.0) -> bool:
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            return False
+        await pilot.pause(0.02)
+    return True
+
+
+def screens():
+    """(name, key, predicate that the opened screen shows what it fetched)."""
+    from kubetui.ui.arch_screen import ArchScreen, ArchView
+    from kubetui.ui.checklist_screen import ChecklistScreen
+    from kubetui.ui.log_screen import LogScreen
+    from kubetui.ui.log_view import LogView
+    from kubetui.ui.screens import ObjectScreen
+
+    return [
+        ("logs", "l", lambda s: isinstance(s, LogScreen) and s.query_one(LogView).lines),
+        ("describe", "d", lambda s: isinstance(s, ObjectScreen) and s.mode == "describe"),
+        ("yaml", "y", lambda s: isinstance(s, ObjectScreen) and s.mode == "yaml"),
+        ("checklist", "c", lambda s: isinstance(s, ChecklistScreen) and s.checklist),
+        ("architecture", "a", lambda s: isinstance(s, ArchScreen)
+         and s.query_one(ArchView).model is not None),
+    ]
+
+
+async def open_close(app, pilot, cycles: int, pod: str) -> dict:
+    """Each screen opened and closed `cycles` times from the pod view, filtered to `pod`."""
+    out: dict = {}
+    browser = app.browser
+    await pilot.press("slash", *f"^{pod}$", "enter")
+    assert await until(pilot, lambda: browser.table.row_count == 1)
+    for name, key, shown in screens():
+        gc.collect()
+        rss0, threads0 = rss_mb(), threading.active_count()
+        refs = []
+        started = time.perf_counter()
+        for _ in range(cycles):
+            await pilot.press(key)
+            if not await until(pilot, lambda: shown(app.screen)):
+                raise RuntimeError(f"the {name} screen did not show its content")
+            refs.append(weakref.ref(app.screen))
+            await pilot.press("escape")
+            assert await until(pilot, lambda: app.screen is browser)
+        took = time.perf_counter() - started
+        # what a closed screen started ends within a few seconds or never; then the app
+        # resets its frozen heap once the user is idle (see ui/lifetime.py)
+        await until(pilot, lambda: threading.active_count() <= threads0, timeout=5)
+        resets = app.heap.resets
+
+        def gone() -> bool:
+            gc.collect()
+            return all(r() is None for r in refs)
+
+        await until(pilot, gone, timeout=10)
+        await until(pilot, lambda: app.heap.resets > resets, timeout=10)
+        gc.collect()
+        out[name] = {"rss_before_mb": round(rss0, 1), "rss_after_mb": round(rss_mb(), 1),
+                     "threads_before": threads0, "threads_after": threading.active_count(),
+                     "alive_after_gc": sum(1 for r in refs if r() is not None),
+                     "seconds": round(took, 2)}
+    await pilot.press("escape")  # the filter
+    return out
+
+
+async def churn_growth(app, pilot, server: str, rate: float, seconds: float) -> dict:
+    from .app import set_churn
+
+    set_churn(None, server, rate)
+    await pilot.pause(5)  # a steady state first
+    gc.collect()
+    rss0, t0 = rss_mb(), time.monotonic()
+    samples = []
+    while time.monotonic() - t0 < seconds:
+        await pilot.pause(5)
+        samples.append(rss_mb())
+    set_churn(None, server, 0)
+    minutes = (time.monotonic() - t0) / 60
+    t = time.perf_counter()
+    gc.collect()
+    pause = (time.perf_counter() - t) * 1000
+    return {"rate": rate, "seconds": round(seconds), "rss_start_mb": round(rss0, 1),
+            "rss_end_mb": round(samples[-1], 1),
+            "rss_growth_mb_per_min": round((samples[-1] - rss0) / minutes, 2),
+            "full_gc_ms_after": round(pause, 1)}
+
+
+async def switches(kubeconfigs: list[str], pods: int, count: int) -> dict:
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.ui.app import KubetuiApp
+
+    kc = load_kubeconfig(kubeconfigs)
+    names = sorted(kc.contexts)
+    app = KubetuiApp(kc)
+    out: dict = {"times_s": []}
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await until(pilot, lambda: app.browser._ready
+                           and app.browser.table.row_count >= pods, timeout=120)
+        await pilot.pause(1)
+        gc.collect()
+        out["rss_before_mb"], out["threads_before"] = round(rss_mb(), 1), \
+            threading.active_count()
+        for i in range(count):
+            target = names[(names.index(app.context_info.name) + 1) % len(names)]
+            started = time.perf_counter()
+            app.pick_context(target)
+            assert await until(pilot, lambda: app.context_info.name == target
+                               and app.browser.group is not None and app.browser.group.synced
+                               and app.browser.table.row_count >= pods, timeout=120)
+            out["times_s"].append(round(time.perf_counter() - started, 2))
+        await pilot.pause(2)  # the last old session closes in the background
+        gc.collect()
+        out["rss_after_mb"], out["threads_after"] = round(rss_mb(), 1), \
+            threading.active_count()
+        await pilot.press("q")
+    app.shutdown()
+    return out
+
+
+async def measure(kubeconfig: str, server: str, pods: int, cycles: int,
+                  churn_seconds: float) -> dict:
+    from kubetui.kube.config import load_kubeconfig
+    from kubetui.ui.app import KubetuiApp
+
+    app = KubetuiApp(load_kubeconfig([kubeconfig]))
+    out: dict = {}
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await until(pilot, lambda: app.browser._ready
+                           and app.browser.table.row_count >= pods, timeout=120)
+        await pilot.pause(2)
+        gc.collect()
+        out["rss_start_mb"], out["threads_start"] = round(rss_mb(), 1), \
+            threading.active_count()
+        out["screens"] = await open_close(app, pilot, cycles, "log-shipper-.*") \
+            if cycles else {}
+        gc.collect()
+        out["rss_after_screens_mb"], out["threads_after_screens"] = round(rss_mb(), 1), \
+            threading.active_count()
+        if churn_seconds:
+            out["churn"] = await churn_growth(app, pilot, server, 200, churn_seconds)
+        await pilot.press("q")
+    app.shutdown()
+    return out
+
+
+def run(pods: int, cycles: int, churn_seconds: float, switch_count: int,
+        json_path: str | None) -> int:
+    import logging
+    import tempfile
+
+    log_path = os.path.join(tempfile.gettempdir(), "kubetui-bench-screens.log")
+    logging.basicConfig(filename=log_path, level=logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    print(f"(the app's log: {log_path})")
+    result: dict = {}
+    if cycles or churn_seconds:
+        print(f"Loading {pods:,} pods and the demo into a simulated cluster (its own "
+              "process)...", flush=True)
+        with SimProcess(pods, scenario="demo") as sim:
+            result = asyncio.run(measure(sim.kubeconfig, server_of(sim), pods, cycles,
+                                         churn_seconds))
+    if switch_count:
+        print(f"Two clusters of {pods:,} pods for {switch_count} context switches...",
+              flush=True)
+        with SimProcess(pods) as a, SimProcess(pods) as b:
+            configs = [renamed(a.kubeconfig, "alpha"), renamed(b.kubeconfig, "beta")]
+            result["switches"] = asyncio.run(switches(configs, pods, switch_count))
+    result = {"pods": pods, "cycles": cycles, **result, "machine": machine()}
+    report(result)
+    write_json(json_path, result)
+    return 0
+
+
+def report(r: dict) -> None:
+    print(f"\nScreens benchmark, {r['pods']:,} pods, each screen opened and closed "
+          f"{r['cycles']} times ({r['machine']})")
+    if "rss_start_mb" in r:
+        print(f"  start: RSS {r['rss_start_mb']:.0f} MB, {r['threads_start']} threads")
+    for name, s in r.get("screens", {}).items():
+        print(f"  {name:<13} RSS {s['rss_before_mb']:>6.1f} -> {s['rss_after_mb']:>6.1f} MB "
+              f"({(s['rss_after_mb'] - s['rss_before_mb']) / r['cycles']:+.2f} MB a cycle), "
+              f"threads {s['threads_before']} -> {s['threads_after']}, "
+              f"{s['alive_after_gc']} of {r['cycles']} screens alive after gc, "
+              f"{s['seconds']:.1f}s")
+    if r.get("screens"):
+        print(f"  after the screens: RSS {r['rss_after_screens_mb']:.0f} MB, "
+              f"{r['threads_after_screens']} threads")
+    if "churn" in r:
+        c = r["churn"]
+        print(f"  churn {c['rate']:.0f}/s for {c['seconds']}s: RSS {c['rss_start_mb']:.0f} -> "
+              f"{c['rss_end_mb']:.0f} MB ({c['rss_growth_mb_per_min']:+.2f} MB a minute); "
+              f"full gc then {c['full_gc_ms_after']:.1f} ms")
+    if "switches" in r:
+        s = r["switches"]
+        times = s["times_s"]
+        print(f"  {len(times)} context switches: RSS {s['rss_before_mb']:.0f} -> "
+              f"{s['rss_after_mb']:.0f} MB, threads {s['threads_before']} -> "
+              f"{s['threads_after']}; switch time first {times[0]:.2f}s, last {times[-1]:.2f}s,"
+              f" max {max(times):.2f}s")

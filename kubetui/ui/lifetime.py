@@ -1,0 +1,192 @@
+"""What keeps the app's memory and threads bounded over hours of use.
+
+`OwnThreadExecutor` is the event loop's default executor, where Textual runs thread
+workers: each call gets a thread of its own that ends with it. (With the stock thread
+pool, each pool thread's context kept the last worker it ran, and so the screen that
+started it, alive; and idle pool threads never ended.)
+
+`HeapFreezer` keeps full collections short. With 10,000 pods cached, a full collection
+walks every cached dict (over 100 ms); `gc.freeze()` moves what is alive out of the
+collector's way. But it freezes everything alive, and a frozen object that later becomes
+cyclic garbage is never collected: a closed screen frozen while it was still on its way
+out stayed for good. So it freezes only when nothing is on its way out: the browser on
+top, no worker running, no old session closing, and, after a full collection (short,
+because the rest is frozen already), no closed screen still alive."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import gc
+import logging
+import threading
+import time
+import weakref
+from typing import Iterable
+
+log = logging.getLogger("kubetui.app")
+
+
+class OwnThreadExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Each call on a daemon thread of its own, started fresh (an empty context). (A
+    ThreadPoolExecutor only because asyncio's set_default_executor insists; its pool is
+    never used.)"""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self._own_lock = threading.Lock()
+        self._own_threads: set[threading.Thread] = set()
+        self._closed = False
+
+    def submit(self, fn, /, *args, **kwargs) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        job = [fn, args, kwargs]
+
+        def run() -> None:
+            try:
+                if not future.set_running_or_notify_cancel():
+                    return
+                call, a, kw = job
+                job.clear()  # the thread keeps nothing of the call once it is done
+                try:
+                    result = call(*a, **kw)
+                except BaseException as exc:
+                    future.set_exception(exc)
+                    del exc
+                else:
+                    future.set_result(result)
+                    del result
+                del call, a, kw
+            finally:
+                with self._own_lock:
+                    self._own_threads.discard(threading.current_thread())
+
+        with self._own_lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new calls after shutdown")
+            name = getattr(fn, "__qualname__", None) or type(fn).__name__
+            thread = threading.Thread(target=run, daemon=True, name=f"worker {name}")
+            self._own_threads.add(thread)
+        thread.start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._own_lock:
+            self._closed = True
+            threads = list(self._own_threads)
+        if wait:
+            for thread in threads:
+                thread.join()
+        super().shutdown(wait=False)
+
+    @property
+    def running(self) -> int:
+        with self._own_lock:
+            return len(self._own_threads)
+
+
+class HeapFreezer:
+    """When to `gc.freeze()`. The app calls `maybe_freeze()` from its tick.
+
+    Two kinds of freeze. A cheap one, every `interval` seconds while the caches change:
+    a full collection (short: most of the heap is frozen) then a freeze, which moves
+    what churn brought (plain acyclic data, freed by refcounting when replaced) out of
+    the way. And a reset (unfreeze, a full collection of everything, freeze), after the
+    first sync, after a context switch, and after the UI changed (a screen opened, the
+    view changed): Textual replaces widgets (footer keys, the style system's virtual
+    nodes) that a cheap freeze may have caught alive, and frozen cyclic garbage is only
+    freed by a reset. A reset's collection walks the whole cache (about 100 ms at 10,000
+    pods), so it waits until the user has been idle for `reset_idle` seconds."""
+
+    interval = 2.0  # seconds between freezes while the caches change
+    reset_idle = 1.5  # seconds without a key or a click before a reset
+    patience = 30.0  # after this long, a closed screen that stays alive is logged
+
+    def __init__(self) -> None:
+        self.frozen = False  # the heap is frozen, and nothing since needs a full reset
+        self.freezes = 0
+        self.resets = 0
+        self.skipped = 0  # times a closed screen still alive stopped a freeze
+        self.pushes = 0  # screens pushed so far (a UI change)
+        self.last_pause_ms = 0.0  # the last freeze's collection
+        self.max_reset_ms = 0.0  # the longest reset's collection
+        self._last = -1e9
+        self._changes: object = None
+        self._ui: object = None  # the UI as of the last reset
+        self._closed: weakref.WeakSet = weakref.WeakSet()  # screens pushed, maybe closed
+        self._lingering_since: float | None = None
+
+    def pushed(self, screen) -> None:
+        self._closed.add(screen)
+        self.pushes += 1
+
+    def reset(self) -> None:
+        """A session ended (context switch): what it froze may be garbage now, so the next
+        freeze is a reset."""
+        self.frozen = False
+
+    def maybe_freeze(self, now: float, changes: object, busy: bool, stack: Iterable,
+                     ui: object = None, idle_for: float = 0.0) -> bool:
+        """Freeze if due and safe. `changes` is anything that differs when the caches
+        changed (only then is there something new to freeze); `busy` says a worker runs
+        or an old session is closing; `stack` is the screen stack; `ui` anything that
+        differs when the UI changed; `idle_for` the seconds since the last key or click."""
+        if busy or now - self._last < self.interval:
+            return False
+        reset = not self.frozen or (ui != self._ui and idle_for >= self.reset_idle)
+        if not reset and changes == self._changes:
+            return False
+        self._last = now
+        if reset:
+            gc.unfreeze()  # what was frozen alive and died since can go now
+        started = time.perf_counter()
+        gc.collect()
+        self.last_pause_ms = (time.perf_counter() - started) * 1000
+        on_stack = set(map(id, stack))
+        lingering = [s for s in self._closed if id(s) not in on_stack]
+        if lingering:
+            self.skipped += 1
+            if self._lingering_since is None:
+                self._lingering_since = now
+            elif now - self._lingering_since > self.patience:
+                if reset:  # still alive after a collection of everything: held
+                    log.warning("closed screens still alive after %.0fs, so the heap is "
+                                "not frozen: %s", now - self._lingering_since,
+                                ", ".join(type(s).__name__ for s in lingering))
+                self._lingering_since = now
+                reset = True  # (or frozen alive, once: the next try is a reset)
+            if reset:
+                self.frozen = False
+            return False
+        self._lingering_since = None
+        gc.freeze()
+        self.frozen = True
+        self.freezes += 1
+        self._changes = changes
+        if reset:
+            self.resets += 1
+            self._ui = ui
+            self.max_reset_ms = max(self.max_reset_ms, self.last_pause_ms)
+        return True
+
+
+def prune_watchers(nodes: Iterable) -> int:
+    """Drop the reactive watchers that closed widgets left behind on these nodes; how
+    many. Textual (8.2) prunes a reactive's watcher list only when that reactive changes:
+    the Footer's `compact` never does, so every recompose of a footer (each time a
+    screen comes back, or the keys in force change) added its keys' watchers for good,
+    and with them the closed keys (about 70 widgets a time)."""
+    dropped = 0
+    for node in nodes:
+        watchers = getattr(node, "__watchers", None)
+        if not watchers:
+            continue
+        for name, entries in watchers.items():
+            kept = [(reactable, callback) for reactable, callback in entries
+                    if not (reactable._closing or reactable._closed)]
+            dropped += len(entries) - len(kept)
+            entries[:] = kept
+    return dropped
+
+
+def alive(threads: Iterable[threading.Thread]) -> list[threading.Thread]:
+    return [t for t in threads if t.is_alive()]

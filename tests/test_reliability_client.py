@@ -1,0 +1,114 @@
+"""Credentials reloaded (after a 401) while other threads use the client: requests in
+flight finish on the ApiClient they started on, which is closed only once none uses it;
+a wave of 401s from many threads reloads once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from conftest import FAST, wait_until
+from kubetui.kube.client import KubeClient
+from kubetui.kube.config import load_kubeconfig
+from kubetui.sim import SimCluster
+
+
+@pytest.fixture(scope="module")
+def sim():
+    cluster = SimCluster(None, speed=FAST).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture()
+def client(sim, tmp_path):
+    c = KubeClient.connect(load_kubeconfig([sim.write_kubeconfig(str(tmp_path / "config"))]))
+    yield c
+    c.close()
+
+
+def spy_close(api) -> list[str]:
+    calls: list[str] = []
+    close = api.close
+
+    def spy():
+        calls.append(threading.current_thread().name)
+        close()
+
+    api.close = spy
+    return calls
+
+
+def test_a_reload_keeps_the_old_client_open_until_its_streams_end(client):
+    old = client.api
+    closed = spy_close(old)
+    stream = client.stream("/api/v1/namespaces", {"watch": "1", "timeoutSeconds": "30"})
+    client.reload()
+    assert client.api is not old and client.reloads == 1
+    assert closed == []  # the watch still reads through it
+    assert client.get_json("/api/v1/namespaces")["items"]  # the new one works
+    lines = stream.lines()
+    assert b'"ADDED"' in next(lines)  # and so does the old one, for the watch on it
+    stream.close()
+    assert len(closed) == 1  # closed once its last user is done
+    stream.close()  # closing twice releases once
+    assert len(closed) == 1
+
+
+def test_a_reload_with_no_request_in_flight_closes_the_old_client_at_once(client):
+    old = client.api
+    closed = spy_close(old)
+    client.reload()
+    assert len(closed) == 1
+
+
+def test_requests_in_flight_on_other_threads_survive_reloads(client):
+    failures: list[BaseException] = []
+    done = threading.Event()
+    counts = [0] * 6
+
+    def hammer(i: int) -> None:
+        while not done.is_set():
+            try:
+                client.get_json("/api/v1/namespaces")
+                counts[i] += 1
+            except BaseException as exc:  # any failure at all is the test's failure
+                failures.append(exc)
+                return
+
+    threads = [threading.Thread(target=hammer, args=(i,), daemon=True) for i in range(6)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(25):
+            client.reload()
+            before = list(counts)
+            wait_until(lambda: all(c > b for c, b in zip(counts, before)) or failures)
+    finally:
+        done.set()
+        for t in threads:
+            t.join(10)
+    assert failures == []
+
+
+def test_a_wave_of_401s_reloads_once(sim, client):
+    failures: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def ask() -> None:
+        start.wait()
+        try:
+            client.get_json("/api/v1/namespaces")
+        except BaseException as exc:
+            failures.append(exc)
+
+    client.get_json("/api/v1/namespaces")
+    sim.faults.rotate_token()  # every request with the old token now answers 401
+    threads = [threading.Thread(target=ask, daemon=True) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert failures == []
+    assert client.reloads == 1

@@ -1,0 +1,108 @@
+"""Screens that are closed are gone: the logs, describe, YAML, checklist and architecture
+screens, each opened and closed 20 times in the real app against the sim, are all
+collected afterwards (the heap freezing that keeps collections short must not keep them),
+no widget that left the screen stays alive (Textual kept every recomposed footer key),
+and every thread they started has ended."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+import weakref
+
+from conftest import wait_for
+from kubetui.ui.arch_screen import ArchScreen, ArchView
+from kubetui.ui.checklist_screen import ChecklistScreen
+from kubetui.ui.log_screen import LogScreen
+from kubetui.ui.log_view import LogView
+from kubetui.ui.screens import ObjectScreen
+
+CYCLES = 20
+
+SCREENS = [
+    ("logs", "l", lambda s: isinstance(s, LogScreen) and s.query_one(LogView).lines),
+    ("describe", "d", lambda s: isinstance(s, ObjectScreen) and s.mode == "describe"),
+    ("yaml", "y", lambda s: isinstance(s, ObjectScreen) and s.mode == "yaml"),
+    ("checklist", "c", lambda s: isinstance(s, ChecklistScreen) and s.checklist is not None),
+    ("architecture", "a", lambda s: isinstance(s, ArchScreen)
+     and s.query_one(ArchView).model is not None),
+]
+
+
+def record_errors(app) -> list[str]:
+    """Every error notification the app shows from now on (they expire from the app's
+    own list, so a test could miss one that came and went)."""
+    seen: list[str] = []
+    notify = app.notify
+
+    def spy(message, *args, severity="information", **kwargs):
+        if severity == "error":
+            seen.append(str(message))
+        return notify(message, *args, severity=severity, **kwargs)
+
+    app.notify = spy
+    return seen
+
+
+def app_threads(sim_threads: set[threading.Thread]) -> list[str]:
+    """The threads alive now that the simulated cluster did not start."""
+    return sorted(t.name for t in threading.enumerate() if t not in sim_threads
+                  and t is not threading.main_thread())
+
+
+def detached_widgets() -> list[str]:
+    """Widgets alive but in no screen, after a full collection of everything (frozen
+    objects included)."""
+    from textual.widget import Widget
+
+    gc.unfreeze()  # (the app freezes again at its next chance)
+    gc.collect()
+    return sorted(type(o).__name__ for o in gc.get_objects()
+                  if isinstance(o, Widget) and not o.is_attached)
+
+
+async def settle(pilot, predicate, seconds: float = 20.0) -> bool:
+    end = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > end:
+            return False
+        await pilot.pause(0.05)
+    return True
+
+
+async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim):
+    app = make_app()
+    errors = record_errors(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        browser = app.browser
+        assert await wait_for(pilot, lambda: browser._ready and browser.table.row_count > 20)
+        await pilot.press("slash", *"^log-shipper-", "enter")
+        assert await wait_for(pilot, lambda: browser.table.row_count == 1)
+        # the heap has been frozen once (the path that kept closed screens alive)
+        assert await settle(pilot, lambda: app.heap.frozen)
+        assert await settle(pilot, lambda: not any(w.is_running for w in app.workers))
+        sim_threads = {t for t in threading.enumerate() if t.name.startswith(
+            ("kubetui-sim", "asyncio_"))}
+        before = app_threads(sim_threads)
+        for name, key, shown in SCREENS:
+            refs = []
+            for _ in range(CYCLES):
+                await pilot.press(key)
+                assert await settle(pilot, lambda: shown(app.screen)), name
+                refs.append(weakref.ref(app.screen))
+                await pilot.press("escape")
+                assert await settle(pilot, lambda: app.screen is browser), name
+            # what the screens started ends (a thread may take a moment to notice)
+            assert await settle(pilot, lambda: app_threads(sim_threads) == before), \
+                (name, app_threads(sim_threads), before)
+            # and the screens themselves go (the last may need a moment to be let go of)
+            def alive() -> int:
+                gc.collect()
+                return sum(1 for r in refs if r() is not None)
+
+            assert await settle(pilot, lambda: alive() == 0, seconds=10), \
+                f"{alive()} of {CYCLES} closed {name} screens are still alive"
+            assert await settle(pilot, lambda: not detached_widgets(), seconds=10), \
+                (name, detached_widgets()[:20])
+        assert errors == []
