@@ -89,7 +89,7 @@ def test_no_freeze_without_something_new_or_before_the_interval():
     assert heap.freezes == 2
 
 
-async def test_each_worker_call_gets_a_thread_that_ends_and_keeps_nothing():
+async def test_each_worker_call_gets_a_thread_that_ends_and_keeps_nothing(caplog):
     var = contextvars.ContextVar("worker", default=None)
     loop = asyncio.get_running_loop()
     executor = OwnThreadExecutor()
@@ -111,6 +111,8 @@ async def test_each_worker_call_gets_a_thread_that_ends_and_keeps_nothing():
     assert threading.active_count() == before and executor.running == 0
     gc.collect()
     assert ref() is None  # neither the thread nor its context kept the argument
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(ZeroDivisionError):  # a failure reaches the caller, and the log
         await loop.run_in_executor(None, lambda: 1 / 0)
+    assert [r for r in caplog.records if r.levelname == "ERROR" and r.exc_info
+            and r.exc_info[0] is ZeroDivisionError]
     executor.shutdown()

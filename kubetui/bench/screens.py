@@ -23,6 +23,16 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def live_objects() -> int:
+    """Objects the collector tracks, after collecting everything (frozen ones included):
+    what grows here is held, whatever RSS (which keeps freed arenas) says."""
+    gc.unfreeze()
+    gc.collect()
+    count = len(gc.get_objects())
+    gc.freeze()  # (as the app had it: frozen)
+    return count
+
+
 def server_of(sim: SimProcess) -> str:
     return next(line.split(" on ", 1)[1] for line in sim.log
                 if line.startswith("Simulated cluster listening on "))
@@ -80,7 +90,7 @@ async def open_close(app, pilot, cycles: int, pod: str) -> dict:
     await pilot.press("slash", *f"^{pod}$", "enter")
     assert await until(pilot, lambda: browser.table.row_count == 1)
     for name, key, shown in screens():
-        gc.collect()
+        objects0 = live_objects()
         rss0, threads0 = rss_mb(), threading.active_count()
         refs = []
         started = time.perf_counter()
@@ -103,8 +113,9 @@ async def open_close(app, pilot, cycles: int, pod: str) -> dict:
 
         await until(pilot, gone, timeout=10)
         await until(pilot, lambda: app.heap.resets > resets, timeout=10)
-        gc.collect()
+        objects1 = live_objects()
         out[name] = {"rss_before_mb": round(rss0, 1), "rss_after_mb": round(rss_mb(), 1),
+                     "objects_before": objects0, "objects_after": objects1,
                      "threads_before": threads0, "threads_after": threading.active_count(),
                      "alive_after_gc": sum(1 for r in refs if r() is not None),
                      "seconds": round(took, 2)}
@@ -146,7 +157,7 @@ async def switches(kubeconfigs: list[str], pods: int, count: int) -> dict:
         assert await until(pilot, lambda: app.browser._ready
                            and app.browser.table.row_count >= pods, timeout=120)
         await pilot.pause(1)
-        gc.collect()
+        out["objects_before"] = live_objects()
         out["rss_before_mb"], out["threads_before"] = round(rss_mb(), 1), \
             threading.active_count()
         for i in range(count):
@@ -157,8 +168,10 @@ async def switches(kubeconfigs: list[str], pods: int, count: int) -> dict:
                                and app.browser.group is not None and app.browser.group.synced
                                and app.browser.table.row_count >= pods, timeout=120)
             out["times_s"].append(round(time.perf_counter() - started, 2))
-        await pilot.pause(2)  # the last old session closes in the background
-        gc.collect()
+        # the last old session closes in the background, then the heap is reset
+        resets = app.heap.resets
+        await until(pilot, lambda: app.heap.resets > resets, timeout=20)
+        out["objects_after"] = live_objects()
         out["rss_after_mb"], out["threads_after"] = round(rss_mb(), 1), \
             threading.active_count()
         await pilot.press("q")
@@ -230,6 +243,7 @@ def report(r: dict) -> None:
               f"({(s['rss_after_mb'] - s['rss_before_mb']) / r['cycles']:+.2f} MB a cycle), "
               f"threads {s['threads_before']} -> {s['threads_after']}, "
               f"{s['alive_after_gc']} of {r['cycles']} screens alive after gc, "
+              f"objects {s['objects_before']:,} -> {s['objects_after']:,}, "
               f"{s['seconds']:.1f}s")
     if r.get("screens"):
         print(f"  after the screens: RSS {r['rss_after_screens_mb']:.0f} MB, "
@@ -243,6 +257,7 @@ def report(r: dict) -> None:
         s = r["switches"]
         times = s["times_s"]
         print(f"  {len(times)} context switches: RSS {s['rss_before_mb']:.0f} -> "
-              f"{s['rss_after_mb']:.0f} MB, threads {s['threads_before']} -> "
+              f"{s['rss_after_mb']:.0f} MB, objects {s.get('objects_before', 0):,} -> "
+              f"{s.get('objects_after', 0):,}, threads {s['threads_before']} -> "
               f"{s['threads_after']}; switch time first {times[0]:.2f}s, last {times[-1]:.2f}s,"
               f" max {max(times):.2f}s")

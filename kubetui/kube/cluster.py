@@ -348,9 +348,11 @@ class Cluster:
         self._froze = True
 
     def close(self, wait: float = 5.0) -> None:
-        for group in self.groups.values():
+        """(From a background thread, after a context switch: a screen left open on this
+        session may still release a group meanwhile, so the groups are taken first.)"""
+        groups, self.groups, self._idle = list(self.groups.values()), {}, []
+        for group in groups:
             group.stop(wait)
-        self.groups.clear()
         self.client.close()
         if self._froze:
             gc.unfreeze()

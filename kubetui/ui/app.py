@@ -189,7 +189,7 @@ class KubetuiApp(themes.ReadableThemes, App):
             browser.group = None
             # the old session's informers stop in the background: waiting for each
             # watch to end would freeze the screen for up to a second per kind
-            closing = threading.Thread(target=old.close, kwargs={"wait": 1}, daemon=True,
+            closing = threading.Thread(target=_close_session, args=(old,), daemon=True,
                                        name=f"close {old.context.name}")
             closing.start()
             self._old_sessions = alive(self._old_sessions) + [closing]
@@ -313,9 +313,7 @@ class KubetuiApp(themes.ReadableThemes, App):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every failed worker ends here: a notification, never a traceback."""
         if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            log.error("worker %r failed", event.worker.name or event.worker.group,
-                      exc_info=(type(error), error, error.__traceback__) if error else None)
+            error = event.worker.error  # (logged with its traceback by the executor)
             if isinstance(error, (KubeConfigError, ApiError, ReadOnly)):
                 message = str(error)
             else:
@@ -339,6 +337,14 @@ class KubetuiApp(themes.ReadableThemes, App):
         if self.cluster is not None:
             self.cluster.close(wait=2)
             self.cluster = None
+
+
+def _close_session(cluster: Cluster) -> None:
+    """A thread's body: stop an old session's informers and close its client."""
+    try:
+        cluster.close(wait=1)
+    except Exception:
+        log.exception("closing the session of %s", cluster.context.name)
 
 
 __all__ = ["KubetuiApp", "Settings"]

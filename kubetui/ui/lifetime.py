@@ -50,6 +50,9 @@ class OwnThreadExecutor(concurrent.futures.ThreadPoolExecutor):
                 try:
                     result = call(*a, **kw)
                 except BaseException as exc:
+                    # every thread worker's failure is logged here, with its traceback
+                    # (the screen that started it turns it into a notification)
+                    log.error("%s failed", threading.current_thread().name, exc_info=True)
                     future.set_exception(exc)
                     del exc
                 else:
@@ -63,7 +66,9 @@ class OwnThreadExecutor(concurrent.futures.ThreadPoolExecutor):
         with self._own_lock:
             if self._closed:
                 raise RuntimeError("cannot schedule new calls after shutdown")
-            name = getattr(fn, "__qualname__", None) or type(fn).__name__
+            work = args[0] if args else None  # (Textual calls a runner with the work)
+            name = getattr(work, "__qualname__", None) or getattr(fn, "__qualname__", None) \
+                or type(fn).__name__
             thread = threading.Thread(target=run, daemon=True, name=f"worker {name}")
             self._own_threads.add(thread)
         thread.start()
