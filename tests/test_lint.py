@@ -671,3 +671,33 @@ def test_the_describe_section_lists_the_findings():
     text = lint_report.section(run(d))
     assert text.startswith("\nLint (kubetui") and "missing-requests" in text
     assert lint_report.section([]) == ""
+
+
+def test_slim_pods_lint_as_the_full_ones_do():
+    """The live lint reads the informers' slim pods: they keep what every rule reads."""
+    import orjson
+
+    from kubetui.kube.slim import decode_list
+    from kubetui.sim.bulk import bulk_pod
+
+    pods = [bulk_pod(i, "node-a", T0) for i in range(3)]
+    pods.append({**load("cases/oomkilled.pod.json"), "kind": "Pod"})
+    pods.append({**load("cases/running-not-ready.pod.json"), "kind": "Pod"})
+    pods[0]["spec"]["containers"][0]["livenessProbe"] = dict(HTTP, failureThreshold=1)
+    pods[1]["spec"]["automountServiceAccountToken"] = False
+    pods[2]["spec"]["containers"][1]["image"] = "envoyproxy/envoy"
+    pods[2]["status"]["containerStatuses"][1]["imageID"] = "docker.io/envoyproxy/envoy@sha256:9"
+    slim, _ = decode_list("Pod", orjson.dumps({"metadata": {}, "items": pods}))
+    for p in slim:
+        p["kind"] = "Pod"
+
+    def seen(findings):
+        return [(f.rule, f.key, f.message, f.evidence, f.fix) for f in findings]
+
+    full = run(*pods)
+    assert {f.rule for f in full} >= {"missing-requests", "readiness-without-liveness",
+                                      "default-service-account", "liveness-probe",
+                                      "tight-memory-limit", "latest-tag"}
+    assert seen(run(*slim)) == seen(full)
+    probes = {id(p["spec"]["containers"][0]["readinessProbe"]) for p in slim[1:3]}
+    assert len(probes) == 1  # shared, not one copy per pod
