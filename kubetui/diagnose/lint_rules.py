@@ -570,7 +570,8 @@ def stale_config(kind: str, obj: dict, v) -> list[Finding]:
         changed, who = v.config_changed(ckind, ns, cname)
         if changed is None:
             continue
-        before = [p for t, p in started if t < changed - 1]
+        before = [p for t, p in started if t < changed]  # stamps are in seconds: a
+        # pod started in the second the config changed may have read either
         if before:
             stale_refs.append((ckind, cname, how, changed, who))
             old_pods.update(before)

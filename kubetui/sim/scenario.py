@@ -19,7 +19,7 @@ from .resources import BY_KIND
 # Cluster-scoped and namespace kinds first, so namespaced objects find their namespace.
 _ORDER = {"Namespace": 0, "Node": 1}
 LATER = "later"
-LATER_SECONDS = 40.0  # after the load: the scenario's pods have started by then
+LATER_SECONDS = 60.0  # after the load: the scenario's pods have started by then
 APPLIED_BY = "kubectl-client-side-apply"  # the field manager `kubectl apply` writes as
 
 
