@@ -223,7 +223,7 @@ def run_app(kc, args) -> int:
                         readonly=args.readonly or cfg.readonly, refresh_hz=cfg.refresh_hz,
                         favorites=cfg.favorites, context_namespaces=cfg.context_namespaces,
                         keymap=cfg.keymap, debug_image=cfg.debug_image,
-                        problems=cfg.problems)
+                        problems=cfg.problems, lint=cfg.lint)
     if cfg.theme:
         settings.theme = cfg.theme
     app = KubetuiApp(kc, settings)

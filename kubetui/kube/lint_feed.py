@@ -81,12 +81,15 @@ class LiveLint:
 
     # -- metrics (a worker thread)
     def metrics_due(self) -> bool:
-        return self.metrics_served is not False and time.monotonic() - self._metrics_at > \
-            self.metrics_every
+        """Whether to read pod metrics now; a yes takes the turn (one read at a time)."""
+        now = time.monotonic()
+        if self.metrics_served is False or now - self._metrics_at < self.metrics_every:
+            return False
+        self._metrics_at = now
+        return True
 
     def poll_metrics(self) -> None:
         """Read every pod's usage (a thread worker); refresh() hands it over."""
-        self._metrics_at = time.monotonic()
         try:
             items = self.cluster.client.get_json(METRICS).get("items") or []
         except ApiError as exc:

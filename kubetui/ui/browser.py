@@ -16,7 +16,7 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "ep": "Endpoints", "eps": "EndpointSlice", "rb": "RoleBinding",
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
 COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "arch",
-            "xray", "logs")
+            "xray", "logs", "lint", "pulse")
 
 
 @dataclass
@@ -43,7 +43,8 @@ class ViewState:
 @dataclass
 class Command:
     """What a line typed after `:` asks for."""
-    action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "logs", "unknown"
+    action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "logs",
+    #              "lint", "unknown"
     kind: str | None = None
     argument: str | None = None
     error: str = ""
@@ -74,6 +75,8 @@ def parse_command(line: str) -> Command:
         return Command("theme", argument=arg)
     if head == "help":
         return Command("help")
+    if head in ("lint", "pulse"):
+        return Command("lint")
     if head == "logs":
         selector = (arg or "").removeprefix("-l").strip()
         if not selector:

@@ -12,6 +12,9 @@
     [keymap]                             # binding id = keys
     "browser.describe" = "D"
 
+    [lint]                               # parsed by diagnose.lint.LintConfig.from_table
+    disabled = ["latest-tag"]
+
 A broken file is reported and ignored, never fatal."""
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Config:
     context_namespaces: dict[str, str] = field(default_factory=dict)
     keymap: dict[str, str] = field(default_factory=dict)
     debug_image: str = "busybox:1.36"
+    lint: dict = field(default_factory=dict)  # the [lint] table, as it is
     problems: list[str] = field(default_factory=list)
     path: str = ""
 
@@ -69,4 +73,5 @@ def load_config(path: Path | None = None) -> Config:
                               if isinstance(v, dict) and v.get("namespace")}
     cfg.debug_image = take("debug_image", str, "busybox:1.36")
     cfg.keymap = {str(k): str(v) for k, v in take("keymap", dict, {}).items()}
+    cfg.lint = take("lint", dict, {})
     return cfg

@@ -127,13 +127,14 @@ NAVIGATION = {"cursor", "page", "jump", "back", "app.pop_screen", "up", "down", 
               "next", "previous"}
 ACTIONS = {"restart", "undo", "scale", "delete", "kill", "shell", "exec", "logs",
            "previous_logs", "checklist", "rollout", "copy_name", "owner", "node_debug",
-           "pause", "mark", "diff", "save", "reveal", "copy"}
+           "pause", "mark", "diff", "save", "reveal", "copy", "fix", "copy_fix"}
 GROUPS = ("Navigation", "View", "Actions", "Global")
 COMMAND_HELP = ("  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n"
                 "  :ctx   contexts    :ns NAME   :theme NAME    /filter  !inverse  "
                 "-l app=x  -f fuzzy\n"
                 "  :arch [NS]  architecture   :xray KIND  relationships   "
-                ":logs -l app=x  logs of a selector\n")
+                ":logs -l app=x  logs of a selector\n"
+                "  :lint  footguns (:pulse)\n")
 
 
 def help_groups(app, extra: list[tuple[str, str, str]] = ()) -> list[tuple[str, list]]:
