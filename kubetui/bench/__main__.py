@@ -1,5 +1,6 @@
-"""`python -m kubetui.bench [--pods N] [--json FILE]` (the app) and
-`python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone)."""
+"""`python -m kubetui.bench [--pods N] [--json FILE]` (the app),
+`python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone), and
+`logs`, `arch`, `lint` (see each module)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,17 @@ def main(argv: list[str] | None = None) -> int:
     arch.add_argument("--nodes", type=int, default=100)
     arch.add_argument("--pods", type=int, default=10_000)
     arch.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    lint = sub.add_parser("lint", help="the footgun lint: full pass, per change, live")
+    lint.add_argument("--pods", type=int, default=10_000)
+    lint.add_argument("--churn", type=float, default=200,
+                      help="pod updates a second during the live part")
+    lint.add_argument("--no-live", action="store_true",
+                      help="in-process parts only (no simulated cluster process)")
+    lint.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
+    if args.which == "lint":
+        from .lint import run as run_lint
+        return run_lint(args.pods, args.json, live=not args.no_live, churn=args.churn)
     if args.which == "arch":
         from .arch import run as run_arch
         return run_arch(args.nodes, args.pods, args.json)

@@ -14,11 +14,12 @@ everywhere or per namespace; rules about app pods skip the system namespaces."""
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 
-from .lint_rules import (ERROR, INFO, RANK, RULES, WARNING, Finding, Rule, config_changed,
-                         config_refs, is_ready, meta, pod_owner, pod_started,
+from .lint_rules import (ERROR, INFO, RANK, RULES, WARNING, Finding, Rule, _q,
+                         config_changed, config_refs, is_ready, meta, pod_owner,
                          selector_matches, sts_claim, template_subject)
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
@@ -151,6 +152,7 @@ class Linter:
         self.objs: dict[str, dict[str, dict]] = {k: {} for k in KINDS}
         self.by_ns: dict[str, dict[str, set[str]]] = {k: {} for k in KINDS}
         self.pod_owner: dict[str, tuple[str, str] | None] = {}
+        self._owners: dict[tuple[str, str], tuple[str, str]] = {}
         self.owned: dict[tuple[str, str, str], set[str]] = {}  # workload -> pod keys
         self.pod_claims: dict[str, tuple[str, ...]] = {}
         self.claims: dict[tuple[str, str], set[str]] = {}  # (ns, claim) -> pod keys
@@ -163,6 +165,10 @@ class Linter:
         self.event_pod: dict[str, tuple[str, str]] = {}
         self.pod_events: dict[tuple[str, str], set[str]] = {}
         self.selected: dict[str, set[str]] = {}  # service key -> pod keys it selects
+        self.pod_services: dict[str, tuple[str, ...]] = {}  # pod key -> its Services
+        # (ns, label, value) of one item of each Service's selector -> those services:
+        # a pod is matched against the services that could select it, not all of them
+        self.svc_index: dict[tuple[str, str, str], set[str]] = {}
         self.pod_metrics: dict[str, dict] = {}  # pod key -> PodMetrics
         self.observed: dict[tuple[str, str], float] = {}  # config changes seen, no field times
         self.found: dict[tuple[str, str], dict[str, tuple[Finding, ...]]] = {}
@@ -205,11 +211,18 @@ class Linter:
                 self._mark("Namespace", ns, "namespace-stuck")
 
     def reset(self, kind: str, items: dict[str, dict]) -> None:
-        """Every object of a kind, anew (a relist)."""
-        for key in [k for k in self.objs[kind] if k not in items]:
-            self.set(kind, key, None)
-        for key, obj in items.items():
-            self.set(kind, key, obj)
+        """Every object of a kind, anew (a relist; the collector held off, as in flush)."""
+        paused = len(items) >= 1000 and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            for key in [k for k in self.objs[kind] if k not in items]:
+                self.set(kind, key, None)
+            for key, obj in items.items():
+                self.set(kind, key, obj)
+        finally:
+            if paused:
+                gc.enable()
 
     def set_metrics(self, metrics: dict[str, dict] | None) -> None:
         """PodMetrics by pod key (None: metrics.k8s.io is not served)."""
@@ -230,7 +243,18 @@ class Linter:
                 self._mark("Namespace", key, "namespace-stuck")
 
     def flush(self) -> bool:
-        """Run the rules the changes call for; True when a finding changed."""
+        """Run the rules the changes call for; True when a finding changed. A big pass
+        (a first sync) holds the garbage collector off: what it builds is acyclic, and
+        collections would scan the whole cache again and again meanwhile."""
+        if len(self._dirty) < 1000 or not gc.isenabled():
+            return self._flush()
+        gc.disable()
+        try:
+            return self._flush()
+        finally:
+            gc.enable()
+
+    def _flush(self) -> bool:
         self.now = self.clock()
         dirty, self._dirty = self._dirty, {}
         changed = False
@@ -359,7 +383,8 @@ class Linter:
 
     def usage(self, kind: str, ns: str, name: str, container: str):
         """(cpu cores, memory bytes) a container uses: the most of any of its pods."""
-        from kubetui.render.quantity import parse_quantity
+        if not self.pod_metrics:
+            return None
         keys = [f"{ns}/{name}"] if kind == "Pod" else sorted(self.owned.get((kind, ns, name),
                                                                          ()))
         best = None
@@ -369,9 +394,8 @@ class Linter:
                 if c.get("name") != container:
                     continue
                 u = c.get("usage") or {}
-                try:
-                    cpu, mem = parse_quantity(u.get("cpu", 0)), parse_quantity(u.get("memory", 0))
-                except ValueError:
+                cpu, mem = _q(u.get("cpu", 0)), _q(u.get("memory", 0))
+                if cpu is None or mem is None:
                     continue
                 best = (cpu, mem) if best is None else (max(best[0], cpu), max(best[1], mem))
         return best
@@ -450,6 +474,8 @@ class Linter:
         had = key in self.pod_owner
         before = self.pod_owner.get(key)
         owner = pod_owner(new) if new is not None else None
+        if owner is not None:  # one tuple per workload, not per pod
+            owner = self._owners.setdefault(owner, owner)
         if new is None:
             self.pod_owner.pop(key, None)
         else:
@@ -491,10 +517,20 @@ class Linter:
             for c in set(before_claims) ^ set(claims):
                 self._mark("PersistentVolumeClaim", f"{ns}/{c}", "orphan-pvc")
         # the Services that select it (selector-no-pods)
+        if not self.svc_index and key not in self.pod_services:
+            return
         services = self.objs["Service"]
-        labels = meta(new).get("labels") if new is not None else None
-        for skey in self.by_ns["Service"].get(ns, ()):
-            selector = (services[skey].get("spec") or {}).get("selector")
+        labels = (meta(new).get("labels") or {}) if new is not None else {}
+        index = self.svc_index
+        candidates = set(self.pod_services.get(key, ()))
+        for k, val in labels.items():
+            found = index.get((ns, k, val))
+            if found:
+                candidates |= found
+        relabelled = old is None or new is None or meta(old).get("labels") != labels
+        for skey in candidates:
+            service = services.get(skey)
+            selector = ((service or {}).get("spec") or {}).get("selector")
             if not selector:
                 continue
             members = self.selected.setdefault(skey, set())
@@ -502,13 +538,27 @@ class Linter:
             now = new is not None and not meta(new).get("deletionTimestamp") and \
                 selector_matches(selector, labels)
             if was != now:
-                (members.add if now else members.discard)(key)
+                self._member(skey, key, now)
                 self._mark("Service", skey, "selector-no-pods")
             elif now and is_ready(old or {}) != is_ready(new):
                 self._mark("Service", skey, "selector-no-pods")
-            elif not now and not members and old is not None and new is not None and \
-                    meta(old).get("labels") != labels:
+            elif not members and relabelled:
                 self._mark("Service", skey, "selector-no-pods")  # a near miss may have moved
+
+    def _member(self, service: str, pod: str, member: bool) -> None:
+        members = self.selected.setdefault(service, set())
+        theirs = self.pod_services.get(pod, ())  # a tuple: most pods have one Service
+        if member:
+            members.add(pod)
+            if service not in theirs:
+                self.pod_services[pod] = (*theirs, service)
+        else:
+            members.discard(pod)
+            rest = tuple(s for s in theirs if s != service)
+            if rest:
+                self.pod_services[pod] = rest
+            else:
+                self.pod_services.pop(pod, None)
 
     def _workload(self, kind, key, ns, name, old, new) -> None:
         self._mark(kind, key, ALL)
@@ -539,16 +589,28 @@ class Linter:
 
     def _service(self, kind, key, ns, name, old, new) -> None:
         self._mark("Service", key, ALL)
-        if new is None:
-            self.selected.pop(key, None)
+        selector = ((new or {}).get("spec") or {}).get("selector") or {}
+        before = ((old or {}).get("spec") or {}).get("selector") or {}
+        if new is not None and old is not None and before == selector:
             return
-        selector = (new.get("spec") or {}).get("selector")
-        if old is not None and (old.get("spec") or {}).get("selector") == selector:
+        if before:
+            entry = (ns, *min(before.items()))
+            self.svc_index.get(entry, set()).discard(key)
+            if not self.svc_index.get(entry, True):
+                del self.svc_index[entry]
+        for pod in list(self.selected.get(key, ())):
+            self._member(key, pod, False)
+        self.selected.pop(key, None)
+        if new is None or not selector:
             return
+        self.svc_index.setdefault((ns, *min(selector.items())), set()).add(key)
         pods = self.objs["Pod"]
-        self.selected[key] = {k for k in self.by_ns["Pod"].get(ns, ())
-                             if selector and not meta(pods[k]).get("deletionTimestamp")
-                             and selector_matches(selector, meta(pods[k]).get("labels"))}
+        self.selected[key] = set()
+        for k in self.by_ns["Pod"].get(ns, ()):
+            pod = pods[k]
+            if not meta(pod).get("deletionTimestamp") and selector_matches(
+                    selector, meta(pod).get("labels")):
+                self._member(key, k, True)
 
     def _config(self, kind, key, ns, name, old, new) -> None:
         if old is not None and new is not None and meta(old).get("resourceVersion") != \

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import yaml
@@ -90,8 +91,13 @@ def meta(obj: dict) -> dict:
 
 
 def controller_ref(obj: dict) -> dict | None:
-    refs = meta(obj).get("ownerReferences") or ()
-    return next((r for r in refs if r.get("controller")), None)
+    refs = (obj.get("metadata") or {}).get("ownerReferences")
+    if not refs:
+        return None
+    for r in refs:
+        if r.get("controller"):
+            return r
+    return None
 
 
 def pod_owner(pod: dict) -> tuple[str, str] | None:
@@ -159,11 +165,27 @@ def pod_started(pod: dict) -> float | None:
     return min(times) if times else None
 
 
+@lru_cache(maxsize=4096)
 def _q(value) -> float | None:
     try:
         return parse_quantity(value)
     except (TypeError, ValueError):
         return None
+
+
+_PROBES: dict[int, tuple[dict, str]] = {}
+
+
+def _probe_text(probe: dict) -> str:
+    """kubectl's probe text, once per probe object (slim pods share theirs)."""
+    hit = _PROBES.get(id(probe))
+    if hit is not None and hit[0] is probe:
+        return hit[1]
+    if len(_PROBES) > 4096:
+        _PROBES.clear()
+    text = probe_text(probe)
+    _PROBES[id(probe)] = (probe, text)  # the probe is kept: its id stays its own
+    return text
 
 
 def _ago(t: float | None, now: float) -> str:
@@ -367,7 +389,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
             if ready and _handler(live) == _handler(ready):
                 problems.append((WARNING, f"{cname}'s liveness probe asks the same endpoint "
                                  "as its readiness probe",
-                                 f"readiness {probe_text(ready)}"))
+                                 f"readiness {_probe_text(ready)}"))
             if live.get("failureThreshold") == 1:
                 problems.append((WARNING, f"{cname}'s liveness probe restarts it at the "
                                  "first failure (failureThreshold 1)", ""))
@@ -378,7 +400,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
         if not problems:
             continue
         problems.sort(key=lambda p: RANK[p[0]])
-        evidence = (f"container {cname}: liveness {probe_text(live)}",
+        evidence = (f"container {cname}: liveness {_probe_text(live)}",
                     *(e for _, _, e in problems if e))
         message = "; ".join(dict.fromkeys(msg for _, msg, _ in problems))
 
@@ -409,7 +431,7 @@ def readiness_without_liveness(kind: str, obj: dict, v) -> list[Finding]:
         return []
     ns, name = m.get("namespace", ""), m.get("name", "")
     names = ", ".join(c.get("name", "") for c in lacking)
-    evidence = tuple(f"container {c.get('name')}: readiness {probe_text(c['readinessProbe'])}"
+    evidence = tuple(f"container {c.get('name')}: readiness {_probe_text(c['readinessProbe'])}"
                      f", no livenessProbe" for c in lacking)
 
     def fix() -> str:
@@ -554,6 +576,9 @@ def stale_config(kind: str, obj: dict, v) -> list[Finding]:
         return []
     m = meta(obj)
     tmeta, spec = pod_template(kind, obj)
+    refs = config_refs(spec)
+    if not refs:
+        return []
     annotations = {**(m.get("annotations") or {}), **(tmeta.get("annotations") or {})}
     if any("checksum" in k for k in annotations) or any(k in annotations for k in RELOADERS):
         return []
@@ -563,7 +588,7 @@ def stale_config(kind: str, obj: dict, v) -> list[Finding]:
     if not started:
         return []
     stale_refs, old_pods = [], set()
-    for ckind, cname, how in config_refs(spec):
+    for ckind, cname, how in refs:
         cfg = v.get(ckind, ns, cname)
         if cfg is None:
             continue
