@@ -146,8 +146,8 @@ def test_a_namespace_held_by_a_finalizer_says_so_in_the_real_controllers_words(s
 
 def test_the_demos_later_step_changes_a_config_and_deletes_a_namespace(sim):
     """What `kubetui kind-demo up` does after applying the demo, the sim does by itself."""
-    wiki = sim.get("ConfigMap", "legacy", "wiki-config")
-    assert wiki["data"]["DB_HOST"] == "orders-db-v2"
+    wiki = wait_until(lambda: (c := sim.get("ConfigMap", "legacy", "wiki-config"))["data"][
+        "DB_HOST"] == "orders-db-v2" and c)
     applied = [e for e in wiki["metadata"]["managedFields"] if "f:data" in e["fieldsV1"]]
     assert [e["manager"] for e in applied] == ["kubectl-client-side-apply"]
     assert applied[0]["time"] > wiki["metadata"]["creationTimestamp"]

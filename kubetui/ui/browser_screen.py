@@ -316,7 +316,8 @@ class BrowserScreen(ActionKeys, Screen):
         from .lint_screen import lint_marks
         if self.app.screen is not self:
             return
-        marks, flag, version = lint_marks(self.app, self.state.kind, self.state.namespace)
+        marks, flag, version = lint_marks(self.app, self.state.kind, self.state.namespace,
+                                          self.group)
         seen = (version, self.state.kind, self.state.namespace, marks is None)
         if seen != self._lint_seen:
             self._lint_seen, self._lint_flag = seen, flag

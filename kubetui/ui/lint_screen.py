@@ -8,6 +8,7 @@ StatefulSet."""
 from __future__ import annotations
 
 import logging
+import time
 
 from rich.console import Group
 from rich.syntax import Syntax
@@ -71,9 +72,19 @@ def tick(app) -> object | None:
     return live
 
 
-def lint_marks(app, kind: str, namespace: str | None):
+START_AFTER = 5.0  # seconds: the lint starts when the first view is live, or by then
+
+
+def lint_marks(app, kind: str, namespace: str | None, view=None):
     """For a table of `kind`: (the marker function of its rows, (header text, worst
-    severity) or None, the lint's version), or (None, None, -1) with no lint."""
+    severity) or None, the lint's version), or (None, None, -1) with no lint. The live
+    lint starts once the table's own stream (`view`, an InformerGroup) is live: the
+    first rows on screen come first."""
+    if getattr(app, "_live_lint", None) is None and view is not None and \
+            view.health.state != "live":
+        first = app.__dict__.setdefault("_lint_waiting_since", time.monotonic())
+        if time.monotonic() - first < START_AFTER:
+            return None, None, -1
     live = tick(app)
     if live is None or kind not in KINDS or kind == "Event":
         return None, None, -1
