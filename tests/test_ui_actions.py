@@ -174,7 +174,8 @@ async def test_api_errors_become_notifications_quoting_the_api(make_app, sim, tm
         async with admin.run_test(size=(160, 48)) as pilot:
             await select(pilot, admin, "deploy", "^redis$")
             await pilot.press("o")
-            assert await wait_for(pilot, lambda: cockpit_state(admin) == "paused", tries=300)
+            assert await wait_for(pilot, lambda: cockpit_state(admin) == "paused" and len(
+                admin.screen.model.history) >= 2, tries=300)  # u needs the revisions
             await pilot.press("u")
             assert await wait_for(pilot, lambda: isinstance(admin.screen, ConfirmScreen))
             await pilot.press("y")

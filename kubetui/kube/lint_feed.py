@@ -93,7 +93,8 @@ class LiveLint:
         try:
             items = self.cluster.client.get_json(METRICS).get("items") or []
         except ApiError as exc:
-            if exc.status in (404, 503):  # not served: an answer, and one that lasts
+            if exc.status in (403, 404, 503):  # not served, or not to us: it lasts
+                log.info("the lint reads no pod metrics: %s", exc.message)
                 self.metrics_served = False
                 return
             log.error("the lint could not read pod metrics", exc_info=True)
