@@ -434,6 +434,9 @@ def test_the_controllers_missing_request_condition_is_enough():
                                       "the HPA was unable to compute the replica count: failed "
                                       "to get cpu utilization: missing request for cpu"}]}}
     assert only(run(hpa), "hpa-without-requests")
+    # once the target is there with its request, the condition is only late news
+    fixed = deployment("elsewhere")
+    assert not only(run(hpa, fixed), "hpa-without-requests")
 
 
 # -- 11 database-deployment

@@ -776,7 +776,9 @@ def hpa_without_requests(kind: str, obj: dict, v) -> list[Finding]:
                 if resource not in (res.get("requests") or {}) and \
                         resource not in (res.get("limits") or {}):
                     lacking.append((c.get("name", ""), resource))
-    said = cond is not None and "missing request" in cond.get("message", "")
+    # the controller's own word counts when the target cannot be read here; when it can,
+    # its template is the truth (the condition lags until the controller's next sync)
+    said = cond is not None and "missing request" in cond.get("message", "") and target is None
     if not lacking and not said:
         return []
     tkind, tname = ref.get("kind", ""), ref.get("name", "")
