@@ -15,9 +15,11 @@ def main(argv: list[str] | None = None) -> int:
                                     description="the app, headless, beside kubectl")
         p.add_argument("--pods", type=int, default=10_000)
         p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+        p.add_argument("--no-lint", action="store_true",
+                       help="without the live lint ([lint] live = false), to compare")
         args = p.parse_args(argv)
         from .app import run as run_app
-        return run_app(args.pods, args.json)
+        return run_app(args.pods, args.json, lint=not args.no_lint)
     p = argparse.ArgumentParser(prog="python -m kubetui.bench",
                                 description="kubetui's benchmarks against the simulated cluster")
     sub = p.add_subparsers(dest="which", required=True)

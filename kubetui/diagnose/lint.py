@@ -173,6 +173,7 @@ class Linter:
         self.observed: dict[tuple[str, str], float] = {}  # config changes seen, no field times
         self.found: dict[tuple[str, str], dict[str, tuple[Finding, ...]]] = {}
         self.version = 0  # bumped when any finding changes
+        self._flagged: dict = {}  # (kind, namespace) -> flagged(), for this version
         self._dirty: dict[tuple[str, str], set[str] | None] = {}
         self._handlers = {
             "Pod": self._pod, "Service": self._service, "ConfigMap": self._config,
@@ -331,7 +332,18 @@ class Linter:
 
     def flagged(self, kind: str, namespace: str | None = None) -> tuple[int, str | None]:
         """(how many objects of a kind have findings, the worst), in a namespace (None:
-        all; `a,b`: those); a pod counts when its workload has some."""
+        all; `a,b`: those); a pod counts when its workload has some. Counted once per
+        version of the findings."""
+        memo = self._flagged
+        if memo.get(None) != self.version:
+            memo.clear()
+            memo[None] = self.version
+        hit = memo.get((kind, namespace))
+        if hit is None:
+            hit = memo[(kind, namespace)] = self._count(kind, namespace)
+        return hit
+
+    def _count(self, kind: str, namespace: str | None) -> tuple[int, str | None]:
         wanted = None if namespace is None else set(namespace.split(","))
         marks: dict[str, str] = {}
         for (k, key), per in self.found.items():

@@ -45,6 +45,11 @@ class Finding:
     container: str = ""
     make_fix: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # pods of one workload, or bare pods alike, repeat the same words: one copy each
+        object.__setattr__(self, "message", _shared(self.message))
+        object.__setattr__(self, "evidence", _shared(self.evidence))
+
     @property
     def key(self) -> str:
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
@@ -67,6 +72,15 @@ class Finding:
                 "namespace": self.namespace, "name": self.name, "message": self.message,
                 "container": self.container, "evidence": list(self.evidence),
                 "reason": self.reason, "fix": self.fix}
+
+
+_SHARED: dict = {}
+
+
+def _shared(value):
+    if len(_SHARED) > 100_000:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)
 
 
 @dataclass(frozen=True)
