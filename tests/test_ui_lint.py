@@ -183,3 +183,22 @@ def test_the_demo_settles_with_its_footguns(sim):
     """The footguns are latent: every legacy workload runs."""
     wait_until(lambda: all((d.get("status") or {}).get("readyReplicas") == d["spec"]["replicas"]
                            for d in sim.list("Deployment", "legacy")), timeout=90)
+
+
+async def test_the_config_turns_the_live_lint_off_and_a_broken_table_is_said(make_app):
+    off = make_app(lint={"live": False})
+    async with off.run_test(size=(160, 48)) as pilot:
+        await command(pilot, "deploy")
+        assert await wait_for(pilot, lambda: off.browser.table.row_count > 10)
+        await pilot.pause(1.5)  # three lint ticks
+        assert off.browser.table.marks is None and off.browser._lint_flag is None
+        await command(pilot, "lint")
+        assert await wait_for(pilot, lambda: isinstance(off.screen, LintScreen))
+        assert await wait_for(pilot, lambda: "lint is off" in str(
+            off.screen.query_one("#lint-title").render()))
+    broken = make_app(lint={"disabled": ["latest", "nodeport"]})
+    async with broken.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: any(
+            "no rule 'latest'" in n.message for n in broken._notifications), tries=400)
+        screen = await open_lint(pilot, broken, {"missing-requests", "selector-no-pods"})
+        assert "nodeport" not in {f.rule for f in screen.findings}
