@@ -43,26 +43,34 @@ def findings(live, rule, key):
     return [f for f in live.linter.findings() if (f.rule, f.key) == (rule, key)]
 
 
+def settles(live, predicate):
+    """Wait until, after taking what changed, the predicate holds."""
+    def check():
+        live.refresh()
+        return predicate()
+    return wait_until(check)
+
+
 def test_the_live_lint_follows_a_fix_and_a_regression(cluster, kubectl):
     live = LiveLint(cluster)
     assert "ConfigMap" in live.kinds and "Event" in live.kinds
-    wait_until(lambda: live.refresh() or (live.synced and findings(
-        live, "missing-requests", "legacy/wiki")))
+    settles(live, lambda: live.synced and findings(live, "missing-requests", "legacy/wiki"))
     assert live.unread() == {}
     kubectl("patch", "deployment", "wiki", "-n", "legacy", "--type", "json", "-p",
             '[{"op":"add","path":"/spec/template/spec/containers/0/resources","value":'
             '{"requests":{"cpu":"50m","memory":"64Mi"}}}]')
-    wait_until(lambda: live.refresh() or not findings(live, "missing-requests", "legacy/wiki"))
+    settles(live, lambda: not findings(live, "missing-requests", "legacy/wiki"))
     assert not findings(live, "hpa-without-requests", "legacy/wiki")  # the HPA's too
     kubectl("patch", "deployment", "wiki", "-n", "legacy", "--type", "json", "-p",
             '[{"op":"remove","path":"/spec/template/spec/containers/0/resources"}]')
-    wait_until(lambda: live.refresh() or findings(live, "hpa-without-requests", "legacy/wiki"))
+    settles(live, lambda: findings(live, "hpa-without-requests", "legacy/wiki"))
     live.stop()
 
 
 def test_an_informer_the_views_let_go_is_watched_anew(cluster):
     live = LiveLint(cluster)
-    wait_until(lambda: live.refresh() or live.linter.findings())
+    settles(live, lambda: live.synced)
+    live.refresh()  # everything listed is in: the findings are the steady ones
     group = live.groups["Service"]
     for kind in ("Service", "Node", "Ingress", "Role", "RoleBinding", "StorageClass"):
         cluster.release(cluster.watch(kind), keep=2)  # views come and go
@@ -70,7 +78,6 @@ def test_an_informer_the_views_let_go_is_watched_anew(cluster):
     before = {f.key for f in live.linter.findings() if f.kind == "Service"}
     live.refresh()
     assert live.groups["Service"] is not group
-    wait_until(lambda: live.refresh() or live.groups["Service"].synced)
-    wait_until(lambda: live.refresh() or {f.key for f in live.linter.findings()
-                                          if f.kind == "Service"} == before)
+    settles(live, lambda: live.groups["Service"].synced and {
+        f.key for f in live.linter.findings() if f.kind == "Service"} == before)
     live.stop()

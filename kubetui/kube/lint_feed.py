@@ -108,6 +108,13 @@ class LiveLint:
     def synced(self) -> bool:
         return all(g.synced for g in self.groups.values())
 
+    @property
+    def settled(self) -> bool:
+        """Every kind listed, or known to be unreadable: the findings are not partial
+        (before it, a Service listed ahead of its pods selects none, for a moment)."""
+        return all(g.synced or g.health.state in (FORBIDDEN, BACKOFF)
+                   for g in self.groups.values())
+
     def unread(self) -> dict[str, str]:
         """Kinds it cannot read now, and why (forbidden, backing off)."""
         out = {}

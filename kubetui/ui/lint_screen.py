@@ -86,7 +86,7 @@ def lint_marks(app, kind: str, namespace: str | None, view=None):
         if time.monotonic() - first < START_AFTER:
             return None, None, -1
     live = tick(app)
-    if live is None or kind not in KINDS or kind == "Event":
+    if live is None or kind not in KINDS or kind == "Event" or not live.settled:
         return None, None, -1
     linter = live.linter
     count, worst = linter.flagged(kind, namespace)
@@ -217,11 +217,12 @@ class LintScreen(Acting, Screen):
             return
         linter = live.linter
         unread = live.unread()
-        seen = (linter.version, live.synced, tuple(unread.items()))
+        seen = (linter.version, live.settled, tuple(unread.items()))
         if seen == self._seen:
             return
         self._seen = seen
-        self.findings = linter.findings()
+        # not before every kind is in: partial lists make false findings for a moment
+        self.findings = linter.findings() if live.settled else []
         rows, order, self.by_key = {}, [], {}
         for severity, rules in lint_report._grouped(self.findings):
             for rule, fs in rules:
@@ -238,7 +239,7 @@ class LintScreen(Acting, Screen):
         table = self.table
         if table.cursor_key is None and len(order) > 1:
             table.cursor_key = order[1]
-        table.empty_message = "No footguns found" if live.synced else \
+        table.empty_message = "No footguns found" if live.settled else \
             "Looking for footguns ..."
         table.apply(rows, order, set(rows), True)
         counts = lint_report.counts(self.findings)
@@ -247,7 +248,7 @@ class LintScreen(Acting, Screen):
             f"  {len(self.findings)} findings: ",
             (f"{counts['error']} errors", "bold red"), ", ",
             (f"{counts['warning']} warnings", "bold yellow"), f", {counts['info']} info",
-            ("   (reading the cluster ...)" if not live.synced else "", "dim"),
+            ("   (reading the cluster ...)" if not live.settled else "", "dim"),
             (("   could not read " + "; ".join(f"{k}: {v}" for k, v in unread.items()))
              if unread else "", "bold red"),
             ("   metrics: none" if live.metrics_served is False else "", "dim"))
