@@ -1,4 +1,5 @@
-"""Command line: `kubetui [options]`, `kubetui --demo`, `kubetui sim [options]`."""
+"""Command line: `kubetui [options]`, `kubetui --demo`, `kubetui sim [options]`,
+`kubetui lint [options]`."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
         description="A terminal dashboard for Kubernetes. "
                     "Run `kubetui sim --help` for the simulated cluster, "
                     "`kubetui diagnose TARGET` / `kubetui report TARGET -o FILE` for a "
-                    "checklist or an incident report without the TUI, and "
+                    "checklist or an incident report without the TUI, "
+                    "`kubetui lint --help` for the footgun lint (for CI), and "
                     "`kubetui kind-demo up|down` for the demo on a kind cluster.",
         epilog="Kubeconfig is read like kubectl reads it: --kubeconfig, else $KUBECONFIG "
                "(a:b:c of split files), else ~/.kube/config.")
@@ -72,6 +74,105 @@ def _sim_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _lint_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kubetui lint",
+        description="Run kubetui's footgun rules once over a cluster (or saved `kubectl get "
+                    "-o json` files) and print the findings. Exit codes: 0 nothing at or "
+                    "past the threshold, 1 findings at or past it, 2 could not look (no "
+                    "cluster, a kind it may not list, no files).",
+        epilog="Rules are turned off in the [lint] table of ~/.config/kubetui/config.toml "
+               "(disabled = [...], and per namespace [lint.namespaces.NS]), or with "
+               "--disable. ConfigMaps and Secrets are read as metadata only.")
+    p.add_argument("--kubeconfig", action="append", metavar="FILE",
+                   help="kubeconfig file (repeatable; overrides $KUBECONFIG)")
+    p.add_argument("--clusters-dir", metavar="DIR",
+                   help="also read every kubeconfig file in DIR (one cluster per file)")
+    p.add_argument("--context", help="context to use (default: the current context)")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("-n", "--namespace", help="lint this namespace only")
+    scope.add_argument("-A", "--all-namespaces", action="store_true",
+                       help="lint every namespace (the default)")
+    p.add_argument("-o", "--output", choices=("text", "json", "markdown"), default="text",
+                   help="text (default), json (a list of findings) or markdown")
+    p.add_argument("--fail-on", choices=("warning", "error"), default="warning",
+                   help="the severity that fails the run, exit 1 (default: warning)")
+    p.add_argument("--from", dest="source", metavar="DIR",
+                   help="lint the `kubectl get -o json` (or YAML) files in DIR instead of a "
+                        "cluster")
+    p.add_argument("--disable", action="append", default=[], metavar="RULE",
+                   help="turn a rule off (repeatable)")
+    p.add_argument("--config", metavar="FILE",
+                   help="read the [lint] table from FILE (default: kubetui's config.toml)")
+    p.add_argument("--fixes", action="store_true", help="text output: print each fix too")
+    return p
+
+
+def lint_main(argv: list[str]) -> int:
+    """`kubetui lint`: the live lint's rules, once, for CI pipelines."""
+    import tomllib
+    from dataclasses import replace
+
+    from .diagnose import lint_report
+    from .diagnose.lint import RANK, RULES, LintConfig, lint
+    from .ui.config import config_path
+
+    args = _lint_parser().parse_args(argv)
+
+    def cannot(message: str) -> int:
+        print(f"kubetui lint: {message}", file=sys.stderr)
+        return 2
+
+    path = Path(args.config) if args.config else config_path()
+    table: dict = {}
+    if args.config or path.exists():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("lint") or {}
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            if args.config:
+                return cannot(f"{path}: {exc}")
+            print(f"kubetui lint: {path}: {exc}; using no [lint] settings", file=sys.stderr)
+    config, problems = LintConfig.from_table(table)
+    for problem in problems:
+        print(f"kubetui lint: {path}: {problem}", file=sys.stderr)
+    unknown = [r for r in args.disable if r not in RULES]
+    if unknown:
+        return cannot(f"no rule {', '.join(unknown)} (rules: {', '.join(RULES)})")
+    config = replace(config, disabled=config.disabled | frozenset(args.disable))
+    namespace = None if args.all_namespaces else args.namespace
+    if args.source:
+        from .kube.lint_source import read_files
+        src = read_files(args.source, namespace)
+    else:
+        from .kube.client import KubeClient
+        from .kube.lint_source import fetch
+        try:
+            kc = load_kubeconfig(kubeconfig_paths(args.kubeconfig,
+                                                  clusters_dir=args.clusters_dir))
+            client = KubeClient.connect(kc, args.context)
+        except KubeConfigError as exc:
+            return cannot(str(exc))
+        try:
+            src = fetch(client, namespace, config.reads())
+        except Exception as exc:  # unreachable, TLS, a stalled server: say it, exit 2
+            return cannot(f"cannot read {client.server}: {getattr(exc, 'message', exc)}")
+        finally:
+            client.close()
+    findings = lint(src.objects, config, src.metrics)
+    if src.objects or not src.unread:  # nothing read is not "no findings"
+        out = {"json": lint_report.as_json, "markdown": lint_report.markdown}.get(
+            args.output, lambda fs: lint_report.text(fs, fixes=args.fixes))(findings)
+        sys.stdout.write(out)
+    for note in src.notes:
+        print(f"kubetui lint: {note}", file=sys.stderr)
+    for what, why in src.unread.items():
+        print(f"kubetui lint: could not read {what}: {why}", file=sys.stderr)
+    if src.unread:
+        return 2
+    worst = RANK[args.fail_on]
+    return 1 if any(RANK[f.severity] <= worst for f in findings) else 0
+
+
 def _setup_logging() -> None:
     """Logs go to a file: nothing may print over the TUI."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
@@ -101,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] in (["diagnose"], ["report"]):
         from .cli_diagnose import diagnose_main, report_main
         return (diagnose_main if argv[0] == "diagnose" else report_main)(argv[1:])
+    if argv[:1] == ["lint"]:
+        return lint_main(argv[1:])
     if argv[:1] == ["kind-demo"]:
         from .kind_demo import main as kind_main
         return kind_main(argv[1:])
@@ -128,7 +231,7 @@ def run_app(kc, args) -> int:
                         readonly=args.readonly or cfg.readonly, refresh_hz=cfg.refresh_hz,
                         favorites=cfg.favorites, context_namespaces=cfg.context_namespaces,
                         keymap=cfg.keymap, debug_image=cfg.debug_image,
-                        problems=cfg.problems)
+                        problems=cfg.problems, lint=cfg.lint)
     if cfg.theme:
         settings.theme = cfg.theme
     app = KubetuiApp(kc, settings)

@@ -25,12 +25,20 @@ nodes:
 
 
 def steps(action: str, manifests: str) -> list[list[str]]:
-    """The commands `up` or `down` runs (the kind config path is filled in at run time)."""
+    """The commands `up` or `down` runs (the kind config path is filled in at run time).
+    After the scenario, its `later/` step, as the simulated cluster runs it: once the
+    legacy wiki runs, its ConfigMap changes (its pods keep the old one) and the attic
+    namespace is deleted (and stays Terminating on a finalizer)."""
     if action == "down":
         return [["kind", "delete", "cluster", "--name", CLUSTER]]
+    later = f"{manifests}/later"
     return [["kind", "create", "cluster", "--name", CLUSTER, "--config", "{config}",
              "--wait", "120s"],
-            ["kubectl", "--context", CONTEXT, "apply", "-f", manifests]]
+            ["kubectl", "--context", CONTEXT, "apply", "-f", manifests],
+            ["kubectl", "--context", CONTEXT, "-n", "legacy", "rollout", "status",
+             "deployment/wiki", "--timeout=300s"],
+            ["kubectl", "--context", CONTEXT, "apply", "-f", f"{later}/apply"],
+            ["kubectl", "--context", CONTEXT, "delete", "-f", f"{later}/delete", "--wait=false"]]
 
 
 def main(argv: list[str]) -> int:

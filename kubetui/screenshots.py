@@ -27,6 +27,7 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
     from .ui.checklist_screen import ChecklistScreen
     from .ui.exec_screen import CommandInput, ExecScreen
     from .ui.xray_screen import XrayScreen
+    from .ui.lint_screen import FixScreen, LintScreen
     from .ui.log_screen import LogScreen
     from .ui.modals import ConfirmScreen
     from .ui.rollout_screen import RolloutScreen
@@ -54,11 +55,13 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
 
     async with app.run_test(size=size) as pilot:
         await settle(pilot, lambda: getattr(app, "_browser", None) is not None
-                     and app.browser._ready and app.browser.table.row_count > 30)
+                     and app.browser._ready and app.browser.table.row_count > 30
+                     and app.browser._lint_flag is not None)  # the lint's markers too
         await pilot.pause(1.0)
         shot("pods")
         await command(pilot, "deploy")
-        await settle(pilot, lambda: app.browser.table.row_count > 10)
+        await settle(pilot, lambda: app.browser.table.row_count > 10
+                     and app.browser._lint_flag is not None)
         shot("deployments")
         await command(pilot, "no")
         await settle(pilot, lambda: app.browser.table.row_count == 3)
@@ -134,6 +137,18 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await pilot.pause(0.5)
         shot("xray")
         await pilot.press("escape")
+        await command(pilot, "lint")  # the footguns, the cursor on a stale config
+        await settle(pilot, lambda: isinstance(app.screen, LintScreen) and any(
+            f.rule == "stale-config" for f in app.screen.findings), 20)
+        table = app.screen.table
+        keys = table.keys()
+        table._move_to(next((i for i, k in enumerate(keys) if k.startswith("stale-config|")), 1))
+        await pilot.pause(0.5)
+        shot("lint")
+        await pilot.press("y")
+        await settle(pilot, lambda: isinstance(app.screen, FixScreen))
+        shot("lint-fix")
+        await pilot.press("escape", "escape")
         await command(pilot, "deploy")
         await pilot.press("question_mark")
         await pilot.pause(0.5)

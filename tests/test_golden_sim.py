@@ -99,3 +99,56 @@ def test_rollout_conditions_read_as_the_real_controllers_write_them(sim, kubectl
     golden = (REAL / "rollout/deploy-web/02-created-settled.rollout-status.txt").read_text()
     said = golden.split("# --- stdout ---\n", 1)[1].split("# --- stderr ---", 1)[0].strip()
     assert status == said.replace('"web"', '"frontend"')
+
+
+def _real_rows(name: str) -> list[dict]:
+    return [r["object"] for r in real(f"tables/{name}.table-includeObject.json")["rows"]]
+
+
+def test_managed_fields_are_kept_as_the_real_server_keeps_them(sim, kubectl):
+    """One entry per manager (named from fieldManager or the user agent), its time and
+    the fields it set: a ConfigMap's only record of when its data changed."""
+    theirs, = [c for c in _real_rows("configmaps") if c["metadata"]["name"] == "shop-config"]
+    kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: Namespace\n"
+            "metadata: {name: golden-fields}\n---\napiVersion: v1\nkind: ConfigMap\n"
+            "metadata: {name: cfg, namespace: golden-fields}\ndata: {LOG_LEVEL: info}\n")
+    kubectl("annotate", "-n", "golden-fields", "configmap", "cfg", "bump=1")
+    mine = sim.get("ConfigMap", "golden-fields", "cfg")["metadata"]["managedFields"]
+    shape = [(e["manager"], e["operation"], sorted(e)) for e in theirs["metadata"][
+        "managedFields"]]
+    assert [(e["manager"], e["operation"], sorted(e)) for e in mine] == shape
+    assert "f:data" in mine[0]["fieldsV1"] and list(mine[1]["fieldsV1"]) == ["f:metadata"]
+    kubectl("patch", "-n", "golden-fields", "configmap", "cfg", "-p", '{"data":{"A":"b"}}')
+    patched = sim.get("ConfigMap", "golden-fields", "cfg")["metadata"]["managedFields"][-1]
+    assert patched["manager"] == "kubectl-patch" and "f:A" in patched["fieldsV1"]["f:data"]
+    pod = next(p for p in sim.list("Pod", "shop") if p["metadata"]["name"].startswith("cart"))
+    status = [e for e in pod["metadata"]["managedFields"] if e.get("subresource") == "status"]
+    assert [e["manager"] for e in status] == ["kubelet"]
+
+
+def test_a_namespace_held_by_a_finalizer_says_so_in_the_real_controllers_words(sim, kubectl):
+    doomed, = [n for n in _real_rows("namespaces") if n["metadata"]["name"] == "doomed"]
+    kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: Namespace\n"
+            "metadata: {name: golden-doomed}\n---\napiVersion: v1\nkind: ConfigMap\n"
+            "metadata: {name: hold, namespace: golden-doomed, finalizers: "
+            "[golden.example.com/hold]}\n")
+    kubectl("delete", "namespace", "golden-doomed", "--wait=false")
+    ns = wait_until(lambda: (sim.get("Namespace", None, "golden-doomed").get("status") or {})
+                    .get("conditions") and sim.get("Namespace", None, "golden-doomed"))
+    assert ns["status"]["phase"] == "Terminating"
+    assert [{k: c[k] for k in ("type", "status", "reason", "message")}
+            for c in ns["status"]["conditions"]] == [
+        {k: c[k] for k in ("type", "status", "reason", "message")}
+        for c in doomed["status"]["conditions"]]
+    assert sim.get("ConfigMap", "golden-doomed", "hold")["metadata"]["deletionTimestamp"]
+
+
+def test_the_demos_later_step_changes_a_config_and_deletes_a_namespace(sim):
+    """What `kubetui kind-demo up` does after applying the demo, the sim does by itself."""
+    wiki = wait_until(lambda: (c := sim.get("ConfigMap", "legacy", "wiki-config"))["data"][
+        "DB_HOST"] == "orders-db-v2" and c)
+    applied = [e for e in wiki["metadata"]["managedFields"] if "f:data" in e["fieldsV1"]]
+    assert [e["manager"] for e in applied] == ["kubectl-client-side-apply"]
+    assert applied[0]["time"] > wiki["metadata"]["creationTimestamp"]
+    attic = sim.get("Namespace", None, "attic")
+    assert attic["status"]["phase"] == "Terminating"

@@ -1,6 +1,7 @@
-"""`python -m kubetui.bench [--pods N] [--json FILE]` (the app) and
-`python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone);
-`logs`, `arch` and `screens` (memory over screens opened and closed, churn, switches)."""
+"""`python -m kubetui.bench [--pods N] [--json FILE]` (the app),
+`python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone), and
+`logs`, `arch`, `lint`, `screens` (memory over screens opened and closed, churn,
+switches) and `soak` (see each module)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ def main(argv: list[str] | None = None) -> int:
                                     description="the app, headless, beside kubectl")
         p.add_argument("--pods", type=int, default=10_000)
         p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+        p.add_argument("--no-lint", action="store_true",
+                       help="without the live lint ([lint] live = false), to compare")
         args = p.parse_args(argv)
         from .app import run as run_app
-        return run_app(args.pods, args.json)
+        return run_app(args.pods, args.json, lint=not args.no_lint)
     p = argparse.ArgumentParser(prog="python -m kubetui.bench",
                                 description="kubetui's benchmarks against the simulated cluster")
     sub = p.add_subparsers(dest="which", required=True)
@@ -50,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     scr.add_argument("--switches", type=int, default=20,
                      help="context switches between two clusters of N pods (0: skip)")
     scr.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    lint = sub.add_parser("lint", help="the footgun lint: full pass, per change, live")
+    lint.add_argument("--pods", type=int, default=10_000)
+    lint.add_argument("--churn", type=float, default=200,
+                      help="pod updates a second during the live part")
+    lint.add_argument("--no-live", action="store_true",
+                      help="in-process parts only (no simulated cluster process)")
+    lint.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
     if args.which == "soak":
         from .soak import run as run_soak
@@ -58,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         from .screens import run as run_screens
         return run_screens(args.pods, args.cycles, args.churn_seconds, args.switches,
                            args.json)
+    if args.which == "lint":
+        from .lint import run as run_lint
+        return run_lint(args.pods, args.json, live=not args.no_live, churn=args.churn)
     if args.which == "arch":
         from .arch import run as run_arch
         return run_arch(args.nodes, args.pods, args.json)

@@ -99,13 +99,14 @@ async def key_to_frame(app, pilot, presses: int = 60) -> list[float]:
     return frames
 
 
-async def measure(kubeconfig: str, server: str, pods: int, sim: SimProcess) -> dict:
+async def measure(kubeconfig: str, server: str, pods: int, sim: SimProcess,
+                  lint: bool = True) -> dict:
     from kubetui.kube.config import load_kubeconfig
-    from kubetui.ui.app import KubetuiApp
+    from kubetui.ui.app import KubetuiApp, Settings
 
     out: dict = {}
     started = time.perf_counter()
-    app = KubetuiApp(load_kubeconfig([kubeconfig]))
+    app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(lint={"live": lint}))
     async with app.run_test(size=(160, 48)) as pilot:
         def count() -> int:
             browser = getattr(app, "_browser", None)
@@ -150,13 +151,13 @@ async def measure(kubeconfig: str, server: str, pods: int, sim: SimProcess) -> d
     return out
 
 
-def run(pods: int, json_path: str | None) -> int:
+def run(pods: int, json_path: str | None, lint: bool = True) -> int:
     print(f"Loading {pods:,} pods into a simulated cluster (its own process)...", flush=True)
     with SimProcess(pods) as sim:
         server = next(line.split(" on ", 1)[1] for line in sim.log
                       if line.startswith("Simulated cluster listening on "))
         kubectl_s, kubectl_mb, rows = kubectl_get_pods(sim.kubeconfig)
-        result = asyncio.run(measure(sim.kubeconfig, server, pods, sim))
+        result = asyncio.run(measure(sim.kubeconfig, server, pods, sim, lint))
     result = {"pods": pods, "kubectl_get_pods_s": round(kubectl_s, 3),
               "kubectl_peak_rss_mb": round(kubectl_mb, 1),
               **{k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()},

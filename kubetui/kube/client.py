@@ -13,14 +13,19 @@ from typing import Any, Iterator
 
 import orjson
 import urllib3
-from kubernetes.client import ApiClient
+from kubernetes.client import ApiClient, Configuration
 from kubernetes.config import exec_provider as _exec_provider
 from kubernetes.config.config_exception import ConfigException
-from kubernetes.config.kube_config import new_client_from_config
+from kubernetes.config.kube_config import load_kube_config
 
 from .config import ContextInfo, KubeConfigError, KubeConfigSet
 
 log = logging.getLogger("kubetui.client")
+
+
+# connections kept per context: each watch holds one for minutes (the views', the live
+# lint's thirteen), and a short request beyond the pool opens and drops one of its own
+POOL_SIZE = 32
 
 
 class ApiError(Exception):
@@ -135,9 +140,12 @@ def _load_api(kc: KubeConfigSet, ctx: ContextInfo) -> ApiClient:
     catcher = Catch(level=logging.ERROR)
     root = logging.getLogger()
     root.addHandler(catcher)
-    try:
-        api = new_client_from_config(config_file=os.pathsep.join(existing),
-                                     context=ctx.name, persist_config=False)
+    try:  # as new_client_from_config does, with a pool that holds every watch
+        config = type.__call__(Configuration)
+        load_kube_config(config_file=os.pathsep.join(existing), context=ctx.name,
+                         client_configuration=config, persist_config=False)
+        config.connection_pool_maxsize = max(config.connection_pool_maxsize or 0, POOL_SIZE)
+        api = ApiClient(configuration=config)
     except (ConfigException, OSError, ValueError) as exc:
         raise KubeConfigError(f'context "{ctx.name}" (from {ctx.source}): {exc}') from exc
     finally:

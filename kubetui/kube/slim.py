@@ -75,14 +75,17 @@ class _Projected(msgspec.Struct, gc=False):
 
 
 class Container(TypedDict, total=False):
-    """What rows, the architecture view and xray read; probes, ports, commands and env
-    values come with the full object the checklist fetches."""
+    """What rows, the architecture view, xray and the lint read (probes are shared:
+    pods of a workload repeat them); ports, commands and env values come with the full
+    object the checklist fetches."""
     name: str
     image: str
     resources: Any
     restartPolicy: str  # native sidecars
     env: tuple[_EnvVar, ...]
     envFrom: tuple[_EnvFrom, ...]
+    livenessProbe: Any
+    readinessProbe: Any
 
 
 class Condition(TypedDict, total=False):
@@ -98,6 +101,7 @@ class ContainerStatus(TypedDict, total=False):
     started: bool
     restartCount: int
     image: str
+    imageID: str
     state: Any
     lastState: Any
 
@@ -119,6 +123,8 @@ class PodSpec(TypedDict, total=False):
     priorityClassName: str
     restartPolicy: str
     readinessGates: Any
+    serviceAccountName: str
+    automountServiceAccountToken: bool
 
 
 class PodStatus(TypedDict, total=False):
@@ -214,10 +220,15 @@ def compact_pod(pod: dict) -> dict:
     if spec is not None:
         if "nodeName" in spec:
             spec["nodeName"] = _intern(spec["nodeName"])
+        if "serviceAccountName" in spec:
+            spec["serviceAccountName"] = _intern(spec["serviceAccountName"])
         for c in spec.get("containers") or ():
             c["name"], c["image"] = _intern(c.get("name", "")), _intern(c.get("image", ""))
             if "resources" in c:
                 c["resources"] = _share(c["resources"])
+            for probe in ("livenessProbe", "readinessProbe"):
+                if probe in c:
+                    c[probe] = _share(c[probe])
             _keep_references(c)
         for c in spec.get("initContainers") or ():
             _keep_references(c)
@@ -241,6 +252,8 @@ def compact_pod(pod: dict) -> dict:
                 status[key] = _intern(status[key])
         for cs in status.get("containerStatuses") or ():
             cs["name"], cs["image"] = _intern(cs.get("name", "")), _intern(cs.get("image", ""))
+            if "imageID" in cs:
+                cs["imageID"] = _intern(cs["imageID"])
             if "lastState" in cs:
                 cs["lastState"] = _share(cs["lastState"])
             if "state" in cs:

@@ -1,5 +1,7 @@
 """An informer's cache: objects keyed `namespace/name` (or `name`), a change counter the
-UI compares to skip repaints, and cheap snapshots (objects are never mutated in place)."""
+UI compares to skip repaints, and cheap snapshots (objects are never mutated in place).
+Besides the one view that paints a store (`take_changes`), other readers (the live lint)
+follow its changes through taps of their own."""
 
 from __future__ import annotations
 
@@ -12,6 +14,14 @@ def object_key(obj: dict) -> str:
     return f"{ns}/{meta.get('name', '')}" if ns else meta.get("name", "")
 
 
+class Tap:
+    """What changed in a store since its reader last looked (`Store.take_tap`)."""
+
+    def __init__(self):
+        self.dirty: set[str] = set()
+        self.reset = True  # everything changed (first look, a relist): read it all
+
+
 class Store:
     def __init__(self):
         self._lock = threading.Lock()
@@ -19,6 +29,7 @@ class Store:
         self.version = 0  # bumped on every change
         self._dirty: set[str] = set()  # keys changed since the last take_changes()
         self._reset = True  # everything changed (a relist): rebuild, don't patch
+        self._taps: list[Tap] = []
 
     def __len__(self) -> int:
         return len(self._items)
@@ -31,6 +42,8 @@ class Store:
         with self._lock:
             self._items[key] = obj
             self._dirty.add(key)
+            for tap in self._taps:
+                tap.dirty.add(key)
             self.version += 1
 
     def upsert_many(self, objs: list[dict]) -> None:
@@ -40,6 +53,8 @@ class Store:
                 key = object_key(obj)
                 self._items[key] = obj
                 self._dirty.add(key)
+                for tap in self._taps:
+                    tap.dirty.add(key)
             self.version += 1
 
     def delete(self, obj: dict) -> None:
@@ -47,6 +62,8 @@ class Store:
         with self._lock:
             if self._items.pop(key, None) is not None:
                 self._dirty.add(key)
+                for tap in self._taps:
+                    tap.dirty.add(key)
                 self.version += 1
 
     def replace(self, objs: list[dict], scope: str | None = None) -> None:
@@ -72,6 +89,8 @@ class Store:
                 self._items = items
             self._reset = True
             self._dirty = set()
+            for tap in self._taps:
+                tap.reset, tap.dirty = True, set()
             self.version += 1
 
     def snapshot(self) -> tuple[int, dict[str, dict]]:
@@ -85,6 +104,27 @@ class Store:
         with self._lock:
             reset, dirty = self._reset, self._dirty
             self._reset, self._dirty = False, set()
+            items = dict(self._items) if reset else self._items
+        return reset, dirty, items
+
+    def tap(self) -> Tap:
+        """A reader of this store's changes of its own (beside the painting view's)."""
+        tap = Tap()
+        with self._lock:
+            self._taps.append(tap)
+        return tap
+
+    def untap(self, tap: Tap) -> None:
+        with self._lock:
+            self._taps = [t for t in self._taps if t is not tap]
+
+    def take_tap(self, tap: Tap) -> tuple[bool, set[str], dict[str, dict]]:
+        """As take_changes, for a tap: (read everything?, keys changed since its last
+        look, the items). After a reset the items are a copy to iterate; otherwise the
+        live dict, to `get` from only."""
+        with self._lock:
+            reset, dirty = tap.reset, tap.dirty
+            tap.reset, tap.dirty = False, set()
             items = dict(self._items) if reset else self._items
         return reset, dirty, items
 

@@ -39,8 +39,9 @@ What it does not do (do not mistake it for a cluster)
 - No protobuf request bodies except the review objects `kubectl auth can-i` sends: so
   `kubectl create <kind>`, `run` and `expose` are refused with a message; use `apply -f`.
 - No schema validation: unknown fields are kept, `fieldValidation=Strict` is not
-  enforced, CRD schemas are not checked. Server-side apply has no managedFields or
-  conflict detection. `dryRun` on create echoes the body.
+  enforced, CRD schemas are not checked. managedFields record each manager's fields and
+  last change (list items owned whole), but server-side apply has no conflict detection.
+  `dryRun` on create echoes the body.
 - No admission chain beyond defaulting (no LimitRanges, ResourceQuotas, PodSecurity);
   the DefaultStorageClass step happens in the binder, after create.
 - The scheduler knows requests, taints/tolerations, nodeSelector and PVCs: not affinity,

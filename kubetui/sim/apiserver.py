@@ -11,6 +11,7 @@ from typing import Callable
 import orjson
 
 from .defaults import Allocator, apply_defaults, stamp_new
+from .fields import record as record_fields
 from .meta import ApiError, bad_request, conflict, deep_copy, invalid, now_rfc3339
 from .patch import apply_patch
 from .resources import BY_KIND, Resource
@@ -79,6 +80,9 @@ class ApiCore:
         self.owners = OwnerIndex()
         store.listeners.append(self.owners.on_change)
         store.listeners.append(self._on_change)
+        # who writes, for managedFields: the HTTP layer names a request's field manager
+        # for the length of its call; the sim's own controllers are the controller manager
+        self.manager = "kube-controller-manager"
 
     # ------------------------------------------------------------------ reads
     def get(self, res: Resource, ns: str | None, name: str) -> dict:
@@ -151,7 +155,8 @@ class ApiCore:
         if res.kind == "Pod" and not (obj.get("spec") or {}).get("containers"):
             raise invalid(res, name, "spec.containers: Required value")
 
-    def create(self, res: Resource, ns: str | None, body: dict) -> dict:
+    def create(self, res: Resource, ns: str | None, body: dict,
+               manager: str | None = None) -> dict:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be an object")
         obj = deep_copy(body)
@@ -170,6 +175,9 @@ class ApiCore:
             meta.pop("namespace", None)
         obj["kind"], obj["apiVersion"] = res.kind, res.api_version
         self._validate(res, obj)
+        obj["metadata"].pop("managedFields", None)
+        record_fields(obj, None, manager or self.manager, "Update", res.api_version,
+                      obj["metadata"].get("creationTimestamp") or now_rfc3339())
         apply_defaults(res.kind, obj, self.allocator)
         return self.store.add(res, obj)
 
@@ -197,7 +205,7 @@ class ApiCore:
         return obj
 
     def update(self, res: Resource, ns: str | None, name: str, body: dict,
-               subresource: str | None = None) -> dict:
+               subresource: str | None = None, manager: str | None = None) -> dict:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be an object")
         old = self.store.must_get(res, ns, name)
@@ -205,17 +213,28 @@ class ApiCore:
             raise bad_request("the name of the object does not match the name on the URL")
         obj = self._merge_update(res, old, body, subresource)
         self._validate(res, obj)
+        self._own(res, obj, old, manager, "Update", subresource)
         return self._write(res, obj)
 
+    def _own(self, res: Resource, obj: dict, old: dict, manager: str | None, operation: str,
+             subresource: str | None) -> None:
+        """managedFields: the writer's entry, as the real server keeps it (the one place
+        a ConfigMap's last change is dated)."""
+        obj["metadata"]["managedFields"] = (old.get("metadata") or {}).get("managedFields")
+        if not obj["metadata"]["managedFields"]:
+            del obj["metadata"]["managedFields"]
+        record_fields(obj, old, manager or self.manager, operation, res.api_version,
+                      now_rfc3339(), subresource if subresource == "status" else None)
+
     def patch(self, res: Resource, ns: str | None, name: str, content_type: str, body,
-              subresource: str | None = None) -> dict:
+              subresource: str | None = None, manager: str | None = None) -> dict:
         old = self.store.get(res, ns, name)
         if old is None and "apply-patch" in content_type and subresource is None:
             # server-side apply creates what does not exist yet
             if not isinstance(body, dict):
                 raise bad_request("the apply body must be an object")
             return self.create(res, ns, {**body, "metadata": {
-                **(body.get("metadata") or {}), "name": name}}), 201
+                **(body.get("metadata") or {}), "name": name}}, manager), 201
         if old is None:
             old = self.store.must_get(res, ns, name)
         patched = apply_patch(deep_copy(old), content_type, body)
@@ -229,6 +248,8 @@ class ApiCore:
                 "resourceVersion"]
         obj = self._merge_update(res, old, patched, subresource)
         self._validate(res, obj)
+        self._own(res, obj, old, manager, "Apply" if "apply-patch" in content_type else
+                  "Update", subresource)
         return self._write(res, obj), 200
 
     def _write(self, res: Resource, obj: dict) -> dict:
@@ -324,6 +345,8 @@ class ApiCore:
 
     def _drain_namespace(self, name: str) -> None:
         remaining = 0
+        left: dict[str, int] = {}  # "configmaps." -> objects still there
+        held: dict[str, int] = {}  # finalizer -> objects it holds
         for res in self.store.registry.all():
             if not res.namespaced or res.virtual:
                 continue
@@ -335,11 +358,52 @@ class ApiCore:
                                     if res is PODS else {})
                     except ApiError:
                         pass
+                elif o["metadata"].get("finalizers"):
+                    gr = f"{res.plural}.{res.group}"
+                    left[gr] = left.get(gr, 0) + 1
+                    for f in o["metadata"]["finalizers"]:
+                        held[f] = held.get(f, 0) + 1
         if remaining:
+            if held:
+                self._namespace_conditions(name, left, held)
             self.defer(lambda: self._drain_namespace(name), 0.2)
             return
         if self.store.get(NAMESPACES, None, name) is not None:
             self.store.remove(NAMESPACES, None, name)
+
+    def _namespace_conditions(self, name: str, left: dict, held: dict) -> None:
+        """What the real namespace controller writes while content with finalizers keeps
+        a namespace Terminating (its conditions, word for word)."""
+        ns = self.store.get(NAMESPACES, None, name)
+        if ns is None:
+            return
+        wanted = [
+            ("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered",
+             "All resources successfully discovered"),
+            ("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions",
+             "All legacy kube types successfully parsed"),
+            ("NamespaceDeletionContentFailure", "False", "ContentDeleted",
+             "All content successfully deleted, may be waiting on finalization"),
+            ("NamespaceContentRemaining", "True", "SomeResourcesRemain",
+             "Some resources are remaining: " + ", ".join(sorted(
+                 f"{gr} has {n} resource instances" for gr, n in left.items()))),
+            ("NamespaceFinalizersRemaining", "True", "SomeFinalizersRemain",
+             "Some content in the namespace has finalizers remaining: " + ", ".join(sorted(
+                 f"{f} in {n} resource instances" for f, n in held.items())))]
+        before = {c["type"]: c for c in (ns.get("status") or {}).get("conditions") or ()}
+        if [(c["type"], c["status"], c["reason"], c["message"]) for c in before.values()] \
+                == wanted:
+            return
+        now = now_rfc3339()
+        conditions = []
+        for ctype, status, reason, message in wanted:
+            old = before.get(ctype) or {}
+            conditions.append({"type": ctype, "status": status, "lastTransitionTime":
+                               old.get("lastTransitionTime") if old.get("status") == status
+                               else now, "reason": reason, "message": message})
+        ns = deep_copy(ns)
+        ns["status"] = {**(ns.get("status") or {}), "conditions": conditions}
+        self.store.replace(NAMESPACES, ns)
 
     # ------------------------------------------------------ garbage collector
     def _orphan_dependents(self, uid: str) -> None:

@@ -174,7 +174,7 @@ class SimCluster:
         ]
         self._bootstrap()
         if self.scenario:
-            scenario_mod.load(self.api, self.scenario)
+            scenario_mod.load(self.api, self.scenario, later=self.after)
         self._runner = web.AppRunner(self.http.app(), handle_signals=False,
                                      shutdown_timeout=0.5)
         await self._runner.setup()

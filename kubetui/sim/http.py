@@ -13,6 +13,7 @@ from aiohttp import web
 
 from . import discovery, openapi
 from .auth import USER
+from .fields import manager_from
 from .meta import ApiError, bad_request
 from .rbac import forbidden, verb_for
 from .resources import Registry, Resource
@@ -216,14 +217,17 @@ class HttpFrontend:
                 body = await self._body(request)
                 if q.get("dryRun"):
                     return _json(body or {}, 201)
-                return self._render(request, res, api.create(res, ns, body), 201)
+                return self._render(request, res, api.create(
+                    res, ns, body, manager_from(q, request.headers)), 201)
             if method == "PUT" and r.name:
                 body = await self._body(request)
-                return self._render(request, res, api.update(res, ns, r.name, body, r.sub))
+                return self._render(request, res, api.update(
+                    res, ns, r.name, body, r.sub, manager_from(q, request.headers)))
             if method == "PATCH" and r.name:
                 body = await self._body(request)
                 ctype = request.headers.get("Content-Type", "")
-                obj, status = api.patch(res, ns, r.name, ctype, body, r.sub)
+                obj, status = api.patch(res, ns, r.name, ctype, body, r.sub,
+                                        manager_from(q, request.headers))
                 return self._render(request, res, obj, status)
             if method == "DELETE" and r.name:
                 options = await self._body(request) or {}

@@ -67,7 +67,8 @@ class Kubelet:
 
     def _write_status(self, pod: dict) -> dict:
         meta = pod["metadata"]
-        return self.api.update(PODS, meta["namespace"], meta["name"], pod, "status")
+        return self.api.update(PODS, meta["namespace"], meta["name"], pod, "status",
+                               manager="kubelet")
 
     def _pod_ip(self, node_name: str) -> str:
         node = self.store.get(NODES, None, node_name)

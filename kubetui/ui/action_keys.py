@@ -206,7 +206,12 @@ class Acting:
         from .screens import ObjectScreen
 
         obj, text = described(self.app.cluster.client, kind, namespace, name)
-        self.app.call_from_thread(self.app.push_screen, ObjectScreen(obj, text, mode))
+
+        def show() -> None:  # the live lint's findings end it (read on the UI's thread)
+            from .lint_screen import describe_section
+            self.app.push_screen(ObjectScreen(obj, text + describe_section(self.app, kind, obj),
+                                              mode))
+        self.app.call_from_thread(show)
 
     def on_worker_state_changed(self, event) -> None:
         """A screen's failed worker (a forbidden patch, a conflict) is reported like the
@@ -301,9 +306,14 @@ class ActionKeys(Acting):
         kind, ns, name = target
         actions = self._actions()
         where = f"{ns}/{name}" if ns else name
+        note = ""
+        if kind == "StatefulSet":  # its claims stay (the lint's sts-pvc-retained)
+            from .lint_screen import sts_delete_note
+            note = sts_delete_note(self.app, self.selected()[1])
         self._confirm_then(
             f"Delete {kind.lower()} {where}?" + (" Its pods go too." if kind in (
-                *ROLLABLE, "ReplicaSet", "Job", "CronJob") else ""),
+                *ROLLABLE, "ReplicaSet", "Job", "CronJob") else "") +
+            (f" Note: {note}." if note else ""),
             lambda: self._act(f"Deleted {kind.lower()} {name}",
                               lambda: actions.delete(self._kind_of(kind), ns, name)))
 

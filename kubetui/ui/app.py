@@ -44,6 +44,7 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     debug_image: str = "busybox:1.36"  # the checklist's node debug pod
     problems: list[str] = field(default_factory=list)
+    lint: dict = field(default_factory=dict)  # config.toml's [lint] (ui/lint_screen.py)
 
 
 class KubetuiApp(themes.ReadableThemes, App):

@@ -16,7 +16,7 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "ep": "Endpoints", "eps": "EndpointSlice", "rb": "RoleBinding",
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
 COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "timeline",
-            "arch", "xray", "logs")
+            "arch", "xray", "logs", "lint", "pulse")
 
 
 @dataclass
@@ -43,7 +43,8 @@ class ViewState:
 @dataclass
 class Command:
     """What a line typed after `:` asks for."""
-    action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "logs", "unknown"
+    action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "logs",
+    #              "lint", "unknown"
     kind: str | None = None
     argument: str | None = None
     error: str = ""
@@ -78,6 +79,8 @@ def parse_command(line: str) -> Command:
         if not arg or "/" not in arg:
             return Command("unknown", error="timeline of what? e.g. :timeline deploy/api")
         return Command("timeline", argument=arg.split()[0])
+    if head in ("lint", "pulse"):
+        return Command("lint")
     if head == "logs":
         selector = (arg or "").removeprefix("-l").strip()
         if not selector:

@@ -80,6 +80,8 @@ class BrowserScreen(ActionKeys, Screen):
         self._header_inputs: tuple = ()
         self._table_api = False
         self._columns_from: list | None = None
+        self._lint_flag: tuple | None = None  # (header text, worst severity) of the rows
+        self._lint_seen: tuple = ()
 
     # -- layout
     def compose(self) -> ComposeResult:
@@ -97,6 +99,7 @@ class BrowserScreen(ActionKeys, Screen):
         self.query_one(ResourceTable).typeahead = bar
         self.query_one(ResourceTable).focus()
         self.set_interval(METRICS_EVERY, self._poll_metrics)
+        self.set_interval(0.5, self._lint_tick)
         self.show(self.state, push=False)
 
     def on_unmount(self) -> None:
@@ -316,6 +319,20 @@ class BrowserScreen(ActionKeys, Screen):
                 moved = True
         return moved
 
+    def _lint_tick(self) -> None:
+        """The live lint's findings: a marker on each row with some, a count in the
+        header (ui/lint_screen.py does the work)."""
+        from .lint_screen import lint_marks
+        if self.app.screen is not self:
+            return
+        marks, flag, version = lint_marks(self.app, self.state.kind, self.state.namespace,
+                                          self.group)
+        seen = (version, self.state.kind, self.state.namespace, marks is None)
+        if seen != self._lint_seen:
+            self._lint_seen, self._lint_flag = seen, flag
+            self.table.set_marks(marks)
+            self._paint_header()
+
     def _paint_header(self) -> None:
         app = self.app
         ctx = app.context_info
@@ -331,7 +348,7 @@ class BrowserScreen(ActionKeys, Screen):
             if health.state != "live" and health.live_until:
                 detail += f"; stale since {human_duration(time.time() - health.live_until)} ago"
         inputs = (ctx, app.server_version, health, detail, len(self.stack), self.state,
-                  self.table.row_count, self.wide)
+                  self.table.row_count, self.wide, self._lint_flag)
         if inputs == self._header_inputs:
             return
         self._header_inputs = inputs
@@ -355,7 +372,7 @@ class BrowserScreen(ActionKeys, Screen):
             version=app.server_version, view=view_text, scope=" ".join(extras),
             count=self.table.row_count, health=health.state if health else "connecting",
             detail=detail, badge="READ-ONLY" if app.settings.readonly else "",
-            favorites=self.favorites, namespace=self.active_namespace)
+            favorites=self.favorites, namespace=self.active_namespace, lint=self._lint_flag)
 
     # -- keys
     def action_command(self) -> None:
@@ -397,6 +414,9 @@ class BrowserScreen(ActionKeys, Screen):
             self.action_arch(cmd.argument)
         elif cmd.action == "xray":
             self.action_xray(cmd.kind)
+        elif cmd.action == "lint":
+            from .lint_screen import LintScreen
+            self.app.push_screen(LintScreen())
         elif cmd.action == "logs" and self.app.cluster is not None:
             from .log_screen import LogScreen  # every pod the selector matches, later ones too
             self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace,

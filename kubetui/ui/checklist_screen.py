@@ -29,7 +29,7 @@ log = logging.getLogger("kubetui.ui")
 MARK = {OK: ("✔", "green"), PROBLEM: ("✖", "red"), "unknown": ("?", "yellow")}
 
 
-def summary_text(c: Checklist) -> Text:
+def summary_text(c: Checklist, lint: list | tuple = ()) -> Text:
     out = Text()
     cause = c.cause
     if cause is None:
@@ -37,6 +37,7 @@ def summary_text(c: Checklist) -> Text:
         out.append(" no cause found" if unsure else " no problem found",
                    "bold yellow" if unsure else "bold green")
         out.append(f": {headline(c)}")
+        _footguns(out, lint)
         return out
     out.append(" most likely cause  ", "bold reverse red")
     out.append(f" {cause.cause}\n", "bold")
@@ -48,7 +49,19 @@ def summary_text(c: Checklist) -> Text:
     if len(c.findings) > 1:
         out.append("   also: " + "; ".join(f.cause for f in c.findings[1:]) + "\n", "yellow")
     out.rstrip()
+    _footguns(out, lint)
     return out
+
+
+def _footguns(out: Text, lint) -> None:
+    """The lint's findings on the pod and its workload (`:lint`, y, shows each fix)."""
+    if not lint:
+        return
+    out.append(f"\n footguns ({len(lint)}, :lint shows the fixes):", "bold")
+    for f in lint:
+        out.append(f"\n   {f.severity} {f.rule}", "red" if f.severity == "error" else
+                   "yellow" if f.severity == "warning" else "dim")
+        out.append(f" ({f.kind} {f.name}): {f.message}")
 
 
 def logs_side_by_side(step, evidence) -> Group:
@@ -144,8 +157,9 @@ class ChecklistScreen(Acting, Screen):
                               "  all steps ok or unknown",
                               (f"   owner: {evidence.owner}" if evidence.owner else "", "dim"))
         self.query_one("#checklist-title", Static).update(title)
+        from .lint_screen import findings_of
         summary = self.query_one("#checklist-summary", Static)
-        summary.update(summary_text(checklist))
+        summary.update(summary_text(checklist, findings_of(self.app, "Pod", evidence.pod)))
         summary.set_class(checklist.cause is not None, "problem")
         for step in checklist.steps:
             pane = self.query_one(f"#step-{step.number}", Static)

@@ -25,7 +25,9 @@ class KubetuiCommands(Provider):
                     ("Describe the selected object", browser.action_describe, "d"),
                     ("YAML of the selected object", browser.action_yaml, "y"),
                     ("Toggle wide columns", browser.action_wide, "ctrl+w"),
-                    ("Filter the rows", browser.action_filter, "/")]
+                    ("Filter the rows", browser.action_filter, "/"),
+                    ("Footgun lint: findings by severity and rule",
+                     partial(browser.run_command, "lint"), ":lint")]
         for name in sorted(app.available_themes):
             out.append((f"Theme: {name}", partial(app.pick_theme, name), f":theme {name}"))
         return out

@@ -12,6 +12,9 @@
     [keymap]                             # binding id = keys
     "browser.describe" = "D"
 
+    [lint]                               # parsed by diagnose.lint.LintConfig.from_table
+    disabled = ["latest-tag"]
+
 A broken file is reported and ignored, never fatal."""
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class ConfigFile(msgspec.Struct, forbid_unknown_fields=True):
     debug_image: str = "busybox:1.36"
     contexts: dict[str, Any] = {}
     keymap: dict[str, Any] = {}
+    lint: dict[str, Any] = {}  # parsed and checked by diagnose.lint.LintConfig
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Config:
     context_namespaces: dict[str, str] = field(default_factory=dict)
     keymap: dict[str, str] = field(default_factory=dict)
     debug_image: str = "busybox:1.36"
+    lint: dict = field(default_factory=dict)  # the [lint] table, as it is
     problems: list[str] = field(default_factory=list)
     path: str = ""
 
@@ -95,6 +100,7 @@ def load_config(path: Path | None = None) -> Config:
 
     top = _convert(data, ConfigFile, "", problem)
     cfg.theme, cfg.readonly, cfg.debug_image = top.theme, top.readonly, top.debug_image
+    cfg.lint = dict(top.lint)
     hz = top.refresh_hz
     if not math.isfinite(hz):
         problem("refresh_hz", "expected a number")

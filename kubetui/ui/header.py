@@ -75,13 +75,18 @@ def fit_top(fields: list[tuple[str, str]], width: int, badge: str = "") -> Text:
     return top
 
 
+LINT_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "dim"}
+
+
 def fit_view(view: str, scope: str, count: int, health: str, detail: str,
-             width: int) -> Text:
+             width: int, lint: tuple[str, str] | None = None) -> Text:
     """The view line: the state of the stream always shows; the detail, then the scope,
-    then the view's name are cut to make room."""
+    then the view's name are cut to make room. `lint`: (text, worst severity) of the
+    rows with findings, after the count."""
     state = f"● {health}"
+    flag = f"{lint[0]}  " if lint and lint[0] else ""
     tail = f" [{count}]  "
-    fixed = len(tail) + len(state)
+    fixed = len(tail) + len(state) + len(flag)
     view = ellipsize(f" {view}", max(width - fixed, 8))
     room = width - fixed - len(view)
     scope = ellipsize(f"  {scope}", room) if scope and room > 3 else ""
@@ -90,6 +95,8 @@ def fit_view(view: str, scope: str, count: int, health: str, detail: str,
     bottom.append(view, style="bold")
     bottom.append(scope, style="dim")
     bottom.append(tail)
+    if flag:
+        bottom.append(flag, style=LINT_STYLE.get(lint[1], "bold"))
     bottom.append(state, style=HEALTH_STYLE.get(health, "bold"))
     if detail and room > 4:
         bottom.append(ellipsize(f"  {detail}", room), style="italic")
@@ -112,11 +119,11 @@ class ClusterHeader(Static):
     def show(self, *, context: str, cluster: str, user: str, server: str, version: str,
              view: str, scope: str, count: int, health: str, detail: str,
              badge: str = "", favorites: list[str] | None = None,
-             namespace: str | None = None) -> None:
+             namespace: str | None = None, lint: tuple[str, str] | None = None) -> None:
         self._args = dict(context=context, cluster=cluster, user=user, server=server,
                           version=version, view=view, scope=scope, count=count,
                           health=health, detail=detail, badge=badge,
-                          namespaces=favorites_line(favorites or [], namespace))
+                          namespaces=favorites_line(favorites or [], namespace), lint=lint)
         self._draw()
 
     def on_resize(self, _: Resize) -> None:
@@ -130,7 +137,8 @@ class ClusterHeader(Static):
         top = fit_top([("ctx", a["context"]), ("ns", a["namespaces"]), ("cluster", a["cluster"]),
                        ("user", a["user"]), ("k8s", a["version"]), ("server", a["server"])],
                       width, a["badge"])
-        bottom = fit_view(a["view"], a["scope"], a["count"], a["health"], a["detail"], width)
+        bottom = fit_view(a["view"], a["scope"], a["count"], a["health"], a["detail"], width,
+                          a.get("lint"))
         text = Text("\n").join([top, bottom])
         if text.plain != self._last or text.spans != self._spans:
             self._last, self._spans = text.plain, text.spans

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from typing import Callable
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -21,6 +23,9 @@ Row = tuple[tuple[str, ...], str]
 
 MAX_COL_WIDTH = 60
 GAP = 2
+# a row's lint marker, drawn in a gutter of its own when the table has a `marks` function
+MARKS = {"error": ("✖", "error"), "warning": ("▲", "pending"), "info": ("•", "done")}
+GUTTER = 2
 AGE_WIDTH = 6  # HumanDuration is at most 5 wide ("2y70d", "3h30m")
 # When the terminal is too narrow, these columns go first (as k9s does), in this order;
 # then NAMESPACE, NAME and STATUS are shortened, with an ellipsis, step by step.
@@ -149,6 +154,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._after: list[Key] = []
         self._closing = False  # the bar has been sent the key that closes it
         self._fit: list[tuple[int, int]] = []
+        # key -> "error" / "warning" / "info" / None: a marker in a gutter before each
+        # row (asked for the visible rows only, at draw time); None: no gutter
+        self.marks: Callable[[str], str | None] | None = None
 
     # -- data
     @property
@@ -168,6 +176,15 @@ class ResourceTable(ScrollView, can_focus=True):
             if name in columns:
                 return columns.index(name)
         return None
+
+    def set_marks(self, marks: Callable[[str], str | None] | None) -> None:
+        """Markers (lint findings) before the rows: a function of the row's key, asked
+        for the visible rows when they are drawn; None takes the gutter away."""
+        had = self.marks is not None
+        self.marks = marks
+        if had != (marks is not None):
+            self.on_resize()
+        self.refresh()
 
     def set_columns(self, columns: tuple[str, ...]) -> None:
         self.columns = columns
@@ -205,7 +222,7 @@ class ResourceTable(ScrollView, can_focus=True):
             self._widths[self._age_index] = max(self._widths[self._age_index], AGE_WIDTH)
         self._restore_cursor()
         fitted = self._fitted()
-        total = sum(w for _, w in fitted) + GAP * max(len(fitted) - 1, 0)
+        total = sum(w for _, w in fitted) + GAP * max(len(fitted) - 1, 0) + self._gutter
         self.virtual_size = Size(total, len(self._order) + 1)
         if rebuild or moved or self._widths != before or any(
                 k in self._on_screen() for k in changed):
@@ -287,13 +304,17 @@ class ResourceTable(ScrollView, can_focus=True):
         self._move_to(0 if where == 0 else len(self._order) - 1)
 
     # -- drawing
+    @property
+    def _gutter(self) -> int:
+        return GUTTER if self.marks is not None else 0
+
     def _fitted(self) -> list[tuple[int, int]]:
         """The columns shown and their widths at this width (kept until either changes)."""
-        key = (tuple(self._widths), self.size.width, self.columns)
+        key = (tuple(self._widths), self.size.width, self.columns, self._gutter)
         if self._fit_key != key:
             self._fit_key = key
-            self._fit = fit_columns(self.columns, self._widths,
-                                    self.scrollable_content_region.width or 10_000)
+            room = self.scrollable_content_region.width or 10_000
+            self._fit = fit_columns(self.columns, self._widths, room - self._gutter)
         return self._fit
 
     @property
@@ -301,7 +322,8 @@ class ResourceTable(ScrollView, can_focus=True):
         """The columns that fit the table's width, in order."""
         return [self.columns[i] for i, _ in self._fitted()]
 
-    def _line(self, cells: tuple[str, ...], style: Style) -> list[Segment]:
+    def _line(self, cells: tuple[str, ...], style: Style, key: str | None = None,
+              cursor: Style | None = None) -> list[Segment]:
         parts = []
         fitted = self._fitted()
         last = len(fitted) - 1
@@ -310,7 +332,16 @@ class ResourceTable(ScrollView, can_focus=True):
             if len(text) > width:
                 text = text[: width - 1] + "…"
             parts.append(text.ljust(width) if n < last else text)
-        return [Segment((" " * GAP).join(parts), style)]
+        line = [Segment((" " * GAP).join(parts), style)]
+        if self.marks is None:
+            return line
+        severity = self.marks(key) if key is not None else None
+        if severity not in MARKS:
+            return [Segment(" " * GUTTER, style), *line]
+        glyph, part = MARKS[severity]
+        mark = self._style(f"resource-table--{part}") + Style(bold=True)
+        return [Segment(glyph, mark + cursor if cursor is not None else mark),
+                Segment(" " * (GUTTER - 1), style), *line]
 
     def notify_style_update(self) -> None:
         self._styles.clear()  # a theme change: look the styles up again
@@ -343,18 +374,17 @@ class ResourceTable(ScrollView, can_focus=True):
             if self._age_index is not None and key in self.created:
                 cells = list(cells)
                 cells[self._age_index] = _age(self.created[key])
-            if index == self.cursor:
-                style = self._style(f"resource-table--{health}") + self._style(
-                    "resource-table--cursor")
-            else:
-                style = self._style(f"resource-table--{health}")
-            strip = Strip(self._line(cells, style))
+            cursor = self._style("resource-table--cursor") if index == self.cursor else None
+            style = self._style(f"resource-table--{health}")
+            if cursor is not None:
+                style = style + cursor
+            strip = Strip(self._line(cells, style, key, cursor))
             return strip.crop_extend(scroll_x, scroll_x + width, style)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     def on_resize(self) -> None:
         fitted = self._fitted()
-        total = sum(w for _, w in fitted) + GAP * max(len(fitted) - 1, 0)
+        total = sum(w for _, w in fitted) + GAP * max(len(fitted) - 1, 0) + self._gutter
         self.virtual_size = Size(total, len(self._order) + 1)
         self._scroll_to_cursor()
 

@@ -1,0 +1,289 @@
+"""What the footgun rules share: the finding and rule types, how an object is read
+(a pod's controlling workload by name, a workload's pod template, readiness, start
+times, quantities) and how a fix is written (a strategic-merge patch with the command
+that applies it). The rules are in `lint_workloads` (what a pod template says and what
+its pods do) and `lint_rules` (Services, namespaces, claims, HPAs, CronJobs, and the
+registry)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+import yaml
+
+from kubetui.render.age import human_duration, parse_time
+from kubetui.render.describe import probe_text
+from kubetui.render.quantity import parse_quantity
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
+TEMPLATE_KINDS = (*WORKLOADS, "Pod")
+RUNTIME_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "Pod")
+# kinds whose pods a pod's controller reference resolves to (by name, no lookup)
+POD_OWNERS = ("StatefulSet", "DaemonSet", "Job")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: str  # error, warning, info
+    kind: str
+    namespace: str
+    name: str
+    message: str  # what is wrong, one line
+    evidence: tuple[str, ...] = ()  # the fields and values it saw
+    container: str = ""
+    make_fix: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # pods of one workload, or bare pods alike, repeat the same words: one copy each
+        object.__setattr__(self, "message", _shared(self.message))
+        object.__setattr__(self, "evidence", _shared(self.evidence))
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    @property
+    def where(self) -> str:
+        return f"{self.kind} {self.key}"
+
+    @property
+    def fix(self) -> str:
+        """The fix as YAML for this object (built when asked: most are never shown)."""
+        return self.make_fix() if self.make_fix is not None else ""
+
+    @property
+    def reason(self) -> str:
+        from .lint_rules import RULES
+        return RULES[self.rule].reason
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "kind": self.kind,
+                "namespace": self.namespace, "name": self.name, "message": self.message,
+                "container": self.container, "evidence": list(self.evidence),
+                "reason": self.reason, "fix": self.fix}
+
+
+_SHARED: dict = {}
+
+
+def _shared(value):
+    if len(_SHARED) > 100_000:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str  # the worst a finding of it can be
+    title: str
+    reason: str  # the seed's words, one line
+    subjects: tuple[str, ...]  # the kinds its findings are about
+    reads: tuple[str, ...]  # the kinds it reads (its subjects included)
+    check: Callable[[str, dict, object], list[Finding]]
+    app_only: bool = False  # skipped in the system namespaces (kube-system ...)
+
+
+# -- reading objects
+def key_of(ns: str | None, name: str) -> str:
+    return f"{ns}/{name}" if ns else name
+
+
+def meta(obj: dict) -> dict:
+    return obj.get("metadata") or {}
+
+
+def controller_ref(obj: dict) -> dict | None:
+    refs = (obj.get("metadata") or {}).get("ownerReferences")
+    if not refs:
+        return None
+    for r in refs:
+        if r.get("controller"):
+            return r
+    return None
+
+
+def pod_owner(pod: dict) -> tuple[str, str] | None:
+    """The workload that controls a pod, by name: a ReplicaSet named `<deployment>-<hash>`
+    is its Deployment's; a StatefulSet, DaemonSet or Job is itself. None for a pod no
+    such workload controls (a bare pod, a standalone ReplicaSet's, an operator's)."""
+    ref = controller_ref(pod)
+    if ref is None:
+        return None
+    kind, name = ref.get("kind"), ref.get("name") or ""
+    if kind == "ReplicaSet":
+        h = (meta(pod).get("labels") or {}).get("pod-template-hash")
+        if h and name.endswith("-" + h):
+            return "Deployment", name[: -len(h) - 1]
+        return None
+    return (kind, name) if kind in POD_OWNERS else None
+
+
+def owned_by_cronjob(obj: dict) -> bool:
+    ref = controller_ref(obj)
+    return ref is not None and ref.get("kind") == "CronJob"
+
+
+def template_subject(kind: str, obj: dict) -> bool:
+    """Is this object where its pod template's findings are shown?"""
+    if kind == "Pod":
+        return pod_owner(obj) is None
+    if kind == "Job":
+        return not owned_by_cronjob(obj)
+    return kind in WORKLOADS
+
+
+def pod_template(kind: str, obj: dict) -> tuple[dict, dict]:
+    """(metadata, spec) of the pods an object makes (a pod's own)."""
+    spec = obj.get("spec") or {}
+    if kind == "Pod":
+        return meta(obj), spec
+    if kind == "CronJob":
+        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    t = spec.get("template") or {}
+    return t.get("metadata") or {}, t.get("spec") or {}
+
+
+SPEC_PATH = {"Pod": ("spec",), "CronJob": ("spec", "jobTemplate", "spec", "template", "spec")}
+META_PATH = {"Pod": ("metadata",),
+             "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata")}
+
+
+def _containers(spec: dict, init: bool = True) -> list[dict]:
+    out = list(spec.get("containers") or ())
+    return [*(spec.get("initContainers") or ()), *out] if init else out
+
+
+def is_ready(pod: dict) -> bool:
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in (pod.get("status") or {}).get("conditions") or ())
+
+
+def pod_started(pod: dict) -> float | None:
+    """When the oldest of its running containers started (what it runs dates from)."""
+    st = pod.get("status") or {}
+    times = [parse_time(((cs.get("state") or {}).get("running") or {}).get("startedAt"))
+             for cs in st.get("containerStatuses") or ()]
+    times = [t for t in times if t]
+    return min(times) if times else None
+
+
+@lru_cache(maxsize=4096)
+def _q(value) -> float | None:
+    try:
+        return parse_quantity(value)
+    except (TypeError, ValueError):
+        return None
+
+
+_PROBES: dict[int, tuple[dict, str]] = {}
+
+
+def _probe_text(probe: dict) -> str:
+    """kubectl's probe text, once per probe object (slim pods share theirs)."""
+    hit = _PROBES.get(id(probe))
+    if hit is not None and hit[0] is probe:
+        return hit[1]
+    if len(_PROBES) > 4096:
+        _PROBES.clear()
+    text = probe_text(probe)
+    _PROBES[id(probe)] = (probe, text)  # the probe is kept: its id stays its own
+    return text
+
+
+def _ago(t: float | None, now: float) -> str:
+    return f"{human_duration(now - t)} ago" if t else "at an unknown time"
+
+
+def _size(pvc: dict) -> str:
+    st, spec = pvc.get("status") or {}, pvc.get("spec") or {}
+    return ((st.get("capacity") or {}).get("storage") or
+            ((spec.get("resources") or {}).get("requests") or {}).get("storage") or "?")
+
+
+# -- the fix snippets
+def dump(doc) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=100)
+
+
+def nest(path: tuple[str, ...], leaf) -> dict:
+    for part in reversed(path):
+        leaf = {part: leaf}
+    return leaf
+
+
+def _plural(kind: str) -> str:
+    return {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset",
+            "Job": "job", "CronJob": "cronjob", "Pod": "pod", "Service": "service",
+            "HorizontalPodAutoscaler": "hpa", "PersistentVolumeClaim": "pvc",
+            "Namespace": "namespace"}.get(kind, kind.lower())
+
+
+def patch_fix(kind: str, ns: str, name: str, doc: dict, note: str = "") -> str:
+    """A strategic-merge patch for an object, with the command that applies it."""
+    where = f"-n {ns} " if ns else ""
+    head = [f"# {note}"] if note else []
+    if kind == "Pod":
+        head.append("# a pod's spec cannot be patched: change what creates it, then "
+                    "recreate it with:")
+    else:
+        head.append(f"# kubectl {where}patch {_plural(kind)} {name} --type strategic "
+                    "--patch-file fix.yaml")
+    return "\n".join(head) + "\n" + dump(doc)
+
+
+def spec_patch(kind: str, leaf: dict) -> dict:
+    return nest(SPEC_PATH.get(kind, ("spec", "template", "spec")), leaf)
+
+
+def meta_patch(kind: str, leaf: dict) -> dict:
+    return nest(META_PATH.get(kind, ("spec", "template", "metadata")), leaf)
+
+
+def _cpu_text(cores: float) -> str:
+    milli = max(10, -(-round(cores * 1000) // 10) * 10)
+    return f"{milli}m"
+
+
+def _mem_text(n: float) -> str:
+    mi = max(16, -(-int(n) // (16 * 2**20)) * 16)
+    return f"{mi // 1024}Gi" if mi % 1024 == 0 else f"{mi}Mi"
+
+
+# -- 9 orphan-pvc
+def sts_claim(pvc_name: str, sts: dict) -> int | None:
+    """The ordinal, if the claim is one of this StatefulSet's volumeClaimTemplates'."""
+    sname = meta(sts).get("name", "")
+    for tpl in (sts.get("spec") or {}).get("volumeClaimTemplates") or ():
+        prefix = f"{meta(tpl).get('name', '')}-{sname}-"
+        rest = pvc_name[len(prefix):]
+        if pvc_name.startswith(prefix) and rest.isdigit():
+            return int(rest)
+    return None
+
+
+# -- selector-no-pods
+def selector_matches(selector: dict, labels: dict | None) -> bool:
+    labels = labels or {}
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+# -- latest-tag
+def image_tag(image: str) -> str | None:
+    """The tag of an image reference; None when pinned by digest."""
+    if "@" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else ""
+
+
+def image_name(image: str) -> str:
+    """`docker.io/bitnami/postgresql:16@sha256:..` -> `postgresql`."""
+    last = image.split("@")[0].rsplit("/", 1)[-1]
+    return last.split(":")[0].lower()

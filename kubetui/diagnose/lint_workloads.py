@@ -1,0 +1,464 @@
+"""The rules about pods: what a workload's pod template says (requests, probes, service
+account, images, a database's image) and what its pods do at run time (OOM kills,
+restarts by the liveness probe, usage against limits, start times against a config's
+last change). Each is told on the workload (a bare pod: on itself); see lint_base."""
+
+from __future__ import annotations
+
+from kubetui.render.age import parse_time
+from kubetui.render.events import count as event_count
+from kubetui.render.metrics import top_memory
+
+from .lint_base import (_ago, _containers, _cpu_text, _mem_text, _plural, _probe_text, _q,
+                        _size, dump, ERROR, Finding, image_name, image_tag, INFO, meta,
+                        meta_patch, patch_fix, pod_owner, pod_started, pod_template, RANK,
+                        RUNTIME_KINDS, spec_patch, template_subject, WARNING)
+
+
+# -- 1 missing-requests
+def missing_requests(kind: str, obj: dict, v) -> list[Finding]:
+    if not template_subject(kind, obj):
+        return []
+    m, spec = meta(obj), pod_template(kind, obj)[1]
+    lacking: list[tuple[str, list[str]]] = []
+    for c in _containers(spec):
+        res = c.get("resources") or {}
+        have = {**(res.get("limits") or {}), **(res.get("requests") or {})}  # a limit alone
+        gone = [r for r in ("cpu", "memory") if r not in have]  # is the request
+        if gone:
+            lacking.append((c.get("name", ""), gone))
+    if not lacking:
+        return []
+    ns, name = m.get("namespace", ""), m.get("name", "")
+    evidence = tuple(f"container {c}: resources.requests has no {' and no '.join(g)}"
+                     for c, g in lacking)
+    what = "; ".join(f"{c} ({', '.join(g)})" for c, g in lacking)
+
+    def fix() -> str:
+        items = []
+        for c, gone in lacking:
+            used = v.usage(kind, ns, name, c)
+            req = {}
+            for r in gone:
+                if used is not None:
+                    req[r] = _cpu_text(used[0] * 1.2) if r == "cpu" else _mem_text(used[1] * 1.2)
+                else:
+                    req[r] = "100m" if r == "cpu" else "128Mi"
+            items.append({"name": c, "resources": {"requests": req}})
+        note = ("requests from what its pods use now (kubectl top), plus a fifth" if any(
+            v.usage(kind, ns, name, c) for c, _ in lacking) else
+            "starting values: set them from what it uses (kubectl top pod)")
+        return patch_fix(kind, ns, name, spec_patch(kind, {"containers": items}), note)
+
+    return [Finding("missing-requests", WARNING, kind, ns, name,
+                    f"no resource requests: {what}", evidence, make_fix=fix)]
+
+
+# -- 2 tight-memory-limit
+def tight_memory_limit(kind: str, obj: dict, v) -> list[Finding]:
+    if kind not in RUNTIME_KINDS or (kind == "Pod" and pod_owner(obj) is not None):
+        return []
+    m, spec = meta(obj), pod_template(kind, obj)[1]
+    ns, name = m.get("namespace", ""), m.get("name", "")
+    pods = [obj] if kind == "Pod" else v.pods_of(kind, ns, name)
+    out = []
+    for c in _containers(spec, init=False):
+        cname = c.get("name", "")
+        limit_text = ((c.get("resources") or {}).get("limits") or {}).get("memory")
+        limit = _q(limit_text)
+        if not limit:
+            continue
+        killed, near = [], []
+        for p in pods:
+            for cs in (p.get("status") or {}).get("containerStatuses") or ():
+                if cs.get("name") != cname:
+                    continue
+                last = ((cs.get("lastState") or {}).get("terminated") or {}).get("reason")
+                now_ = ((cs.get("state") or {}).get("terminated") or {}).get("reason")
+                if "OOMKilled" in (last, now_):
+                    killed.append(f"pod {meta(p).get('name')}: OOMKilled (exit 137), "
+                                  f"{cs.get('restartCount', 0)} restarts")
+            used = v.usage("Pod", meta(p).get("namespace", ""), meta(p).get("name", ""), cname)
+            if used is not None and used[1] >= 0.9 * limit:
+                near.append((used[1], meta(p).get("name", "")))
+        if not killed and not near:
+            continue
+        top = max((u for u, _ in near), default=0.0)
+        evidence = (f"container {cname}: resources.limits.memory = {limit_text}",
+                    *killed[:5], *(f"pod {p}: uses {top_memory(u)} of {limit_text} "
+                                   f"({u / limit:.0%})" for u, p in sorted(near)[-3:]))
+        if killed:
+            severity, message = ERROR, (f"{cname} was OOMKilled at its {limit_text} memory "
+                                        f"limit ({len(killed)} pod{'s' if len(killed) > 1 else ''})")
+        else:
+            severity, message = WARNING, (f"{cname} uses {top / limit:.0%} of its "
+                                          f"{limit_text} memory limit")
+
+        def fix(cname=cname, limit=limit, top=top, limit_text=limit_text) -> str:
+            wanted = _mem_text(max(2 * limit, 1.5 * top))
+            doc = spec_patch(kind, {"containers": [{"name": cname, "resources": {
+                "limits": {"memory": wanted}}}]})
+            return patch_fix(kind, ns, name, doc, f"was {limit_text}: give it room, then "
+                             "watch kubectl top (a JVM also needs -Xmx below the limit)")
+
+        out.append(Finding("tight-memory-limit", severity, kind, ns, name, message, evidence,
+                           cname, make_fix=fix))
+    return out
+
+
+# -- 3 liveness-probe
+HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
+
+
+def _handler(probe: dict) -> tuple:
+    return tuple((h, repr(probe.get(h))) for h in HANDLERS if probe.get(h) is not None)
+
+
+def _probe_port(probe: dict):
+    for h in ("httpGet", "tcpSocket", "grpc"):
+        if probe.get(h):
+            return probe[h].get("port")
+    return None
+
+
+def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
+    template = template_subject(kind, obj)
+    runtime = kind in RUNTIME_KINDS and not (kind == "Pod" and pod_owner(obj) is not None)
+    if not template and not runtime:
+        return []
+    m, spec = meta(obj), pod_template(kind, obj)[1]
+    ns, name = m.get("namespace", ""), m.get("name", "")
+    pods = ([obj] if kind == "Pod" else v.pods_of(kind, ns, name)) if runtime else []
+    out = []
+    for c in _containers(spec, init=False):
+        live = c.get("livenessProbe")
+        if not live:
+            continue
+        cname, ready = c.get("name", ""), c.get("readinessProbe")
+        problems: list[tuple[str, str, str]] = []  # (severity, message, evidence)
+        restarts, failures = 0, []
+        for p in pods:
+            events = v.liveness_events(meta(p).get("namespace", ""), meta(p).get("name", ""),
+                                       cname)
+            if not events:
+                continue
+            cs = next((s for s in (p.get("status") or {}).get("containerStatuses") or ()
+                       if s.get("name") == cname), {})
+            if cs.get("restartCount", 0):
+                restarts += cs["restartCount"]
+                failures.extend(events)
+        if restarts:
+            newest = max(failures, key=lambda e: e.get("lastTimestamp") or "")
+            n = sum(event_count(e) for e in failures)
+            problems.append((ERROR, f"its liveness probe restarted {cname} {restarts} "
+                             f"time{'s' if restarts > 1 else ''}",
+                             f"event Unhealthy (x{n}): {newest.get('message', '')}"))
+        if template:
+            if ready and _handler(live) == _handler(ready):
+                problems.append((WARNING, f"{cname}'s liveness probe asks the same endpoint "
+                                 "as its readiness probe",
+                                 f"readiness {_probe_text(ready)}"))
+            if live.get("failureThreshold") == 1:
+                problems.append((WARNING, f"{cname}'s liveness probe restarts it at the "
+                                 "first failure (failureThreshold 1)", ""))
+            if live.get("timeoutSeconds", 1) <= 1:
+                problems.append((INFO, f"{cname}'s liveness probe gives up after "
+                                 f"{live.get('timeoutSeconds', 1)}s: a slow answer under "
+                                 "load is a failure", ""))
+        if not problems:
+            continue
+        problems.sort(key=lambda p: RANK[p[0]])
+        evidence = (f"container {cname}: liveness {_probe_text(live)}",
+                    *(e for _, _, e in problems if e))
+        message = "; ".join(dict.fromkeys(msg for _, msg, _ in problems))
+
+        def fix(cname=cname, live=live, ready=ready) -> str:
+            probe = {k: live[k] for k in HANDLERS if k in live}
+            if ready and _handler(live) == _handler(ready) and _probe_port(live) is not None:
+                probe = {"tcpSocket": {"port": _probe_port(live)}}
+            probe.update({"periodSeconds": max(live.get("periodSeconds", 10), 10),
+                          "timeoutSeconds": max(live.get("timeoutSeconds", 1), 3),
+                          "failureThreshold": max(live.get("failureThreshold", 3), 3)})
+            doc = spec_patch(kind, {"containers": [{"name": cname, "livenessProbe": probe}]})
+            return patch_fix(kind, ns, name, doc, "liveness: cheap and independent of "
+                             "other services (a tcp check of its own port), patient")
+
+        out.append(Finding("liveness-probe", problems[0][0], kind, ns, name, message,
+                           evidence, cname, make_fix=fix))
+    return out
+
+
+# -- 4 readiness-without-liveness
+def readiness_without_liveness(kind: str, obj: dict, v) -> list[Finding]:
+    if not template_subject(kind, obj):
+        return []
+    m, spec = meta(obj), pod_template(kind, obj)[1]
+    lacking = [c for c in _containers(spec, init=False)
+               if c.get("readinessProbe") and not c.get("livenessProbe")]
+    if not lacking:
+        return []
+    ns, name = m.get("namespace", ""), m.get("name", "")
+    names = ", ".join(c.get("name", "") for c in lacking)
+    evidence = tuple(f"container {c.get('name')}: readiness {_probe_text(c['readinessProbe'])}"
+                     f", no livenessProbe" for c in lacking)
+
+    def fix() -> str:
+        items = []
+        for c in lacking:
+            port = _probe_port(c["readinessProbe"])
+            probe = ({"tcpSocket": {"port": port}} if port is not None else
+                     {k: c["readinessProbe"][k] for k in HANDLERS if k in c["readinessProbe"]})
+            items.append({"name": c.get("name", ""), "livenessProbe": {
+                **probe, "initialDelaySeconds": 10, "periodSeconds": 10, "timeoutSeconds": 3,
+                "failureThreshold": 3}})
+        return patch_fix(kind, ns, name, spec_patch(kind, {"containers": items}),
+                         "liveness: is the process alive at all (not: are its dependencies)")
+
+    return [Finding("readiness-without-liveness", WARNING, kind, ns, name,
+                    f"readiness probe without a liveness probe: {names}", evidence,
+                    make_fix=fix)]
+
+
+# -- 5 default-service-account
+def default_service_account(kind: str, obj: dict, v) -> list[Finding]:
+    if not template_subject(kind, obj):
+        return []
+    m, spec = meta(obj), pod_template(kind, obj)[1]
+    account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+    if account != "default":
+        return []
+    ns, name = m.get("namespace", ""), m.get("name", "")
+    automount = spec.get("automountServiceAccountToken")
+    sa = v.get("ServiceAccount", ns, "default")
+    from_sa = (sa or {}).get("automountServiceAccountToken")
+    if automount is False or (automount is None and from_sa is False):
+        return []
+    evidence = (f"serviceAccountName: {spec.get('serviceAccountName') or '(unset: default)'}",
+                "automountServiceAccountToken: " + (
+                    "true" if automount else "(unset: the token is mounted)"),
+                f"ServiceAccount {ns}/default: automountServiceAccountToken "
+                f"{'unset' if from_sa is None else str(from_sa).lower()}")
+
+    def fix() -> str:
+        doc = spec_patch(kind, {"serviceAccountName": name,
+                                "automountServiceAccountToken": False})
+        return (f"# kubectl -n {ns} create serviceaccount {name}\n" +
+                patch_fix(kind, ns, name, doc, "its own account, no token unless it calls "
+                          "the Kubernetes API (then bind it a Role for just that)"))
+
+    return [Finding("default-service-account", WARNING, kind, ns, name,
+                    "runs as the default ServiceAccount, its API token mounted", evidence,
+                    make_fix=fix)]
+
+
+# -- 7 stale-config
+SKIP_CONFIGS = ("kube-root-ca.crt", "openshift-service-ca.crt")
+DATA_FIELDS = ("f:data", "f:binaryData", "f:stringData")
+RELOADERS = ("reloader.stakater.com/auto", "configmap.reloader.stakater.com/reload",
+             "secret.reloader.stakater.com/reload", "reloader.stakater.com/search")
+
+
+def config_refs(spec: dict) -> list[tuple[str, str, str]]:
+    """(kind, name, how) of every ConfigMap and Secret a pod spec reads, but the
+    cluster's own CA bundles and service account token volumes."""
+    out = []
+    for c in _containers(spec):
+        for e in c.get("env") or ():
+            src = e.get("valueFrom") or {}
+            for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                if src.get(key):
+                    out.append((kind, src[key].get("name", ""), "env"))
+        for e in c.get("envFrom") or ():
+            for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+                if e.get(key):
+                    out.append((kind, e[key].get("name", ""), "envFrom"))
+    for vol in spec.get("volumes") or ():
+        if vol.get("configMap"):
+            out.append(("ConfigMap", vol["configMap"].get("name", ""), "volume"))
+        if vol.get("secret"):
+            out.append(("Secret", vol["secret"].get("secretName") or
+                        vol["secret"].get("name", ""), "volume"))
+        for src in (vol.get("projected") or {}).get("sources") or ():
+            for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
+                if src.get(key):
+                    out.append((kind, src[key].get("name", ""), "volume"))
+    return [r for r in dict.fromkeys(out) if r[1] and r[1] not in SKIP_CONFIGS]
+
+
+def config_changed(obj: dict) -> tuple[float | None, str]:
+    """When a ConfigMap's or Secret's data last changed, and by whom: the newest of its
+    managedFields entries that own data (or, without field sets, any), else its
+    creation. (None: unknown.)"""
+    best, who = None, ""
+    for mf in meta(obj).get("managedFields") or ():
+        if mf.get("subresource"):
+            continue
+        fields = mf.get("fieldsV1")
+        if fields and not any(k in fields for k in DATA_FIELDS):
+            continue
+        t = parse_time(mf.get("time"))
+        if t is not None and (best is None or t > best):
+            best, who = t, mf.get("manager", "")
+    created = parse_time(meta(obj).get("creationTimestamp"))
+    if best is None or (created is not None and created > best):
+        return created, "created"
+    return best, who
+
+
+def stale_config(kind: str, obj: dict, v) -> list[Finding]:
+    if kind not in ("Deployment", "StatefulSet", "DaemonSet", "Pod") or \
+            not template_subject(kind, obj):
+        return []
+    m = meta(obj)
+    tmeta, spec = pod_template(kind, obj)
+    refs = config_refs(spec)
+    if not refs:
+        return []
+    annotations = {**(m.get("annotations") or {}), **(tmeta.get("annotations") or {})}
+    if any("checksum" in k for k in annotations) or any(k in annotations for k in RELOADERS):
+        return []
+    ns, name = m.get("namespace", ""), m.get("name", "")
+    pods = [obj] if kind == "Pod" else v.pods_of(kind, ns, name)
+    started = [(t, meta(p).get("name", "")) for p in pods if (t := pod_started(p))]
+    if not started:
+        return []
+    stale_refs, old_pods = [], set()
+    for ckind, cname, how in refs:
+        cfg = v.get(ckind, ns, cname)
+        if cfg is None:
+            continue
+        changed, who = v.config_changed(ckind, ns, cname)
+        if changed is None:
+            continue
+        before = [p for t, p in started if t < changed]  # stamps are in seconds: a
+        # pod started in the second the config changed may have read either
+        if before:
+            stale_refs.append((ckind, cname, how, changed, who))
+            old_pods.update(before)
+    if not stale_refs:
+        return []
+    now = v.now
+    evidence = tuple(
+        f"{ck} {ns}/{cn} ({how}) changed {_ago(t, now)}" + (f" by {who}" if who and who !=
+                                                             "created" else "") +
+        (" (created after the pods)" if who == "created" else "")
+        for ck, cn, how, t, who in stale_refs) + (
+        f"pods started before it: {', '.join(sorted(old_pods)[:5])}"
+        f"{' ...' if len(old_pods) > 5 else ''}",)
+    files_only = all(how == "volume" for _, _, how, _, _ in stale_refs)
+    names = ", ".join(f"{ck} {cn}" for ck, cn, *_ in stale_refs)
+    message = (f"{names} changed after {len(old_pods)} of its pods started: "
+               + ("they may still read the old files" if files_only else
+                  "these pods run the old config"))
+
+    def fix() -> str:
+        digest = "<sha256 of the config's data>"
+        doc = meta_patch(kind, {"annotations": {"checksum/config": digest}})
+        if kind == "Pod":
+            return patch_fix(kind, ns, name, doc, "recreate the pod to read the new config")
+        where = f"-n {ns} "
+        return (f"# now: kubectl {where}rollout restart {_plural(kind)} {name}\n"
+                "# from now on, roll on every change: a checksum of the config in the "
+                "template\n# (helm: {{ include (print $.Template.BasePath \"/configmap.yaml\")"
+                " . | sha256sum }}), or the Stakater Reloader annotation\n" +
+                patch_fix(kind, ns, name, doc))
+
+    return [Finding("stale-config", WARNING, kind, ns, name, message, evidence,
+                    make_fix=fix)]
+
+
+# -- 11 database-deployment
+DATABASES = ("postgres", "postgresql", "mysql", "mariadb", "mongo", "mongodb", "cassandra",
+             "couchdb", "cockroach", "cockroachdb", "clickhouse", "clickhouse-server",
+             "neo4j", "influxdb", "timescaledb", "elasticsearch", "opensearch", "mssql-server",
+             "percona", "percona-server", "scylla", "arangodb", "yugabyte")
+
+
+STATEFUL_WITH_VOLUME = ("redis", "redis-stack", "valkey", "keydb", "rabbitmq", "kafka",
+                        "zookeeper", "etcd", "nats", "minio")
+
+
+def database_deployment(kind: str, obj: dict, v) -> list[Finding]:
+    m, spec = meta(obj), pod_template(kind, obj)[1]
+    ns, name = m.get("namespace", ""), m.get("name", "")
+    claims = [vol for vol in spec.get("volumes") or () if vol.get("persistentVolumeClaim")]
+    found = None
+    for c in _containers(spec, init=False):
+        base = image_name(c.get("image", ""))
+        if base in DATABASES or (base in STATEFUL_WITH_VOLUME and claims):
+            found = c
+            break
+    if found is None:
+        return []
+    dspec = obj.get("spec") or {}
+    evidence = (f"container {found.get('name')}: image {found.get('image')}",
+                *(f"volume {vol.get('name')}: persistentVolumeClaim "
+                  f"{vol['persistentVolumeClaim'].get('claimName')}" for vol in claims),
+                f"replicas {dspec.get('replicas', 1)}, strategy "
+                f"{(dspec.get('strategy') or {}).get('type', 'RollingUpdate')}")
+
+    def fix() -> str:
+        template = dict((obj.get("spec") or {}).get("template") or {})
+        tspec = dict(template.get("spec") or {})
+        templates = []
+        keep = []
+        for vol in tspec.get("volumes") or ():
+            pvc = vol.get("persistentVolumeClaim")
+            if not pvc:
+                keep.append(vol)
+                continue
+            claim = v.get("PersistentVolumeClaim", ns, pvc.get("claimName", "")) or {}
+            cspec = claim.get("spec") or {}
+            templates.append({"metadata": {"name": vol.get("name")}, "spec": {
+                "accessModes": cspec.get("accessModes") or ["ReadWriteOnce"],
+                **({"storageClassName": cspec["storageClassName"]}
+                   if cspec.get("storageClassName") else {}),
+                "resources": {"requests": {"storage": _size(claim) if claim else "10Gi"}}}})
+        if keep:
+            tspec["volumes"] = keep
+        else:
+            tspec.pop("volumes", None)
+        template["spec"] = tspec
+        sts = {"apiVersion": "apps/v1", "kind": "StatefulSet",
+               "metadata": {"name": name, "namespace": ns},
+               "spec": {"serviceName": name, "replicas": 1,
+                        "selector": dspec.get("selector") or {}, "template": template,
+                        **({"volumeClaimTemplates": templates} if templates else {})}}
+        return ("# a Deployment can run two of it on one volume (a rollout starts the new pod "
+                "before\n# the old one stops): a StatefulSet gives one pod its own claim, "
+                "in order.\n# Better still, a managed database outside the cluster. Move "
+                "the data before switching:\n" + dump(sts))
+
+    return [Finding("database-deployment", WARNING, kind, ns, name,
+                    f"runs {image_name(found.get('image', ''))} as a Deployment", evidence,
+                    make_fix=fix)]
+
+
+def latest_tag(kind: str, obj: dict, v) -> list[Finding]:
+    if not template_subject(kind, obj):
+        return []
+    m, spec = meta(obj), pod_template(kind, obj)[1]
+    bad = [c for c in _containers(spec) if image_tag(c.get("image", "")) in ("", "latest")]
+    if not bad:
+        return []
+    ns, name = m.get("namespace", ""), m.get("name", "")
+    evidence = tuple(f"container {c.get('name')}: image {c.get('image')}"
+                     + ("" if image_tag(c.get("image", "")) else " (no tag: latest)")
+                     for c in bad)
+
+    def fix() -> str:
+        items = []
+        for c in bad:
+            digest = v.image_id(kind, ns, name, c.get("name", ""))
+            base = c.get("image", "").rsplit(":", 1)[0] if image_tag(c.get("image", "")) \
+                else c.get("image", "")
+            items.append({"name": c.get("name", ""),
+                          "image": f"{base}@{digest.split('@', 1)[1]}" if digest and "@" in
+                          digest else f"{base}:<version>"})
+        return patch_fix(kind, ns, name, spec_patch(kind, {"containers": items}),
+                         "pin the image (the digest is what runs now, where kubetui saw it)")
+
+    images = ", ".join(c.get("image", "") for c in bad)
+    return [Finding("latest-tag", WARNING, kind, ns, name,
+                    f"unpinned image{'s' if len(bad) > 1 else ''}: {images}", evidence,
+                    make_fix=fix)]

@@ -1,0 +1,83 @@
+"""The live lint's feed (kube/lint_feed.py) against the demo: it follows the cluster
+through taps of the informers' stores, beside the view that paints them, and keeps
+going when the views let an informer it shares go."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import wait_until
+from kubetui.kube.cluster import Cluster
+from kubetui.kube.config import load_kubeconfig
+from kubetui.kube.lint_feed import LiveLint
+from kubetui.kube.store import Store
+
+
+def test_a_tap_sees_every_change_whoever_else_reads_the_store():
+    store = Store()
+    tap = store.tap()
+    store.upsert({"metadata": {"name": "a", "namespace": "x"}})
+    assert store.take_changes()[1] == {"x/a"}  # the painting view takes its changes ...
+    reset, dirty, items = store.take_tap(tap)  # ... and the tap still has its own
+    assert reset and set(items) == {"x/a"}
+    store.upsert({"metadata": {"name": "b", "namespace": "x"}})
+    store.delete({"metadata": {"name": "a", "namespace": "x"}})
+    reset, dirty, items = store.take_tap(tap)
+    assert not reset and dirty == {"x/a", "x/b"} and "x/a" not in items
+    store.replace([{"metadata": {"name": "c", "namespace": "x"}}])  # a relist
+    reset, _, items = store.take_tap(tap)
+    assert reset and set(items) == {"x/c"}
+    store.untap(tap)
+    store.upsert({"metadata": {"name": "d", "namespace": "x"}})
+    assert tap.dirty == set()
+
+
+@pytest.fixture
+def cluster(kubeconfig):
+    c = Cluster(load_kubeconfig([kubeconfig]))
+    yield c
+    c.close(wait=1)
+
+
+def findings(live, rule, key):
+    return [f for f in live.linter.findings() if (f.rule, f.key) == (rule, key)]
+
+
+def settles(live, predicate):
+    """Wait until, after taking what changed, the predicate holds."""
+    def check():
+        live.refresh()
+        return predicate()
+    return wait_until(check)
+
+
+def test_the_live_lint_follows_a_fix_and_a_regression(cluster, kubectl):
+    live = LiveLint(cluster)
+    assert "ConfigMap" in live.kinds and "Event" in live.kinds
+    settles(live, lambda: live.synced and findings(live, "missing-requests", "legacy/wiki"))
+    assert live.unread() == {}
+    kubectl("patch", "deployment", "wiki", "-n", "legacy", "--type", "json", "-p",
+            '[{"op":"add","path":"/spec/template/spec/containers/0/resources","value":'
+            '{"requests":{"cpu":"50m","memory":"64Mi"}}}]')
+    settles(live, lambda: not findings(live, "missing-requests", "legacy/wiki"))
+    assert not findings(live, "hpa-without-requests", "legacy/wiki")  # the HPA's too
+    kubectl("patch", "deployment", "wiki", "-n", "legacy", "--type", "json", "-p",
+            '[{"op":"remove","path":"/spec/template/spec/containers/0/resources"}]')
+    settles(live, lambda: findings(live, "hpa-without-requests", "legacy/wiki"))
+    live.stop()
+
+
+def test_an_informer_the_views_let_go_is_watched_anew(cluster):
+    live = LiveLint(cluster)
+    settles(live, lambda: live.synced)
+    live.refresh()  # everything listed is in: the findings are the steady ones
+    group = live.groups["Service"]
+    for kind in ("Service", "Node", "Ingress", "Role", "RoleBinding", "StorageClass"):
+        cluster.release(cluster.watch(kind), keep=2)  # views come and go
+    assert not any(g is group for g in cluster.groups.values())  # stopped
+    before = {f.key for f in live.linter.findings() if f.kind == "Service"}
+    live.refresh()
+    assert live.groups["Service"] is not group
+    settles(live, lambda: live.groups["Service"].synced and {
+        f.key for f in live.linter.findings() if f.kind == "Service"} == before)
+    live.stop()
