@@ -189,7 +189,29 @@ def gather_incident(client, target: str, namespace: str,
     configs = [{**c, "kind": c.get("kind") or "ConfigMap"} for c in configs]
     incident.timeline = tl.build(workload, owned, pods, incident.events, node_objs, configs,
                                  actions)
+    incident.findings = _lint_findings(workload, pods, configs, incident.events)
     return incident
+
+
+def _lint_findings(workload: dict | None, pods: list[dict], configs: list[dict],
+                   events: list[dict]) -> list[str]:
+    """The footgun lint's findings about these objects (the report's lint section)."""
+    from kubetui.diagnose.lint import lint
+    objects: dict[str, list[dict]] = {"Pod": pods, "Event": events}
+    if workload is not None:
+        objects[workload.get("kind", "Deployment")] = [workload]
+    for c in configs:
+        objects.setdefault(c.get("kind", "ConfigMap"), []).append(c)
+    try:
+        found = lint(objects)
+    except Exception:  # the report goes on without its lint section's content
+        log.error("incident: the lint failed", exc_info=True)
+        return ["(the footgun lint could not run on these objects)"]
+    names = {(p.get("metadata") or {}).get("name") for p in pods}
+    if workload is not None:
+        names.add(workload["metadata"]["name"])
+    return sorted({f"{f.severity} {f.rule}: {f.kind.lower()}/{f.name}: {f.message}"
+                   for f in found if f.name in names})
 
 
 __all__ = ["CannotLook", "Incident", "MASK", "gather_incident", "resolve"]
