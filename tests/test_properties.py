@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from kubetui.diagnose import Evidence, build, diagnose, scheduling
 from kubetui.diagnose import timeline as tl
-from kubetui.kube.slim import decode_event, decode_list
+from kubetui.kube.slim import Malformed, decode_event, decode_list
 from kubetui.render import architecture, xray
 from kubetui.render.describe import describe
 from kubetui.render.printers import TABLES
@@ -48,11 +48,11 @@ def test_the_slim_decoder_takes_any_json(value):
     for kind in ("Pod", "Deployment", "Event"):
         try:
             decode_event(kind, line)
-        except ValueError:
+        except (Malformed, ValueError):
             pass  # refused with a message (the informer backs off and says why)
         try:
             decode_list(kind, line)
-        except ValueError:
+        except (Malformed, ValueError):
             pass
 
 

@@ -315,6 +315,12 @@ def _prune_all(objs: list[dict]) -> list[dict]:
     return objs
 
 
+class Malformed(Exception):
+    """JSON the API never sends: not a watch event, not a List. Not a ValueError on
+    purpose: the informer treats it as the unexpected (logged with its traceback, a
+    relist), not as a torn stream."""
+
+
 def decode_list(kind: str, data: bytes) -> tuple[list[dict], dict]:
     """(items, list metadata) of a List response."""
     if kind == "Pod":
@@ -325,7 +331,7 @@ def decode_list(kind: str, data: bytes) -> tuple[list[dict], dict]:
             pass  # an odd object: take the slow path for the whole page
     doc = orjson.loads(data)
     if not isinstance(doc, dict) or not isinstance(doc.get("items") or [], list):
-        raise ValueError(f"a {kind} list that is not a List object: {data[:120]!r}")
+        raise Malformed(f"a {kind} list that is not a List object: {data[:120]!r}")
     return ([prune(o) for o in doc.get("items") or () if isinstance(o, dict)],
             doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {})
 
@@ -340,7 +346,7 @@ def decode_event(kind: str, line: bytes) -> tuple[str, dict]:
             pass
     ev = orjson.loads(line)
     if not isinstance(ev, dict) or not isinstance(ev.get("object") or {}, dict):
-        raise ValueError(f"a watch line that is not an event: {line[:120]!r}")
+        raise Malformed(f"a watch line that is not an event: {line[:120]!r}")
     obj = ev.get("object") or {}
     return str(ev.get("type", "")), prune(obj) if ev.get("type") != "ERROR" else obj
 
