@@ -62,6 +62,20 @@ def detached_widgets() -> list[str]:
                   if isinstance(o, Widget) and not o.is_attached)
 
 
+def retained_render_caches() -> int:
+    """Render caches (a StylesCache each, with the lines it drew) alive beyond the
+    widgets alive: Textual's lru_cache on StylesCache.get_inner_outer keeps up to 1024
+    of them, closed widgets' too."""
+    from textual._styles_cache import StylesCache
+    from textual.widget import Widget
+
+    gc.unfreeze()
+    gc.collect()
+    objects = gc.get_objects()
+    caches = sum(1 for o in objects if isinstance(o, StylesCache))
+    return caches - sum(1 for o in objects if isinstance(o, Widget))
+
+
 async def settle(pilot, predicate, seconds: float = 20.0) -> bool:
     end = time.monotonic() + seconds
     while not predicate():
@@ -105,4 +119,6 @@ async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim)
                 f"{alive()} of {CYCLES} closed {name} screens are still alive"
             assert await settle(pilot, lambda: not detached_widgets(), seconds=10), \
                 (name, detached_widgets()[:20])
+            assert await settle(pilot, lambda: retained_render_caches() <= 0, seconds=10), \
+                (name, retained_render_caches())
         assert errors == []

@@ -193,5 +193,17 @@ def prune_watchers(nodes: Iterable) -> int:
     return dropped
 
 
+def drop_render_caches() -> None:
+    """Textual's StylesCache.get_inner_outer is an lru_cache(1024) on a method: its keys
+    keep up to 1024 StylesCache objects alive, closed widgets' too, each with the lines
+    its widget drew last (the architecture view's whole map, say). Cleared when the UI
+    changes; refilling it costs a few colour blends."""
+    from textual._styles_cache import StylesCache
+
+    clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
 def alive(threads: Iterable[threading.Thread]) -> list[threading.Thread]:
     return [t for t in threads if t.is_alive()]
