@@ -26,7 +26,8 @@ from . import state, themes
 from .browser import ViewState
 from .browser_screen import BrowserScreen
 from .commands import KubetuiCommands
-from .lifetime import HeapFreezer, OwnThreadExecutor, alive, prune_watchers
+from .lifetime import (HeapFreezer, OwnThreadExecutor, alive, drop_render_caches,
+                       prune_watchers)
 from .screens import PickScreen
 
 log = logging.getLogger("kubetui.ui")
@@ -304,10 +305,11 @@ class KubetuiApp(themes.ReadableThemes, App):
         self._old_sessions = alive(self._old_sessions)
         busy = bool(self._old_sessions) or any(not w.is_finished for w in self.workers)
         ui = (self.heap.pushes, id(browser.state), self.theme)
-        if ui != self._pruned_for:  # the UI changed: a footer recomposed, say
+        if ui != self._pruned_for:  # the UI changed: what closed widgets left behind
             self._pruned_for = ui
             prune_watchers([self, *(n for s in self.screen_stack
                                     for n in s.walk_children(with_self=True))])
+            drop_render_caches()
         self.heap.maybe_freeze(now, changes, busy, self.screen_stack, ui,
                                now - self._last_input)
 

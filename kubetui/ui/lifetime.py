@@ -11,7 +11,11 @@ collector's way. But it freezes everything alive, and a frozen object that later
 cyclic garbage is never collected: a closed screen frozen while it was still on its way
 out stayed for good. So it freezes only when nothing is on its way out: the browser on
 top, no worker running, no old session closing, and, after a full collection (short,
-because the rest is frozen already), no closed screen still alive."""
+because the rest is frozen already), no closed screen still alive; and what Textual
+replaces later is freed by a reset once the user is idle (see the class).
+
+`prune_watchers` and `drop_render_caches` let go of what Textual 8.2 keeps of closed
+widgets: reactive watchers on the footer, and up to 1024 render caches."""
 
 from __future__ import annotations
 
@@ -191,6 +195,18 @@ def prune_watchers(nodes: Iterable) -> int:
             dropped += len(entries) - len(kept)
             entries[:] = kept
     return dropped
+
+
+def drop_render_caches() -> None:
+    """Textual's StylesCache.get_inner_outer is an lru_cache(1024) on a method: its keys
+    keep up to 1024 StylesCache objects alive, closed widgets' too, each with the lines
+    its widget drew last (the architecture view's whole map, say). Cleared when the UI
+    changes; refilling it costs a few colour blends."""
+    from textual._styles_cache import StylesCache
+
+    clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 def alive(threads: Iterable[threading.Thread]) -> list[threading.Thread]:
