@@ -70,3 +70,13 @@ def test_a_series_counts_and_places_an_event_at_its_last_occurrence():
     e = t.first_bad
     assert e.source == "scheduling" and e.count == 4
     assert e.time == timeline._t("2026-11-30T10:03:00.000000Z")
+
+
+def test_kubetuis_own_actions_show_on_the_timeline_of_what_they_touched():
+    pod = {"metadata": {"name": "api-1", "creationTimestamp": "2026-11-30T09:00:00Z"}}
+    deploy = {"kind": "Deployment", "metadata": {"name": "api"}}
+    actions = [(timeline._t("2026-11-30T10:00:00Z"), "kubetui", "Restarting deployment api"),
+               (timeline._t("2026-11-30T10:01:00Z"), "kubetui", "Scaled frontend to 3")]
+    t = timeline.build(deploy, [], [pod], [], actions=actions)
+    assert [e.text for e in t.entries if e.source == "kubetui"] == ["Restarting deployment api"]
+

@@ -10,6 +10,7 @@ Pure: objects in, entries out (tested from the real v1.36 captures and the demo)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kubetui.render import events as ev
@@ -265,7 +266,9 @@ def build(workload: dict | None, owned: list[dict], pods: list[dict],
         since = 0.0
     entries += _safely(_node_entries, nodes, since)
     entries += _safely(_config_entries, configs)
-    entries += [Entry(t, "kubetui", subject, what) for t, subject, what in actions]
+    names = {sub.split("/", 1)[1] for sub in subjects}  # actions about these objects only
+    entries += [Entry(t, "kubetui", subject, what) for t, subject, what in actions
+                if any(re.search(rf"\b{re.escape(n)}\b", what) for n in names if n)]
     entries = [e for e in entries if e.time]
     # timestamps are often whole seconds: within one, causes before effects
     entries.sort(key=lambda e: (e.time, RANK.get(e.source, 9), e.bad))
