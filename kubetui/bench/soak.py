@@ -63,7 +63,7 @@ class LogCount(logging.Handler):
         self.errors += 1
 
 
-async def _drive(kubeconfig: str, minutes: float, result: dict) -> None:
+async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
     from kubetui.kube.config import load_kubeconfig
     from kubetui.ui.app import KubetuiApp, Settings
     from kubetui.ui.arch_screen import ArchScreen
@@ -73,7 +73,7 @@ async def _drive(kubeconfig: str, minutes: float, result: dict) -> None:
     from kubetui.ui.screens import ObjectScreen
     from kubetui.ui.xray_screen import XrayScreen
 
-    app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings())
+    app = KubetuiApp(load_kubeconfig(kubeconfigs), Settings())
     notes: list[tuple[str, str]] = []
     show = app.notify
 
@@ -158,6 +158,7 @@ async def _drive(kubeconfig: str, minutes: float, result: dict) -> None:
         await until(pilot, lambda: group.health.state == "live", 60)
         server = {}
         cont = None
+        await until(pilot, lambda: client.get_json("/version") is not None, 30)
         while True:
             page = client.get_json("/api/v1/pods", {"limit": 1000, "continue": cont})
             for p in page["items"]:
@@ -204,8 +205,7 @@ def run(minutes: float, pods: int, json_path: str | None) -> int:
           f"{machine()}; log in {log_dir}", flush=True)
     result: dict = {"minutes": minutes, "pods": pods, "faults": FAULTS}
     with SimProcess(pods, scenario="demo", churn=20, faults=FAULTS) as sim:
-        kubeconfig = _two_contexts(sim.kubeconfig)
-        asyncio.run(_drive(kubeconfig, minutes, result))
+        asyncio.run(_drive(_two_contexts(sim.kubeconfig), minutes, result))
         result["faults_injected"] = sum(1 for line in sim.log if line.startswith("fault: "))
     with open(handler.baseFilename) as fh:
         text = fh.read()
@@ -225,18 +225,19 @@ def run(minutes: float, pods: int, json_path: str | None) -> int:
     return 0
 
 
-def _two_contexts(path: str) -> str:
-    """The sim's kubeconfig with a second context on the same cluster, to switch to."""
+def _two_contexts(path: str) -> list[str]:
+    """The sim's kubeconfig, and a second file with one more context on the same cluster
+    and user, to switch to. The user's token stays in the sim's own file, which it
+    rewrites when the token rotates (a copy would keep the old one)."""
     import yaml
     with open(path) as fh:
         doc = yaml.safe_load(fh)
     ctx = dict(doc["contexts"][0])
     ctx["name"] = ctx["name"] + "-again"
-    doc["contexts"].append(ctx)
-    out = path + "-two"
+    out = path + "-again"
     with open(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
-        yaml.safe_dump(doc, fh)
-    return out
+        yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "contexts": [ctx]}, fh)
+    return [path, out]
 
 
 __all__ = ["run"]
