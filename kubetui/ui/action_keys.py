@@ -66,6 +66,22 @@ class Acting:
         cluster = self.app.cluster
         return Actions(cluster.client, cluster.readonly) if cluster is not None else None
 
+    @work(thread=True, group="action", exit_on_error=False)
+    def _checklist_of(self, kind: str, ns: str, name: str) -> None:
+        """The checklist of a workload's most troubled pod (any screen that acts)."""
+        from kubetui.kube.evidence import pick_pod
+        pod = pick_pod(self.app.cluster.client, kind, ns, name)
+        if pod is None:
+            self.app.call_from_thread(self.notify, f"{kind.lower()} {name} has no pods",
+                                      severity="warning")
+        else:
+            self.app.call_from_thread(self._open_checklist, ns, pod)
+
+    def _open_checklist(self, ns: str, pod: str) -> None:
+        from .checklist_screen import ChecklistScreen
+        self.app.push_screen(ChecklistScreen(self.app.cluster, ns, pod,
+                                             self.app.settings.debug_image))
+
     def _confirm_then(self, question: str, run, detail: str = "", diff: bool = False):
         self.app.push_screen(ConfirmScreen(question, detail, diff),
                              lambda ok: run() if ok else None)
@@ -379,21 +395,6 @@ class ActionKeys(Acting):
             self._open_checklist(meta["namespace"], meta["name"])
         else:
             self._checklist_of(kind, meta["namespace"], meta["name"])
-
-    @work(thread=True, group="action", exit_on_error=False)
-    def _checklist_of(self, kind: str, ns: str, name: str) -> None:
-        from kubetui.kube.evidence import pick_pod
-        pod = pick_pod(self.app.cluster.client, kind, ns, name)
-        if pod is None:
-            self.app.call_from_thread(self.notify, f"{kind.lower()} {name} has no pods",
-                                      severity="warning")
-        else:
-            self.app.call_from_thread(self._open_checklist, ns, pod)
-
-    def _open_checklist(self, ns: str, pod: str) -> None:
-        from .checklist_screen import ChecklistScreen
-        self.app.push_screen(ChecklistScreen(self.app.cluster, ns, pod,
-                                             self.app.settings.debug_image))
 
     def action_kill(self) -> None:
         target = self._target(("Pod",), "kill")

@@ -330,21 +330,6 @@ class LintScreen(Acting, Screen):
             self.notify(f"a checklist is about pods: a {kind.lower()} has none (d "
                         "describes it)", severity="warning", timeout=4)
 
-    @work(thread=True, group="lint-checklist", exit_on_error=False)
-    def _checklist_of(self, kind: str, ns: str, name: str) -> None:
-        from kubetui.kube.evidence import pick_pod
-        pod = pick_pod(self.app.cluster.client, kind, ns, name)
-        if pod is None:
-            self.app.call_from_thread(self.notify, f"{kind.lower()} {name} has no pods",
-                                      severity="warning")
-        else:
-            self.app.call_from_thread(self._open_checklist, ns, pod)
-
-    def _open_checklist(self, ns: str, pod: str) -> None:
-        from .checklist_screen import ChecklistScreen
-        self.app.push_screen(ChecklistScreen(self.app.cluster, ns, pod,
-                                             self.app.settings.debug_image))
-
 
 MARKS = lint_report.MARK
 
