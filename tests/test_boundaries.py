@@ -18,6 +18,7 @@ from kubetui.ui.modals import ConfirmScreen
 from test_real_cluster_truth import Notes
 from test_ui_actions import select
 from test_ui_browser import wait_for
+from test_ui_exec import output
 
 INJECTED = "injected failure"
 
@@ -104,7 +105,7 @@ async def test_an_unexpected_exec_failure_is_shown_and_logged(key, make_app, mon
                 screen.query_one("#exec-input").value = "echo hi"
                 await pilot.press("enter")
                 assert await wait_for(pilot, lambda: not screen.running, tries=400)
-                shown = "\n".join(line.text for line in screen.query_one("#exec-output").lines)
+                shown = output(app)
                 assert f"cannot run it: {INJECTED}" in shown, shown
             else:
                 assert await wait_for(pilot, lambda: any(INJECTED in m for m in

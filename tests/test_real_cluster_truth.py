@@ -23,6 +23,7 @@ from kubetui.sim.kubelet_link import ANNOTATION
 from kubetui.ui.exec_screen import ExecScreen
 from test_ui_actions import select
 from test_ui_browser import wait_for
+from test_ui_exec import output
 
 REAL = Path(__file__).parent / "fixtures" / "real-k8s"
 PROBLEM = "demo.kubetui.dev/problem"
@@ -206,7 +207,7 @@ async def test_x_and_s_on_a_pod_whose_kubelet_is_unreachable(make_app, sim, unre
             screen.query_one("#exec-input").value = "echo hi"
             await pilot.press("enter")
             assert await wait_for(pilot, lambda: not screen.running, tries=400)
-            shown = "\n".join(line.text for line in screen.query_one("#exec-output").lines)
+            shown = output(app)
             assert "cannot run it: Internal error occurred: error sending request" in shown
             await pilot.press("escape")
             assert await wait_for(pilot, lambda: app.screen is app.browser)

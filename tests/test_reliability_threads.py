@@ -14,16 +14,7 @@ from kubetui.kube.cluster import Cluster, InformerGroup
 from kubetui.kube.config import load_kubeconfig
 from kubetui.kube.informer import BACKOFF, LIVE
 from kubetui.sim import SimCluster
-
-
-def server_state(sim: SimCluster) -> dict[str, str]:
-    return {f"{p['metadata']['namespace']}/{p['metadata']['name']}":
-            p["metadata"]["resourceVersion"] for p in sim.list("Pod")}
-
-
-def client_state(group) -> dict[str, str]:
-    _, items = group.store.snapshot()
-    return {k: o["metadata"]["resourceVersion"] for k, o in items.items()}
+from test_kube_informer import client_state, server_state
 
 
 def errors_with_traceback(caplog, logger: str) -> list[logging.LogRecord]:
