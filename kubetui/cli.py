@@ -246,8 +246,10 @@ def demo_main(args) -> int:
     """Start the simulated cluster in-process, point a private kubeconfig at it, and run
     the dashboard through exactly the path a real cluster takes."""
     from .sim import SimCluster
+    from .ui.lifetime import limit_malloc_arenas
 
     _setup_logging()
+    limit_malloc_arenas()  # before the sim's threads start (see the function)
     folder = tempfile.mkdtemp(prefix="kubetui-demo-")
     sim = None
     try:

@@ -4,7 +4,11 @@ every fault the sim has on a schedule (dropped watches, expired versions, 500, 5
 a stall, the server down and back, a rotated token, a watch line that is not an event),
 while a driver opens and closes every screen, follows logs, runs commands in a pod and
 switches context. At the end: does the cache equal the server, what went wrong that was
-not injected, and how memory, threads and sockets moved. Measured, never asserted."""
+not injected, and how memory, threads and sockets moved. Measured, never asserted.
+
+The start counts are taken after two rounds of the driver (every screen built once, the
+lint's informers up, back on the first context), the end counts back on that context
+before the final comparison; `*_launch` are the counts at the first rows."""
 
 from __future__ import annotations
 
@@ -52,6 +56,32 @@ def slope(samples: list[tuple[float, float]]) -> float:
     mt, mr = sum(t for t, _ in pts) / n, sum(r for _, r in pts) / n
     var = sum((t - mt) ** 2 for t, _ in pts)
     return 60 * sum((t - mt) * (r - mr) for t, r in pts) / var if var else 0.0
+
+
+def thread_names() -> dict[str, int]:
+    """Live threads by name, digits folded: what a thread count that grew is made of."""
+    names: dict[str, int] = {}
+    for t in threading.enumerate():
+        key = re.sub(r"\d+", "N", t.name)
+        names[key] = names.get(key, 0) + 1
+    return dict(sorted(names.items()))
+
+
+def type_counts() -> dict[str, int]:
+    gc.unfreeze()  # (frozen objects are not listed; the app freezes again when it may)
+    gc.collect()
+    counts: dict[str, int] = {}
+    for obj in gc.get_objects():
+        name = type(obj).__qualname__
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def grown(before: dict[str, int], after: dict[str, int], top: int = 15) -> dict[str, int]:
+    """The object types whose live count grew most between two counts."""
+    delta = {k: after[k] - before.get(k, 0) for k in after}
+    best = sorted(delta.items(), key=lambda kv: -kv[1])[:top]
+    return {k: v for k, v in best if v > 0}
 
 
 class LogCount(logging.Handler):
@@ -105,13 +135,20 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
     opened, samples = 0, []
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: app.browser.table.row_count > 100, 120)
-        gc.collect()
-        result["rss_start_mb"] = round(rss_mb(), 1)
-        result["threads_start"] = threading.active_count()
-        result["sockets_start"] = sockets()
+        result["rss_launch_mb"] = round(rss_mb(), 1)
+        result["threads_launch"] = threading.active_count()
         contexts = sorted(app.kubeconfig.contexts)
-        switch = 0
+        switch = rounds = 0
+        types_start: dict[str, int] = {}
         while time.monotonic() < end:
+            if rounds == 2:  # warm: every screen built once, the lint's informers up,
+                # and back on the first context: the counts to come back to
+                gc.collect()
+                result["rss_start_mb"] = round(rss_mb(), 1)
+                result["threads_start"] = threading.active_count()
+                result["sockets_start"] = sockets()
+                types_start = type_counts()
+            rounds += 1
             samples.append((time.monotonic() - start, rss_mb()))
             for kind, pattern, steps in (
                     ("deploy", "^frontend$", (("l", LogScreen), ("d", ObjectScreen),
@@ -149,9 +186,17 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
                 await command(pilot, f"ctx {contexts[switch % len(contexts)]}")
                 await until(pilot, lambda: app.browser.table.row_count > 100, 60)
             await command(pilot, "po")
+        if switch % 2:  # back on the context the start was counted on
+            switch += 1
+            await command(pilot, f"ctx {contexts[switch % len(contexts)]}")
+            await until(pilot, lambda: app.browser.table.row_count > 100, 60)
         gc.collect()
         await pilot.pause(2.0)
         samples.append((time.monotonic() - start, rss_mb()))
+        result.update(rss_end_mb=round(rss_mb(), 1), threads_end=threading.active_count(),
+                      sockets_end=sockets(), threads_by_name=thread_names(),
+                      objects_grown=grown(types_start, type_counts()) if types_start
+                      else {}, rounds=rounds)
         # the cache against the server: the pods the app holds, and the server's list
         group = app.browser.group
         client = app.cluster.client
@@ -180,9 +225,6 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
             error_notifications=sum(1 for _, sev in notes if sev == "error"),
             unexpected_messages=sorted({m[:160] for m, sev in notes if sev == "error"
                                         and not EXPECTED.search(m)})[:10],
-            rss_end_mb=round(rss_mb(), 1),
-            threads_end=threading.active_count(),
-            sockets_end=sockets(),
             rss_slope_mb_per_min=round(slope(samples), 2),
             rss_samples=[(round(t), round(r, 1)) for t, r in samples])
     app.shutdown()
@@ -216,9 +258,12 @@ def run(minutes: float, pods: int, json_path: str | None) -> int:
     result["log_tracebacks"] = text.count("Traceback")
     for key in ("minutes", "faults_injected", "screens_opened", "objects_lost",
                 "objects_extra", "duplicates", "stale", "tracebacks", "logged_errors",
-                "unexpected_errors", "rss_start_mb", "rss_end_mb", "rss_slope_mb_per_min",
-                "threads_start", "threads_end", "sockets_start", "sockets_end"):
+                "unexpected_errors", "rss_launch_mb", "rss_start_mb", "rss_end_mb",
+                "rss_slope_mb_per_min", "threads_launch", "threads_start", "threads_end",
+                "sockets_start", "sockets_end", "rounds"):
         print(f"  {key:<24} {result.get(key)}")
+    print("  threads by name:", result.get("threads_by_name"))
+    print("  objects grown:", result.get("objects_grown"))
     if result.get("unexpected_messages"):
         print("  unexpected:", *result["unexpected_messages"], sep="\n    ")
     write_json(json_path, result)

@@ -27,7 +27,7 @@ from .browser import ViewState
 from .browser_screen import BrowserScreen
 from .commands import KubetuiCommands
 from .lifetime import (HeapFreezer, OwnThreadExecutor, alive, drop_render_caches,
-                       prune_watchers)
+                       limit_malloc_arenas, prune_watchers)
 from .screens import PickScreen
 
 log = logging.getLogger("kubetui.ui")
@@ -61,6 +61,7 @@ class KubetuiApp(themes.ReadableThemes, App):
     ]
 
     def __init__(self, kubeconfig: KubeConfigSet, settings: Settings | None = None):
+        limit_malloc_arenas()  # before the informer threads make arenas of their own
         super().__init__()
         self.kubeconfig = kubeconfig
         self.settings = settings or Settings()

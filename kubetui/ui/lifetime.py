@@ -14,20 +14,46 @@ top, no worker running, no old session closing, and, after a full collection (sh
 because the rest is frozen already), no closed screen still alive; and what Textual
 replaces later is freed by a reset once the user is idle (see the class).
 
+`limit_malloc_arenas` keeps the C heap from fragmenting: glibc gives each thread that
+allocates its own malloc arena (up to 8 per core), and every informer thread decodes
+big lists in its own; a 4-minute soak at 2,000 pods grew RSS from 95 to 233 MB that way
+with the Python heap flat, and 155 -> 171 MB with two arenas.
+
 `prune_watchers` and `drop_render_caches` let go of what Textual 8.2 keeps of closed
 widgets: reactive watchers on the footer, and up to 1024 render caches."""
 
 from __future__ import annotations
 
 import concurrent.futures
+import ctypes
 import gc
 import logging
+import os
 import threading
 import time
 import weakref
 from typing import Iterable
 
 log = logging.getLogger("kubetui.app")
+
+
+M_ARENA_MAX = -8  # mallopt's parameter (glibc's malloc.h)
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's malloc arenas (as MALLOC_ARENA_MAX does, which only works when set
+    before the process starts); whether it took. Call before threads start: arenas made
+    earlier stay. Elsewhere than glibc (musl, macOS) it does nothing."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False  # the user chose
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    return mallopt(M_ARENA_MAX, arenas) == 1
 
 
 class OwnThreadExecutor(concurrent.futures.ThreadPoolExecutor):
