@@ -4,6 +4,7 @@ official Python client, and kubectl from PATH."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -47,6 +48,52 @@ def private_state(tmp_path, monkeypatch):
     """What kubetui remembers (the last theme) goes to a folder of each test's own, never
     the user's ~/.local/state, and no test starts in a theme another one picked."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+class Notes:
+    """Every notification the apps of one test showed (through the public `notify`), to
+    assert on. An error notification fails the test unless the test said it expects it
+    (`notes.expect(pattern)`): a worker that crashed, or an API call that failed, shows
+    as one, so a UI test cannot pass over a failure it did not look for."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []  # (message, severity)
+        self.expected: list[re.Pattern] = []
+
+    def expect(self, *patterns: str) -> None:
+        self.expected += [re.compile(p) for p in patterns]
+
+    def messages(self, severity: str | None = None) -> list[str]:
+        return [m for m, sev in self.seen if severity is None or sev == severity]
+
+    def errors(self) -> list[str]:
+        return self.messages("error")
+
+    def said(self, text: str) -> bool:
+        return any(text in m for m, _ in self.seen)
+
+    def unexpected(self) -> list[str]:
+        return [m for m in self.errors() if not any(p.search(m) for p in self.expected)]
+
+
+@pytest.fixture(autouse=True)
+def notes(monkeypatch):
+    """Records every app's notifications (see `Notes`); fails the test on an error
+    notification it did not expect."""
+    from kubetui.ui.app import KubetuiApp
+
+    record = Notes()
+    show = KubetuiApp.notify
+
+    def notify(self, message, *args, **kw):
+        record.seen.append((str(message), kw.get("severity", "information")))
+        return show(self, message, *args, **kw)
+
+    monkeypatch.setattr(KubetuiApp, "notify", notify)
+    yield record
+    unexpected = record.unexpected()
+    if unexpected:
+        pytest.fail("unexpected error notifications: " + " | ".join(unexpected[:5]))
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from kubetui.ui.exec_screen import ExecScreen
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.log_view import LogView
 from kubetui.ui.modals import ConfirmScreen
-from test_real_cluster_truth import Notes
 from test_ui_actions import select
 from test_ui_browser import wait_for
 from test_ui_exec import output
@@ -56,10 +55,10 @@ ACTIONS = {  # key, kind, row, (client method, path part)
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 async def test_an_unexpected_failure_is_shown_and_logged(action, make_app, monkeypatch,
-                                                        caplog):
+                                                        caplog, notes):
     key, kind, row, (method, needle) = ACTIONS[action]
+    notes.expect(INJECTED)
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, kind, row)
         fault = Fault(monkeypatch, method, needle)
@@ -86,14 +85,14 @@ async def test_an_unexpected_failure_is_shown_and_logged(action, make_app, monke
 
 @pytest.mark.parametrize("key", ["x", "s"])
 async def test_an_unexpected_exec_failure_is_shown_and_logged(key, make_app, monkeypatch,
-                                                             caplog):
+                                                             caplog, notes):
     fired = []
 
     def failing(*args, **kwargs):
         fired.append(args)
         raise RuntimeError(INJECTED)
+    notes.expect(INJECTED)
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "po", "^redis-")
         monkeypatch.setattr(kube_exec, "stream", failing)

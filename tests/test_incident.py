@@ -150,15 +150,13 @@ def test_secret_values_and_tokens_never_reach_a_report(tmp_path, capsys):
 
 
 async def test_t_in_the_checklist_shows_the_timeline_and_b_writes_the_report(
-        make_app, sim, tmp_path, monkeypatch):
+        make_app, sim, tmp_path, monkeypatch, notes):
     from kubetui.ui.checklist_screen import ChecklistScreen
     from kubetui.ui.timeline_screen import TimelineScreen
-    from test_real_cluster_truth import Notes
     from test_ui_actions import select
     from test_ui_browser import wait_for
     monkeypatch.setenv("HOME", str(tmp_path))
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "deploy", "^fraud-check$")
         await pilot.press("c")

@@ -5,7 +5,6 @@ user keeps working in its namespaces; switching context leaves nothing running."
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -41,8 +40,16 @@ def churning(tmp_path):
     sim.stop()
 
 
-def converge(sim, group, timeout: float = 30) -> None:
-    time.sleep(0.5)  # let the churn run through the fault's aftermath
+def watches(group) -> int:
+    return sum(i.watches for i in group.informers)
+
+
+def converge(sim, group, opened: int, timeout: float = 30) -> None:
+    """The fault fired and the informers rode it out: a watch was opened again since
+    `opened` (a count of `watches`), live; then, with the churn stopped, the cache equals
+    the server's objects at their resourceVersions."""
+    wait_until(lambda: watches(group) > opened and group.health.state == LIVE,
+               timeout=timeout)
     sim.bulk.stop_churn()
     wait_until(lambda: client_state(group) == server_state(sim), timeout=timeout)
     assert group.health.state == LIVE
@@ -50,50 +57,58 @@ def converge(sim, group, timeout: float = 30) -> None:
 
 def test_converges_after_dropped_watches(churning):
     sim, _, group = churning
+    first = opened = watches(group)
     for _ in range(3):
         sim.faults.drop_watches()
-        time.sleep(0.3)
-    converge(sim, group)
+        wait_until(lambda: watches(group) > opened)  # cut, and opened again
+        opened = watches(group)
+    assert opened >= first + 3
+    converge(sim, group, first)
 
 
 def test_relists_after_410_gone(churning):
     sim, _, group = churning
+    lists, opened = group.main.lists, watches(group)
     sim.faults.expire()
-    wait_until(lambda: group.main.health.state == LIVE and group.main.synced.is_set())
-    converge(sim, group)
+    wait_until(lambda: group.main.lists > lists)  # the 410 made it list again
+    converge(sim, group, opened)
 
 
 @pytest.mark.parametrize("code,retry", [(500, None), (503, None), (429, 1)])
 def test_backs_off_through_server_errors(churning, code, retry):
     sim, _, group = churning
+    opened = watches(group)
     sim.faults.errors(4, code, retry_after=retry)
     sim.faults.drop_watches()
     wait_until(lambda: sim.faults.injected >= 4, timeout=30)
-    converge(sim, group)
+    converge(sim, group, opened)
 
 
 def test_rides_out_a_stall(churning):
     sim, _, group = churning
+    opened = watches(group)
     sim.faults.stall(2.0)
     sim.faults.drop_watches()
-    converge(sim, group)
+    converge(sim, group, opened)
 
 
 def test_comes_back_after_the_server_was_down(churning):
     sim, _, group = churning
+    opened = watches(group)
     sim.faults.down(2.0)
     wait_until(lambda: group.health.state != LIVE, timeout=10)
     assert "cannot reach" in group.health.message or "cut" in group.health.message
     assert group.health.live_until > 0  # the UI can say "stale since"
-    converge(sim, group)
+    converge(sim, group, opened)
 
 
 def test_reloads_credentials_after_401(churning):
     sim, cluster, group = churning
+    opened = watches(group)
     sim.faults.rotate_token()
     sim.faults.drop_watches()
     wait_until(lambda: cluster.client.reloads >= 1, timeout=20)
-    converge(sim, group)
+    converge(sim, group, opened)
 
 
 def test_a_restricted_user_keeps_working_in_its_namespaces(tmp_path):
@@ -102,7 +117,9 @@ def test_a_restricted_user_keeps_working_in_its_namespaces(tmp_path):
         path = sim.write_kubeconfig(str(tmp_path / "dev"), context="dev", user="dev")
         cluster = Cluster(load_kubeconfig([path]))
         group = cluster.watch("Pod")
-        wait_until(lambda: group.main is None and group.synced, timeout=20)
+        # listed, then watching: live once the watch stream is open
+        wait_until(lambda: group.main is None and group.synced
+                   and group.health.state == LIVE, timeout=20)
         keys = client_state(group)
         shop = {k: v for k, v in server_state(sim).items() if k.startswith("shop/")}
         assert keys and set(keys) == set(shop)
@@ -145,9 +162,11 @@ def test_switching_context_stops_the_old_informers(tmp_path):
         fresh = second.watch("Pod")
         assert fresh.wait_synced(20)
         assert len(fresh.store) == len(b.list("Pod"))
-        names = [t.name for t in threading.enumerate()]
-        assert len([n for n in names if n.startswith("informer ")]) == second.threads_alive
-        assert len([n for n in names if n.startswith("supervisor ")]) == len(second.groups)
+        def named(prefix: str) -> int:
+            return sum(1 for t in threading.enumerate() if t.name.startswith(prefix))
+        # the old session's threads end (a supervisor may be between two looks)
+        wait_until(lambda: named("informer ") == second.threads_alive
+                   and named("supervisor ") == len(second.groups), timeout=20)
         second.close()
     finally:
         a.stop()

@@ -176,28 +176,12 @@ def test_with_the_scheduler_down_a_new_pod_is_not_no_problem(sim, client, kubect
     kubectl("delete", "pod", "-n", "shop", "unseen", "--wait=false")
 
 
-class Notes:
-    """Every notification the app shows (the public notify), to assert on."""
-
-    def __init__(self, app):
-        self.seen: list[tuple[str, str]] = []
-        show = app.notify
-
-        def notify(message, *args, **kw):
-            self.seen.append((str(message), kw.get("severity", "information")))
-            return show(message, *args, **kw)
-        app.notify = notify
-
-    def errors(self) -> list[str]:
-        return [m for m, severity in self.seen if severity == "error"]
-
-
 async def test_x_and_s_on_a_pod_whose_kubelet_is_unreachable(make_app, sim, unreachable,
-                                                             caplog):
+                                                             caplog, notes):
     pod = running_pod(sim, "redis-")
     unreachable(pod["spec"]["nodeName"])
+    notes.expect("^cannot open a shell: Internal error occurred: error sending request")
     app = make_app()
-    notes = Notes(app)
     with caplog.at_level(logging.ERROR):
         async with app.run_test(size=(160, 48)) as pilot:
             await select(pilot, app, "po", "^redis-")

@@ -212,15 +212,13 @@ def test_the_namespace_set_is_copied_on_write(tls_sim, tmp_path, monkeypatch):
 
 
 async def test_the_app_watches_the_favourites_of_a_user_who_cannot_list_namespaces(
-        tls_sim, tmp_path):
+        tls_sim, tmp_path, notes):
     from kubetui.ui.app import KubetuiApp, Settings
-    from test_reliability_screens import record_errors
-
+    
     for ns in ("shop", "payments"):
         grant(tls_sim, "ops", ns)
     path = tls_sim.write_kubeconfig(str(tmp_path / "ops"), context="ops", user="ops")
     app = KubetuiApp(load_kubeconfig([path]), Settings(favorites=["payments", "monitoring"]))
-    errors = record_errors(app)
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             def shown() -> set[str]:
@@ -233,6 +231,6 @@ async def test_the_app_watches_the_favourites_of_a_user_who_cannot_list_namespac
                                   and app.browser.group.synced and shown(), tries=400)
             assert shown() == {"payments"}  # shop is readable, but nothing said to try it
             assert "watching payments" in app.browser.group.health.message
-            assert errors == []
+            assert notes.errors() == []
     finally:
         app.shutdown()

@@ -30,21 +30,6 @@ SCREENS = [
 ]
 
 
-def record_errors(app) -> list[str]:
-    """Every error notification the app shows from now on (they expire from the app's
-    own list, so a test could miss one that came and went)."""
-    seen: list[str] = []
-    notify = app.notify
-
-    def spy(message, *args, severity="information", **kwargs):
-        if severity == "error":
-            seen.append(str(message))
-        return notify(message, *args, severity=severity, **kwargs)
-
-    app.notify = spy
-    return seen
-
-
 def new_threads(before: set[threading.Thread]) -> list[str]:
     """Threads alive now that were not before, but for the simulated cluster's own
     (its loop's executor); threads of earlier tests that end meanwhile do not count."""
@@ -86,9 +71,8 @@ async def settle(pilot, predicate, seconds: float = 20.0) -> bool:
     return True
 
 
-async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim):
+async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim, notes):
     app = make_app()
-    errors = record_errors(app)
     async with app.run_test(size=(160, 48)) as pilot:
         browser = app.browser
         assert await wait_for(pilot, lambda: browser._ready and browser.table.row_count > 20)
@@ -120,4 +104,4 @@ async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim)
                 (name, detached_widgets()[:20])
             assert await settle(pilot, lambda: retained_render_caches() <= 0, seconds=10), \
                 (name, retained_render_caches())
-        assert errors == []
+        assert notes.errors() == []

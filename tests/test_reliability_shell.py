@@ -8,11 +8,11 @@ import threading
 
 from conftest import wait_for
 from kubetui.kube.exec import ExecSession
-from test_reliability_screens import record_errors
 from test_ui_browser import filter_by, names
 
 
-async def test_the_shell_opens_off_the_ui_thread(make_app, sim, monkeypatch):
+async def test_the_shell_opens_off_the_ui_thread(make_app, sim, monkeypatch, notes):
+    notes.expect("^cannot hand the terminal to the shell")
     opened: list[str] = []
     release = threading.Event()
     real_open = ExecSession.open
@@ -24,7 +24,6 @@ async def test_the_shell_opens_off_the_ui_thread(make_app, sim, monkeypatch):
 
     monkeypatch.setattr(ExecSession, "open", slow_open)
     app = make_app()
-    errors = record_errors(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await filter_by(pilot, "^redis-")
         assert await wait_for(pilot, lambda: len(names(app)) == 1)
@@ -38,5 +37,6 @@ async def test_the_shell_opens_off_the_ui_thread(make_app, sim, monkeypatch):
         release.set()
         # the open session reaches the UI thread, which tries to hand it the terminal
         # (a test has none to hand over: that is the one error expected)
-        assert await wait_for(pilot, lambda: errors, tries=400)
+        assert await wait_for(pilot, lambda: notes.errors(), tries=400)
+        errors = notes.errors()
         assert len(errors) == 1 and "cannot hand the terminal" in errors[0], errors

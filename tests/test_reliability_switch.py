@@ -15,7 +15,6 @@ from conftest import FAST, wait_for
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
 from kubetui.ui.app import KubetuiApp, Settings
-from test_reliability_screens import record_errors
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +50,7 @@ def slow_plugin_kubeconfig(sim: SimCluster, folder) -> str:
 
 
 async def test_the_last_context_chosen_wins_even_when_an_earlier_one_connects_later(
-        three, tmp_path):
+        three, tmp_path, notes):
     alpha, beta, gamma = three
     slow = tmp_path / "slow"
     slow.mkdir()
@@ -59,7 +58,6 @@ async def test_the_last_context_chosen_wins_even_when_an_earlier_one_connects_la
                           slow_plugin_kubeconfig(beta, slow),
                           gamma.write_kubeconfig(str(tmp_path / "c"), "gamma")])
     app = KubetuiApp(kc, Settings(context="alpha"))
-    errors = record_errors(app)
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             assert await wait_for(pilot, lambda: app.cluster is not None
@@ -82,6 +80,6 @@ async def test_the_last_context_chosen_wins_even_when_an_earlier_one_connects_la
             # beta's session started no watch and is closed
             now = {t for t in threading.enumerate() if t.name.startswith("informer ")}
             assert now <= before
-            assert errors == []
+            assert notes.errors() == []
     finally:
         app.shutdown()

@@ -13,7 +13,7 @@ from kubernetes.client import CoreV1Api
 from kubernetes.client.rest import ApiException
 from kubernetes.config.kube_config import new_client_from_config
 
-from conftest import FAST
+from conftest import FAST, wait_until
 from kubetui.sim import SimCluster
 
 
@@ -55,7 +55,7 @@ def test_drop_ends_every_watch(sim):
     core = CoreV1Api(new_client_from_config(sim.kc, persist_config=False))
     resp = core.list_pod_for_all_namespaces(watch=True, _preload_content=False,
                                             timeout_seconds=60)
-    time.sleep(0.3)
+    wait_until(lambda: sim.store.watchers)  # the server holds the watch open
     started = time.monotonic()
     sim.faults.drop_watches()
     for _ in resp.stream(65536):
@@ -88,8 +88,13 @@ def test_down_refuses_connections_then_comes_back_with_the_same_state(sim):
     with pytest.raises(urllib.error.URLError) as info:
         get(sim, "/api/v1/pods")
     assert "refused" in str(info.value.reason).lower()
-    time.sleep(1.3)
-    status, _, after = get(sim, "/api/v1/pods")
+
+    def back():
+        try:
+            return get(sim, "/api/v1/pods")
+        except urllib.error.URLError:
+            return None
+    status, _, after = wait_until(back, timeout=20)
     assert status == 200
     assert {p["metadata"]["uid"] for p in after["items"]} >= \
         {p["metadata"]["uid"] for p in before["items"]}

@@ -4,6 +4,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 
 from conftest import make_namespace, wait_until
@@ -42,14 +43,24 @@ def test_get_watch_prints_events_as_they_happen(sim, kubectl_bin, kubeconfig):
         [kubectl_bin, "get", "configmaps", "-n", ns, "-w", "--output-watch-events"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "KUBECONFIG": kubeconfig}, start_new_session=True)
+    printed: list[str] = []
+    reader = threading.Thread(target=lambda: printed.extend(proc.stdout), daemon=True)
+    reader.start()
+
+    def watching() -> bool:  # kubectl listed, and its watch of the namespace is open
+        return any(w.namespace == ns and w.res.plural == "configmaps"
+                   for w in list(sim.store.watchers))
     try:
-        time.sleep(1.5)  # let kubectl list and start watching
+        wait_until(lambda: watching() and any("kube-root-ca.crt" in p for p in printed))
         sim.create("ConfigMap", ns, {"metadata": {"name": "watched"}, "data": {"k": "v"}})
         sim.delete("ConfigMap", ns, "watched")
-        time.sleep(1.5)
+        wait_until(lambda: any(p.split()[:2] == ["DELETED", "watched"] for p in printed))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        out, err = proc.communicate(timeout=10)
+        proc.wait(timeout=10)
+        reader.join(10)
+        err = proc.stderr.read()
+    out = "".join(printed)
     lines = [line.split() for line in out.splitlines()]
     assert lines[0] == ["EVENT", "NAME", "DATA", "AGE"], (out, err)
     events = [(line[0], line[1]) for line in lines[1:]]

@@ -104,7 +104,7 @@ async def test_scale_asks_for_a_number_and_zero_asks_again(make_app, kubectl):
         await pilot.press("backspace", "0", "enter")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")  # no: nothing happens
-        await pilot.pause(0.5)
+        assert await wait_for(pilot, lambda: app.screen is app.browser)
         assert kubectl("get", "deploy", "redis", "-n", "shop", "-o",
                        "jsonpath={.spec.replicas}").stdout == "2"
 
@@ -117,7 +117,7 @@ async def test_delete_asks_first_and_kill_is_immediate(make_app, kubectl, sim):
         await pilot.press("ctrl+d")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("escape")
-        await pilot.pause(0.3)
+        assert await wait_for(pilot, lambda: app.screen is app.browser)
         assert kubectl("get", "pod", pod, "-n", "payments", check=False).returncode == 0
         await pilot.press("ctrl+k")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -126,33 +126,29 @@ async def test_delete_asks_first_and_kill_is_immediate(make_app, kubectl, sim):
                                    check=False).returncode != 0, timeout=30)
 
 
-async def test_read_only_refuses_every_action_without_asking(make_app, kubectl):
+async def test_read_only_refuses_every_action_without_asking(make_app, kubectl, notes):
     app = make_app(readonly=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "deploy", "^frontend$")
         before = kubectl("get", "deploy", "frontend", "-n", "shop", "-o", "yaml").stdout
-        for key in ("r", "u", "s", "ctrl+d"):
+        def refusals() -> int:
+            return sum(1 for m in notes.messages() if "read-only mode" in m)
+        for n, key in enumerate(("r", "u", "s", "ctrl+d"), 1):
             await pilot.press(key)
-            await pilot.pause(0.2)
+            assert await wait_for(pilot, lambda: refusals() == n), key
             assert not isinstance(app.screen, (ConfirmScreen, PromptScreen, PickScreen))
-        refusals = [n.message for n in app._notifications if "read-only mode" in n.message]
-        assert len(refusals) == 4
         await pilot.press("o")  # the cockpit opens (reading is fine) but writes nothing
         assert await wait_for(pilot, lambda: isinstance(app.screen, RolloutScreen))
-        for key in ("r", "u", "p", "s"):
+        for n, key in enumerate(("r", "u", "p", "s"), 5):
             await pilot.press(key)
-            await pilot.pause(0.2)
+            assert await wait_for(pilot, lambda: refusals() == n), key
             assert not isinstance(app.screen, (ConfirmScreen, PromptScreen))
-        refusals = [n.message for n in app._notifications if "read-only mode" in n.message]
-        assert len(refusals) == 8
         assert kubectl("get", "deploy", "frontend", "-n", "shop", "-o", "yaml").stdout == before
 
 
-def error_messages(app) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "error"]
-
-
-async def test_api_errors_become_notifications_quoting_the_api(make_app, sim, tmp_path, kubectl):
+async def test_api_errors_become_notifications_quoting_the_api(make_app, sim, tmp_path, kubectl,
+                                                               notes):
+    notes.expect('is forbidden: User "dev" cannot patch', "cannot rollback a paused deployment")
     viewer = sim.write_kubeconfig(str(tmp_path / "dev"), context="dev", user="dev",
                                   namespace="shop")
     app = make_app(config=viewer)
@@ -163,7 +159,7 @@ async def test_api_errors_become_notifications_quoting_the_api(make_app, sim, tm
         await pilot.press("y")
         assert await wait_for(pilot, lambda: any(
             'deployments.apps "frontend" is forbidden: User "dev" cannot patch resource '
-            '"deployments"' in m for m in error_messages(app)), tries=300), error_messages(app)
+            '"deployments"' in m for m in notes.errors()), tries=300), notes.errors()
     # a refused undo: kubectl's rule, no rollback of a paused deployment
     kubectl("rollout", "restart", "deploy/redis", "-n", "shop")
     wait_until(lambda: "successfully rolled out" in kubectl(
@@ -181,7 +177,7 @@ async def test_api_errors_become_notifications_quoting_the_api(make_app, sim, tm
             await pilot.press("y")
             assert await wait_for(pilot, lambda: any(
                 "you cannot rollback a paused deployment; resume it first" in m
-                for m in error_messages(admin)), tries=300), error_messages(admin)
+                for m in notes.errors()), tries=300), notes.errors()
             assert isinstance(admin.screen, RolloutScreen)  # still there, nothing lost
     finally:
         kubectl("rollout", "resume", "deploy/redis", "-n", "shop")

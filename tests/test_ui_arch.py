@@ -105,13 +105,12 @@ async def test_xray_deployment_down_to_containers(make_app):
                               and app.screen.obj["kind"] == "Deployment")
 
 
-async def test_xray_configmap_users_and_unknown_kinds(make_app):
+async def test_xray_configmap_users_and_unknown_kinds(make_app, notes):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await command(pilot, "xray nosuchkind")
-        await pilot.pause(0.2)
+        assert await wait_for(pilot, lambda: notes.said("unknown kind for xray"))
         assert not isinstance(app.screen, XrayScreen)
-        assert any("unknown kind for xray" in n.message for n in app._notifications)
         await command(pilot, "xray cm")
         assert await wait_for(pilot, lambda: isinstance(app.screen, XrayScreen)
                               and any(r.children for r in app.screen.roots), tries=400)
@@ -119,7 +118,8 @@ async def test_xray_configmap_users_and_unknown_kinds(make_app):
         assert all(c.kind == "Pod" for r in used for c in r.children)
 
 
-async def test_J_climbs_from_a_pod_to_its_deployment_and_escape_comes_back(make_app, sim):
+async def test_J_climbs_from_a_pod_to_its_deployment_and_escape_comes_back(make_app, sim,
+                                                                          notes):
     pod = next(p["metadata"]["name"] for p in sim.list("Pod", "shop")
                if p["metadata"]["name"].startswith("cart-"))
     app = make_app()
@@ -133,7 +133,6 @@ async def test_J_climbs_from_a_pod_to_its_deployment_and_escape_comes_back(make_
         assert await wait_for(pilot, lambda: app.browser.state.kind == "Deployment"
                               and (app.browser.selected() or ("", {}))[0] == "shop/cart")
         await pilot.press("J")  # a deployment has no owner: said, nothing moves
-        await pilot.pause(0.2)
-        assert any("has no owner" in n.message for n in app._notifications)
+        assert await wait_for(pilot, lambda: notes.said("has no owner"))
         await pilot.press("escape")
         assert await wait_for(pilot, lambda: app.browser.state.kind == "ReplicaSet")

@@ -4,7 +4,7 @@ a key map override."""
 
 from __future__ import annotations
 
-from conftest import FAST, wait_for  # noqa: F401 (the other UI tests import it here)
+from conftest import FAST, wait_for, wait_until  # noqa: F401 (the other UI tests import it here)
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
 from kubetui.ui.app import KubetuiApp
@@ -147,12 +147,11 @@ async def test_describe_pod_has_events(make_app):
         assert "Events:" in text and "Scheduled" in text
 
 
-async def test_unknown_command_is_a_notification_not_a_crash(make_app):
+async def test_unknown_command_is_a_notification_not_a_crash(make_app, notes):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await command(pilot, "nosuchkind")
-        assert await wait_for(pilot, lambda: any("unknown command or kind" in n.message
-                                                 for n in app._notifications))
+        assert await wait_for(pilot, lambda: notes.said("unknown command or kind"))
         assert isinstance(app.screen, BrowserScreen)
 
 
@@ -160,26 +159,23 @@ async def test_key_map_override_and_help(make_app):
     app = make_app(keymap={"browser.describe": "D"})
     async with app.run_test(size=(160, 48)) as pilot:
         assert await wait_for(pilot, lambda: len(names(app)) > 5)
-        await pilot.press("d")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, BrowserScreen)  # d no longer describes
-        await pilot.press("question_mark")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("d", "question_mark")  # keys are handled in order: when help
+        assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))  # shows,
+        assert not any(isinstance(s, ObjectScreen) for s in app.screen_stack)  # d was done
         assert ("D", "Describe") in app.screen.rows
         await pilot.press("escape")
         await pilot.press("D")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
 
 
-async def test_theme_switch_at_runtime(make_app):
+async def test_theme_switch_at_runtime(make_app, notes):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         assert app.theme == "k9s"
         await command(pilot, "theme kubetui-light")
         assert await wait_for(pilot, lambda: app.theme == "kubetui-light")
         await command(pilot, "theme nope")
-        assert await wait_for(pilot, lambda: any("no theme 'nope'" in n.message
-                                                 for n in app._notifications))
+        assert await wait_for(pilot, lambda: notes.said("no theme 'nope'"))
         assert app.theme == "kubetui-light"
 
 
@@ -219,7 +215,9 @@ async def test_command_palette_offers_kinds_and_themes(make_app):
         assert await wait_for(pilot, lambda: len(names(app)) > 5)
         await pilot.press("ctrl+p")
         await pilot.press(*"show deploy")
-        await pilot.pause(0.5)
+        assert await wait_for(pilot, lambda: any(  # the palette found what was typed
+            "deploy" in str(o.prompt) for o in app.screen.query("CommandList").first()
+            .options if o.prompt is not None) if app.screen.query("CommandList") else False)
         await pilot.press("enter")
         assert await wait_for(pilot, lambda: "frontend" in names(app))
         assert app.browser.state.kind == "Deployment"
@@ -281,8 +279,10 @@ async def test_a_discovered_kind_is_titled_by_its_plural_and_scope(make_app, sim
         "spec": {"group": "ui.kubetui.dev", "scope": "Cluster",
                  "names": {"plural": "policies", "singular": "policy", "kind": "Policy"},
                  "versions": [{"name": "v1", "served": True, "storage": True}]}})
-    import time
-    time.sleep(0.3)  # the CRD controller establishes it
+    wait_until(lambda: any(  # the CRD controller establishes it
+        c["type"] == "Established" and c["status"] == "True" for c in (sim.get(
+            "CustomResourceDefinition", None, "policies.ui.kubetui.dev").get("status") or {})
+        .get("conditions", [])))
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         assert await wait_for(pilot, lambda: "Policy" in app.extra_kinds)

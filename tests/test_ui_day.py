@@ -6,7 +6,6 @@ from __future__ import annotations
 from kubetui.kube.config import load_kubeconfig
 from kubetui.ui.app import KubetuiApp, Settings
 from kubetui.ui.exec_screen import ExecScreen
-from test_real_cluster_truth import Notes
 from test_ui_actions import select
 from test_ui_browser import command, wait_for
 
@@ -43,18 +42,18 @@ async def test_a_long_eks_context_name_leaves_the_view_line(sim, tmp_path):
         app.shutdown()
 
 
-async def test_read_only_says_so_offers_no_write_and_refuses_shell_and_exec(make_app):
+async def test_read_only_says_so_offers_no_write_and_refuses_shell_and_exec(make_app, notes):
     app = make_app(readonly=True)
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "po", "^redis-")
         assert "READ-ONLY" in header_lines(app)[0]
         offered = {b.binding.action for b in app.screen.active_bindings.values()}
         assert "logs" in offered
         assert not offered & {"delete", "kill", "shell", "exec", "restart", "scale"}, offered
-        for key in ("s", "x"):
+        for n, key in enumerate(("s", "x"), 1):
             await pilot.press(key)
-            await pilot.pause(0.1)
+            assert await wait_for(pilot, lambda: sum(
+                "read-only mode" in m for m in notes.messages()) == n), key
             assert not isinstance(app.screen, ExecScreen)
         refusals = [m for m, _ in notes.seen if "read-only mode" in m]
         assert len(refusals) == 2 and "exec is a write" in refusals[0], notes.seen
@@ -112,9 +111,8 @@ async def test_colon_q_quits(make_app):
         assert await wait_for(pilot, lambda: not app.is_running)
 
 
-async def test_namespaces_favourites_keep_their_numbers_and_show(make_app):
+async def test_namespaces_favourites_keep_their_numbers_and_show(make_app, notes):
     app = make_app(favorites=["shop"])
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
         assert "<0>all* <1>shop" in header_lines(app)[0]

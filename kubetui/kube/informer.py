@@ -65,6 +65,8 @@ class Informer:
         self.resource_version: str | None = None
         self.synced = threading.Event()
         self.events = 0  # watch events applied (for benchmarks)
+        self.lists = 0  # full lists done (the first, and a relist after each 410)
+        self.watches = 0  # watch streams opened (a dropped one is opened again)
         self._stop = threading.Event()
         self._attempt = 0
         self._stream: Stream | None = None
@@ -180,6 +182,7 @@ class Informer:
                 break
         self.store.replace(items, scope=self.namespace)
         self.resource_version = rv
+        self.lists += 1
 
     def _watch(self) -> None:
         seconds = random.randint(*self.watch_seconds)
@@ -190,6 +193,7 @@ class Informer:
             "includeObject": "Metadata" if self.table else None,
         }, timeout=(10, seconds + 30), accept=TABLE if self.table else "application/json")
         self._stream = stream
+        self.watches += 1
         self._set(LIVE, attempt=0)
         self._attempt = 0
         try:
