@@ -12,6 +12,7 @@ from textual import work
 from textual.binding import Binding
 
 from kubetui.kube.actions import ROLLABLE, Actions
+from kubetui.kube.forwards import FORWARDABLE
 from kubetui.kube.rollout import template_diff
 
 from .modals import ConfirmScreen, PromptScreen
@@ -31,6 +32,7 @@ ACTION_BINDINGS = [
     Binding("s", "scale", "Scale", id="action.scale"),  # and scale on workloads
     Binding("x", "exec", "Exec command", id="action.exec"),
     Binding("c", "checklist", "Checklist", id="action.checklist"),
+    Binding("F", "port_forward", "Port-forward", id="action.port_forward"),
     Binding("ctrl+d", "delete", "Delete", id="action.delete"),
     Binding("ctrl+k", "kill", "Kill", show=False, id="action.kill"),
 ]
@@ -38,15 +40,16 @@ ACTION_BINDINGS = [
 
 LOGGABLE = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Service")
 APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": SCALABLE,
-           "shell": ("Pod",),
+           "shell": ("Pod",), "port_forward": FORWARDABLE,
            "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",), "exec": ("Pod",),
            "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service")}
 
 
 # what a key does that writes to the cluster (pods/exec is a write in RBAC terms):
 # refused in read-only mode, and not offered in the footer there
+# (a port-forward changes no object, but RBAC counts it as create on pods/portforward)
 WRITES = frozenset({"restart", "undo", "scale", "delete", "kill", "shell", "exec", "pause",
-                    "node_debug"})
+                    "node_debug", "port_forward"})
 
 
 class Acting:

@@ -21,6 +21,7 @@ from kubetui.kube.client import ApiError, KubeClient
 from kubetui.kube.cluster import Cluster
 from kubetui.kube.config import ContextInfo, KubeConfigError, KubeConfigSet
 from kubetui.kube.discovery import discover
+from kubetui.kube.forwards import ForwardManager
 
 from . import state, themes
 from .browser import ViewState
@@ -75,6 +76,7 @@ class KubetuiApp(themes.ReadableThemes, App):
         self._old_sessions: list[threading.Thread] = []  # old sessions stopping
         self._last_paint = self._last_change = self._last_input = 0.0
         self._pruned_for: object = None
+        self.forwards = ForwardManager(note=self._forward_note)  # shift-f, :pf
 
     @property
     def browser(self) -> BrowserScreen:
@@ -336,7 +338,16 @@ class KubetuiApp(themes.ReadableThemes, App):
         self.shutdown()
         self.exit()
 
+    def _forward_note(self, message: str, severity: str) -> None:
+        """What the port-forward watcher says (from its thread): a notification."""
+        try:
+            self.call_from_thread(self.notify, message, title="Port-forward",
+                                  severity=severity, timeout=8)
+        except RuntimeError:  # the app is not running (any more): the log has it
+            log.warning("port-forward: %s", message)
+
     def shutdown(self) -> None:
+        self.forwards.stop_all()
         if self.cluster is not None:
             self.cluster.close(wait=2)
             self.cluster = None

@@ -16,7 +16,7 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "ep": "Endpoints", "eps": "EndpointSlice", "rb": "RoleBinding",
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
 COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "timeline",
-            "arch", "xray", "logs", "lint", "pulse")
+            "arch", "xray", "logs", "lint", "pulse", "pf", "portforward", "portforwards")
 
 
 @dataclass
@@ -44,7 +44,7 @@ class ViewState:
 class Command:
     """What a line typed after `:` asks for."""
     action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "logs",
-    #              "lint", "unknown"
+    #              "lint", "pf", "unknown"
     kind: str | None = None
     argument: str | None = None
     error: str = ""
@@ -79,6 +79,8 @@ def parse_command(line: str) -> Command:
         if not arg or "/" not in arg:
             return Command("unknown", error="timeline of what? e.g. :timeline deploy/api")
         return Command("timeline", argument=arg.split()[0])
+    if head in ("pf", "portforward", "portforwards"):
+        return Command("pf")
     if head in ("lint", "pulse"):
         return Command("lint")
     if head == "logs":

@@ -31,6 +31,7 @@ from .action_keys import ACTION_BINDINGS, ActionKeys
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
                       numeric_column, parse_filter, sort_column, with_filter)
 from .command_bar import CommandBar
+from .forward_keys import ForwardKeys
 from .header import ClusterHeader
 from .resource_table import ResourceTable
 from .screens import COMMAND_HELP, HelpScreen, help_groups
@@ -40,7 +41,7 @@ SORT_LETTERS = "NASRTIOPCM"
 METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
-class BrowserScreen(ActionKeys, Screen):
+class BrowserScreen(ForwardKeys, ActionKeys, Screen):
     BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
         Binding("question_mark", "app.help", "Help", id="browser.help"),
         Binding("colon", "command", "Command", id="browser.command"),
@@ -414,6 +415,9 @@ class BrowserScreen(ActionKeys, Screen):
             self.action_arch(cmd.argument)
         elif cmd.action == "xray":
             self.action_xray(cmd.kind)
+        elif cmd.action == "pf":
+            from .portforward_screen import PortForwardScreen
+            self.app.push_screen(PortForwardScreen())
         elif cmd.action == "lint":
             from .lint_screen import LintScreen
             self.app.push_screen(LintScreen())
