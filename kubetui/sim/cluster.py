@@ -36,6 +36,7 @@ from .logs import PodLogs
 from .metrics import Metrics
 from .meta import ApiError
 from .namespaces import NamespaceBootstrap
+from .ephemeral import EphemeralContainers
 from .nodes import NodeAgent
 from .portforward import PodPortForward
 from .rbac import AccessReviews, Authorizer, bootstrap as rbac_bootstrap
@@ -91,6 +92,7 @@ class SimCluster:
         self.logs = PodLogs(self)
         self.exec = PodExec(self)
         self.portforward = PodPortForward(self)
+        self.ephemeral = EphemeralContainers(self)
         self.metrics = Metrics(self)
         self.bulk = Bulk(self)
         self._kubeconfigs: list[tuple[str, str | None]] = []

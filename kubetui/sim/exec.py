@@ -17,6 +17,7 @@ from aiohttp import WSMsgType, web
 from .kubelet_link import STALL_SECONDS, KubeletLink, exec_message, link_of
 from .meta import ApiError, bad_request
 from .resources import BY_KIND
+from .ephemeral import debug_container
 from .shell import CANNOT_EXEC, Container, Result, Shell, exec_failed
 
 log = logging.getLogger("kubetui.sim")
@@ -70,6 +71,12 @@ class PodExec:
 
     # -- the container as a shell sees it
     def container(self, pod: dict, name: str) -> Container:
+        ec = next((x for x in pod["spec"].get("ephemeralContainers") or ()
+                   if x["name"] == name), None)
+        if ec is not None:  # a debug container: over its target's filesystem and processes
+            target = ec.get("targetContainerName")
+            return debug_container(pod, ec, self.container(pod, target) if target else None,
+                                   shells_of(ec["image"]))
         store = self.sim.store
         meta, spec = pod["metadata"], pod["spec"]
         ns = meta["namespace"]
@@ -146,13 +153,16 @@ class PodExec:
         q = request.query
         pod = self.sim.store.must_get(PODS, route.namespace, route.name)
         names = [c["name"] for c in pod["spec"]["containers"]]
+        debuggers = [c["name"] for c in pod["spec"].get("ephemeralContainers") or ()]
         name = q.get("container") or (names[0] if len(names) == 1 else "")
         if not name:
             raise bad_request(f"a container name must be specified for pod {route.name}, "
                               f"choose one of: [{' '.join(names)}]")
-        if name not in names:
+        if name not in names + debuggers:
             raise bad_request(f"container {name} is not valid for pod {route.name}")
-        cs = next((s for s in (pod.get("status") or {}).get("containerStatuses") or ()
+        st = pod.get("status") or {}
+        cs = next((s for s in [*(st.get("containerStatuses") or ()),
+                               *(st.get("ephemeralContainerStatuses") or ())]
                    if s["name"] == name), {})
         if not (cs.get("state") or {}).get("running"):
             raise bad_request(f"container {name} is not running in pod {route.name}"

@@ -15,6 +15,7 @@ from kubetui.kube.actions import ROLLABLE, Actions
 from kubetui.kube.forwards import FORWARDABLE
 from kubetui.kube.rollout import template_diff
 
+from .debug_keys import DebugKeys
 from .modals import ConfirmScreen, PromptScreen
 from .screens import PickScreen
 
@@ -49,10 +50,15 @@ APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": 
 # refused in read-only mode, and not offered in the footer there
 # (a port-forward changes no object, but RBAC counts it as create on pods/portforward)
 WRITES = frozenset({"restart", "undo", "scale", "delete", "kill", "shell", "exec", "pause",
-                    "node_debug", "port_forward"})
+                    "node_debug", "port_forward", "debug_container"})
 
 
-class Acting:
+def _first(pod: dict) -> str | None:
+    containers = (pod.get("spec") or {}).get("containers") or ()
+    return containers[0]["name"] if containers else None
+
+
+class Acting(DebugKeys):
     """Writes that ask first and report back: needs `app` and `notify`."""
 
     @property
@@ -140,13 +146,18 @@ class Acting:
         """Open the shell in a thread (open() tries bash, then sh, up to about a second
         each), then hand the session to the UI thread to take the terminal."""
         from kubetui.kube.client import ApiError
-        from kubetui.kube.exec import ExecSession
+        from kubetui.kube.exec import ExecSession, NoShell
 
         meta = pod["metadata"]
         session = ExecSession(self.app.cluster.client, meta["namespace"], meta["name"],
                               container)
         try:
             session.open()
+        except NoShell as exc:  # distroless: offer what kubectl debug does
+            log.error("no shell in %s/%s", meta["namespace"], meta["name"], exc_info=True)
+            self.app.call_from_thread(self._offer_debug, pod, container or _first(pod),
+                                      f"The image has no shell ({exc.message})")
+            return
         except ApiError as exc:
             log.error("cannot open a shell in %s/%s", meta["namespace"], meta["name"],
                       exc_info=True)
