@@ -55,6 +55,7 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
         Binding("ctrl+w", "wide", "Wide", id="browser.wide"),
         Binding("a", "arch", "Architecture", id="browser.arch"),
         Binding("J", "owner", "Jump to owner", id="browser.owner"),
+        Binding("ctrl+a", "aliases", "Aliases", show=False, id="browser.aliases"),
         Binding("0", "namespace(0)", "All ns", id="browser.all_namespaces"),
         *[Binding(str(i), f"namespace({i})", f"Favourite {i}", show=False,
                   id=f"browser.favourite_{i}") for i in range(1, 10)],
@@ -415,6 +416,8 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
             self.action_arch(cmd.argument)
         elif cmd.action == "xray":
             self.action_xray(cmd.kind)
+        elif cmd.action == "aliases":
+            self.action_aliases()
         elif cmd.action == "pf":
             from .portforward_screen import PortForwardScreen
             self.app.push_screen(PortForwardScreen())
@@ -441,6 +444,11 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
             self.stack.clear()  # `:gadgets widget-b` filters as `:deploy api` does
             self.show(ViewState(found.kind, self.active_namespace, found=found,
                                 filter=" ".join(words[1:])), push=False)
+
+    def action_aliases(self) -> None:
+        """Every command alias and kind short name (:aliases), as k9s's ctrl+a."""
+        from .aliases_screen import AliasesScreen
+        self.app.push_screen(AliasesScreen())
 
     def action_owner(self) -> None:
         """Jump to the selected object's owner (J again climbs further); Escape returns."""

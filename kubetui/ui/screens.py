@@ -149,7 +149,8 @@ COMMAND_HELP = ("  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n
                 "-l app=x  -f fuzzy\n"
                 "  :arch [NS]  architecture   :xray KIND  relationships   "
                 ":logs -l app=x  logs of a selector\n"
-                "  :lint  footguns (:pulse)   :pf  port-forwards\n")
+                "  :lint  footguns (:pulse)   :pf  port-forwards   :aliases  every alias "
+                "(ctrl+a)\n")
 
 
 def help_groups(app, extra: list[tuple[str, str, str]] = ()) -> list[tuple[str, list]]:
