@@ -163,3 +163,25 @@ def test_the_sim_validates_as_the_real_server(sim, api, kubectl):
     assert 'spec.ephemeralContainers[1].targetContainerName: Not found: "nope"' in message
     described = kubectl("describe", "pod", "-n", "shop", pod).stdout
     assert "Ephemeral Containers:" in described and "debugger-kctl:" in described
+
+
+def test_kubectl_debug_it_attaches_to_the_debug_container(sim, api, kubeconfig,
+                                                          kubectl_bin):
+    """kubectl's own flow against the sim: PATCH ephemeralcontainers, wait, pods/attach;
+    the shell sees the target's process as PID 1."""
+    from conftest import PtyProcess
+    pod = running_pod(api, "app=cart")
+    env = {**os.environ, "KUBECONFIG": kubeconfig, "TERM": "xterm"}
+    term = PtyProcess([kubectl_bin, "debug", "-it", "-n", "shop", pod, "--image=busybox:1.36",
+                       "--target=cart", "-c", "debugger-pty"], env)
+    try:
+        assert term.read_until(b"/ # ", 40), term.seen[-600:]
+        term.send(b"ps\r")
+        assert term.read_until(b"1 root      0:00 -listen=:8080 -text=cart service"), \
+            term.seen[-600:]
+        term.send(b"exit 0\r")
+        assert term.exit_code() == 0
+    finally:
+        term.close()
+    assert any(c.name == "debugger-pty" and c.stdin and c.tty and c.target_container_name
+               == "cart" for c in ephemeral(api, pod))

@@ -68,6 +68,7 @@ class PodExec:
     def __init__(self, sim):
         self.sim = sim
         sim.subresource_handlers[(PODS.key, "exec")] = self.handle
+        sim.subresource_handlers[(PODS.key, "attach")] = self.attach
 
     # -- the container as a shell sees it
     def container(self, pod: dict, name: str) -> Container:
@@ -149,7 +150,8 @@ class PodExec:
         return ""
 
     # -- the websocket
-    def _target(self, request: web.Request, route) -> tuple[dict, str, list[str]]:
+    def _target(self, request: web.Request, route,
+                need_command: bool = True) -> tuple[dict, str, list[str]]:
         q = request.query
         pod = self.sim.store.must_get(PODS, route.namespace, route.name)
         names = [c["name"] for c in pod["spec"]["containers"]]
@@ -168,7 +170,7 @@ class PodExec:
             raise bad_request(f"container {name} is not running in pod {route.name}"
                               if cs else f"pod {route.name} does not have a host assigned")
         command = q.getall("command", [])
-        if not command:
+        if not command and need_command:
             raise bad_request("you must specify at least 1 command")
         return pod, name, command
 
@@ -197,6 +199,43 @@ class PodExec:
             await ws.close()
         return ws
 
+
+    async def attach(self, request: web.Request, route) -> web.StreamResponse:
+        """`pods/attach`: the container's own process. The sim can attach only to a shell
+        started with stdin and tty (a debug container, `kubectl run -it`): kubectl debug
+        -it attaches to the debug container so."""
+        if request.method not in ("GET", "POST"):
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method "
+                                                    "on the requested resource")
+        pod, name, _ = self._target(request, route, need_command=False)
+        spec = next(c for c in [*pod["spec"]["containers"],
+                                *(pod["spec"].get("ephemeralContainers") or ())]
+                    if c["name"] == name)
+        shells = shells_of(spec["image"])
+        own = [*(spec.get("command") or ()), *(spec.get("args") or ())]
+        shell = own[0].rsplit("/", 1)[-1] if own else (shells[0] if shells else "")
+        if not (spec.get("stdin") and spec.get("tty")) or shell not in shells:
+            raise bad_request(f"container {name} in pod {route.name} runs no interactive "
+                              "shell: the simulated cluster attaches only to a shell started "
+                              "with stdin and tty (a debug container, kubectl run -it)")
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise bad_request("Upgrade request required: the simulated cluster speaks "
+                              "websocket attach (v5/v4.channel.k8s.io), not SPDY")
+        link = link_of(self.sim.store, pod)
+        if not link.ok:
+            if link.state == "stalled":
+                await asyncio.sleep(STALL_SECONDS)
+            raise ApiError(500, "", f"error dialing backend: {link.dial_error()}")
+        ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True)
+        await ws.prepare(request)
+        session = _Session(ws, Shell(self.container(pod, name)), True)
+        try:
+            await session.prompt_loop(shell)
+        except (ConnectionResetError, ConnectionError):
+            pass
+        finally:
+            await ws.close()
+        return ws
 
     async def _unreachable(self, request: web.Request, link: KubeletLink, pod: dict,
                            container: str, command: list[str], stdin: bool,

@@ -71,8 +71,7 @@ class PortForwardScreen(Screen):
         live = sum(1 for f in self.forwards if f.live)
         self.query_one("#pf-title", Static).update(Text.assemble(
             (" port-forwards ", "bold reverse"),
-            f"  {live} active, {len(rows) - live} ended   (127.0.0.1 only; each connection "
-            "is its own websocket)"))
+            f"  {live} active, {len(rows) - live} ended", ("   127.0.0.1 only", "dim")))
         self._show_selected()
 
     def on_resource_table_cursor_moved(self, _message) -> None:
