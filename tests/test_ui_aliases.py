@@ -64,3 +64,43 @@ async def test_ctrl_a_lists_every_alias_and_slash_filters(make_app, sim):
         assert app.screen.table.row_count == 0
         assert "No port-forwards" in app.screen.table.empty_message
     assert notes.errors() == []
+
+
+async def test_the_help_names_the_new_keys_where_they_work(make_app, api):
+    """? on the pods, in :pf, :aliases and the checklist lists shift-f, ctrl+a, ctrl+d
+    and e, as bound."""
+    from kubernetes.client import CoreV1Api
+
+    from kubetui.ui.checklist_screen import ChecklistScreen
+    from kubetui.ui.screens import HelpScreen
+    from pilot_helpers import select
+
+    pod = sorted(p.metadata.name for p in CoreV1Api(api).list_namespaced_pod(
+        "shop", label_selector="app=redis").items if p.status.phase == "Running")[0]
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "po", f"^{pod}$")
+
+        async def help_rows() -> list:
+            await pilot.press("question_mark")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            rows, footers.text = app.screen.rows, app.screen.footer
+            await pilot.press("escape")
+            return rows
+
+        class footers:
+            text = ""
+        rows = await help_rows()
+        assert ("F", "Port-forward") in rows and ("^a", "Aliases") in rows
+        assert ":pf  port-forwards" in footers.text and ":aliases  every alias" in footers.text
+        await command(pilot, "pf")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PortForwardScreen))
+        assert ("^d", "Stop forward") in await help_rows()
+        await pilot.press("escape")
+        await pilot.press("ctrl+a")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, AliasesScreen))
+        assert ("/", "Filter") in await help_rows()
+        await pilot.press("escape")
+        await pilot.press("c")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ChecklistScreen))
+        assert ("e", "Debug container") in await help_rows()

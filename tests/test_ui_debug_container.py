@@ -22,10 +22,14 @@ from kubetui.ui.modals import ConfirmScreen
 from pilot_helpers import Notes, select
 
 
-def running_pod(api, label: str) -> str:
-    pods = CoreV1Api(api).list_namespaced_pod("shop", label_selector=label).items
-    return sorted(p.metadata.name for p in pods if p.status.phase == "Running"
-                  and p.metadata.deletion_timestamp is None)[0]
+def running_pod(api, label: str, fresh: bool = False) -> str:
+    """A running pod; `fresh`: one no test has given a debug container yet."""
+    def found():
+        pods = CoreV1Api(api).list_namespaced_pod("shop", label_selector=label).items
+        return sorted(p.metadata.name for p in pods if p.status.phase == "Running"
+                      and p.metadata.deletion_timestamp is None
+                      and not (fresh and p.spec.ephemeral_containers))
+    return wait_until(found)[0]
 
 
 def ephemeral(api, pod: str) -> list:
@@ -64,7 +68,7 @@ def typed(monkeypatch):
 
 
 async def test_s_on_a_distroless_pod_offers_a_debug_container(make_app, api, typed):
-    pod = running_pod(api, "app=cart")  # hashicorp/http-echo: no shell in the image
+    pod = running_pod(api, "app=cart", fresh=True)  # hashicorp/http-echo: no shell
     assert ephemeral(api, pod) == []
     seen = typed(b"ps\rls /proc/1/root/etc\rexit 3\r")
     app = make_app()
@@ -170,7 +174,7 @@ def test_kubectl_debug_it_attaches_to_the_debug_container(sim, api, kubeconfig,
     """kubectl's own flow against the sim: PATCH ephemeralcontainers, wait, pods/attach;
     the shell sees the target's process as PID 1."""
     from conftest import PtyProcess
-    pod = running_pod(api, "app=cart")
+    pod = running_pod(api, "app=cart", fresh=True)
     env = {**os.environ, "KUBECONFIG": kubeconfig, "TERM": "xterm"}
     term = PtyProcess([kubectl_bin, "debug", "-it", "-n", "shop", pod, "--image=busybox:1.36",
                        "--target=cart", "-c", "debugger-pty"], env)

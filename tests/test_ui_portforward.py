@@ -141,6 +141,7 @@ async def test_deleting_the_pod_ends_its_forward_with_a_message(make_app, api):
                           "warning")
         assert refused(fwd.local_port)
     assert notes.errors() == []
+    wait_until(lambda: ready_pods(api, "shop", "app=redis"), timeout=30)  # for the others
 
 
 async def test_a_service_forward_moves_to_another_ready_pod(make_app, api):
@@ -158,6 +159,7 @@ async def test_a_service_forward_moves_to_another_ready_pod(make_app, api):
         status, body = fetch(fwd.local_port)
         assert status == 200 and f"Served by pod {fwd.pod} " in body
     assert notes.errors() == []
+    wait_until(lambda: len(ready_pods(api, "shop", "app=frontend")) == 3, timeout=30)
 
 
 async def test_read_only_refuses_port_forward_and_says_why(make_app, api):
@@ -172,3 +174,18 @@ async def test_read_only_refuses_port_forward_and_says_why(make_app, api):
         assert notes.said("RBAC counts it as create on pods/portforward", "warning")
         assert not isinstance(app.screen, PromptScreen)
         assert app.forwards.forwards == []
+
+
+async def test_a_workload_forward_and_quit_stops_every_forward(make_app, api):
+    app = make_app()
+    notes = Notes(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        fwd = await forward(pilot, app, "deploy", "^redis$")
+        assert fwd.via == "deploy/redis" and fwd.pod in ready_pods(api, "shop", "app=redis")
+        with socket.create_connection(("127.0.0.1", fwd.local_port), timeout=10) as s:
+            s.sendall(b"*1\r\n$4\r\nPING\r\n")
+            assert s.recv(100) == b"+PONG\r\n"
+        await pilot.press("q")
+        assert await wait_for(pilot, lambda: fwd.state == "stopped")
+    assert refused(fwd.local_port)
+    assert notes.errors() == []
