@@ -149,6 +149,14 @@ class ForwardManager:
     def stop(self, fwd: Forward) -> None:
         fwd.stop()
 
+    def stop_client(self, client: KubeClient) -> int:
+        """Stop the live forwards made through `client` (a session that closes); how
+        many."""
+        gone = [f for f in self.live() if f.client is client]
+        for fwd in gone:
+            fwd.stop("stopped", "its context's session closed (context switched)")
+        return len(gone)
+
     def stop_all(self) -> None:
         self._stop.set()
         for fwd in list(self.forwards):

@@ -191,6 +191,11 @@ class KubetuiApp(themes.ReadableThemes, App):
         browser = self._browser
         if old is not None:
             browser.group = None
+            # the old session's client closes: its port-forwards go with it, said so
+            stopped = self.forwards.stop_client(old.client)
+            if stopped:
+                self.notify(f"{stopped} port-forward(s) of context {old.context.name} "
+                            "stopped", title="Port-forward", severity="warning", timeout=8)
             # the old session's informers stop in the background: waiting for each
             # watch to end would freeze the screen for up to a second per kind
             closing = threading.Thread(target=_close_session, args=(old,), daemon=True,
