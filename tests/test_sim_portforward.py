@@ -100,3 +100,32 @@ def test_kubectl_port_forward_is_refused_in_words(sim, kubectl):
     out = kubectl("port-forward", "-n", "shop", pod, "0:80", check=False, timeout=30)
     assert out.returncode != 0
     assert "the simulated cluster speaks port-forward over websocket" in out.stderr
+
+
+def test_rbac_counts_a_port_forward_as_create(tmp_path):
+    """Since 1.31 a websocket GET to pods/portforward (and exec, attach) needs `create`:
+    the read-only `view` role cannot forward, in the server's words."""
+    from kubetui.sim import SimCluster
+    sim = SimCluster(None, speed=20, tls=True).start()
+    try:
+        sim.create("Namespace", None, {"metadata": {"name": "shop"}})
+        sim.create("RoleBinding", "shop", {
+            "metadata": {"name": "dev-view"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                        "name": "view"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                          "name": "dev"}]})
+        path = sim.write_kubeconfig(str(tmp_path / "dev"), "dev", user="dev")
+        client = KubeClient.connect(load_kubeconfig([path]))
+        try:
+            client.get_json("/api/v1/namespaces/shop/pods")  # view may read
+            with pytest.raises(ApiError) as err:
+                open_stream(client, "shop", "web", 80)
+        finally:
+            client.close()
+        assert err.value.status == 403
+        assert err.value.message == ('pods "web" is forbidden: User "dev" cannot create '
+                                     'resource "pods/portforward" in API group "" in the '
+                                     'namespace "shop"')
+    finally:
+        sim.stop()
