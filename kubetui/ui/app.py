@@ -349,7 +349,7 @@ class KubetuiApp(themes.ReadableThemes, App):
             self.call_from_thread(self.notify, message, title="Port-forward",
                                   severity=severity, timeout=8)
         except RuntimeError:  # the app is not running (any more): the log has it
-            log.warning("port-forward: %s", message)
+            log.error("port-forward (no screen to tell): %s", message, exc_info=True)
 
     def shutdown(self) -> None:
         self.forwards.stop_all()
