@@ -189,3 +189,31 @@ async def test_a_workload_forward_and_quit_stops_every_forward(make_app, api):
         assert await wait_for(pilot, lambda: fwd.state == "stopped")
     assert refused(fwd.local_port)
     assert notes.errors() == []
+
+
+async def test_an_unreachable_kubelet_shows_the_api_servers_words(make_app, api, sim,
+                                                                   kubectl):
+    from kubetui.sim.kubelet_link import ANNOTATION
+    pod = ready_pods(api, "shop", "app=frontend")[-1]
+    node = CoreV1Api(api).read_namespaced_pod(pod, "shop").spec.node_name
+    ip = next(a["address"] for a in sim.get("Node", None, node)["status"]["addresses"]
+              if a["type"] == "InternalIP")
+    app = make_app()
+    notes = Notes(app)
+    kubectl("annotate", "node", node, f"{ANNOTATION}=refused", "--overwrite")
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            fwd = await forward(pilot, app, "po", f"^{pod}$")
+            with socket.create_connection(("127.0.0.1", fwd.local_port), timeout=10) as s:
+                s.settimeout(10)
+                assert s.recv(100) == b""
+            assert await wait_for(pilot, lambda: fwd.last_error and fwd.active == 0)
+            assert fwd.last_error == (f"error dialing backend: dial tcp {ip}:10250: "
+                                      "connect: connection refused")
+            await command(pilot, "pf")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, PortForwardScreen))
+            row = app.screen.table.row(str(id(fwd)))
+            assert row[0][6] == fwd.last_error and row[1] == "pending"
+    finally:
+        kubectl("annotate", "node", node, f"{ANNOTATION}-")
+    assert notes.errors() == []
