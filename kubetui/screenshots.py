@@ -16,7 +16,8 @@ import time
 THEMES = ("k9s", "kubetui-light")
 
 
-NARROW = ("pods", "deployments", "logs-deployment", "architecture", "checklist")
+NARROW = ("pods", "deployments", "logs-deployment", "architecture", "checklist",
+          "portforwards", "aliases")
 
 
 async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
@@ -26,6 +27,7 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
     from .ui.arch_screen import ArchScreen, ArchView
     from .ui.checklist_screen import ChecklistScreen
     from .ui.exec_screen import CommandInput, ExecScreen
+    from .ui.aliases_screen import AliasesScreen
     from .ui.xray_screen import XrayScreen
     from .ui.lint_screen import FixScreen, LintScreen
     from .ui.log_screen import LogScreen
@@ -154,8 +156,60 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await pilot.pause(0.5)
         shot("help")
         await pilot.press("escape")
+        await _forwards(app, pilot, command, settle)
+        shot("portforwards")
+        await pilot.press("escape")
+        await pilot.press("ctrl+a")
+        await settle(pilot, lambda: isinstance(app.screen, AliasesScreen))
+        shot("aliases")
+        await pilot.press("escape")
+        await command(pilot, "po")  # s on an image with no shell: the debug container
+        await pilot.press("slash", *"^cart-", "enter")
+        await settle(pilot, lambda: app.browser.table.row_count == 2)
+        await pilot.press("s")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10)
+        shot("debug-container-offer")
+        await pilot.press("n")
     app.shutdown()
     return written
+
+
+async def _forwards(app, pilot, command, settle) -> None:
+    """shift-f on a service, a redis pod and a pod the sim refuses; a little traffic
+    through each; then `:pf` with the cursor on the refused one (its error in full)."""
+    import socket
+    import urllib.request
+
+    from .ui.modals import PromptScreen
+    from .ui.portforward_screen import PortForwardScreen
+
+    for kind, pattern in (("svc", "^frontend$"), ("po", "^redis-"), ("po", "^cart-")):
+        await command(pilot, kind)
+        await pilot.press("slash", *pattern, "enter")
+        await settle(pilot, lambda: 0 < app.browser.table.row_count <= 2)
+        count = len(app.forwards.forwards)
+        await pilot.press("F")
+        await settle(pilot, lambda: isinstance(app.screen, PromptScreen), 5)
+        await pilot.press("enter")
+        await settle(pilot, lambda: len(app.forwards.forwards) > count, 5)
+    web, redis, cart = app.forwards.forwards[-3:]
+
+    def traffic() -> None:
+        for _ in range(3):
+            with urllib.request.urlopen(f"http://{web.local}/", timeout=10) as resp:
+                resp.read()
+        with socket.create_connection(("127.0.0.1", redis.local_port), timeout=10) as s:
+            s.sendall(b"PING\r\n")
+            s.recv(100)
+        with socket.create_connection(("127.0.0.1", cart.local_port), timeout=10) as s:
+            s.recv(100)
+    await asyncio.to_thread(traffic)
+    await settle(pilot, lambda: cart.last_error != "", 5)
+    await command(pilot, "pf")
+    await settle(pilot, lambda: isinstance(app.screen, PortForwardScreen)
+                 and app.screen.table.row_count == 3, 5)
+    app.screen.table._move_to(2)
+    await pilot.pause(0.6)
 
 
 def sample_report(kubeconfig: str, path: str) -> None:
@@ -179,7 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m kubetui.screenshots", description=__doc__)
     p.add_argument("--out", default="screenshots", help="folder for the SVGs")
     p.add_argument("--size", default="160x48", help="terminal size, COLSxROWS")
+    p.add_argument("--only", default="", help="only these shots, comma-separated "
+                                               "(e.g. portforwards,aliases)")
     args = p.parse_args(argv)
+    only = tuple(args.only.split(",")) if args.only else None
     cols, rows = (int(x) for x in args.size.lower().split("x"))
     os.makedirs(args.out, exist_ok=True)
     from .sim import SimCluster
@@ -190,12 +247,15 @@ def main(argv: list[str] | None = None) -> int:
             kubeconfig = sim.write_kubeconfig(os.path.join(folder, "kubeconfig"))
             time.sleep(6)  # let the demo's problems show (crash loops, pull back-off)
             for theme in THEMES:
-                for path in asyncio.run(_shoot(kubeconfig, args.out, (cols, rows), theme)):
+                for path in asyncio.run(_shoot(kubeconfig, args.out, (cols, rows), theme,
+                                               only=only)):
                     print(path)
-            sample_report(kubeconfig, os.path.join(args.out, "incident-report-sample.md"))
+            if only is None:
+                sample_report(kubeconfig, os.path.join(args.out, "incident-report-sample.md"))
             # the views people open most, in the smallest common terminal
+            narrow = NARROW if only is None else tuple(n for n in NARROW if n in only)
             for path in asyncio.run(_shoot(kubeconfig, args.out, (80, 24), THEMES[0],
-                                           "-80x24", NARROW)):
+                                           "-80x24", narrow)):
                 print(path)
         finally:
             sim.stop()

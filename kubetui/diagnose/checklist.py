@@ -229,7 +229,8 @@ def _exec(ev: Evidence) -> Step:
                if (cs.get("state") or {}).get("running")]
     if running:
         return Step(5, "exec", f"kubectl exec -it {name} -- sh", OK,
-                    f"running: {', '.join(running)}; press s for a shell, x for a command",
+                    f"running: {', '.join(running)}; press s for a shell, x for a command, "
+                    "e for an ephemeral debug container (distroless images)",
                     [], key="s")
     return Step(5, "exec", f"kubectl exec -it {name} -- sh", UNKNOWN,
                 "no container is running: nothing to exec into", [], key="s")

@@ -28,6 +28,10 @@ NOT_A_SHELL = (126, 127)  # the runtime could not find or run the program
 _BROKEN = (WebSocketException, OSError)  # what the websocket raises when the stream is gone
 
 
+class NoShell(ApiError):
+    """The container's image has no shell (distroless): a debug container can help."""
+
+
 @dataclass(frozen=True)
 class ExecResult:
     stdout: str
@@ -198,8 +202,8 @@ class ExecSession:
                 continue
             self.shell, self._ws, self._pending = shell, ws, out
             return self
-        raise ApiError(400, "BadRequest", f"no shell in {self.namespace}/{self.pod}: tried "
-                                          f"{', '.join(tried)}")
+        raise NoShell(400, "BadRequest", f"no shell in {self.namespace}/{self.pod}: tried "
+                                         f"{', '.join(tried)}")
 
     def _probe(self, ws: _Stream, cols: int, rows: int) -> bytes:
         """A missing shell prints the runtime's error and ends with 126/127 at once; a
@@ -259,4 +263,4 @@ class ExecSession:
             self._ws.close()
 
 
-__all__ = ["ExecResult", "ExecSession", "exec_once", "exit_code"]
+__all__ = ["ExecResult", "ExecSession", "NoShell", "exec_once", "exit_code"]

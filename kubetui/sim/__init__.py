@@ -21,7 +21,10 @@ What it serves
 - Server-side Tables with kubectl's columns for every kind (`kubetui.render.printers`).
 - `pods/log` (follow, previous, tail, since, timestamps, limitBytes) from lazy per-image
   log profiles; `pods/exec` over websocket v5/v4 (no SPDY) into a small shell
-  (`shell.py`) over a fake filesystem built from the pod spec.
+  (`shell.py`) over a fake filesystem built from the pod spec; `pods/portforward` over
+  websocket v4 (`portforward.py`); `pods/ephemeralcontainers` with the real validation,
+  started by the kubelet, their shell over the target's processes and files
+  (`ephemeral.py`); `pods/attach` to such a shell.
 - `metrics.k8s.io/v1beta1` pods and nodes (made-up, steady usage), so `kubectl top`
   works; the HPA controller scales on it.
 - Bearer tokens (`auth.py`), RBAC over the stored roles and bindings with the real 403
@@ -49,7 +52,11 @@ What it does not do (do not mistake it for a cluster)
 - Ingresses get no address; Services get ClusterIPs but nothing routes; NetworkPolicies
   and PDBs are stored, not enforced (PDB status is not computed).
 - Exec: a fixed small command set, no pipes into real processes, no SPDY fallback, no
-  attach, port-forward or proxy. Logs are generated, not written by programs.
+  proxy. Attach only to a shell started with stdin and tty (debug containers).
+  Port-forward over websocket v4 only: nginx-like images serve a page, redis-like ones
+  answer PING, the rest is refused in the kubelet's words; kubectl's SPDY (plain or in a
+  websocket) is refused, so `kubectl port-forward` does not work. Logs are generated,
+  not written by programs.
 - Node heartbeats are static; nodes never go NotReady by themselves; no eviction.
 - Aggregated discovery is not served (kubectl falls back to the legacy documents).
 - Watch replay scans its log linearly; the log keeps 50,000 changes by default.

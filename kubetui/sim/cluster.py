@@ -36,7 +36,9 @@ from .logs import PodLogs
 from .metrics import Metrics
 from .meta import ApiError
 from .namespaces import NamespaceBootstrap
+from .ephemeral import EphemeralContainers
 from .nodes import NodeAgent
+from .portforward import PodPortForward
 from .rbac import AccessReviews, Authorizer, bootstrap as rbac_bootstrap
 from .replicaset import ReplicaSetController
 from .resources import BY_KIND, Resource
@@ -89,6 +91,8 @@ class SimCluster:
         self.faults = Faults(self)
         self.logs = PodLogs(self)
         self.exec = PodExec(self)
+        self.portforward = PodPortForward(self)
+        self.ephemeral = EphemeralContainers(self)
         self.metrics = Metrics(self)
         self.bulk = Bulk(self)
         self._kubeconfigs: list[tuple[str, str | None]] = []

@@ -19,6 +19,8 @@ _SUB_VERBS = {
     "scale": ["get", "patch", "update"],
     "log": ["get"],
     "exec": ["create", "get"],
+    "attach": ["create", "get"],
+    "portforward": ["create", "get"],
     "binding": ["create"],
     "eviction": ["create"],
     "ephemeralcontainers": ["get", "patch", "update"],
@@ -33,6 +35,8 @@ _SUB_KIND = {
     "token": ("authentication.k8s.io", "v1", "TokenRequest"),
     "proxy": ("", "", "PodProxyOptions"),
     "exec": ("", "", "PodExecOptions"),
+    "attach": ("", "", "PodAttachOptions"),
+    "portforward": ("", "", "PodPortForwardOptions"),
     "log": ("", "", "Pod"),
 }
 

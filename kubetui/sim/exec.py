@@ -17,6 +17,7 @@ from aiohttp import WSMsgType, web
 from .kubelet_link import STALL_SECONDS, KubeletLink, exec_message, link_of
 from .meta import ApiError, bad_request
 from .resources import BY_KIND
+from .ephemeral import debug_container
 from .shell import CANNOT_EXEC, Container, Result, Shell, exec_failed
 
 log = logging.getLogger("kubetui.sim")
@@ -67,9 +68,16 @@ class PodExec:
     def __init__(self, sim):
         self.sim = sim
         sim.subresource_handlers[(PODS.key, "exec")] = self.handle
+        sim.subresource_handlers[(PODS.key, "attach")] = self.attach
 
     # -- the container as a shell sees it
     def container(self, pod: dict, name: str) -> Container:
+        ec = next((x for x in pod["spec"].get("ephemeralContainers") or ()
+                   if x["name"] == name), None)
+        if ec is not None:  # a debug container: over its target's filesystem and processes
+            target = ec.get("targetContainerName")
+            return debug_container(pod, ec, self.container(pod, target) if target else None,
+                                   shells_of(ec["image"]))
         store = self.sim.store
         meta, spec = pod["metadata"], pod["spec"]
         ns = meta["namespace"]
@@ -142,23 +150,27 @@ class PodExec:
         return ""
 
     # -- the websocket
-    def _target(self, request: web.Request, route) -> tuple[dict, str, list[str]]:
+    def _target(self, request: web.Request, route,
+                need_command: bool = True) -> tuple[dict, str, list[str]]:
         q = request.query
         pod = self.sim.store.must_get(PODS, route.namespace, route.name)
         names = [c["name"] for c in pod["spec"]["containers"]]
+        debuggers = [c["name"] for c in pod["spec"].get("ephemeralContainers") or ()]
         name = q.get("container") or (names[0] if len(names) == 1 else "")
         if not name:
             raise bad_request(f"a container name must be specified for pod {route.name}, "
                               f"choose one of: [{' '.join(names)}]")
-        if name not in names:
+        if name not in names + debuggers:
             raise bad_request(f"container {name} is not valid for pod {route.name}")
-        cs = next((s for s in (pod.get("status") or {}).get("containerStatuses") or ()
+        st = pod.get("status") or {}
+        cs = next((s for s in [*(st.get("containerStatuses") or ()),
+                               *(st.get("ephemeralContainerStatuses") or ())]
                    if s["name"] == name), {})
         if not (cs.get("state") or {}).get("running"):
             raise bad_request(f"container {name} is not running in pod {route.name}"
                               if cs else f"pod {route.name} does not have a host assigned")
         command = q.getall("command", [])
-        if not command:
+        if not command and need_command:
             raise bad_request("you must specify at least 1 command")
         return pod, name, command
 
@@ -187,6 +199,43 @@ class PodExec:
             await ws.close()
         return ws
 
+
+    async def attach(self, request: web.Request, route) -> web.StreamResponse:
+        """`pods/attach`: the container's own process. The sim can attach only to a shell
+        started with stdin and tty (a debug container, `kubectl run -it`): kubectl debug
+        -it attaches to the debug container so."""
+        if request.method not in ("GET", "POST"):
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method "
+                                                    "on the requested resource")
+        pod, name, _ = self._target(request, route, need_command=False)
+        spec = next(c for c in [*pod["spec"]["containers"],
+                                *(pod["spec"].get("ephemeralContainers") or ())]
+                    if c["name"] == name)
+        shells = shells_of(spec["image"])
+        own = [*(spec.get("command") or ()), *(spec.get("args") or ())]
+        shell = own[0].rsplit("/", 1)[-1] if own else (shells[0] if shells else "")
+        if not (spec.get("stdin") and spec.get("tty")) or shell not in shells:
+            raise bad_request(f"container {name} in pod {route.name} runs no interactive "
+                              "shell: the simulated cluster attaches only to a shell started "
+                              "with stdin and tty (a debug container, kubectl run -it)")
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise bad_request("Upgrade request required: the simulated cluster speaks "
+                              "websocket attach (v5/v4.channel.k8s.io), not SPDY")
+        link = link_of(self.sim.store, pod)
+        if not link.ok:
+            if link.state == "stalled":
+                await asyncio.sleep(STALL_SECONDS)
+            raise ApiError(500, "", f"error dialing backend: {link.dial_error()}")
+        ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True)
+        await ws.prepare(request)
+        session = _Session(ws, Shell(self.container(pod, name)), True)
+        try:
+            await session.prompt_loop(shell)
+        except (ConnectionResetError, ConnectionError):
+            pass
+        finally:
+            await ws.close()
+        return ws
 
     async def _unreachable(self, request: web.Request, link: KubeletLink, pod: dict,
                            container: str, command: list[str], stdin: bool,

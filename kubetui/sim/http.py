@@ -134,6 +134,8 @@ class HttpFrontend:
         resource = f"{res.plural}/{route.sub}" if route.sub else res.plural
         namespace = name if res.kind == "Namespace" and name else route.namespace
         verb = verb_for(request.method, name, request.query.get("watch") in ("true", "1"))
+        if route.sub in ("exec", "attach", "portforward"):  # a websocket GET too: since
+            verb = "create"  # 1.31 (AuthorizePodWebsocketUpgradeCreatePermission)
         if not authz.allowed(user, verb, res.group, resource, namespace, name):
             raise forbidden(user, verb, res, resource, namespace, name)
 

@@ -25,6 +25,9 @@ class Container:
     shells: tuple[str, ...] = ("sh",)  # which shells the image has (none for distroless)
     cwd: str = "/"
     started: float = field(default_factory=time.time)
+    # what `ps` lists after PID 1 (`command`); a debug container sharing a target's
+    # PID namespace sees the target's process as PID 1 and its own shell after it
+    processes: tuple[str, ...] = ()
 
     def dirs(self) -> set[str]:
         out = {"/"}
@@ -212,6 +215,12 @@ class Shell:
         return Result(out=self.c.hostname + "\n")
 
     def _cmd_ps(self, args, stdin):
+        if self.c.processes:
+            first, *rest = self.c.processes
+            lines = [f"    1 root      0:00 {first}\n"]
+            lines += [f"{12 + 6 * i:>5} root      0:00 {p}\n" for i, p in enumerate(rest)]
+            lines.append(f"{12 + 6 * len(rest):>5} root      0:00 ps\n")
+            return Result(out="PID   USER     TIME  COMMAND\n" + "".join(lines))
         return Result(out="PID   USER     TIME  COMMAND\n"
                           f"    1 root      0:00 {self.c.command}\n"
                           f"   {7 + len(self.c.command) % 20} root      0:00 ps\n")

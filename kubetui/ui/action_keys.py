@@ -12,8 +12,10 @@ from textual import work
 from textual.binding import Binding
 
 from kubetui.kube.actions import ROLLABLE, Actions
+from kubetui.kube.forwards import FORWARDABLE
 from kubetui.kube.rollout import template_diff
 
+from .debug_keys import DebugKeys
 from .modals import ConfirmScreen, PromptScreen
 from .screens import PickScreen
 
@@ -31,6 +33,7 @@ ACTION_BINDINGS = [
     Binding("s", "scale", "Scale", id="action.scale"),  # and scale on workloads
     Binding("x", "exec", "Exec command", id="action.exec"),
     Binding("c", "checklist", "Checklist", id="action.checklist"),
+    Binding("F", "port_forward", "Port-forward", id="action.port_forward"),
     Binding("ctrl+d", "delete", "Delete", id="action.delete"),
     Binding("ctrl+k", "kill", "Kill", show=False, id="action.kill"),
 ]
@@ -38,18 +41,24 @@ ACTION_BINDINGS = [
 
 LOGGABLE = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Service")
 APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": SCALABLE,
-           "shell": ("Pod",),
+           "shell": ("Pod",), "port_forward": FORWARDABLE,
            "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",), "exec": ("Pod",),
            "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service")}
 
 
 # what a key does that writes to the cluster (pods/exec is a write in RBAC terms):
 # refused in read-only mode, and not offered in the footer there
+# (a port-forward changes no object, but RBAC counts it as create on pods/portforward)
 WRITES = frozenset({"restart", "undo", "scale", "delete", "kill", "shell", "exec", "pause",
-                    "node_debug"})
+                    "node_debug", "port_forward", "debug_container"})
 
 
-class Acting:
+def _first(pod: dict) -> str | None:
+    containers = (pod.get("spec") or {}).get("containers") or ()
+    return containers[0]["name"] if containers else None
+
+
+class Acting(DebugKeys):
     """Writes that ask first and report back: needs `app` and `notify`."""
 
     @property
@@ -137,13 +146,18 @@ class Acting:
         """Open the shell in a thread (open() tries bash, then sh, up to about a second
         each), then hand the session to the UI thread to take the terminal."""
         from kubetui.kube.client import ApiError
-        from kubetui.kube.exec import ExecSession
+        from kubetui.kube.exec import ExecSession, NoShell
 
         meta = pod["metadata"]
         session = ExecSession(self.app.cluster.client, meta["namespace"], meta["name"],
                               container)
         try:
             session.open()
+        except NoShell as exc:  # distroless: offer what kubectl debug does
+            log.error("no shell in %s/%s", meta["namespace"], meta["name"], exc_info=True)
+            self.app.call_from_thread(self._offer_debug, pod, container or _first(pod),
+                                      f"The image has no shell ({exc.message})")
+            return
         except ApiError as exc:
             log.error("cannot open a shell in %s/%s", meta["namespace"], meta["name"],
                       exc_info=True)

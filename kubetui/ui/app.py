@@ -21,6 +21,7 @@ from kubetui.kube.client import ApiError, KubeClient
 from kubetui.kube.cluster import Cluster
 from kubetui.kube.config import ContextInfo, KubeConfigError, KubeConfigSet
 from kubetui.kube.discovery import discover
+from kubetui.kube.forwards import ForwardManager
 
 from . import state, themes
 from .browser import ViewState
@@ -76,6 +77,7 @@ class KubetuiApp(themes.ReadableThemes, App):
         self._old_sessions: list[threading.Thread] = []  # old sessions stopping
         self._last_paint = self._last_change = self._last_input = 0.0
         self._pruned_for: object = None
+        self.forwards = ForwardManager(note=self._forward_note)  # shift-f, :pf
 
     @property
     def browser(self) -> BrowserScreen:
@@ -190,6 +192,11 @@ class KubetuiApp(themes.ReadableThemes, App):
         browser = self._browser
         if old is not None:
             browser.group = None
+            # the old session's client closes: its port-forwards go with it, said so
+            stopped = self.forwards.stop_client(old.client)
+            if stopped:
+                self.notify(f"{stopped} port-forward(s) of context {old.context.name} "
+                            "stopped", title="Port-forward", severity="warning", timeout=8)
             # the old session's informers stop in the background: waiting for each
             # watch to end would freeze the screen for up to a second per kind
             closing = threading.Thread(target=_close_session, args=(old,), daemon=True,
@@ -337,7 +344,16 @@ class KubetuiApp(themes.ReadableThemes, App):
         self.shutdown()
         self.exit()
 
+    def _forward_note(self, message: str, severity: str) -> None:
+        """What the port-forward watcher says (from its thread): a notification."""
+        try:
+            self.call_from_thread(self.notify, message, title="Port-forward",
+                                  severity=severity, timeout=8)
+        except RuntimeError:  # the app is not running (any more): the log has it
+            log.error("port-forward (no screen to tell): %s", message, exc_info=True)
+
     def shutdown(self) -> None:
+        self.forwards.stop_all()
         if self.cluster is not None:
             self.cluster.close(wait=2)
             self.cluster = None

@@ -16,7 +16,23 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "ep": "Endpoints", "eps": "EndpointSlice", "rb": "RoleBinding",
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
 COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "timeline",
-            "arch", "xray", "logs", "lint", "pulse")
+            "arch", "xray", "logs", "lint", "pulse", "pf", "portforward", "portforwards",
+            "aliases", "alias", "a")
+# what `:aliases` lists besides the kinds: the words of each command, and what it does
+COMMAND_WORDS = (
+    (("ctx", "context", "contexts"), "switch context"),
+    (("ns", "namespace", "namespaces"), "NAME: switch namespace (alone: list them)"),
+    (("theme",), "NAME: switch theme"),
+    (("arch", "architecture"), "[NS]: the architecture view"),
+    (("xray",), "KIND: relationships"),
+    (("logs",), "-l SELECTOR: logs of the pods a selector matches"),
+    (("timeline",), "KIND/NAME: what happened, in order"),
+    (("lint", "pulse"), "footguns"),
+    (("pf", "portforward", "portforwards"), "the port-forwards"),
+    (("aliases", "alias", "a"), "this list (ctrl+a)"),
+    (("help",), "the keys"),
+    (("q", "quit", "q!"), "quit"),
+)
 
 
 @dataclass
@@ -44,7 +60,7 @@ class ViewState:
 class Command:
     """What a line typed after `:` asks for."""
     action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "logs",
-    #              "lint", "unknown"
+    #              "lint", "pf", "aliases", "unknown"
     kind: str | None = None
     argument: str | None = None
     error: str = ""
@@ -79,6 +95,10 @@ def parse_command(line: str) -> Command:
         if not arg or "/" not in arg:
             return Command("unknown", error="timeline of what? e.g. :timeline deploy/api")
         return Command("timeline", argument=arg.split()[0])
+    if head in ("pf", "portforward", "portforwards"):
+        return Command("pf")
+    if head in ("aliases", "alias", "a"):
+        return Command("aliases")
     if head in ("lint", "pulse"):
         return Command("lint")
     if head == "logs":

@@ -31,6 +31,7 @@ from .action_keys import ACTION_BINDINGS, ActionKeys
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
                       numeric_column, parse_filter, sort_column, with_filter)
 from .command_bar import CommandBar
+from .forward_keys import ForwardKeys
 from .header import ClusterHeader
 from .resource_table import ResourceTable
 from .screens import COMMAND_HELP, HelpScreen, help_groups
@@ -40,7 +41,7 @@ SORT_LETTERS = "NASRTIOPCM"
 METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
-class BrowserScreen(ActionKeys, Screen):
+class BrowserScreen(ForwardKeys, ActionKeys, Screen):
     BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
         Binding("question_mark", "app.help", "Help", id="browser.help"),
         Binding("colon", "command", "Command", id="browser.command"),
@@ -54,6 +55,7 @@ class BrowserScreen(ActionKeys, Screen):
         Binding("ctrl+w", "wide", "Wide", id="browser.wide"),
         Binding("a", "arch", "Architecture", id="browser.arch"),
         Binding("J", "owner", "Jump to owner", id="browser.owner"),
+        Binding("ctrl+a", "aliases", "Aliases", show=False, id="browser.aliases"),
         Binding("0", "namespace(0)", "All ns", id="browser.all_namespaces"),
         *[Binding(str(i), f"namespace({i})", f"Favourite {i}", show=False,
                   id=f"browser.favourite_{i}") for i in range(1, 10)],
@@ -414,6 +416,11 @@ class BrowserScreen(ActionKeys, Screen):
             self.action_arch(cmd.argument)
         elif cmd.action == "xray":
             self.action_xray(cmd.kind)
+        elif cmd.action == "aliases":
+            self.action_aliases()
+        elif cmd.action == "pf":
+            from .portforward_screen import PortForwardScreen
+            self.app.push_screen(PortForwardScreen())
         elif cmd.action == "lint":
             from .lint_screen import LintScreen
             self.app.push_screen(LintScreen())
@@ -437,6 +444,11 @@ class BrowserScreen(ActionKeys, Screen):
             self.stack.clear()  # `:gadgets widget-b` filters as `:deploy api` does
             self.show(ViewState(found.kind, self.active_namespace, found=found,
                                 filter=" ".join(words[1:])), push=False)
+
+    def action_aliases(self) -> None:
+        """Every command alias and kind short name (:aliases), as k9s's ctrl+a."""
+        from .aliases_screen import AliasesScreen
+        self.app.push_screen(AliasesScreen())
 
     def action_owner(self) -> None:
         """Jump to the selected object's owner (J again climbs further); Escape returns."""

@@ -1,7 +1,8 @@
 """The debugging checklist of a pod (or of a workload's most troubled pod): the most
 likely cause on top with its evidence and what to do, then the seven steps, each with a
 verdict (ok / problem / unknown) and what it saw. The steps that act are one key away:
-s shell, x a command, n a debug pod on the node, l / p logs, o the owner's rollout."""
+s shell, x a command, e an ephemeral debug container, n a debug pod on the node, l / p
+logs, o the owner's rollout."""
 
 from __future__ import annotations
 
@@ -105,6 +106,7 @@ class ChecklistScreen(Acting, Screen):
         Binding("x", "exec", "Command", id="checklist.exec"),
         Binding("l", "logs", "Logs", id="checklist.logs"),
         Binding("p", "previous_logs", "Previous logs", id="checklist.previous"),
+        Binding("e", "debug_container", "Debug container", id="checklist.debug_container"),
         Binding("n", "node_debug", "Node debug", id="checklist.node_debug"),
         Binding("o", "rollout", "Rollout", id="checklist.rollout"),
         Binding("t", "timeline", "Timeline", id="checklist.timeline"),
@@ -182,6 +184,12 @@ class ChecklistScreen(Acting, Screen):
         pod = self._pod()
         if pod is not None and not self._refused("open a shell in a pod (exec is a write)"):
             self._shell(pod, self._containers()[0] if self._containers() else None)
+
+    def action_debug_container(self) -> None:
+        """Step 5 without a shell in the image: an ephemeral debug container beside it."""
+        pod = self._pod()
+        if pod is not None:
+            self._offer_debug(pod, self._containers()[0] if self._containers() else None)
 
     def action_exec(self) -> None:
         from .exec_screen import ExecScreen
@@ -290,7 +298,7 @@ class ChecklistScreen(Acting, Screen):
             with self.app.suspend():
                 bridge(session)
         except ApiError as exc:
-            log.error("no shell in the debug pod %s/%s", namespace, name, exc_info=True)
+            log.error("no shell in the debug pod", exc_info=True)
             self.notify(f"cannot open a shell in the debug pod: {exc.message}",
                         severity="error")
         except Exception as exc:  # no terminal to hand over (tests, some hosts)

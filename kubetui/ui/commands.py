@@ -27,7 +27,10 @@ class KubetuiCommands(Provider):
                     ("Toggle wide columns", browser.action_wide, "ctrl+w"),
                     ("Filter the rows", browser.action_filter, "/"),
                     ("Footgun lint: findings by severity and rule",
-                     partial(browser.run_command, "lint"), ":lint")]
+                     partial(browser.run_command, "lint"), ":lint"),
+                    ("Port-forwards", partial(browser.run_command, "pf"), ":pf"),
+                    ("Aliases: every command and kind short name",
+                     partial(browser.run_command, "aliases"), ":aliases  ctrl+a")]
         for name in sorted(app.available_themes):
             out.append((f"Theme: {name}", partial(app.pick_theme, name), f":theme {name}"))
         return out
