@@ -265,6 +265,8 @@ class ActionKeys(Acting):
 
     # -- the keys
     def action_restart(self) -> None:
+        if self.bulk("restart"):  # rows are marked: act on them all (ui/bulk_keys.py)
+            return
         target = self._target(ROLLABLE, "restart")
         if target is None:
             return
@@ -309,6 +311,8 @@ class ActionKeys(Acting):
                                         details), picked)
 
     def action_scale(self) -> None:
+        if self.bulk("scale"):  # rows are marked: act on them all (ui/bulk_keys.py)
+            return
         target = self._target(SCALABLE, "scale")
         if target is None:
             return
@@ -316,6 +320,8 @@ class ActionKeys(Acting):
         self._ask_scale(kind, ns, name, (self.selected()[1].get("spec") or {}).get("replicas", 1))
 
     def action_delete(self) -> None:
+        if self.bulk("delete"):  # rows are marked: act on them all (ui/bulk_keys.py)
+            return
         target = self._target(None, "delete")
         if target is None:
             return
@@ -397,6 +403,8 @@ class ActionKeys(Acting):
             self._checklist_of(kind, meta["namespace"], meta["name"])
 
     def action_kill(self) -> None:
+        if self.bulk("kill"):  # rows are marked: act on them all (ui/bulk_keys.py)
+            return
         target = self._target(("Pod",), "kill")
         if target is None:
             return

@@ -28,10 +28,12 @@ from kubetui.kube.discovery import find as discovery_find
 from kubetui.render.views import sort_key, table_view, view
 
 from .action_keys import ACTION_BINDINGS, ActionKeys
+from .bulk_keys import MARK_BINDINGS, BulkKeys
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
                       numeric_column, parse_filter, sort_column, with_filter)
 from .command_bar import CommandBar
 from .header import ClusterHeader
+from .marks import Marks
 from .resource_table import ResourceTable
 from .screens import COMMAND_HELP, HelpScreen, help_groups
 
@@ -40,7 +42,7 @@ SORT_LETTERS = "NASRTIOPCM"
 METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
-class BrowserScreen(ActionKeys, Screen):
+class BrowserScreen(BulkKeys, ActionKeys, Screen):
     BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
         Binding("question_mark", "app.help", "Help", id="browser.help"),
         Binding("colon", "command", "Command", id="browser.command"),
@@ -48,6 +50,7 @@ class BrowserScreen(ActionKeys, Screen):
         Binding("enter", "open", "Open", id="browser.open"),
         Binding("escape", "back", "Back", id="browser.back"),
         *ACTION_BINDINGS,
+        *MARK_BINDINGS,
         Binding("d", "describe", "Describe", id="browser.describe"),
         Binding("y", "yaml", "YAML", id="browser.yaml"),
         Binding("ctrl+y", "copy_name", "Copy name", show=False, id="browser.copy"),
@@ -82,6 +85,7 @@ class BrowserScreen(ActionKeys, Screen):
         self._columns_from: list | None = None
         self._lint_flag: tuple | None = None  # (header text, worst severity) of the rows
         self._lint_seen: tuple = ()
+        self.marks = Marks()
 
     # -- layout
     def compose(self) -> ComposeResult:
@@ -143,6 +147,7 @@ class BrowserScreen(ActionKeys, Screen):
         self._painted = None
         table = self.table
         table.set_columns(headers)
+        table.marked = self.marks.of(self._view_id())
         table.aim(state.cursor_key)
         table.empty_message = "Connecting…" if cluster is None else f"No {self._plural()}"
         if cluster is None:
@@ -253,6 +258,10 @@ class BrowserScreen(ActionKeys, Screen):
                 changed, removed = model.apply(reset, dirty, items, time.time())
             else:
                 changed, removed = set(), set()
+            if removed:  # a deleted row drops its mark
+                self.marks.drop(self._view_id(), removed)
+            if reset and group.synced:
+                self.marks.keep_only(self._view_id(), model.rows)
             if rebuild or changed or removed:
                 changed_any = True
                 self._painted = shape
@@ -348,7 +357,8 @@ class BrowserScreen(ActionKeys, Screen):
             if health.state != "live" and health.live_until:
                 detail += f"; stale since {human_duration(time.time() - health.live_until)} ago"
         inputs = (ctx, app.server_version, health, detail, len(self.stack), self.state,
-                  self.table.row_count, self.wide, self._lint_flag)
+                  self.table.row_count, self.wide, self._lint_flag,
+                  len(self.marks.of(self._view_id())))
         if inputs == self._header_inputs:
             return
         self._header_inputs = inputs
@@ -366,6 +376,9 @@ class BrowserScreen(ActionKeys, Screen):
             extras.append(f"sort {self.state.sort_column}{'↓' if self.state.sort_reverse else '↑'}")
         if self.wide:
             extras.append("wide")
+        marked = len(self.marks.of(self._view_id()))
+        if marked:
+            extras.append(f"{marked} marked")
         self.query_one(ClusterHeader).show(
             context=ctx.name if ctx else "-", cluster=ctx.cluster if ctx else "-",
             user=ctx.user if ctx else "-", server=ctx.server if ctx else "-",
