@@ -59,3 +59,51 @@ def bare_pod(name: str, image: str = "nginx:1.27", **spec) -> dict:
 def running(sim, ns: str, name: str) -> bool:
     pod = sim.get("Pod", ns, name)
     return pod is not None and (pod.get("status") or {}).get("phase") == "Running"
+
+
+def two_node_cluster():
+    """A cluster of its own (a drain moves pods about): nodes `node-a` and `node-b`, a
+    DaemonSet on both, and a Deployment `web` of 3 replicas all on node-a (node-b was
+    cordoned while they were scheduled) with a PDB `web` of minAvailable 2."""
+    from conftest import FAST, deployment, wait_until
+    from kubetui.sim import SimCluster
+
+    sim = SimCluster(None, speed=FAST).start()
+    for name in ("node-a", "node-b"):
+        sim.create("Node", None, {"apiVersion": "v1", "kind": "Node",
+                                  "metadata": {"name": name}})
+    wait_until(lambda: all((sim.get("Node", None, n).get("status") or {}).get("conditions")
+                           for n in ("node-a", "node-b")), timeout=20)
+    set_unschedulable(sim, "node-b", True)
+    sim.create("DaemonSet", "default", {
+        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {
+            "metadata": {"labels": {"app": "agent"}},
+            "spec": {"containers": [{"name": "agent", "image": "busybox:1.36"}]}}}})
+    sim.create("Deployment", "default", deployment("web", replicas=3))
+    sim.create("PodDisruptionBudget", "default", {
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": {"name": "web"},
+        "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "web"}}}})
+    wait_until(lambda: len(ready_pods(sim, "web", "node-a")) == 3, timeout=30)
+    set_unschedulable(sim, "node-b", False)
+    wait_until(lambda: len(ready_pods(sim, "agent")) == 2, timeout=30)
+    return sim
+
+
+def set_unschedulable(sim, node: str, value: bool) -> None:
+    def apply():
+        from kubetui.sim.resources import BY_KIND
+        obj = sim.store.get(BY_KIND["Node"], None, node)
+        obj = {**obj, "spec": {**(obj.get("spec") or {}), "unschedulable": value}}
+        sim.api.update(BY_KIND["Node"], None, node, obj)
+    sim.call(apply)
+
+
+def ready_pods(sim, app: str, node: str | None = None) -> list[dict]:
+    return [p for p in sim.list("Pod", "default")
+            if (p["metadata"].get("labels") or {}).get("app") == app
+            and not p["metadata"].get("deletionTimestamp")
+            and (node is None or p["spec"].get("nodeName") == node)
+            and any(c["type"] == "Ready" and c["status"] == "True"
+                    for c in (p.get("status") or {}).get("conditions") or ())]
