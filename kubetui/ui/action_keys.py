@@ -40,13 +40,14 @@ LOGGABLE = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"
 APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": SCALABLE,
            "shell": ("Pod",),
            "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",), "exec": ("Pod",),
-           "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service")}
+           "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service"),
+           "cordon": ("Node",), "uncordon": ("Node",), "drain": ("Node",)}
 
 
 # what a key does that writes to the cluster (pods/exec is a write in RBAC terms):
 # refused in read-only mode, and not offered in the footer there
 WRITES = frozenset({"restart", "undo", "scale", "delete", "kill", "shell", "exec", "pause",
-                    "node_debug"})
+                    "node_debug", "cordon", "uncordon", "drain"})
 
 
 class Acting:
