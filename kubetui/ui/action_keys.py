@@ -41,13 +41,14 @@ APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": 
            "shell": ("Pod",),
            "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",), "exec": ("Pod",),
            "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service"),
-           "cordon": ("Node",), "uncordon": ("Node",), "drain": ("Node",)}
+           "cordon": ("Node",), "uncordon": ("Node",), "drain": ("Node",),
+           "trigger": ("CronJob",), "suspend": ("CronJob",)}
 
 
 # what a key does that writes to the cluster (pods/exec is a write in RBAC terms):
 # refused in read-only mode, and not offered in the footer there
 WRITES = frozenset({"restart", "undo", "scale", "delete", "kill", "shell", "exec", "pause",
-                    "node_debug", "cordon", "uncordon", "drain"})
+                    "node_debug", "cordon", "uncordon", "drain", "trigger", "suspend"})
 
 
 class Acting:

@@ -29,6 +29,7 @@ from kubetui.render.views import sort_key, table_view, view
 
 from .action_keys import ACTION_BINDINGS, ActionKeys
 from .bulk_keys import MARK_BINDINGS, BulkKeys
+from .cron_keys import CRON_BINDINGS, CronKeys
 from .node_keys import NODE_BINDINGS, NodeKeys
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
                       numeric_column, parse_filter, sort_column, with_filter)
@@ -43,7 +44,7 @@ SORT_LETTERS = "NASRTIOPCM"
 METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
-class BrowserScreen(BulkKeys, NodeKeys, ActionKeys, Screen):
+class BrowserScreen(BulkKeys, NodeKeys, CronKeys, ActionKeys, Screen):
     BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
         Binding("question_mark", "app.help", "Help", id="browser.help"),
         Binding("colon", "command", "Command", id="browser.command"),
@@ -53,6 +54,7 @@ class BrowserScreen(BulkKeys, NodeKeys, ActionKeys, Screen):
         *ACTION_BINDINGS,
         *MARK_BINDINGS,
         *NODE_BINDINGS,
+        *CRON_BINDINGS,
         Binding("d", "describe", "Describe", id="browser.describe"),
         Binding("y", "yaml", "YAML", id="browser.yaml"),
         Binding("ctrl+y", "copy_name", "Copy name", show=False, id="browser.copy"),

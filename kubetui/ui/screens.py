@@ -137,7 +137,7 @@ NAVIGATION = {"cursor", "page", "jump", "back", "app.pop_screen", "up", "down", 
               "next", "previous"}
 ACTIONS = {"restart", "undo", "scale", "delete", "kill", "shell", "exec", "logs",
            "previous_logs", "checklist", "rollout", "copy_name", "owner", "node_debug",
-           "pause", "mark", "clear_marks", "cordon", "uncordon", "drain", "diff", "save", "reveal", "copy", "fix", "copy_fix"}
+           "pause", "mark", "clear_marks", "cordon", "uncordon", "drain", "trigger", "suspend", "diff", "save", "reveal", "copy", "fix", "copy_fix"}
 GROUPS = ("Navigation", "View", "Actions", "Global")
 HIDDEN = {"app.command_palette", "screen.copy_text", "app.copy_text", "app.focus_next",
           "app.focus_previous", "focus_next", "focus_previous", "page_left", "page_right",
