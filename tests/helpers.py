@@ -107,3 +107,45 @@ def ready_pods(sim, app: str, node: str | None = None) -> list[dict]:
             and (node is None or p["spec"].get("nodeName") == node)
             and any(c["type"] == "Ready" and c["status"] == "True"
                     for c in (p.get("status") or {}).get("conditions") or ())]
+
+
+EDITOR_SCRIPT = '''
+import json, os, sys, urllib.request
+path, state = sys.argv[1], os.environ["EDITOR_STATE"]
+with open(state) as fh:
+    plan = json.load(fh)
+n = plan["calls"]
+plan["calls"] = n + 1
+text = open(path).read()
+plan["seen"].append(text)
+with open(state, "w") as fh:
+    json.dump(plan, fh)
+
+def merge_patch(url, body):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="PATCH",
+                                 headers={"Content-Type": "application/merge-patch+json"})
+    urllib.request.urlopen(req).read()
+
+exec(plan["steps"][min(n, len(plan["steps"]) - 1)])
+open(path, "w").write(text)
+'''
+
+
+class FakeEditor:
+    """A KUBE_EDITOR that runs `steps[i]` (Python acting on `text`, the file's content)
+    at its i-th call, and keeps what it was given each time (`seen`)."""
+
+    def __init__(self, tmp_path, monkeypatch, steps: list[str]):
+        import json
+        import sys
+        self.state = tmp_path / "editor-state.json"
+        self.state.write_text(json.dumps({"calls": 0, "seen": [], "steps": steps}))
+        script = tmp_path / "editor.py"
+        script.write_text(EDITOR_SCRIPT)
+        monkeypatch.setenv("KUBE_EDITOR", f"{sys.executable} {script}")
+        monkeypatch.setenv("EDITOR_STATE", str(self.state))
+
+    @property
+    def seen(self) -> list[str]:
+        import json
+        return json.loads(self.state.read_text())["seen"]

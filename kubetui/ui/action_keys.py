@@ -48,7 +48,8 @@ APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": 
 # what a key does that writes to the cluster (pods/exec is a write in RBAC terms):
 # refused in read-only mode, and not offered in the footer there
 WRITES = frozenset({"restart", "undo", "scale", "delete", "kill", "shell", "exec", "pause",
-                    "node_debug", "cordon", "uncordon", "drain", "trigger", "suspend"})
+                    "node_debug", "cordon", "uncordon", "drain", "trigger", "suspend",
+                    "edit"})
 
 
 class Acting:

@@ -16,7 +16,7 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "ep": "Endpoints", "eps": "EndpointSlice", "rb": "RoleBinding",
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
 COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "timeline",
-            "arch", "xray", "logs", "lint", "pulse")
+            "arch", "xray", "logs", "lint", "pulse", "apply")
 
 
 @dataclass
@@ -44,7 +44,7 @@ class ViewState:
 class Command:
     """What a line typed after `:` asks for."""
     action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "logs",
-    #              "lint", "unknown"
+    #              "lint", "apply", "unknown"
     kind: str | None = None
     argument: str | None = None
     error: str = ""
@@ -81,6 +81,11 @@ def parse_command(line: str) -> Command:
         return Command("timeline", argument=arg.split()[0])
     if head in ("lint", "pulse"):
         return Command("lint")
+    if head == "apply":
+        if not arg:
+            return Command("unknown", error="apply what? e.g. :apply ./manifests or "
+                                            ":apply app.yaml")
+        return Command("apply", argument=line.strip().lstrip(":").split(None, 1)[1])
     if head == "logs":
         selector = (arg or "").removeprefix("-l").strip()
         if not selector:

@@ -30,6 +30,7 @@ from kubetui.render.views import sort_key, table_view, view
 from .action_keys import ACTION_BINDINGS, ActionKeys
 from .bulk_keys import MARK_BINDINGS, BulkKeys
 from .cron_keys import CRON_BINDINGS, CronKeys
+from .edit_keys import EDIT_BINDINGS, EditKeys
 from .node_keys import NODE_BINDINGS, NodeKeys
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
                       numeric_column, parse_filter, sort_column, with_filter)
@@ -44,7 +45,7 @@ SORT_LETTERS = "NASRTIOPCM"
 METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
-class BrowserScreen(BulkKeys, NodeKeys, CronKeys, ActionKeys, Screen):
+class BrowserScreen(BulkKeys, NodeKeys, CronKeys, EditKeys, ActionKeys, Screen):
     BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
         Binding("question_mark", "app.help", "Help", id="browser.help"),
         Binding("colon", "command", "Command", id="browser.command"),
@@ -55,6 +56,7 @@ class BrowserScreen(BulkKeys, NodeKeys, CronKeys, ActionKeys, Screen):
         *MARK_BINDINGS,
         *NODE_BINDINGS,
         *CRON_BINDINGS,
+        *EDIT_BINDINGS,
         Binding("d", "describe", "Describe", id="browser.describe"),
         Binding("y", "yaml", "YAML", id="browser.yaml"),
         Binding("ctrl+y", "copy_name", "Copy name", show=False, id="browser.copy"),
@@ -442,6 +444,8 @@ class BrowserScreen(BulkKeys, NodeKeys, CronKeys, ActionKeys, Screen):
             from .timeline_screen import TimelineScreen
             self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument,
                                                 self.active_namespace or "default"))
+        elif cmd.action == "apply" and self.app.cluster is not None:
+            self.apply_manifests(cmd.argument)
         elif cmd.action == "quit":
             self.app.call_later(self.app.action_quit_app)  # a coroutine: run it, not call it
         else:

@@ -137,7 +137,7 @@ NAVIGATION = {"cursor", "page", "jump", "back", "app.pop_screen", "up", "down", 
               "next", "previous"}
 ACTIONS = {"restart", "undo", "scale", "delete", "kill", "shell", "exec", "logs",
            "previous_logs", "checklist", "rollout", "copy_name", "owner", "node_debug",
-           "pause", "mark", "clear_marks", "cordon", "uncordon", "drain", "trigger", "suspend", "diff", "save", "reveal", "copy", "fix", "copy_fix"}
+           "pause", "mark", "clear_marks", "cordon", "uncordon", "drain", "trigger", "suspend", "edit", "diff", "save", "reveal", "copy", "fix", "copy_fix"}
 GROUPS = ("Navigation", "View", "Actions", "Global")
 HIDDEN = {"app.command_palette", "screen.copy_text", "app.copy_text", "app.focus_next",
           "app.focus_previous", "focus_next", "focus_previous", "page_left", "page_right",
@@ -148,7 +148,8 @@ COMMAND_HELP = ("  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n
                 "-l app=x  -f fuzzy\n"
                 "  :arch [NS]  architecture   :xray KIND  relationships   "
                 ":logs -l app=x  logs of a selector\n"
-                "  :lint  footguns (:pulse)\n")
+                "  :lint  footguns (:pulse)   :apply FILE|DIR  server-side apply, "
+                "after a dry-run diff\n")
 
 
 def help_groups(app, extra: list[tuple[str, str, str]] = ()) -> list[tuple[str, list]]:
