@@ -149,3 +149,13 @@ class FakeEditor:
     def seen(self) -> list[str]:
         import json
         return json.loads(self.state.read_text())["seen"]
+
+
+async def help_rows(pilot, app) -> dict[str, str]:
+    """The help screen's rows of the view in force, what -> keys (then closed)."""
+    from kubetui.ui.screens import HelpScreen
+    await pilot.press("question_mark")
+    assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+    rows = {what: keys for keys, what in app.screen.rows}
+    await pilot.press("escape")
+    return rows

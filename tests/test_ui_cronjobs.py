@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from conftest import make_namespace, wait_for, wait_until
-from helpers import Notes, show
+from helpers import Notes, help_rows, show
 from kubetui.ui.modals import ConfirmScreen
 
 
@@ -32,6 +32,8 @@ async def test_trigger_creates_a_job_from_the_template(make_app, sim):
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("colon", *f"ns {ns}", "enter")
         await show(pilot, app, "cj", "^backup$", 1)
+        rows = await help_rows(pilot, app)
+        assert (rows["Trigger now"], rows["Suspend/resume"]) == ("t", "^s")
         await pilot.press("t")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert jobs_of(sim, ns) == []  # asked first: nothing yet

@@ -5,7 +5,7 @@ say per object what happened, failures in the server's words."""
 from __future__ import annotations
 
 from conftest import make_namespace, wait_for, wait_until
-from helpers import Notes, bare_pod, names, running, show
+from helpers import Notes, bare_pod, help_rows, names, running, show
 from kubetui.ui.modals import ConfirmScreen, PromptScreen
 
 
@@ -127,3 +127,13 @@ async def test_read_only_refuses_bulk_writes(make_app, sim):
             assert not isinstance(app.screen, ConfirmScreen)
             notes.seen.clear()
     assert sim.get("Pod", ns, "ro-0") and sim.get("Pod", ns, "ro-1")
+
+
+async def test_help_lists_mark_clear_and_edit(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: len(names(app)) > 5)
+        rows = await help_rows(pilot, app)
+        assert rows["Mark"] == "space" and rows["Clear marks"] == "^space"
+        assert rows["Edit"] == "e"
+        assert "Cordon" not in rows and "Trigger now" not in rows  # other kinds' keys

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from conftest import wait_for, wait_until
-from helpers import Notes, bare_pod, ready_pods, show, two_node_cluster
+from helpers import Notes, bare_pod, help_rows, ready_pods, show, two_node_cluster
 from kubetui.kube import drain as d
 from kubetui.ui.drain_screen import DrainScreen
 from kubetui.ui.modals import ConfirmScreen
@@ -48,6 +48,9 @@ async def test_cordon_then_uncordon(app_on, cluster):
     notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await show(pilot, app, "no", "^node-b$", 1)
+        rows = await help_rows(pilot, app)
+        assert (rows["Cordon"], rows["Uncordon"], rows["Drain"]) == ("c", "u", "r")
+        assert "Checklist" not in rows and "Restart" not in rows
         await pilot.press("c")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")

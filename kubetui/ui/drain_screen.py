@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import time
 
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -83,13 +82,30 @@ class DrainScreen(Screen):
         if drain.message:
             title.append(f"   {drain.message}")
         self.query_one("#drain-title", Static).update(title)
-        table = Table(box=None, expand=True, pad_edge=False)
-        for name in ("POD", "OWNER", "STATE", "MESSAGE"):
-            table.add_column(name, style="bold" if name == "POD" else None,
-                             overflow="fold", ratio=3 if name == "MESSAGE" else None)
-        for (pod, owner, state, message), p in zip(rows, drain.pods):
-            table.add_row(pod, owner, Text(state, style=STYLE.get(p.state, "")), message)
-        self.query_one("#drain-pods", Static).update(table)
+        self.query_one("#drain-pods", Static).update(self._table(rows))
+
+    def _table(self, rows) -> Text:
+        """One line per pod (pod, state, owner: the owner gives way first when narrow),
+        and the server's words on a line of their own below a blocked or failed pod."""
+        width = max(self.size.width, 40)
+        state_w = max([len("STATE"), *(len(r[2]) for r in rows)])
+        pod_w = min(max([len("POD"), *(len(r[0]) for r in rows)]),
+                    max(20, width - state_w - 16))
+        out = Text(no_wrap=False, overflow="fold")
+
+        def cut(text: str, n: int) -> str:
+            return text if len(text) <= n else text[:max(n - 1, 0)] + "…"
+
+        owner_w = max(width - pod_w - state_w - 5, 8)
+        out.append(f"{'POD':<{pod_w}}  {'STATE':<{state_w}}  OWNER\n", style="bold")
+        for (pod, owner, state, message), p in zip(rows, self.drain.pods):
+            out.append(f"{cut(pod, pod_w):<{pod_w}}  ")
+            out.append(f"{state:<{state_w}}", style=STYLE.get(p.state, ""))
+            out.append(f"  {cut(owner, owner_w)}\n", style="dim")
+            if message:
+                out.append(f"    {message}\n", style="red" if p.state in (
+                    d.BLOCKED, d.FAILED) else "")
+        return out
 
     def action_cancel(self) -> None:
         if not self.done:
