@@ -21,7 +21,9 @@ log = logging.getLogger("kubetui.ui")
 
 MARK_BINDINGS = [
     Binding("space", "mark", "Mark", id="browser.mark"),
-    Binding("ctrl+space", "clear_marks", "Clear marks", show=False, id="browser.clear_marks"),
+    # ctrl+space arrives as NUL, which Textual names ctrl+@: bound by both names
+    Binding("ctrl+space,ctrl+@", "clear_marks", "Clear marks", show=False,
+            id="browser.clear_marks"),
 ]
 PAST = {"delete": "Deleted", "kill": "Killed", "restart": "Restarted", "scale": "Scaled"}
 
