@@ -6,6 +6,7 @@ server-side. Everything is checked through the API; read-only mode refuses."""
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from conftest import deployment, make_namespace, wait_for, wait_until
@@ -49,10 +50,12 @@ async def test_edit_shows_the_dry_run_diff_then_writes(make_app, sim, tmp_path, 
         assert notes.errors() == []
 
 
-async def test_unchanged_file_does_nothing(make_app, sim, tmp_path, monkeypatch):
-    ns = make_namespace(sim, "edit-same")
+@pytest.mark.parametrize("step", ["pass", "text = ''"], ids=["unchanged", "emptied"])
+async def test_unchanged_or_emptied_file_does_nothing(make_app, sim, tmp_path, monkeypatch,
+                                                      step):
+    ns = make_namespace(sim, f"edit-same-{len(step)}")
     sim.create("Deployment", ns, deployment("same", replicas=2))
-    FakeEditor(tmp_path, monkeypatch, ["pass"])
+    FakeEditor(tmp_path, monkeypatch, [step])
     before = sim.get("Deployment", ns, "same")
     app = make_app()
     notes = Notes(app)

@@ -47,6 +47,9 @@ class DrainScreen(Screen):
         self.set_interval(0.25, self.paint)
         self.paint()
 
+    def on_unmount(self) -> None:
+        self.drain.cancel()  # closed (or the app quits): the drain's thread ends too
+
     @work(thread=True, group="drain", exit_on_error=False)
     def _run(self) -> None:
         self.drain.run()
