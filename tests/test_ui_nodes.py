@@ -131,3 +131,12 @@ async def test_read_only_refuses_node_writes(app_on, cluster):
             assert await wait_for(pilot, lambda: notes.said("read-only mode"))
             assert not isinstance(app.screen, ConfirmScreen)
     assert not unschedulable(cluster, "node-b")
+
+
+def test_finished_pods_need_no_consent():
+    """kubectl drain lets a Succeeded or Failed pod go without --force or
+    --delete-emptydir-data: so does the confirmation."""
+    pods = [d.DrainPod("ns", "done", "u1", "", emptydir=True, finished=True),
+            d.DrainPod("ns", "loner", "u2", "")]
+    assert d.warnings(pods) == ["not managed by a controller, they will not come back "
+                                "(kubectl's --force): ns/loner"]

@@ -36,6 +36,7 @@ class DrainPod:
     owner: str  # "ReplicaSet/web-7d9", "" when unmanaged
     skip: str = ""  # why it stays: "DaemonSet-managed", "mirror pod"
     emptydir: bool = False
+    finished: bool = False  # Succeeded or Failed: nothing is lost with it
     state: str = WAITING
     message: str = ""  # the server's words when blocked or failed
     tries: int = 0
@@ -63,6 +64,7 @@ def plan(client: KubeClient, node: str) -> list[DrainPod]:
         elif ref is not None and ref.get("kind") == "DaemonSet":
             p.skip = "DaemonSet-managed"
         p.emptydir = any("emptyDir" in v for v in (pod.get("spec") or {}).get("volumes") or ())
+        p.finished = (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
         if p.skip:
             p.state = SKIPPED
         out.append(p)
@@ -70,10 +72,11 @@ def plan(client: KubeClient, node: str) -> list[DrainPod]:
 
 
 def warnings(pods: list[DrainPod]) -> list[str]:
-    """What kubectl drain refuses without a flag, to be confirmed: one line each."""
+    """What kubectl drain refuses without a flag, to be confirmed: one line each (a
+    finished pod is let go without one, as kubectl does)."""
     out = []
-    unmanaged = [p.key for p in pods if not p.skip and not p.owner]
-    local = [p.key for p in pods if not p.skip and p.emptydir]
+    unmanaged = [p.key for p in pods if not p.skip and not p.owner and not p.finished]
+    local = [p.key for p in pods if not p.skip and p.emptydir and not p.finished]
     if unmanaged:
         out.append("not managed by a controller, they will not come back (kubectl's "
                    "--force): " + ", ".join(unmanaged))
