@@ -17,7 +17,6 @@ from kubetui.render.age import parse_time
 
 from .controller import Controller, controller_ref, set_condition
 from .meta import ApiError, bad_request, deep_copy, now_rfc3339
-from .protobuf import eviction_of, unwrap
 from .replicaset import pod_is_ready as pod_ready
 from .resources import BY_KIND
 from .selectors import selector_matches
@@ -162,11 +161,12 @@ class DisruptionController(Controller):
     def _body(raw: bytes, ctype: str) -> dict:
         if not raw:
             raise bad_request("the body of the request must be an Eviction")
+        if "protobuf" in ctype:  # kubectl drain sends JSON; protobuf schemas: not here
+            raise ApiError(415, "UnsupportedMediaType",
+                           "the simulated cluster reads JSON bodies only, not protobuf")
         try:
-            if "protobuf" in ctype:  # client-go's Evict sends protobuf from kubectl
-                return eviction_of(unwrap(raw)[2])
             body = orjson.loads(raw)
-        except (ValueError, IndexError, orjson.JSONDecodeError) as exc:
+        except (ValueError, orjson.JSONDecodeError) as exc:
             raise bad_request(f"the body of the request could not be decoded: {exc}") from exc
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be an Eviction")

@@ -66,22 +66,3 @@ def review_spec(kind: str, raw: bytes) -> dict:
     nra = fields(spec.get(2, [b""])[0])
     return {"nonResourceAttributes": {"path": _str(nra, 1), "verb": _str(nra, 2)}}
 
-
-def eviction_of(raw: bytes) -> dict:
-    """The JSON of a policy/v1 Eviction (what `kubectl drain` sends): its metadata's
-    name and namespace, and the delete options' grace period and dryRun."""
-    f = fields(raw)
-    meta = fields(f.get(1, [b""])[0])
-    body: dict = {"metadata": {"name": _str(meta, 1), "namespace": _str(meta, 3)}}
-    if 2 in f:
-        opts = fields(f[2][0])
-        options: dict = {}
-        if 1 in opts:
-            grace = opts[1][0]
-            options["gracePeriodSeconds"] = grace - (1 << 64) if grace >= 1 << 63 else grace
-        if 4 in opts:
-            options["propagationPolicy"] = opts[4][0].decode()
-        if 5 in opts:
-            options["dryRun"] = [v.decode() for v in opts[5]]
-        body["deleteOptions"] = options
-    return body
