@@ -17,7 +17,21 @@ THEMES = ("k9s", "kubetui-light")
 
 
 NARROW = ("pods", "deployments", "logs-deployment", "architecture", "checklist",
-          "portforwards", "aliases")
+          "portforwards", "aliases", "drain")
+# what the edit screenshot's editor does (headless: a command, not a terminal editor)
+EDIT_SCRIPT = "sed -i 's/^  replicas: .*/  replicas: 2/'"
+
+
+def busiest_worker(client) -> str:
+    """The node with the most pods a drain would evict."""
+    counts: dict[str, int] = {}
+    for pod in client.get_json("/api/v1/pods").get("items") or ():
+        refs = pod["metadata"].get("ownerReferences") or ()
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node and "control-plane" not in node and not any(
+                r.get("kind") == "DaemonSet" for r in refs):
+            counts[node] = counts.get(node, 0) + 1
+    return max(sorted(counts), key=lambda n: counts[n])
 
 
 async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
@@ -26,6 +40,7 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
     from .ui.app import KubetuiApp, Settings
     from .ui.arch_screen import ArchScreen, ArchView
     from .ui.checklist_screen import ChecklistScreen
+    from .ui.drain_screen import DrainScreen
     from .ui.exec_screen import CommandInput, ExecScreen
     from .ui.aliases_screen import AliasesScreen
     from .ui.xray_screen import XrayScreen
@@ -151,6 +166,41 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await settle(pilot, lambda: isinstance(app.screen, FixScreen))
         shot("lint-fix")
         await pilot.press("escape", "escape")
+        await command(pilot, "po")  # marks, and one confirmation for the marked rows
+        await pilot.press("slash", *"^frontend-", "enter")
+        await settle(pilot, lambda: app.browser.table.row_count >= 3)
+        await pilot.press("space", "space")
+        await pilot.pause(0.3)
+        shot("pods-marked")
+        await pilot.press("ctrl+d")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 3)
+        shot("bulk-confirm")
+        await pilot.press("n", "ctrl+space")
+        await command(pilot, "deploy")  # edit: the dry run's diff before the write
+        await pilot.press("slash", *"^redis$", "enter")
+        await settle(pilot, lambda: app.browser.table.row_count == 1)
+        os.environ["KUBE_EDITOR"] = EDIT_SCRIPT
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10)
+        shot("edit-diff")
+        await pilot.press("n")
+        node = busiest_worker(app.cluster.client)  # a drain, a budget holding a pod back
+        await command(pilot, "no")
+        await pilot.press("slash", *f"^{node}$", "enter")
+        await settle(pilot, lambda: app.browser.table.row_count == 1)
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10)
+        shot("drain-confirm")
+        await pilot.press("y")
+        await settle(pilot, lambda: isinstance(app.screen, DrainScreen) and (
+            any(p.state == "blocked" for p in app.screen.drain.pods) or app.screen.done), 30)
+        await pilot.pause(1.0)
+        shot("drain")
+        await pilot.press("escape")
+        await pilot.press("u")  # uncordon again, for the next run
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 3)
+        await pilot.press("y")
+        await pilot.pause(0.5)
         await command(pilot, "deploy")
         await pilot.press("question_mark")
         await pilot.pause(0.5)

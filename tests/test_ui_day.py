@@ -21,6 +21,8 @@ async def test_at_80x24_the_view_line_and_restarts_and_age_stay(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
+        # rows show while the list is still "syncing": wait for the stream to be live
+        assert await wait_for(pilot, lambda: "● live" in header_lines(app)[1])
         lines = header_lines(app)
         assert len(lines) == 2 and all(len(line) <= 80 for line in lines), lines
         assert lines[1].startswith(" pods(all)") and "● live" in lines[1], lines

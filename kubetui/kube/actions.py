@@ -126,6 +126,20 @@ class Actions:
             body["gracePeriodSeconds"] = grace_seconds
         return self.client.send_json("DELETE", k.path(namespace, name), body)
 
+    # -- cron jobs
+    def trigger(self, namespace: str, cronjob: str) -> dict:
+        """A Job from the CronJob's template, now (kubectl create job --from=cronjob/X)."""
+        from .cronjobs import job_from, manual_name
+        self._write(f"trigger cronjob {namespace}/{cronjob}")
+        owner = self.get("CronJob", namespace, cronjob)
+        return self.client.send_json("POST", KINDS["Job"].path(namespace),
+                                     job_from(owner, manual_name(cronjob)))
+
+    def suspend(self, namespace: str, cronjob: str, suspended: bool) -> dict:
+        self._write(f"{'suspend' if suspended else 'resume'} cronjob {namespace}/{cronjob}")
+        return self.client.send_json("PATCH", KINDS["CronJob"].path(namespace, cronjob),
+                                     {"spec": {"suspend": suspended}}, content_type=MERGE)
+
     def cordon(self, node: str, unschedulable: bool = True) -> dict:
         self._write(f"{'cordon' if unschedulable else 'uncordon'} node {node}")
         return self.client.send_json("PATCH", KINDS["Node"].path(None, node),

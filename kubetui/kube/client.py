@@ -31,12 +31,20 @@ POOL_SIZE = 32
 class ApiError(Exception):
     """An error answer from the API server, with its Status message."""
 
-    def __init__(self, status: int, reason: str, message: str, retry_after: float | None = None):
+    def __init__(self, status: int, reason: str, message: str, retry_after: float | None = None,
+                 details: dict | None = None):
         super().__init__(message)
         self.status = status
         self.reason = reason
         self.message = message
         self.retry_after = retry_after
+        self.details = details or {}  # the Status's details (its causes: a 422's fields)
+
+    @property
+    def causes(self) -> list[str]:
+        """The messages of the Status's causes (a budget's numbers, a bad field)."""
+        return [c.get("message", "") for c in self.details.get("causes") or ()
+                if isinstance(c, dict)]
 
     def __str__(self) -> str:
         return f"{self.message} ({self.status} {self.reason})" if self.reason else self.message
@@ -44,11 +52,13 @@ class ApiError(Exception):
 
 def error_from_response(status: int, body: bytes, headers=None) -> ApiError:
     reason, message = "", body.decode("utf-8", "replace").strip()[:500]
+    details = None
     try:
         data = orjson.loads(body)
         if isinstance(data, dict) and data.get("kind") == "Status":
             reason = data.get("reason", "")
             message = data.get("message", message)
+            details = data.get("details") if isinstance(data.get("details"), dict) else None
     except orjson.JSONDecodeError:
         pass
     retry = None
@@ -57,7 +67,7 @@ def error_from_response(status: int, body: bytes, headers=None) -> ApiError:
             retry = float(headers["Retry-After"])
         except ValueError:
             retry = None
-    return ApiError(status, reason, message or f"HTTP {status}", retry)
+    return ApiError(status, reason, message or f"HTTP {status}", retry, details)
 
 
 class Stream:

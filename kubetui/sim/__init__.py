@@ -43,21 +43,32 @@ What it does not do (do not mistake it for a cluster)
   `kubectl create <kind>`, `run` and `expose` are refused with a message; use `apply -f`.
 - No schema validation: unknown fields are kept, `fieldValidation=Strict` is not
   enforced, CRD schemas are not checked. managedFields record each manager's fields and
-  last change (list items owned whole), but server-side apply has no conflict detection.
-  `dryRun` on create echoes the body.
+  last change (list items owned whole), but server-side apply is a merge with no
+  conflict detection and no field removal (a field left out of the applied manifest
+  stays). `dryRun=All` on create, update and patch validates and stores nothing (a
+  dry-run create is not defaulted: no cluster IP is given).
 - No admission chain beyond defaulting (no LimitRanges, ResourceQuotas, PodSecurity);
   the DefaultStorageClass step happens in the binder, after create.
 - The scheduler knows requests, taints/tolerations, nodeSelector and PVCs: not affinity,
   topology spread or preemption. DaemonSet pods are bound directly to their node.
 - Ingresses get no address; Services get ClusterIPs but nothing routes; NetworkPolicies
-  and PDBs are stored, not enforced (PDB status is not computed).
+  are stored, not enforced.
+- PodDisruptionBudgets: the disruption controller computes their status from the
+  selector and pod readiness, with the expected count from the scale of Deployments,
+  ReplicaSets and StatefulSets only (not an arbitrary /scale, and pods of other
+  controllers or none count for nothing toward expectedPods with maxUnavailable or a
+  percentage, where the real controller reports a SyncFailed condition);
+  `unhealthyPodEvictionPolicy` is not read. `pods/eviction` answers as eviction.go does
+  (201, 429 with the budget's numbers, 404, 500 for two budgets); a cordoned node gets
+  the unschedulable taint, and kubectl drain works.
 - Exec: a fixed small command set, no pipes into real processes, no SPDY fallback, no
   proxy. Attach only to a shell started with stdin and tty (debug containers).
   Port-forward over websocket v4 only: nginx-like images serve a page, redis-like ones
   answer PING, the rest is refused in the kubelet's words; kubectl's SPDY (plain or in a
   websocket) is refused, so `kubectl port-forward` does not work. Logs are generated,
   not written by programs.
-- Node heartbeats are static; nodes never go NotReady by themselves; no eviction.
+- Node heartbeats are static; nodes never go NotReady by themselves; no taint-based or
+  pressure eviction by the kubelet (the Eviction API is served, see above).
 - Aggregated discovery is not served (kubectl falls back to the legacy documents).
 - Watch replay scans its log linearly; the log keeps 50,000 changes by default.
 """

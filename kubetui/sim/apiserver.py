@@ -152,11 +152,16 @@ class ApiCore:
             if not selector_matches(spec["selector"], labels):
                 raise invalid(res, name, "spec.template.metadata.labels: Invalid value: "
                               f"{labels}: `selector` does not match template `labels`")
+        if res.kind in ("Deployment", "ReplicaSet", "StatefulSet"):
+            replicas = (obj.get("spec") or {}).get("replicas")
+            if replicas is not None and (not isinstance(replicas, int) or replicas < 0):
+                raise invalid(res, name, f"spec.replicas: Invalid value: {replicas}: must be "
+                                         "greater than or equal to 0")
         if res.kind == "Pod" and not (obj.get("spec") or {}).get("containers"):
             raise invalid(res, name, "spec.containers: Required value")
 
     def create(self, res: Resource, ns: str | None, body: dict,
-               manager: str | None = None) -> dict:
+               manager: str | None = None, dry_run: bool = False) -> dict:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be an object")
         obj = deep_copy(body)
@@ -178,6 +183,11 @@ class ApiCore:
         obj["metadata"].pop("managedFields", None)
         record_fields(obj, None, manager or self.manager, "Update", res.api_version,
                       obj["metadata"].get("creationTimestamp") or now_rfc3339())
+        if dry_run:  # validated and defaulted, never stored (nor given addresses)
+            if self.store.get(res, ns, obj["metadata"]["name"]) is not None:
+                from .meta import already_exists
+                raise already_exists(res, obj["metadata"]["name"])
+            return obj
         apply_defaults(res.kind, obj, self.allocator)
         return self.store.add(res, obj)
 
@@ -205,7 +215,8 @@ class ApiCore:
         return obj
 
     def update(self, res: Resource, ns: str | None, name: str, body: dict,
-               subresource: str | None = None, manager: str | None = None) -> dict:
+               subresource: str | None = None, manager: str | None = None,
+               dry_run: bool = False) -> dict:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be an object")
         old = self.store.must_get(res, ns, name)
@@ -214,6 +225,9 @@ class ApiCore:
         obj = self._merge_update(res, old, body, subresource)
         self._validate(res, obj)
         self._own(res, obj, old, manager, "Update", subresource)
+        if dry_run:
+            obj["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+            return obj
         return self._write(res, obj)
 
     def _own(self, res: Resource, obj: dict, old: dict, manager: str | None, operation: str,
@@ -227,14 +241,15 @@ class ApiCore:
                       now_rfc3339(), subresource if subresource == "status" else None)
 
     def patch(self, res: Resource, ns: str | None, name: str, content_type: str, body,
-              subresource: str | None = None, manager: str | None = None) -> dict:
+              subresource: str | None = None, manager: str | None = None,
+              dry_run: bool = False) -> dict:
         old = self.store.get(res, ns, name)
         if old is None and "apply-patch" in content_type and subresource is None:
             # server-side apply creates what does not exist yet
             if not isinstance(body, dict):
                 raise bad_request("the apply body must be an object")
             return self.create(res, ns, {**body, "metadata": {
-                **(body.get("metadata") or {}), "name": name}}, manager), 201
+                **(body.get("metadata") or {}), "name": name}}, manager, dry_run), 201
         if old is None:
             old = self.store.must_get(res, ns, name)
         patched = apply_patch(deep_copy(old), content_type, body)
@@ -250,6 +265,9 @@ class ApiCore:
         self._validate(res, obj)
         self._own(res, obj, old, manager, "Apply" if "apply-patch" in content_type else
                   "Update", subresource)
+        if dry_run:
+            obj["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+            return obj, 200
         return self._write(res, obj), 200
 
     def _write(self, res: Resource, obj: dict) -> dict:

@@ -24,6 +24,7 @@ from .auth import UNAUTHORIZED, USER, Authenticator
 from .crds import CrdController
 from .daemonset import DaemonSetController
 from .deployment import DeploymentController
+from .disruption import DisruptionController
 from .endpoints import EndpointsController
 from .events import Recorder
 from .exec import PodExec
@@ -173,7 +174,8 @@ class SimCluster:
             NodeAgent(self), NamespaceBootstrap(self.api), ReplicaSetController(self),
             DeploymentController(self), StatefulSetController(self), DaemonSetController(self),
             JobController(self), CronJobController(self), EndpointsController(self),
-            VolumeBinder(self), HpaController(self), CrdController(self), Scheduler(self),
+            VolumeBinder(self), HpaController(self), CrdController(self),
+            DisruptionController(self), Scheduler(self),
             Kubelet(self),
         ]
         self._bootstrap()
@@ -315,7 +317,8 @@ class SimCluster:
                   "kube-controller-manager": (
                       "ReplicaSetController", "DeploymentController", "StatefulSetController",
                       "DaemonSetController", "JobController", "CronJobController",
-                      "EndpointsController", "VolumeBinder", "HpaController")}
+                      "EndpointsController", "VolumeBinder", "HpaController",
+                      "DisruptionController")}
 
     def set_component(self, name: str, running: bool) -> None:
         """Stop or start kube-scheduler or kube-controller-manager: while one is down its

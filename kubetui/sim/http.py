@@ -79,6 +79,15 @@ def _int(q, key: str, default: int = 0) -> int:
         raise bad_request(f"{key}: Invalid value: {value!r}: must be an integer") from exc
 
 
+def _dry_run(q) -> bool:
+    """`dryRun=All` (the only value the real server accepts): validate, never store."""
+    values = q.getall("dryRun", [])
+    for v in values:
+        if v != "All":
+            raise bad_request(f'dryRun: Unsupported value: "{v}": supported values: "All"')
+    return bool(values)
+
+
 class HttpFrontend:
     def __init__(self, sim):
         self.sim = sim
@@ -215,21 +224,20 @@ class HttpFrontend:
                 if q.get("watch") in ("true", "1"):
                     return await self.watch(request, res, ns)
                 return self._list(request, res, ns)
+            dry = _dry_run(q)
             if method == "POST" and not r.name:
                 body = await self._body(request)
-                if q.get("dryRun"):
-                    return _json(body or {}, 201)
                 return self._render(request, res, api.create(
-                    res, ns, body, manager_from(q, request.headers)), 201)
+                    res, ns, body, manager_from(q, request.headers), dry), 201)
             if method == "PUT" and r.name:
                 body = await self._body(request)
                 return self._render(request, res, api.update(
-                    res, ns, r.name, body, r.sub, manager_from(q, request.headers)))
+                    res, ns, r.name, body, r.sub, manager_from(q, request.headers), dry))
             if method == "PATCH" and r.name:
                 body = await self._body(request)
                 ctype = request.headers.get("Content-Type", "")
                 obj, status = api.patch(res, ns, r.name, ctype, body, r.sub,
-                                        manager_from(q, request.headers))
+                                        manager_from(q, request.headers), dry)
                 return self._render(request, res, obj, status)
             if method == "DELETE" and r.name:
                 options = await self._body(request) or {}

@@ -104,5 +104,16 @@ def bad_request(message: str) -> ApiError:
 
 
 def invalid(res, name: str, message: str) -> ApiError:
-    return ApiError(422, "Invalid", f'{res.kind} "{name}" is invalid: {message}',
-                    details(res, name, res.kind))
+    """422 Invalid as the real server words it: `Deployment.apps "x" is invalid: FIELD:
+    WHAT`, with the field error as a cause (FieldValueInvalid, ...)."""
+    kind = f"{res.kind}.{res.group}" if res.group else res.kind
+    field, _, what = message.partition(": ")
+    reason = next((r for prefix, r in CAUSES if what.startswith(prefix)), "FieldValueInvalid")
+    out = details(res, name, res.kind)
+    out["causes"] = [{"reason": reason, "message": what, "field": field}]
+    return ApiError(422, "Invalid", f'{kind} "{name}" is invalid: {message}', out)
+
+
+CAUSES = (("Invalid value", "FieldValueInvalid"), ("Required value", "FieldValueRequired"),
+          ("Unsupported value", "FieldValueNotSupported"), ("Forbidden", "FieldValueForbidden"),
+          ("Duplicate value", "FieldValueDuplicate"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from .meta import deep_copy, now_rfc3339
 from .resources import BY_KIND
-from .store import ADDED, Change
+from .store import ADDED, MODIFIED, Change
 
 NODES = BY_KIND["Node"]
+UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 KUBELET_VERSION = "v1.32.2"
 
 CONDITIONS = (
@@ -31,6 +32,33 @@ class NodeAgent:
             self._count += 1
             index = self._count
             self.sim.defer(lambda: self.register(name, index))
+        elif change.res is NODES and change.type == MODIFIED:
+            name = change.obj["metadata"]["name"]
+            self.sim.defer(lambda: self.taint_cordoned(name))
+
+    def taint_cordoned(self, name: str) -> None:
+        """What the node lifecycle controller does: a cordoned node (spec.unschedulable)
+        gets the node.kubernetes.io/unschedulable:NoSchedule taint, which goes again
+        with the cordon."""
+        node = self.sim.store.get(NODES, None, name)
+        if node is None:
+            return
+        spec = node.get("spec") or {}
+        taints = spec.get("taints") or []
+        has = any(t.get("key") == UNSCHEDULABLE for t in taints)
+        if bool(spec.get("unschedulable")) == has:
+            return
+        node = deep_copy(node)
+        if has:
+            kept = [t for t in taints if t.get("key") != UNSCHEDULABLE]
+        else:
+            kept = [*taints, {"key": UNSCHEDULABLE, "effect": "NoSchedule",
+                              "timeAdded": now_rfc3339()}]
+        if kept:
+            node["spec"]["taints"] = kept
+        else:
+            node["spec"].pop("taints", None)
+        self.api.update(NODES, None, name, node)
 
     def register(self, name: str, index: int) -> None:
         node = self.sim.store.get(NODES, None, name)

@@ -65,3 +65,4 @@ def review_spec(kind: str, raw: bytes) -> dict:
         return {"resourceAttributes": {n: _str(ra, i + 1) for i, n in enumerate(names)}}
     nra = fields(spec.get(2, [b""])[0])
     return {"nonResourceAttributes": {"path": _str(nra, 1), "verb": _str(nra, 2)}}
+

@@ -43,14 +43,17 @@ LOGGABLE = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"
 APPLIES = {"restart": ROLLABLE, "rollout": ROLLABLE, "undo": ROLLABLE, "scale": SCALABLE,
            "shell": ("Pod",), "port_forward": FORWARDABLE,
            "logs": LOGGABLE, "previous_logs": LOGGABLE, "kill": ("Pod",), "exec": ("Pod",),
-           "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service")}
+           "checklist": ("Pod", *ROLLABLE, "ReplicaSet", "Job", "Service"),
+           "cordon": ("Node",), "uncordon": ("Node",), "drain": ("Node",),
+           "trigger": ("CronJob",), "suspend": ("CronJob",)}
 
 
 # what a key does that writes to the cluster (pods/exec is a write in RBAC terms):
 # refused in read-only mode, and not offered in the footer there
 # (a port-forward changes no object, but RBAC counts it as create on pods/portforward)
 WRITES = frozenset({"restart", "undo", "scale", "delete", "kill", "shell", "exec", "pause",
-                    "node_debug", "port_forward", "debug_container"})
+                    "node_debug", "port_forward", "debug_container", "cordon", "uncordon",
+                    "drain", "trigger", "suspend", "edit"})
 
 
 def _first(pod: dict) -> str | None:
@@ -279,6 +282,8 @@ class ActionKeys(Acting):
 
     # -- the keys
     def action_restart(self) -> None:
+        if self.bulk("restart"):  # rows are marked: act on them all (ui/bulk_keys.py)
+            return
         target = self._target(ROLLABLE, "restart")
         if target is None:
             return
@@ -323,6 +328,8 @@ class ActionKeys(Acting):
                                         details), picked)
 
     def action_scale(self) -> None:
+        if self.bulk("scale"):  # rows are marked: act on them all (ui/bulk_keys.py)
+            return
         target = self._target(SCALABLE, "scale")
         if target is None:
             return
@@ -330,6 +337,8 @@ class ActionKeys(Acting):
         self._ask_scale(kind, ns, name, (self.selected()[1].get("spec") or {}).get("replicas", 1))
 
     def action_delete(self) -> None:
+        if self.bulk("delete"):  # rows are marked: act on them all (ui/bulk_keys.py)
+            return
         target = self._target(None, "delete")
         if target is None:
             return
@@ -411,6 +420,8 @@ class ActionKeys(Acting):
             self._checklist_of(kind, meta["namespace"], meta["name"])
 
     def action_kill(self) -> None:
+        if self.bulk("kill"):  # rows are marked: act on them all (ui/bulk_keys.py)
+            return
         target = self._target(("Pod",), "kill")
         if target is None:
             return

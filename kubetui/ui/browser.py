@@ -17,7 +17,7 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
 COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "timeline",
             "arch", "xray", "logs", "lint", "pulse", "pf", "portforward", "portforwards",
-            "aliases", "alias", "a")
+            "aliases", "alias", "a", "apply")
 # what `:aliases` lists besides the kinds: the words of each command, and what it does
 COMMAND_WORDS = (
     (("ctx", "context", "contexts"), "switch context"),
@@ -30,6 +30,7 @@ COMMAND_WORDS = (
     (("lint", "pulse"), "footguns"),
     (("pf", "portforward", "portforwards"), "the port-forwards"),
     (("aliases", "alias", "a"), "this list (ctrl+a)"),
+    (("apply",), "FILE|DIR: server-side apply, after a dry-run diff"),
     (("help",), "the keys"),
     (("q", "quit", "q!"), "quit"),
 )
@@ -60,7 +61,7 @@ class ViewState:
 class Command:
     """What a line typed after `:` asks for."""
     action: str  # "view", "ctx", "ns", "theme", "quit", "help", "arch", "xray", "logs",
-    #              "lint", "pf", "aliases", "unknown"
+    #              "lint", "pf", "aliases", "apply", "unknown"
     kind: str | None = None
     argument: str | None = None
     error: str = ""
@@ -101,6 +102,11 @@ def parse_command(line: str) -> Command:
         return Command("aliases")
     if head in ("lint", "pulse"):
         return Command("lint")
+    if head == "apply":
+        if not arg:
+            return Command("unknown", error="apply what? e.g. :apply ./manifests or "
+                                            ":apply app.yaml")
+        return Command("apply", argument=line.strip().lstrip(":").split(None, 1)[1])
     if head == "logs":
         selector = (arg or "").removeprefix("-l").strip()
         if not selector:

@@ -28,11 +28,16 @@ from kubetui.kube.discovery import find as discovery_find
 from kubetui.render.views import sort_key, table_view, view
 
 from .action_keys import ACTION_BINDINGS, ActionKeys
+from .bulk_keys import MARK_BINDINGS, BulkKeys
+from .cron_keys import CRON_BINDINGS, CronKeys
+from .edit_keys import EDIT_BINDINGS, EditKeys
+from .node_keys import NODE_BINDINGS, NodeKeys
 from .browser import (Filter, ViewState, completions, drill_down, parse_command,
                       numeric_column, parse_filter, sort_column, with_filter)
 from .command_bar import CommandBar
 from .forward_keys import ForwardKeys
 from .header import ClusterHeader
+from .marks import Marks
 from .resource_table import ResourceTable
 from .screens import COMMAND_HELP, HelpScreen, help_groups
 
@@ -41,7 +46,7 @@ SORT_LETTERS = "NASRTIOPCM"
 METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
-class BrowserScreen(ForwardKeys, ActionKeys, Screen):
+class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionKeys, Screen):
     BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
         Binding("question_mark", "app.help", "Help", id="browser.help"),
         Binding("colon", "command", "Command", id="browser.command"),
@@ -49,6 +54,10 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
         Binding("enter", "open", "Open", id="browser.open"),
         Binding("escape", "back", "Back", id="browser.back"),
         *ACTION_BINDINGS,
+        *MARK_BINDINGS,
+        *NODE_BINDINGS,
+        *CRON_BINDINGS,
+        *EDIT_BINDINGS,
         Binding("d", "describe", "Describe", id="browser.describe"),
         Binding("y", "yaml", "YAML", id="browser.yaml"),
         Binding("ctrl+y", "copy_name", "Copy name", show=False, id="browser.copy"),
@@ -84,6 +93,7 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
         self._columns_from: list | None = None
         self._lint_flag: tuple | None = None  # (header text, worst severity) of the rows
         self._lint_seen: tuple = ()
+        self.marks = Marks()
 
     # -- layout
     def compose(self) -> ComposeResult:
@@ -145,6 +155,7 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
         self._painted = None
         table = self.table
         table.set_columns(headers)
+        table.marked = self.marks.of(self._view_id())
         table.aim(state.cursor_key)
         table.empty_message = "Connecting…" if cluster is None else f"No {self._plural()}"
         if cluster is None:
@@ -255,6 +266,10 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
                 changed, removed = model.apply(reset, dirty, items, time.time())
             else:
                 changed, removed = set(), set()
+            if removed:  # a deleted row drops its mark
+                self.marks.drop(self._view_id(), removed)
+            if reset and group.synced:
+                self.marks.keep_only(self._view_id(), model.rows)
             if rebuild or changed or removed:
                 changed_any = True
                 self._painted = shape
@@ -350,7 +365,8 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
             if health.state != "live" and health.live_until:
                 detail += f"; stale since {human_duration(time.time() - health.live_until)} ago"
         inputs = (ctx, app.server_version, health, detail, len(self.stack), self.state,
-                  self.table.row_count, self.wide, self._lint_flag)
+                  self.table.row_count, self.wide, self._lint_flag,
+                  len(self.marks.of(self._view_id())))
         if inputs == self._header_inputs:
             return
         self._header_inputs = inputs
@@ -368,6 +384,9 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
             extras.append(f"sort {self.state.sort_column}{'↓' if self.state.sort_reverse else '↑'}")
         if self.wide:
             extras.append("wide")
+        marked = len(self.marks.of(self._view_id()))
+        if marked:
+            extras.append(f"{marked} marked")
         self.query_one(ClusterHeader).show(
             context=ctx.name if ctx else "-", cluster=ctx.cluster if ctx else "-",
             user=ctx.user if ctx else "-", server=ctx.server if ctx else "-",
@@ -432,6 +451,8 @@ class BrowserScreen(ForwardKeys, ActionKeys, Screen):
             from .timeline_screen import TimelineScreen
             self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument,
                                                 self.active_namespace or "default"))
+        elif cmd.action == "apply" and self.app.cluster is not None:
+            self.apply_manifests(cmd.argument)
         elif cmd.action == "quit":
             self.app.call_later(self.app.action_quit_app)  # a coroutine: run it, not call it
         else:

@@ -70,6 +70,7 @@ class ResourceTable(ScrollView, can_focus=True):
         "resource-table--pending",
         "resource-table--error",
         "resource-table--done",
+        "resource-table--marked",
     }
 
     BINDINGS = [
@@ -157,6 +158,8 @@ class ResourceTable(ScrollView, can_focus=True):
         # key -> "error" / "warning" / "info" / None: a marker in a gutter before each
         # row (asked for the visible rows only, at draw time); None: no gutter
         self.marks: Callable[[str], str | None] | None = None
+        # keys the user marked (space): drawn in the marked style (the browser's set)
+        self.marked: set[str] = set()
 
     # -- data
     @property
@@ -376,6 +379,8 @@ class ResourceTable(ScrollView, can_focus=True):
                 cells[self._age_index] = _age(self.created[key])
             cursor = self._style("resource-table--cursor") if index == self.cursor else None
             style = self._style(f"resource-table--{health}")
+            if key in self.marked:
+                style = style + self._style("resource-table--marked")
             if cursor is not None:
                 style = style + cursor
             strip = Strip(self._line(cells, style, key, cursor))

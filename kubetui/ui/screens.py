@@ -137,7 +137,8 @@ NAVIGATION = {"cursor", "page", "jump", "back", "app.pop_screen", "up", "down", 
               "next", "previous"}
 ACTIONS = {"restart", "undo", "scale", "delete", "kill", "shell", "exec", "logs",
            "previous_logs", "checklist", "rollout", "copy_name", "owner", "node_debug",
-           "pause", "mark", "diff", "save", "reveal", "copy", "fix", "copy_fix",
+           "pause", "mark", "clear_marks", "cordon", "uncordon", "drain", "trigger",
+           "suspend", "edit", "diff", "save", "reveal", "copy", "fix", "copy_fix",
            "port_forward", "stop", "debug_container"}
 GROUPS = ("Navigation", "View", "Actions", "Global")
 HIDDEN = {"app.command_palette", "screen.copy_text", "app.copy_text", "app.focus_next",
@@ -150,7 +151,8 @@ COMMAND_HELP = ("  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n
                 "  :arch [NS]  architecture   :xray KIND  relationships   "
                 ":logs -l app=x  logs of a selector\n"
                 "  :lint  footguns (:pulse)   :pf  port-forwards   :aliases  every alias "
-                "(ctrl+a)\n")
+                "(ctrl+a)\n"
+                "  :apply FILE|DIR  server-side apply, after a dry-run diff\n")
 
 
 def help_groups(app, extra: list[tuple[str, str, str]] = ()) -> list[tuple[str, list]]:
