@@ -69,8 +69,8 @@ class Notes:
     def errors(self) -> list[str]:
         return self.messages("error")
 
-    def said(self, text: str) -> bool:
-        return any(text in m for m, _ in self.seen)
+    def said(self, text: str, severity: str | None = None) -> bool:
+        return any(text in m and severity in (None, sev) for m, sev in self.seen)
 
     def unexpected(self) -> list[str]:
         return [m for m in self.errors() if not any(p.search(m) for p in self.expected)]

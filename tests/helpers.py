@@ -1,5 +1,6 @@
-"""Shared helpers of the Pilot tests of marks, nodes, cron jobs and edit: driving the
-browser and hearing what the app says."""
+"""Shared helpers of the Pilot tests: driving the browser (a command, a filter, the rows
+shown, one row selected), the sim objects they need, and a stand-in editor. What the app
+says is heard by the `notes` fixture (conftest)."""
 
 from __future__ import annotations
 
@@ -25,30 +26,16 @@ def names(app) -> list[str]:
     return [k.rsplit("/", 1)[-1] for k in browser.table.keys()]
 
 
+async def select(pilot, app, kind: str, pattern: str) -> None:
+    """Show `kind` filtered by `pattern`, and wait until exactly one row is left."""
+    await show(pilot, app, kind, pattern, 1)
+
+
 async def show(pilot, app, kind: str, pattern: str, count: int) -> None:
     """`:kind`, then `/pattern`, until `count` rows show."""
     await command(pilot, kind)
     await filter_by(pilot, pattern)
     assert await wait_for(pilot, lambda: len(names(app)) == count), names(app)
-
-
-class Notes:
-    """Every notification the app shows (through the public notify), to assert on."""
-
-    def __init__(self, app):
-        self.seen: list[tuple[str, str]] = []
-        shown = app.notify
-
-        def notify(message, *args, **kw):
-            self.seen.append((str(message), kw.get("severity", "information")))
-            return shown(message, *args, **kw)
-        app.notify = notify
-
-    def errors(self) -> list[str]:
-        return [m for m, severity in self.seen if severity == "error"]
-
-    def said(self, part: str) -> bool:
-        return any(part in m for m, _ in self.seen)
 
 
 def bare_pod(name: str, image: str = "nginx:1.27", **spec) -> dict:

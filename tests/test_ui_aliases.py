@@ -8,7 +8,7 @@ from kubetui.kube.kinds import KINDS
 from kubetui.ui.aliases_screen import AliasesScreen
 from kubetui.ui.browser import ALIASES
 from kubetui.ui.portforward_screen import PortForwardScreen
-from pilot_helpers import Notes, command, names
+from helpers import command, names
 
 
 def crd(sim) -> None:
@@ -25,10 +25,9 @@ def shown(screen) -> dict[str, tuple[str, ...]]:
     return {screen.table.row(k)[0][0]: screen.table.row(k)[0] for k in screen.table.keys()}
 
 
-async def test_ctrl_a_lists_every_alias_and_slash_filters(make_app, sim):
+async def test_ctrl_a_lists_every_alias_and_slash_filters(make_app, sim, notes):
     crd(sim)
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         assert await wait_for(pilot, lambda: "Widget" in app.extra_kinds and names(app))
         await pilot.press("ctrl+a")
@@ -73,7 +72,7 @@ async def test_the_help_names_the_new_keys_where_they_work(make_app, api):
 
     from kubetui.ui.checklist_screen import ChecklistScreen
     from kubetui.ui.screens import HelpScreen
-    from pilot_helpers import select
+    from helpers import select
 
     pod = sorted(p.metadata.name for p in CoreV1Api(api).list_namespaced_pod(
         "shop", label_selector="app=redis").items if p.status.phase == "Running")[0]

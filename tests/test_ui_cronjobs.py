@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from conftest import make_namespace, wait_for, wait_until
-from helpers import Notes, help_rows, show
+from helpers import help_rows, show
 from kubetui.ui.modals import ConfirmScreen
 
 
@@ -24,11 +24,10 @@ def jobs_of(sim, ns: str) -> list[dict]:
     return sim.list("Job", ns)
 
 
-async def test_trigger_creates_a_job_from_the_template(make_app, sim):
+async def test_trigger_creates_a_job_from_the_template(make_app, sim, notes):
     ns = make_namespace(sim, "cron-t")
     cj = sim.create("CronJob", ns, cronjob("backup"))
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("colon", *f"ns {ns}", "enter")
         await show(pilot, app, "cj", "^backup$", 1)
@@ -76,11 +75,10 @@ async def test_ctrl_s_suspends_and_resumes(make_app, sim):
         assert await wait_for(pilot, lambda: table.row(f"{ns}/report")[0][column] == "False")
 
 
-async def test_read_only_refuses_trigger_and_suspend(make_app, sim):
+async def test_read_only_refuses_trigger_and_suspend(make_app, sim, notes):
     ns = make_namespace(sim, "cron-ro")
     sim.create("CronJob", ns, cronjob("quiet"))
     app = make_app(readonly=True)
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("colon", *f"ns {ns}", "enter")
         await show(pilot, app, "cj", "^quiet$", 1)

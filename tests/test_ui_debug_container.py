@@ -19,7 +19,7 @@ from kubernetes.client.rest import ApiException
 from conftest import wait_for, wait_until
 from kubetui.ui.checklist_screen import ChecklistScreen
 from kubetui.ui.modals import ConfirmScreen
-from pilot_helpers import Notes, select
+from helpers import select
 
 
 def running_pod(api, label: str, fresh: bool = False) -> str:
@@ -67,13 +67,12 @@ def typed(monkeypatch):
     return keys
 
 
-async def test_s_on_a_distroless_pod_offers_a_debug_container(make_app, api, typed):
+async def test_s_on_a_distroless_pod_offers_a_debug_container(make_app, api, typed, notes):
     pod = running_pod(api, "app=cart", fresh=True)  # hashicorp/http-echo: no shell
     assert ephemeral(api, pod) == []
     seen = typed(b"ps\rls /proc/1/root/etc\rexit 3\r")
     app = make_app()
     app.suspend = contextlib.nullcontext  # (Pilot has no terminal to give away)
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "po", f"^{pod}$")
         await pilot.press("s")
@@ -96,11 +95,10 @@ async def test_s_on_a_distroless_pod_offers_a_debug_container(make_app, api, typ
     assert notes.errors() == [], notes.errors()
 
 
-async def test_the_checklist_offers_one_and_read_only_refuses(make_app, api):
+async def test_the_checklist_offers_one_and_read_only_refuses(make_app, api, notes):
     pod = running_pod(api, "app=redis")
     before = ephemeral(api, pod)
     app = make_app(readonly=True)
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "po", f"^{pod}$")
         await pilot.press("c")
@@ -114,12 +112,11 @@ async def test_the_checklist_offers_one_and_read_only_refuses(make_app, api):
     assert ephemeral(api, pod) == before
 
 
-async def test_the_checklist_adds_one_with_the_configured_image(make_app, api, typed):
+async def test_the_checklist_adds_one_with_the_configured_image(make_app, api, typed, notes):
     pod = running_pod(api, "app=redis")
     seen = typed(b"cat /proc/1/root/etc/hostname\rexit\r")
     app = make_app(debug_image="alpine:3.20")
     app.suspend = contextlib.nullcontext
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "po", f"^{pod}$")
         await pilot.press("c")

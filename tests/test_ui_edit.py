@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import deployment, make_namespace, wait_for, wait_until
-from helpers import FakeEditor, Notes, show
+from helpers import FakeEditor, show
 from kubetui.ui.modals import ConfirmScreen
 
 SET_REPLICAS = "text = text.replace('replicas: 2', 'replicas: {n}', 1)"
@@ -26,14 +26,13 @@ async def open_editor(pilot, app, ns: str, name: str) -> None:
     await pilot.press("e")
 
 
-async def test_edit_shows_the_dry_run_diff_then_writes(make_app, sim, tmp_path, monkeypatch):
+async def test_edit_shows_the_dry_run_diff_then_writes(make_app, sim, tmp_path, monkeypatch, notes):
     ns = make_namespace(sim, "edit-ok")
     sim.create("Deployment", ns, deployment("web", replicas=2))
     wait_until(lambda: (sim.get("Deployment", ns, "web").get("status") or {}).get(
         "replicas") == 2, timeout=30)
     editor = FakeEditor(tmp_path, monkeypatch, [SET_REPLICAS.format(n=3)])
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await open_editor(pilot, app, ns, "web")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), tries=400)
@@ -52,13 +51,12 @@ async def test_edit_shows_the_dry_run_diff_then_writes(make_app, sim, tmp_path, 
 
 @pytest.mark.parametrize("step", ["pass", "text = ''"], ids=["unchanged", "emptied"])
 async def test_unchanged_or_emptied_file_does_nothing(make_app, sim, tmp_path, monkeypatch,
-                                                      step):
+                                                      step, notes):
     ns = make_namespace(sim, f"edit-same-{len(step)}")
     sim.create("Deployment", ns, deployment("same", replicas=2))
     FakeEditor(tmp_path, monkeypatch, [step])
     before = sim.get("Deployment", ns, "same")
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await open_editor(pilot, app, ns, "same")
         assert await wait_for(pilot, lambda: notes.said("Edit cancelled, no changes made."),
@@ -119,7 +117,7 @@ async def test_a_conflict_reopens_with_the_new_version_and_the_change(make_app, 
         assert sim.get("Deployment", ns, "race")["metadata"]["labels"]["touched"] == "yes"
 
 
-async def test_apply_a_folder_server_side_after_a_diff(make_app, sim, tmp_path):
+async def test_apply_a_folder_server_side_after_a_diff(make_app, sim, tmp_path, notes):
     ns = make_namespace(sim, "apply-dir")
     sim.create("Deployment", ns, deployment("api", replicas=1))
     folder = tmp_path / "manifests"
@@ -131,7 +129,6 @@ async def test_apply_a_folder_server_side_after_a_diff(make_app, sim, tmp_path):
         {**deployment("api", replicas=3), "metadata": {"name": "api", "namespace": ns,
                                                         "labels": {"app": "api"}}}))
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("colon", *f"apply {folder}", "enter")
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), tries=400)
@@ -150,12 +147,11 @@ async def test_apply_a_folder_server_side_after_a_diff(make_app, sim, tmp_path):
         assert notes.errors() == []
 
 
-async def test_read_only_refuses_edit_and_apply(make_app, sim, tmp_path, monkeypatch):
+async def test_read_only_refuses_edit_and_apply(make_app, sim, tmp_path, monkeypatch, notes):
     ns = make_namespace(sim, "edit-ro")
     sim.create("Deployment", ns, deployment("ro", replicas=2))
     editor = FakeEditor(tmp_path, monkeypatch, [SET_REPLICAS.format(n=3)])
     app = make_app(readonly=True)
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await open_editor(pilot, app, ns, "ro")
         assert await wait_for(pilot, lambda: notes.said("refusing to edit"))

@@ -5,7 +5,7 @@ say per object what happened, failures in the server's words."""
 from __future__ import annotations
 
 from conftest import make_namespace, wait_for, wait_until
-from helpers import Notes, bare_pod, help_rows, names, running, show
+from helpers import bare_pod, help_rows, names, running, show
 from kubetui.ui.modals import ConfirmScreen, PromptScreen
 
 
@@ -13,13 +13,12 @@ def marked(app) -> list[str]:
     return [k.rsplit("/", 1)[-1] for k in app.browser.marked()]
 
 
-async def test_mark_three_pods_and_delete_them_with_one_confirmation(make_app, sim):
+async def test_mark_three_pods_and_delete_them_with_one_confirmation(make_app, sim, notes):
     ns = make_namespace(sim, "marks")
     for n in range(4):
         sim.create("Pod", ns, bare_pod(f"doomed-{n}"))
     wait_until(lambda: all(running(sim, ns, f"doomed-{n}") for n in range(4)), timeout=30)
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await show(pilot, app, "po", "^doomed-", 4)
         await pilot.press("space", "space", "space")  # each moves down a row, as k9s
@@ -45,13 +44,12 @@ async def test_mark_three_pods_and_delete_them_with_one_confirmation(make_app, s
         assert marked(app) == []
 
 
-async def test_a_failure_is_named_with_the_servers_message(make_app, sim):
+async def test_a_failure_is_named_with_the_servers_message(make_app, sim, notes):
     ns = make_namespace(sim, "marks-fail")
     for n in range(3):
         sim.create("Pod", ns, bare_pod(f"kill-{n}"))
     wait_until(lambda: all(running(sim, ns, f"kill-{n}") for n in range(3)), timeout=30)
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await show(pilot, app, "po", "^kill-", 3)
         await pilot.press("space", "space", "space")
@@ -83,13 +81,12 @@ async def test_a_deleted_row_drops_its_mark_and_ctrl_space_clears(make_app, sim)
         assert marked(app) == []
 
 
-async def test_scale_and_restart_marked_deployments(make_app, sim):
+async def test_scale_and_restart_marked_deployments(make_app, sim, notes):
     from conftest import deployment
     ns = make_namespace(sim, "marks-deploy")
     for name in ("one", "two"):
         sim.create("Deployment", ns, deployment(name, replicas=1))
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("colon", *"ns marks-deploy", "enter")
         await show(pilot, app, "deploy", "^(one|two)$", 2)
@@ -111,12 +108,11 @@ async def test_scale_and_restart_marked_deployments(make_app, sim):
         assert notes.errors() == []
 
 
-async def test_read_only_refuses_bulk_writes(make_app, sim):
+async def test_read_only_refuses_bulk_writes(make_app, sim, notes):
     ns = make_namespace(sim, "marks-ro")
     for n in range(2):
         sim.create("Pod", ns, bare_pod(f"ro-{n}"))
     app = make_app(readonly=True)
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await show(pilot, app, "po", "^ro-", 2)
         await pilot.press("space", "space")  # marking is reading: allowed

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from conftest import wait_for, wait_until
-from helpers import Notes, bare_pod, help_rows, ready_pods, show, two_node_cluster
+from helpers import bare_pod, help_rows, ready_pods, show, two_node_cluster
 from kubetui.kube import drain as d
 from kubetui.ui.drain_screen import DrainScreen
 from kubetui.ui.modals import ConfirmScreen
@@ -43,9 +43,8 @@ def unschedulable(sim, node: str) -> bool:
     return bool(sim.get("Node", None, node)["spec"].get("unschedulable"))
 
 
-async def test_cordon_then_uncordon(app_on, cluster):
+async def test_cordon_then_uncordon(app_on, cluster, notes):
     app = app_on()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await show(pilot, app, "no", "^node-b$", 1)
         rows = await help_rows(pilot, app)
@@ -63,10 +62,9 @@ async def test_cordon_then_uncordon(app_on, cluster):
         assert notes.errors() == []
 
 
-async def test_drain_respects_the_budget_and_ends_with_daemonset_pods(app_on, cluster):
+async def test_drain_respects_the_budget_and_ends_with_daemonset_pods(app_on, cluster, notes):
     wait_until(lambda: len(ready_pods(cluster, "web", "node-a")) == 3, timeout=30)
     app = app_on()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await show(pilot, app, "no", "^node-a$", 1)
         await pilot.press("r")
@@ -120,9 +118,8 @@ async def test_drain_names_unmanaged_and_emptydir_pods_and_cancel(app_on, cluste
         assert cluster.get("Pod", "default", "loner") is not None
 
 
-async def test_read_only_refuses_node_writes(app_on, cluster):
+async def test_read_only_refuses_node_writes(app_on, cluster, notes):
     app = app_on(readonly=True)
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await show(pilot, app, "no", "^node-b$", 1)
         for key in ("c", "u", "r"):

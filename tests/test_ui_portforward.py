@@ -16,7 +16,7 @@ from conftest import wait_for, wait_until
 from kubetui.sim.portforward import refused_message
 from kubetui.ui.modals import ConfirmScreen, PromptScreen
 from kubetui.ui.portforward_screen import PortForwardScreen
-from pilot_helpers import Notes, command, select
+from helpers import command, select
 
 
 def ready_pods(api, ns: str, label: str) -> list[str]:
@@ -53,10 +53,9 @@ async def forward(pilot, app, kind: str, pattern: str):
     return fwd
 
 
-async def test_forward_a_pod_fetch_the_page_many_at_once_and_stop_it(make_app, api):
+async def test_forward_a_pod_fetch_the_page_many_at_once_and_stop_it(make_app, api, notes):
     pod = ready_pods(api, "shop", "app=frontend")[0]
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         fwd = await forward(pilot, app, "po", f"^{pod}$")
         assert fwd.remote_port == 80 and fwd.pod == pod
@@ -99,10 +98,9 @@ async def test_forward_a_pod_fetch_the_page_many_at_once_and_stop_it(make_app, a
     assert notes.errors() == []
 
 
-async def test_a_refused_port_shows_the_kubelets_words_in_the_manager(make_app, api):
+async def test_a_refused_port_shows_the_kubelets_words_in_the_manager(make_app, api, notes):
     pod = ready_pods(api, "shop", "app=cart")[0]  # http-echo: nothing the sim serves
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         fwd = await forward(pilot, app, "po", f"^{pod}$")
         assert fwd.remote_port == 8080
@@ -122,10 +120,9 @@ async def test_a_refused_port_shows_the_kubelets_words_in_the_manager(make_app, 
     assert notes.errors() == []
 
 
-async def test_deleting_the_pod_ends_its_forward_with_a_message(make_app, api):
+async def test_deleting_the_pod_ends_its_forward_with_a_message(make_app, api, notes):
     pod = ready_pods(api, "shop", "app=redis")[0]
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         fwd = await forward(pilot, app, "po", f"^{pod}$")
         assert fwd.remote_port == 6379
@@ -144,9 +141,8 @@ async def test_deleting_the_pod_ends_its_forward_with_a_message(make_app, api):
     wait_until(lambda: ready_pods(api, "shop", "app=redis"), timeout=30)  # for the others
 
 
-async def test_a_service_forward_moves_to_another_ready_pod(make_app, api):
+async def test_a_service_forward_moves_to_another_ready_pod(make_app, api, notes):
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         fwd = await forward(pilot, app, "svc", "^frontend$")
         first = fwd.pod
@@ -162,10 +158,9 @@ async def test_a_service_forward_moves_to_another_ready_pod(make_app, api):
     wait_until(lambda: len(ready_pods(api, "shop", "app=frontend")) == 3, timeout=30)
 
 
-async def test_read_only_refuses_port_forward_and_says_why(make_app, api):
+async def test_read_only_refuses_port_forward_and_says_why(make_app, api, notes):
     pod = ready_pods(api, "shop", "app=frontend")[0]
     app = make_app(readonly=True)
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "po", f"^{pod}$")
         assert "F" not in {b.binding.key for b in app.screen.active_bindings.values()}
@@ -176,9 +171,8 @@ async def test_read_only_refuses_port_forward_and_says_why(make_app, api):
         assert app.forwards.forwards == []
 
 
-async def test_a_workload_forward_and_quit_stops_every_forward(make_app, api):
+async def test_a_workload_forward_and_quit_stops_every_forward(make_app, api, notes):
     app = make_app()
-    notes = Notes(app)
     async with app.run_test(size=(160, 48)) as pilot:
         fwd = await forward(pilot, app, "deploy", "^redis$")
         assert fwd.via == "deploy/redis" and fwd.pod in ready_pods(api, "shop", "app=redis")
@@ -192,14 +186,13 @@ async def test_a_workload_forward_and_quit_stops_every_forward(make_app, api):
 
 
 async def test_an_unreachable_kubelet_shows_the_api_servers_words(make_app, api, sim,
-                                                                   kubectl):
+                                                                   kubectl, notes):
     from kubetui.sim.kubelet_link import ANNOTATION
     pod = ready_pods(api, "shop", "app=frontend")[-1]
     node = CoreV1Api(api).read_namespaced_pod(pod, "shop").spec.node_name
     ip = next(a["address"] for a in sim.get("Node", None, node)["status"]["addresses"]
               if a["type"] == "InternalIP")
     app = make_app()
-    notes = Notes(app)
     kubectl("annotate", "node", node, f"{ANNOTATION}=refused", "--overwrite")
     try:
         async with app.run_test(size=(160, 48)) as pilot:
