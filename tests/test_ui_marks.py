@@ -45,6 +45,7 @@ async def test_mark_three_pods_and_delete_them_with_one_confirmation(make_app, s
 
 
 async def test_a_failure_is_named_with_the_servers_message(make_app, sim, notes):
+    notes.expect('pods "kill-1" not found')
     ns = make_namespace(sim, "marks-fail")
     for n in range(3):
         sim.create("Pod", ns, bare_pod(f"kill-{n}"))
