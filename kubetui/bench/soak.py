@@ -7,8 +7,8 @@ switches context. At the end: does the cache equal the server, what went wrong t
 not injected, and how memory, threads and sockets moved. Measured, never asserted.
 
 The start counts are taken after two rounds of the driver (every screen built once, the
-lint's informers up, back on the first context), the end counts back on that context
-before the final comparison; `*_launch` are the counts at the first rows."""
+lint's informers up, back on the first context, its live lint filled), the end counts
+back on that context, lint filled, before the final comparison; `*_launch` are the counts at the first rows."""
 
 from __future__ import annotations
 
@@ -130,6 +130,14 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.browser, 10)
 
+    def lint_settled() -> bool:
+        """The live lint has every pod the view's cache has: the counts compare like
+        with like (right after a context switch, a new lint is still filling)."""
+        live = getattr(app, "_live_lint", None)
+        pods = live.groups.get("Pod") if live is not None else None
+        return live is not None and live.cluster is app.cluster and live.settled \
+            and pods is not None and len(live.linter.objs["Pod"]) == len(pods.store)
+
     start = time.monotonic()
     end = start + minutes * 60
     opened, samples = 0, []
@@ -143,6 +151,8 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
         while time.monotonic() < end:
             if rounds == 2:  # warm: every screen built once, the lint's informers up,
                 # and back on the first context: the counts to come back to
+                await until(pilot, lint_settled, 120)
+                result["lint_findings_start"] = len(app._live_lint.linter.findings())
                 gc.collect()
                 result["rss_start_mb"] = round(rss_mb(), 1)
                 result["threads_start"] = threading.active_count()
@@ -190,6 +200,9 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
             switch += 1
             await command(pilot, f"ctx {contexts[switch % len(contexts)]}")
             await until(pilot, lambda: app.browser.table.row_count > 100, 60)
+        await until(pilot, lint_settled, 120)
+        if getattr(app, "_live_lint", None) is not None:
+            result["lint_findings_end"] = len(app._live_lint.linter.findings())
         gc.collect()
         await pilot.pause(2.0)
         samples.append((time.monotonic() - start, rss_mb()))
@@ -260,7 +273,8 @@ def run(minutes: float, pods: int, json_path: str | None) -> int:
                 "objects_extra", "duplicates", "stale", "tracebacks", "logged_errors",
                 "unexpected_errors", "rss_launch_mb", "rss_start_mb", "rss_end_mb",
                 "rss_slope_mb_per_min", "threads_launch", "threads_start", "threads_end",
-                "sockets_start", "sockets_end", "rounds"):
+                "sockets_start", "sockets_end", "lint_findings_start", "lint_findings_end",
+                "rounds"):
         print(f"  {key:<24} {result.get(key)}")
     print("  threads by name:", result.get("threads_by_name"))
     print("  objects grown:", result.get("objects_grown"))
