@@ -152,9 +152,15 @@ class Drain:
             if exc.status == 404:  # already gone: nothing left to evict
                 p.state, p.message = GONE, ""
             elif exc.status == 429 or exc.status >= 500:
-                # a budget says not now (429), or two budgets match (500): kubectl retries
-                log.error("eviction of %s refused, retrying in %.0fs: %s", p.key,
-                          RETRY_SECONDS, exc, exc_info=True)
+                # a budget says not now (429), or two budgets match (500): kubectl retries.
+                # A budget's no is the API working as meant (shown on the screen, logged
+                # once per pod); a 5xx is a failure, logged with its traceback
+                if exc.status != 429:
+                    log.error("eviction of %s failed, retrying in %.0fs: %s", p.key,
+                              RETRY_SECONDS, exc, exc_info=True)
+                elif p.tries == 1:
+                    log.info("eviction of %s refused, retrying every %.0fs: %s", p.key,
+                             RETRY_SECONDS, exc)
                 p.state = BLOCKED
                 p.message = " ".join([exc.message, *exc.causes])
                 p.next_try = time.time() + RETRY_SECONDS
