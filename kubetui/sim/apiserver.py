@@ -107,7 +107,8 @@ class ApiCore:
                                       start, limit)
         if more:
             meta["continue"] = _encode_continue(rv, _key(items[-1]))
-            meta["remainingItemCount"] = more
+            if more > 0:  # (with a selector the real server does not count them)
+                meta["remainingItemCount"] = more
         meta["resourceVersion"] = str(rv)
         return {"kind": f"{res.kind}List", "apiVersion": res.api_version, "metadata": meta,
                 "items": items}

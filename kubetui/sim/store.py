@@ -4,7 +4,7 @@ watch replay (older versions answer 410 Gone), and the watchers to notify."""
 from __future__ import annotations
 
 import asyncio
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Callable
@@ -63,6 +63,7 @@ class Store:
         self._log: deque[Change] = deque()
         self.registry = Registry()
         self._objects: dict[str, dict[tuple[str, str], dict]] = defaultdict(dict)
+        self._keys: dict[str, list[tuple[str, str]]] = defaultdict(list)  # sorted, per kind
         self.watchers: set[Watcher] = set()
         self.listeners: list[Callable[[Change], None]] = []
 
@@ -83,19 +84,22 @@ class Store:
     def page(self, res: Resource, namespace: str | None = None, match: Matcher | None = None,
              after: tuple[str, str] | None = None, limit: int = 0) -> tuple[list[dict], int]:
         """Objects in key order after `after`, at most `limit` (0: all), and how many
-        more match beyond them. Paging does not rebuild what it skips."""
-        objs = self._objects[res.key]
-        keys = sorted(k for k in objs if not namespace or k[0] == namespace)
-        start = bisect_right(keys, after) if after is not None else 0
+        more match beyond them (-1: some, with a selector; 0: none). A page costs what it
+        returns, not the whole kind: keys are kept sorted as objects come and go."""
+        objs, keys = self._objects[res.key], self._keys[res.key]
+        lo, hi = 0, len(keys)
+        if namespace:  # the namespace's keys are one run of the sorted index
+            lo = bisect_left(keys, (namespace, ""))
+            hi = bisect_left(keys, (namespace + "\0", ""), lo)
+        start = max(lo, bisect_right(keys, after, lo, hi)) if after is not None else lo
         out: list[dict] = []
-        for i in range(start, len(keys)):
+        for i in range(start, hi):
             obj = objs[keys[i]]
             if match is None or match(obj):
                 if limit and len(out) == limit:
-                    rest = keys[i:]
-                    more = len(rest) if match is None else sum(
-                        1 for k in rest if match(objs[k]))
-                    return out, more
+                    # more to come: how many is known without a selector (the real server
+                    # gives remainingItemCount only then), and costs nothing to say
+                    return out, (hi - i if match is None else -1)
                 out.append(obj)
         return out, 0
 
@@ -123,6 +127,7 @@ class Store:
         if key in self._objects[res.key]:
             raise already_exists(res, meta["name"])
         self._objects[res.key][key] = obj
+        insort(self._keys[res.key], key)
         return self._record(res, ADDED, obj, None)
 
     def replace(self, res: Resource, obj: dict) -> dict:
@@ -139,6 +144,8 @@ class Store:
         old = self._objects[res.key].pop(key, None)
         if old is None:
             raise not_found(res, name)
+        keys = self._keys[res.key]
+        del keys[bisect_left(keys, key)]
         gone = dict(old)
         gone["metadata"] = dict(old["metadata"])
         return self._record(res, DELETED, gone, old)
