@@ -155,7 +155,13 @@ class Store:
         """Changes after `since`, or None when that version is compacted away (410)."""
         if since < self.compacted:
             return None
-        return [c for c in self._log if c.rv > since]
+        out = []
+        for c in reversed(self._log):  # from the newest: costs what it returns
+            if c.rv <= since:
+                break
+            out.append(c)
+        out.reverse()
+        return out
 
     def expire(self) -> None:
         """Forget the event log (as a compaction does): a watch from any version handed
