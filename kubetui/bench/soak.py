@@ -93,6 +93,19 @@ class LogCount(logging.Handler):
         self.errors += 1
 
 
+def list_pods(client) -> dict[str, str]:
+    """Every pod the server has, key -> resourceVersion, page by page."""
+    server, cont = {}, None
+    while True:
+        page = client.get_json("/api/v1/pods", {"limit": 1000, "continue": cont})
+        for p in page["items"]:
+            m = p["metadata"]
+            server[f"{m['namespace']}/{m['name']}"] = m.get("resourceVersion")
+        cont = (page.get("metadata") or {}).get("continue")
+        if not cont:
+            return server
+
+
 async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
     from kubetui.kube.config import load_kubeconfig
     from kubetui.ui.app import KubetuiApp, Settings
@@ -214,17 +227,14 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
         group = app.browser.group
         client = app.cluster.client
         await until(pilot, lambda: group.health.state == "live", 60)
-        server = {}
-        cont = None
-        await until(pilot, lambda: client.get_json("/version") is not None, 30)
-        while True:
-            page = client.get_json("/api/v1/pods", {"limit": 1000, "continue": cont})
-            for p in page["items"]:
-                m = p["metadata"]
-                server[f"{m['namespace']}/{m['name']}"] = m.get("resourceVersion")
-            cont = (page.get("metadata") or {}).get("continue")
-            if not cont:
+        server: dict = {}
+        for attempt in range(60):  # the faults go on firing: a list they break is redone
+            try:
+                server = list_pods(client)
                 break
+            except Exception as exc:  # noqa: BLE001 (an injected 5xx, 429, a drop, down)
+                result.setdefault("final_list_retries", []).append(str(exc)[:80])
+                await pilot.pause(1.0)
         cached = dict(group.store.snapshot()[1])
         result.update(
             objects_lost=len(set(server) - set(cached)),
