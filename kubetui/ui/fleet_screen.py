@@ -244,11 +244,10 @@ class FleetScreen(Screen):
             counts[r.state] = counts.get(r.state, 0) + 1
         parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(),
                                                           key=lambda x: STATE_RANK[x[0]]))
-        sort = (f"   sort {self.sort_column}{'↓' if self.sort_reverse else '↑'}"
+        sort = (f"  sort {self.sort_column}{'↓' if self.sort_reverse else '↑'}"
                 if self.sort_column else "")
         self.query_one("#fleet-title", Static).update(Text.assemble(
-            (" fleet ", "bold reverse"), f"  {len(self.rows)} contexts: {parts}", sort,
-            ("   live", "dim")))
+            (" fleet ", "bold reverse"), f"  {len(self.rows)} contexts: {parts}", sort))
 
     def on_resource_table_cursor_moved(self, _message) -> None:
         self._show_selected()
