@@ -181,8 +181,8 @@ class Decoder:
         obj = ev.object
         meta = obj.metadata if obj is not None else None
         rv = meta.resourceVersion if meta is not None else ""
-        if ev.type == "BOOKMARK" or obj is None:
-            return ev.type, "", None, rv, None
+        if ev.type == "BOOKMARK" or obj is None or not meta or not meta.name:
+            return (ev.type if ev.type == "BOOKMARK" else "SKIP"), "", None, rv, None
         return ev.type, self.key(meta), self.slim(obj), rv, None
 
 

@@ -170,7 +170,7 @@ class SlimWatch(Informer):
                  namespace: str | None = None, field_selector: str | None = None):
         super().__init__(client, kind, namespace=namespace, field_selector=field_selector)
         self.decoder = decoder
-        self.table = table
+        self.slim = table  # (not `table`: the Informer reads that as "ask for Tables")
         self.last_line = 0.0  # when the stream last said anything (a bookmark counts)
         self.bookmarks = 0
 
@@ -191,7 +191,7 @@ class SlimWatch(Informer):
             cont = meta.cont
             if not cont or self._stop.is_set():
                 break
-        self.table.replace(fresh, scope=self.namespace)
+        self.slim.replace(fresh, scope=self.namespace)
         self.resource_version = rv
         self.last_line = time.time()
         self.lists += 1
@@ -212,9 +212,9 @@ class SlimWatch(Informer):
             raise ApiError(code or 500, (status or {}).get("reason", ""),
                            (status or {}).get("message", "watch error"))
         if etype in ("ADDED", "MODIFIED"):
-            self.table.put(key, value)
+            self.slim.put(key, value)
         elif etype == "DELETED":
-            self.table.delete(key)
+            self.slim.delete(key)
         elif etype == "BOOKMARK":
             self.bookmarks += 1
         self.events += 1
