@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import base64
 import datetime
+import time
 import socket
+import sys
 
 import pytest
 import yaml
 
 from conftest import FAST, deployment, wait_for, wait_until
-from helpers import command
+from helpers import command, help_rows
 from kubetui.kube.config import load_kubeconfig
 from kubetui.kube.fleet import AUTH_FAILED, REACHABLE, STALE, UNREACHABLE, Fleet
 from kubetui.sim import SimCluster
@@ -72,6 +74,19 @@ def fleet_files(sim, tmp_path_factory):
                           {"name": "eks-prod", "context": {"cluster": "gone", "user": "eks"}},
                           # the same name as the first file's: shadowed, shown once
                           {"name": "demo", "context": {"cluster": "demo", "user": "eks"}}]}
+    # an exec plugin (as `aws eks get-token`) handing out a token that expires in 2 days
+    plugin = folder / "get-token.py"
+    expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2))
+    plugin.write_text(
+        "import json\nprint(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1beta1',"
+        " 'kind': 'ExecCredential', 'status': {'token': %r, 'expirationTimestamp': %r}}))\n"
+        % (small.auth.admin_token, expires.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    other["clusters"].append({"name": "small-exec", "cluster": {"server": small.url}})
+    other["users"].append({"name": "plugged", "user": {"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1beta1", "command": sys.executable,
+        "args": [str(plugin)]}}})
+    other["contexts"].append({"name": "small-exec", "context": {"cluster": "small-exec",
+                                                                "user": "plugged"}})
     path = folder / "cluster-zz-other"
     path.write_text(yaml.safe_dump(other))
     paths.append(str(path))
@@ -89,7 +104,8 @@ def test_every_context_is_one_row_saying_what_its_cluster_is(sim, api, fleet_fil
     kc = load_kubeconfig(paths)
     fleet = Fleet(kc).start()
     try:
-        assert sorted(fleet.sources) == ["demo", "eks-prod", "gone", "shop-dev", "small"]
+        assert sorted(fleet.sources) == ["demo", "eks-prod", "gone", "shop-dev", "small",
+                                         "small-exec"]
 
         def ready():
             rows = rows_by_name(fleet)
@@ -120,6 +136,13 @@ def test_every_context_is_one_row_saying_what_its_cluster_is(sim, api, fleet_fil
         # the client certificate of "gone" expires in 3 days: soon
         assert gone.expiry is not None and gone.expiry.what == "client certificate"
         assert gone.expiry.soon(gone.expiry.when - 3 * 86400)
+        assert abs(gone.expiry.when - time.time() - 3 * 86400) < 600
+        # what the exec plugin said: its token expires in 2 days, and the plugin renews it
+        plugged = wait_until(lambda: (r := rows_by_name(fleet)["small-exec"]).state ==
+                             REACHABLE and r.expiry is not None and r)
+        assert plugged.expiry.what == "exec token" and plugged.expiry.renews
+        assert abs(plugged.expiry.when - time.time() - 2 * 86400) < 600
+        assert plugged.nodes_total == len(small.list("Node"))
     finally:
         fleet.stop()
     assert fleet.threads_alive == 0
@@ -141,13 +164,23 @@ def test_rows_follow_the_watches_and_a_down_cluster_goes_stale(fleet_files):
         # the watch brought it: no list was made for it
         assert sum(w.lists for p in fleet.sources["small"].parts.values()
                    for w in p.watches) == lists
+        versions = []
+
+        async def count_versions(request):
+            if request.path == "/version":
+                versions.append(request.path)
+            return None
+        small.request_hooks.insert(0, count_versions)
         small.faults.down(4)
         row = wait_until(lambda: (r := fleet.rows()[0]).state == STALE and r, timeout=20)
         assert row.since > 0 and ("connection refused" in row.reason or
                                   "was cut" in row.reason), row.reason
         assert row.pods_total == before + 1  # what it knew is still shown, as stale
         wait_until(lambda: fleet.rows()[0].state == REACHABLE, timeout=40)
+        wait_until(lambda: versions)  # back: the version is read again
     finally:
+        small.request_hooks[:] = [h for h in small.request_hooks
+                                  if getattr(h, "__name__", "") != "count_versions"]
         fleet.stop()
         small.delete("Pod", "default", "extra")
 
@@ -177,6 +210,8 @@ async def test_fleet_screen_sorts_switches_and_finds(fleet_files, make_app, note
             assert table.row("gone")[1] == "error" and table.row("eks-prod")[1] == "error"
             shadows = app.kubeconfig.shadows_of("demo")  # a later file's context, cluster
             assert len(shadows) == 2 and f"(+{len(shadows)})" in cell("demo", "FILE")
+            help = await help_rows(pilot, app)
+            assert help["Switch context"] in ("⏎", "enter") and help["Sort by restarts/1h"] == "R"
             await pilot.press("N")  # by context name, then the other way
             assert table.keys() == sorted(table.keys())
             await pilot.press("N")
@@ -192,6 +227,7 @@ async def test_fleet_screen_sorts_switches_and_finds(fleet_files, make_app, note
             assert await wait_for(pilot, lambda: isinstance(app.screen, FleetFindScreen)
                                   and not app.screen.waiting)
             find = app.screen
+            assert "found in" in str(find.query_one("#fleetfind-title").render())
             rows = {k: find.table.row(k)[0] for k in find.table.keys()}
             assert rows["small|Deployment|default/api"][4] == "2/2 ready" or \
                 small.get("Deployment", "default", "api")["status"].get("readyReplicas") != 2

@@ -154,7 +154,8 @@ class ContextSource:
         self.connect_error = ""  # the kubeconfig or credential plugin failed
         self.auth_error = ""  # the server said 401
         self.reach_error = ""  # /version could not be had
-        self.ever_live = False
+        self.ever_live = False  # it answered once: failing from now on is "stale"
+        self._failing = False  # a watch was backing off at the last look
         self.parts: dict[str, Part] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
@@ -194,7 +195,7 @@ class ContextSource:
                 if self.client is None:
                     self.client = KubeClient.connect(self.kc, self.name)
                     self._said("connect_error", "")
-                if not self.version or self._recovered():
+                if not self.version or self.reach_error or self.auth_error:
                     self._read_version()
                 if not self.parts:
                     self._start_parts()
@@ -244,12 +245,6 @@ class ContextSource:
             self.ever_live = True  # it answered: reachable from now on, stale if it stops
             self.changes += 1
 
-    def _recovered(self) -> bool:
-        """The watches are live again after failing: read the version again."""
-        if self.reach_error or self.auth_error:
-            return True
-        return False
-
     def _start_parts(self) -> None:
         client = self.client
         self.parts = {
@@ -269,10 +264,11 @@ class ContextSource:
                          self.name, part.name)
                 part.fall_back(self.client, candidate_namespaces(self.info.namespace))
                 self.changes += 1
-        live = any(w.health.state == LIVE for p in self.parts.values() for w in p.watches)
-        if live and not self.ever_live:
-            self.ever_live = True
-            self.changes += 1
+        healths = [w.health.state for p in self.parts.values() for w in p.watches]
+        failing = BACKOFF in healths
+        if self._failing and not failing and LIVE in healths:
+            self._read_version()  # back after failing: it may have been upgraded meanwhile
+        self._failing = failing
 
     # -- the row
     def row(self, now: float | None = None) -> Row:

@@ -151,7 +151,7 @@ class _Everywhere(Screen):
     def add_rows(self, context: str, result) -> None:
         raise NotImplementedError
 
-    def title(self) -> str:
+    def heading(self) -> str:
         raise NotImplementedError
 
     def _paint(self) -> None:
@@ -162,7 +162,7 @@ class _Everywhere(Screen):
         left = f", {len(self.waiting)} still looking" if self.waiting else ""
         failed = f", {len(self.errors)} could not look" if self.errors else ""
         self.query_one("#fleetfind-title", Static).update(Text.assemble(
-            (" fleet ", "bold reverse"), f"  {self.title()}{failed}{left}"))
+            (" fleet ", "bold reverse"), f"  {self.heading()}{failed}{left}"))
 
 
 class FleetFindScreen(_Everywhere):
@@ -195,7 +195,7 @@ class FleetFindScreen(_Everywhere):
         if not answer.found and not answer.failed:
             self.rows[f"{context}|0"] = ((context, "", "", "(none here)", "", ""), "done")
 
-    def title(self) -> str:
+    def heading(self) -> str:
         n = sum(1 for k in self.rows if k in self.found)
         where = len({f.context for f in self.found.values()})
         return f"find {self.query_.text}: {n} found in {where} context(s)"
@@ -229,7 +229,7 @@ class FleetLintScreen(_Everywhere):
                                       str(sev.get("warning", 0)), str(sev.get("info", 0)),
                                       top or "-", unread or "-"), health)
 
-    def title(self) -> str:
+    def heading(self) -> str:
         return f"footgun lint per cluster: {len(self.answers)} linted"
 
     def action_open(self) -> None:
