@@ -260,3 +260,49 @@ def test_find_in_a_restricted_context_says_where_it_looked(fleet_files):
     assert [(f.namespace, f.name) for f in answer.found] == [
         (d["metadata"]["namespace"], d["metadata"]["name"])
         for d in shop.list("Deployment", "shop") if d["metadata"]["name"] == "frontend"]
+
+
+@pytest.mark.asyncio
+async def test_fleet_lint_counts_each_cluster_and_opens_its_lint(fleet_files, notes):
+    from kubetui.diagnose.lint import LintConfig
+    from kubetui.kube.client import KubeClient
+    from kubetui.kube.fleet_find import lint_in
+    from kubetui.ui.app import KubetuiApp, Settings
+    from kubetui.ui.fleet_find_screen import FleetLintScreen
+    from kubetui.ui.lint_screen import LintScreen
+
+    paths, _, _ = fleet_files
+    kc = load_kubeconfig(paths)
+    app = KubetuiApp(kc, Settings(context="small"))
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert await wait_for(pilot, lambda: app.cluster is not None)
+            await command(pilot, "fleet lint")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, FleetLintScreen)
+                                  and not app.screen.waiting, tries=600)
+            screen = app.screen
+            rows = {k.split("|")[0]: screen.table.row(k)[0] for k in screen.table.keys()}
+            client = KubeClient.connect(kc, "demo")
+            try:
+                direct = lint_in(client, "demo", LintConfig())
+            finally:
+                client.close()
+            # the demo's footguns, counted as a lint of that cluster alone counts them
+            # (the demo is settled: its objects do not change between the two looks)
+            assert int(rows["demo"][1]) == direct["severity"].get("error", 0)
+            assert int(rows["demo"][2]) == direct["severity"].get("warning", 0) > 0
+            assert rows["gone"][3].startswith("could not look: cannot reach")
+            assert rows["eks-prod"][3].startswith("could not look: exec plugin")
+            screen.table._move_to(screen.table.keys().index(
+                next(k for k in screen.table.keys() if k.startswith("demo|"))))
+            await pilot.press("enter")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, LintScreen)
+                                  and app.cluster.context.name == "demo")
+    finally:
+        app.shutdown()
+
+
+def test_the_fleet_flag_starts_on_the_fleet():
+    from kubetui.cli import _parser
+    assert _parser().parse_args(["--fleet"]).fleet is True
+    assert _parser().parse_args([]).fleet is False
