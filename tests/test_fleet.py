@@ -306,3 +306,31 @@ def test_the_fleet_flag_starts_on_the_fleet():
     from kubetui.cli import _parser
     assert _parser().parse_args(["--fleet"]).fleet is True
     assert _parser().parse_args([]).fleet is False
+
+
+def test_a_context_that_never_answers_delays_no_other_row(fleet_files, tmp_path):
+    paths, small, _ = fleet_files
+    silent = socket.socket()  # listens (connections are made) but never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        doc = {"apiVersion": "v1", "kind": "Config",
+               "clusters": [{"name": "silent", "cluster": {
+                   "server": f"http://127.0.0.1:{silent.getsockname()[1]}"}}],
+               "users": [{"name": "u", "user": {}}],
+               "contexts": [{"name": "silent", "context": {"cluster": "silent",
+                                                           "user": "u"}}]}
+        path = tmp_path / "cluster-silent"
+        path.write_text(yaml.safe_dump(doc))
+        fleet = Fleet(load_kubeconfig([str(path), paths[1]])).start()
+        try:
+            rows = wait_until(lambda: (r := rows_by_name(fleet))["small"].state == REACHABLE
+                              and not r["small"].unknown and r, timeout=20)
+            assert rows["silent"].state == "connecting"  # still waiting for its answer
+            row = wait_until(lambda: (r := rows_by_name(fleet)["silent"]).state ==
+                             UNREACHABLE and r, timeout=30)
+            assert "did not answer in time" in row.reason
+        finally:
+            fleet.stop()
+    finally:
+        silent.close()
