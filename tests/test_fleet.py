@@ -334,3 +334,17 @@ def test_a_context_that_never_answers_delays_no_other_row(fleet_files, tmp_path)
             fleet.stop()
     finally:
         silent.close()
+
+
+def test_a_context_naming_a_missing_cluster_is_a_kubeconfig_error(tmp_path):
+    from kubetui.kube.fleet import CONFIG_ERROR
+    doc = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [],
+           "contexts": [{"name": "orphan", "context": {"cluster": "nowhere", "user": "u"}}]}
+    path = tmp_path / "cluster-orphan"
+    path.write_text(yaml.safe_dump(doc))
+    fleet = Fleet(load_kubeconfig([str(path)])).start()
+    try:
+        row = wait_until(lambda: (r := fleet.rows()[0]).state == CONFIG_ERROR and r)
+        assert 'names cluster "nowhere"' in row.reason and row.nodes_total is None
+    finally:
+        fleet.stop()

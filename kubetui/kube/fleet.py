@@ -14,7 +14,6 @@ has it); the row lists what the later files defined under its names (`shadows`).
 
 from __future__ import annotations
 
-import base64
 import logging
 import threading
 import time
@@ -26,6 +25,7 @@ import urllib3
 from .client import ApiError, KubeClient
 from .cluster import candidate_namespaces, may_watch
 from .config import KubeConfigError, KubeConfigSet
+from .credentials import Expiry, exec_expiry, kubeconfig_expiry
 from .fleet_slim import EVENTS, NODES, PODS, Decoder
 from .fleet_watch import EventSums, NodeSums, PodSums, SlimTable, SlimWatch, Sums
 from .informer import BACKOFF, FORBIDDEN, LIVE, _describe
@@ -33,21 +33,10 @@ from .kinds import KINDS, Kind
 
 log = logging.getLogger("kubetui.fleet")
 
-CONNECTING, REACHABLE, AUTH_FAILED, UNREACHABLE, STALE = (
-    "connecting", "reachable", "auth failed", "unreachable", "stale")
-SOON = 7 * 86400  # a credential expiring within this is "expires soon"
+CONNECTING, REACHABLE, AUTH_FAILED, UNREACHABLE, STALE, CONFIG_ERROR = (
+    "connecting", "reachable", "auth failed", "unreachable", "stale", "kubeconfig error")
 QUIET = 150.0  # a watch that sent bookmarks and then nothing for this long: stale
 VERSION_TIMEOUT = (3, 5)
-
-
-@dataclass(frozen=True)
-class Expiry:
-    when: float
-    what: str  # "client certificate", "token", "exec token", "exec certificate"
-    renews: bool = False  # an exec plugin hands out a new one by itself
-
-    def soon(self, now: float) -> bool:
-        return self.when - now < SOON
 
 
 @dataclass
@@ -279,7 +268,7 @@ class ContextSource:
         r.expiry = self.expiry()
         if self.connect_error:
             r.state, r.reason = AUTH_FAILED if _is_auth(self.kc, self.name) else \
-                UNREACHABLE, self.connect_error
+                CONFIG_ERROR, self.connect_error
             r.unknown = {p: r.state for p in ("nodes", "pods", "warnings")}
             return r
         if self.auth_error:
@@ -392,72 +381,5 @@ def _is_auth(kc: KubeConfigSet, name: str) -> bool:
     return bool(user) and ctx.cluster in kc.clusters
 
 
-def _cert_not_after(pem: bytes) -> float | None:
-    from cryptography import x509
-    try:
-        cert = x509.load_pem_x509_certificate(pem)
-    except ValueError:
-        log.exception("a client certificate that is not PEM")
-        return None
-    return cert.not_valid_after_utc.timestamp()
-
-
-def _jwt_exp(token: str) -> float | None:
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        payload = orjson.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, orjson.JSONDecodeError):
-        return None
-    exp = payload.get("exp") if isinstance(payload, dict) else None
-    return float(exp) if isinstance(exp, (int, float)) else None
-
-
-def kubeconfig_expiry(kc: KubeConfigSet, name: str) -> Expiry | None:
-    """The client certificate's NotAfter (client-certificate-data, or the file
-    client-certificate names), else a JWT token's `exp`, from the kubeconfig."""
-    import os
-    ctx = kc.contexts[name]
-    user, source = kc.users.get(ctx.user) or ({}, "")
-    user = user or {}
-    pem = None
-    try:
-        if user.get("client-certificate-data"):
-            pem = base64.b64decode(user["client-certificate-data"])
-        elif user.get("client-certificate"):
-            path = os.path.join(os.path.dirname(source), user["client-certificate"])
-            with open(path, "rb") as fh:
-                pem = fh.read()
-    except (OSError, ValueError):
-        log.exception("fleet %s: the client certificate cannot be read", name)
-    if pem:
-        when = _cert_not_after(pem)
-        if when is not None:
-            return Expiry(when, "client certificate")
-    token = user.get("token")
-    when = _jwt_exp(token) if isinstance(token, str) else None
-    return Expiry(when, "token") if when is not None else None
-
-
-def exec_expiry(client: KubeClient | None) -> Expiry | None:
-    """What the exec plugin said last: its ExecCredential's expirationTimestamp (the
-    official loader keeps it on itself, reachable through the refresh hook it sets on
-    the configuration), or the NotAfter of the certificate it handed out."""
-    if client is None:
-        return None
-    config = client.api.configuration
-    hook = getattr(config, "refresh_api_key_hook", None)
-    for cell in getattr(hook, "__closure__", None) or ():
-        loader = cell.cell_contents
-        user = getattr(loader, "_user", None)
-        if user is None or "exec" not in user:
-            continue
-        expiry = loader.__dict__.get("expiry")
-        if expiry is not None:
-            return Expiry(expiry.timestamp(), "exec token", renews=True)
-    return None
-
-
-__all__ = ["AUTH_FAILED", "CONNECTING", "ContextSource", "Expiry", "Fleet", "REACHABLE",
-           "Row", "STALE", "UNREACHABLE", "exec_expiry", "kubeconfig_expiry"]
+__all__ = ["AUTH_FAILED", "CONFIG_ERROR", "CONNECTING", "ContextSource", "Expiry", "Fleet",
+           "REACHABLE", "Row", "STALE", "UNREACHABLE"]

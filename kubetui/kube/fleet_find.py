@@ -137,7 +137,8 @@ def lint_in(client: KubeClient, context: str, config) -> dict:
 
 def everywhere(kc: KubeConfigSet, contexts: list[str], work: Callable[[KubeClient, str], object],
                done: Callable[[str, object, str], None],
-               client_for: Callable[[str], KubeClient | None] | None = None) -> list[threading.Thread]:
+               client_for: Callable[[str], KubeClient | None] | None = None,
+               ) -> list[threading.Thread]:
     """Run `work(client, context)` in every context at once, each on its own thread;
     `done(context, result, error)` is called from that thread as each ends (error: why
     it could not look, in one line). `client_for` may lend a connected client (the

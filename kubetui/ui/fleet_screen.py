@@ -20,8 +20,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from kubetui.kube.fleet import (AUTH_FAILED, CONNECTING, REACHABLE, STALE, UNREACHABLE,
-                                Fleet, Row)
+from kubetui.kube.fleet import (AUTH_FAILED, CONFIG_ERROR, CONNECTING, REACHABLE, STALE,
+                                UNREACHABLE, Fleet, Row)
 
 from .resource_table import GAP, ResourceTable
 
@@ -37,7 +37,9 @@ NUMERIC = {"NODES", "NOT READY", "PENDING", "RESTARTS/1H", "WARN/15M", "CPU REQ"
 # narrow terminals: these go first, in this order; then CONTEXT and STATE shrink
 DROP = ("FILE", "VERSION", "MEM REQ", "EXPIRES", "PENDING", "CPU REQ")
 SHRINK = (("STATE", 16), ("CONTEXT", 18), ("STATE", 12), ("CONTEXT", 12))
-STATE_RANK = {AUTH_FAILED: 0, UNREACHABLE: 1, STALE: 2, CONNECTING: 3, REACHABLE: 4}
+STATE_RANK = {CONFIG_ERROR: 0, AUTH_FAILED: 1, UNREACHABLE: 2, STALE: 3, CONNECTING: 4,
+              REACHABLE: 5}
+FAILED = (AUTH_FAILED, UNREACHABLE, STALE, CONFIG_ERROR)
 
 
 def fit_fleet(columns: tuple[str, ...], widths: list[int], room: int) -> list[tuple[int, int]]:
@@ -94,7 +96,7 @@ def _ago(seconds: float) -> str:
 def state_text(r: Row, now: float) -> str:
     if r.state == STALE:
         return f"stale since {_ago(now - r.since)}"
-    if r.state in (AUTH_FAILED, UNREACHABLE):
+    if r.state in (AUTH_FAILED, UNREACHABLE, CONFIG_ERROR):
         return f"{r.state}: {r.reason}" if r.reason else r.state
     if r.state == REACHABLE and (r.unknown or r.scope):
         return "reachable (restricted)"
@@ -135,7 +137,7 @@ def cells(r: Row, now: float) -> tuple[tuple[str, ...], str, tuple]:
            state_text(r, now), r.version or "-", nodes, not_ready, pending, restarts,
            warnings, cpu, mem, expiry_text(r, now))
     health = "ok"
-    if r.state in (AUTH_FAILED, UNREACHABLE, STALE) or (
+    if r.state in FAILED or (
             r.nodes_total is not None and r.nodes_ready < r.nodes_total) or (
             r.expiry is not None and not r.expiry.renews and r.expiry.when <= now):
         health = "error"
@@ -160,7 +162,7 @@ def detail_text(r: Row, now: float) -> Text:
     text = Text.assemble((f" {r.context}", "bold"), f"  {r.server}  ", (r.file, "dim"))
     line = state_text(r, now) if r.state != STALE else \
         f"stale since {_ago(now - r.since)} ago: {r.reason}"
-    text.append(f"\n {line}", "red" if r.state in (AUTH_FAILED, UNREACHABLE, STALE) else "")
+    text.append(f"\n {line}", "red" if r.state in FAILED else "")
     if r.state == CONNECTING and r.reason:
         text.append(f": {r.reason}")
     notes = [f"{part}: {why}" for part, why in r.unknown.items()
@@ -209,8 +211,16 @@ class FleetScreen(Screen):
     def on_mount(self) -> None:
         self.table.empty_message = "No contexts in the kubeconfig files"
         self.table.focus()
-        self.set_interval(0.25, self.refresh_rows)
+        self._timer = self.set_interval(0.25, self.refresh_rows)
         self.refresh_rows()
+
+    def on_screen_suspend(self) -> None:
+        """Not shown (the fleet keeps running): no repaint work meanwhile."""
+        self._timer.pause()
+
+    def on_screen_resume(self) -> None:
+        self._timer.resume()
+        self.refresh_rows(force=True)
 
     @property
     def table(self) -> FleetTable:
