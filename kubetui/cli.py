@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--context", help="context to use (default: the current context)")
     p.add_argument("-n", "--namespace", help="namespace to show (default: all namespaces)")
     p.add_argument("--readonly", action="store_true", help="refuse every write")
+    p.add_argument("--fleet", action="store_true",
+                   help="start on the fleet: every context of every kubeconfig file, live")
     return p
 
 
@@ -212,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         return demo_main(args)
     try:
         kc = load_kubeconfig(kubeconfig_paths(args.kubeconfig, clusters_dir=args.clusters_dir))
+        if args.fleet and not args.context and not kc.current_context and kc.contexts:
+            args.context = sorted(kc.contexts)[0]  # the fleet needs no current context
         kc.context(args.context)
     except NoKubeConfig as exc:
         return _fail(f"{exc}; set KUBECONFIG or --kubeconfig to a cluster's config, or "
@@ -231,7 +235,8 @@ def run_app(kc, args) -> int:
                         readonly=args.readonly or cfg.readonly, refresh_hz=cfg.refresh_hz,
                         favorites=cfg.favorites, context_namespaces=cfg.context_namespaces,
                         keymap=cfg.keymap, debug_image=cfg.debug_image,
-                        problems=cfg.problems, lint=cfg.lint)
+                        problems=cfg.problems, lint=cfg.lint,
+                        fleet=getattr(args, "fleet", False))
     if cfg.theme:
         settings.theme = cfg.theme
     app = KubetuiApp(kc, settings)

@@ -300,6 +300,12 @@ def main(argv: list[str] | None = None) -> int:
                 for path in asyncio.run(_shoot(kubeconfig, args.out, (cols, rows), theme,
                                                only=only)):
                     print(path)
+            if only is None or "fleet" in only:  # (screenshots_fleet.py)
+                from .screenshots_fleet import shoot_fleet
+                for size, suffix in (((cols, rows), ""), ((80, 24), "-80x24")):
+                    for path in asyncio.run(shoot_fleet(kubeconfig, folder, args.out, size,
+                                                        THEMES[0], suffix)):
+                        print(path)
             if only is None:
                 sample_report(kubeconfig, os.path.join(args.out, "incident-report-sample.md"))
             # the views people open most, in the smallest common terminal

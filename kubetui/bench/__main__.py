@@ -1,6 +1,6 @@
 """`python -m kubetui.bench [--pods N] [--json FILE]` (the app),
 `python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone), and
-`logs`, `arch`, `lint`, `screens` (memory over screens opened and closed, churn,
+`logs`, `arch`, `lint`, `fleet` (every context at once), `screens` (memory over screens opened and closed, churn,
 switches) and `soak` (see each module)."""
 
 from __future__ import annotations
@@ -60,7 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     lint.add_argument("--no-live", action="store_true",
                       help="in-process parts only (no simulated cluster process)")
     lint.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    fleet = sub.add_parser("fleet", help="the fleet screen over N simulated clusters of M "
+                                         "pods each: all rows filled, RSS, idle CPU")
+    fleet.add_argument("--contexts", type=int, default=10)
+    fleet.add_argument("--pods", type=int, default=10_000, help="pods per context")
+    fleet.add_argument("--idle-seconds", type=float, default=10)
+    fleet.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
+    if args.which == "fleet":
+        from .fleet import run as run_fleet
+        return run_fleet(args.contexts, args.pods, args.json, args.idle_seconds)
     if args.which == "soak":
         from .soak import run as run_soak
         return run_soak(args.minutes, args.pods, args.json)

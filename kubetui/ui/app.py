@@ -47,6 +47,7 @@ class Settings:
     debug_image: str = "busybox:1.36"  # the checklist's node debug pod
     problems: list[str] = field(default_factory=list)
     lint: dict = field(default_factory=dict)  # config.toml's [lint] (ui/lint_screen.py)
+    fleet: bool = False  # start on the fleet screen (kubetui --fleet)
 
 
 class KubetuiApp(themes.ReadableThemes, App):
@@ -78,6 +79,7 @@ class KubetuiApp(themes.ReadableThemes, App):
         self._last_paint = self._last_change = self._last_input = 0.0
         self._pruned_for: object = None
         self.forwards = ForwardManager(note=self._forward_note)  # shift-f, :pf
+        self.fleet = None  # every context at once, from the first :fleet (fleet_screen.py)
 
     @property
     def browser(self) -> BrowserScreen:
@@ -121,7 +123,11 @@ class KubetuiApp(themes.ReadableThemes, App):
         self._browser = BrowserScreen(ViewState("Pod", namespace),
                                       favorites=self.settings.favorites)
         self.push_screen(self._browser)
-        self.connect(self.context_info.name)
+        if self.settings.fleet:  # the browser connects when a context is chosen
+            from .fleet_screen import open_fleet
+            open_fleet(self)
+        else:
+            self.connect(self.context_info.name)
         self._last_change = time.monotonic()  # starting up counts as busy
         self._schedule_tick()
 
@@ -354,6 +360,8 @@ class KubetuiApp(themes.ReadableThemes, App):
 
     def shutdown(self) -> None:
         self.forwards.stop_all()
+        from .fleet_screen import stop_fleet
+        stop_fleet(self)
         if self.cluster is not None:
             self.cluster.close(wait=2)
             self.cluster = None

@@ -17,7 +17,7 @@ ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod
            "crb": "ClusterRoleBinding", "cr": "ClusterRole", "sa": "ServiceAccount"}
 COMMANDS = ("ctx", "context", "ns", "namespace", "theme", "q", "quit", "help", "timeline",
             "arch", "xray", "logs", "lint", "pulse", "pf", "portforward", "portforwards",
-            "aliases", "alias", "a", "apply")
+            "aliases", "alias", "a", "apply", "fleet")
 # what `:aliases` lists besides the kinds: the words of each command, and what it does
 COMMAND_WORDS = (
     (("ctx", "context", "contexts"), "switch context"),
@@ -31,6 +31,7 @@ COMMAND_WORDS = (
     (("pf", "portforward", "portforwards"), "the port-forwards"),
     (("aliases", "alias", "a"), "this list (ctrl+a)"),
     (("apply",), "FILE|DIR: server-side apply, after a dry-run diff"),
+    (("fleet",), "every context at once; find NAME|-l SEL [KIND]; lint"),
     (("help",), "the keys"),
     (("q", "quit", "q!"), "quit"),
 )
@@ -102,6 +103,8 @@ def parse_command(line: str) -> Command:
         return Command("aliases")
     if head in ("lint", "pulse"):
         return Command("lint")
+    if head == "fleet":  # (ui/fleet_screen.py reads the rest: find ..., lint)
+        return Command("fleet", argument=arg)
     if head == "apply":
         if not arg:
             return Command("unknown", error="apply what? e.g. :apply ./manifests or "

@@ -440,6 +440,9 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         elif cmd.action == "pf":
             from .portforward_screen import PortForwardScreen
             self.app.push_screen(PortForwardScreen())
+        elif cmd.action == "fleet":
+            from .fleet_screen import open_fleet
+            open_fleet(self.app, cmd.argument)
         elif cmd.action == "lint":
             from .lint_screen import LintScreen
             self.app.push_screen(LintScreen())

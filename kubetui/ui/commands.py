@@ -29,6 +29,8 @@ class KubetuiCommands(Provider):
                     ("Footgun lint: findings by severity and rule",
                      partial(browser.run_command, "lint"), ":lint"),
                     ("Port-forwards", partial(browser.run_command, "pf"), ":pf"),
+                    ("Fleet: every context of every kubeconfig file, live",
+                     partial(browser.run_command, "fleet"), ":fleet"),
                     ("Aliases: every command and kind short name",
                      partial(browser.run_command, "aliases"), ":aliases  ctrl+a")]
         for name in sorted(app.available_themes):

@@ -1,0 +1,177 @@
+"""Across the fleet, once: where objects are (`find`: by name or label selector, list
+calls in every context at once) and the footgun lint's counts per cluster (`lint`).
+Each context is looked at on a thread of its own and its answer is handed over as soon
+as it is in: a slow or unreachable context delays no other. A context that could not
+be looked at is said as such ("could not look: ..."), never as no match."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+import orjson
+
+from .client import ApiError, KubeClient
+from .config import KubeConfigError, KubeConfigSet
+from .informer import _describe
+from .kinds import KINDS
+
+log = logging.getLogger("kubetui.fleet")
+
+DEFAULT_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Pod", "Service")
+LIMIT = 500  # per kind and context
+TIMEOUT = (3, 20)
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str | None = None
+    selector: str | None = None
+    kinds: tuple[str, ...] = DEFAULT_KINDS
+
+    @property
+    def text(self) -> str:
+        what = self.name if self.name else f"-l {self.selector}"
+        kinds = ",".join(KINDS[k].plural for k in self.kinds)
+        return f"{what} in {kinds}"
+
+
+@dataclass
+class Found:
+    context: str
+    kind: str
+    namespace: str
+    name: str
+    info: str  # ready counts, phase, type
+    images: str = ""
+
+
+@dataclass
+class Answer:
+    """One context's answer: what it found, what it could not look at (kind -> why),
+    or why it could not be looked at at all."""
+    context: str
+    found: list[Found] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+    more: bool = False  # a kind had more than LIMIT matches
+    scoped: dict[str, str] = field(default_factory=dict)  # kind -> the only namespace seen
+
+
+def _images(spec: dict | None) -> str:
+    return ",".join(sorted({c.get("image", "") for c in (spec or {}).get("containers") or ()}))
+
+
+def summary(kind: str, obj: dict) -> tuple[str, str]:
+    """(info, images) of a found object."""
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    if kind in ("Deployment", "StatefulSet", "ReplicaSet"):
+        return (f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 0)} ready",
+                _images((spec.get("template") or {}).get("spec")))
+    if kind == "DaemonSet":
+        return (f"{status.get('numberReady', 0)}/{status.get('desiredNumberScheduled', 0)} "
+                "ready", _images((spec.get("template") or {}).get("spec")))
+    if kind == "Pod":
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                    for c in status.get("conditions") or ())
+        return (f"{status.get('phase', '?')}{'' if ready else ', not ready'}",
+                _images(spec))
+    if kind == "Service":
+        return spec.get("type", "ClusterIP"), ""
+    if kind in ("Job", "CronJob"):
+        return "", _images(((spec.get("jobTemplate") or {}).get("spec") or spec).get(
+            "template", {}).get("spec"))
+    return "", ""
+
+
+def find_in(client: KubeClient, context: str, query: Query) -> Answer:
+    answer = Answer(context)
+    for kind in query.kinds:
+        k = KINDS[kind]
+        params = {"limit": LIMIT, "labelSelector": query.selector,
+                  "fieldSelector": f"metadata.name={query.name}" if query.name else None}
+        ns = client.context.namespace
+        try:
+            try:
+                doc = orjson.loads(client.request("GET", k.path(None), params,
+                                                  timeout=TIMEOUT))
+            except ApiError as exc:  # cluster-wide forbidden: the context's namespace
+                if exc.status != 403 or not ns or not k.namespaced:
+                    raise
+                log.info("fleet find in %s: %s; looking in %s", context, exc, ns)
+                doc = orjson.loads(client.request("GET", k.path(ns), params,
+                                                  timeout=TIMEOUT))
+                answer.scoped[k.plural] = ns
+        except ApiError as exc:
+            log.exception("fleet find in %s: %s", context, k.plural)
+            answer.failed[k.plural] = exc.message
+            continue
+        if (doc.get("metadata") or {}).get("continue"):
+            answer.more = True
+        for obj in doc.get("items") or ():
+            meta = obj.get("metadata") or {}
+            info, images = summary(kind, obj)
+            answer.found.append(Found(context, kind, meta.get("namespace", ""),
+                                      meta.get("name", ""), info, images))
+    return answer
+
+
+def lint_in(client: KubeClient, context: str, config) -> dict:
+    """The footgun lint's findings of one cluster, counted: by severity and by rule,
+    and the kinds it could not read."""
+    from kubetui.diagnose.lint import lint
+
+    from .lint_source import fetch
+    src = fetch(client, None, config.reads())
+    findings = lint(src.objects, config, src.metrics)
+    by_severity: dict[str, int] = {}
+    by_rule: dict[str, int] = {}
+    for f in findings:
+        by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+    return {"severity": by_severity, "rules": by_rule, "unread": dict(src.unread),
+            "notes": list(src.notes)}
+
+
+def everywhere(kc: KubeConfigSet, contexts: list[str], work: Callable[[KubeClient, str], object],
+               done: Callable[[str, object, str], None],
+               client_for: Callable[[str], KubeClient | None] | None = None,
+               ) -> list[threading.Thread]:
+    """Run `work(client, context)` in every context at once, each on its own thread;
+    `done(context, result, error)` is called from that thread as each ends (error: why
+    it could not look, in one line). `client_for` may lend a connected client (the
+    fleet's); otherwise one is made and closed."""
+    def run(name: str) -> None:
+        lent = client_for(name) if client_for is not None else None
+        client = lent
+        try:
+            if client is None:
+                client = KubeClient.connect(kc, name)
+            result = work(client, name)
+        except KubeConfigError as exc:
+            log.exception("fleet: %s", name)
+            done(name, None, str(exc).splitlines()[0])
+        except ApiError as exc:
+            log.exception("fleet: %s", name)
+            done(name, None, exc.message)
+        except Exception as exc:  # unreachable, timed out, an unexpected answer
+            log.exception("fleet: %s", name)
+            server = client.server if client is not None else kc.contexts[name].server
+            done(name, None, _describe(exc, server))
+        else:
+            done(name, result, "")
+        finally:
+            if client is not None and lent is None:
+                client.close()
+
+    threads = [threading.Thread(target=run, args=(n,), daemon=True, name=f"fleet look {n}")
+               for n in contexts]
+    for t in threads:
+        t.start()
+    return threads
+
+
+__all__ = ["Answer", "DEFAULT_KINDS", "Found", "Query", "everywhere", "find_in", "lint_in",
+           "summary"]
