@@ -348,3 +348,26 @@ def test_a_context_naming_a_missing_cluster_is_a_kubeconfig_error(tmp_path):
         assert 'names cluster "nowhere"' in row.reason and row.nodes_total is None
     finally:
         fleet.stop()
+
+
+def test_requests_count_what_nodes_hold_as_the_scheduler_counts_it():
+    """CPU/memory requested against allocatable (as `kubectl describe node` adds them up):
+    a pod no node holds takes nothing from any; a pod's request is its containers' sum,
+    or its largest init container when that is more."""
+    import orjson
+
+    from kubetui.kube.fleet_slim import PODS
+
+    def pod(name, node, containers, inits=()):
+        def c(cpu):
+            return {"name": "c", "resources": {"requests": {"cpu": cpu, "memory": "64Mi"}}}
+        return {"metadata": {"namespace": "x", "name": name},
+                "spec": {"nodeName": node, "containers": [c(v) for v in containers],
+                         "initContainers": [c(v) for v in inits]},
+                "status": {"phase": "Running" if node else "Pending"}}
+    doc = {"metadata": {}, "items": [pod("placed", "n1", ["250m"]),
+                                     pod("unplaced", None, ["64"]),
+                                     pod("init-heavy", "n1", ["100m"], ["2"])]}
+    rows = dict(PODS.page(orjson.dumps(doc))[0])
+    cpu = {k.split("/")[1]: v[4] for k, v in rows.items()}
+    assert cpu == {"placed": 250, "unplaced": 0, "init-heavy": 2000}

@@ -41,7 +41,9 @@ class _Container(msgspec.Struct, gc=False):
 
 
 class _PodSpec(msgspec.Struct, gc=False):
+    nodeName: str | None = None
     containers: list[_Container] | None = None
+    initContainers: list[_Container] | None = None
 
 
 class _Terminated(msgspec.Struct, gc=False):
@@ -127,10 +129,18 @@ def pod_row(pod: _Pod) -> PodRow:
         if term is not None and term.finishedAt:
             last = max(last, parse_time(term.finishedAt) or 0.0)
     cpu = mem = 0
-    for c in (pod.spec.containers if pod.spec else None) or ():
-        requests = c.resources.requests if c.resources else None
-        cpu += _quantity(requests, "cpu", 1000)
-        mem += _quantity(requests, "memory", 1)
+    spec = pod.spec
+    if spec is not None and spec.nodeName:  # (what no node holds takes from no node)
+        # as the scheduler counts a pod: its containers' sum, or its largest init
+        # container if that is more
+        for c in spec.containers or ():
+            requests = c.resources.requests if c.resources else None
+            cpu += _quantity(requests, "cpu", 1000)
+            mem += _quantity(requests, "memory", 1)
+        for c in spec.initContainers or ():
+            requests = c.resources.requests if c.resources else None
+            cpu = max(cpu, _quantity(requests, "cpu", 1000))
+            mem = max(mem, _quantity(requests, "memory", 1))
     return (sys.intern(status.phase or "Unknown"), _ready(status.conditions), restarts, last,
             cpu, mem)
 
