@@ -154,7 +154,7 @@ def test_favourite_namespaces_are_watched_when_namespaces_cannot_be_listed(
         wait_until(lambda: group.main is None and group.synced, timeout=20)
         wait_until(lambda: cached(group) == pods_of(tls_sim, "shop", "payments"))
         assert sorted(group.scoped) == ["payments", "shop"]
-        assert group.health.state == LIVE
+        wait_until(lambda: group.health.state == LIVE)  # once each watch stream is open
         assert "watching payments, shop" in group.health.message
         assert reviews.rules >= 4  # one for each of default, monitoring, shop, payments
         if incomplete:  # the rules review said nothing: access reviews for each
