@@ -154,7 +154,7 @@ def lint_main(argv: list[str]) -> int:
             return cannot(str(exc))
         try:
             src = fetch(client, namespace, config.reads())
-        except Exception as exc:  # unreachable, TLS, a stalled server: say it, exit 2
+        except Exception as exc:  # noqa: BLE001 - CLI boundary: unreachable, TLS, a stalled server: say it, exit 2
             return cannot(f"cannot read {client.server}: {getattr(exc, 'message', exc)}")
         finally:
             client.close()

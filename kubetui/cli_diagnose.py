@@ -81,7 +81,7 @@ def diagnose_main(argv: list[str]) -> int:
     except (CannotLook, ValueError, OSError) as exc:
         print(f"kubetui diagnose: {exc}", file=sys.stderr)
         return CANNOT_LOOK
-    except Exception as exc:  # a kubeconfig or auth failure: one line, exit 2
+    except Exception as exc:  # noqa: BLE001 - CLI boundary: a kubeconfig or auth failure: one line, exit 2
         print(f"kubetui diagnose: {type(exc).__name__}: {exc}", file=sys.stderr)
         return CANNOT_LOOK
     c = incident.checklist
@@ -110,7 +110,7 @@ def report_main(argv: list[str]) -> int:
     from .render import report
     try:
         incident = _gather(args)
-    except Exception as exc:  # nothing to report on: say why, exit 2
+    except Exception as exc:  # noqa: BLE001 - CLI boundary: nothing to report on: say why, exit 2
         print(f"kubetui report: {exc}", file=sys.stderr)
         return CANNOT_LOOK
     text = report.incident_markdown(incident, commands_for(incident))

@@ -37,19 +37,19 @@ def busiest_worker(client) -> str:
 async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
                  suffix: str = "", only: tuple[str, ...] | None = None) -> list[str]:
     from .kube.config import load_kubeconfig
+    from .ui.aliases_screen import AliasesScreen
     from .ui.app import KubetuiApp, Settings
     from .ui.arch_screen import ArchScreen, ArchView
     from .ui.checklist_screen import ChecklistScreen
     from .ui.drain_screen import DrainScreen
     from .ui.exec_screen import CommandInput, ExecScreen
-    from .ui.aliases_screen import AliasesScreen
-    from .ui.xray_screen import XrayScreen
     from .ui.lint_screen import FixScreen, LintScreen
     from .ui.log_screen import LogScreen
     from .ui.modals import ConfirmScreen
     from .ui.rollout_screen import RolloutScreen
     from .ui.screens import ObjectScreen
     from .ui.timeline_screen import TimelineScreen
+    from .ui.xray_screen import XrayScreen
 
     written: list[str] = []
     app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(theme=theme))
@@ -241,7 +241,7 @@ async def _forwards(app, pilot, command, settle) -> None:
         await pilot.press("F")
         await settle(pilot, lambda: isinstance(app.screen, PromptScreen), 5)
         await pilot.press("enter")
-        await settle(pilot, lambda: len(app.forwards.forwards) > count, 5)
+        await settle(pilot, lambda n=count: len(app.forwards.forwards) > n, 5)
     web, redis, cart = app.forwards.forwards[-3:]
 
     def traffic() -> None:

@@ -53,6 +53,7 @@ def two_node_cluster():
     DaemonSet on both, and a Deployment `web` of 3 replicas all on node-a (node-b was
     cordoned while they were scheduled) with a PDB `web` of minAvailable 2."""
     from conftest import FAST, deployment, wait_until
+
     from kubetui.sim import SimCluster
 
     sim = SimCluster(None, speed=FAST).start()

@@ -5,6 +5,7 @@ a key map override."""
 from __future__ import annotations
 
 from conftest import FAST, wait_for, wait_until  # noqa: F401 (the other UI tests import it here)
+
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
 from kubetui.ui.app import KubetuiApp

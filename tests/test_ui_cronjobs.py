@@ -8,6 +8,7 @@ import re
 
 from conftest import make_namespace, wait_for, wait_until
 from helpers import help_rows, show
+
 from kubetui.ui.modals import ConfirmScreen
 
 

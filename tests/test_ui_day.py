@@ -3,11 +3,12 @@ names, read-only mode that says so and offers no write, ..."""
 
 from __future__ import annotations
 
+from test_ui_actions import select
+from test_ui_browser import command, wait_for
+
 from kubetui.kube.config import load_kubeconfig
 from kubetui.ui.app import KubetuiApp, Settings
 from kubetui.ui.exec_screen import ExecScreen
-from test_ui_actions import select
-from test_ui_browser import command, wait_for
 
 ARN = "arn:aws:eks:eu-west-1:123456789012:cluster/production-payments"
 
@@ -26,7 +27,8 @@ async def test_at_80x24_the_view_line_and_restarts_and_age_stay(make_app):
         lines = header_lines(app)
         assert len(lines) == 2 and all(len(line) <= 80 for line in lines), lines
         assert lines[1].startswith(" pods(all)") and "● live" in lines[1], lines
-        assert app.browser.table.visible_columns == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+        assert app.browser.table.visible_columns == [
+            "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
         await command(pilot, "deploy")
         assert await wait_for(pilot, lambda: header_lines(app)[1].startswith(" deployments"))
 
@@ -54,7 +56,7 @@ async def test_read_only_says_so_offers_no_write_and_refuses_shell_and_exec(make
         assert not offered & {"delete", "kill", "shell", "exec", "restart", "scale"}, offered
         for n, key in enumerate(("s", "x"), 1):
             await pilot.press(key)
-            assert await wait_for(pilot, lambda: sum(
+            assert await wait_for(pilot, lambda n=n: sum(
                 "read-only mode" in m for m in notes.messages()) == n), key
             assert not isinstance(app.screen, ExecScreen)
         refusals = [m for m, _ in notes.seen if "read-only mode" in m]

@@ -4,6 +4,7 @@ crash, filters, the bounded buffer, harmless control sequences, saving."""
 from __future__ import annotations
 
 import pytest
+from test_ui_browser import command, filter_by, names, wait_for
 
 from kubetui.kube.config import load_kubeconfig
 from kubetui.render.log_buffer import BLOCK
@@ -11,7 +12,6 @@ from kubetui.ui.app import KubetuiApp, Settings
 from kubetui.ui.log_screen import LogScreen
 from kubetui.ui.log_view import LogView, harmless
 from kubetui.ui.screens import PickScreen
-from test_ui_browser import command, filter_by, names, wait_for
 
 
 @pytest.fixture

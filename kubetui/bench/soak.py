@@ -112,13 +112,13 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
         return show(message, *args, **kw)
     app.notify = notify
 
-    async def until(pilot, predicate, timeout: float = 30) -> bool:
-        end = time.monotonic() + timeout
+    async def until(pilot, predicate, seconds: float = 30) -> bool:
+        end = time.monotonic() + seconds
         while time.monotonic() < end:
             try:
                 if predicate():
                     return True
-            except Exception:  # the screen is still being built
+            except Exception:  # noqa: BLE001 - the screen is still being built: any error means not yet
                 pass
             await pilot.pause(0.1)
         return False

@@ -78,7 +78,7 @@ def build(ev: Evidence) -> Checklist:
         ("rollout", _rollout), ("exec", _exec), ("node", _node), ("top", _top)), 1)]
     try:
         state = _state(pod)
-    except Exception:  # a malformed pod: its steps say what could not be read
+    except Exception:  # noqa: BLE001 - a malformed pod: its steps say what could not be read
         state = "malformed"
     meta = meta if isinstance(meta, dict) else {}
     return Checklist(str(meta.get("namespace") or ""), str(meta.get("name") or "?"),
@@ -89,7 +89,7 @@ def _guarded(number: int, title: str, step, ev: Evidence, findings) -> Step:
     """A step that cannot read a malformed object is unknown, with why."""
     try:
         return step(ev, findings) if step is _describe else step(ev)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any step's failure is an unknown, said
         return Step(number, title, "", UNKNOWN, f"could not read the object: "
                     f"{type(exc).__name__}: {exc}"[:160])
 
@@ -118,7 +118,8 @@ def headline(c: Checklist) -> str:
     problems = [s.title for s in c.steps if s.verdict == PROBLEM]
     out = f"{c.namespace}/{c.name} is {c.state}"
     if problems:
-        out += f"; the {', '.join(problems)} step{'s' if len(problems) > 1 else ''} found "                "something"
+        out += f"; the {', '.join(problems)} step{'s' if len(problems) > 1 else ''} found "
+        out += "something"
     if unknown:
         out += f"; could not tell: {', '.join(unknown)}"
     return out

@@ -18,9 +18,24 @@ import gc
 import time
 from dataclasses import dataclass, field
 
-from .lint_rules import (ERROR, INFO, RANK, RULES, WARNING, Finding, Rule, _q,
-                         config_changed, config_refs, is_ready, meta, pod_owner,
-                         selector_matches, sts_claim, template_subject)
+from .lint_rules import (
+    ERROR,
+    INFO,
+    RANK,
+    RULES,
+    WARNING,
+    Finding,
+    Rule,
+    _q,
+    config_changed,
+    config_refs,
+    is_ready,
+    meta,
+    pod_owner,
+    selector_matches,
+    sts_claim,
+    template_subject,
+)
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service",

@@ -11,20 +11,52 @@ order."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from kubetui.render.age import human_duration, parse_time
 
-from .lint_base import (_ago, _containers, _plural, _size, dump, ERROR, Finding, INFO,
-                        is_ready, key_of, meta, patch_fix, pod_template, Rule,
-                        RUNTIME_KINDS, spec_patch, sts_claim, TEMPLATE_KINDS, WARNING,
-                        WORKLOADS)
-from .lint_workloads import (database_deployment, default_service_account, latest_tag,
-                             liveness_probe, missing_requests, readiness_without_liveness,
-                             stale_config, tight_memory_limit)
 # what the engine, the reports and the screens take from here  # noqa: F401
-from .lint_base import (RANK, _q, image_tag, pod_owner, pod_started,  # noqa: F401
-                        selector_matches, template_subject)
-from .lint_workloads import config_changed, config_refs  # noqa: F401
+from .lint_base import (  # noqa: F401
+    ERROR,
+    INFO,
+    RANK,
+    RUNTIME_KINDS,
+    TEMPLATE_KINDS,
+    WARNING,
+    WORKLOADS,
+    Finding,
+    Rule,
+    _ago,
+    _containers,
+    _plural,
+    _q,
+    _size,
+    dump,
+    image_tag,
+    is_ready,
+    key_of,
+    meta,
+    patch_fix,
+    pod_owner,
+    pod_started,
+    pod_template,
+    selector_matches,
+    spec_patch,
+    sts_claim,
+    template_subject,
+)
+from .lint_workloads import (  # noqa: F401
+    config_changed,
+    config_refs,
+    database_deployment,
+    default_service_account,
+    latest_tag,
+    liveness_probe,
+    missing_requests,
+    readiness_without_liveness,
+    stale_config,
+    tight_memory_limit,
+)
 
 
 # -- 6 nodeport
@@ -94,7 +126,8 @@ def namespace_stuck(kind: str, obj: dict, v) -> list[Finding]:
                 *(f"{k} {key_of(meta(o).get('namespace'), meta(o).get('name', ''))}: "
                   f"finalizers {', '.join(meta(o).get('finalizers') or ())}"
                   for k, o in holders[:10]),
-                f"spec.finalizers: {', '.join((obj.get('spec') or {}).get('finalizers') or ()) or '-'}")
+                "spec.finalizers: "
+                f"{', '.join((obj.get('spec') or {}).get('finalizers') or ()) or '-'}")
 
     def fix() -> str:
         lines = ["# first make sure what the finalizers wait for is gone (or can never "
@@ -244,7 +277,7 @@ def cronjob_overlap(kind: str, obj: dict, v) -> list[Finding]:
     active = [a.get("name", "") for a in (obj.get("status") or {}).get("active") or ()]
     spans = sorted((s, meta(j).get("name", "")) for j in v.jobs_of(ns, name)
                    if (s := _job_span(j, now)))
-    overlaps = [(a, b) for (sa, a), (sb, b) in zip(spans, spans[1:]) if sb[0] < sa[1] - 1]
+    overlaps = [(a, b) for (sa, a), (sb, b) in pairwise(spans) if sb[0] < sa[1] - 1]
     if len(active) < 2 and not overlaps:
         return []
     evidence = (f"schedule {spec.get('schedule', '?')}, concurrencyPolicy "
@@ -407,8 +440,30 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          ("StatefulSet", "PersistentVolumeClaim"), sts_pvc_retained),
     Rule("latest-tag", WARNING, ":latest or untagged images",
          "Pods are cattle, not pets: a replacement may pull another image than its "
-         "siblings run, and a rollback has no version to go back to.", TEMPLATE_KINDS, (*TEMPLATE_KINDS,),
+         "siblings run, and a rollback has no version to go back to.", TEMPLATE_KINDS,
+         (*TEMPLATE_KINDS,),
          latest_tag, app_only=True),
 )}
 
-__all__ = ['_q', 'config_changed', 'config_refs', 'delete_note', 'ERROR', 'Finding', 'image_tag', 'INFO', 'is_ready', 'meta', 'pod_owner', 'pod_started', 'RANK', 'retained_claims', 'Rule', 'RULES', 'selector_matches', 'sts_claim', 'template_subject', 'WARNING']
+__all__ = [
+    '_q',
+    'config_changed',
+    'config_refs',
+    'delete_note',
+    'ERROR',
+    'Finding',
+    'image_tag',
+    'INFO',
+    'is_ready',
+    'meta',
+    'pod_owner',
+    'pod_started',
+    'RANK',
+    'retained_claims',
+    'Rule',
+    'RULES',
+    'selector_matches',
+    'sts_claim',
+    'template_subject',
+    'WARNING',
+]

@@ -9,10 +9,33 @@ from kubetui.render.age import parse_time
 from kubetui.render.events import count as event_count
 from kubetui.render.metrics import top_memory
 
-from .lint_base import (_ago, _containers, _cpu_text, _mem_text, _plural, _probe_text, _q,
-                        _size, dump, ERROR, Finding, image_name, image_tag, INFO, meta,
-                        meta_patch, patch_fix, pod_owner, pod_started, pod_template, RANK,
-                        RUNTIME_KINDS, spec_patch, template_subject, WARNING)
+from .lint_base import (
+    ERROR,
+    INFO,
+    RANK,
+    RUNTIME_KINDS,
+    WARNING,
+    Finding,
+    _ago,
+    _containers,
+    _cpu_text,
+    _mem_text,
+    _plural,
+    _probe_text,
+    _q,
+    _size,
+    dump,
+    image_name,
+    image_tag,
+    meta,
+    meta_patch,
+    patch_fix,
+    pod_owner,
+    pod_started,
+    pod_template,
+    spec_patch,
+    template_subject,
+)
 
 
 # -- 1 missing-requests
@@ -88,8 +111,9 @@ def tight_memory_limit(kind: str, obj: dict, v) -> list[Finding]:
                     *killed[:5], *(f"pod {p}: uses {top_memory(u)} of {limit_text} "
                                    f"({u / limit:.0%})" for u, p in sorted(near)[-3:]))
         if killed:
+            plural = "s" if len(killed) > 1 else ""
             severity, message = ERROR, (f"{cname} was OOMKilled at its {limit_text} memory "
-                                        f"limit ({len(killed)} pod{'s' if len(killed) > 1 else ''})")
+                                        f"limit ({len(killed)} pod{plural})")
         else:
             severity, message = WARNING, (f"{cname} uses {top / limit:.0%} of its "
                                           f"{limit_text} memory limit")

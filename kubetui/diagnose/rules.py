@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, field
 
 from kubetui.render.describe import probe_text
-from kubetui.render.events import count as event_count, last_seen
+from kubetui.render.events import count as event_count
+from kubetui.render.events import last_seen
 
 from . import exitcodes, scheduling
 
@@ -464,7 +465,7 @@ def diagnose(pod: dict, events: list[dict] | None = None,
     for rule in RULES:
         try:
             found = rule(pod, events, previous_logs=previous_logs, pvcs=pvcs, nodes=nodes)
-        except Exception as exc:  # a malformed object: say so, never crash the checklist
+        except Exception as exc:  # noqa: BLE001 - a malformed object: say so, never crash the checklist
             found = Finding("malformed", f"the object is malformed: {rule.__name__} could "
                             f"not read it ({type(exc).__name__}: {exc})"[:200])
             out.append(found)

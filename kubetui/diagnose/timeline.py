@@ -218,7 +218,7 @@ def _safely(fn, *args) -> list[Entry]:
     """One object's entries; none for a malformed one (it must not hide the others)."""
     try:
         return fn(*args)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a malformed object must not hide the others
         return []
 
 
@@ -262,7 +262,7 @@ def build(workload: dict | None, owned: list[dict], pods: list[dict],
     try:
         since = min((_t((p.get("metadata") or {}).get("creationTimestamp")) for p in pods),
                     default=0.0)
-    except Exception:  # a creation time that is not one
+    except Exception:  # noqa: BLE001 - a creation time that is not one
         since = 0.0
     entries += _safely(_node_entries, nodes, since)
     entries += _safely(_config_entries, configs)

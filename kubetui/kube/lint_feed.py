@@ -118,7 +118,7 @@ class LiveLint:
     def unread(self) -> dict[str, str]:
         """Kinds it cannot read now, and why (forbidden, backing off)."""
         out = {}
-        for kind, group in self.groups.items():
+        for group in self.groups.values():
             health = group.health
             if health.state in (FORBIDDEN, BACKOFF):
                 out[group.kind.plural] = health.message or health.state

@@ -260,14 +260,14 @@ def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
                                              n["metadata"]["name"])):
         try:
             boxes[node["metadata"]["name"]] = _box(node, proxies, node_metrics)
-        except Exception:  # a malformed node is left out, not allowed to break the view
+        except Exception:  # noqa: BLE001 - a malformed node is left out, not allowed to break the view
             continue
     unscheduled: list[PodCell] = []
     shown = 0
     for pod in pods:
         try:
             shown += _place(pod, boxes, unscheduled, namespace, cache, now)
-        except Exception:  # likewise a malformed pod
+        except Exception:  # noqa: BLE001 - likewise a malformed pod
             continue
     for box in boxes.values():
         box.pods.sort(key=lambda c: (c.namespace, c.name))

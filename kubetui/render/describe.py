@@ -10,7 +10,8 @@ import base64
 import time
 from datetime import tzinfo
 
-from . import describe_pod, events as ev
+from . import describe_pod
+from . import events as ev
 from .age import age
 from .describe_text import Writer, annotations, go_bool, labels, taints
 from .printers import node_roles, selector_string
@@ -147,7 +148,7 @@ def describe(obj: dict, events: list[dict] | None = None, now: float | None = No
     said to be one, with what could not be read, never an exception."""
     try:
         return harmless(_describe(obj, events, now, tz, replicasets))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a malformed object is said to be one
         import json
         return (f"kubetui cannot describe this object, it is malformed: "
                 f"{type(exc).__name__}: {exc}\n\n" +

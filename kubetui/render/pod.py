@@ -94,7 +94,8 @@ def summarize(pod: dict, now: float) -> PodSummary:
             else:
                 reason = f"Init:ExitCode:{terminated.get('exitCode', 0)}"
             initializing = True
-        elif waiting is not None and waiting.get("reason") and waiting["reason"] != "PodInitializing":
+        elif (waiting is not None and waiting.get("reason")
+              and waiting["reason"] != "PodInitializing"):
             reason = "Init:" + waiting["reason"]
             initializing = True
         else:

@@ -11,9 +11,9 @@ from typing import Callable
 
 from . import events
 from .age import parse_time
-from .safe import harmless
 from .pod import DONE, ERROR, OK, PENDING, POD_COLUMNS, pod_row
 from .printers import TABLES, job_status, node_status, readiness_gates
+from .safe import harmless
 
 Row = tuple[tuple[str, ...], str]
 
@@ -87,7 +87,7 @@ class View:
         def row(obj: dict, now: float) -> Row:
             try:
                 cells, health = fn(obj, now)
-            except Exception as exc:  # a malformed object still gets a row, saying so
+            except Exception as exc:  # noqa: BLE001 - a malformed object still gets a row, saying so
                 return malformed_row(obj, exc, len(keep)), ERROR
             return tuple(harmless(cells[i]) if i < len(cells) else "" for i in keep), health
 

@@ -57,7 +57,7 @@ def _health(kind: str, obj: dict, now: float) -> tuple[str, str]:
                                                     if s.restarts not in ("0", "") else "")
     v = view(kind)
     cells, health = v.row_fn(obj, now)
-    parts = [f"{col.name.lower()} {cell}" for col, cell in zip(v.columns, cells)
+    parts = [f"{col.name.lower()} {cell}" for col, cell in zip(v.columns, cells, strict=False)
              if col.name in DETAIL_COLUMNS and str(cell) not in ("", "<none>")]
     return health, "  ".join(parts[:3])
 
@@ -152,7 +152,7 @@ def tree(kind: str, objects: dict[str, list[dict]], namespace: str | None = None
                                              o["metadata"]["name"])):
         try:
             out.append(_root(kind, root, objects, namespace, now))
-        except Exception:  # a malformed object is left out, not allowed to break the tree
+        except Exception:  # noqa: BLE001 - a malformed object is left out, not allowed to break the tree
             continue
     return out
 

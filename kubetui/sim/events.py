@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from .meta import now_micro, now_rfc3339
+from .meta import ApiError, now_micro, now_rfc3339
 from .resources import BY_KIND
 from .store import Store
 
@@ -80,7 +80,7 @@ class Recorder:
                           "reportingInstance": host or ""})
         try:
             self.api.create(EVENTS, ns, event)
-        except Exception:  # the namespace may be going away; events are best effort
+        except ApiError:  # the namespace may be going away; events are best effort
             return
         self._seen[key] = name
         if len(self._seen) > 50_000:

@@ -14,10 +14,10 @@ import logging
 import orjson
 from aiohttp import WSMsgType, web
 
+from .ephemeral import debug_container
 from .kubelet_link import STALL_SECONDS, KubeletLink, exec_message, link_of
 from .meta import ApiError, bad_request
 from .resources import BY_KIND
-from .ephemeral import debug_container
 from .shell import CANNOT_EXEC, Container, Result, Shell, exec_failed
 
 log = logging.getLogger("kubetui.sim")

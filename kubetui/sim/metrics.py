@@ -13,9 +13,10 @@ import time
 import orjson
 from aiohttp import web
 
+from kubetui.render.quantity import parse_quantity
+
 from .behavior import parse as parse_behavior
 from .meta import ApiError, now_rfc3339
-from kubetui.render.quantity import parse_quantity
 from .resources import BY_KIND, Resource
 from .tables import table, wants_table
 

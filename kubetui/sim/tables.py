@@ -8,8 +8,8 @@ import time
 
 from aiohttp import web
 
-from kubetui.render.printers import AGE, NAME, TABLES, _ts, printer_columns
 from kubetui.render.age import age
+from kubetui.render.printers import AGE, NAME, TABLES, _ts, printer_columns
 
 from .resources import Resource
 

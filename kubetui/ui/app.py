@@ -27,8 +27,14 @@ from . import state, themes
 from .browser import ViewState
 from .browser_screen import BrowserScreen
 from .commands import KubetuiCommands
-from .lifetime import (HeapFreezer, OwnThreadExecutor, alive, drop_render_caches,
-                       limit_malloc_arenas, prune_watchers)
+from .lifetime import (
+    HeapFreezer,
+    OwnThreadExecutor,
+    alive,
+    drop_render_caches,
+    limit_malloc_arenas,
+    prune_watchers,
+)
 from .screens import PickScreen
 
 log = logging.getLogger("kubetui.ui")

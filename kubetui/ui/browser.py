@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from kubetui.kube.kinds import KINDS, Kind, kind as find_kind
+from kubetui.kube.kinds import KINDS, Kind
+from kubetui.kube.kinds import kind as find_kind
 from kubetui.render.printers import pod_selector
 
 ALIASES = {"dp": "Deployment", "deploy": "Deployment", "ev": "Event", "po": "Pod",

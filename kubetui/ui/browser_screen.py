@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from bisect import bisect_left
 from dataclasses import replace
 
 from textual import work
@@ -16,28 +17,35 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from kubetui.kube.cluster import InformerGroup
-from kubetui.kube.kinds import KINDS
 from kubetui.kube.client import ApiError
+from kubetui.kube.cluster import InformerGroup
+from kubetui.kube.discovery import find as discovery_find
+from kubetui.kube.kinds import KINDS
 from kubetui.render import events, metrics
 from kubetui.render.age import human_duration
-from bisect import bisect_left
-
 from kubetui.render.rows import RowModel
-from kubetui.kube.discovery import find as discovery_find
 from kubetui.render.views import sort_key, table_view, view
 
 from .action_keys import ACTION_BINDINGS, ActionKeys
+from .browser import (
+    Filter,
+    ViewState,
+    completions,
+    drill_down,
+    numeric_column,
+    parse_command,
+    parse_filter,
+    sort_column,
+    with_filter,
+)
 from .bulk_keys import MARK_BINDINGS, BulkKeys
+from .command_bar import CommandBar
 from .cron_keys import CRON_BINDINGS, CronKeys
 from .edit_keys import EDIT_BINDINGS, EditKeys
-from .node_keys import NODE_BINDINGS, NodeKeys
-from .browser import (Filter, ViewState, completions, drill_down, parse_command,
-                      numeric_column, parse_filter, sort_column, with_filter)
-from .command_bar import CommandBar
 from .forward_keys import ForwardKeys
 from .header import ClusterHeader
 from .marks import Marks
+from .node_keys import NODE_BINDINGS, NodeKeys
 from .resource_table import ResourceTable
 from .screens import COMMAND_HELP, HelpScreen, help_groups
 

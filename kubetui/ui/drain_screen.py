@@ -101,7 +101,7 @@ class DrainScreen(Screen):
 
         owner_w = max(width - pod_w - state_w - 5, 8)
         out.append(f"{'POD':<{pod_w}}  {'STATE':<{state_w}}  OWNER\n", style="bold")
-        for (pod, owner, state, message), p in zip(rows, self.drain.pods):
+        for (pod, owner, state, message), p in zip(rows, self.drain.pods, strict=False):
             out.append(f"{cut(pod, pod_w):<{pod_w}}  ")
             out.append(f"{state:<{state_w}}", style=STYLE.get(p.state, ""))
             out.append(f"  {cut(owner, owner_w)}\n", style="dim")

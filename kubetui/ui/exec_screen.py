@@ -20,7 +20,6 @@ from kubetui.kube.client import ApiError
 from kubetui.kube.exec import ExecResult, exec_once
 from kubetui.render.safe import harmless
 
-
 log = logging.getLogger("kubetui.ui")
 
 EXIT_MEANING = {126: "not executable", 127: "command not found", 137: "killed (SIGKILL)",

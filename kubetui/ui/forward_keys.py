@@ -10,8 +10,8 @@ import logging
 from textual import work
 
 from kubetui.kube.client import ApiError
-from kubetui.kube.kinds import KINDS
 from kubetui.kube.forwards import FORWARDABLE, PortChoice, free_port, port_choices
+from kubetui.kube.kinds import KINDS
 
 from .modals import PromptScreen
 from .screens import PickScreen

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-
 import threading
 from datetime import datetime
 from pathlib import Path

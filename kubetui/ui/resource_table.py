@@ -4,7 +4,6 @@ keeps the cursor on the same object while rows move, and never sizes itself per 
 from __future__ import annotations
 
 import time
-
 from typing import Callable
 
 from rich.segment import Segment

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from kubetui.render.yaml_view import object_yaml, secret_keys
 
@@ -123,7 +123,7 @@ class PickScreen(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         try:
             index = options.get_option_index(choice)
-        except Exception:  # the option is gone (screen closing)
+        except OptionDoesNotExist:  # the option is gone (screen closing)
             return
         options.replace_option_prompt_at_index(index, self._label(choice))
 
@@ -160,7 +160,7 @@ def help_groups(app, extra: list[tuple[str, str, str]] = ()) -> list[tuple[str, 
     global), each action once with all its keys (`↑ k`), as bound now (a remapped key
     shows its new key). `extra`: (group, keys, what) rows the bindings cannot say."""
     by_action: dict[tuple, list] = {}
-    for key, active in app.active_bindings.items():
+    for active in app.active_bindings.values():
         b = active.binding
         if not b.description or b.action in HIDDEN or (b.id or "").startswith(
                 ("browser.favourite_", "browser.sort_", "browser.all_namespaces")):
