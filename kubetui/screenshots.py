@@ -36,20 +36,21 @@ def busiest_worker(client) -> str:
 
 async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
                  suffix: str = "", only: tuple[str, ...] | None = None) -> list[str]:
+    from kubetui.ui.app import KubetuiApp, Settings
+    from kubetui.ui.screens.aliases import AliasesScreen
+    from kubetui.ui.screens.arch import ArchScreen, ArchView
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.drain import DrainScreen
+    from kubetui.ui.screens.exec import CommandInput, ExecScreen
+    from kubetui.ui.screens.lint import FixScreen, LintScreen
+    from kubetui.ui.screens.logs import LogScreen
+    from kubetui.ui.screens.modals import ConfirmScreen
+    from kubetui.ui.screens.object import ObjectScreen
+    from kubetui.ui.screens.rollout import RolloutScreen
+    from kubetui.ui.screens.timeline import TimelineScreen
+    from kubetui.ui.screens.xray import XrayScreen
+
     from .kube.config import load_kubeconfig
-    from .ui.aliases_screen import AliasesScreen
-    from .ui.app import KubetuiApp, Settings
-    from .ui.arch_screen import ArchScreen, ArchView
-    from .ui.checklist_screen import ChecklistScreen
-    from .ui.drain_screen import DrainScreen
-    from .ui.exec_screen import CommandInput, ExecScreen
-    from .ui.lint_screen import FixScreen, LintScreen
-    from .ui.log_screen import LogScreen
-    from .ui.modals import ConfirmScreen
-    from .ui.rollout_screen import RolloutScreen
-    from .ui.screens import ObjectScreen
-    from .ui.timeline_screen import TimelineScreen
-    from .ui.xray_screen import XrayScreen
 
     written: list[str] = []
     app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(theme=theme))
@@ -230,8 +231,8 @@ async def _forwards(app, pilot, command, settle) -> None:
     import socket
     import urllib.request
 
-    from .ui.modals import PromptScreen
-    from .ui.portforward_screen import PortForwardScreen
+    from kubetui.ui.screens.modals import PromptScreen
+    from kubetui.ui.screens.portforward import PortForwardScreen
 
     for kind, pattern in (("svc", "^frontend$"), ("po", "^redis-"), ("po", "^cart-")):
         await command(pilot, kind)
@@ -264,11 +265,10 @@ async def _forwards(app, pilot, command, settle) -> None:
 
 def sample_report(kubeconfig: str, path: str) -> None:
     """What `kubetui report deploy/settlement -n payments` writes, for the README."""
-    from .cli_diagnose import commands_for
     from .kube.client import KubeClient
     from .kube.config import load_kubeconfig
     from .kube.incident import gather_incident
-    from .render.report import incident_markdown
+    from .render.report import commands_for, incident_markdown
     client = KubeClient.connect(load_kubeconfig([kubeconfig]))
     try:
         incident = gather_incident(client, "deploy/settlement", "payments")

@@ -141,7 +141,7 @@ class FakeEditor:
 
 async def help_rows(pilot, app) -> dict[str, str]:
     """The help screen's rows of the view in force, what -> keys (then closed)."""
-    from kubetui.ui.screens import HelpScreen
+    from kubetui.ui.screens.help import HelpScreen
     await pilot.press("question_mark")
     assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
     rows = {what: keys for keys, what in app.screen.rows}

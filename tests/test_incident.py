@@ -154,8 +154,8 @@ async def test_t_in_the_checklist_shows_the_timeline_and_b_writes_the_report(
     from test_ui_actions import select
     from test_ui_browser import wait_for
 
-    from kubetui.ui.checklist_screen import ChecklistScreen
-    from kubetui.ui.timeline_screen import TimelineScreen
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.timeline import TimelineScreen
     monkeypatch.setenv("HOME", str(tmp_path))
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:

@@ -3,7 +3,7 @@ scanning work across blocks, and a million lines stay small."""
 
 import random
 
-from kubetui.render.log_buffer import BLOCK, LogBuffer
+from kubetui.kube.log_buffer import BLOCK, LogBuffer
 
 
 def filled(n: int, max_lines: int = 1_000_000) -> LogBuffer:

@@ -23,7 +23,7 @@ from kubetui.kube.exec import ExecSession, exec_once
 from kubetui.kube.logs import LogStream
 from kubetui.render import architecture
 from kubetui.sim.kubelet_link import ANNOTATION
-from kubetui.ui.exec_screen import ExecScreen
+from kubetui.ui.screens.exec import ExecScreen
 
 REAL = Path(__file__).parent / "fixtures" / "real-k8s"
 PROBLEM = "demo.kubetui.dev/problem"

@@ -13,11 +13,11 @@ import weakref
 
 from conftest import wait_for
 
-from kubetui.ui.arch_screen import ArchScreen, ArchView
-from kubetui.ui.checklist_screen import ChecklistScreen
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.log_view import LogView
-from kubetui.ui.screens import ObjectScreen
+from kubetui.ui.screens.arch import ArchScreen, ArchView
+from kubetui.ui.screens.checklist import ChecklistScreen
+from kubetui.ui.screens.logs import LogScreen
+from kubetui.ui.screens.object import ObjectScreen
+from kubetui.ui.widgets.log_view import LogView
 
 CYCLES = 20
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from conftest import wait_until
 from test_ui_browser import command, filter_by, names, wait_for
 
-from kubetui.ui.modals import ConfirmScreen, PromptScreen
-from kubetui.ui.rollout_screen import DiffScreen, RolloutScreen
-from kubetui.ui.screens import PickScreen
+from kubetui.ui.screens.modals import ConfirmScreen, PromptScreen
+from kubetui.ui.screens.pick import PickScreen
+from kubetui.ui.screens.rollout import DiffScreen, RolloutScreen
 
 
 async def select(pilot, app, kind: str, pattern: str) -> None:

@@ -7,9 +7,9 @@ from conftest import wait_for
 from helpers import command, names
 
 from kubetui.kube.kinds import KINDS
-from kubetui.ui.aliases_screen import AliasesScreen
-from kubetui.ui.browser import ALIASES
-from kubetui.ui.portforward_screen import PortForwardScreen
+from kubetui.ui.navigation import ALIASES
+from kubetui.ui.screens.aliases import AliasesScreen
+from kubetui.ui.screens.portforward import PortForwardScreen
 
 
 def crd(sim) -> None:
@@ -73,8 +73,8 @@ async def test_the_help_names_the_new_keys_where_they_work(make_app, api):
     from helpers import select
     from kubernetes.client import CoreV1Api
 
-    from kubetui.ui.checklist_screen import ChecklistScreen
-    from kubetui.ui.screens import HelpScreen
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.help import HelpScreen
 
     pod = sorted(p.metadata.name for p in CoreV1Api(api).list_namespaced_pod(
         "shop", label_selector="app=redis").items if p.status.phase == "Running")[0]

@@ -9,8 +9,10 @@ from conftest import FAST, wait_for, wait_until  # noqa: F401 (the other UI test
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
 from kubetui.ui.app import KubetuiApp
-from kubetui.ui.browser_screen import BrowserScreen
-from kubetui.ui.screens import HelpScreen, ObjectScreen, PickScreen
+from kubetui.ui.screens.browser import BrowserScreen
+from kubetui.ui.screens.help import HelpScreen
+from kubetui.ui.screens.object import ObjectScreen
+from kubetui.ui.screens.pick import PickScreen
 
 
 async def command(pilot, text: str) -> None:

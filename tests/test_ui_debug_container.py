@@ -18,8 +18,8 @@ from helpers import select
 from kubernetes.client import CoreV1Api
 from kubernetes.client.rest import ApiException
 
-from kubetui.ui.checklist_screen import ChecklistScreen
-from kubetui.ui.modals import ConfirmScreen
+from kubetui.ui.screens.checklist import ChecklistScreen
+from kubetui.ui.screens.modals import ConfirmScreen
 
 
 def running_pod(api, label: str, fresh: bool = False) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from test_ui_actions import select
 from test_ui_browser import wait_for
 
-from kubetui.ui.exec_screen import CommandInput, ExecScreen
+from kubetui.ui.screens.exec import CommandInput, ExecScreen
 
 
 def output(app) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from conftest import make_namespace, wait_for, wait_until
 from helpers import bare_pod, help_rows, names, running, show
 
-from kubetui.ui.modals import ConfirmScreen, PromptScreen
+from kubetui.ui.screens.modals import ConfirmScreen, PromptScreen
 
 
 def marked(app) -> list[str]:

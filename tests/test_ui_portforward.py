@@ -15,8 +15,8 @@ from helpers import command, select
 from kubernetes.client import CoreV1Api
 
 from kubetui.sim.portforward import refused_message
-from kubetui.ui.modals import ConfirmScreen, PromptScreen
-from kubetui.ui.portforward_screen import PortForwardScreen
+from kubetui.ui.screens.modals import ConfirmScreen, PromptScreen
+from kubetui.ui.screens.portforward import PortForwardScreen
 
 
 def ready_pods(api, ns: str, label: str) -> list[str]:

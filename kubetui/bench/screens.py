@@ -67,11 +67,11 @@ async def until(pilot, predicate, seconds: float = 60.0) -> bool:
 
 def screens():
     """(name, key, predicate that the opened screen shows what it fetched)."""
-    from kubetui.ui.arch_screen import ArchScreen, ArchView
-    from kubetui.ui.checklist_screen import ChecklistScreen
-    from kubetui.ui.log_screen import LogScreen
-    from kubetui.ui.log_view import LogView
-    from kubetui.ui.screens import ObjectScreen
+    from kubetui.ui.screens.arch import ArchScreen, ArchView
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.logs import LogScreen
+    from kubetui.ui.screens.object import ObjectScreen
+    from kubetui.ui.widgets.log_view import LogView
 
     return [
         ("logs", "l", lambda s: isinstance(s, LogScreen) and s.query_one(LogView).lines),

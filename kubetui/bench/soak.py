@@ -96,12 +96,12 @@ class LogCount(logging.Handler):
 async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
     from kubetui.kube.config import load_kubeconfig
     from kubetui.ui.app import KubetuiApp, Settings
-    from kubetui.ui.arch_screen import ArchScreen
-    from kubetui.ui.checklist_screen import ChecklistScreen
-    from kubetui.ui.exec_screen import CommandInput, ExecScreen
-    from kubetui.ui.log_screen import LogScreen
-    from kubetui.ui.screens import ObjectScreen
-    from kubetui.ui.xray_screen import XrayScreen
+    from kubetui.ui.screens.arch import ArchScreen
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.exec import CommandInput, ExecScreen
+    from kubetui.ui.screens.logs import LogScreen
+    from kubetui.ui.screens.object import ObjectScreen
+    from kubetui.ui.screens.xray import XrayScreen
 
     app = KubetuiApp(load_kubeconfig(kubeconfigs), Settings())
     notes: list[tuple[str, str]] = []

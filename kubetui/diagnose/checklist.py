@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from kubetui.render.metrics import top_cpu, top_memory
 from kubetui.render.quantity import parse_quantity
 
-from .rules import Finding, _event_line, _statuses, _when, diagnose
+from .rules import Finding, container_statuses, diagnose, event_line, event_time
 
 OK, PROBLEM, UNKNOWN = "ok", "problem", "unknown"
 
@@ -130,12 +130,12 @@ def _describe(ev: Evidence, findings: list[Finding]) -> Step:
     pod, name = ev.pod, ev.pod["metadata"]["name"]
     warnings = [e for e in ev.events if e.get("type") == "Warning"]
     st = pod.get("status") or {}
-    newest_first = sorted(ev.events, key=_when, reverse=True)
-    lines = [_event_line(e) for e in sorted(  # warnings first (a stable sort keeps the order)
+    newest_first = sorted(ev.events, key=event_time, reverse=True)
+    lines = [event_line(e) for e in sorted(  # warnings first (a stable sort keeps the order)
         newest_first, key=lambda e: e.get("type") != "Warning")][:8]
     lines.append(f"phase {st.get('phase', '?')}" +
                  (f", {st['reason']}: {st.get('message', '')}" if st.get("reason") else ""))
-    for cs in _statuses(pod):
+    for cs in container_statuses(pod):
         state = cs.get("state") or {}
         which = next(iter(state), "unknown")
         detail = state.get(which) or {}
@@ -176,9 +176,9 @@ def _logs(ev: Evidence) -> Step:
             notes.append(f"{container} ran before; its previous logs could not be read")
     if not lines:
         verdict = UNKNOWN
-        notes.append("no container has started" if not _statuses(ev.pod) or not any(
+        notes.append("no container has started" if not container_statuses(ev.pod) or not any(
             (cs.get("state") or {}).get("running") or (cs.get("state") or {}).get("terminated")
-            or (cs.get("lastState") or {}).get("terminated") for cs in _statuses(ev.pod))
+            or (cs.get("lastState") or {}).get("terminated") for cs in container_statuses(ev.pod))
             else "no logs read")
     summary = "; ".join(notes) or "the current logs, no previous container"
     return Step(2, "logs", f"kubectl logs {name} [-p]", verdict, summary, lines)
@@ -187,9 +187,9 @@ def _logs(ev: Evidence) -> Step:
 def _events_step(ev: Evidence) -> Step:
     ns = ev.pod["metadata"].get("namespace", "")
     warnings = sorted((e for e in ev.namespace_events if e.get("type") == "Warning"),
-                      key=_when, reverse=True)
+                      key=event_time, reverse=True)
     mine = [e for e in ev.events if e.get("type") == "Warning"]
-    lines = [f"{_when(e)[11:19]}  {(e.get('involvedObject') or {}).get('kind', '')}/"
+    lines = [f"{event_time(e)[11:19]}  {(e.get('involvedObject') or {}).get('kind', '')}/"
              f"{(e.get('involvedObject') or {}).get('name', '')}  {e.get('reason', '')}: "
              f"{e.get('message', '')}" for e in warnings[:10]]
     summary = (f"{len(mine)} warning(s) about this pod, {len(warnings)} in namespace {ns}"

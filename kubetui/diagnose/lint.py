@@ -26,12 +26,12 @@ from .lint_rules import (
     WARNING,
     Finding,
     Rule,
-    _q,
     config_changed,
     config_refs,
     is_ready,
     meta,
     pod_owner,
+    quantity_or_none,
     selector_matches,
     sts_claim,
     template_subject,
@@ -421,7 +421,7 @@ class Linter:
                 if c.get("name") != container:
                     continue
                 u = c.get("usage") or {}
-                cpu, mem = _q(u.get("cpu", 0)), _q(u.get("memory", 0))
+                cpu, mem = quantity_or_none(u.get("cpu", 0)), quantity_or_none(u.get("memory", 0))
                 if cpu is None or mem is None:
                     continue
                 best = (cpu, mem) if best is None else (max(best[0], cpu), max(best[1], mem))

@@ -26,20 +26,20 @@ from .lint_base import (  # noqa: F401
     WORKLOADS,
     Finding,
     Rule,
-    _ago,
-    _containers,
-    _plural,
-    _q,
-    _size,
+    ago_text,
+    all_containers,
+    claim_size,
     dump,
     image_tag,
     is_ready,
     key_of,
+    kind_word,
     meta,
     patch_fix,
     pod_owner,
     pod_started,
     pod_template,
+    quantity_or_none,
     selector_matches,
     spec_patch,
     sts_claim,
@@ -134,7 +134,7 @@ def namespace_stuck(kind: str, obj: dict, v) -> list[Finding]:
                  "come back),", "# then let go of each object that still holds the "
                  "namespace:"]
         for k, o in holders:
-            lines.append(f"# kubectl -n {name} patch {_plural(k)} {meta(o).get('name')} "
+            lines.append(f"# kubectl -n {name} patch {kind_word(k)} {meta(o).get('name')} "
                          "--type merge -p '{\"metadata\":{\"finalizers\":null}}'")
         if not holders:
             lines.append(f"# kubectl api-resources --verbs=list --namespaced -o name | "
@@ -156,10 +156,10 @@ def orphan_pvc(kind: str, obj: dict, v) -> list[Finding]:
         return []
     now = v.now
     created = parse_time(m.get("creationTimestamp"))
-    size, phase = _size(obj), (obj.get("status") or {}).get("phase", "Pending")
+    size, phase = claim_size(obj), (obj.get("status") or {}).get("phase", "Pending")
     evidence = [f"status.phase: {phase}" + (f", volume {(obj.get('spec') or {}).get('volumeName')}"
                                             if (obj.get("spec") or {}).get("volumeName") else ""),
-                f"size {size}, created {_ago(created, now)}", "mounted by: no pod"]
+                f"size {size}, created {ago_text(created, now)}", "mounted by: no pod"]
     owner, why = None, "mounted by no pod"
     for sts in v.in_ns("StatefulSet", ns):
         ordinal = sts_claim(name, sts)
@@ -218,7 +218,7 @@ def hpa_without_requests(kind: str, obj: dict, v) -> list[Finding]:
     if target is not None:
         tspec = pod_template(ref["kind"], target)[1]
         for resource, only in wants:
-            for c in _containers(tspec, init=False):
+            for c in all_containers(tspec, init=False):
                 if only and c.get("name") != only:
                     continue
                 res = c.get("resources") or {}
@@ -362,7 +362,7 @@ def sts_pvc_retained(kind: str, obj: dict, v) -> list[Finding]:
     evidence = (f"volumeClaimTemplates: {', '.join(meta(t).get('name', '') for t in templates)}",
                 f"persistentVolumeClaimRetentionPolicy.whenDeleted: "
                 f"{policy.get('whenDeleted') or '(unset: Retain)'}",
-                *(f"claim {meta(p).get('name')}: {_size(p)}" for p in claims[:5]))
+                *(f"claim {meta(p).get('name')}: {claim_size(p)}" for p in claims[:5]))
     return [Finding("sts-pvc-retained", INFO, kind, ns, name, note, evidence,
                     make_fix=lambda: patch_fix(kind, ns, name, {"spec": {
                         "persistentVolumeClaimRetentionPolicy": {
@@ -446,7 +446,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
 )}
 
 __all__ = [
-    '_q',
+    'quantity_or_none',
     'config_changed',
     'config_refs',
     'delete_note',

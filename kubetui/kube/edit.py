@@ -5,7 +5,7 @@ written with PUT at the resourceVersion it was read at. A conflict (409) gives t
 server's new version with the user's change applied; a YAML error or a 422 comes back
 with the error as a comment at the top, as kubectl reopens its editor. Also
 `apply_files`: server-side apply of manifests (field manager `kubetui`) after a dry run
-of each. No Textual here: ui/edit_keys.py drives it."""
+of each. No Textual here: ui/actions/edit.py drives it."""
 
 from __future__ import annotations
 

@@ -232,8 +232,9 @@ class Cockpit:
 
 
 CONTROLLER_HASH = "controller-revision-hash"
-_FAILING = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError",
-            "InvalidImageName", "CreateContainerError", "RunContainerError"}
+FAILING_REASONS = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
+                   "CreateContainerConfigError", "InvalidImageName", "CreateContainerError",
+                   "RunContainerError"}
 
 
 def _owned_by(obj: dict, items) -> list[dict]:
@@ -248,7 +249,7 @@ def _failing(pods: list[dict]) -> str:
         st = pod.get("status") or {}
         for cs in st.get("containerStatuses") or ():
             waiting = (cs.get("state") or {}).get("waiting") or {}
-            if waiting.get("reason") in _FAILING:
+            if waiting.get("reason") in FAILING_REASONS:
                 return (f"new pod {pod['metadata']['name']}: {waiting['reason']}"
                         + (f" ({waiting['message']})" if waiting.get("message") else ""))
         for cond in st.get("conditions") or ():

@@ -44,7 +44,7 @@ AGE = col("Age", desc="CreationTimestamp is a timestamp representing the server 
                       "this object was created.")
 
 
-def _ts(o: dict) -> str | None:
+def created(o: dict) -> str | None:
     return o["metadata"].get("creationTimestamp")
 
 
@@ -71,7 +71,7 @@ def readiness_gates(pod: dict) -> str:
 def _pod(o: dict, now: float) -> list:
     s = summarize(o, now)
     st, sp = o.get("status") or {}, o.get("spec") or {}
-    return [o["metadata"]["name"], s.ready, s.status, s.restarts, age(_ts(o), now),
+    return [o["metadata"]["name"], s.ready, s.status, s.restarts, age(created(o), now),
             st.get("podIP") or "<none>", sp.get("nodeName") or "<none>",
             st.get("nominatedNodeName") or "<none>", readiness_gates(o)]
 
@@ -80,7 +80,7 @@ def _deployment(o: dict, now: float) -> list:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     names, images = _containers(sp)
     return [o["metadata"]["name"], f"{st.get('readyReplicas', 0)}/{sp.get('replicas', 1)}",
-            st.get("updatedReplicas", 0), st.get("availableReplicas", 0), age(_ts(o), now),
+            st.get("updatedReplicas", 0), st.get("availableReplicas", 0), age(created(o), now),
             names, images, _selector(sp)]
 
 
@@ -88,7 +88,7 @@ def _replicaset(o: dict, now: float) -> list:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     names, images = _containers(sp)
     return [o["metadata"]["name"], sp.get("replicas", 1), st.get("replicas", 0),
-            st.get("readyReplicas", 0), age(_ts(o), now), names, images, _selector(sp)]
+            st.get("readyReplicas", 0), age(created(o), now), names, images, _selector(sp)]
 
 
 def node_roles(labels: dict) -> str:
@@ -116,7 +116,7 @@ def _node(o: dict, now: float) -> list:
     if info.get("architecture"):  # 1.36 prints the architecture beside the kernel
         kernel += f" ({info['architecture']})"
     return [o["metadata"]["name"], node_status(o), node_roles(o["metadata"].get("labels") or {}),
-            age(_ts(o), now), info.get("kubeletVersion", ""), addrs.get("InternalIP", "<none>"),
+            age(created(o), now), info.get("kubeletVersion", ""), addrs.get("InternalIP", "<none>"),
             addrs.get("ExternalIP", "<none>"), info.get("osImage") or "<unknown>", kernel,
             info.get("containerRuntimeVersion") or "<unknown>"]
 
@@ -148,7 +148,7 @@ def _service(o: dict, now: float) -> list:
     sp = o.get("spec") or {}
     sel = sp.get("selector") or {}
     return [o["metadata"]["name"], sp.get("type", "ClusterIP"), sp.get("clusterIP") or "<none>",
-            service_external_ip(o), service_ports(sp), age(_ts(o), now),
+            service_external_ip(o), service_ports(sp), age(created(o), now),
             ",".join(f"{k}={v}" for k, v in sorted(sel.items())) or "<none>"]
 
 
@@ -177,7 +177,7 @@ def _statefulset(o: dict, now: float) -> list:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     names, images = _containers(sp)
     return [_name(o), f"{st.get('readyReplicas', 0)}/{sp.get('replicas', 1)}",
-            age(_ts(o), now), names, images]
+            age(created(o), now), names, images]
 
 
 def _node_selector(sp: dict) -> str:
@@ -190,7 +190,7 @@ def _daemonset(o: dict, now: float) -> list:
     names, images = _containers(sp)
     return [_name(o), st.get("desiredNumberScheduled", 0), st.get("currentNumberScheduled", 0),
             st.get("numberReady", 0), st.get("updatedNumberScheduled", 0),
-            st.get("numberAvailable", 0), _node_selector(sp), age(_ts(o), now), names, images,
+            st.get("numberAvailable", 0), _node_selector(sp), age(created(o), now), names, images,
             _selector(sp)]
 
 
@@ -222,7 +222,7 @@ def _job(o: dict, now: float) -> list:
     start, end = parse_time(st.get("startTime")), parse_time(st.get("completionTime"))
     duration = human_duration((end or now) - start) if start else ""
     names, images = _containers(sp)
-    return [_name(o), job_status(o), comp, duration, age(_ts(o), now), names, images,
+    return [_name(o), job_status(o), comp, duration, age(created(o), now), names, images,
             _selector(sp)]
 
 
@@ -233,7 +233,7 @@ def _cronjob(o: dict, now: float) -> list:
     last = st.get("lastScheduleTime")
     return [_name(o), sp.get("schedule", ""), sp.get("timeZone") or "<none>",
             "True" if sp.get("suspend") else "False", len(st.get("active") or ()),
-            age(last, now) if last else "<none>", age(_ts(o), now), names, images,
+            age(last, now) if last else "<none>", age(created(o), now), names, images,
             _selector(job_spec)]
 
 
@@ -244,7 +244,7 @@ def _ingress(o: dict, now: float) -> list:
           ((st.get("loadBalancer") or {}).get("ingress") or ())]
     ports = "80, 443" if sp.get("tls") else "80"
     return [_name(o), sp.get("ingressClassName") or "<none>", ",".join(hosts) or "*",
-            ",".join(lb), ports, age(_ts(o), now)]
+            ",".join(lb), ports, age(created(o), now)]
 
 
 def _access_modes(modes) -> str:
@@ -260,7 +260,7 @@ def _pvc(o: dict, now: float) -> list:
     return [_name(o), st.get("phase", "Pending"), sp.get("volumeName", ""), cap,
             _access_modes(st.get("accessModes")) if bound else "",
             sp.get("storageClassName") or "<unset>", sp.get("volumeAttributesClassName") or
-            "<unset>", age(_ts(o), now), sp.get("volumeMode", "Filesystem")]
+            "<unset>", age(created(o), now), sp.get("volumeMode", "Filesystem")]
 
 
 def _pv(o: dict, now: float) -> list:
@@ -271,7 +271,7 @@ def _pv(o: dict, now: float) -> list:
             sp.get("persistentVolumeReclaimPolicy", "Retain"), st.get("phase", "Pending"),
             f"{claim.get('namespace')}/{claim.get('name')}" if claim else "",
             sp.get("storageClassName", ""), sp.get("volumeAttributesClassName") or "<unset>",
-            st.get("reason", ""), age(_ts(o), now), sp.get("volumeMode", "Filesystem")]
+            st.get("reason", ""), age(created(o), now), sp.get("volumeMode", "Filesystem")]
 
 
 def _storageclass(o: dict, now: float) -> list:
@@ -281,7 +281,7 @@ def _storageclass(o: dict, now: float) -> list:
         name += " (default)"
     return [name, o.get("provisioner", ""), o.get("reclaimPolicy", "Delete"),
             o.get("volumeBindingMode", "Immediate"),
-            bool(o.get("allowVolumeExpansion")), age(_ts(o), now)]
+            bool(o.get("allowVolumeExpansion")), age(created(o), now)]
 
 
 def _quantity_target(target: dict) -> str:
@@ -331,13 +331,13 @@ def _hpa(o: dict, now: float) -> list:
     low = sp.get("minReplicas")
     return [_name(o), f"{ref.get('kind')}/{ref.get('name')}", hpa_targets(o),
             "<unset>" if low is None else str(low), sp.get("maxReplicas", 0),
-            st.get("currentReplicas", 0), age(_ts(o), now)]
+            st.get("currentReplicas", 0), age(created(o), now)]
 
 
 def _netpol(o: dict, now: float) -> list:
     sel = (o.get("spec") or {}).get("podSelector") or {}
     return [_name(o), selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
-            or "<none>", age(_ts(o), now)]
+            or "<none>", age(created(o), now)]
 
 
 def _binding(o: dict, now: float) -> list:
@@ -349,7 +349,7 @@ def _binding(o: dict, now: float) -> list:
                          f"{s.get('namespace', '')}/{s.get('name', '')}"
                          for s in subjects if s.get("kind") == kind)
 
-    return [_name(o), f"{ref.get('kind')}/{ref.get('name')}", age(_ts(o), now), of("User"),
+    return [_name(o), f"{ref.get('kind')}/{ref.get('name')}", age(created(o), now), of("User"),
             of("Group"), of("ServiceAccount")]
 
 
@@ -358,7 +358,7 @@ def _endpointslice(o: dict, now: float) -> list:
         or "<unset>"
     addrs = [a for e in o.get("endpoints") or () for a in e.get("addresses") or ()]
     shown = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
-    return [_name(o), o.get("addressType", ""), ports, shown or "<unset>", age(_ts(o), now)]
+    return [_name(o), o.get("addressType", ""), ports, shown or "<unset>", age(created(o), now)]
 
 
 def _endpoints(o: dict, now: float) -> list:
@@ -368,7 +368,7 @@ def _endpoints(o: dict, now: float) -> list:
             for p in s.get("ports") or () or [{}]:
                 out.append(f"{a.get('ip')}:{p.get('port')}" if p else a.get("ip"))
     shown = ",".join(out[:3]) + (f" + {len(out) - 3} more..." if len(out) > 3 else "")
-    return [_name(o), shown or "<none>", age(_ts(o), now)]
+    return [_name(o), shown or "<none>", age(created(o), now)]
 
 
 def _controllerrevision(o: dict, now: float) -> list:
@@ -379,13 +379,13 @@ def _controllerrevision(o: dict, now: float) -> list:
         group = ref.get("apiVersion", "").rpartition("/")[0]
         controller = f"{ref.get('kind', '')}.{group}" if group else ref.get("kind", "")
         controller = f"{controller.lower()}/{ref.get('name', '')}"
-    return [_name(o), controller, o.get("revision", 0), age(_ts(o), now)]
+    return [_name(o), controller, o.get("revision", 0), age(created(o), now)]
 
 
 def _pdb(o: dict, now: float) -> list:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     return [_name(o), sp.get("minAvailable", "N/A"), sp.get("maxUnavailable", "N/A"),
-            st.get("disruptionsAllowed", 0), age(_ts(o), now)]
+            st.get("disruptionsAllowed", 0), age(created(o), now)]
 
 
 def _componentstatus(o: dict, now: float) -> list:
@@ -411,17 +411,17 @@ TABLES = {
               col("Container-Runtime", priority=1)], _node),
     "Namespace": ([NAME, col("Status"), AGE],
                   lambda o, now: [o["metadata"]["name"], (o.get("status") or {}).get("phase", ""),
-                                  age(_ts(o), now)]),
+                                  age(created(o), now)]),
     "Service": ([NAME, col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), AGE,
                  col("Selector", priority=1)], _service),
     "ConfigMap": ([NAME, col("Data"), AGE],
                   lambda o, now: [o["metadata"]["name"],
                                   len(o.get("data") or {}) + len(o.get("binaryData") or {}),
-                                  age(_ts(o), now)]),
+                                  age(created(o), now)]),
     "Secret": ([NAME, col("Type"), col("Data"), AGE],
                lambda o, now: [o["metadata"]["name"], o.get("type", "Opaque"),
-                               len(o.get("data") or {}), age(_ts(o), now)]),
-    "ServiceAccount": ([NAME, AGE], lambda o, now: [o["metadata"]["name"], age(_ts(o), now)]),
+                               len(o.get("data") or {}), age(created(o), now)]),
+    "ServiceAccount": ([NAME, AGE], lambda o, now: [o["metadata"]["name"], age(created(o), now)]),
     "ControllerRevision": ([NAME, col("Controller"), col("Revision"), AGE],
                            _controllerrevision),
     "Event": ([col("Last Seen"), col("Type"), col("Reason"), col("Object"),

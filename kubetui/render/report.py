@@ -122,3 +122,19 @@ def incident_markdown(incident, commands: list[str]) -> str:
 
 
 __all__ = ["checklist_json", "checklist_text", "incident_markdown", "timeline_lines"]
+
+
+def commands_for(incident) -> list[str]:
+    """The kubectl commands that show each part of a report again."""
+    ns = f" -n {incident.namespace}" if incident.namespace else ""
+    pod = incident.pod
+    out = [f"kubectl describe {incident.kind.lower()} {incident.name}{ns}"]
+    if pod:
+        out += [f"kubectl describe pod {pod}{ns}", f"kubectl logs {pod}{ns} --all-containers",
+                f"kubectl logs {pod}{ns} --all-containers -p",
+                f"kubectl get events{ns} --field-selector involvedObject.name={pod}"]
+    if incident.history:
+        out.append(f"kubectl rollout history {incident.kind.lower()}/{incident.name}{ns}")
+    if incident.node is not None:
+        out.append(f"kubectl describe node {incident.node['metadata']['name']}")
+    return out

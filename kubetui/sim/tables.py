@@ -9,7 +9,7 @@ import time
 from aiohttp import web
 
 from kubetui.render.age import age
-from kubetui.render.printers import AGE, NAME, TABLES, _ts, printer_columns
+from kubetui.render.printers import AGE, NAME, TABLES, created, printer_columns
 
 from .resources import Resource
 
@@ -25,7 +25,7 @@ def table(res: Resource, objs: list[dict], meta: dict, include: str = "Metadata"
         columns, row_fn = printer_columns(res.columns)
     else:
         columns, row_fn = TABLES.get(res.kind, ([NAME, AGE], lambda o, now: [
-            o["metadata"]["name"], age(_ts(o), now)]))
+            o["metadata"]["name"], age(created(o), now)]))
     now = time.time()
     rows = []
     for o in objs:

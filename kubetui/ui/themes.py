@@ -150,7 +150,7 @@ class ReadableThemes:
 
     def get_line_filters(self):
         """Every widget's lines pass the control-character guard (ui/guard.py)."""
-        from .guard import GUARD
+        from kubetui.ui.guard import GUARD
         return [*super().get_line_filters(), GUARD]  # type: ignore[misc]
 
     def get_css_variables(self) -> dict[str, str]:

@@ -23,11 +23,10 @@ from textual.widgets import Footer, Static
 
 from kubetui.kube.client import ApiError
 from kubetui.kube.logs import ENDED, ERROR, LogStream
-
-from .command_bar import CommandBar
-from .log_view import LogView
-from .modals import PromptScreen
-from .screens import PickScreen
+from kubetui.ui.screens.modals import PromptScreen
+from kubetui.ui.screens.pick import PickScreen
+from kubetui.ui.widgets.command_bar import CommandBar
+from kubetui.ui.widgets.log_view import LogView
 
 log = logging.getLogger("kubetui.logs")
 

@@ -12,9 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from kubetui.kube.kinds import KINDS
-
-from .browser import ALIASES, COMMAND_WORDS
-from .resource_table import ResourceTable
+from kubetui.ui.navigation import ALIASES, COMMAND_WORDS
+from kubetui.ui.widgets.resource_table import ResourceTable
 
 COLUMNS = ("RESOURCE", "COMMAND", "API GROUP")
 

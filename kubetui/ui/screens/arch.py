@@ -24,9 +24,8 @@ from kubetui.kube.client import ApiError
 from kubetui.kube.informer import FORBIDDEN
 from kubetui.render import arch_layout, architecture
 from kubetui.render.arch_layout import Layout
-
-from .action_keys import Acting
-from .modals import PromptScreen
+from kubetui.ui.actions.acting import Acting
+from kubetui.ui.screens.modals import PromptScreen
 
 log = logging.getLogger("kubetui.ui")
 
@@ -296,14 +295,14 @@ class ArchScreen(Acting, Screen):
         return self._pod_group.store.get(f"{cell.namespace}/{cell.name}")
 
     def action_checklist(self) -> None:
-        from .checklist_screen import ChecklistScreen
+        from kubetui.ui.screens.checklist import ChecklistScreen
         cell = self.query_one(ArchView).selected
         if cell is not None:
             self.app.push_screen(ChecklistScreen(self.cluster, cell.namespace, cell.name,
                                                  self.app.settings.debug_image))
 
     def action_logs(self) -> None:
-        from .log_screen import LogScreen
+        from kubetui.ui.screens.logs import LogScreen
         pod = self._cell_pod()
         if pod is not None:
             self.app.push_screen(LogScreen(self.cluster, pod["metadata"]["namespace"], [pod],

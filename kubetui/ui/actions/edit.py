@@ -17,7 +17,7 @@ import time
 from textual import work
 from textual.binding import Binding
 
-from .modals import ConfirmScreen
+from kubetui.ui.screens.modals import ConfirmScreen
 
 log = logging.getLogger("kubetui.ui")
 

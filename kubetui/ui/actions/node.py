@@ -2,7 +2,7 @@
 and restart on other kinds, never on nodes): `c` cordon, `u` uncordon, `r` drain. Each
 asks first and is refused in read-only mode. The drain asks once, naming the pods it
 will evict, those it skips (DaemonSet, mirror) and those kubectl would refuse without
---force or --delete-emptydir-data, then shows its progress (ui/drain_screen.py)."""
+--force or --delete-emptydir-data, then shows its progress (ui/screens/drain.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import logging
 from textual import work
 from textual.binding import Binding
 
-from .modals import ConfirmScreen
+from kubetui.ui.screens.modals import ConfirmScreen
 
 log = logging.getLogger("kubetui.ui")
 
@@ -55,8 +55,7 @@ class NodeKeys:
 
     def _confirm_drain(self, node: str, pods) -> None:
         from kubetui.kube.drain import warnings
-
-        from .drain_screen import DrainScreen
+        from kubetui.ui.screens.drain import DrainScreen
         evict = [p for p in pods if not p.skip]
         skipped = [p for p in pods if p.skip]
         lines = [f"Evict ({len(evict)}):", *(f"  {p.key}  {p.owner or '(no controller)'}"

@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from .modals import ConfirmScreen
-from .resource_table import ResourceTable
+from kubetui.ui.screens.modals import ConfirmScreen
+from kubetui.ui.widgets.resource_table import ResourceTable
 
 COLUMNS = ("LOCAL", "TARGET", "STATE", "CONNS", "IN", "OUT", "LAST ERROR")
 HEALTH = {"listening": "ok", "waiting": "pending", "ended": "error", "stopped": "done",

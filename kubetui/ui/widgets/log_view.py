@@ -1,5 +1,5 @@
 """A log viewer on Textual's Line API over a bounded, compressed buffer
-(`render.log_buffer`): old lines fall off, only the visible lines are drawn, each source
+(`kube.log_buffer`): old lines fall off, only the visible lines are drawn, each source
 gets a coloured prefix. A filter (regex, `!` to hide) keeps matching lines; a search
 highlights its matches and moves between them (n / N) without hiding anything. Wrap and
 timestamps are toggles; follow keeps the newest line in view. Terminal control sequences
@@ -17,7 +17,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kubetui.render.log_buffer import LogBuffer
+from kubetui.kube.log_buffer import LogBuffer
 from kubetui.render.safe import harmless
 
 MAX_LINES = 1_000_000

@@ -14,10 +14,9 @@ from textual.binding import Binding
 from kubetui.kube.actions import ROLLABLE, Actions
 from kubetui.kube.forwards import FORWARDABLE
 from kubetui.kube.rollout import template_diff
-
-from .debug_keys import DebugKeys
-from .modals import ConfirmScreen, PromptScreen
-from .screens import PickScreen
+from kubetui.ui.actions.debug import DebugKeys
+from kubetui.ui.screens.modals import ConfirmScreen, PromptScreen
+from kubetui.ui.screens.pick import PickScreen
 
 log = logging.getLogger("kubetui.ui")
 
@@ -90,9 +89,7 @@ class Acting(DebugKeys):
             self.app.call_from_thread(self._open_checklist, ns, pod)
 
     def _open_checklist(self, ns: str, pod: str) -> None:
-        from .checklist_screen import ChecklistScreen
-        self.app.push_screen(ChecklistScreen(self.app.cluster, ns, pod,
-                                             self.app.settings.debug_image))
+        self.app.open_checklist(ns, pod)
 
     def _confirm_then(self, question: str, run, detail: str = "", diff: bool = False):
         self.app.push_screen(ConfirmScreen(question, detail, diff),
@@ -115,8 +112,7 @@ class Acting(DebugKeys):
 
     def _watch_roll(self, kind: str, ns: str, name: str) -> None:
         """The rollout cockpit: after a restart or an undo, it shows the rollout happen."""
-        from .rollout_screen import RolloutScreen
-        self.app.push_screen(RolloutScreen(self.app.cluster, kind, ns, name))
+        self.app.open_rollout(kind, ns, name)
 
     def _confirm_restart(self, kind: str, ns: str, name: str, watch: bool = False) -> None:
         actions = self._actions()
@@ -176,8 +172,7 @@ class Acting(DebugKeys):
 
     def _run_shell(self, session, meta: dict) -> None:
         from kubetui.kube.client import ApiError
-
-        from .terminal import bridge
+        from kubetui.ui.terminal import bridge
 
         try:
             with self.app.suspend():
@@ -235,13 +230,12 @@ class Acting(DebugKeys):
                             mode: str = "describe") -> None:
         """Fetch an object and its events, then show it (call from a thread worker)."""
         from kubetui.kube.evidence import described
-
-        from .screens import ObjectScreen
+        from kubetui.ui.screens.object import ObjectScreen
 
         obj, text = described(self.app.cluster.client, kind, namespace, name)
 
         def show() -> None:  # the live lint's findings end it (read on the UI's thread)
-            from .lint_screen import describe_section
+            from kubetui.ui.live_lint import describe_section
             self.app.push_screen(ObjectScreen(obj, text + describe_section(self.app, kind, obj),
                                               mode))
         self.app.call_from_thread(show)
@@ -282,7 +276,7 @@ class ActionKeys(Acting):
 
     # -- the keys
     def action_restart(self) -> None:
-        if self.bulk("restart"):  # rows are marked: act on them all (ui/bulk_keys.py)
+        if self.bulk("restart"):  # rows are marked: act on them all (ui/actions/bulk.py)
             return
         target = self._target(ROLLABLE, "restart")
         if target is None:
@@ -328,7 +322,7 @@ class ActionKeys(Acting):
                                         details), picked)
 
     def action_scale(self) -> None:
-        if self.bulk("scale"):  # rows are marked: act on them all (ui/bulk_keys.py)
+        if self.bulk("scale"):  # rows are marked: act on them all (ui/actions/bulk.py)
             return
         target = self._target(SCALABLE, "scale")
         if target is None:
@@ -337,7 +331,7 @@ class ActionKeys(Acting):
         self._ask_scale(kind, ns, name, (self.selected()[1].get("spec") or {}).get("replicas", 1))
 
     def action_delete(self) -> None:
-        if self.bulk("delete"):  # rows are marked: act on them all (ui/bulk_keys.py)
+        if self.bulk("delete"):  # rows are marked: act on them all (ui/actions/bulk.py)
             return
         target = self._target(None, "delete")
         if target is None:
@@ -347,7 +341,7 @@ class ActionKeys(Acting):
         where = f"{ns}/{name}" if ns else name
         note = ""
         if kind == "StatefulSet":  # its claims stay (the lint's sts-pvc-retained)
-            from .lint_screen import sts_delete_note
+            from kubetui.ui.live_lint import sts_delete_note
             note = sts_delete_note(self.app, self.selected()[1])
         self._confirm_then(
             f"Delete {kind.lower()} {where}?" + (" Its pods go too." if kind in (
@@ -362,8 +356,8 @@ class ActionKeys(Acting):
         cluster = self.app.cluster
         if picked is None or cluster is None:
             return
-        from kubetui.ui.browser import drill_down
-        from kubetui.ui.log_screen import LogScreen
+        from kubetui.ui.navigation import drill_down
+        from kubetui.ui.screens.logs import LogScreen
 
         kind, obj = self.state.kind, picked[1]
         meta = obj["metadata"]
@@ -388,7 +382,7 @@ class ActionKeys(Acting):
             self._in_container("run commands in which container?", self._exec)
 
     def _exec(self, pod: dict, container: str | None) -> None:
-        from .exec_screen import ExecScreen
+        from kubetui.ui.screens.exec import ExecScreen
         self.app.push_screen(ExecScreen(self.app.cluster, pod, container))
 
     def _in_container(self, question: str, then) -> None:
@@ -420,7 +414,7 @@ class ActionKeys(Acting):
             self._checklist_of(kind, meta["namespace"], meta["name"])
 
     def action_kill(self) -> None:
-        if self.bulk("kill"):  # rows are marked: act on them all (ui/bulk_keys.py)
+        if self.bulk("kill"):  # rows are marked: act on them all (ui/actions/bulk.py)
             return
         target = self._target(("Pod",), "kill")
         if target is None:

@@ -25,9 +25,14 @@ from kubetui.render import events, metrics
 from kubetui.render.age import human_duration
 from kubetui.render.rows import RowModel
 from kubetui.render.views import sort_key, table_view, view
-
-from .action_keys import ACTION_BINDINGS, ActionKeys
-from .browser import (
+from kubetui.ui.actions.acting import ACTION_BINDINGS, ActionKeys
+from kubetui.ui.actions.bulk import MARK_BINDINGS, BulkKeys
+from kubetui.ui.actions.cron import CRON_BINDINGS, CronKeys
+from kubetui.ui.actions.edit import EDIT_BINDINGS, EditKeys
+from kubetui.ui.actions.forward import ForwardKeys
+from kubetui.ui.actions.marks import Marks
+from kubetui.ui.actions.node import NODE_BINDINGS, NodeKeys
+from kubetui.ui.navigation import (
     Filter,
     ViewState,
     completions,
@@ -38,16 +43,10 @@ from .browser import (
     sort_column,
     with_filter,
 )
-from .bulk_keys import MARK_BINDINGS, BulkKeys
-from .command_bar import CommandBar
-from .cron_keys import CRON_BINDINGS, CronKeys
-from .edit_keys import EDIT_BINDINGS, EditKeys
-from .forward_keys import ForwardKeys
-from .header import ClusterHeader
-from .marks import Marks
-from .node_keys import NODE_BINDINGS, NodeKeys
-from .resource_table import ResourceTable
-from .screens import COMMAND_HELP, HelpScreen, help_groups
+from kubetui.ui.screens.help import COMMAND_HELP, HelpScreen, help_groups
+from kubetui.ui.widgets.command_bar import CommandBar
+from kubetui.ui.widgets.header import ClusterHeader
+from kubetui.ui.widgets.resource_table import ResourceTable
 
 log = logging.getLogger("kubetui.ui")
 SORT_LETTERS = "NASRTIOPCM"
@@ -346,8 +345,8 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
 
     def _lint_tick(self) -> None:
         """The live lint's findings: a marker on each row with some, a count in the
-        header (ui/lint_screen.py does the work)."""
-        from .lint_screen import lint_marks
+        header (ui/screens/lint.py does the work)."""
+        from kubetui.ui.live_lint import lint_marks
         if self.app.screen is not self:
             return
         marks, flag, version = lint_marks(self.app, self.state.kind, self.state.namespace,
@@ -446,17 +445,19 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         elif cmd.action == "aliases":
             self.action_aliases()
         elif cmd.action == "pf":
-            from .portforward_screen import PortForwardScreen
+            from kubetui.ui.screens.portforward import PortForwardScreen
             self.app.push_screen(PortForwardScreen())
         elif cmd.action == "lint":
-            from .lint_screen import LintScreen
+            from kubetui.ui.screens.lint import LintScreen
             self.app.push_screen(LintScreen())
         elif cmd.action == "logs" and self.app.cluster is not None:
-            from .log_screen import LogScreen  # every pod the selector matches, later ones too
+            from kubetui.ui.screens.logs import (
+                LogScreen,  # every pod the selector matches, later ones too
+            )
             self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace,
                                            selector=cmd.argument, title=f"-l {cmd.argument}"))
         elif cmd.action == "timeline" and self.app.cluster is not None:
-            from .timeline_screen import TimelineScreen
+            from kubetui.ui.screens.timeline import TimelineScreen
             self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument,
                                                 self.active_namespace or "default"))
         elif cmd.action == "apply" and self.app.cluster is not None:
@@ -476,12 +477,12 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
 
     def action_aliases(self) -> None:
         """Every command alias and kind short name (:aliases), as k9s's ctrl+a."""
-        from .aliases_screen import AliasesScreen
+        from kubetui.ui.screens.aliases import AliasesScreen
         self.app.push_screen(AliasesScreen())
 
     def action_owner(self) -> None:
         """Jump to the selected object's owner (J again climbs further); Escape returns."""
-        from .browser import owner_view
+        from kubetui.ui.navigation import owner_view
         picked = self.selected()
         if picked is None:
             return
@@ -493,13 +494,13 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
 
     def action_arch(self, namespace: str | None = None) -> None:
         """The architecture view, of the namespace in view (`:arch NS`, or all)."""
-        from .arch_screen import ArchScreen
+        from kubetui.ui.screens.arch import ArchScreen
         if self.app.cluster is not None:
             self.app.push_screen(ArchScreen(self.app.cluster,
                                             namespace or self.active_namespace))
 
     def action_xray(self, kind: str) -> None:
-        from .xray_screen import XrayScreen
+        from kubetui.ui.screens.xray import XrayScreen
         if self.app.cluster is not None:
             self.app.push_screen(XrayScreen(self.app.cluster, kind, self.active_namespace))
 

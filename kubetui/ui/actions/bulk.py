@@ -12,10 +12,9 @@ from textual import work
 from textual.binding import Binding
 
 from kubetui.kube.actions import ROLLABLE
-
-from .action_keys import SCALABLE
-from .marks import Marks
-from .modals import ConfirmScreen, PromptScreen
+from kubetui.ui.actions.acting import SCALABLE
+from kubetui.ui.actions.marks import Marks
+from kubetui.ui.screens.modals import ConfirmScreen, PromptScreen
 
 log = logging.getLogger("kubetui.ui")
 

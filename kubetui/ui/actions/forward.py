@@ -12,9 +12,8 @@ from textual import work
 from kubetui.kube.client import ApiError
 from kubetui.kube.forwards import FORWARDABLE, PortChoice, free_port, port_choices
 from kubetui.kube.kinds import KINDS
-
-from .modals import PromptScreen
-from .screens import PickScreen
+from kubetui.ui.screens.modals import PromptScreen
+from kubetui.ui.screens.pick import PickScreen
 
 log = logging.getLogger("kubetui.ui")
 READONLY_WHY = "port-forward (RBAC counts it as create on pods/portforward)"

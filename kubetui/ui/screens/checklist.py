@@ -22,8 +22,7 @@ from kubetui.diagnose import Checklist
 from kubetui.diagnose.checklist import OK, PROBLEM, headline
 from kubetui.kube.debug import NodeDebug
 from kubetui.kube.evidence import gather
-
-from .action_keys import Acting
+from kubetui.ui.actions.acting import Acting
 
 log = logging.getLogger("kubetui.ui")
 
@@ -159,7 +158,7 @@ class ChecklistScreen(Acting, Screen):
                               "  all steps ok or unknown",
                               (f"   owner: {evidence.owner}" if evidence.owner else "", "dim"))
         self.query_one("#checklist-title", Static).update(title)
-        from .lint_screen import findings_of
+        from kubetui.ui.live_lint import findings_of
         summary = self.query_one("#checklist-summary", Static)
         summary.update(summary_text(checklist, findings_of(self.app, "Pod", evidence.pod)))
         summary.set_class(checklist.cause is not None, "problem")
@@ -192,7 +191,7 @@ class ChecklistScreen(Acting, Screen):
             self._offer_debug(pod, self._containers()[0] if self._containers() else None)
 
     def action_exec(self) -> None:
-        from .exec_screen import ExecScreen
+        from kubetui.ui.screens.exec import ExecScreen
         pod = self._pod()
         if pod is not None and not self._refused("run commands in a pod (exec is a write)"):
             self.app.push_screen(ExecScreen(self.cluster, pod,
@@ -200,7 +199,7 @@ class ChecklistScreen(Acting, Screen):
                                             else None))
 
     def action_logs(self, previous: bool = False) -> None:
-        from .log_screen import LogScreen
+        from kubetui.ui.screens.logs import LogScreen
         pod = self._pod()
         if pod is not None:
             self.app.push_screen(LogScreen(self.cluster, self.ns, [pod], title=self.pod_name,
@@ -227,7 +226,7 @@ class ChecklistScreen(Acting, Screen):
         return f"pod/{self.pod_name}"
 
     def action_timeline(self) -> None:
-        from .timeline_screen import TimelineScreen
+        from kubetui.ui.screens.timeline import TimelineScreen
         self.app.push_screen(TimelineScreen(self.cluster, self._target(), self.ns))
 
     def action_bundle(self) -> None:
@@ -240,9 +239,8 @@ class ChecklistScreen(Acting, Screen):
         from datetime import datetime
         from pathlib import Path
 
-        from kubetui.cli_diagnose import commands_for
         from kubetui.kube.incident import gather_incident
-        from kubetui.render.report import incident_markdown
+        from kubetui.render.report import commands_for, incident_markdown
         incident = gather_incident(self.cluster.client, target, self.ns,
                                    list(getattr(self.app, "actions_log", ())))
         folder = Path.home() / "kubetui-reports"
@@ -291,8 +289,7 @@ class ChecklistScreen(Acting, Screen):
 
     def _debug_shell(self, session) -> None:
         from kubetui.kube.client import ApiError
-
-        from .terminal import bridge
+        from kubetui.ui.terminal import bridge
 
         try:
             with self.app.suspend():

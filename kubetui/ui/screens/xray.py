@@ -14,8 +14,7 @@ from textual.widgets import Footer, Static, Tree
 
 from kubetui.kube.kinds import KINDS
 from kubetui.render import xray
-
-from .action_keys import Acting
+from kubetui.ui.actions.acting import Acting
 
 HEALTH = {"ok": ("●", "green"), "pending": ("◐", "yellow"), "error": ("✖", "red"),
           "done": ("○", "grey50"), "": ("·", "grey50")}
@@ -155,14 +154,14 @@ class XrayScreen(Acting, Screen):
         return group.store.get(f"{x.namespace}/{name}") if group else None
 
     def action_logs(self) -> None:
-        from .log_screen import LogScreen
+        from kubetui.ui.screens.logs import LogScreen
         pod = self._pod()
         if pod is not None:
             self.app.push_screen(LogScreen(self.cluster, pod["metadata"]["namespace"], [pod],
                                            title=pod["metadata"]["name"]))
 
     def action_checklist(self) -> None:
-        from .checklist_screen import ChecklistScreen
+        from kubetui.ui.screens.checklist import ChecklistScreen
         pod = self._pod()
         if pod is not None:
             self.app.push_screen(ChecklistScreen(self.cluster, pod["metadata"]["namespace"],

@@ -24,8 +24,7 @@ from kubetui.render.age import age
 from kubetui.render.bars import bar
 from kubetui.render.pod import is_ready, summarize
 from kubetui.render.printers import pod_selector
-
-from .action_keys import Acting
+from kubetui.ui.actions.acting import Acting
 
 STATE_STYLE = {"rolled out": "bold green", "progressing": "bold yellow",
                "paused": "bold cyan", "stuck": "bold red"}
@@ -86,7 +85,7 @@ def groups_panel(c: rollout.Cockpit) -> Text:
         for pod in sorted(g.pods, key=lambda p: p["metadata"]["name"]):
             phase = summarize(pod, now).status
             ok = is_ready(pod)
-            style = "green" if ok else "red" if phase in rollout._FAILING or "Err" in phase \
+            style = "green" if ok else "red" if phase in rollout.FAILING_REASONS or "Err" in phase \
                 else "yellow"
             out.append(f"    {'●' if ok else '◌'} ", style)
             out.append(f"{pod['metadata']['name']:<44}")
@@ -197,7 +196,7 @@ class RolloutScreen(Acting, Screen):
         return self._refused(f"{verb} {self.kind.lower()} {self.target}")
 
     def action_timeline(self) -> None:
-        from .timeline_screen import TimelineScreen
+        from kubetui.ui.screens.timeline import TimelineScreen
         self.app.push_screen(TimelineScreen(self.cluster, f"{self.kind.lower()}/{self.target}",
                                             self.ns))
 
@@ -271,7 +270,7 @@ class RolloutScreen(Acting, Screen):
                                   (base_name, f"revision {target.number}"))))
 
     def action_logs(self) -> None:
-        from .log_screen import LogScreen
+        from kubetui.ui.screens.logs import LogScreen
 
         obj = self._object()
         if obj is None or self._pods is None:
