@@ -59,6 +59,7 @@ async def test_a_failure_is_named_with_the_servers_message(make_app, sim, notes)
         assert "Kill 3 pods" in app.screen.question
         sim.delete("Pod", ns, "kill-1", gracePeriodSeconds=0)  # gone before the yes
         assert sim.get("Pod", ns, "kill-1") is None
+        notes.expect(r'kill-1: pods "kill-1" not found')
         await pilot.press("y")
         assert await wait_for(pilot, lambda: notes.errors(), tries=400)
         assert notes.errors() == ['Failed:\nkill-1: pods "kill-1" not found']
