@@ -7,45 +7,54 @@ in it, which sees the target's processes and (under /proc/1/root) its files."""
 from __future__ import annotations
 
 import logging
-
-from textual import work
+from typing import TYPE_CHECKING
 
 from kubetui.kube.client import ApiError
 from kubetui.kube.ephemeral import EphemeralDebug
 
+if TYPE_CHECKING:
+    from kubetui.ui.actions.acting import Actions
+
 log = logging.getLogger("kubetui.ui")
 
 
-class DebugKeys:
-    """Mixed into Acting: needs `app`, `notify`, `_refused`, `_confirm_then`, `_run_shell`."""
+class DebugContainers:
+    """Part of a screen's `Actions`: the offer, the container, the shell in it."""
 
-    def _offer_debug(self, pod: dict, target: str | None, why: str = "") -> None:
+    def __init__(self, actions: Actions) -> None:
+        self.actions = actions
+
+    def offer(self, pod: dict, target: str | None, why: str = "") -> None:
         meta = pod["metadata"]
-        if self._refused(f"add a debug container to pod {meta['name']} (it patches "
+        actions = self.actions
+        if actions.refused(f"add a debug container to pod {meta['name']} (it patches "
                          "pods/ephemeralcontainers)"):
             return
-        image = self.app.settings.debug_image
+        image = actions.app.settings.debug_image
         aim = (f", targeting container {target} (it sees its processes, and its files "
                "under /proc/1/root)") if target else ""
-        self._confirm_then(
+        actions.confirm_then(
             (f"{why}.\n" if why else "") +
             f"Add an ephemeral debug container ({image}) to pod {meta['namespace']}/"
             f"{meta['name']}{aim}, and open a shell in it? An ephemeral container cannot be "
             "removed: it stays in the pod until the pod is deleted.",
-            lambda: self._debug_container(pod, target, image))
+            lambda: actions.in_thread(self._debug_container, pod, target, image,
+                                      group="shell"))
 
-    @work(thread=True, group="shell", exit_on_error=False)
     def _debug_container(self, pod: dict, target: str | None, image: str) -> None:
         from kubetui.kube.exec import ExecSession
 
         meta = pod["metadata"]
-        cluster = self.app.cluster
+        app = self.actions.app
+        cluster = app.cluster
+        if cluster is None:
+            return
         debug = EphemeralDebug(cluster.client, meta["namespace"], meta["name"], target, image,
                                cluster.readonly)
         try:
             name = debug.add()
-            self.app.call_from_thread(self.notify, f"debug container {name} added to "
-                                      f"{meta['name']}; waiting for it to run ...", timeout=4)
+            self.actions.say(f"debug container {name} added to {meta['name']}; waiting for "
+                             "it to run ...", timeout=4)
             debug.wait_running()
             session = ExecSession(cluster.client, meta["namespace"], meta["name"], name,
                                   shells=("sh",))
@@ -53,10 +62,10 @@ class DebugKeys:
         except (ApiError, TimeoutError) as exc:
             log.error("cannot debug %s/%s in a debug container", meta["namespace"],
                       meta["name"], exc_info=True)
-            self.app.call_from_thread(self.notify, "cannot debug in an ephemeral container: "
-                                      f"{getattr(exc, 'message', exc)}", severity="error")
+            self.actions.say("cannot debug in an ephemeral container: "
+                             f"{getattr(exc, 'message', exc)}", severity="error")
             return
-        self.app.call_from_thread(self._run_shell, session, meta)
+        app.call_from_thread(self.actions.run_shell, session, meta)
 
 
-__all__ = ["DebugKeys"]
+__all__ = ["DebugContainers"]

@@ -13,47 +13,61 @@ import subprocess
 import tempfile
 import threading
 import time
+from typing import TYPE_CHECKING
 
-from textual import work
 from textual.binding import Binding
 
+from kubetui.ui.actions.rows import RowActions
 from kubetui.ui.screens.modals import ConfirmScreen
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from kubetui.kube.kinds import Kind
 
 log = logging.getLogger("kubetui.ui")
 
 EDIT_BINDINGS = [Binding("e", "edit", "Edit", id="action.edit")]
 
 
-class EditKeys:
-    """Mixed into the browser screen: needs `_target`, `_kind_of`, `app`, `notify`."""
+class EditActions:
+    """`e` on the browser's selected row, and `:apply`."""
 
-    def action_edit(self) -> None:
-        target = self._target(None, "edit")
+    def __init__(self, rows: RowActions) -> None:
+        self.rows = rows
+        self.host = rows.host
+        self.actions = rows.actions
+
+    def edit(self) -> None:
+        target = self.rows.target(None, "edit")
         if target is None:
             return
         kind, ns, name = target
-        self._edit(self._kind_of(kind), ns, name)
+        api_kind = self.host.kind_of(kind)
+        if api_kind is not None:
+            self.actions.in_thread(self._edit, api_kind, ns, name, group="edit",
+                                   exclusive=True)
 
     # -- the editor, on the UI thread (the app steps aside), or in the worker when
     # headless (no terminal to hand over: tests give KUBE_EDITOR a script)
     def _run_editor(self, path: str) -> int:
         from kubetui.kube.edit import editor_command
         argv = [*editor_command(), path]
-        if self.app.is_headless:
+        if self.host.app.is_headless:
             return subprocess.run(argv, check=False).returncode
-        with self.app.suspend():
+        with self.host.app.suspend():
             return subprocess.run(argv, check=False).returncode
 
     def _editor(self, path: str) -> int:
-        if self.app.is_headless:
+        if self.host.app.is_headless:
             return self._run_editor(path)
-        return self.app.call_from_thread(self._run_editor, path)
+        return self.host.app.call_from_thread(self._run_editor, path)
 
     def _ask(self, question: str, detail: str) -> bool:
         """A confirmation from a worker: waits for the answer (no if the app goes)."""
         answer: list[bool] = []
         done = threading.Event()
-        app = self.app
+        app = self.host.app
 
         def answered(ok: bool | None) -> None:
             answer.append(bool(ok))
@@ -65,15 +79,16 @@ class EditKeys:
                 return False
         return answer[0]
 
-    def _say(self, message: str, severity: str = "information") -> None:
-        self.app.call_from_thread(self.notify, message, severity=severity,
-                                  timeout=8 if severity == "error" else 5)
+    def _say(self, message: str, severity: SeverityLevel = "information") -> None:
+        self.actions.say(message, severity=severity, timeout=8 if severity == "error" else 5)
 
-    @work(thread=True, group="edit", exclusive=True, exit_on_error=False)
-    def _edit(self, kind, ns: str | None, name: str) -> None:
+    def _edit(self, kind: Kind, ns: str | None, name: str) -> None:
         from kubetui.kube.client import ApiError
         from kubetui.kube.edit import Edit, Unchanged, diff
-        session = Edit(self.app.cluster.client, kind, ns, name)
+        cluster = self.host.app.cluster
+        if cluster is None:
+            return
+        session = Edit(cluster.client, kind, ns, name)
         try:
             session.load()
         except ApiError as exc:
@@ -114,11 +129,11 @@ class EditKeys:
                     self._say(f"cannot edit {kind.kind.lower()} {name}: {exc.message}",
                               "error")
                     return
-                self.app.actions_log.append((time.time(), "kubetui",
+                self.host.app.actions_log.append((time.time(), "kubetui",
                                              f"Edited {kind.kind.lower()} {name}"))
                 self._say(f"{kind.kind.lower()} {name} edited")
                 return
-        except Exception as exc:  # the boundary: an editor that cannot start, a full disk
+        except Exception as exc:  # noqa: BLE001 - worker boundary: no editor, a full disk
             log.exception("the edit of %s %s failed", kind.kind, name)
             self._say(f"cannot edit {kind.kind.lower()} {name}: {type(exc).__name__}: {exc}",
                       "error")
@@ -127,25 +142,29 @@ class EditKeys:
 
     # -- :apply
     def apply_manifests(self, target: str) -> None:
-        if self._refused(f"apply {target}"):
+        if self.actions.refused(f"apply {target}"):
             return
         if not target:
-            self.notify(":apply needs a file or a folder of manifests", severity="warning")
+            self.host.notify(":apply needs a file or a folder of manifests",
+                             severity="warning")
             return
-        self._plan_apply(target, self.active_namespace or "default")
+        self.actions.in_thread(self._plan_apply, target, self.host.active_namespace or
+                               "default", group="edit", exclusive=True)
 
-    @work(thread=True, group="edit", exclusive=True, exit_on_error=False)
     def _plan_apply(self, target: str, namespace: str) -> None:
         from kubetui.kube.client import ApiError
         from kubetui.kube.edit import apply, diff, manifests, plan_apply
-        client = self.app.cluster.client
+        cluster = self.host.app.cluster
+        if cluster is None:
+            return
+        client = cluster.client
         try:
             planned = plan_apply(client, manifests(target), namespace)
         except ApiError as exc:
             log.exception("the dry run of %s failed", target)
             self._say(f"cannot apply {target}: {exc.message}", "error")
             return
-        except Exception as exc:  # unreadable file, bad YAML, unknown kind
+        except Exception as exc:  # noqa: BLE001 - unreadable file, bad YAML, unknown kind
             log.exception("cannot read %s", target)
             self._say(f"cannot apply {target}: {exc}", "error")
             return

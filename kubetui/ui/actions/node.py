@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from textual import work
 from textual.binding import Binding
 
+from kubetui.kube.drain import DrainPod
+from kubetui.ui.actions.rows import RowActions
 from kubetui.ui.screens.modals import ConfirmScreen
 
 log = logging.getLogger("kubetui.ui")
@@ -22,38 +23,44 @@ NODE_BINDINGS = [
 ]
 
 
-class NodeKeys:
-    """Mixed into the browser screen: needs `_target`, `_actions`, `_act`, `app`."""
+class NodeActions:
+    """The browser's node keys, on the selected row (`rows` finds and checks it)."""
 
-    def action_cordon(self, cordon: bool = True) -> None:
+    def __init__(self, rows: RowActions) -> None:
+        self.rows = rows
+        self.actions = rows.actions
+
+    def cordon(self, cordon: bool = True) -> None:
         verb = "cordon" if cordon else "uncordon"
-        target = self._target(("Node",), verb)
-        if target is None:
+        target = self.rows.target(("Node",), verb)
+        actions = self.actions.client()
+        if target is None or actions is None:
             return
         _, _, name = target
-        actions = self._actions()
-        self._confirm_then(
+        self.actions.confirm_then(
             f"{verb.capitalize()} node {name}? " + (
                 "No new pod will be scheduled on it." if cordon else
                 "New pods may be scheduled on it again."),
-            lambda: self._act(f"{verb.capitalize()}ed node {name}",
-                              lambda: actions.cordon(name, cordon)))
+            lambda: self.actions.act(f"{verb.capitalize()}ed node {name}",
+                                     lambda: actions.cordon(name, cordon)))
 
-    def action_uncordon(self) -> None:
-        self.action_cordon(False)
+    def uncordon(self) -> None:
+        self.cordon(False)
 
-    def action_drain(self) -> None:
-        target = self._target(("Node",), "drain")
+    def drain(self) -> None:
+        target = self.rows.target(("Node",), "drain")
         if target is not None:
-            self._plan_drain(target[2])
+            self.actions.in_thread(self._plan_drain, target[2])
 
-    @work(thread=True, group="action", exit_on_error=False)
     def _plan_drain(self, node: str) -> None:
         from kubetui.kube.drain import plan
-        pods = plan(self.app.cluster.client, node)
-        self.app.call_from_thread(self._confirm_drain, node, pods)
+        app = self.actions.app
+        if app.cluster is None:
+            return
+        pods = plan(app.cluster.client, node)
+        app.call_from_thread(self._confirm_drain, node, pods)
 
-    def _confirm_drain(self, node: str, pods) -> None:
+    def _confirm_drain(self, node: str, pods: list[DrainPod]) -> None:
         from kubetui.kube.drain import warnings
         from kubetui.ui.screens.drain import DrainScreen
         evict = [p for p in pods if not p.skip]
@@ -69,5 +76,6 @@ class NodeKeys:
                     "evicted (PodDisruptionBudgets are respected).")
         if warned:
             question += " Some pods need your consent: see the warnings."
-        self.app.push_screen(ConfirmScreen(question, "\n".join(lines)), lambda ok: (
-            self.app.push_screen(DrainScreen(self.app.cluster, node, pods)) if ok else None))
+        app = self.actions.app
+        app.push_screen(ConfirmScreen(question, "\n".join(lines)), lambda ok: (
+            app.push_screen(DrainScreen(app.cluster, node, pods)) if ok else None))

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Static
@@ -24,7 +23,7 @@ from kubetui.kube.client import ApiError
 from kubetui.kube.informer import FORBIDDEN
 from kubetui.render import arch_layout, architecture
 from kubetui.render.arch_layout import Layout
-from kubetui.ui.actions.acting import Acting
+from kubetui.ui.screens.base import ActingScreen
 from kubetui.ui.screens.modals import PromptScreen
 
 log = logging.getLogger("kubetui.ui")
@@ -148,7 +147,7 @@ class ArchView(ScrollView, can_focus=True):
         return Strip(segments).crop_extend(0, width, None)
 
 
-class ArchScreen(Acting, Screen):
+class ArchScreen(ActingScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="arch.back"),
         Binding("enter", "checklist", "Checklist", id="arch.checklist"),
@@ -315,7 +314,7 @@ class ArchScreen(Acting, Screen):
 
     @work(thread=True, exclusive=True, group="arch-describe", exit_on_error=False)
     def _describe(self, namespace: str, name: str, kind: str = "Pod") -> None:
-        self._describe_in_thread(kind, namespace, name)
+        self.actions.describe_in_thread(kind, namespace, name)
 
 
 

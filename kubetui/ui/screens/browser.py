@@ -14,24 +14,24 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Footer
 
 from kubetui.kube.client import ApiError
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.discovery import find as discovery_find
-from kubetui.kube.kinds import KINDS
+from kubetui.kube.kinds import KINDS, Kind
 from kubetui.render import events, metrics
 from kubetui.render.age import human_duration
 from kubetui.render.rows import RowModel
 from kubetui.render.views import sort_key, table_view, view
-from kubetui.ui.actions.acting import ACTION_BINDINGS, ActionKeys
-from kubetui.ui.actions.bulk import MARK_BINDINGS, BulkKeys
-from kubetui.ui.actions.cron import CRON_BINDINGS, CronKeys
-from kubetui.ui.actions.edit import EDIT_BINDINGS, EditKeys
-from kubetui.ui.actions.forward import ForwardKeys
+from kubetui.ui.actions.acting import ACTION_BINDINGS
+from kubetui.ui.actions.bulk import MARK_BINDINGS, BulkActions
+from kubetui.ui.actions.cron import CRON_BINDINGS, CronActions
+from kubetui.ui.actions.edit import EDIT_BINDINGS, EditActions
+from kubetui.ui.actions.forward import ForwardActions
 from kubetui.ui.actions.marks import Marks
-from kubetui.ui.actions.node import NODE_BINDINGS, NodeKeys
+from kubetui.ui.actions.node import NODE_BINDINGS, NodeActions
+from kubetui.ui.actions.rows import RowActions
 from kubetui.ui.navigation import (
     Filter,
     ViewState,
@@ -43,6 +43,7 @@ from kubetui.ui.navigation import (
     sort_column,
     with_filter,
 )
+from kubetui.ui.screens.base import ActingScreen
 from kubetui.ui.screens.help import COMMAND_HELP, HelpScreen, help_groups
 from kubetui.ui.widgets.command_bar import CommandBar
 from kubetui.ui.widgets.header import ClusterHeader
@@ -53,7 +54,10 @@ SORT_LETTERS = "NASRTIOPCM"
 METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
-class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionKeys, Screen):
+class BrowserScreen(ActingScreen):
+    """Its keys act through composed parts (`rows`, `bulk`, `nodes`, `cron`, `editing`,
+    `forwards`, all over the screen's `actions`): each `action_*` here hands over."""
+
     BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
         Binding("question_mark", "app.help", "Help", id="browser.help"),
         Binding("colon", "command", "Command", id="browser.command"),
@@ -101,6 +105,12 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         self._lint_flag: tuple | None = None  # (header text, worst severity) of the rows
         self._lint_seen: tuple = ()
         self.marks = Marks()
+        self.bulk = BulkActions(self, self.actions)
+        self.rows = RowActions(self, self.actions, self.bulk)
+        self.nodes = NodeActions(self.rows)
+        self.cron = CronActions(self.rows)
+        self.editing = EditActions(self.rows)
+        self.port_forwards = ForwardActions(self.rows)
 
     # -- layout
     def compose(self) -> ComposeResult:
@@ -144,7 +154,7 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         self._filter = parse_filter(state.filter)
         if self._filter.error:
             self.notify(self._filter.error, severity="warning")
-        kind = self._kind_of(state.kind)
+        kind = self.kind_of(state.kind)
         self._table_api = kind is not None and state.kind not in KINDS
         self._columns_from = None
         v = table_view(state.kind, [{"name": "Name"}, {"name": "Age"}],
@@ -164,7 +174,7 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         table.set_columns(headers)
         table.marked = self.marks.of(self._view_id())
         table.aim(state.cursor_key)
-        table.empty_message = "Connecting…" if cluster is None else f"No {self._plural()}"
+        table.empty_message = "Connecting…" if cluster is None else f"No {self.plural()}"
         if cluster is None:
             return
         old, self.group = self.group, None
@@ -228,12 +238,25 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         else:
             self._painted = None  # every row's usage may have changed
 
-    def _kind_of(self, name: str):
+    def kind_of(self, name: str) -> Kind | None:
         return KINDS.get(name) or getattr(self.app, "extra_kinds", {}).get(name)
 
-    def _plural(self) -> str:
-        k = self._kind_of(self.state.kind)
+    def plural(self) -> str:
+        k = self.kind_of(self.state.kind)
         return k.plural if k else self.state.kind.lower()
+
+    def _view_id(self) -> tuple[str, str | None]:
+        return self.bulk.view_id()
+
+    def marked(self) -> list[str]:
+        return self.bulk.marked()
+
+    def marks_changed(self, repaint: bool = False) -> None:
+        """The marks changed: the table shows them, the header counts them."""
+        self.table.refresh()
+        self._header_inputs = ()
+        if repaint:
+            self._paint_header()
 
     def _adopt_server_columns(self) -> None:
         """A Table-API view learns its columns from the first list; rebuild with them."""
@@ -241,7 +264,7 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         if not self._table_api or not columns or columns is self._columns_from:
             return
         self._columns_from = columns
-        kind = self._kind_of(self.state.kind)
+        kind = self.kind_of(self.state.kind)
         v = table_view(self.state.kind, columns, kind.namespaced if kind else True)
         all_ns = self.state.namespace is None or "," in self.state.namespace
         self._rows = RowModel(v.rows_fn(all_ns, self.wide))
@@ -364,7 +387,7 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         detail = ""
         if health is not None:
             if health.state in ("syncing", "relisting") and health.listed:
-                detail = f"{self._plural()} {health.listed:,}" + (
+                detail = f"{self.plural()} {health.listed:,}" + (
                     f" / {health.total:,}" if health.total else "")
             elif health.message:
                 wait = max(0.0, health.next_try - time.time())
@@ -461,7 +484,7 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
             self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument,
                                                 self.active_namespace or "default"))
         elif cmd.action == "apply" and self.app.cluster is not None:
-            self.apply_manifests(cmd.argument)
+            self.editing.apply_manifests(cmd.argument)
         elif cmd.action == "quit":
             self.app.call_later(self.app.action_quit_app)  # a coroutine: run it, not call it
         else:
@@ -511,7 +534,7 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         if namespace and "," not in namespace and namespace not in self.favorites and \
                 len(self.favorites) < 9:
             self.favorites.append(namespace)
-        k = self._kind_of(self.state.kind)
+        k = self.kind_of(self.state.kind)
         kind = "Pod" if (k is not None and not k.namespaced) or self.state.crumb else \
             self.state.kind
         self.stack.clear()
@@ -590,11 +613,76 @@ class BrowserScreen(ForwardKeys, BulkKeys, NodeKeys, CronKeys, EditKeys, ActionK
         if picked is None or self.app.cluster is None:
             return
         meta = picked[1]["metadata"]
-        self._fetch(self._kind_of(self.state.kind), meta.get("namespace"), meta["name"], mode)
+        self._fetch(self.kind_of(self.state.kind), meta.get("namespace"), meta["name"], mode)
 
     @work(thread=True, exclusive=True, group="object", exit_on_error=False)
-    def _fetch(self, kind, namespace: str | None, name: str, mode: str) -> None:
-        self._describe_in_thread(kind, namespace, name, mode)
+    def _fetch(self, kind: Kind | None, namespace: str | None, name: str, mode: str) -> None:
+        self.actions.describe_in_thread(kind, namespace, name, mode)
+
+    # -- the keys that act, handed to the composed parts
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows an action key only where it applies to the kind shown."""
+        return self.rows.applies(action)
+
+    def action_restart(self) -> None:
+        self.rows.restart()
+
+    def action_rollout(self) -> None:
+        self.rows.rollout()
+
+    def action_undo(self) -> None:
+        self.rows.undo()
+
+    def action_scale(self) -> None:
+        self.rows.scale()
+
+    def action_delete(self) -> None:
+        self.rows.delete()
+
+    def action_kill(self) -> None:
+        self.rows.kill()
+
+    def action_logs(self, previous: bool = False) -> None:
+        self.rows.logs(previous)
+
+    def action_previous_logs(self) -> None:
+        self.rows.logs(previous=True)
+
+    def action_exec(self) -> None:
+        self.rows.exec()
+
+    def action_shell(self) -> None:
+        self.rows.shell()
+
+    def action_checklist(self) -> None:
+        self.rows.checklist()
+
+    def action_mark(self) -> None:
+        self.bulk.mark()
+
+    def action_clear_marks(self) -> None:
+        self.bulk.clear_marks()
+
+    def action_cordon(self) -> None:
+        self.nodes.cordon()
+
+    def action_uncordon(self) -> None:
+        self.nodes.uncordon()
+
+    def action_drain(self) -> None:
+        self.nodes.drain()
+
+    def action_trigger(self) -> None:
+        self.cron.trigger()
+
+    def action_suspend(self) -> None:
+        self.cron.suspend()
+
+    def action_edit(self) -> None:
+        self.editing.edit()
+
+    def action_port_forward(self) -> None:
+        self.port_forwards.port_forward()
 
     def action_help(self) -> None:
         """The keys in force now, grouped, as bound (a remapped key shows its new key)."""

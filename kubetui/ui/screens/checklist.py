@@ -15,14 +15,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from kubetui.diagnose import Checklist
 from kubetui.diagnose.checklist import OK, PROBLEM, headline
 from kubetui.kube.debug import NodeDebug
 from kubetui.kube.evidence import gather
-from kubetui.ui.actions.acting import Acting
+from kubetui.ui.screens.base import ActingScreen
 
 log = logging.getLogger("kubetui.ui")
 
@@ -97,7 +96,7 @@ def step_text(step) -> Text:
     return out
 
 
-class ChecklistScreen(Acting, Screen):
+class ChecklistScreen(ActingScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="checklist.back"),
         Binding("r", "refresh", "Refresh", id="checklist.refresh"),
@@ -181,19 +180,19 @@ class ChecklistScreen(Acting, Screen):
 
     def action_shell(self) -> None:
         pod = self._pod()
-        if pod is not None and not self._refused("open a shell in a pod (exec is a write)"):
-            self._shell(pod, self._containers()[0] if self._containers() else None)
+        if pod is not None and not self.actions.refused("open a shell in a pod (exec is a write)"):
+            self.actions.shell(pod, self._containers()[0] if self._containers() else None)
 
     def action_debug_container(self) -> None:
         """Step 5 without a shell in the image: an ephemeral debug container beside it."""
         pod = self._pod()
         if pod is not None:
-            self._offer_debug(pod, self._containers()[0] if self._containers() else None)
+            self.actions.debug.offer(pod, self._containers()[0] if self._containers() else None)
 
     def action_exec(self) -> None:
         from kubetui.ui.screens.exec import ExecScreen
         pod = self._pod()
-        if pod is not None and not self._refused("run commands in a pod (exec is a write)"):
+        if pod is not None and not self.actions.refused("run commands in a pod (exec is a write)"):
             self.app.push_screen(ExecScreen(self.cluster, pod,
                                             self._containers()[0] if self._containers()
                                             else None))
@@ -215,7 +214,7 @@ class ChecklistScreen(Acting, Screen):
             self.notify("the pod belongs to no deployment, stateful set or daemon set",
                         severity="warning")
             return
-        self._watch_roll(kind, self.ns, where.split("/")[-1])
+        self.actions.watch_roll(kind, self.ns, where.split("/")[-1])
 
     def _target(self) -> str:
         """What the timeline and the report are about: the pod's workload, else the pod."""
@@ -256,9 +255,9 @@ class ChecklistScreen(Acting, Screen):
         if not node:
             self.notify("the pod is on no node yet", severity="warning")
             return
-        if self._refused(f"start a debug pod on node {node}"):
+        if self.actions.refused(f"start a debug pod on node {node}"):
             return
-        self._confirm_then(
+        self.actions.confirm_then(
             f"Start a debug pod on node {node}? It runs {self.debug_image} in the host's "
             "network, PID and IPC namespaces with the host's filesystem at /host, opens a "
             "shell in it, and is deleted when the shell ends.",

@@ -21,8 +21,8 @@ from kubetui.diagnose import lint_report
 from kubetui.diagnose.lint import RULES
 from kubetui.diagnose.lint_rules import Finding
 from kubetui.kube.kinds import KINDS as API_KINDS
-from kubetui.ui.actions.acting import Acting
 from kubetui.ui.live_lint import live_lint, tick
+from kubetui.ui.screens.base import ActingScreen
 from kubetui.ui.widgets.resource_table import ResourceTable
 
 log = logging.getLogger("kubetui.ui")
@@ -79,7 +79,7 @@ class FixScreen(Screen):
         self.notify(f"Copied the fix for {self.finding.where} (OSC 52)", timeout=3)
 
 
-class LintScreen(Acting, Screen):
+class LintScreen(ActingScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="lint.back"),
         Binding("enter", "jump", "Go to", id="lint.jump"),
@@ -216,7 +216,7 @@ class LintScreen(Acting, Screen):
 
     @work(thread=True, exclusive=True, group="lint-describe", exit_on_error=False)
     def _describe(self, kind: str, namespace: str | None, name: str) -> None:
-        self._describe_in_thread(kind, namespace, name)
+        self.actions.describe_in_thread(kind, namespace, name)
 
     def action_checklist(self) -> None:
         f = self._pick()
@@ -228,9 +228,9 @@ class LintScreen(Acting, Screen):
             ref = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
             kind, name = ref.get("kind", ""), ref.get("name", "")
         if kind == "Pod":
-            self._open_checklist(f.namespace, name)
+            self.actions.open_checklist(f.namespace, name)
         elif kind in CHECKLIST_KINDS:
-            self._checklist_of(kind, f.namespace, name)
+            self.actions.checklist_of(kind, f.namespace, name)
         else:
             self.notify(f"a checklist is about pods: a {kind.lower()} has none (d "
                         "describes it)", severity="warning", timeout=4)

@@ -1,7 +1,7 @@
 """`:pf`, the port-forward manager (as k9s's): every forward kubetui runs, with its local
 address, target, state, connections and bytes each way, the selected one's last error in
 full below; ctrl+d stops one (after asking). Forwards are started with shift-f in the
-browser (see action_keys) and all stop when kubetui quits."""
+browser (see ui/actions/forward.py) and all stop when kubetui quits."""
 
 from __future__ import annotations
 

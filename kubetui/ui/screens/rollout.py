@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from kubetui.kube import rollout
@@ -24,7 +24,7 @@ from kubetui.render.age import age
 from kubetui.render.bars import bar
 from kubetui.render.pod import is_ready, summarize
 from kubetui.render.printers import pod_selector
-from kubetui.ui.actions.acting import Acting
+from kubetui.ui.screens.base import ActingScreen
 
 STATE_STYLE = {"rolled out": "bold green", "progressing": "bold yellow",
                "paused": "bold cyan", "stuck": "bold red"}
@@ -95,7 +95,7 @@ def groups_panel(c: rollout.Cockpit) -> Text:
     return out
 
 
-class RolloutScreen(Acting, Screen):
+class RolloutScreen(ActingScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="rollout.back"),
         Binding("t", "timeline", "Timeline", id="rollout.timeline"),
@@ -193,7 +193,7 @@ class RolloutScreen(Acting, Screen):
 
     # -- keys
     def _refuse(self, verb: str) -> bool:
-        return self._refused(f"{verb} {self.kind.lower()} {self.target}")
+        return self.actions.refused(f"{verb} {self.kind.lower()} {self.target}")
 
     def action_timeline(self) -> None:
         from kubetui.ui.screens.timeline import TimelineScreen
@@ -202,7 +202,7 @@ class RolloutScreen(Acting, Screen):
 
     def action_restart(self) -> None:
         if not self._refuse("restart"):
-            self._confirm_restart(self.kind, self.ns, self.target)
+            self.actions.confirm_restart(self.kind, self.ns, self.target)
 
     def action_undo(self) -> None:
         if self._refuse("undo the rollout of") or self.model is None:
@@ -221,7 +221,7 @@ class RolloutScreen(Acting, Screen):
                             severity="warning")
                 return
             target = history[-2]
-        self._confirm_undo(self.kind, self.ns, self.target,
+        self.actions.confirm_undo(self.kind, self.ns, self.target,
                            self._object()["spec"]["template"], target)
 
     def action_pause(self) -> None:
@@ -232,9 +232,9 @@ class RolloutScreen(Acting, Screen):
         verb = "resume" if paused else "pause"
         if self._refuse(verb):
             return
-        actions, ns, name = self._actions(), self.ns, self.target
-        self._act(f"{verb.capitalize()}d the rollout of {name}",
-                  lambda: actions.pause(ns, name, not paused))
+        actions, ns, name = self.actions.client(), self.ns, self.target
+        self.actions.act(f"{verb.capitalize()}d the rollout of {name}",
+                         lambda: actions.pause(ns, name, not paused) if actions else None)
 
     def action_scale(self) -> None:
         if self.kind == "DaemonSet":
@@ -244,7 +244,7 @@ class RolloutScreen(Acting, Screen):
         if self._refuse("scale"):
             return
         obj = self._object() or {}
-        self._ask_scale(self.kind, self.ns, self.target,
+        self.actions.ask_scale(self.kind, self.ns, self.target,
                         (obj.get("spec") or {}).get("replicas", 1))
 
     def action_mark(self) -> None:

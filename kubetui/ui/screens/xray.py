@@ -9,12 +9,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
 from kubetui.kube.kinds import KINDS
 from kubetui.render import xray
-from kubetui.ui.actions.acting import Acting
+from kubetui.ui.screens.base import ActingScreen
 
 HEALTH = {"ok": ("●", "green"), "pending": ("◐", "yellow"), "error": ("✖", "red"),
           "done": ("○", "grey50"), "": ("·", "grey50")}
@@ -32,7 +31,7 @@ def _key(node: xray.XNode) -> tuple:
     return (node.kind, node.namespace, node.name)
 
 
-class XrayScreen(Acting, Screen):
+class XrayScreen(ActingScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="xray.back"),
         Binding("d", "describe", "Describe", id="xray.describe"),
@@ -142,7 +141,7 @@ class XrayScreen(Acting, Screen):
 
     @work(thread=True, exclusive=True, group="xray-describe", exit_on_error=False)
     def _describe(self, namespace: str, name: str, kind: str = "Pod") -> None:
-        self._describe_in_thread(kind, namespace, name)
+        self.actions.describe_in_thread(kind, namespace, name)
 
     def _pod(self) -> dict | None:
         x = self._selected()
@@ -174,7 +173,7 @@ class XrayScreen(Acting, Screen):
             self.notify("pick a deployment, stateful set or daemon set", severity="warning",
                         timeout=3)
             return
-        self._watch_roll(x.kind, x.namespace, x.name)
+        self.actions.watch_roll(x.kind, x.namespace, x.name)
 
 
 
