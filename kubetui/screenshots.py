@@ -113,7 +113,8 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
                      and app.screen.model is not None and len(app.screen.model.groups) == 2
                      and app.screen.model.groups[0].pods, 10)
         shot("rollout-cockpit")
-        await settle(pilot, lambda: app.screen.model.state == "rolled out", 20)
+        await settle(pilot, lambda: isinstance(app.screen, RolloutScreen) and
+                     app.screen.model is not None and app.screen.model.state == "rolled out", 20)
         await pilot.press("escape")
         await command(pilot, "po")
         await pilot.press("slash", *"^redis-", "enter")
@@ -124,13 +125,14 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         for text in ("cat /etc/resolv.conf", "ls /nonexistent"):
             app.screen.query_one(CommandInput).value = text
             await pilot.press("enter")
-            await settle(pilot, lambda: not app.screen.running, 5)
+            await settle(pilot, lambda: isinstance(app.screen, ExecScreen) and
+                         not app.screen.running, 5)
         shot("exec-one-shot")
         await pilot.press("escape")
         await command(pilot, "po")  # the architecture view, cursor on the crash loop
         await pilot.press("a")
         await settle(pilot, lambda: isinstance(app.screen, ArchScreen) and app.screen.query_one(
-            ArchView).model is not None and app.screen.query_one(ArchView).model.nodes)
+            ArchView).model is not None and app.screen.query_one(ArchView).model.nodes)  # type: ignore[union-attr]
         await pilot.pause(1.0)
         view = app.screen.query_one(ArchView)
         target = next((i for i, (_, _, c) in enumerate(view.layout_.cells)
@@ -158,6 +160,7 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await command(pilot, "lint")  # the footguns, the cursor on a stale config
         await settle(pilot, lambda: isinstance(app.screen, LintScreen) and any(
             f.rule == "stale-config" for f in app.screen.findings), 20)
+        assert isinstance(app.screen, LintScreen)
         table = app.screen.table
         keys = table.keys()
         table._move_to(next((i for i, k in enumerate(keys) if k.startswith("stale-config|")), 1))
@@ -185,6 +188,7 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10)
         shot("edit-diff")
         await pilot.press("n")
+        assert app.cluster is not None
         node = busiest_worker(app.cluster.client)  # a drain, a budget holding a pod back
         await command(pilot, "no")
         await pilot.press("slash", *f"^{node}$", "enter")

@@ -115,7 +115,7 @@ def _kubectl_follow(kubeconfig: str, seconds: float) -> int | None:
     count = [0]
 
     def read() -> None:
-        for _ in proc.stdout:
+        for _ in proc.stdout or ():
             count[0] += 1
 
     reader = threading.Thread(target=read, daemon=True)

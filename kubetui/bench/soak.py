@@ -110,7 +110,7 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
     def notify(message, *args, **kw):
         notes.append((str(message), kw.get("severity", "information")))
         return show(message, *args, **kw)
-    app.notify = notify
+    app.notify = notify  # type: ignore[method-assign]  # counts what the user is told
 
     async def until(pilot, predicate, seconds: float = 30) -> bool:
         end = time.monotonic() + seconds
@@ -166,7 +166,8 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
                             field = app.screen.query_one(CommandInput)
                             field.value = "echo soak; cat /etc/hostname"
                             await pilot.press("enter")
-                            await until(pilot, lambda: not app.screen.running, 20)
+                            await until(pilot, lambda: not getattr(app.screen, "running",
+                                                                   False), 20)
                         else:
                             await pilot.pause(1.0)
                     await back(pilot)
@@ -199,6 +200,7 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
                       else {}, rounds=rounds)
         # the cache against the server: the pods the app holds, and the server's list
         group = app.browser.group
+        assert group is not None and app.cluster is not None  # (a view is live)
         client = app.cluster.client
         await until(pilot, lambda: group.health.state == "live", 60)
         server = {}

@@ -14,6 +14,7 @@ this module only judges it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from kubetui.render.metrics import top_cpu, top_memory
 from kubetui.render.quantity import parse_quantity
@@ -21,6 +22,19 @@ from kubetui.render.quantity import parse_quantity
 from .rules import Finding, container_statuses, diagnose, event_line, event_time
 
 OK, PROBLEM, UNKNOWN = "ok", "problem", "unknown"
+
+
+class RolloutStatus(Protocol):
+    """What the rollout step reads of the owner's rollout (kube.rollout.Status has it;
+    diagnose/ does not import kube/, so the shape is written down here)."""
+
+    done: bool
+    message: str
+    desired: int
+    updated: int
+    ready: int
+    available: int
+    failed: str
 
 
 @dataclass
@@ -31,7 +45,7 @@ class Evidence:
     logs: dict[str, list[str] | str] = field(default_factory=dict)  # container -> lines / error
     previous_logs: dict[str, list[str] | str] = field(default_factory=dict)
     owner: str = ""  # "Deployment shop/frontend" (the workload the pod belongs to)
-    rollout: object | None = None  # kube.rollout.Status of the owner (duck-typed)
+    rollout: RolloutStatus | None = None  # kube.rollout.Status of the owner
     node: dict | None = None
     pvcs: dict[str, dict] | None = None
     metrics: dict | None = None  # the pod's PodMetrics
@@ -273,7 +287,7 @@ def _top(ev: Evidence) -> Step:
     lines, verdict = [], OK
     for c in ev.metrics.get("containers") or ():
         usage = c.get("usage") or {}
-        spec = next((s for s in (ev.pod.get("spec") or {}).get("containers") or ()
+        spec: dict = next((s for s in (ev.pod.get("spec") or {}).get("containers") or ()
                      if s["name"] == c["name"]), {})
         limits = (spec.get("resources") or {}).get("limits") or {}
         requests = (spec.get("resources") or {}).get("requests") or {}

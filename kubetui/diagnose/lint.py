@@ -14,6 +14,7 @@ everywhere or per namespace; rules about app pods skip the system namespaces."""
 
 from __future__ import annotations
 
+import builtins
 import gc
 import time
 from dataclasses import dataclass, field
@@ -365,14 +366,13 @@ class Linter:
             ns = _split(key)[0]
             if wanted is not None and ns not in wanted:
                 continue
-            worst = min((f.severity for fs in per.values() for f in fs), key=RANK.get)
+            worst = min((f.severity for fs in per.values() for f in fs), key=RANK.__getitem__)
             if k == kind:
-                marks[key] = min(marks.get(key, worst), worst, key=RANK.get)
+                marks[key] = min(marks.get(key, worst), worst, key=RANK.__getitem__)
             elif kind == "Pod":
                 for pod in self.owned.get((k, ns, _split(key)[1]), ()):
-                    marks[pod] = min(marks.get(pod, worst), worst, key=RANK.get)
-        worst = min(marks.values(), key=RANK.get) if marks else None
-        return len(marks), worst
+                    marks[pod] = min(marks.get(pod, worst), worst, key=RANK.__getitem__)
+        return len(marks), min(marks.values(), key=RANK.__getitem__) if marks else None
 
     # -- the view the rules read through
     def get(self, kind: str, ns: str, name: str) -> dict | None:
@@ -387,7 +387,7 @@ class Linter:
         pods = self.objs["Pod"]
         return [pods[k] for k in sorted(self.owned.get((kind, ns, name), ())) if k in pods]
 
-    def claim_users(self, ns: str, claim: str) -> set[str]:
+    def claim_users(self, ns: str, claim: str) -> builtins.set[str]:
         return self.claims.get((ns, claim), set())
 
     def members(self, ns: str, name: str) -> list[dict]:
@@ -634,9 +634,9 @@ class Linter:
         pods = self.objs["Pod"]
         self.selected[key] = set()
         for k in self.by_ns["Pod"].get(ns, ()):
-            pod = pods[k]
-            if not meta(pod).get("deletionTimestamp") and selector_matches(
-                    selector, meta(pod).get("labels")):
+            member = pods[k]
+            if not meta(member).get("deletionTimestamp") and selector_matches(
+                    selector, meta(member).get("labels")):
                 self._member(key, k, True)
 
     def _config(self, kind, key, ns, name, old, new) -> None:
@@ -700,7 +700,9 @@ class Linter:
                 self.event_pod[key] = after
             else:
                 self.event_pod.pop(key, None)
-        for target in {before, after} - {None}:
+        for target in {before, after}:
+            if target is None:
+                continue
             pod_key = f"{target[0]}/{target[1]}"
             pod = self.objs["Pod"].get(pod_key)
             if pod is not None:

@@ -177,8 +177,8 @@ def pod_started(pod: dict) -> float | None:
     st = pod.get("status") or {}
     times = [parse_time(((cs.get("state") or {}).get("running") or {}).get("startedAt"))
              for cs in st.get("containerStatuses") or ()]
-    times = [t for t in times if t]
-    return min(times) if times else None
+    known = [t for t in times if t]
+    return min(known) if known else None
 
 
 @lru_cache(maxsize=4096)

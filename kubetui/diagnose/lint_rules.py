@@ -66,7 +66,8 @@ def nodeport(kind: str, obj: dict, v) -> list[Finding]:
     kind_ = spec.get("type", "ClusterIP")
     ports = [p.get("nodePort") for p in spec.get("ports") or () if p.get("nodePort")]
     if kind_ == "NodePort":
-        evidence = (f"type: NodePort, nodePort {', '.join(map(str, ports)) or '(allocated)'}",)
+        evidence: tuple[str, ...] = (
+            f"type: NodePort, nodePort {', '.join(map(str, ports)) or '(allocated)'}",)
 
         def fix() -> str:
             return patch_fix(kind, ns, name, {"spec": {"type": "ClusterIP"}},
@@ -310,7 +311,7 @@ def selector_no_pods(kind: str, obj: dict, v) -> list[Finding]:
         ready = [p for p in members if is_ready(p)]
         if ready:
             return []
-        evidence = (f"selector {wanted}", f"{len(members)} pods match, 0 Ready: "
+        evidence: tuple[str, ...] = (f"selector {wanted}", f"{len(members)} pods match, 0 Ready: "
                     + ", ".join(meta(p).get("name", "") for p in members[:5]))
         return [Finding("selector-no-pods", WARNING, kind, ns, name,
                         f"selects {len(members)} pods, none Ready: no endpoints", evidence,
@@ -326,7 +327,7 @@ def selector_no_pods(kind: str, obj: dict, v) -> list[Finding]:
     evidence = (f"selector {wanted}", "no pod in the namespace has these labels",
                 *(f"pod {meta(p).get('name')} has {k}={got if got is not None else '(none)'}"
                   for p, k, got in near[:5]))
-    drift = {}
+    drift: dict = {}
     for _, k, got in near:
         if got is not None:
             drift.setdefault(k, got)

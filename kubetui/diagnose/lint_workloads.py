@@ -167,7 +167,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
                                        cname)
             if not events:
                 continue
-            cs = next((s for s in (p.get("status") or {}).get("containerStatuses") or ()
+            cs: dict = next((s for s in (p.get("status") or {}).get("containerStatuses") or ()
                        if s.get("name") == cname), {})
             if cs.get("restartCount", 0):
                 restarts += cs["restartCount"]

@@ -99,7 +99,7 @@ def image_pull(pod, events, **_) -> Finding | None:
         low = detail.lower()
         secrets = [s.get("name") for s in (pod.get("spec") or {}).get("imagePullSecrets") or ()]
         if any(w in low for w in ("not found", "manifest unknown", "does not exist")):
-            name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else \
+            name, _sep, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else \
                 (image, "", "latest")
             why = f"the image {image} does not exist (no tag {tag!r} for {name})"
             fix = "fix the image name or tag in the pod template"

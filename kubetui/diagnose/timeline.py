@@ -11,6 +11,7 @@ Pure: objects in, entries out (tested from the real v1.36 captures and the demo)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kubetui.render import events as ev
@@ -223,8 +224,8 @@ def _safely(fn, *args) -> list[Entry]:
 
 
 def build(workload: dict | None, owned: list[dict], pods: list[dict],
-          events: list[dict], nodes: list[dict] = (), configs: list[dict] = (),
-          actions: list[tuple[float, str, str]] = ()) -> Timeline:
+          events: list[dict], nodes: Sequence[dict] = (), configs: Sequence[dict] = (),
+          actions: Sequence[tuple[float, str, str]] = ()) -> Timeline:
     """`owned`: the workload's ReplicaSets or ControllerRevisions; `events`: the
     namespace's (only those about the workload, its revisions and pods are kept);
     `nodes`: the nodes the pods run on; `configs`: the ConfigMaps and Secrets they use;

@@ -13,7 +13,7 @@ import copy
 import difflib
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -123,7 +123,7 @@ class Edit:
     kind: Kind
     namespace: str | None
     name: str
-    obj: dict | None = None
+    obj: dict = field(default_factory=dict)  # empty until load()
     text: str = ""
 
     @property
@@ -202,7 +202,7 @@ def manifests(target: str) -> list[dict]:
     path = Path(target).expanduser()
     files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".json")) \
         if path.is_dir() else [path]
-    out = []
+    out: list[dict] = []
     for f in files:
         for doc in yaml.safe_load_all(f.read_text(encoding="utf-8")):
             if isinstance(doc, dict) and doc.get("kind") == "List":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import OrderedDict, deque
-from typing import Iterator
+from typing import Iterator, cast
 
 BLOCK = 1024
 _LINE, _FIELD = "\x1e", "\x1f"
@@ -142,7 +142,7 @@ def _decode(block: bytes) -> list[Line]:
 
 
 def _split(text: str) -> list[Line]:
-    return [tuple(line.split(_FIELD, 2)) for line in text.split(_LINE)]
+    return [cast(Line, tuple(line.split(_FIELD, 2))) for line in text.split(_LINE)]
 
 
 def _block_hint(pattern: re.Pattern) -> tuple[re.Pattern | None, bool]:

@@ -147,6 +147,8 @@ class Forward:
 
     def _accept(self) -> None:
         listener = self._listener
+        if listener is None:
+            return
         while self.live:
             try:
                 conn, _ = listener.accept()

@@ -108,7 +108,7 @@ def is_managed(nodes: list[dict], has_static_pods: bool,
         return True
     ids = [(n.get("spec") or {}).get("providerID") or "" for n in nodes]
     return bool(ids) and all(i.startswith(MANAGED_PROVIDERS) for i in ids) and bool(
-        server_version) and "+" not in server_version.split("-", 1)[0]
+        server_version) and "+" not in (server_version or "").split("-", 1)[0]
 
 
 def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None,
@@ -159,7 +159,7 @@ def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None
             continue
         cs = statuses.get(CS_NAMES.get(name, ""))
         if cs is not None:
-            healthy = next((c for c in cs.get("conditions") or ()
+            healthy: dict = next((c for c in cs.get("conditions") or ()
                             if c.get("type") == "Healthy"), {})
             ok = healthy.get("status") == "True"
             out.append(Component(name, OK if ok else FAILING,

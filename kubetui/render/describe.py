@@ -13,7 +13,7 @@ from datetime import tzinfo
 from . import describe_pod
 from . import events as ev
 from .age import age
-from .describe_text import Writer, annotations, go_bool, labels, taints
+from .describe_text import Writer, annotation_lines, go_bool, labels, taints
 from .printers import node_roles, selector_string
 from .safe import harmless
 
@@ -43,7 +43,7 @@ def _header(w: Writer, meta: dict, created: bool = True) -> None:
     if meta.get("namespace"):
         w.write(0, f"Namespace:\t{meta['namespace']}\n")
     labels(w, "Labels", meta.get("labels"))
-    annotations(w, "Annotations", meta.get("annotations"))
+    annotation_lines(w, "Annotations", meta.get("annotations"))
     if created:
         w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
     if meta.get("deletionTimestamp"):
@@ -62,7 +62,7 @@ def _deployment(w: Writer, d: dict, replicasets: list[dict] | None) -> None:
     w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
     w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
     labels(w, "Labels", meta.get("labels"))
-    annotations(w, "Annotations", meta.get("annotations"))
+    annotation_lines(w, "Annotations", meta.get("annotations"))
     sel = spec.get("selector") or {}
     selector = selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
     w.write(0, f"Selector:\t{selector}\n")
@@ -100,7 +100,7 @@ def _node(w: Writer, n: dict) -> None:
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
     w.write(0, f"Roles:\t{node_roles(meta.get('labels') or {})}\n")
     labels(w, "Labels", meta.get("labels"))
-    annotations(w, "Annotations", meta.get("annotations"))
+    annotation_lines(w, "Annotations", meta.get("annotations"))
     w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
     taints(w, "Taints", spec.get("taints"))
     w.write(0, f"Unschedulable:\t{go_bool(spec.get('unschedulable'))}\n")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from .age import age
-from .describe_text import Writer, annotations, go_bool, labels, tolerations
+from .describe_text import Writer, annotation_lines, go_bool, labels, tolerations
 from .printers import selector_string
 from .quantity import parse_quantity
 
@@ -296,7 +296,7 @@ def pod(w: Writer, p: dict, now: float) -> None:
     if st.get("startTime"):
         w.write(0, f"Start Time:\t{w.time(st['startTime'])}\n")
     labels(w, "Labels", meta.get("labels"))
-    annotations(w, "Annotations", meta.get("annotations"))
+    annotation_lines(w, "Annotations", meta.get("annotations"))
     if meta.get("deletionTimestamp") and st.get("phase") not in ("Failed", "Succeeded"):
         w.write(0, f"Status:\tTerminating (lasts {age(meta['deletionTimestamp'], now)})\n")
         w.write(0, f"Termination Grace Period:\t{meta.get('deletionGracePeriodSeconds', 0)}s\n")
@@ -356,7 +356,7 @@ def template(w: Writer, tpl: dict | None) -> None:
     meta, spec = tpl.get("metadata") or {}, tpl.get("spec") or {}
     labels(w, "  Labels", meta.get("labels"))
     if meta.get("annotations"):
-        annotations(w, "  Annotations", meta["annotations"])
+        annotation_lines(w, "  Annotations", meta["annotations"])
     if spec.get("serviceAccountName"):
         w.write(1, f"Service Account:\t{spec['serviceAccountName']}\n")
     if spec.get("initContainers"):

@@ -52,7 +52,8 @@ def go_bool(value) -> str:
 def labels(w: Writer, title: str, values: dict | None) -> None:
     """printLabelsMultiline: `key=value`, sorted, one a line; `<none>` when empty."""
     w.write(0, f"{title}:\t")
-    keys = sorted(values or {})
+    values = values or {}
+    keys = sorted(values)
     if not keys:
         w.write(0, "<none>\n")
         return
@@ -62,10 +63,11 @@ def labels(w: Writer, title: str, values: dict | None) -> None:
         w.write(0, f"{key}={values[key]}\n")
 
 
-def annotations(w: Writer, title: str, values: dict | None) -> None:
+def annotation_lines(w: Writer, title: str, values: dict | None) -> None:
     """printAnnotationsMultiline: `key: value`, long or multi-line values below the key."""
     w.write(0, f"{title}:\t")
-    keys = sorted(k for k in values or {} if k not in SKIPPED_ANNOTATIONS)
+    values = values or {}
+    keys = sorted(k for k in values if k not in SKIPPED_ANNOTATIONS)
     if not keys:
         w.write(0, "<none>\n")
         return

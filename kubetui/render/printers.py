@@ -4,6 +4,8 @@ them as server-side Tables; the UI draws its tables from the same rules."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from . import events
 from .age import age, human_duration, parse_time
 from .pod import summarize
@@ -292,7 +294,7 @@ def _metric_text(spec: dict, status: dict | None) -> str:
     """One metric of kubectl's TARGETS; `status` is the current metric at the same index."""
     kind = spec.get("type")
     key = {"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
-           "Object": "object", "External": "external"}.get(kind)
+           "Object": "object", "External": "external"}.get(kind or "")
     if key is None:
         return "<unknown type>"
     src, cur = spec.get(key) or {}, ((status or {}).get(key) or {}).get("current") or {}
@@ -492,7 +494,7 @@ def json_path(obj, path: str):
     return cur
 
 
-def printer_columns(defs) -> tuple[list[dict], object]:
+def printer_columns(defs: Sequence[dict]) -> tuple[list[dict], Callable[[dict, float], list]]:
     """Columns and a row function for a CRD's additionalPrinterColumns (NAME first; a
     `date` column prints as an age, as the real server does)."""
     columns = [NAME] + [col(d["name"], d.get("type", "string"), d.get("priority", 0),

@@ -33,16 +33,17 @@ class RowModel:
                 rows[key] = fn(obj, now)
                 created[key] = _created(obj)
             return set(rows), old - set(rows)
-        changed, removed = set(), set()
+        changed: set[str] = set()
+        removed: set[str] = set()
         for key in dirty:
-            obj = items.get(key)
-            if obj is None:
+            found = items.get(key)
+            if found is None:
                 if rows.pop(key, None) is not None:
                     created.pop(key, None)
                     removed.add(key)
             else:
-                rows[key] = fn(obj, now)
-                created[key] = _created(obj)
+                rows[key] = fn(found, now)
+                created[key] = _created(found)
                 changed.add(key)
         return changed, removed
 

@@ -105,7 +105,8 @@ def _pod(pod: dict, now: float, claims: dict[str, dict] | None = None) -> XNode:
 
 
 def _matches(selector: dict | None, labels: dict | None) -> bool:
-    return bool(selector) and all((labels or {}).get(k) == v for k, v in selector.items())
+    return bool(selector) and all((labels or {}).get(k) == v
+                                  for k, v in (selector or {}).items())
 
 
 def _selected_pods(ns: str, selector: dict | None, pods) -> list[dict]:

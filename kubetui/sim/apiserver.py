@@ -80,7 +80,8 @@ def _spec_of(obj: dict) -> dict:
 
 
 class ApiCore:
-    def __init__(self, store: Store, defer: Callable[[Callable[[], None]], None]):
+    def __init__(self, store: Store, defer: Callable[..., None]):
+        # defer(fn) runs fn on the sim's loop soon; defer(fn, seconds) after a delay
         self.store = store
         self.defer = defer
         self.allocator = Allocator()
@@ -249,7 +250,8 @@ class ApiCore:
 
     def patch(self, res: Resource, ns: str | None, name: str, content_type: str, body,
               subresource: str | None = None, manager: str | None = None,
-              dry_run: bool = False) -> dict:
+              dry_run: bool = False) -> tuple[dict, int]:
+        """The object as patched, and 200 (or 201 when an apply created it)."""
         old = self.store.get(res, ns, name)
         if old is None and "apply-patch" in content_type and subresource is None:
             # server-side apply creates what does not exist yet

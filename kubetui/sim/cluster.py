@@ -85,7 +85,7 @@ class SimCluster:
         self._stopped = threading.Event()
         self.tls = tls
         self.ca_pem: bytes | None = None
-        self._ssl = None
+        self._ssl: Any = None  # an ssl.SSLContext when serving TLS
         self.auth = Authenticator(anonymous_is_admin=not tls)
         self.authorizer = Authorizer(self.store)
         self.reviews = AccessReviews(self)
@@ -335,7 +335,8 @@ class SimCluster:
 
     def component_running(self, name: str) -> bool:
         kinds = self.COMPONENTS[name]
-        return all(c.running for c in self.controllers if type(c).__name__ in kinds)
+        return all(getattr(c, "running", True) for c in self.controllers
+                   if type(c).__name__ in kinds)
 
     def resource(self, kind: str) -> Resource:
         return BY_KIND[kind]

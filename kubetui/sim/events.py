@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from .meta import ApiError, now_micro, now_rfc3339
 from .resources import BY_KIND
@@ -59,7 +60,7 @@ class Recorder:
                 self.store.replace(EVENTS, ev)
                 return
         name = f"{meta['name']}.{secrets.token_hex(8)}"
-        event = {
+        event: dict[str, Any] = {
             "metadata": {"name": name, "namespace": ns},
             "involvedObject": involved,
             "reason": reason,

@@ -163,7 +163,7 @@ class PodExec:
         if name not in names + debuggers:
             raise bad_request(f"container {name} is not valid for pod {route.name}")
         st = pod.get("status") or {}
-        cs = next((s for s in [*(st.get("containerStatuses") or ()),
+        cs: dict = next((s for s in [*(st.get("containerStatuses") or ()),
                                *(st.get("ephemeralContainerStatuses") or ())]
                    if s["name"] == name), {})
         if not (cs.get("state") or {}).get("running"):

@@ -86,7 +86,7 @@ class Metrics:
                 "containers": containers}
 
     def node_metrics(self, node: dict, pods: list[dict], now: float) -> dict:
-        cpu, mem = 0.08, 420 * MI  # the node's own daemons
+        cpu, mem = 0.08, 420.0 * MI  # the node's own daemons
         for pod in pods:
             for c in pod["spec"]["containers"]:
                 u = container_usage(pod, c, now)

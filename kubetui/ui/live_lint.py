@@ -6,15 +6,19 @@ read it."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 from kubetui.diagnose import lint_report
 from kubetui.diagnose.lint import KINDS, LintConfig
 from kubetui.diagnose.lint_rules import Finding, delete_note, retained_claims
 from kubetui.kube.kinds import KINDS as API_KINDS
 
+if TYPE_CHECKING:
+    from kubetui.kube.lint_feed import LiveLint
+
 
 # -- the connection's live lint
-def live_lint(app):
+def live_lint(app: Any) -> LiveLint | None:
     """The live lint of the app's connection: started on first use, anew after a
     context switch; None when `[lint] live = false` or not connected."""
     from kubetui.kube.lint_feed import LiveLint
@@ -38,7 +42,7 @@ def live_lint(app):
     return app._live_lint
 
 
-def tick(app) -> object | None:
+def tick(app: Any) -> LiveLint | None:
     """Take the informers' changes into the lint (twice a second from the screens that
     show findings); pod metrics are read in a worker every 15 s."""
     live = live_lint(app)

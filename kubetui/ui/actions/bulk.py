@@ -110,7 +110,7 @@ class BulkActions:
         plural = self.host.plural()
         if action == "delete":
             self._confirm_bulk("delete", targets, lambda kind, ns, name: actions.delete(
-                self.host.kind_of(kind), ns, name))
+                self.host.kind_of(kind) or kind, ns, name))
         elif action == "kill":
             self._confirm_bulk("kill", targets, lambda kind, ns, name: actions.delete(
                 "Pod", ns, name, force=True), f"Kill {len(targets)} pods now (no grace period)?")

@@ -124,7 +124,7 @@ class RowActions:
         if kind == "StatefulSet":  # its claims stay (the lint's sts-pvc-retained)
             from kubetui.ui.live_lint import sts_delete_note
             note = sts_delete_note(self.host.app, picked[1])
-        api_kind = self.host.kind_of(kind)
+        api_kind = self.host.kind_of(kind) or kind
         self.actions.confirm_then(
             f"Delete {kind.lower()} {where}?" + (" Its pods go too." if kind in (
                 *ROLLABLE, "ReplicaSet", "Job", "CronJob") else "") +

@@ -8,12 +8,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from kubetui.kube.kinds import KINDS
 from kubetui.ui.navigation import ALIASES, COMMAND_WORDS
-from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.screens.base import KubetuiScreen
+from kubetui.ui.widgets.resource_table import ResourceTable, Row
 
 COLUMNS = ("RESOURCE", "COMMAND", "API GROUP")
 
@@ -33,8 +33,8 @@ def alias_rows(extra: dict | None = None) -> dict[str, tuple[str, str, str]]:
                              and a not in k.short), k.kind.lower(), plural]
         rows[f"kind/{k.plural}.{k.group}"] = (
             plural, ", ".join(dict.fromkeys(words)), f"{k.group or 'core'}/{k.version}")
-    for words, what in COMMAND_WORDS:
-        rows[f"command/{words[0]}"] = (f":{words[0]}", ", ".join(words), what)
+    for said, what in COMMAND_WORDS:
+        rows[f"command/{said[0]}"] = (f":{said[0]}", ", ".join(said), what)
     return rows
 
 
@@ -43,7 +43,7 @@ def matches(row: tuple[str, str, str], text: str) -> bool:
     return not text or any(text in cell.lower() for cell in row)
 
 
-class AliasesScreen(Screen):
+class AliasesScreen(KubetuiScreen):
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="aliases.back"),
         Binding("slash", "filter", "Filter", id="aliases.filter"),
@@ -78,7 +78,8 @@ class AliasesScreen(Screen):
 
     def show(self) -> None:
         order = self.shown()
-        rows = {k: (self.rows[k], "ok" if k.startswith("kind/") else "done") for k in order}
+        rows: dict[str, Row] = {k: (self.rows[k], "ok" if k.startswith("kind/") else "done")
+                                for k in order}
         self.table.empty_message = f"No alias matches {self.filter!r}"
         self.table.apply(rows, order, set(order), True)
         self.query_one("#aliases-title", Static).update(Text.assemble(

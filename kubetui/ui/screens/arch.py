@@ -23,7 +23,7 @@ from kubetui.kube.client import ApiError
 from kubetui.kube.informer import FORBIDDEN
 from kubetui.render import arch_layout, architecture
 from kubetui.render.arch_layout import Layout
-from kubetui.ui.screens.base import ActingScreen
+from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.modals import PromptScreen
 
 log = logging.getLogger("kubetui.ui")

@@ -1,38 +1,18 @@
-"""`ActingScreen`: the base of every screen that acts on objects (the browser, the
-checklist, the rollout cockpit, the architecture and x-ray views, `:lint`). It owns the
-screen's `Actions` (composed: ui/actions/acting.py), keeps the writes out of the footer
-in read-only mode, and reports its failed workers as the app does."""
+"""`KubetuiScreen`: the base of kubetui's screens, whose `app` is typed as kubetui's app
+(the type checker then knows `cluster`, `settings`, `forwards` ...). Screens that act on
+objects derive from `ActingScreen` (screens/acting.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import Screen
-from textual.worker import Worker
-
-from kubetui.ui.actions.acting import WRITES, Actions
 
 if TYPE_CHECKING:
-    from textual.binding import ActiveBinding
+    from kubetui.ui.app import KubetuiApp
 
 
-class ActingScreen(Screen[Any]):
-    def __init__(self, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
-        super().__init__(name, id, classes)
-        self.actions = Actions(self)
-
+class KubetuiScreen(Screen[Any]):
     @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        """The keys in force, less the writes in read-only mode: the footer does not offer
-        them (pressed anyway, each says it is refused)."""
-        bindings = super().active_bindings
-        if not self.actions.writes_hidden():
-            return bindings
-        return {key: b for key, b in bindings.items() if b.binding.action not in WRITES}
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A screen's failed worker (a forbidden patch, a conflict) is reported like the
-        app's own: as a notification quoting the API, never a traceback. (The message
-        does not bubble, so each screen that starts workers hands it on.)"""
-        self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
+    def app(self) -> KubetuiApp:  # type: ignore[override]  # narrower: kubetui's app
+        return cast("KubetuiApp", super().app)

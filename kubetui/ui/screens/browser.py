@@ -8,7 +8,9 @@ from __future__ import annotations
 import logging
 import time
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -43,7 +45,7 @@ from kubetui.ui.navigation import (
     sort_column,
     with_filter,
 )
-from kubetui.ui.screens.base import ActingScreen
+from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.help import COMMAND_HELP, HelpScreen, help_groups
 from kubetui.ui.widgets.command_bar import CommandBar
 from kubetui.ui.widgets.header import ClusterHeader
@@ -158,7 +160,8 @@ class BrowserScreen(ActingScreen):
         self._table_api = kind is not None and state.kind not in KINDS
         self._columns_from = None
         v = table_view(state.kind, [{"name": "Name"}, {"name": "Age"}],
-                       kind.namespaced) if self._table_api else view(state.kind)
+                       kind.namespaced) if kind is not None and self._table_api \
+            else view(state.kind)
         if self._metrics_of != (state.kind, state.namespace):
             self._metrics_of, self._metrics = (state.kind, state.namespace), None
             self._poll_metrics()
@@ -217,8 +220,11 @@ class BrowserScreen(ActingScreen):
         path = (f"{base}/nodes" if kind == "Node" else
                 f"{base}/namespaces/{namespace}/pods" if namespace and "," not in namespace
                 else f"{base}/pods")
+        cluster = self.app.cluster
+        if cluster is None:
+            return
         try:
-            items = self.app.cluster.client.get_json(path).get("items") or []
+            items = cluster.client.get_json(path).get("items") or []
         except ApiError as exc:
             if exc.status not in (404, 503):  # not served is an answer; the rest is not
                 log.error("cannot read %s", path, exc_info=True)
@@ -322,6 +328,7 @@ class BrowserScreen(ActingScreen):
         """Keep the filtered, sorted key list: patched in place when sorted by key, sorted
         again only when a column sort is on and something changed. Returns whether any
         row was added, removed or moved."""
+        assert self._rows is not None  # (a view is shown)
         rows, f = self._rows.rows, self._filter
 
         def keeps(key: str) -> bool:
@@ -343,6 +350,7 @@ class BrowserScreen(ActingScreen):
             i = headers.index(column)
             key_fn = sort_key(column)
             created = self._rows.created
+            order_key: Callable[[str], tuple[Any, str]]
             if column == "AGE":
                 order_key = lambda k: (-created.get(k, 0.0), k)  # noqa: E731
             else:
@@ -451,7 +459,8 @@ class BrowserScreen(ActingScreen):
         cmd = parse_command(text)
         if cmd.action == "view":  # a new trail, as in k9s: drill-downs make the crumbs
             self.stack.clear()
-            self.show(ViewState(cmd.kind, self.active_namespace, filter=cmd.argument or ""),
+            self.show(ViewState(cmd.kind or "", self.active_namespace,
+                                filter=cmd.argument or ""),
                       push=False)
         elif cmd.action == "ns":
             self.set_namespace(cmd.argument)
@@ -464,7 +473,7 @@ class BrowserScreen(ActingScreen):
         elif cmd.action == "arch":
             self.action_arch(cmd.argument)
         elif cmd.action == "xray":
-            self.action_xray(cmd.kind)
+            self.action_xray(cmd.kind or "")
         elif cmd.action == "aliases":
             self.action_aliases()
         elif cmd.action == "pf":
@@ -477,14 +486,14 @@ class BrowserScreen(ActingScreen):
             from kubetui.ui.screens.logs import (
                 LogScreen,  # every pod the selector matches, later ones too
             )
-            self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace,
+            self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace or "",
                                            selector=cmd.argument, title=f"-l {cmd.argument}"))
         elif cmd.action == "timeline" and self.app.cluster is not None:
             from kubetui.ui.screens.timeline import TimelineScreen
-            self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument,
+            self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument or "",
                                                 self.active_namespace or "default"))
         elif cmd.action == "apply" and self.app.cluster is not None:
-            self.editing.apply_manifests(cmd.argument)
+            self.editing.apply_manifests(cmd.argument or "")
         elif cmd.action == "quit":
             self.app.call_later(self.app.action_quit_app)  # a coroutine: run it, not call it
         else:

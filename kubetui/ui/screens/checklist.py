@@ -21,7 +21,7 @@ from kubetui.diagnose import Checklist
 from kubetui.diagnose.checklist import OK, PROBLEM, headline
 from kubetui.kube.debug import NodeDebug
 from kubetui.kube.evidence import gather
-from kubetui.ui.screens.base import ActingScreen
+from kubetui.ui.screens.acting import ActingScreen
 
 log = logging.getLogger("kubetui.ui")
 

@@ -13,10 +13,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from kubetui.kube import drain as d
+from kubetui.ui.screens.base import KubetuiScreen
 
 log = logging.getLogger("kubetui.ui")
 
@@ -25,7 +25,7 @@ STYLE = {d.SKIPPED: "dim", d.WAITING: "", d.EVICTING: "yellow", d.BLOCKED: "bold
 DONE = {"drained", "cancelled", "failed"}
 
 
-class DrainScreen(Screen):
+class DrainScreen(KubetuiScreen):
     BINDINGS = [
         Binding("x", "cancel", "Cancel drain", id="drain.cancel"),
         Binding("escape,q", "back", "Back", id="drain.back"),

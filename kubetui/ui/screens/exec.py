@@ -13,12 +13,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 
 from kubetui.kube.client import ApiError
 from kubetui.kube.exec import ExecResult, exec_once
 from kubetui.render.safe import harmless
+from kubetui.ui.screens.base import KubetuiScreen
 
 log = logging.getLogger("kubetui.ui")
 
@@ -62,7 +62,7 @@ def run_command(client, namespace: str, pod: str, container: str | None,
 PLACEHOLDER = "a command, e.g. cat /etc/resolv.conf  (up/down: history)"
 
 
-class ExecScreen(Screen):
+class ExecScreen(KubetuiScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="exec.back"),
                 Binding("ctrl+l", "clear", "Clear", id="exec.clear")]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,7 +34,7 @@ COMMAND_HELP = ("  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n
                 "  :apply FILE|DIR  server-side apply, after a dry-run diff\n")
 
 
-def help_groups(app, extra: list[tuple[str, str, str]] = ()) -> list[tuple[str, list]]:
+def help_groups(app, extra: Sequence[tuple[str, str, str]] = ()) -> list[tuple[str, list]]:
     """The keys in force on the screen shown, grouped (navigation, view, actions,
     global), each action once with all its keys (`↑ k`), as bound now (a remapped key
     shows its new key). `extra`: (group, keys, what) rows the bindings cannot say."""

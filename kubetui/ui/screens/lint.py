@@ -14,7 +14,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from kubetui.diagnose import lint_report
@@ -22,8 +21,9 @@ from kubetui.diagnose.lint import RULES
 from kubetui.diagnose.lint_rules import Finding
 from kubetui.kube.kinds import KINDS as API_KINDS
 from kubetui.ui.live_lint import live_lint, tick
-from kubetui.ui.screens.base import ActingScreen
-from kubetui.ui.widgets.resource_table import ResourceTable
+from kubetui.ui.screens.acting import ActingScreen
+from kubetui.ui.screens.base import KubetuiScreen
+from kubetui.ui.widgets.resource_table import ResourceTable, Row
 
 log = logging.getLogger("kubetui.ui")
 HEALTH = {"error": "error", "warning": "pending", "info": "done"}
@@ -49,7 +49,7 @@ def finding_text(f: Finding, fix: bool = False) -> Text:
     return out
 
 
-class FixScreen(Screen):
+class FixScreen(KubetuiScreen):
     """One finding in full and its fix as YAML."""
 
     BINDINGS = [
@@ -128,7 +128,9 @@ class LintScreen(ActingScreen):
         self._seen = seen
         # not before every kind is in: partial lists make false findings for a moment
         self.findings = linter.findings() if live.settled else []
-        rows, order, self.by_key = {}, [], {}
+        rows: dict[str, Row] = {}
+        order: list[str] = []
+        self.by_key = {}
         for severity, rules in lint_report.grouped(self.findings):
             for rule, fs in rules:
                 head = f"#{severity}/{rule}"
@@ -224,7 +226,8 @@ class LintScreen(ActingScreen):
             return
         kind, name = f.kind, f.name
         if kind == "HorizontalPodAutoscaler":  # its target's pods
-            hpa = live_lint(self.app).linter.get(kind, f.namespace, name) or {}
+            live = live_lint(self.app)
+            hpa = (live.linter.get(kind, f.namespace, name) if live else None) or {}
             ref = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
             kind, name = ref.get("kind", ""), ref.get("name", "")
         if kind == "Pod":

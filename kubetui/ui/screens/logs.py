@@ -18,11 +18,12 @@ from pathlib import Path
 import humanize
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from kubetui.kube.client import ApiError
 from kubetui.kube.logs import ENDED, ERROR, LogStream
+from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.screens.modals import PromptScreen
 from kubetui.ui.screens.pick import PickScreen
 from kubetui.ui.widgets.command_bar import CommandBar
@@ -57,7 +58,7 @@ def _restarts(pod: dict) -> dict[str, int]:
             for cs in (pod.get("status") or {}).get("containerStatuses") or ()}
 
 
-class LogScreen(Screen):
+class LogScreen(KubetuiScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="logs.back"),
         Binding("f", "follow", "Follow", id="logs.follow"),
@@ -87,7 +88,7 @@ class LogScreen(Screen):
         self.streams: dict[str, LogStream] = {}  # "pod/container" -> its stream
         self._restarts: dict[str, int] = {}  # "pod/container" -> restarts when it started
         self._pending: list[tuple[str, str, str]] = []
-        self._typing = None  # the timer that applies a filter once typing pauses
+        self._typing: Timer | None = None  # applies a filter once typing pauses
         self._lock = threading.Lock()
         self._group = None
         self._title = ""

@@ -8,14 +8,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from kubetui.render.yaml_view import object_yaml, secret_keys
+from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.screens.pick import PickScreen
 
 
-class ObjectScreen(Screen):
+class ObjectScreen(KubetuiScreen):
     """Describe or YAML of one object. For a Secret, `x` reveals one chosen value."""
 
     BINDINGS = [

@@ -9,9 +9,9 @@ from humanize import naturalsize
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.screens.modals import ConfirmScreen
 from kubetui.ui.widgets.resource_table import ResourceTable
 
@@ -30,7 +30,7 @@ def forward_row(fwd) -> tuple[tuple[str, ...], str]:
              error), health)
 
 
-class PortForwardScreen(Screen):
+class PortForwardScreen(KubetuiScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="pf.back"),
         Binding("ctrl+d", "stop", "Stop forward", id="pf.stop"),

@@ -20,11 +20,12 @@ from textual.widgets import DataTable, Footer, Static
 
 from kubetui.kube import rollout
 from kubetui.kube.actions import ROLLABLE
+from kubetui.kube.cluster import InformerGroup
 from kubetui.render.age import age
 from kubetui.render.bars import bar
 from kubetui.render.pod import is_ready, summarize
 from kubetui.render.printers import pod_selector
-from kubetui.ui.screens.base import ActingScreen
+from kubetui.ui.screens.acting import ActingScreen
 
 STATE_STYLE = {"rolled out": "bold green", "progressing": "bold yellow",
                "paused": "bold cyan", "stuck": "bold red"}
@@ -116,14 +117,15 @@ class RolloutScreen(ActingScreen):
         self.model: rollout.Cockpit | None = None
         self.marked: int | None = None
         self._groups: list = []
-        self._pods = None
+        self._pods: InformerGroup | None = None
         self._seen: tuple = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="rollout-status")
         with VerticalScroll(id="rollout-groups"):
             yield Static(id="rollout-pods")
-        table = DataTable(id="rollout-history", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = DataTable(id="rollout-history", cursor_type="row",
+                                          zebra_stripes=True)
         table.border_title = "history  (space: mark, d: diff marked/current against cursor)"
         yield table
         yield Footer()
@@ -170,6 +172,8 @@ class RolloutScreen(ActingScreen):
 
     def _fill_history(self) -> None:
         table = self.query_one(DataTable)
+        if self.model is None:
+            return
         current = self.model.groups[0].revision if self.model.groups and \
             self.model.groups[0].new else None
         now = time.time()
@@ -221,8 +225,10 @@ class RolloutScreen(ActingScreen):
                             severity="warning")
                 return
             target = history[-2]
-        self.actions.confirm_undo(self.kind, self.ns, self.target,
-                           self._object()["spec"]["template"], target)
+        obj = self._object()
+        if obj is not None:
+            self.actions.confirm_undo(self.kind, self.ns, self.target,
+                                      obj["spec"]["template"], target)
 
     def action_pause(self) -> None:
         if self.kind != "Deployment":
@@ -257,7 +263,7 @@ class RolloutScreen(ActingScreen):
         """The marked revision (or the current template) against the one under the cursor."""
         target = self._cursor_revision()
         obj = self._object()
-        if target is None or obj is None:
+        if target is None or obj is None or self.model is None:
             return
         marked = next((r for r in self.model.history if r.number == self.marked), None)
         if marked is not None:

@@ -12,11 +12,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from kubetui.diagnose.timeline import Timeline
 from kubetui.kube.incident import gather_incident
+from kubetui.ui.screens.base import KubetuiScreen
 
 log = logging.getLogger("kubetui.ui")
 EVERY = 5.0  # seconds between refreshes
@@ -47,7 +47,7 @@ def timeline_text(timeline: Timeline, mask=lambda s: s) -> Text:
     return out
 
 
-class TimelineScreen(Screen):
+class TimelineScreen(KubetuiScreen):
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="timeline.back"),
                 Binding("r", "refresh", "Refresh", id="timeline.refresh")]
 

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static, Tree
 
+from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.kinds import KINDS
 from kubetui.render import xray
-from kubetui.ui.screens.base import ActingScreen
+from kubetui.ui.screens.acting import ActingScreen
 
 HEALTH = {"ok": ("●", "green"), "pending": ("◐", "yellow"), "error": ("✖", "red"),
           "done": ("○", "grey50"), "": ("·", "grey50")}
@@ -46,7 +47,7 @@ class XrayScreen(ActingScreen):
         self.cluster, self.kind, self.namespace = cluster, kind, namespace
         self.roots: list[xray.XNode] = []
         self._open: set[tuple] = set()  # paths of expanded tree nodes
-        self._groups: dict[str, object] = {}
+        self._groups: dict[str, InformerGroup] = {}
         self._seen: tuple = ()
 
     def compose(self) -> ComposeResult:
@@ -148,7 +149,14 @@ class XrayScreen(ActingScreen):
         if x is None or x.kind not in ("Pod", "Container"):
             self.notify("pick a pod", severity="warning", timeout=3)
             return None
-        name = x.name if x.kind == "Pod" else self.query_one(Tree).cursor_node.parent.data.name
+        if x.kind == "Pod":
+            name = x.name
+        else:
+            node = self.query_one(Tree).cursor_node
+            parent = node.parent if node is not None else None
+            if parent is None or parent.data is None:
+                return None
+            name = parent.data.name
         group = self._groups.get("Pod")
         return group.store.get(f"{x.namespace}/{name}") if group else None
 

@@ -95,7 +95,7 @@ def fit_view(view: str, scope: str, count: int, health: str, detail: str,
     bottom.append(view, style="bold")
     bottom.append(scope, style="dim")
     bottom.append(tail)
-    if flag:
+    if flag and lint is not None:
         bottom.append(flag, style=LINT_STYLE.get(lint[1], "bold"))
     bottom.append(state, style=HEALTH_STYLE.get(health, "bold"))
     if detail and room > 4:

@@ -97,6 +97,8 @@ class LogView(ScrollView, can_focus=True):
 
     def _trim_shown(self) -> None:
         first, shown = self.lines.first, self.shown
+        if shown is None:
+            return
         while self._shown_from < len(shown) and shown[self._shown_from] < first:
             self._shown_from += 1
         if self._shown_from > 4096 and self._shown_from * 2 > len(shown):

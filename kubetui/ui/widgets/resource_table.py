@@ -4,7 +4,7 @@ keeps the cursor on the same object while rows move, and never sizes itself per 
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Any, Callable, Iterable
 
 from rich.segment import Segment
 from rich.style import Style
@@ -87,6 +87,10 @@ class ResourceTable(ScrollView, can_focus=True):
     # them until the bar opens (`release_typeahead`), then hands them over in order.
     typeahead: Widget | None = None
     opens_typeahead: frozenset[str] = frozenset({"command", "filter"})  # bound actions
+    _typing: bool
+    _held: list[Key]
+    _after: list[Key]
+    _closing: bool
 
     def on_key(self, event: Key) -> None:
         bar = self.typeahead
@@ -116,7 +120,8 @@ class ResourceTable(ScrollView, can_focus=True):
         if ends is not None:
             held, self._after = held[:ends + 1], held[ends + 1:]
         for key in held:
-            self.typeahead.post_message(key)
+            if self.typeahead is not None:
+                self.typeahead.post_message(key)
 
     def end_typeahead(self) -> None:
         """The bar closed: keys typed after its Enter go where any key goes now."""
@@ -133,7 +138,7 @@ class ResourceTable(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
-    def __init__(self, columns: tuple[str, ...] = (), **kwargs):
+    def __init__(self, columns: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.columns = columns
         self._rows: dict[str, Row] = {}
@@ -150,8 +155,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._fit_key: tuple = ()
         self._typing = False
-        self._held: list[Key] = []
-        self._after: list[Key] = []
+        self._held = []
+        self._after = []
         self._closing = False  # the bar has been sent the key that closes it
         self._fit: list[tuple[int, int]] = []
         # key -> "error" / "warning" / "info" / None: a marker in a gutter before each
@@ -204,6 +209,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._rows, self._order = rows, order
         if created is not None:
             self.created = created
+        keys: Iterable[str]
         if rebuild:
             widths = [len(c) for c in self.columns]
             keys = order
@@ -374,8 +380,9 @@ class ResourceTable(ScrollView, can_focus=True):
             key = self._order[index]
             cells, health = self._rows[key]
             if self._age_index is not None and key in self.created:
-                cells = list(cells)
-                cells[self._age_index] = _age(self.created[key])
+                aged = list(cells)
+                aged[self._age_index] = _age(self.created[key])
+                cells = tuple(aged)
             cursor = self._style("resource-table--cursor") if index == self.cursor else None
             style = self._style(f"resource-table--{health}")
             if key in self.marked:
