@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kubetui.render.metrics import top_cpu, top_memory
+from humanize import naturalsize
+
+from kubetui.render.metrics import top_cpu
 from kubetui.render.quantity import parse_quantity
 
 from .rules import Finding, container_statuses, diagnose, event_line, event_time
@@ -278,6 +280,12 @@ def _node(ev: Evidence) -> Step:
     return Step(6, "node", command, PROBLEM if bad else OK, summary, lines, key="n")
 
 
+def _memory(n: float) -> str:
+    """Memory as people read it (117.7 MiB); CPU stays in kubectl top's millicores,
+    the unit requests and limits are written in."""
+    return naturalsize(n, binary=True)
+
+
 def _top(ev: Evidence) -> Step:
     name = ev.pod["metadata"]["name"]
     command = f"kubectl top pod {name}"
@@ -288,12 +296,12 @@ def _top(ev: Evidence) -> Step:
     for c in ev.metrics.get("containers") or ():
         usage = c.get("usage") or {}
         spec: dict = next((s for s in (ev.pod.get("spec") or {}).get("containers") or ()
-                     if s["name"] == c["name"]), {})
+                           if s["name"] == c["name"]), {})
         limits = (spec.get("resources") or {}).get("limits") or {}
         requests = (spec.get("resources") or {}).get("requests") or {}
         cpu, mem = usage.get("cpu", "0"), usage.get("memory", "0")
         line = (f"{c['name']}: cpu {top_cpu(parse_quantity(cpu))}, memory "
-                f"{top_memory(parse_quantity(mem))}")
+                f"{_memory(parse_quantity(mem))}")
         if limits.get("memory"):
             share = parse_quantity(mem) / parse_quantity(limits["memory"])
             line += f" ({share:.0%} of its {limits['memory']} limit)"
@@ -305,7 +313,7 @@ def _top(ev: Evidence) -> Step:
     if ev.node_metrics:
         usage = ev.node_metrics.get("usage") or {}
         cpu, mem = (top_cpu(parse_quantity(usage["cpu"])) if "cpu" in usage else "?",
-                    top_memory(parse_quantity(usage["memory"])) if "memory" in usage else "?")
+                    _memory(parse_quantity(usage["memory"])) if "memory" in usage else "?")
         lines.append(f"node: cpu {cpu}, memory {mem}")
     summary = "memory near its limit" if verdict == PROBLEM else "usage within limits"
     return Step(7, "top", command, verdict, summary, lines)

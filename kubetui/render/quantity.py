@@ -18,15 +18,3 @@ def parse_quantity(value) -> float:
     if text and text[-1] in _DECIMAL and not text[-1].isdigit():
         return float(text[:-1]) * _DECIMAL[text[-1]]
     return float(text)
-
-
-def format_cpu(cores: float) -> str:
-    milli = round(cores * 1000)
-    return f"{milli // 1000}" if milli % 1000 == 0 else f"{milli}m"
-
-
-def format_memory(n: float) -> str:
-    for suffix in ("Gi", "Mi", "Ki"):
-        if n >= _BINARY[suffix] and n % _BINARY[suffix] == 0:
-            return f"{int(n // _BINARY[suffix])}{suffix}"
-    return str(int(n))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from humanize import naturaltime
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,7 +24,6 @@ from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.discovery import find as discovery_find
 from kubetui.kube.kinds import KINDS, Kind
 from kubetui.render import events, metrics
-from kubetui.render.age import human_duration
 from kubetui.render.rows import RowModel
 from kubetui.render.views import sort_key, table_view, view
 from kubetui.ui.actions.acting import ACTION_BINDINGS
@@ -401,7 +401,7 @@ class BrowserScreen(ActingScreen):
                 wait = max(0.0, health.next_try - time.time())
                 detail = f"{health.message} (retry in {wait:.0f}s)" if wait else health.message
             if health.state != "live" and health.live_until:
-                detail += f"; stale since {human_duration(time.time() - health.live_until)} ago"
+                detail += f"; stale since {naturaltime(time.time() - health.live_until)}"
         inputs = (ctx, app.server_version, health, detail, len(self.stack), self.state,
                   self.table.row_count, self.wide, self._lint_flag,
                   len(self.marks.of(self._view_id())))
