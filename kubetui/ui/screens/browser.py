@@ -17,6 +17,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Footer
 
 from kubetui.kube.client import ApiError
@@ -58,7 +60,9 @@ METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scr
 
 class BrowserScreen(ActingScreen):
     """Its keys act through composed parts (`rows`, `bulk`, `nodes`, `cron`, `editing`,
-    `forwards`, all over the screen's `actions`): each `action_*` here hands over."""
+    `port_forwards`, all over the screen's `actions`): each `action_*` here hands over."""
+
+    kind: reactive[str] = reactive("", bindings=True)  # the kind shown: which keys apply
 
     BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
         Binding("question_mark", "app.help", "Help", id="browser.help"),
@@ -166,7 +170,7 @@ class BrowserScreen(ActingScreen):
             self._metrics_of, self._metrics = (state.kind, state.namespace), None
             self._poll_metrics()
         all_ns = state.namespace is None or "," in state.namespace
-        self.refresh_bindings()  # the action keys that apply change with the kind
+        self.kind = state.kind  # the footer's action keys follow it (a reactive)
         headers, rows_fn = self._with_metrics(v.headers(all_ns, self.wide),
                                               v.rows_fn(all_ns, self.wide))
         self._rows = RowModel(rows_fn, events.last_seen_time if state.kind == "Event"
@@ -232,7 +236,17 @@ class BrowserScreen(ActingScreen):
         found = None if items is None else {
             (f"{m['metadata'].get('namespace')}/{m['metadata']['name']}"
              if m["metadata"].get("namespace") else m["metadata"]["name"]): m for m in items}
-        self.app.call_from_thread(self._metrics_read, kind, found)
+        self.post_message(self.MetricsRead(kind, found))
+
+    class MetricsRead(Message):
+        """metrics.k8s.io answered for a kind: usage by row key, or None (not served)."""
+
+        def __init__(self, kind: str, found: dict[str, dict] | None) -> None:
+            super().__init__()
+            self.kind, self.found = kind, found
+
+    def on_browser_screen_metrics_read(self, message: MetricsRead) -> None:
+        self._metrics_read(message.kind, message.found)
 
     def _metrics_read(self, kind: str, found: dict | None) -> None:
         if kind != self.state.kind or (found is None and self._metrics is None):

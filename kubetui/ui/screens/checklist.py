@@ -15,10 +15,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Static
 
 from kubetui.diagnose import Checklist
-from kubetui.diagnose.checklist import OK, PROBLEM, headline
+from kubetui.diagnose.checklist import OK, PROBLEM, Evidence, headline
 from kubetui.kube.debug import NodeDebug
 from kubetui.kube.evidence import gather
 from kubetui.ui.screens.acting import ActingScreen
@@ -117,7 +118,7 @@ class ChecklistScreen(ActingScreen):
         self.cluster, self.ns, self.pod_name = cluster, namespace, pod
         self.debug_image = debug_image
         self.checklist: Checklist | None = None
-        self.evidence = None
+        self.evidence: Evidence | None = None
         self._given = evidence  # evidence gathered already (snapshots, tests): no fetching
 
     def compose(self) -> ComposeResult:
@@ -147,9 +148,19 @@ class ChecklistScreen(ActingScreen):
         from kubetui.diagnose import build
         evidence = gather(self.cluster.client, self.ns, self.pod_name)
         checklist = build(evidence)
-        self.app.call_from_thread(self._show, evidence, checklist)
+        self.post_message(self.Gathered(evidence, checklist))
 
-    def _show(self, evidence, checklist: Checklist) -> None:
+    class Gathered(Message):
+        """A worker read the pod's evidence and built its checklist."""
+
+        def __init__(self, evidence: Evidence, checklist: Checklist) -> None:
+            super().__init__()
+            self.evidence, self.checklist = evidence, checklist
+
+    def on_checklist_screen_gathered(self, message: Gathered) -> None:
+        self._show(message.evidence, message.checklist)
+
+    def _show(self, evidence: Evidence, checklist: Checklist) -> None:
         self.evidence, self.checklist = evidence, checklist
         problems = checklist.verdicts().count(PROBLEM)
         title = Text.assemble((f" checklist {self.ns}/{self.pod_name}", "bold"),

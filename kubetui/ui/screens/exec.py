@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Footer, Input, RichLog, Static
 
 from kubetui.kube.client import ApiError
@@ -117,7 +118,17 @@ class ExecScreen(KubetuiScreen):
             log.exception("exec %r in %s/%s failed", command, meta["namespace"], meta["name"])
             result, error = None, str(exc) or type(exc).__name__
         took = time.monotonic() - started
-        self.app.call_from_thread(self._show, result, error, took)
+        self.post_message(self.Finished(result, error, took))
+
+    class Finished(Message):
+        """A command ended: its result, or the error that ended it, and how long."""
+
+        def __init__(self, result: ExecResult | None, error: str, took: float) -> None:
+            super().__init__()
+            self.result, self.error, self.took = result, error, took
+
+    def on_exec_screen_finished(self, message: Finished) -> None:
+        self._show(message.result, message.error, message.took)
 
     def _show(self, result: ExecResult | None, error: str, took: float) -> None:
         self.running = False

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Static
 
 from kubetui.diagnose.timeline import Timeline
@@ -74,9 +76,19 @@ class TimelineScreen(KubetuiScreen):
     def _read(self) -> None:
         actions = list(getattr(self.app, "actions_log", ()))
         incident = gather_incident(self.cluster.client, self.target, self.namespace, actions)
-        self.app.call_from_thread(self._show, incident.timeline, incident.mask)
+        self.post_message(self.Read(incident.timeline, incident.mask))
 
-    def _show(self, timeline: Timeline, mask) -> None:
+    class Read(Message):
+        """A worker read the incident: its timeline, and the mask for cluster text."""
+
+        def __init__(self, timeline: Timeline, mask: Callable[[str], str]) -> None:
+            super().__init__()
+            self.timeline, self.mask = timeline, mask
+
+    def on_timeline_screen_read(self, message: Read) -> None:
+        self._show(message.timeline, message.mask)
+
+    def _show(self, timeline: Timeline, mask: Callable[[str], str]) -> None:
         self.timeline = timeline
         self.query_one("#timeline-entries", Static).update(timeline_text(timeline, mask))
         self.query_one("#timeline-title", Static).update(Text.assemble(
