@@ -14,13 +14,14 @@ from . import describe_pod
 from . import events as ev
 from .age import age
 from .describe_text import Writer, annotation_lines, go_bool, labels, taints
+from .json_types import Obj
 from .printers import node_roles, selector_string
 from .safe import harmless
 
 probe_text = describe_pod.probe_text  # the checklist's rules print probes this way too
 
 
-def _tree(w: Writer, value, depth: int = 1) -> None:
+def _tree(w: Writer, value: object, depth: int = 1) -> None:
     pad = "  " * depth
     if isinstance(value, dict):
         for k, v in value.items():
@@ -38,7 +39,7 @@ def _tree(w: Writer, value, depth: int = 1) -> None:
                 w.write(0, f"{pad}- {item}\n")
 
 
-def _header(w: Writer, meta: dict, created: bool = True) -> None:
+def _header(w: Writer, meta: Obj, created: bool = True) -> None:
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
     if meta.get("namespace"):
         w.write(0, f"Namespace:\t{meta['namespace']}\n")
@@ -50,13 +51,13 @@ def _header(w: Writer, meta: dict, created: bool = True) -> None:
         w.write(0, f"DeletionTimestamp:\t{w.time(meta['deletionTimestamp'])}\n")
 
 
-def _replica_sets(sets: list[dict]) -> str:
+def _replica_sets(sets: list[Obj]) -> str:
     return ", ".join(f"{rs['metadata']['name']} ({(rs.get('status') or {}).get('replicas', 0)}/"
                      f"{(rs.get('spec') or {}).get('replicas', 1)} replicas created)"
                      for rs in sets) or "<none>"
 
 
-def _deployment(w: Writer, d: dict, replicasets: list[dict] | None) -> None:
+def _deployment(w: Writer, d: Obj, replicasets: list[Obj] | None) -> None:
     meta, spec, st = d.get("metadata") or {}, d.get("spec") or {}, d.get("status") or {}
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
     w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
@@ -95,7 +96,7 @@ def _deployment(w: Writer, d: dict, replicasets: list[dict] | None) -> None:
         w.write(0, f"NewReplicaSet:\t{_replica_sets(new)}\n")
 
 
-def _node(w: Writer, n: dict) -> None:
+def _node(w: Writer, n: Obj) -> None:
     meta, spec, st = n.get("metadata") or {}, n.get("spec") or {}, n.get("status") or {}
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
     w.write(0, f"Roles:\t{node_roles(meta.get('labels') or {})}\n")
@@ -140,8 +141,8 @@ def _node(w: Writer, n: dict) -> None:
         w.write(0, f"ProviderID:\t{spec['providerID']}\n")
 
 
-def describe(obj: dict, events: list[dict] | None = None, now: float | None = None,
-             tz: tzinfo | None = None, replicasets: list[dict] | None = None) -> str:
+def describe(obj: Obj, events: list[Obj] | None = None, now: float | None = None,
+             tz: tzinfo | None = None, replicasets: list[Obj] | None = None) -> str:
     """The describe text of `obj` with its `events` (None: no Events section); times in
     `tz` (default: the local zone, as kubectl). A Deployment's old and new ReplicaSets
     are listed when `replicasets` (the namespace's) are given. A malformed object is
@@ -155,8 +156,8 @@ def describe(obj: dict, events: list[dict] | None = None, now: float | None = No
                 harmless(json.dumps(obj, indent=2, default=str, sort_keys=True)[:20000]) + "\n")
 
 
-def _describe(obj: dict, events: list[dict] | None, now: float | None,
-              tz: tzinfo | None, replicasets: list[dict] | None) -> str:
+def _describe(obj: Obj, events: list[Obj] | None, now: float | None,
+              tz: tzinfo | None, replicasets: list[Obj] | None) -> str:
     now = time.time() if now is None else now
     w = Writer(tz)
     meta = obj.get("metadata") or {}
@@ -192,7 +193,7 @@ def _describe(obj: dict, events: list[dict] | None, now: float | None,
     return w.text()
 
 
-def _events(w: Writer, events: list[dict], now: float) -> None:
+def _events(w: Writer, events: list[Obj], now: float) -> None:
     """kubectl describe's Events table, oldest first by when each was last seen."""
     if not events:
         w.write(0, "Events:\t<none>\n")

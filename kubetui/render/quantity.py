@@ -7,7 +7,7 @@ _DECIMAL = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9
             "P": 1e15, "E": 1e18}
 
 
-def parse_quantity(value) -> float:
+def parse_quantity(value: object) -> float:
     """A quantity as a float (cpu in cores, memory in bytes). Raises ValueError."""
     if isinstance(value, (int, float)):
         return float(value)
