@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .kube.config import KubeConfigError, NoKubeConfig, kubeconfig_paths, load_kubeconfig
+from .logfile import setup_logging
 
 DEMO_HINT = "try the built-in demo cluster: kubetui --demo"
 
@@ -115,9 +116,10 @@ def lint_main(argv: list[str]) -> int:
     import tomllib
     from dataclasses import replace
 
+    from kubetui.ui.config import config_path
+
     from .diagnose import lint_report
     from .diagnose.lint import RANK, RULES, LintConfig, lint
-    from .ui.config import config_path
 
     args = _lint_parser().parse_args(argv)
 
@@ -156,7 +158,7 @@ def lint_main(argv: list[str]) -> int:
             return cannot(str(exc))
         try:
             src = fetch(client, namespace, config.reads())
-        except Exception as exc:  # unreachable, TLS, a stalled server: say it, exit 2
+        except Exception as exc:  # noqa: BLE001 - CLI boundary: unreachable, TLS, a stalled server: say it, exit 2
             return cannot(f"cannot read {client.server}: {getattr(exc, 'message', exc)}")
         finally:
             client.close()
@@ -175,23 +177,6 @@ def lint_main(argv: list[str]) -> int:
     return 1 if any(RANK[f.severity] <= worst for f in findings) else 0
 
 
-def _setup_logging() -> None:
-    """Logs go to a file: nothing may print over the TUI."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    folder = Path(base) / "kubetui"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(folder / "kubetui.log")
-    except OSError:
-        handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    logging.getLogger("urllib3").setLevel(logging.WARNING)
-
-
 def _fail(message: str) -> int:
     print(f"kubetui: {message}", file=sys.stderr)
     return 1
@@ -208,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         return lint_main(argv[1:])
     if argv[:1] == ["kind-demo"]:
         from .kind_demo import main as kind_main
-        return kind_main(argv[1:])
+        return kind_main(argv[1:], run_tui=main)
     args = _parser().parse_args(argv)
     if args.demo:
         return demo_main(args)
@@ -226,10 +211,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_app(kc, args) -> int:
-    from .ui.app import KubetuiApp, Settings
-    from .ui.config import load_config
+    from kubetui.ui.app import KubetuiApp, Settings
+    from kubetui.ui.config import load_config
 
-    _setup_logging()
+    setup_logging()
     cfg = load_config()
     settings = Settings(context=args.context, namespace=args.namespace,
                         readonly=args.readonly or cfg.readonly, refresh_hz=cfg.refresh_hz,
@@ -250,10 +235,11 @@ def run_app(kc, args) -> int:
 def demo_main(args) -> int:
     """Start the simulated cluster in-process, point a private kubeconfig at it, and run
     the dashboard through exactly the path a real cluster takes."""
-    from .sim import SimCluster
-    from .ui.lifetime import limit_malloc_arenas
+    from kubetui.ui.lifetime import limit_malloc_arenas
 
-    _setup_logging()
+    from .sim import SimCluster
+
+    setup_logging()
     limit_malloc_arenas()  # before the sim's threads start (see the function)
     folder = tempfile.mkdtemp(prefix="kubetui-demo-")
     sim = None

@@ -41,30 +41,14 @@ def _client(args):
 
 
 def _gather(args):
-    from .cli import _setup_logging
     from .kube.incident import gather_incident
-    _setup_logging()  # failures go to the log file, the terminal gets the report
+    from .logfile import setup_logging
+    setup_logging()  # failures go to the log file, the terminal gets the report
     client, namespace = _client(args)
     try:
         return gather_incident(client, args.target, namespace)
     finally:
         client.close()
-
-
-def commands_for(incident) -> list[str]:
-    """The kubectl commands that show each part of a report again."""
-    ns = f" -n {incident.namespace}" if incident.namespace else ""
-    pod = incident.pod
-    out = [f"kubectl describe {incident.kind.lower()} {incident.name}{ns}"]
-    if pod:
-        out += [f"kubectl describe pod {pod}{ns}", f"kubectl logs {pod}{ns} --all-containers",
-                f"kubectl logs {pod}{ns} --all-containers -p",
-                f"kubectl get events{ns} --field-selector involvedObject.name={pod}"]
-    if incident.history:
-        out.append(f"kubectl rollout history {incident.kind.lower()}/{incident.name}{ns}")
-    if incident.node is not None:
-        out.append(f"kubectl describe node {incident.node['metadata']['name']}")
-    return out
 
 
 def diagnose_main(argv: list[str]) -> int:
@@ -81,7 +65,7 @@ def diagnose_main(argv: list[str]) -> int:
     except (CannotLook, ValueError, OSError) as exc:
         print(f"kubetui diagnose: {exc}", file=sys.stderr)
         return CANNOT_LOOK
-    except Exception as exc:  # a kubeconfig or auth failure: one line, exit 2
+    except Exception as exc:  # noqa: BLE001 - CLI boundary: a kubeconfig or auth failure: one line, exit 2
         print(f"kubetui diagnose: {type(exc).__name__}: {exc}", file=sys.stderr)
         return CANNOT_LOOK
     c = incident.checklist
@@ -89,7 +73,7 @@ def diagnose_main(argv: list[str]) -> int:
         print(json.dumps(report.checklist_json(incident.target, incident.namespace,
                                                incident.pod, c), indent=1))
     elif args.output == "markdown":
-        print(report.incident_markdown(incident, commands_for(incident)))
+        print(report.incident_markdown(incident, report.commands_for(incident)))
     else:
         print(incident.mask(report.checklist_text(incident.target, incident.namespace,
                                                   incident.pod, c,
@@ -110,10 +94,10 @@ def report_main(argv: list[str]) -> int:
     from .render import report
     try:
         incident = _gather(args)
-    except Exception as exc:  # nothing to report on: say why, exit 2
+    except Exception as exc:  # noqa: BLE001 - CLI boundary: nothing to report on: say why, exit 2
         print(f"kubetui report: {exc}", file=sys.stderr)
         return CANNOT_LOOK
-    text = report.incident_markdown(incident, commands_for(incident))
+    text = report.incident_markdown(incident, report.commands_for(incident))
     with open(args.output, "w", encoding="utf-8") as fh:
         fh.write(text)
     print(f"wrote {args.output}")
@@ -137,4 +121,4 @@ def report_main(argv: list[str]) -> int:
     return CANNOT_LOOK if c is None else PROBLEM if c.cause is not None else OK
 
 
-__all__ = ["commands_for", "diagnose_main", "report_main"]
+__all__ = ["diagnose_main", "report_main"]

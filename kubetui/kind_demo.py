@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 
 CLUSTER = "kubetui"
 CONTEXT = f"kind-{CLUSTER}"
@@ -41,7 +42,9 @@ def steps(action: str, manifests: str) -> list[list[str]]:
             ["kubectl", "--context", CONTEXT, "delete", "-f", f"{later}/delete", "--wait=false"]]
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], run_tui: Callable[[list[str]], int] | None = None) -> int:
+    """`up` ends by running `run_tui` (the CLI's main, handed in: this module does not
+    import the CLI that imports it) on the new context."""
     from .sim.scenario import scenario_dir
 
     action = argv[0] if argv else ""
@@ -67,7 +70,6 @@ def main(argv: list[str]) -> int:
                 return 1
     if action == "up":
         print(f"+ kubetui --context {CONTEXT}", flush=True)
-        if not dry:
-            from .cli import main as kubetui_main
-            return kubetui_main(["--context", CONTEXT])
+        if not dry and run_tui is not None:
+            return run_tui(["--context", CONTEXT])
     return 0

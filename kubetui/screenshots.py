@@ -36,20 +36,21 @@ def busiest_worker(client) -> str:
 
 async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
                  suffix: str = "", only: tuple[str, ...] | None = None) -> list[str]:
+    from kubetui.ui.app import KubetuiApp, Settings
+    from kubetui.ui.screens.aliases import AliasesScreen
+    from kubetui.ui.screens.arch import ArchScreen, ArchView
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.drain import DrainScreen
+    from kubetui.ui.screens.exec import CommandInput, ExecScreen
+    from kubetui.ui.screens.lint import FixScreen, LintScreen
+    from kubetui.ui.screens.logs import LogScreen
+    from kubetui.ui.screens.modals import ConfirmScreen
+    from kubetui.ui.screens.object import ObjectScreen
+    from kubetui.ui.screens.rollout import RolloutScreen
+    from kubetui.ui.screens.timeline import TimelineScreen
+    from kubetui.ui.screens.xray import XrayScreen
+
     from .kube.config import load_kubeconfig
-    from .ui.app import KubetuiApp, Settings
-    from .ui.arch_screen import ArchScreen, ArchView
-    from .ui.checklist_screen import ChecklistScreen
-    from .ui.drain_screen import DrainScreen
-    from .ui.exec_screen import CommandInput, ExecScreen
-    from .ui.aliases_screen import AliasesScreen
-    from .ui.xray_screen import XrayScreen
-    from .ui.lint_screen import FixScreen, LintScreen
-    from .ui.log_screen import LogScreen
-    from .ui.modals import ConfirmScreen
-    from .ui.rollout_screen import RolloutScreen
-    from .ui.screens import ObjectScreen
-    from .ui.timeline_screen import TimelineScreen
 
     written: list[str] = []
     app = KubetuiApp(load_kubeconfig([kubeconfig]), Settings(theme=theme))
@@ -112,7 +113,8 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
                      and app.screen.model is not None and len(app.screen.model.groups) == 2
                      and app.screen.model.groups[0].pods, 10)
         shot("rollout-cockpit")
-        await settle(pilot, lambda: app.screen.model.state == "rolled out", 20)
+        await settle(pilot, lambda: isinstance(app.screen, RolloutScreen) and
+                     app.screen.model is not None and app.screen.model.state == "rolled out", 20)
         await pilot.press("escape")
         await command(pilot, "po")
         await pilot.press("slash", *"^redis-", "enter")
@@ -123,13 +125,14 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         for text in ("cat /etc/resolv.conf", "ls /nonexistent"):
             app.screen.query_one(CommandInput).value = text
             await pilot.press("enter")
-            await settle(pilot, lambda: not app.screen.running, 5)
+            await settle(pilot, lambda: isinstance(app.screen, ExecScreen) and
+                         not app.screen.running, 5)
         shot("exec-one-shot")
         await pilot.press("escape")
         await command(pilot, "po")  # the architecture view, cursor on the crash loop
         await pilot.press("a")
         await settle(pilot, lambda: isinstance(app.screen, ArchScreen) and app.screen.query_one(
-            ArchView).model is not None and app.screen.query_one(ArchView).model.nodes)
+            ArchView).model is not None and app.screen.query_one(ArchView).model.nodes)  # type: ignore[union-attr]
         await pilot.pause(1.0)
         view = app.screen.query_one(ArchView)
         target = next((i for i, (_, _, c) in enumerate(view.layout_.cells)
@@ -157,6 +160,7 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await command(pilot, "lint")  # the footguns, the cursor on a stale config
         await settle(pilot, lambda: isinstance(app.screen, LintScreen) and any(
             f.rule == "stale-config" for f in app.screen.findings), 20)
+        assert isinstance(app.screen, LintScreen)
         table = app.screen.table
         keys = table.keys()
         table._move_to(next((i for i, k in enumerate(keys) if k.startswith("stale-config|")), 1))
@@ -184,6 +188,7 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10)
         shot("edit-diff")
         await pilot.press("n")
+        assert app.cluster is not None
         node = busiest_worker(app.cluster.client)  # a drain, a budget holding a pod back
         await command(pilot, "no")
         await pilot.press("slash", *f"^{node}$", "enter")
@@ -230,8 +235,8 @@ async def _forwards(app, pilot, command, settle) -> None:
     import socket
     import urllib.request
 
-    from .ui.modals import PromptScreen
-    from .ui.portforward_screen import PortForwardScreen
+    from kubetui.ui.screens.modals import PromptScreen
+    from kubetui.ui.screens.portforward import PortForwardScreen
 
     for kind, pattern in (("svc", "^frontend$"), ("po", "^redis-"), ("po", "^cart-")):
         await command(pilot, kind)
@@ -241,7 +246,7 @@ async def _forwards(app, pilot, command, settle) -> None:
         await pilot.press("F")
         await settle(pilot, lambda: isinstance(app.screen, PromptScreen), 5)
         await pilot.press("enter")
-        await settle(pilot, lambda: len(app.forwards.forwards) > count, 5)
+        await settle(pilot, lambda n=count: len(app.forwards.forwards) > n, 5)
     web, redis, cart = app.forwards.forwards[-3:]
 
     def traffic() -> None:
@@ -264,11 +269,10 @@ async def _forwards(app, pilot, command, settle) -> None:
 
 def sample_report(kubeconfig: str, path: str) -> None:
     """What `kubetui report deploy/settlement -n payments` writes, for the README."""
-    from .cli_diagnose import commands_for
     from .kube.client import KubeClient
     from .kube.config import load_kubeconfig
     from .kube.incident import gather_incident
-    from .render.report import incident_markdown
+    from .render.report import commands_for, incident_markdown
     client = KubeClient.connect(load_kubeconfig([kubeconfig]))
     try:
         incident = gather_incident(client, "deploy/settlement", "payments")

@@ -49,7 +49,7 @@ async def shoot_fleet(demo_kubeconfig: str, folder: str, out: str, size: tuple[i
                       theme: str, suffix: str = "") -> list[str]:
     from .kube.config import load_kubeconfig
     from .ui.app import KubetuiApp, Settings
-    from .ui.fleet_screen import FleetScreen
+    from .ui.screens.fleet import FleetScreen
 
     paths, sims = fleet_files(folder, demo_kubeconfig)
     written = []

@@ -53,6 +53,7 @@ def two_node_cluster():
     DaemonSet on both, and a Deployment `web` of 3 replicas all on node-a (node-b was
     cordoned while they were scheduled) with a PDB `web` of minAvailable 2."""
     from conftest import FAST, deployment, wait_until
+
     from kubetui.sim import SimCluster
 
     sim = SimCluster(None, speed=FAST).start()
@@ -140,7 +141,7 @@ class FakeEditor:
 
 async def help_rows(pilot, app) -> dict[str, str]:
     """The help screen's rows of the view in force, what -> keys (then closed)."""
-    from kubetui.ui.screens import HelpScreen
+    from kubetui.ui.screens.help import HelpScreen
     await pilot.press("question_mark")
     assert await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
     rows = {what: keys for keys, what in app.screen.rows}

@@ -30,8 +30,8 @@ def duration_range(cell: str) -> tuple[float, float] | None:
     if not m or not any(m.groups()):
         return None
     parts = [int(g) if g else None for g in m.groups()]
-    low = sum(p * u for p, u in zip(parts, _UNITS) if p)
-    unit = min(u for p, u in zip(parts, _UNITS) if p is not None)
+    low = sum(p * u for p, u in zip(parts, _UNITS, strict=False) if p)
+    unit = min(u for p, u in zip(parts, _UNITS, strict=False) if p is not None)
     return (float(low), float(low + unit))
 
 

@@ -8,16 +8,16 @@ from __future__ import annotations
 import logging
 
 import pytest
-
-import kubetui.kube.exec as kube_exec
-from kubetui.kube.client import KubeClient
-from kubetui.ui.exec_screen import ExecScreen
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.log_view import LogView
-from kubetui.ui.modals import ConfirmScreen
 from test_ui_actions import select
 from test_ui_browser import wait_for
 from test_ui_exec import output
+
+import kubetui.kube.exec as kube_exec
+from kubetui.kube.client import KubeClient
+from kubetui.ui.screens.exec import ExecScreen
+from kubetui.ui.screens.logs import LogScreen
+from kubetui.ui.screens.modals import ConfirmScreen
+from kubetui.ui.widgets.log_view import LogView
 
 INJECTED = "injected failure"
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kubetui.diagnose import Evidence, build, diagnose
-from kubetui.diagnose import exitcodes, scheduling
+from kubetui.diagnose import Evidence, build, diagnose, exitcodes, scheduling
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "problems.json").read_text())
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import base64
 import datetime
-import time
 import socket
 import sys
+import time
 
 import pytest
 import yaml
-
 from conftest import FAST, deployment, wait_for, wait_until
 from helpers import command, help_rows
+
 from kubetui.kube.config import load_kubeconfig
 from kubetui.kube.fleet import AUTH_FAILED, REACHABLE, STALE, UNREACHABLE, Fleet
 from kubetui.sim import SimCluster
@@ -189,8 +189,8 @@ def test_rows_follow_the_watches_and_a_down_cluster_goes_stale(fleet_files):
 async def test_fleet_screen_sorts_switches_and_finds(fleet_files, make_app, notes):
     from kubetui.ui.app import KubetuiApp, Settings
     from kubetui.ui.browser_screen import BrowserScreen
-    from kubetui.ui.fleet_find_screen import FleetFindScreen
-    from kubetui.ui.fleet_screen import FleetScreen
+    from kubetui.ui.screens.fleet import FleetScreen
+    from kubetui.ui.screens.fleet_find import FleetFindScreen
 
     paths, small, _ = fleet_files
     app = KubetuiApp(load_kubeconfig(paths), Settings(fleet=True))
@@ -268,8 +268,8 @@ async def test_fleet_lint_counts_each_cluster_and_opens_its_lint(fleet_files, no
     from kubetui.kube.client import KubeClient
     from kubetui.kube.fleet_find import lint_in
     from kubetui.ui.app import KubetuiApp, Settings
-    from kubetui.ui.fleet_find_screen import FleetLintScreen
-    from kubetui.ui.lint_screen import LintScreen
+    from kubetui.ui.screens.fleet_find import FleetLintScreen
+    from kubetui.ui.screens.lint import LintScreen
 
     paths, _, _ = fleet_files
     kc = load_kubeconfig(paths)

@@ -10,11 +10,10 @@ import re
 from datetime import timezone
 
 import pytest
+from real_k8s import ROOT, Window, load
 
 from kubetui.render.age import parse_time
 from kubetui.render.describe import describe
-
-from real_k8s import ROOT, Window, load
 
 
 def kubectl_order(e: dict) -> float:
@@ -34,7 +33,8 @@ def window_of(text: str, obj: dict, events: list[dict]) -> Window:
     if m:
         w.narrow(obj["metadata"].get("deletionTimestamp"), m.group(1))
     rows = text.split("\nEvents:\n", 1)[1].split("\n")[2:] if "\nEvents:\n" in text else []
-    for row, e in zip([r for r in rows if r.strip()], sorted(events, key=kubectl_order)):
+    shown = [r for r in rows if r.strip()]
+    for row, e in zip(shown, sorted(events, key=kubectl_order), strict=False):
         cell = re.split(r"\s{2,}", row.strip(), maxsplit=4)[2]
         first = e.get("eventTime") or e.get("firstTimestamp")
         m = re.fullmatch(r"(\S+) \(x\d+ over (\S+)\)", cell)
@@ -58,7 +58,7 @@ def assert_same(obj: dict, events, golden: str, **kwargs) -> None:
     now = window.moments(fallback)[0]
     got = describe(obj, events, now, tz=timezone.utc, **kwargs).split("\n")
     want = golden.split("\n")
-    diff = [(i, w, g) for i, (w, g) in enumerate(zip(want, got)) if w != g]
+    diff = [(i, w, g) for i, (w, g) in enumerate(zip(want, got, strict=False)) if w != g]
     assert got == want, f"first differences (line, kubectl, kubetui): {diff[:6]}"
 
 

@@ -4,10 +4,10 @@ kubetui reads events reads them the way kubectl does (render/events.py)."""
 
 from __future__ import annotations
 
+from real_k8s import ROOT, load
+
 from kubetui.diagnose.checklist import Evidence, build
 from kubetui.render import events
-
-from real_k8s import ROOT, load
 
 
 def _namespace_events(ns: str) -> list[dict]:

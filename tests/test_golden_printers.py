@@ -12,13 +12,13 @@ AGE cell of the capture reads as the server printed it (real_k8s.Window)."""
 from __future__ import annotations
 
 import pytest
+from real_k8s import ROOT, Window, load, table_files
 
-from kubetui.kube.kinds import KINDS, kind as kind_named
+from kubetui.kube.kinds import KINDS
+from kubetui.kube.kinds import kind as kind_named
 from kubetui.render.age import parse_time
 from kubetui.render.printers import TABLES
 from kubetui.render.views import cell_text, table_view, view
-
-from real_k8s import ROOT, Window, load, table_files
 
 FILES = table_files()
 
@@ -48,7 +48,7 @@ def window_of(kind: str, rows: list[dict], columns: list[str]) -> Window:
     FIRST SEEN cell instead."""
     w = Window()
     for row in rows:
-        obj, cells = row["object"], dict(zip(columns, row["cells"]))
+        obj, cells = row["object"], dict(zip(columns, row["cells"], strict=False))
         if "Age" in cells:
             w.narrow(obj["metadata"].get("creationTimestamp"), cells["Age"])
         elif kind == "Event" and obj.get("firstTimestamp"):
@@ -104,7 +104,7 @@ def _check_rows(kind: str, rows: list[dict], columns: list[str], where: str) -> 
             now = window.moments(fallback)[0]
             got = printer(obj, now)
             bad.append((obj["metadata"]["name"], [
-                (name, w, g) for name, w, g in zip(columns, want, got) if w != g] or
+                (name, w, g) for name, w, g in zip(columns, want, got, strict=False) if w != g] or
                 [("text", want_text, text_row(obj, now)[0])]))
     assert not bad, f"{where}: rows that differ from the server's (column, server, kubetui): {bad}"
 

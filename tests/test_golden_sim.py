@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import raw, wait_until
 
 REAL = Path(__file__).parent / "fixtures" / "real-k8s"

@@ -9,8 +9,8 @@ import json
 import subprocess
 
 import pytest
-
 from conftest import wait_until
+
 from kubetui.cli_diagnose import diagnose_main, report_main
 
 PROBLEMS = [("payments", "settlement", "crashloop"), ("payments", "fraud-check", "image-pull"),
@@ -151,10 +151,11 @@ def test_secret_values_and_tokens_never_reach_a_report(tmp_path, capsys):
 
 async def test_t_in_the_checklist_shows_the_timeline_and_b_writes_the_report(
         make_app, sim, tmp_path, monkeypatch, notes):
-    from kubetui.ui.checklist_screen import ChecklistScreen
-    from kubetui.ui.timeline_screen import TimelineScreen
     from test_ui_actions import select
     from test_ui_browser import wait_for
+
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.timeline import TimelineScreen
     monkeypatch.setenv("HOME", str(tmp_path))
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:

@@ -9,8 +9,8 @@ import time
 
 import pytest
 import yaml
-
 from conftest import deployment, make_namespace, wait_until
+
 from kubetui.kube.actions import Actions, ReadOnly
 from kubetui.kube.client import ApiError, KubeClient
 from kubetui.kube.config import load_kubeconfig

@@ -10,8 +10,8 @@ import stat
 
 import pytest
 import yaml
-
 from conftest import FAST
+
 from kubetui.kube.client import KubeClient
 from kubetui.kube.config import KubeConfigError, kubeconfig_paths, load_kubeconfig
 from kubetui.sim import SimCluster

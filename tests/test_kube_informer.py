@@ -7,8 +7,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from conftest import FAST, wait_until
+
 from kubetui.kube.cluster import Cluster, switch
 from kubetui.kube.config import load_kubeconfig
 from kubetui.kube.informer import FORBIDDEN, LIVE
@@ -48,7 +48,7 @@ def converge(sim, group, opened: int, timeout: float = 30) -> None:
     """The fault fired and the informers rode it out: a watch was opened again since
     `opened` (a count of `watches`), live; then, with the churn stopped, the cache equals
     the server's objects at their resourceVersions."""
-    wait_until(lambda: watches(group) > opened and group.health.state == LIVE,
+    wait_until(lambda n=opened: watches(group) > n and group.health.state == LIVE,
                timeout=timeout)
     sim.bulk.stop_churn()
     wait_until(lambda: client_state(group) == server_state(sim), timeout=timeout)
@@ -60,7 +60,7 @@ def test_converges_after_dropped_watches(churning):
     first = opened = watches(group)
     for _ in range(3):
         sim.faults.drop_watches()
-        wait_until(lambda: watches(group) > opened)  # cut, and opened again
+        wait_until(lambda n=opened: watches(group) > n)  # cut, and opened again
         opened = watches(group)
     assert opened >= first + 3
     converge(sim, group, first)

@@ -48,3 +48,87 @@ def test_kube_does_not_use_the_sim():
 
 def test_render_is_a_leaf():
     assert {m for m in _kubetui_imports("render") if not m.startswith("kubetui.render")} == set()
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """Every kubetui module and the kubetui modules it imports, at the top or inside a
+    function (a deferred import is still a dependency); `if TYPE_CHECKING:` blocks are
+    left out (they never run)."""
+    names = {}
+    for path in ROOT.rglob("*.py"):
+        parts = ("kubetui", *path.relative_to(ROOT).with_suffix("").parts)
+        names[".".join(parts).removesuffix(".__init__")] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in names.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text())
+        skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                and "TYPE_CHECKING" in ast.unparse(node.test)
+                for child in node.body for n in ast.walk(child)}
+        found = set()
+        for node in ast.walk(tree):
+            if id(node) in skip:
+                continue
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[:len(package.split(".")) - node.level + 1]
+                    base = ".".join([*up, *([node.module] if node.module else [])])
+                found |= {f"{base}.{a.name}" if f"{base}.{a.name}" in names else base
+                          for a in node.names}
+        graph[name] = {m for m in found if m in names and m != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycles():
+    graph = _module_imports()
+    assert "kubetui.ui.screens.checklist" in graph["kubetui.ui.app"]  # the walk sees
+    assert _cycles(graph) == []  # deferred imports too
+    # and it would see one: a module that imported its importer
+    graph["kubetui.ui.screens.modals"] = {"kubetui.ui.app"}
+    assert _cycles(graph)
+
+
+def test_no_module_takes_another_modules_private_names():
+    taken = []
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.level or (
+                    node.module or "").startswith("kubetui")):
+                taken += [(path.name, a.name) for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]
+    assert taken == []

@@ -11,12 +11,12 @@ import random
 
 import pytest
 import yaml
+from real_k8s import load
 
 from kubetui.diagnose import lint_report
 from kubetui.diagnose.lint import RULES, LintConfig, Linter, lint
 from kubetui.diagnose.lint_rules import delete_note, image_tag
 from kubetui.render.age import parse_time
-from real_k8s import load
 
 NOW = parse_time("2026-11-30T16:00:00Z")
 T0 = "2026-11-30T15:00:00Z"

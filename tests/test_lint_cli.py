@@ -11,8 +11,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import wait_until
+
 from kubetui.diagnose.lint import RULES
 
 # what the demo shows within seconds (cronjob-overlap needs two wall-clock minutes: the

@@ -5,8 +5,8 @@ going when the views let an informer it shares go."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import wait_until
+
 from kubetui.kube.cluster import Cluster
 from kubetui.kube.config import load_kubeconfig
 from kubetui.kube.lint_feed import LiveLint

@@ -3,7 +3,7 @@ scanning work across blocks, and a million lines stay small."""
 
 import random
 
-from kubetui.render.log_buffer import BLOCK, LogBuffer
+from kubetui.kube.log_buffer import BLOCK, LogBuffer
 
 
 def filled(n: int, max_lines: int = 1_000_000) -> LogBuffer:
@@ -50,7 +50,7 @@ def test_a_million_varied_lines_compress_well():
     rng = random.Random(1)
     paths = ["/api/cart", "/api/checkout", "/healthz", "/static/app.js", "/api/search?q=shoes"]
     buf = LogBuffer()
-    for i in range(200_000):
+    for _ in range(200_000):
         buf.append("frontend-1", "", f'10.244.{rng.randint(0, 9)}.{rng.randint(1, 254)} - - '
                    f'"GET {rng.choice(paths)} HTTP/1.1" {rng.choice((200, 200, 304, 404, 500))} '
                    f'{rng.randint(100, 90000)} rt={rng.random():.3f} id={rng.getrandbits(64):016x}')

@@ -10,8 +10,11 @@ import logging
 from pathlib import Path
 
 import pytest
-
 from conftest import raw, wait_until
+from test_ui_actions import select
+from test_ui_browser import wait_for
+from test_ui_exec import output
+
 from kubetui.diagnose import build
 from kubetui.kube.client import ApiError, KubeClient
 from kubetui.kube.config import load_kubeconfig
@@ -20,10 +23,7 @@ from kubetui.kube.exec import ExecSession, exec_once
 from kubetui.kube.logs import LogStream
 from kubetui.render import architecture
 from kubetui.sim.kubelet_link import ANNOTATION
-from kubetui.ui.exec_screen import ExecScreen
-from test_ui_actions import select
-from test_ui_browser import wait_for
-from test_ui_exec import output
+from kubetui.ui.screens.exec import ExecScreen
 
 REAL = Path(__file__).parent / "fixtures" / "real-k8s"
 PROBLEM = "demo.kubetui.dev/problem"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from conftest import FAST, wait_until
+
 from kubetui.kube.client import KubeClient
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
@@ -73,7 +73,7 @@ def test_requests_in_flight_on_other_threads_survive_reloads(client):
             try:
                 client.get_json("/api/v1/namespaces")
                 counts[i] += 1
-            except BaseException as exc:  # any failure at all is the test's failure
+            except BaseException as exc:  # noqa: BLE001 - any failure at all is the test's failure
                 failures.append(exc)
                 return
 
@@ -84,7 +84,8 @@ def test_requests_in_flight_on_other_threads_survive_reloads(client):
         for _ in range(25):
             client.reload()
             before = list(counts)
-            wait_until(lambda: all(c > b for c, b in zip(counts, before)) or failures)
+            wait_until(lambda before=before: all(
+                c > b for c, b in zip(counts, before, strict=True)) or failures)
     finally:
         done.set()
         for t in threads:
@@ -100,7 +101,7 @@ def test_a_wave_of_401s_reloads_once(sim, client):
         start.wait()
         try:
             client.get_json("/api/v1/namespaces")
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - thread body: the test reports it
             failures.append(exc)
 
     client.get_json("/api/v1/namespaces")

@@ -12,8 +12,8 @@ from pathlib import Path
 import orjson
 import pytest
 from aiohttp import web
-
 from conftest import FAST, wait_for, wait_until
+
 from kubetui.kube.client import KubeClient
 from kubetui.kube.cluster import Cluster
 from kubetui.kube.config import load_kubeconfig
@@ -214,7 +214,7 @@ def test_the_namespace_set_is_copied_on_write(tls_sim, tmp_path, monkeypatch):
 async def test_the_app_watches_the_favourites_of_a_user_who_cannot_list_namespaces(
         tls_sim, tmp_path, notes):
     from kubetui.ui.app import KubetuiApp, Settings
-    
+
     for ns in ("shop", "payments"):
         grant(tls_sim, "ops", ns)
     path = tls_sim.write_kubeconfig(str(tmp_path / "ops"), context="ops", user="ops")

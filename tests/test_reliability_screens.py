@@ -12,11 +12,12 @@ import time
 import weakref
 
 from conftest import wait_for
-from kubetui.ui.arch_screen import ArchScreen, ArchView
-from kubetui.ui.checklist_screen import ChecklistScreen
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.log_view import LogView
-from kubetui.ui.screens import ObjectScreen
+
+from kubetui.ui.screens.arch import ArchScreen, ArchView
+from kubetui.ui.screens.checklist import ChecklistScreen
+from kubetui.ui.screens.logs import LogScreen
+from kubetui.ui.screens.object import ObjectScreen
+from kubetui.ui.widgets.log_view import LogView
 
 CYCLES = 20
 
@@ -86,7 +87,7 @@ async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim,
             refs = []
             for _ in range(CYCLES):
                 await pilot.press(key)
-                assert await settle(pilot, lambda: shown(app.screen)), name
+                assert await settle(pilot, lambda shown=shown: shown(app.screen)), name
                 refs.append(weakref.ref(app.screen))
                 await pilot.press("escape")
                 assert await settle(pilot, lambda: app.screen is browser), name
@@ -94,7 +95,7 @@ async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim,
             assert await settle(pilot, lambda: not new_threads(before)), \
                 (name, new_threads(before))
             # and the screens themselves go (the last may need a moment to be let go of)
-            def alive() -> int:
+            def alive(refs: list = refs) -> int:
                 gc.collect()
                 return sum(1 for r in refs if r() is not None)
 

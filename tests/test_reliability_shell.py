@@ -7,8 +7,9 @@ from __future__ import annotations
 import threading
 
 from conftest import wait_for
-from kubetui.kube.exec import ExecSession
 from test_ui_browser import filter_by, names
+
+from kubetui.kube.exec import ExecSession
 
 
 async def test_the_shell_opens_off_the_ui_thread(make_app, sim, monkeypatch, notes):

@@ -10,8 +10,8 @@ import threading
 
 import pytest
 import yaml
-
 from conftest import FAST, wait_for
+
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
 from kubetui.ui.app import KubetuiApp, Settings

@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-
 from conftest import FAST, wait_until
+from test_kube_informer import client_state, server_state
+
 from kubetui.kube.cluster import Cluster, InformerGroup
 from kubetui.kube.config import load_kubeconfig
 from kubetui.kube.informer import BACKOFF, LIVE
 from kubetui.sim import SimCluster
-from test_kube_informer import client_state, server_state
 
 
 def errors_with_traceback(caplog, logger: str) -> list[logging.LogRecord]:

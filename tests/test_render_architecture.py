@@ -147,7 +147,7 @@ def test_layout_cells_are_where_the_layout_draws_them():
     for compact in (False, True):
         lay = arch_layout.layout(arch, 160, compact)
         assert len(lay.cells) == len(arch.cells())
-        for row, col, cell in lay.cells:
+        for row, col, _cell in lay.cells:
             text = "".join(t for t, _ in lay.rows[row])
             assert text[col] == CELL
         assert all(sum(len(t) for t, _ in r) <= 160 for r in lay.rows)

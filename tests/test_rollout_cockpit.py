@@ -41,7 +41,8 @@ def pod(name: str, rs: str, ready=True, waiting: str = ""):
 
 
 def test_a_finished_rollout_has_the_new_revision_first_and_its_pods():
-    c = cockpit(deployment(2, 2, 2), [replicaset("b", 2, 2, "web:2"), replicaset("a", 1, 0, "web:1")],
+    c = cockpit(deployment(2, 2, 2),
+                [replicaset("b", 2, 2, "web:2"), replicaset("a", 1, 0, "web:1")],
                 [pod("web-b-1", "b"), pod("web-b-2", "b")])
     assert c.state == "rolled out"
     assert [(g.revision, g.new, len(g.pods)) for g in c.groups] == [(2, True, 2)]

@@ -1,10 +1,9 @@
 """The simulated API server, judged by the official Python client and raw HTTP."""
 
 import pytest
+from conftest import deployment, make_namespace, raw, wait_until
 from kubernetes.client import ApiClient, AppsV1Api, CoreV1Api
 from kubernetes.client.exceptions import ApiException
-
-from conftest import deployment, make_namespace, raw, wait_until
 
 
 def test_list_carries_kind_api_version_and_resource_version(sim):
@@ -165,6 +164,28 @@ def test_foreground_deletion_waits_for_dependents(sim, api):
     assert "foregroundDeletion" in d["metadata"]["finalizers"]
     wait_until(lambda: not apps.list_namespaced_deployment(ns).items)
     assert not core.list_namespaced_pod(ns).items
+
+
+def test_foreground_deletion_releases_every_owner_of_a_shared_dependent(sim, api):
+    """A dependent with two owners, both deleted in the foreground: when it goes, both
+    owners go (each waited on it), not only the last one in its ownerReferences."""
+    ns = make_namespace(sim, "gc-two-owners")
+    core = CoreV1Api(api)
+    refs = []
+    for name in ("owner-a", "owner-b"):
+        svc = core.create_namespaced_service(ns, {"metadata": {"name": name}, "spec": {
+            "ports": [{"port": 80}]}})
+        refs.append({"apiVersion": "v1", "kind": "Service", "name": name,
+                     "uid": svc.metadata.uid})
+    core.create_namespaced_config_map(ns, {"metadata": {"name": "shared",
+                                                         "ownerReferences": refs}})
+    for name in ("owner-a", "owner-b"):
+        status, body = raw(sim, "DELETE", f"/api/v1/namespaces/{ns}/services/{name}",
+                           {"propagationPolicy": "Foreground"})
+        assert status == 200 and "foregroundDeletion" in body["metadata"]["finalizers"]
+    wait_until(lambda: not core.list_namespaced_config_map(
+        ns, field_selector="metadata.name=shared").items)
+    wait_until(lambda: not core.list_namespaced_service(ns).items)
 
 
 def test_pod_deletion_is_graceful(sim, api):

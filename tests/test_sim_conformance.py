@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 import yaml
-
 from conftest import FAST, deployment, make_namespace, wait_until
+
 from kubetui.sim import SimCluster
 
 

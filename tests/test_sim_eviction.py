@@ -9,7 +9,6 @@ import os
 import subprocess
 
 import pytest
-
 from conftest import raw, wait_until
 from helpers import ready_pods, set_unschedulable, two_node_cluster
 

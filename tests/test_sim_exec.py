@@ -6,10 +6,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import PtyProcess, make_namespace, wait_until
 from kubernetes.client import CoreV1Api
 from kubernetes.stream import stream
-
-from conftest import PtyProcess, make_namespace, wait_until
 
 NS = "exec-test"
 
@@ -97,8 +96,8 @@ def test_interactive_tty_session_through_a_pty(target, kubectl_bin, kubeconfig):
 
 
 def test_exec_refuses_spdy_with_a_clear_message(target, sim):
-    import urllib.request
     import urllib.error
+    import urllib.request
     req = urllib.request.Request(
         f"{sim.url}/api/v1/namespaces/{NS}/pods/{target}/exec?container=main&command=true",
         method="POST", headers={"Upgrade": "SPDY/3.1", "Connection": "Upgrade"})

@@ -9,11 +9,11 @@ import urllib.error
 import urllib.request
 
 import pytest
+from conftest import FAST, wait_until
 from kubernetes.client import CoreV1Api
 from kubernetes.client.rest import ApiException
 from kubernetes.config.kube_config import new_client_from_config
 
-from conftest import FAST, wait_until
 from kubetui.sim import SimCluster
 
 

@@ -6,9 +6,8 @@ import re
 import time
 
 import pytest
-from kubernetes.client import CoreV1Api
-
 from conftest import make_namespace, wait_until
+from kubernetes.client import CoreV1Api
 
 NS = "logs-test"
 BEHAVIOR = "sim.kubetui.dev/behavior"

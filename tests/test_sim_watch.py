@@ -6,11 +6,10 @@ import time
 import urllib.request
 
 import pytest
+from conftest import make_namespace, raw
 from kubernetes import watch
 from kubernetes.client import CoreV1Api
 from kubernetes.client.exceptions import ApiException
-
-from conftest import make_namespace, raw
 
 
 def stream_events(sim, path: str, seconds: float = 5.0, stop_after: int | None = None):

@@ -13,9 +13,9 @@ from textual.app import App, ComposeResult
 from kubetui.render.age import parse_time
 from kubetui.render.views import view
 from kubetui.ui import themes
-from kubetui.ui.header import ClusterHeader
-from kubetui.ui.resource_table import ResourceTable
-from kubetui.ui.screens import HelpScreen
+from kubetui.ui.screens.help import HelpScreen
+from kubetui.ui.widgets.header import ClusterHeader
+from kubetui.ui.widgets.resource_table import ResourceTable
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "pods.json").read_text())
 NOW = parse_time(FIXTURES["now"])
@@ -93,12 +93,12 @@ class ArchApp(ThemedApp):
     """The architecture view of the demo's nodes and problem pods, fixed in time."""
 
     def compose(self) -> ComposeResult:
-        from kubetui.ui.arch_screen import ArchView
+        from kubetui.ui.screens.arch import ArchView
         yield ArchView()
 
     def on_mount(self) -> None:
         from kubetui.render import architecture
-        from kubetui.ui.arch_screen import ArchView
+        from kubetui.ui.screens.arch import ArchView
         self.use_theme()
         pods = [c["pod"] for k, c in sorted(PROBLEMS.items()) if k != "nodes"]
         readyz = "[+]ping ok\n[+]etcd ok\nreadyz check passed\n"
@@ -113,7 +113,7 @@ class ChecklistApp(ThemedApp):
 
     def on_mount(self) -> None:
         from kubetui.diagnose import Evidence
-        from kubetui.ui.checklist_screen import ChecklistScreen
+        from kubetui.ui.screens.checklist import ChecklistScreen
         self.use_theme()
         case = PROBLEMS["crashloop"]
         pod = case["pod"]
@@ -148,11 +148,11 @@ class LogsApp(ThemedApp):
     """A workload's logs: two pods' lines, merged by time, one of them long."""
 
     def compose(self) -> ComposeResult:
-        from kubetui.ui.log_view import LogView
+        from kubetui.ui.widgets.log_view import LogView
         yield LogView()
 
     def on_mount(self) -> None:
-        from kubetui.ui.log_view import LogView
+        from kubetui.ui.widgets.log_view import LogView
         self.use_theme()
         view = self.query_one(LogView)
         lines = []

@@ -11,7 +11,6 @@ import sys
 import time
 
 import pyte
-
 from conftest import PtyProcess
 
 PLANT = ("\x1b]52;c;cGxhbnRlZA==\x07PLANTED-OSC \x1b[31mPLANTED-CSI\x1b[0m "

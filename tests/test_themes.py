@@ -54,8 +54,9 @@ def test_readable_moves_a_colour_only_as_far_as_needed():
 
 
 async def test_theme_completes_and_the_choice_is_remembered(offered):
-    from kubetui.ui.command_bar import CommandBar
     from test_ui_browser import wait_for
+
+    from kubetui.ui.widgets.command_bar import CommandBar
     app = KubetuiApp(offered, Settings())
     try:
         async with app.run_test(size=(120, 30)) as pilot:

@@ -4,10 +4,11 @@ the sim's state changes, kubectl agrees; read-only refuses without asking."""
 from __future__ import annotations
 
 from conftest import wait_until
-from kubetui.ui.modals import ConfirmScreen, PromptScreen
-from kubetui.ui.rollout_screen import DiffScreen, RolloutScreen
-from kubetui.ui.screens import PickScreen
 from test_ui_browser import command, filter_by, names, wait_for
+
+from kubetui.ui.screens.modals import ConfirmScreen, PromptScreen
+from kubetui.ui.screens.pick import PickScreen
+from kubetui.ui.screens.rollout import DiffScreen, RolloutScreen
 
 
 async def select(pilot, app, kind: str, pattern: str) -> None:
@@ -135,13 +136,13 @@ async def test_read_only_refuses_every_action_without_asking(make_app, kubectl, 
             return sum(1 for m in notes.messages() if "read-only mode" in m)
         for n, key in enumerate(("r", "u", "s", "ctrl+d"), 1):
             await pilot.press(key)
-            assert await wait_for(pilot, lambda: refusals() == n), key
+            assert await wait_for(pilot, lambda n=n: refusals() == n), key
             assert not isinstance(app.screen, (ConfirmScreen, PromptScreen, PickScreen))
         await pilot.press("o")  # the cockpit opens (reading is fine) but writes nothing
         assert await wait_for(pilot, lambda: isinstance(app.screen, RolloutScreen))
         for n, key in enumerate(("r", "u", "p", "s"), 5):
             await pilot.press(key)
-            assert await wait_for(pilot, lambda: refusals() == n), key
+            assert await wait_for(pilot, lambda n=n: refusals() == n), key
             assert not isinstance(app.screen, (ConfirmScreen, PromptScreen))
         assert kubectl("get", "deploy", "frontend", "-n", "shop", "-o", "yaml").stdout == before
 

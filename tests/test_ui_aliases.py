@@ -4,11 +4,12 @@ discovery), filtered with `/`; Enter shows the kind; `:pf` is among the commands
 from __future__ import annotations
 
 from conftest import wait_for
-from kubetui.kube.kinds import KINDS
-from kubetui.ui.aliases_screen import AliasesScreen
-from kubetui.ui.browser import ALIASES
-from kubetui.ui.portforward_screen import PortForwardScreen
 from helpers import command, names
+
+from kubetui.kube.kinds import KINDS
+from kubetui.ui.navigation import ALIASES
+from kubetui.ui.screens.aliases import AliasesScreen
+from kubetui.ui.screens.portforward import PortForwardScreen
 
 
 def crd(sim) -> None:
@@ -35,7 +36,8 @@ async def test_ctrl_a_lists_every_alias_and_slash_filters(make_app, sim, notes):
         screen = app.screen
         rows = shown(screen)
         for k in KINDS.values():  # every kind with all its words
-            assert all(w in rows[k.plural][1].split(", ") for w in (*k.short, k.plural)), (k, rows[k.plural], app.extra_kinds)
+            assert all(w in rows[k.plural][1].split(", ") for w in (*k.short, k.plural)), (
+                k, rows[k.plural], app.extra_kinds)
         for alias, kind in ALIASES.items():
             plural = next(k.plural for k in KINDS.values() if k.kind == kind)
             assert alias in rows[plural][1].split(", ")
@@ -68,11 +70,11 @@ async def test_ctrl_a_lists_every_alias_and_slash_filters(make_app, sim, notes):
 async def test_the_help_names_the_new_keys_where_they_work(make_app, api):
     """? on the pods, in :pf, :aliases and the checklist lists shift-f, ctrl+a, ctrl+d
     and e, as bound."""
+    from helpers import select
     from kubernetes.client import CoreV1Api
 
-    from kubetui.ui.checklist_screen import ChecklistScreen
-    from kubetui.ui.screens import HelpScreen
-    from helpers import select
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.help import HelpScreen
 
     pod = sorted(p.metadata.name for p in CoreV1Api(api).list_namespaced_pod(
         "shop", label_selector="app=redis").items if p.status.phase == "Running")[0]

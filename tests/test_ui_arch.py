@@ -5,13 +5,14 @@ cause; xray shows a deployment down to its containers; J climbs pod -> rs -> dep
 from __future__ import annotations
 
 from conftest import wait_until
-from kubetui.render.arch_layout import CELL
-from kubetui.ui.arch_screen import ArchScreen, ArchView
-from kubetui.ui.checklist_screen import ChecklistScreen
-from kubetui.ui.screens import ObjectScreen
-from kubetui.ui.xray_screen import XrayScreen
 from test_ui_actions import select
 from test_ui_browser import command, wait_for
+
+from kubetui.render.arch_layout import CELL
+from kubetui.ui.screens.arch import ArchScreen, ArchView
+from kubetui.ui.screens.checklist import ChecklistScreen
+from kubetui.ui.screens.object import ObjectScreen
+from kubetui.ui.screens.xray import XrayScreen
 
 
 def crashing(sim) -> str:

@@ -5,11 +5,14 @@ a key map override."""
 from __future__ import annotations
 
 from conftest import FAST, wait_for, wait_until  # noqa: F401 (the other UI tests import it here)
+
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
 from kubetui.ui.app import KubetuiApp
-from kubetui.ui.browser_screen import BrowserScreen
-from kubetui.ui.screens import HelpScreen, ObjectScreen, PickScreen
+from kubetui.ui.screens.browser import BrowserScreen
+from kubetui.ui.screens.help import HelpScreen
+from kubetui.ui.screens.object import ObjectScreen
+from kubetui.ui.screens.pick import PickScreen
 
 
 async def command(pilot, text: str) -> None:

@@ -5,13 +5,13 @@ node debug pod is created and removed."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import wait_until
-from kubetui.diagnose import diagnose
-from kubetui.ui.checklist_screen import ChecklistScreen
-from kubetui.ui.modals import ConfirmScreen
 from test_ui_actions import select
 from test_ui_browser import wait_for
+
+from kubetui.diagnose import diagnose
+from kubetui.ui.screens.checklist import ChecklistScreen
+from kubetui.ui.screens.modals import ConfirmScreen
 
 # problem label -> (the rule that must name the cause, expected verdicts by step number)
 CASES = {

@@ -8,7 +8,8 @@ import re
 
 from conftest import make_namespace, wait_for, wait_until
 from helpers import help_rows, show
-from kubetui.ui.modals import ConfirmScreen
+
+from kubetui.ui.screens.modals import ConfirmScreen
 
 
 def cronjob(name: str) -> dict:

@@ -3,17 +3,18 @@ names, read-only mode that says so and offers no write, ..."""
 
 from __future__ import annotations
 
-from kubetui.kube.config import load_kubeconfig
-from kubetui.ui.app import KubetuiApp, Settings
-from kubetui.ui.exec_screen import ExecScreen
 from test_ui_actions import select
 from test_ui_browser import command, wait_for
+
+from kubetui.kube.config import load_kubeconfig
+from kubetui.ui.app import KubetuiApp, Settings
+from kubetui.ui.screens.exec import ExecScreen
 
 ARN = "arn:aws:eks:eu-west-1:123456789012:cluster/production-payments"
 
 
 def header_lines(app) -> list[str]:
-    from kubetui.ui.header import ClusterHeader
+    from kubetui.ui.widgets.header import ClusterHeader
     return str(app.browser.query_one(ClusterHeader).render()).splitlines()
 
 
@@ -26,7 +27,8 @@ async def test_at_80x24_the_view_line_and_restarts_and_age_stay(make_app):
         lines = header_lines(app)
         assert len(lines) == 2 and all(len(line) <= 80 for line in lines), lines
         assert lines[1].startswith(" pods(all)") and "● live" in lines[1], lines
-        assert app.browser.table.visible_columns == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+        assert app.browser.table.visible_columns == [
+            "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
         await command(pilot, "deploy")
         assert await wait_for(pilot, lambda: header_lines(app)[1].startswith(" deployments"))
 
@@ -54,7 +56,7 @@ async def test_read_only_says_so_offers_no_write_and_refuses_shell_and_exec(make
         assert not offered & {"delete", "kill", "shell", "exec", "restart", "scale"}, offered
         for n, key in enumerate(("s", "x"), 1):
             await pilot.press(key)
-            assert await wait_for(pilot, lambda: sum(
+            assert await wait_for(pilot, lambda n=n: sum(
                 "read-only mode" in m for m in notes.messages()) == n), key
             assert not isinstance(app.screen, ExecScreen)
         refusals = [m for m, _ in notes.seen if "read-only mode" in m]
@@ -139,7 +141,7 @@ async def test_namespaces_favourites_keep_their_numbers_and_show(make_app, notes
 
 
 async def test_scaling_a_workload_an_hpa_manages_warns_first(make_app, sim):
-    from kubetui.ui.modals import PromptScreen
+    from kubetui.ui.screens.modals import PromptScreen
     hpa = next(h for h in sim.list("HorizontalPodAutoscaler", "shop"))
     target = hpa["spec"]["scaleTargetRef"]["name"]
     app = make_app()
@@ -158,8 +160,8 @@ async def test_scaling_a_workload_an_hpa_manages_warns_first(make_app, sim):
 
 
 async def test_help_is_grouped_and_lists_every_key_of_the_screen(make_app):
-    from kubetui.ui.log_screen import LogScreen
-    from kubetui.ui.screens import HelpScreen
+    from kubetui.ui.screens.help import HelpScreen
+    from kubetui.ui.screens.logs import LogScreen
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "po", "^redis-")
@@ -200,8 +202,8 @@ async def test_restarts_sort_biggest_first(make_app, sim):
 
 
 async def test_logs_filter_as_you_type_and_say_timestamps(make_app):
-    from kubetui.ui.log_screen import LogScreen
-    from kubetui.ui.log_view import LogView
+    from kubetui.ui.screens.logs import LogScreen
+    from kubetui.ui.widgets.log_view import LogView
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "po", "^log-shipper-")
@@ -218,7 +220,7 @@ async def test_logs_filter_as_you_type_and_say_timestamps(make_app):
 
 
 def test_a_workloads_backlog_is_merged_by_time():
-    from kubetui.ui.log_screen import by_time
+    from kubetui.ui.screens.logs import by_time
     batch = [("a", "2026-11-30T10:00:01Z", "a1"), ("a", "2026-11-30T10:00:03Z", "a3"),
              ("a", "", "── container a restarted ──"),
              ("b", "2026-11-30T10:00:02Z", "b2"), ("b", "2026-11-30T10:00:04Z", "b4")]
@@ -272,7 +274,7 @@ async def test_events_open_newest_first_with_series_counted(make_app, sim):
 
 async def test_the_context_picker_marks_the_one_in_use_and_what_a_later_file_shadows(
         sim, tmp_path):
-    from kubetui.ui.screens import PickScreen
+    from kubetui.ui.screens.pick import PickScreen
     first = sim.write_kubeconfig(str(tmp_path / "a.yaml"), context="prod")
     second = sim.write_kubeconfig(str(tmp_path / "b.yaml"), context="prod")  # same names
     other = sim.write_kubeconfig(str(tmp_path / "c.yaml"), context="staging")
@@ -335,7 +337,7 @@ async def test_a_table_lands_on_the_aimed_row_when_it_arrives_late():
     hold the target yet. The cursor waits for it (nothing selected meanwhile)."""
     from textual.app import App
 
-    from kubetui.ui.resource_table import ResourceTable
+    from kubetui.ui.widgets.resource_table import ResourceTable
 
     class One(App):
         def compose(self):

@@ -13,13 +13,13 @@ import re
 import tempfile
 
 import pytest
+from conftest import wait_for, wait_until
+from helpers import select
 from kubernetes.client import CoreV1Api
 from kubernetes.client.rest import ApiException
 
-from conftest import wait_for, wait_until
-from kubetui.ui.checklist_screen import ChecklistScreen
-from kubetui.ui.modals import ConfirmScreen
-from helpers import select
+from kubetui.ui.screens.checklist import ChecklistScreen
+from kubetui.ui.screens.modals import ConfirmScreen
 
 
 def running_pod(api, label: str, fresh: bool = False) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from conftest import deployment, make_namespace, wait_for, wait_until
 from helpers import FakeEditor, show
-from kubetui.ui.modals import ConfirmScreen
+
+from kubetui.ui.screens.modals import ConfirmScreen
 
 SET_REPLICAS = "text = text.replace('replicas: 2', 'replicas: {n}', 1)"
 

@@ -3,9 +3,10 @@ code on screen; earlier commands come back with up."""
 
 from __future__ import annotations
 
-from kubetui.ui.exec_screen import CommandInput, ExecScreen
 from test_ui_actions import select
 from test_ui_browser import wait_for
+
+from kubetui.ui.screens.exec import CommandInput, ExecScreen
 
 
 def output(app) -> str:

@@ -10,16 +10,16 @@ seconds every wall-clock minute, so its runs overlap only when that is over a mi
 from __future__ import annotations
 
 import pytest
-
 from conftest import wait_until
-from kubetui.diagnose.lint import RULES
-from kubetui.sim import SimCluster
-from kubetui.ui.checklist_screen import ChecklistScreen
-from kubetui.ui.lint_screen import FixScreen, LintScreen
-from kubetui.ui.modals import ConfirmScreen
-from kubetui.ui.screens import ObjectScreen
 from test_ui_actions import select
 from test_ui_browser import command, wait_for
+
+from kubetui.diagnose.lint import RULES
+from kubetui.sim import SimCluster
+from kubetui.ui.screens.checklist import ChecklistScreen
+from kubetui.ui.screens.lint import FixScreen, LintScreen
+from kubetui.ui.screens.modals import ConfirmScreen
+from kubetui.ui.screens.object import ObjectScreen
 
 SPEED = 1.5
 

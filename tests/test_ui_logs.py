@@ -4,14 +4,14 @@ crash, filters, the bounded buffer, harmless control sequences, saving."""
 from __future__ import annotations
 
 import pytest
+from test_ui_browser import command, filter_by, names, wait_for
 
 from kubetui.kube.config import load_kubeconfig
-from kubetui.render.log_buffer import BLOCK
+from kubetui.kube.log_buffer import BLOCK
 from kubetui.ui.app import KubetuiApp, Settings
-from kubetui.ui.log_screen import LogScreen
-from kubetui.ui.log_view import LogView, harmless
-from kubetui.ui.screens import PickScreen
-from test_ui_browser import command, filter_by, names, wait_for
+from kubetui.ui.screens.logs import LogScreen
+from kubetui.ui.screens.pick import PickScreen
+from kubetui.ui.widgets.log_view import LogView, harmless
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ async def test_logs_of_a_label_selector_across_namespaces(app):
 async def test_a_filter_over_many_lines_runs_aside_and_misses_nothing_that_comes_meanwhile():
     from textual.app import App
 
-    from kubetui.ui.log_view import ASYNC_FILTER_LINES
+    from kubetui.ui.widgets.log_view import ASYNC_FILTER_LINES
 
     class One(App):
         def compose(self):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from conftest import make_namespace, wait_for, wait_until
 from helpers import bare_pod, help_rows, names, running, show
-from kubetui.ui.modals import ConfirmScreen, PromptScreen
+
+from kubetui.ui.screens.modals import ConfirmScreen, PromptScreen
 
 
 def marked(app) -> list[str]:
@@ -59,6 +60,7 @@ async def test_a_failure_is_named_with_the_servers_message(make_app, sim, notes)
         assert "Kill 3 pods" in app.screen.question
         sim.delete("Pod", ns, "kill-1", gracePeriodSeconds=0)  # gone before the yes
         assert sim.get("Pod", ns, "kill-1") is None
+        notes.expect(r'kill-1: pods "kill-1" not found')
         await pilot.press("y")
         assert await wait_for(pilot, lambda: notes.errors(), tries=400)
         assert notes.errors() == ['Failed:\nkill-1: pods "kill-1" not found']

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import wait_for, wait_until
 from helpers import bare_pod, help_rows, ready_pods, show, two_node_cluster
+
 from kubetui.kube import drain as d
-from kubetui.ui.drain_screen import DrainScreen
-from kubetui.ui.modals import ConfirmScreen
+from kubetui.ui.screens.drain import DrainScreen
+from kubetui.ui.screens.modals import ConfirmScreen
 
 
 @pytest.fixture(scope="module")

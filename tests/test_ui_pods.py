@@ -1,6 +1,7 @@
 """The pods table in the real app, against the simulated cluster."""
 
 from conftest import wait_for
+
 from kubetui.kube.config import load_kubeconfig
 from kubetui.ui.app import KubetuiApp
 

@@ -10,13 +10,13 @@ import socket
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from conftest import wait_for, wait_until
+from helpers import command, select
 from kubernetes.client import CoreV1Api
 
-from conftest import wait_for, wait_until
 from kubetui.sim.portforward import refused_message
-from kubetui.ui.modals import ConfirmScreen, PromptScreen
-from kubetui.ui.portforward_screen import PortForwardScreen
-from helpers import command, select
+from kubetui.ui.screens.modals import ConfirmScreen, PromptScreen
+from kubetui.ui.screens.portforward import PortForwardScreen
 
 
 def ready_pods(api, ns: str, label: str) -> list[str]:

@@ -1,7 +1,7 @@
 """`python -m kubetui.bench [--pods N] [--json FILE]` (the app),
 `python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone), and
-`logs`, `arch`, `lint`, `fleet` (every context at once), `screens` (memory over screens opened and closed, churn,
-switches) and `soak` (see each module)."""
+`logs`, `arch`, `lint`, `fleet` (every context at once), `screens` (memory over screens
+opened and closed, churn, switches) and `soak` (see each module)."""
 
 from __future__ import annotations
 

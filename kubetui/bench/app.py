@@ -34,7 +34,7 @@ def p99(values: list[float]) -> float:
     return values[min(len(values) - 1, int(len(values) * 0.99))]
 
 
-def set_churn(sim: SimProcess, server: str, rate: float) -> None:
+def set_churn(sim: SimProcess | None, server: str, rate: float) -> None:
     req = urllib.request.Request(f"{server}/kubetui-sim/churn?rate={rate}", method="POST")
     urllib.request.urlopen(req, timeout=10).read()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import statistics
 import time
+from typing import Any
 
 from .report import goal_line, machine, write_json
 
@@ -16,12 +17,12 @@ GOALS = {"rebuild_ms": 100.0, "draw_ms": 33.0}
 
 
 def _objects(nodes: int, pods: int) -> tuple[list[dict], list[dict]]:
-    node = {"metadata": {"name": "", "labels": {"kubernetes.io/os": "linux"}},
+    node: dict[str, Any] = {"metadata": {"name": "", "labels": {"kubernetes.io/os": "linux"}},
             "spec": {}, "status": {"allocatable": {"cpu": "16", "memory": "64Gi"},
                                    "conditions": [{"type": "Ready", "status": "True"}],
                                    "nodeInfo": {"kubeletVersion": "v1.32.2",
                                                 "containerRuntimeVersion": "containerd://1.7"}}}
-    pod = {"metadata": {"name": "", "namespace": "", "labels": {"app": "x"}},
+    pod: dict[str, Any] = {"metadata": {"name": "", "namespace": "", "labels": {"app": "x"}},
            "spec": {"nodeName": "", "containers": [{"name": "app", "image": "nginx:1.27",
                                                     "resources": {"requests": {
                                                         "cpu": "50m", "memory": "64Mi"}}}]},

@@ -26,7 +26,7 @@ def start_sims(n: int, pods: int) -> list[SimProcess]:
     def start(i: int) -> None:
         try:
             sims[i] = SimProcess(pods)
-        except BaseException as exc:  # said below, after the others are stopped
+        except BaseException as exc:  # noqa: BLE001 - said below, after the others stop
             errors.append(exc)
 
     threads = [threading.Thread(target=start, args=(i,)) for i in range(n)]
@@ -50,7 +50,7 @@ def filled(rows) -> bool:
 async def measure(paths: list[str], idle_seconds: float) -> dict:
     from kubetui.kube.config import load_kubeconfig
     from kubetui.ui.app import KubetuiApp, Settings
-    from kubetui.ui.fleet_screen import FleetScreen
+    from kubetui.ui.screens.fleet import FleetScreen
 
     out: dict = {}
     kc = load_kubeconfig(paths)

@@ -12,6 +12,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kubetui.diagnose.lint import Linter
+
 import copy
 import gc
 import random
@@ -48,7 +53,7 @@ def _pods(n: int, owned: bool) -> list[dict]:
 
 
 def _workloads(pods: list[dict]) -> dict[str, dict[str, dict]]:
-    by_app = {}
+    by_app: dict = {}
     for p in pods:
         by_app.setdefault(p["metadata"]["labels"]["app"], p)
     out: dict[str, dict[str, dict]] = {k: {} for k in (
@@ -74,7 +79,7 @@ def _workloads(pods: list[dict]) -> dict[str, dict[str, dict]]:
     return out
 
 
-def _full_pass(pods: list[dict], others: dict) -> tuple[float, object]:
+def _full_pass(pods: list[dict], others: dict) -> tuple[float, Linter]:
     from kubetui.diagnose.lint import Linter
 
     keyed = {f"bulk/{p['metadata']['name']}": p for p in pods}

@@ -46,7 +46,7 @@ def access_lines(n: int, seed: int = 7):
 async def measure_view(lines: int) -> dict:
     from textual.app import App
 
-    from kubetui.ui.log_view import LogView
+    from kubetui.ui.widgets.log_view import LogView
 
     class Logs(App):
         def compose(self):
@@ -115,7 +115,7 @@ def _kubectl_follow(kubeconfig: str, seconds: float) -> int | None:
     count = [0]
 
     def read() -> None:
-        for _ in proc.stdout:
+        for _ in proc.stdout or ():
             count[0] += 1
 
     reader = threading.Thread(target=read, daemon=True)
@@ -131,8 +131,8 @@ async def measure_follow(rate: int, seconds: float) -> dict:
 
     from kubetui.kube.cluster import Cluster
     from kubetui.kube.config import load_kubeconfig
-    from kubetui.ui.log_screen import LogScreen
-    from kubetui.ui.log_view import LogView
+    from kubetui.ui.screens.logs import LogScreen
+    from kubetui.ui.widgets.log_view import LogView
 
     from .sim_process import SimProcess
 

@@ -56,8 +56,8 @@ def renamed(path: str, name: str) -> str:
     return out
 
 
-async def until(pilot, predicate, timeout: float = 60.0) -> bool:
-    end = time.monotonic() + timeout
+async def until(pilot, predicate, seconds: float = 60.0) -> bool:
+    end = time.monotonic() + seconds
     while not predicate():
         if time.monotonic() > end:
             return False
@@ -67,11 +67,11 @@ async def until(pilot, predicate, timeout: float = 60.0) -> bool:
 
 def screens():
     """(name, key, predicate that the opened screen shows what it fetched)."""
-    from kubetui.ui.arch_screen import ArchScreen, ArchView
-    from kubetui.ui.checklist_screen import ChecklistScreen
-    from kubetui.ui.log_screen import LogScreen
-    from kubetui.ui.log_view import LogView
-    from kubetui.ui.screens import ObjectScreen
+    from kubetui.ui.screens.arch import ArchScreen, ArchView
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.logs import LogScreen
+    from kubetui.ui.screens.object import ObjectScreen
+    from kubetui.ui.widgets.log_view import LogView
 
     return [
         ("logs", "l", lambda s: isinstance(s, LogScreen) and s.query_one(LogView).lines),
@@ -96,7 +96,7 @@ async def open_close(app, pilot, cycles: int, pod: str) -> dict:
         started = time.perf_counter()
         for _ in range(cycles):
             await pilot.press(key)
-            if not await until(pilot, lambda: shown(app.screen)):
+            if not await until(pilot, lambda shown=shown: shown(app.screen)):
                 raise RuntimeError(f"the {name} screen did not show its content")
             refs.append(weakref.ref(app.screen))
             await pilot.press("escape")
@@ -104,15 +104,15 @@ async def open_close(app, pilot, cycles: int, pod: str) -> dict:
         took = time.perf_counter() - started
         # what a closed screen started ends within a few seconds or never; then the app
         # resets its frozen heap once the user is idle (see ui/lifetime.py)
-        await until(pilot, lambda: threading.active_count() <= threads0, timeout=5)
+        await until(pilot, lambda n=threads0: threading.active_count() <= n, seconds=5)
         resets = app.heap.resets
 
-        def gone() -> bool:
+        def gone(refs: list = refs) -> bool:
             gc.collect()
             return all(r() is None for r in refs)
 
-        await until(pilot, gone, timeout=10)
-        await until(pilot, lambda: app.heap.resets > resets, timeout=10)
+        await until(pilot, gone, seconds=10)
+        await until(pilot, lambda n=resets: app.heap.resets > n, seconds=10)
         objects1 = live_objects()
         out[name] = {"rss_before_mb": round(rss0, 1), "rss_after_mb": round(rss_mb(), 1),
                      "objects_before": objects0, "objects_after": objects1,
@@ -155,22 +155,22 @@ async def switches(kubeconfigs: list[str], pods: int, count: int) -> dict:
     out: dict = {"times_s": []}
     async with app.run_test(size=(160, 48)) as pilot:
         assert await until(pilot, lambda: app.browser._ready
-                           and app.browser.table.row_count >= pods, timeout=120)
+                           and app.browser.table.row_count >= pods, seconds=120)
         await pilot.pause(1)
         out["objects_before"] = live_objects()
         out["rss_before_mb"], out["threads_before"] = round(rss_mb(), 1), \
             threading.active_count()
-        for i in range(count):
+        for _ in range(count):
             target = names[(names.index(app.context_info.name) + 1) % len(names)]
             started = time.perf_counter()
             app.pick_context(target)
-            assert await until(pilot, lambda: app.context_info.name == target
+            assert await until(pilot, lambda target=target: app.context_info.name == target
                                and app.browser.group is not None and app.browser.group.synced
-                               and app.browser.table.row_count >= pods, timeout=120)
+                               and app.browser.table.row_count >= pods, seconds=120)
             out["times_s"].append(round(time.perf_counter() - started, 2))
         # the last old session closes in the background, then the heap is reset
         resets = app.heap.resets
-        await until(pilot, lambda: app.heap.resets > resets, timeout=20)
+        await until(pilot, lambda n=resets: app.heap.resets > n, seconds=20)
         out["objects_after"] = live_objects()
         out["rss_after_mb"], out["threads_after"] = round(rss_mb(), 1), \
             threading.active_count()
@@ -188,7 +188,7 @@ async def measure(kubeconfig: str, server: str, pods: int, cycles: int,
     out: dict = {}
     async with app.run_test(size=(160, 48)) as pilot:
         assert await until(pilot, lambda: app.browser._ready
-                           and app.browser.table.row_count >= pods, timeout=120)
+                           and app.browser.table.row_count >= pods, seconds=120)
         await pilot.pause(2)
         gc.collect()
         out["rss_start_mb"], out["threads_start"] = round(rss_mb(), 1), \

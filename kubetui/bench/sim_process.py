@@ -7,11 +7,12 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 
 
 class SimProcess:
     def __init__(self, pods: int, scenario: str = "none", churn: float = 0,
-                 faults: list[str] = ()):
+                 faults: Sequence[str] = ()):
         self.folder = tempfile.mkdtemp(prefix="kubetui-bench-")
         self.kubeconfig = os.path.join(self.folder, "kubeconfig")
         cmd = [sys.executable, "-m", "kubetui", "sim", "--scenario", scenario,
@@ -23,7 +24,9 @@ class SimProcess:
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True)
         self.log: list[str] = []
-        for line in self.proc.stdout:
+        out = self.proc.stdout
+        assert out is not None  # (stdout=PIPE)
+        for line in out:
             self.log.append(line.rstrip())
             if line.startswith("Press Ctrl-C"):
                 break
@@ -32,7 +35,7 @@ class SimProcess:
         import threading  # keep reading what it says (the faults it ran), or it blocks
 
         def read() -> None:
-            for line in self.proc.stdout:
+            for line in out:
                 self.log.append(line.rstrip())
         threading.Thread(target=read, daemon=True, name="sim stdout").start()
 

@@ -8,7 +8,8 @@ not injected, and how memory, threads and sockets moved. Measured, never asserte
 
 The start counts are taken after two rounds of the driver (every screen built once, the
 lint's informers up, back on the first context, its live lint filled), the end counts
-back on that context, lint filled, before the final comparison; `*_launch` are the counts at the first rows."""
+back on that context, lint filled, before the final comparison; `*_launch` are the
+counts at the first rows."""
 
 from __future__ import annotations
 
@@ -109,12 +110,12 @@ def list_pods(client) -> dict[str, str]:
 async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
     from kubetui.kube.config import load_kubeconfig
     from kubetui.ui.app import KubetuiApp, Settings
-    from kubetui.ui.arch_screen import ArchScreen
-    from kubetui.ui.checklist_screen import ChecklistScreen
-    from kubetui.ui.exec_screen import CommandInput, ExecScreen
-    from kubetui.ui.log_screen import LogScreen
-    from kubetui.ui.screens import ObjectScreen
-    from kubetui.ui.xray_screen import XrayScreen
+    from kubetui.ui.screens.arch import ArchScreen
+    from kubetui.ui.screens.checklist import ChecklistScreen
+    from kubetui.ui.screens.exec import CommandInput, ExecScreen
+    from kubetui.ui.screens.logs import LogScreen
+    from kubetui.ui.screens.object import ObjectScreen
+    from kubetui.ui.screens.xray import XrayScreen
 
     app = KubetuiApp(load_kubeconfig(kubeconfigs), Settings())
     notes: list[tuple[str, str]] = []
@@ -123,15 +124,15 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
     def notify(message, *args, **kw):
         notes.append((str(message), kw.get("severity", "information")))
         return show(message, *args, **kw)
-    app.notify = notify
+    app.notify = notify  # type: ignore[method-assign]  # counts what the user is told
 
-    async def until(pilot, predicate, timeout: float = 30) -> bool:
-        end = time.monotonic() + timeout
+    async def until(pilot, predicate, seconds: float = 30) -> bool:
+        end = time.monotonic() + seconds
         while time.monotonic() < end:
             try:
                 if predicate():
                     return True
-            except Exception:  # the screen is still being built
+            except Exception:  # noqa: BLE001 - the screen is still being built: any error means not yet
                 pass
             await pilot.pause(0.1)
         return False
@@ -165,7 +166,8 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
             if rounds == 2:  # warm: every screen built once, the lint's informers up,
                 # and back on the first context: the counts to come back to
                 await until(pilot, lint_settled, 120)
-                result["lint_findings_start"] = len(app._live_lint.linter.findings())
+                live = getattr(app, "_live_lint", None)
+                result["lint_findings_start"] = len(live.linter.findings()) if live else 0
                 gc.collect()
                 result["rss_start_mb"] = round(rss_mb(), 1)
                 result["threads_start"] = threading.active_count()
@@ -189,7 +191,8 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
                             field = app.screen.query_one(CommandInput)
                             field.value = "echo soak; cat /etc/hostname"
                             await pilot.press("enter")
-                            await until(pilot, lambda: not app.screen.running, 20)
+                            await until(pilot, lambda: not getattr(app.screen, "running",
+                                                                   False), 20)
                         else:
                             await pilot.pause(1.0)
                     await back(pilot)
@@ -214,8 +217,9 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
             await command(pilot, f"ctx {contexts[switch % len(contexts)]}")
             await until(pilot, lambda: app.browser.table.row_count > 100, 60)
         await until(pilot, lint_settled, 120)
-        if getattr(app, "_live_lint", None) is not None:
-            result["lint_findings_end"] = len(app._live_lint.linter.findings())
+        live = getattr(app, "_live_lint", None)
+        if live is not None:
+            result["lint_findings_end"] = len(live.linter.findings())
         gc.collect()
         await pilot.pause(2.0)
         samples.append((time.monotonic() - start, rss_mb()))
@@ -225,10 +229,11 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
                       else {}, rounds=rounds)
         # the cache against the server: the pods the app holds, and the server's list
         group = app.browser.group
+        assert group is not None and app.cluster is not None  # (a view is live)
         client = app.cluster.client
         await until(pilot, lambda: group.health.state == "live", 60)
         server: dict = {}
-        for attempt in range(60):  # the faults go on firing: a list they break is redone
+        for _ in range(60):  # the faults go on firing: a list they break is redone
             try:
                 server = list_pods(client)
                 break

@@ -14,13 +14,29 @@ this module only judges it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from kubetui.render.metrics import top_cpu, top_memory
+from humanize import naturalsize
+
+from kubetui.render.metrics import top_cpu
 from kubetui.render.quantity import parse_quantity
 
-from .rules import Finding, _event_line, _statuses, _when, diagnose
+from .rules import Finding, container_statuses, diagnose, event_line, event_time
 
 OK, PROBLEM, UNKNOWN = "ok", "problem", "unknown"
+
+
+class RolloutStatus(Protocol):
+    """What the rollout step reads of the owner's rollout (kube.rollout.Status has it;
+    diagnose/ does not import kube/, so the shape is written down here)."""
+
+    done: bool
+    message: str
+    desired: int
+    updated: int
+    ready: int
+    available: int
+    failed: str
 
 
 @dataclass
@@ -31,7 +47,7 @@ class Evidence:
     logs: dict[str, list[str] | str] = field(default_factory=dict)  # container -> lines / error
     previous_logs: dict[str, list[str] | str] = field(default_factory=dict)
     owner: str = ""  # "Deployment shop/frontend" (the workload the pod belongs to)
-    rollout: object | None = None  # kube.rollout.Status of the owner (duck-typed)
+    rollout: RolloutStatus | None = None  # kube.rollout.Status of the owner
     node: dict | None = None
     pvcs: dict[str, dict] | None = None
     metrics: dict | None = None  # the pod's PodMetrics
@@ -78,7 +94,7 @@ def build(ev: Evidence) -> Checklist:
         ("rollout", _rollout), ("exec", _exec), ("node", _node), ("top", _top)), 1)]
     try:
         state = _state(pod)
-    except Exception:  # a malformed pod: its steps say what could not be read
+    except Exception:  # noqa: BLE001 - a malformed pod: its steps say what could not be read
         state = "malformed"
     meta = meta if isinstance(meta, dict) else {}
     return Checklist(str(meta.get("namespace") or ""), str(meta.get("name") or "?"),
@@ -89,7 +105,7 @@ def _guarded(number: int, title: str, step, ev: Evidence, findings) -> Step:
     """A step that cannot read a malformed object is unknown, with why."""
     try:
         return step(ev, findings) if step is _describe else step(ev)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any step's failure is an unknown, said
         return Step(number, title, "", UNKNOWN, f"could not read the object: "
                     f"{type(exc).__name__}: {exc}"[:160])
 
@@ -118,7 +134,8 @@ def headline(c: Checklist) -> str:
     problems = [s.title for s in c.steps if s.verdict == PROBLEM]
     out = f"{c.namespace}/{c.name} is {c.state}"
     if problems:
-        out += f"; the {', '.join(problems)} step{'s' if len(problems) > 1 else ''} found "                "something"
+        out += f"; the {', '.join(problems)} step{'s' if len(problems) > 1 else ''} found "
+        out += "something"
     if unknown:
         out += f"; could not tell: {', '.join(unknown)}"
     return out
@@ -129,12 +146,12 @@ def _describe(ev: Evidence, findings: list[Finding]) -> Step:
     pod, name = ev.pod, ev.pod["metadata"]["name"]
     warnings = [e for e in ev.events if e.get("type") == "Warning"]
     st = pod.get("status") or {}
-    newest_first = sorted(ev.events, key=_when, reverse=True)
-    lines = [_event_line(e) for e in sorted(  # warnings first (a stable sort keeps the order)
+    newest_first = sorted(ev.events, key=event_time, reverse=True)
+    lines = [event_line(e) for e in sorted(  # warnings first (a stable sort keeps the order)
         newest_first, key=lambda e: e.get("type") != "Warning")][:8]
     lines.append(f"phase {st.get('phase', '?')}" +
                  (f", {st['reason']}: {st.get('message', '')}" if st.get("reason") else ""))
-    for cs in _statuses(pod):
+    for cs in container_statuses(pod):
         state = cs.get("state") or {}
         which = next(iter(state), "unknown")
         detail = state.get(which) or {}
@@ -175,9 +192,9 @@ def _logs(ev: Evidence) -> Step:
             notes.append(f"{container} ran before; its previous logs could not be read")
     if not lines:
         verdict = UNKNOWN
-        notes.append("no container has started" if not _statuses(ev.pod) or not any(
+        notes.append("no container has started" if not container_statuses(ev.pod) or not any(
             (cs.get("state") or {}).get("running") or (cs.get("state") or {}).get("terminated")
-            or (cs.get("lastState") or {}).get("terminated") for cs in _statuses(ev.pod))
+            or (cs.get("lastState") or {}).get("terminated") for cs in container_statuses(ev.pod))
             else "no logs read")
     summary = "; ".join(notes) or "the current logs, no previous container"
     return Step(2, "logs", f"kubectl logs {name} [-p]", verdict, summary, lines)
@@ -186,9 +203,9 @@ def _logs(ev: Evidence) -> Step:
 def _events_step(ev: Evidence) -> Step:
     ns = ev.pod["metadata"].get("namespace", "")
     warnings = sorted((e for e in ev.namespace_events if e.get("type") == "Warning"),
-                      key=_when, reverse=True)
+                      key=event_time, reverse=True)
     mine = [e for e in ev.events if e.get("type") == "Warning"]
-    lines = [f"{_when(e)[11:19]}  {(e.get('involvedObject') or {}).get('kind', '')}/"
+    lines = [f"{event_time(e)[11:19]}  {(e.get('involvedObject') or {}).get('kind', '')}/"
              f"{(e.get('involvedObject') or {}).get('name', '')}  {e.get('reason', '')}: "
              f"{e.get('message', '')}" for e in warnings[:10]]
     summary = (f"{len(mine)} warning(s) about this pod, {len(warnings)} in namespace {ns}"
@@ -263,6 +280,12 @@ def _node(ev: Evidence) -> Step:
     return Step(6, "node", command, PROBLEM if bad else OK, summary, lines, key="n")
 
 
+def _memory(n: float) -> str:
+    """Memory as people read it (117.7 MiB); CPU stays in kubectl top's millicores,
+    the unit requests and limits are written in."""
+    return naturalsize(n, binary=True)
+
+
 def _top(ev: Evidence) -> Step:
     name = ev.pod["metadata"]["name"]
     command = f"kubectl top pod {name}"
@@ -272,13 +295,13 @@ def _top(ev: Evidence) -> Step:
     lines, verdict = [], OK
     for c in ev.metrics.get("containers") or ():
         usage = c.get("usage") or {}
-        spec = next((s for s in (ev.pod.get("spec") or {}).get("containers") or ()
-                     if s["name"] == c["name"]), {})
+        spec: dict = next((s for s in (ev.pod.get("spec") or {}).get("containers") or ()
+                           if s["name"] == c["name"]), {})
         limits = (spec.get("resources") or {}).get("limits") or {}
         requests = (spec.get("resources") or {}).get("requests") or {}
         cpu, mem = usage.get("cpu", "0"), usage.get("memory", "0")
         line = (f"{c['name']}: cpu {top_cpu(parse_quantity(cpu))}, memory "
-                f"{top_memory(parse_quantity(mem))}")
+                f"{_memory(parse_quantity(mem))}")
         if limits.get("memory"):
             share = parse_quantity(mem) / parse_quantity(limits["memory"])
             line += f" ({share:.0%} of its {limits['memory']} limit)"
@@ -290,7 +313,7 @@ def _top(ev: Evidence) -> Step:
     if ev.node_metrics:
         usage = ev.node_metrics.get("usage") or {}
         cpu, mem = (top_cpu(parse_quantity(usage["cpu"])) if "cpu" in usage else "?",
-                    top_memory(parse_quantity(usage["memory"])) if "memory" in usage else "?")
+                    _memory(parse_quantity(usage["memory"])) if "memory" in usage else "?")
         lines.append(f"node: cpu {cpu}, memory {mem}")
     summary = "memory near its limit" if verdict == PROBLEM else "usage within limits"
     return Step(7, "top", command, verdict, summary, lines)

@@ -14,13 +14,29 @@ everywhere or per namespace; rules about app pods skip the system namespaces."""
 
 from __future__ import annotations
 
+import builtins
 import gc
 import time
 from dataclasses import dataclass, field
 
-from .lint_rules import (ERROR, INFO, RANK, RULES, WARNING, Finding, Rule, _q,
-                         config_changed, config_refs, is_ready, meta, pod_owner,
-                         selector_matches, sts_claim, template_subject)
+from .lint_rules import (
+    ERROR,
+    INFO,
+    RANK,
+    RULES,
+    WARNING,
+    Finding,
+    Rule,
+    config_changed,
+    config_refs,
+    is_ready,
+    meta,
+    pod_owner,
+    quantity_or_none,
+    selector_matches,
+    sts_claim,
+    template_subject,
+)
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service",
@@ -350,14 +366,13 @@ class Linter:
             ns = _split(key)[0]
             if wanted is not None and ns not in wanted:
                 continue
-            worst = min((f.severity for fs in per.values() for f in fs), key=RANK.get)
+            worst = min((f.severity for fs in per.values() for f in fs), key=RANK.__getitem__)
             if k == kind:
-                marks[key] = min(marks.get(key, worst), worst, key=RANK.get)
+                marks[key] = min(marks.get(key, worst), worst, key=RANK.__getitem__)
             elif kind == "Pod":
                 for pod in self.owned.get((k, ns, _split(key)[1]), ()):
-                    marks[pod] = min(marks.get(pod, worst), worst, key=RANK.get)
-        worst = min(marks.values(), key=RANK.get) if marks else None
-        return len(marks), worst
+                    marks[pod] = min(marks.get(pod, worst), worst, key=RANK.__getitem__)
+        return len(marks), min(marks.values(), key=RANK.__getitem__) if marks else None
 
     # -- the view the rules read through
     def get(self, kind: str, ns: str, name: str) -> dict | None:
@@ -372,7 +387,7 @@ class Linter:
         pods = self.objs["Pod"]
         return [pods[k] for k in sorted(self.owned.get((kind, ns, name), ())) if k in pods]
 
-    def claim_users(self, ns: str, claim: str) -> set[str]:
+    def claim_users(self, ns: str, claim: str) -> builtins.set[str]:
         return self.claims.get((ns, claim), set())
 
     def members(self, ns: str, name: str) -> list[dict]:
@@ -406,7 +421,7 @@ class Linter:
                 if c.get("name") != container:
                     continue
                 u = c.get("usage") or {}
-                cpu, mem = _q(u.get("cpu", 0)), _q(u.get("memory", 0))
+                cpu, mem = quantity_or_none(u.get("cpu", 0)), quantity_or_none(u.get("memory", 0))
                 if cpu is None or mem is None:
                     continue
                 best = (cpu, mem) if best is None else (max(best[0], cpu), max(best[1], mem))
@@ -619,9 +634,9 @@ class Linter:
         pods = self.objs["Pod"]
         self.selected[key] = set()
         for k in self.by_ns["Pod"].get(ns, ()):
-            pod = pods[k]
-            if not meta(pod).get("deletionTimestamp") and selector_matches(
-                    selector, meta(pod).get("labels")):
+            member = pods[k]
+            if not meta(member).get("deletionTimestamp") and selector_matches(
+                    selector, meta(member).get("labels")):
                 self._member(key, k, True)
 
     def _config(self, kind, key, ns, name, old, new) -> None:
@@ -685,7 +700,9 @@ class Linter:
                 self.event_pod[key] = after
             else:
                 self.event_pod.pop(key, None)
-        for target in {before, after} - {None}:
+        for target in {before, after}:
+            if target is None:
+                continue
             pod_key = f"{target[0]}/{target[1]}"
             pod = self.objs["Pod"].get(pod_key)
             if pod is not None:

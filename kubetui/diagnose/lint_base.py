@@ -59,8 +59,7 @@ class Finding:
 
     @property
     def reason(self) -> str:
-        from .lint_rules import RULES
-        return RULES[self.rule].reason
+        return REASONS[self.rule]
 
     def as_dict(self) -> dict:
         return {"rule": self.rule, "severity": self.severity, "kind": self.kind,
@@ -88,6 +87,14 @@ class Rule:
     reads: tuple[str, ...]  # the kinds it reads (its subjects included)
     check: Callable[[str, dict, object], list[Finding]]
     app_only: bool = False  # skipped in the system namespaces (kube-system ...)
+
+    def __post_init__(self) -> None:
+        REASONS[self.id] = self.reason
+
+
+# every rule's reason by its id, filled as the rules are made (lint_rules), so a finding
+# can say why without this module importing the rules that import it
+REASONS: dict[str, str] = {}
 
 
 # -- reading objects
@@ -155,7 +162,7 @@ META_PATH = {"Pod": ("metadata",),
              "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata")}
 
 
-def _containers(spec: dict, init: bool = True) -> list[dict]:
+def all_containers(spec: dict, init: bool = True) -> list[dict]:
     out = list(spec.get("containers") or ())
     return [*(spec.get("initContainers") or ()), *out] if init else out
 
@@ -170,12 +177,12 @@ def pod_started(pod: dict) -> float | None:
     st = pod.get("status") or {}
     times = [parse_time(((cs.get("state") or {}).get("running") or {}).get("startedAt"))
              for cs in st.get("containerStatuses") or ()]
-    times = [t for t in times if t]
-    return min(times) if times else None
+    known = [t for t in times if t]
+    return min(known) if known else None
 
 
 @lru_cache(maxsize=4096)
-def _q(value) -> float | None:
+def quantity_or_none(value) -> float | None:
     try:
         return parse_quantity(value)
     except (TypeError, ValueError):
@@ -185,7 +192,7 @@ def _q(value) -> float | None:
 _PROBES: dict[int, tuple[dict, str]] = {}
 
 
-def _probe_text(probe: dict) -> str:
+def cached_probe_text(probe: dict) -> str:
     """kubectl's probe text, once per probe object (slim pods share theirs)."""
     hit = _PROBES.get(id(probe))
     if hit is not None and hit[0] is probe:
@@ -197,11 +204,11 @@ def _probe_text(probe: dict) -> str:
     return text
 
 
-def _ago(t: float | None, now: float) -> str:
+def ago_text(t: float | None, now: float) -> str:
     return f"{human_duration(now - t)} ago" if t else "at an unknown time"
 
 
-def _size(pvc: dict) -> str:
+def claim_size(pvc: dict) -> str:
     st, spec = pvc.get("status") or {}, pvc.get("spec") or {}
     return ((st.get("capacity") or {}).get("storage") or
             ((spec.get("resources") or {}).get("requests") or {}).get("storage") or "?")
@@ -218,7 +225,7 @@ def nest(path: tuple[str, ...], leaf) -> dict:
     return leaf
 
 
-def _plural(kind: str) -> str:
+def kind_word(kind: str) -> str:
     return {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset",
             "Job": "job", "CronJob": "cronjob", "Pod": "pod", "Service": "service",
             "HorizontalPodAutoscaler": "hpa", "PersistentVolumeClaim": "pvc",
@@ -233,7 +240,7 @@ def patch_fix(kind: str, ns: str, name: str, doc: dict, note: str = "") -> str:
         head.append("# a pod's spec cannot be patched: change what creates it, then "
                     "recreate it with:")
     else:
-        head.append(f"# kubectl {where}patch {_plural(kind)} {name} --type strategic "
+        head.append(f"# kubectl {where}patch {kind_word(kind)} {name} --type strategic "
                     "--patch-file fix.yaml")
     return "\n".join(head) + "\n" + dump(doc)
 
@@ -246,12 +253,12 @@ def meta_patch(kind: str, leaf: dict) -> dict:
     return nest(META_PATH.get(kind, ("spec", "template", "metadata")), leaf)
 
 
-def _cpu_text(cores: float) -> str:
+def cpu_request_text(cores: float) -> str:
     milli = max(10, -(-round(cores * 1000) // 10) * 10)
     return f"{milli}m"
 
 
-def _mem_text(n: float) -> str:
+def memory_request_text(n: float) -> str:
     mi = max(16, -(-int(n) // (16 * 2**20)) * 16)
     return f"{mi // 1024}Gi" if mi % 1024 == 0 else f"{mi}Mi"
 

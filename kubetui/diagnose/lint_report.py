@@ -28,7 +28,7 @@ def summary(findings: list[Finding]) -> str:
     return f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: " + ", ".join(parts)
 
 
-def _grouped(findings: list[Finding]):
+def grouped(findings: list[Finding]):
     ordered = sorted(findings, key=lambda f: (RANK[f.severity], f.rule, f.namespace, f.name,
                                               f.container))
     for severity, by_severity in groupby(ordered, key=lambda f: f.severity):
@@ -38,7 +38,7 @@ def _grouped(findings: list[Finding]):
 
 def text(findings: list[Finding], fixes: bool = False) -> str:
     out = []
-    for severity, rules in _grouped(findings):
+    for severity, rules in grouped(findings):
         for rule, fs in rules:
             out.append(f"{MARK[severity]} {severity} {rule} ({len(fs)}): {RULES[rule].reason}")
             for f in fs:
@@ -62,7 +62,7 @@ def _cell(text: str) -> str:
 
 def markdown(findings: list[Finding]) -> str:
     out = ["## kubetui lint", "", summary(findings), ""]
-    for severity, rules in _grouped(findings):
+    for severity, rules in grouped(findings):
         out += [f"### {severity}", "", "| rule | object | finding |", "|---|---|---|"]
         for rule, fs in rules:
             for f in fs:

@@ -11,20 +11,52 @@ order."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from kubetui.render.age import human_duration, parse_time
 
-from .lint_base import (_ago, _containers, _plural, _size, dump, ERROR, Finding, INFO,
-                        is_ready, key_of, meta, patch_fix, pod_template, Rule,
-                        RUNTIME_KINDS, spec_patch, sts_claim, TEMPLATE_KINDS, WARNING,
-                        WORKLOADS)
-from .lint_workloads import (database_deployment, default_service_account, latest_tag,
-                             liveness_probe, missing_requests, readiness_without_liveness,
-                             stale_config, tight_memory_limit)
 # what the engine, the reports and the screens take from here  # noqa: F401
-from .lint_base import (RANK, _q, image_tag, pod_owner, pod_started,  # noqa: F401
-                        selector_matches, template_subject)
-from .lint_workloads import config_changed, config_refs  # noqa: F401
+from .lint_base import (  # noqa: F401
+    ERROR,
+    INFO,
+    RANK,
+    RUNTIME_KINDS,
+    TEMPLATE_KINDS,
+    WARNING,
+    WORKLOADS,
+    Finding,
+    Rule,
+    ago_text,
+    all_containers,
+    claim_size,
+    dump,
+    image_tag,
+    is_ready,
+    key_of,
+    kind_word,
+    meta,
+    patch_fix,
+    pod_owner,
+    pod_started,
+    pod_template,
+    quantity_or_none,
+    selector_matches,
+    spec_patch,
+    sts_claim,
+    template_subject,
+)
+from .lint_workloads import (  # noqa: F401
+    config_changed,
+    config_refs,
+    database_deployment,
+    default_service_account,
+    latest_tag,
+    liveness_probe,
+    missing_requests,
+    readiness_without_liveness,
+    stale_config,
+    tight_memory_limit,
+)
 
 
 # -- 6 nodeport
@@ -34,7 +66,8 @@ def nodeport(kind: str, obj: dict, v) -> list[Finding]:
     kind_ = spec.get("type", "ClusterIP")
     ports = [p.get("nodePort") for p in spec.get("ports") or () if p.get("nodePort")]
     if kind_ == "NodePort":
-        evidence = (f"type: NodePort, nodePort {', '.join(map(str, ports)) or '(allocated)'}",)
+        evidence: tuple[str, ...] = (
+            f"type: NodePort, nodePort {', '.join(map(str, ports)) or '(allocated)'}",)
 
         def fix() -> str:
             return patch_fix(kind, ns, name, {"spec": {"type": "ClusterIP"}},
@@ -94,14 +127,15 @@ def namespace_stuck(kind: str, obj: dict, v) -> list[Finding]:
                 *(f"{k} {key_of(meta(o).get('namespace'), meta(o).get('name', ''))}: "
                   f"finalizers {', '.join(meta(o).get('finalizers') or ())}"
                   for k, o in holders[:10]),
-                f"spec.finalizers: {', '.join((obj.get('spec') or {}).get('finalizers') or ()) or '-'}")
+                "spec.finalizers: "
+                f"{', '.join((obj.get('spec') or {}).get('finalizers') or ()) or '-'}")
 
     def fix() -> str:
         lines = ["# first make sure what the finalizers wait for is gone (or can never "
                  "come back),", "# then let go of each object that still holds the "
                  "namespace:"]
         for k, o in holders:
-            lines.append(f"# kubectl -n {name} patch {_plural(k)} {meta(o).get('name')} "
+            lines.append(f"# kubectl -n {name} patch {kind_word(k)} {meta(o).get('name')} "
                          "--type merge -p '{\"metadata\":{\"finalizers\":null}}'")
         if not holders:
             lines.append(f"# kubectl api-resources --verbs=list --namespaced -o name | "
@@ -123,10 +157,10 @@ def orphan_pvc(kind: str, obj: dict, v) -> list[Finding]:
         return []
     now = v.now
     created = parse_time(m.get("creationTimestamp"))
-    size, phase = _size(obj), (obj.get("status") or {}).get("phase", "Pending")
+    size, phase = claim_size(obj), (obj.get("status") or {}).get("phase", "Pending")
     evidence = [f"status.phase: {phase}" + (f", volume {(obj.get('spec') or {}).get('volumeName')}"
                                             if (obj.get("spec") or {}).get("volumeName") else ""),
-                f"size {size}, created {_ago(created, now)}", "mounted by: no pod"]
+                f"size {size}, created {ago_text(created, now)}", "mounted by: no pod"]
     owner, why = None, "mounted by no pod"
     for sts in v.in_ns("StatefulSet", ns):
         ordinal = sts_claim(name, sts)
@@ -185,7 +219,7 @@ def hpa_without_requests(kind: str, obj: dict, v) -> list[Finding]:
     if target is not None:
         tspec = pod_template(ref["kind"], target)[1]
         for resource, only in wants:
-            for c in _containers(tspec, init=False):
+            for c in all_containers(tspec, init=False):
                 if only and c.get("name") != only:
                     continue
                 res = c.get("resources") or {}
@@ -244,7 +278,7 @@ def cronjob_overlap(kind: str, obj: dict, v) -> list[Finding]:
     active = [a.get("name", "") for a in (obj.get("status") or {}).get("active") or ()]
     spans = sorted((s, meta(j).get("name", "")) for j in v.jobs_of(ns, name)
                    if (s := _job_span(j, now)))
-    overlaps = [(a, b) for (sa, a), (sb, b) in zip(spans, spans[1:]) if sb[0] < sa[1] - 1]
+    overlaps = [(a, b) for (sa, a), (sb, b) in pairwise(spans) if sb[0] < sa[1] - 1]
     if len(active) < 2 and not overlaps:
         return []
     evidence = (f"schedule {spec.get('schedule', '?')}, concurrencyPolicy "
@@ -277,7 +311,7 @@ def selector_no_pods(kind: str, obj: dict, v) -> list[Finding]:
         ready = [p for p in members if is_ready(p)]
         if ready:
             return []
-        evidence = (f"selector {wanted}", f"{len(members)} pods match, 0 Ready: "
+        evidence: tuple[str, ...] = (f"selector {wanted}", f"{len(members)} pods match, 0 Ready: "
                     + ", ".join(meta(p).get("name", "") for p in members[:5]))
         return [Finding("selector-no-pods", WARNING, kind, ns, name,
                         f"selects {len(members)} pods, none Ready: no endpoints", evidence,
@@ -293,7 +327,7 @@ def selector_no_pods(kind: str, obj: dict, v) -> list[Finding]:
     evidence = (f"selector {wanted}", "no pod in the namespace has these labels",
                 *(f"pod {meta(p).get('name')} has {k}={got if got is not None else '(none)'}"
                   for p, k, got in near[:5]))
-    drift = {}
+    drift: dict = {}
     for _, k, got in near:
         if got is not None:
             drift.setdefault(k, got)
@@ -329,7 +363,7 @@ def sts_pvc_retained(kind: str, obj: dict, v) -> list[Finding]:
     evidence = (f"volumeClaimTemplates: {', '.join(meta(t).get('name', '') for t in templates)}",
                 f"persistentVolumeClaimRetentionPolicy.whenDeleted: "
                 f"{policy.get('whenDeleted') or '(unset: Retain)'}",
-                *(f"claim {meta(p).get('name')}: {_size(p)}" for p in claims[:5]))
+                *(f"claim {meta(p).get('name')}: {claim_size(p)}" for p in claims[:5]))
     return [Finding("sts-pvc-retained", INFO, kind, ns, name, note, evidence,
                     make_fix=lambda: patch_fix(kind, ns, name, {"spec": {
                         "persistentVolumeClaimRetentionPolicy": {
@@ -407,8 +441,30 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          ("StatefulSet", "PersistentVolumeClaim"), sts_pvc_retained),
     Rule("latest-tag", WARNING, ":latest or untagged images",
          "Pods are cattle, not pets: a replacement may pull another image than its "
-         "siblings run, and a rollback has no version to go back to.", TEMPLATE_KINDS, (*TEMPLATE_KINDS,),
+         "siblings run, and a rollback has no version to go back to.", TEMPLATE_KINDS,
+         (*TEMPLATE_KINDS,),
          latest_tag, app_only=True),
 )}
 
-__all__ = ['_q', 'config_changed', 'config_refs', 'delete_note', 'ERROR', 'Finding', 'image_tag', 'INFO', 'is_ready', 'meta', 'pod_owner', 'pod_started', 'RANK', 'retained_claims', 'Rule', 'RULES', 'selector_matches', 'sts_claim', 'template_subject', 'WARNING']
+__all__ = [
+    'quantity_or_none',
+    'config_changed',
+    'config_refs',
+    'delete_note',
+    'ERROR',
+    'Finding',
+    'image_tag',
+    'INFO',
+    'is_ready',
+    'meta',
+    'pod_owner',
+    'pod_started',
+    'RANK',
+    'retained_claims',
+    'Rule',
+    'RULES',
+    'selector_matches',
+    'sts_claim',
+    'template_subject',
+    'WARNING',
+]

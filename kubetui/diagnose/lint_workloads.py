@@ -9,10 +9,33 @@ from kubetui.render.age import parse_time
 from kubetui.render.events import count as event_count
 from kubetui.render.metrics import top_memory
 
-from .lint_base import (_ago, _containers, _cpu_text, _mem_text, _plural, _probe_text, _q,
-                        _size, dump, ERROR, Finding, image_name, image_tag, INFO, meta,
-                        meta_patch, patch_fix, pod_owner, pod_started, pod_template, RANK,
-                        RUNTIME_KINDS, spec_patch, template_subject, WARNING)
+from .lint_base import (
+    ERROR,
+    INFO,
+    RANK,
+    RUNTIME_KINDS,
+    WARNING,
+    Finding,
+    ago_text,
+    all_containers,
+    cached_probe_text,
+    claim_size,
+    cpu_request_text,
+    dump,
+    image_name,
+    image_tag,
+    kind_word,
+    memory_request_text,
+    meta,
+    meta_patch,
+    patch_fix,
+    pod_owner,
+    pod_started,
+    pod_template,
+    quantity_or_none,
+    spec_patch,
+    template_subject,
+)
 
 
 # -- 1 missing-requests
@@ -21,7 +44,7 @@ def missing_requests(kind: str, obj: dict, v) -> list[Finding]:
         return []
     m, spec = meta(obj), pod_template(kind, obj)[1]
     lacking: list[tuple[str, list[str]]] = []
-    for c in _containers(spec):
+    for c in all_containers(spec):
         res = c.get("resources") or {}
         have = {**(res.get("limits") or {}), **(res.get("requests") or {})}  # a limit alone
         gone = [r for r in ("cpu", "memory") if r not in have]  # is the request
@@ -41,7 +64,8 @@ def missing_requests(kind: str, obj: dict, v) -> list[Finding]:
             req = {}
             for r in gone:
                 if used is not None:
-                    req[r] = _cpu_text(used[0] * 1.2) if r == "cpu" else _mem_text(used[1] * 1.2)
+                    req[r] = (cpu_request_text(used[0] * 1.2) if r == "cpu"
+                              else memory_request_text(used[1] * 1.2))
                 else:
                     req[r] = "100m" if r == "cpu" else "128Mi"
             items.append({"name": c, "resources": {"requests": req}})
@@ -62,10 +86,10 @@ def tight_memory_limit(kind: str, obj: dict, v) -> list[Finding]:
     ns, name = m.get("namespace", ""), m.get("name", "")
     pods = [obj] if kind == "Pod" else v.pods_of(kind, ns, name)
     out = []
-    for c in _containers(spec, init=False):
+    for c in all_containers(spec, init=False):
         cname = c.get("name", "")
         limit_text = ((c.get("resources") or {}).get("limits") or {}).get("memory")
-        limit = _q(limit_text)
+        limit = quantity_or_none(limit_text)
         if not limit:
             continue
         killed, near = [], []
@@ -88,14 +112,15 @@ def tight_memory_limit(kind: str, obj: dict, v) -> list[Finding]:
                     *killed[:5], *(f"pod {p}: uses {top_memory(u)} of {limit_text} "
                                    f"({u / limit:.0%})" for u, p in sorted(near)[-3:]))
         if killed:
+            plural = "s" if len(killed) > 1 else ""
             severity, message = ERROR, (f"{cname} was OOMKilled at its {limit_text} memory "
-                                        f"limit ({len(killed)} pod{'s' if len(killed) > 1 else ''})")
+                                        f"limit ({len(killed)} pod{plural})")
         else:
             severity, message = WARNING, (f"{cname} uses {top / limit:.0%} of its "
                                           f"{limit_text} memory limit")
 
         def fix(cname=cname, limit=limit, top=top, limit_text=limit_text) -> str:
-            wanted = _mem_text(max(2 * limit, 1.5 * top))
+            wanted = memory_request_text(max(2 * limit, 1.5 * top))
             doc = spec_patch(kind, {"containers": [{"name": cname, "resources": {
                 "limits": {"memory": wanted}}}]})
             return patch_fix(kind, ns, name, doc, f"was {limit_text}: give it room, then "
@@ -130,7 +155,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
     ns, name = m.get("namespace", ""), m.get("name", "")
     pods = ([obj] if kind == "Pod" else v.pods_of(kind, ns, name)) if runtime else []
     out = []
-    for c in _containers(spec, init=False):
+    for c in all_containers(spec, init=False):
         live = c.get("livenessProbe")
         if not live:
             continue
@@ -142,7 +167,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
                                        cname)
             if not events:
                 continue
-            cs = next((s for s in (p.get("status") or {}).get("containerStatuses") or ()
+            cs: dict = next((s for s in (p.get("status") or {}).get("containerStatuses") or ()
                        if s.get("name") == cname), {})
             if cs.get("restartCount", 0):
                 restarts += cs["restartCount"]
@@ -157,7 +182,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
             if ready and _handler(live) == _handler(ready):
                 problems.append((WARNING, f"{cname}'s liveness probe asks the same endpoint "
                                  "as its readiness probe",
-                                 f"readiness {_probe_text(ready)}"))
+                                 f"readiness {cached_probe_text(ready)}"))
             if live.get("failureThreshold") == 1:
                 problems.append((WARNING, f"{cname}'s liveness probe restarts it at the "
                                  "first failure (failureThreshold 1)", ""))
@@ -168,7 +193,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
         if not problems:
             continue
         problems.sort(key=lambda p: RANK[p[0]])
-        evidence = (f"container {cname}: liveness {_probe_text(live)}",
+        evidence = (f"container {cname}: liveness {cached_probe_text(live)}",
                     *(e for _, _, e in problems if e))
         message = "; ".join(dict.fromkeys(msg for _, msg, _ in problems))
 
@@ -193,13 +218,14 @@ def readiness_without_liveness(kind: str, obj: dict, v) -> list[Finding]:
     if not template_subject(kind, obj):
         return []
     m, spec = meta(obj), pod_template(kind, obj)[1]
-    lacking = [c for c in _containers(spec, init=False)
+    lacking = [c for c in all_containers(spec, init=False)
                if c.get("readinessProbe") and not c.get("livenessProbe")]
     if not lacking:
         return []
     ns, name = m.get("namespace", ""), m.get("name", "")
     names = ", ".join(c.get("name", "") for c in lacking)
-    evidence = tuple(f"container {c.get('name')}: readiness {_probe_text(c['readinessProbe'])}"
+    evidence = tuple(f"container {c.get('name')}: readiness "
+                     f"{cached_probe_text(c['readinessProbe'])}"
                      f", no livenessProbe" for c in lacking)
 
     def fix() -> str:
@@ -262,7 +288,7 @@ def config_refs(spec: dict) -> list[tuple[str, str, str]]:
     """(kind, name, how) of every ConfigMap and Secret a pod spec reads, but the
     cluster's own CA bundles and service account token volumes."""
     out = []
-    for c in _containers(spec):
+    for c in all_containers(spec):
         for e in c.get("env") or ():
             src = e.get("valueFrom") or {}
             for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
@@ -339,7 +365,7 @@ def stale_config(kind: str, obj: dict, v) -> list[Finding]:
         return []
     now = v.now
     evidence = tuple(
-        f"{ck} {ns}/{cn} ({how}) changed {_ago(t, now)}" + (f" by {who}" if who and who !=
+        f"{ck} {ns}/{cn} ({how}) changed {ago_text(t, now)}" + (f" by {who}" if who and who !=
                                                              "created" else "") +
         (" (created after the pods)" if who == "created" else "")
         for ck, cn, how, t, who in stale_refs) + (
@@ -357,7 +383,7 @@ def stale_config(kind: str, obj: dict, v) -> list[Finding]:
         if kind == "Pod":
             return patch_fix(kind, ns, name, doc, "recreate the pod to read the new config")
         where = f"-n {ns} "
-        return (f"# now: kubectl {where}rollout restart {_plural(kind)} {name}\n"
+        return (f"# now: kubectl {where}rollout restart {kind_word(kind)} {name}\n"
                 "# from now on, roll on every change: a checksum of the config in the "
                 "template\n# (helm: {{ include (print $.Template.BasePath \"/configmap.yaml\")"
                 " . | sha256sum }}), or the Stakater Reloader annotation\n" +
@@ -383,7 +409,7 @@ def database_deployment(kind: str, obj: dict, v) -> list[Finding]:
     ns, name = m.get("namespace", ""), m.get("name", "")
     claims = [vol for vol in spec.get("volumes") or () if vol.get("persistentVolumeClaim")]
     found = None
-    for c in _containers(spec, init=False):
+    for c in all_containers(spec, init=False):
         base = image_name(c.get("image", ""))
         if base in DATABASES or (base in STATEFUL_WITH_VOLUME and claims):
             found = c
@@ -413,7 +439,7 @@ def database_deployment(kind: str, obj: dict, v) -> list[Finding]:
                 "accessModes": cspec.get("accessModes") or ["ReadWriteOnce"],
                 **({"storageClassName": cspec["storageClassName"]}
                    if cspec.get("storageClassName") else {}),
-                "resources": {"requests": {"storage": _size(claim) if claim else "10Gi"}}}})
+                "resources": {"requests": {"storage": claim_size(claim) if claim else "10Gi"}}}})
         if keep:
             tspec["volumes"] = keep
         else:
@@ -438,7 +464,7 @@ def latest_tag(kind: str, obj: dict, v) -> list[Finding]:
     if not template_subject(kind, obj):
         return []
     m, spec = meta(obj), pod_template(kind, obj)[1]
-    bad = [c for c in _containers(spec) if image_tag(c.get("image", "")) in ("", "latest")]
+    bad = [c for c in all_containers(spec) if image_tag(c.get("image", "")) in ("", "latest")]
     if not bad:
         return []
     ns, name = m.get("namespace", ""), m.get("name", "")

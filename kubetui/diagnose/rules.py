@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, field
 
 from kubetui.render.describe import probe_text
-from kubetui.render.events import count as event_count, last_seen
+from kubetui.render.events import count as event_count
+from kubetui.render.events import last_seen
 
 from . import exitcodes, scheduling
 
@@ -28,7 +29,7 @@ class Finding:
 
 
 # -- reading the pod
-def _statuses(pod: dict) -> list[dict]:
+def container_statuses(pod: dict) -> list[dict]:
     st = pod.get("status") or {}
     return [*(st.get("initContainerStatuses") or ()), *(st.get("containerStatuses") or ())]
 
@@ -47,14 +48,14 @@ def _condition(pod: dict, ctype: str) -> dict:
 def _events(events, *reasons: str, text: str = "") -> list[dict]:
     out = [e for e in events or () if (not reasons or e.get("reason") in reasons)
            and text.lower() in (e.get("message") or "").lower()]
-    return sorted(out, key=_when, reverse=True)
+    return sorted(out, key=event_time, reverse=True)
 
 
-def _when(e: dict) -> str:
+def event_time(e: dict) -> str:
     return last_seen(e) or (e.get("metadata") or {}).get("creationTimestamp") or ""
 
 
-def _event_line(e: dict) -> str:
+def event_line(e: dict) -> str:
     count = event_count(e)
     return (f"event {e.get('type', '')} {e.get('reason', '')}"
             f"{f' (x{count})' if count > 1 else ''}: {e.get('message', '')}")
@@ -62,7 +63,7 @@ def _event_line(e: dict) -> str:
 
 # -- the rules, each returning a finding or None
 def config_error(pod, events, **_) -> Finding | None:
-    for cs in _statuses(pod):
+    for cs in container_statuses(pod):
         waiting = (cs.get("state") or {}).get("waiting") or {}
         if waiting.get("reason") not in CONFIG_REASONS:
             continue
@@ -81,14 +82,14 @@ def config_error(pod, events, **_) -> Finding | None:
             fix = f"create the {kind} {m.group(2)} in {pod['metadata'].get('namespace')}" \
                 if m else "fix the container's configuration"
         evidence = [f"container {cs['name']}: {waiting['reason']}: {message}"]
-        evidence += [_event_line(e) for e in _events(events, "Failed")[:2]]
+        evidence += [event_line(e) for e in _events(events, "Failed")[:2]]
         return Finding("config-error", f"CreateContainerConfigError: {cause}", evidence, fix,
                        cs["name"])
     return None
 
 
 def image_pull(pod, events, **_) -> Finding | None:
-    for cs in _statuses(pod):
+    for cs in container_statuses(pod):
         waiting = (cs.get("state") or {}).get("waiting") or {}
         if waiting.get("reason") not in PULL_REASONS:
             continue
@@ -98,7 +99,7 @@ def image_pull(pod, events, **_) -> Finding | None:
         low = detail.lower()
         secrets = [s.get("name") for s in (pod.get("spec") or {}).get("imagePullSecrets") or ()]
         if any(w in low for w in ("not found", "manifest unknown", "does not exist")):
-            name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else \
+            name, _sep, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else \
                 (image, "", "latest")
             why = f"the image {image} does not exist (no tag {tag!r} for {name})"
             fix = "fix the image name or tag in the pod template"
@@ -118,7 +119,7 @@ def image_pull(pod, events, **_) -> Finding | None:
             why = f"the image {image} cannot be pulled"
             fix = "check the image name, tag and pull secrets"
         evidence = [f"container {cs['name']}: {waiting['reason']}: {waiting.get('message', '')}"]
-        evidence += [_event_line(e) for e in failed[:2]]
+        evidence += [event_line(e) for e in failed[:2]]
         return Finding("image-pull", f"{waiting['reason']}: {why}", evidence, fix, cs["name"])
     return None
 
@@ -164,9 +165,10 @@ def not_started(pod, events, nodes=None, **_) -> Finding | None:
     """Bound to a node whose kubelet has not reported on it: no container status at all."""
     node_name = (pod.get("spec") or {}).get("nodeName")
     st = pod.get("status") or {}
-    if not _pending(pod) or not node_name or _statuses(pod) or st.get("conditions") and any(
-            c.get("type") in ("Initialized", "PodReadyToStartContainers")
-            for c in st["conditions"]):
+    started = st.get("conditions") and any(
+        c.get("type") in ("Initialized", "PodReadyToStartContainers")
+        for c in st["conditions"])
+    if not _pending(pod) or not node_name or container_statuses(pod) or started:
         return None
     evidence = [f"spec.nodeName: {node_name}; no container status, no kubelet condition"]
     node = next((n for n in nodes or () if n["metadata"]["name"] == node_name), None)
@@ -199,7 +201,7 @@ def unschedulable(pod, events, pvcs=None, nodes=None, **_) -> Finding | None:
     failed = _events(events, "FailedScheduling")
     message = failed[0].get("message", "") if failed else cond.get("message", "")
     parsed = scheduling.parse(message)
-    evidence = [_event_line(failed[0])] if failed else [f"PodScheduled=False: {message}"]
+    evidence = [event_line(failed[0])] if failed else [f"PodScheduled=False: {message}"]
     if parsed.missing_pvc:
         return Finding("unbound-pvc", f"Pending: its PersistentVolumeClaim "
                        f"{parsed.missing_pvc} does not exist", evidence,
@@ -253,7 +255,7 @@ def _memory_limit(pod, name) -> str:
 
 
 def oom(pod, events, **_) -> Finding | None:
-    for cs in _statuses(pod):
+    for cs in container_statuses(pod):
         term = _last_terminated(cs)
         if term.get("reason") != "OOMKilled":
             continue
@@ -274,13 +276,13 @@ def liveness(pod, events, **_) -> Finding | None:
     unhealthy = _events(events, "Unhealthy", text="liveness probe failed")
     if not killed and not unhealthy:
         return None
-    name = next((cs["name"] for cs in _statuses(pod)
+    name = next((cs["name"] for cs in container_statuses(pod)
                  if cs["name"] in (killed[0].get("message", "") if killed else "")), None) \
         or next((c["name"] for c in (pod.get("spec") or {}).get("containers") or ()
                  if c.get("livenessProbe")), "")
-    cs = next((c for c in _statuses(pod) if c["name"] == name), {})
+    cs = next((c for c in container_statuses(pod) if c["name"] == name), {})
     term = _last_terminated(cs)
-    evidence = [_event_line(e) for e in (unhealthy[:1] + killed[:1])]
+    evidence = [event_line(e) for e in (unhealthy[:1] + killed[:1])]
     evidence.append(f"livenessProbe: {probe_text(_spec(pod, name).get('livenessProbe'))}")
     if term:
         evidence.append(f"last exit code {term.get('exitCode')}: "
@@ -293,7 +295,7 @@ def liveness(pod, events, **_) -> Finding | None:
 
 
 def crashloop(pod, events, previous_logs=None, **_) -> Finding | None:
-    for cs in _statuses(pod):
+    for cs in container_statuses(pod):
         waiting = (cs.get("state") or {}).get("waiting") or {}
         term = _last_terminated(cs)
         crashing = waiting.get("reason") == "CrashLoopBackOff" or (
@@ -339,7 +341,7 @@ def readiness(pod, events, **_) -> Finding | None:
             continue
         probe = _spec(pod, cs["name"]).get("readinessProbe")
         failed = _events(events, "Unhealthy", text="readiness probe failed")
-        evidence = [_event_line(e) for e in failed[:1]]
+        evidence = [event_line(e) for e in failed[:1]]
         evidence.append(f"readinessProbe: {probe_text(probe)}")
         evidence.append(f"container {cs['name']} is running since "
                         f"{cs['state']['running'].get('startedAt', '?')} but not ready")
@@ -394,7 +396,7 @@ def failed(pod, events, **_) -> Finding | None:
     st = pod.get("status") or {}
     if st.get("phase") != "Failed":
         return None
-    for cs in _statuses(pod):
+    for cs in container_statuses(pod):
         term = (cs.get("state") or {}).get("terminated") or {}
         code = term.get("exitCode")
         if not code:
@@ -464,7 +466,7 @@ def diagnose(pod: dict, events: list[dict] | None = None,
     for rule in RULES:
         try:
             found = rule(pod, events, previous_logs=previous_logs, pvcs=pvcs, nodes=nodes)
-        except Exception as exc:  # a malformed object: say so, never crash the checklist
+        except Exception as exc:  # noqa: BLE001 - a malformed object: say so, never crash the checklist
             found = Finding("malformed", f"the object is malformed: {rule.__name__} could "
                             f"not read it ({type(exc).__name__}: {exc})"[:200])
             out.append(found)

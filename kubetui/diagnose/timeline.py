@@ -11,6 +11,7 @@ Pure: objects in, entries out (tested from the real v1.36 captures and the demo)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kubetui.render import events as ev
@@ -218,13 +219,13 @@ def _safely(fn, *args) -> list[Entry]:
     """One object's entries; none for a malformed one (it must not hide the others)."""
     try:
         return fn(*args)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a malformed object must not hide the others
         return []
 
 
 def build(workload: dict | None, owned: list[dict], pods: list[dict],
-          events: list[dict], nodes: list[dict] = (), configs: list[dict] = (),
-          actions: list[tuple[float, str, str]] = ()) -> Timeline:
+          events: list[dict], nodes: Sequence[dict] = (), configs: Sequence[dict] = (),
+          actions: Sequence[tuple[float, str, str]] = ()) -> Timeline:
     """`owned`: the workload's ReplicaSets or ControllerRevisions; `events`: the
     namespace's (only those about the workload, its revisions and pods are kept);
     `nodes`: the nodes the pods run on; `configs`: the ConfigMaps and Secrets they use;
@@ -262,7 +263,7 @@ def build(workload: dict | None, owned: list[dict], pods: list[dict],
     try:
         since = min((_t((p.get("metadata") or {}).get("creationTimestamp")) for p in pods),
                     default=0.0)
-    except Exception:  # a creation time that is not one
+    except Exception:  # noqa: BLE001 - a creation time that is not one
         since = 0.0
     entries += _safely(_node_entries, nodes, since)
     entries += _safely(_config_entries, configs)

@@ -133,7 +133,7 @@ class _NonInteractive:
         return getattr(sys, name)
 
 
-_exec_provider.sys = _NonInteractive()
+_exec_provider.sys = _NonInteractive()  # type: ignore[assignment]  # a stand-in for sys
 
 
 def _load_api(kc: KubeConfigSet, ctx: ContextInfo) -> ApiClient:

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import replace
-from typing import Iterable
+from typing import Any, Iterable
 
 from .client import ApiError, KubeClient
 from .config import KubeConfigSet
@@ -112,8 +112,8 @@ class InformerGroup:
                  candidates: list[str] | None = None, label_selector: str | None = None,
                  field_selector: str | None = None, table: bool = False):
         self.client, self.kind, self.namespace = client, kind, namespace
-        self.selectors = {"label_selector": label_selector, "field_selector": field_selector,
-                          "table": table}
+        self.selectors: dict[str, Any] = {
+            "label_selector": label_selector, "field_selector": field_selector, "table": table}
         # where to look when the user may not list namespaces (see candidate_namespaces)
         self.candidates = candidates or ["default"]
         self.tried: list[str] = []  # the namespaces the last look went through

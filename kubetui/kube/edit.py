@@ -5,7 +5,7 @@ written with PUT at the resourceVersion it was read at. A conflict (409) gives t
 server's new version with the user's change applied; a YAML error or a 422 comes back
 with the error as a comment at the top, as kubectl reopens its editor. Also
 `apply_files`: server-side apply of manifests (field manager `kubetui`) after a dry run
-of each. No Textual here: ui/edit_keys.py drives it."""
+of each. No Textual here: ui/actions/edit.py drives it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import copy
 import difflib
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -123,7 +123,7 @@ class Edit:
     kind: Kind
     namespace: str | None
     name: str
-    obj: dict | None = None
+    obj: dict = field(default_factory=dict)  # empty until load()
     text: str = ""
 
     @property
@@ -202,7 +202,7 @@ def manifests(target: str) -> list[dict]:
     path = Path(target).expanduser()
     files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".json")) \
         if path.is_dir() else [path]
-    out = []
+    out: list[dict] = []
     for f in files:
         for doc in yaml.safe_load_all(f.read_text(encoding="utf-8")):
             if isinstance(doc, dict) and doc.get("kind") == "List":

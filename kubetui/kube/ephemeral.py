@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Set
 
 from .actions import ReadOnly
 from .client import ApiError, KubeClient
@@ -19,7 +20,7 @@ STRATEGIC = "application/strategic-merge-patch+json"
 PULL_FAILED = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName")
 
 
-def debugger_name(taken: set[str] = frozenset()) -> str:
+def debugger_name(taken: Set[str] = frozenset()) -> str:
     while True:
         name = "debugger-" + "".join(random.choice(ALPHABET) for _ in range(5))
         if name not in taken:

@@ -39,7 +39,7 @@ class ExecResult:
     code: int
 
 
-def _api_error(exc: ApiException) -> ApiError:
+def upgrade_error(exc: ApiException) -> ApiError:
     """The server's Status from a failed exec upgrade. The websocket client reports it
     as status 0 with "Handshake status N ... -+-+- {headers} -+-+- {body}" as reason."""
     body = exc.body.encode() if isinstance(exc.body, str) else (exc.body or b"")
@@ -143,7 +143,7 @@ def _open(client: KubeClient, namespace: str, pod: str, command: list[str],
                               stdout=True, stderr=not tty, tty=tty, _preload_content=False,
                               binary=binary))
     except ApiException as exc:
-        raise _api_error(exc) from exc
+        raise upgrade_error(exc) from exc
     except _BROKEN as exc:
         raise ApiError(500, "", f"cannot open the exec stream: {exc}") from exc
 

@@ -7,7 +7,7 @@ last restart time, requests: small tuples, never the pod objects), Warning event
 plugin's error in one line), when the client certificate or token expires, and
 "stale since" when it stops answering. Each context runs on threads of its own with
 short connect timeouts: one that is unreachable, slow or asks a slow credential plugin
-delays no other row. No Textual here: the screen (ui/fleet_screen.py) reads `rows()`.
+delays no other row. No Textual here: the screen (ui/screens/fleet.py) reads `rows()`.
 
 Contexts that share a name across files are one row (the first file wins, as kubectl
 has it); the row lists what the later files defined under its names (`shadows`)."""
@@ -83,8 +83,10 @@ class Part:
         self.denied = ""  # why nothing could be watched
 
     def start(self, client: KubeClient, namespace: str | None = None) -> None:
-        self.watches.append(SlimWatch(client, self.kind, self.decoder, self.table, namespace,
-                                      self.field_selector).start())
+        watch = SlimWatch(client, self.kind, self.decoder, self.table, namespace,
+                          self.field_selector)
+        watch.start()
+        self.watches.append(watch)
 
     def stop(self, wait: float = 2.0) -> None:
         watches, self.watches = self.watches, []
@@ -223,7 +225,10 @@ class ContextSource:
             self.changes += 1
 
     def _read_version(self) -> None:
-        data = self.client.request("GET", "/version", timeout=VERSION_TIMEOUT)
+        client = self.client
+        if client is None:
+            return
+        data = client.request("GET", "/version", timeout=VERSION_TIMEOUT)
         version = orjson.loads(data).get("gitVersion", "?")
         if version != self.version:
             self.version = version
@@ -236,6 +241,8 @@ class ContextSource:
 
     def _start_parts(self) -> None:
         client = self.client
+        if client is None:
+            return
         self.parts = {
             "nodes": Part("nodes", KINDS["Node"], NODES, NodeSums()),
             "pods": Part("pods", KINDS["Pod"], PODS, PodSums()),
@@ -247,11 +254,12 @@ class ContextSource:
         self.changes += 1
 
     def _check_parts(self) -> None:
+        client = self.client
         for part in list(self.parts.values()):
-            if part.forbidden():
+            if part.forbidden() and client is not None:
                 log.info("fleet %s: %s cluster-wide forbidden; trying namespaces",
                          self.name, part.name)
-                part.fall_back(self.client, candidate_namespaces(self.info.namespace))
+                part.fall_back(client, candidate_namespaces(self.info.namespace))
                 self.changes += 1
         healths = [w.health.state for p in self.parts.values() for w in p.watches]
         failing = BACKOFF in healths
@@ -315,16 +323,16 @@ class ContextSource:
             if part.scoped is not None:
                 r.scope[name] = ",".join(part.scoped) + " only"
             sums = part.table.sums
-            if name == "nodes":
+            if isinstance(sums, NodeSums):
                 r.nodes_total, r.nodes_ready, r.cordoned = sums.total, sums.ready, \
                     sums.cordoned
                 r.cpu_alloc, r.mem_alloc = sums.cpu, sums.mem
-            elif name == "pods":
+            elif isinstance(sums, PodSums):
                 r.pods_total, r.not_ready, r.pending = sums.total, sums.not_ready, \
                     sums.pending
                 r.cpu_req, r.mem_req = sums.cpu, sums.mem
                 r.restarts_1h = sums.restarts_since(now - 3600)
-            elif name == "warnings":
+            elif isinstance(sums, EventSums):
                 r.warnings_15m = sums.since(now - 900)
         for name in ("nodes", "pods", "warnings"):
             if name not in parts:

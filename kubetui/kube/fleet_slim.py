@@ -10,7 +10,7 @@ Events: the time the event last happened."""
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from typing import Any, Callable
 
 import msgspec
 import orjson
@@ -161,12 +161,13 @@ def event_row(ev: _Event) -> float:
 class Decoder:
     """A kind's list pages and watch lines into (key, small value) pairs."""
 
-    def __init__(self, struct: type, slim: Callable):
+    def __init__(self, struct: Any, slim: Callable):
         self.slim = slim
-        self._list = msgspec.json.Decoder(msgspec.defstruct(
+        # (types made at run time: what they decode is read as Any)
+        self._list: msgspec.json.Decoder[Any] = msgspec.json.Decoder(msgspec.defstruct(
             f"{struct.__name__}List", [("metadata", _ListMeta | None, None),
                                        ("items", list[struct] | None, None)], gc=False))
-        self._event = msgspec.json.Decoder(msgspec.defstruct(
+        self._event: msgspec.json.Decoder[Any] = msgspec.json.Decoder(msgspec.defstruct(
             f"{struct.__name__}Event", [("type", str, ""), ("object", struct | None, None)],
             gc=False))
 

@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections import deque
+from typing import Any
 
 import msgspec
 
@@ -150,8 +151,8 @@ class EventSums(Sums):
         self.table: SlimTable | None = None
 
     def since(self, when: float) -> int:
-        items = self.table.items if self.table is not None else {}
-        return sum(1 for t in list(items.values()) if t >= when)
+        items: dict[str, Any] = self.table.items if self.table is not None else {}
+        return sum(1 for t in list(items.values()) if isinstance(t, (int, float)) and t >= when)
 
     def add(self, value, old) -> None:
         pass

@@ -191,12 +191,12 @@ class ForwardManager:
                 self.note(f"pod {fwd.namespace}/{fwd.pod} is gone: port-forward {fwd.local} "
                           "ended", "warning")
             return
-        if same and is_ready(pod) and fwd.state == "listening":
+        if same and pod is not None and is_ready(pod) and fwd.state == "listening":
             return
         old = fwd.pod
         new = ready_pod(fwd.client, kind, fwd.namespace, name, avoid=old if same else "")
         if new is None or (same and new["metadata"]["name"] == old):
-            if fwd.state != "waiting" and not (same and is_ready(pod)):
+            if fwd.state != "waiting" and not (same and pod is not None and is_ready(pod)):
                 fwd.state, fwd.last_error = "waiting", f"pod {old} went away and no other " \
                     f"pod of {fwd.via} is ready"
                 self.note(f"port-forward {fwd.local}: {fwd.last_error}", "warning")

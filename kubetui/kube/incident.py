@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kubetui.diagnose import Checklist, build
@@ -113,7 +114,7 @@ def _config_names(pod: dict) -> tuple[set[str], set[str]]:
 
 
 def gather_incident(client, target: str, namespace: str,
-                    actions: list[tuple[float, str, str]] = ()) -> Incident:
+                    actions: Sequence[tuple[float, str, str]] = ()) -> Incident:
     """Read the target and what the report needs; CannotLook when the target or its
     pod cannot be read at all."""
     k, name = resolve(target)

@@ -131,7 +131,7 @@ class Informer:
                     break
                 self._attempt += 1
                 self._pause(BACKOFF, _describe(exc, self.client.server), None)
-            except Exception as exc:  # a bug, or an answer nothing here expected
+            except Exception as exc:  # noqa: BLE001 - thread body: a bug, or an answer nothing here expected
                 if self._stop.is_set():
                     break
                 self._attempt += 1

@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING, Any
 
 from kubetui.diagnose.lint import KINDS, LintConfig, Linter
 
 from .client import ApiError
 from .informer import BACKOFF, FORBIDDEN
 
+if TYPE_CHECKING:
+    from .cluster import InformerGroup
+
 log = logging.getLogger("kubetui.lint")
 METRICS = "/apis/metrics.k8s.io/v1beta1/pods"
 # how each kind is watched (default: whole objects, no selector)
-WATCH = {"ConfigMap": {"table": True}, "Secret": {"table": True},
+WATCH: dict[str, dict[str, Any]] = {"ConfigMap": {"table": True}, "Secret": {"table": True},
          "Event": {"field_selector": "reason=Unhealthy"}}
 
 
@@ -35,8 +39,8 @@ class LiveLint:
         self.config = config or LintConfig()
         self.linter = Linter(self.config)
         self.kinds = [k for k in KINDS if k in self.config.reads()]
-        self.groups: dict[str, object] = {}
-        self.taps: dict[str, object] = {}
+        self.groups: dict[str, InformerGroup] = {}
+        self.taps: dict[str, Any] = {}
         self.metrics_served: bool | None = None  # None: not asked yet
         self._metrics: dict | None = None  # read by a worker, taken by refresh()
         self._metrics_at = 0.0
@@ -118,7 +122,7 @@ class LiveLint:
     def unread(self) -> dict[str, str]:
         """Kinds it cannot read now, and why (forbidden, backing off)."""
         out = {}
-        for kind, group in self.groups.items():
+        for group in self.groups.values():
             health = group.health
             if health.state in (FORBIDDEN, BACKOFF):
                 out[group.kind.plural] = health.message or health.state

@@ -39,7 +39,8 @@ def _list(client: KubeClient, kind: str, namespace: str | None) -> list[dict]:
                 return []
             raise
     path = k.path(namespace if k.namespaced else None)
-    out, cont = [], None
+    out: list[dict] = []
+    cont = None
     while True:
         query = {"limit": 500, "continue": cont, "fieldSelector": opts.get("field_selector")}
         if opts.get("table"):

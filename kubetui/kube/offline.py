@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .client import ApiError
 from .kinds import KINDS
@@ -74,8 +74,8 @@ def _label_match(selector: str, labels: dict) -> bool:
     return True
 
 
-def _field(obj: dict, path: str):
-    cur = obj
+def _field(obj: dict, path: str) -> Any:
+    cur: Any = obj
     for part in path.split("."):
         cur = cur.get(part) if isinstance(cur, dict) else None
     return cur

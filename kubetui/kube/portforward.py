@@ -24,7 +24,7 @@ from kubernetes.stream import portforward
 from websocket import WebSocketException
 
 from .client import ApiError, KubeClient
-from .exec import _api_error
+from .exec import upgrade_error
 
 log = logging.getLogger("kubetui.kube")
 HOST = "127.0.0.1"  # never another interface: a forward is for this machine only
@@ -58,7 +58,7 @@ def open_stream(client: KubeClient, namespace: str, pod: str, port: int):
         return portforward(CoreV1Api(client.api).connect_get_namespaced_pod_portforward,
                            pod, namespace, ports=str(port))
     except ApiException as exc:
-        raise _api_error(exc) from exc
+        raise upgrade_error(exc) from exc
     except (WebSocketException, OSError) as exc:
         raise ApiError(500, "", f"cannot open the port-forward stream: {exc}") from exc
 
@@ -147,6 +147,8 @@ class Forward:
 
     def _accept(self) -> None:
         listener = self._listener
+        if listener is None:
+            return
         while self.live:
             try:
                 conn, _ = listener.accept()

@@ -232,8 +232,9 @@ class Cockpit:
 
 
 CONTROLLER_HASH = "controller-revision-hash"
-_FAILING = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError",
-            "InvalidImageName", "CreateContainerError", "RunContainerError"}
+FAILING_REASONS = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
+                   "CreateContainerConfigError", "InvalidImageName", "CreateContainerError",
+                   "RunContainerError"}
 
 
 def _owned_by(obj: dict, items) -> list[dict]:
@@ -248,7 +249,7 @@ def _failing(pods: list[dict]) -> str:
         st = pod.get("status") or {}
         for cs in st.get("containerStatuses") or ():
             waiting = (cs.get("state") or {}).get("waiting") or {}
-            if waiting.get("reason") in _FAILING:
+            if waiting.get("reason") in FAILING_REASONS:
                 return (f"new pod {pod['metadata']['name']}: {waiting['reason']}"
                         + (f" ({waiting['message']})" if waiting.get("message") else ""))
         for cond in st.get("conditions") or ():
@@ -283,14 +284,14 @@ def cockpit(obj: dict, owned: list[dict], pods: list[dict]) -> Cockpit:
         history = history_from_controller_revisions(mine)
         update = (obj.get("status") or {}).get("updateRevision") or (
             history[-1].name if history else "")
-        for rev in history:
-            members = [p for p in pods if _revision_of(p, meta["name"]) == rev.name]
-            new = rev.name == update
+        for revision in history:
+            members = [p for p in pods if _revision_of(p, meta["name"]) == revision.name]
+            new = revision.name == update
             if new or members:
-                groups.append(RevisionGroup(rev.number, rev.name, new,
+                groups.append(RevisionGroup(revision.number, revision.name, new,
                                             st.desired if new else len(members),
                                             sum(1 for p in members if is_ready(p)),
-                                            rev.images, members))
+                                            revision.images, members))
     groups.sort(key=lambda g: (not g.new, -g.revision))
     paused = bool((obj.get("spec") or {}).get("paused"))
     reason = st.failed

@@ -9,7 +9,7 @@ lost, so one malformed object never stops an informer."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 import msgspec
 import orjson
@@ -326,28 +326,30 @@ def decode_list(kind: str, data: bytes) -> tuple[list[dict], dict]:
     if kind == "Pod":
         try:
             out = _POD_LIST.decode(data)
-            return _prune_all(out.get("items") or []), out.get("metadata") or {}
+            return _prune_all(cast(list[dict], out.get("items") or [])), dict(
+                out.get("metadata") or {})
         except msgspec.ValidationError:
             pass  # an odd object: take the slow path for the whole page
     doc = orjson.loads(data)
     if not isinstance(doc, dict) or not isinstance(doc.get("items") or [], list):
         raise Malformed(f"a {kind} list that is not a List object: {data[:120]!r}")
+    metadata = doc.get("metadata")
     return ([prune(o) for o in doc.get("items") or () if isinstance(o, dict)],
-            doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {})
+            metadata if isinstance(metadata, dict) else {})
 
 
 def decode_event(kind: str, line: bytes) -> tuple[str, dict]:
     """(type, object) of one watch event line; ERROR objects stay whole Status dicts."""
     if kind == "Pod" and b'"ERROR"' not in line[:40] and b'"BOOKMARK"' not in line[:40]:
         try:
-            ev = _POD_EVENT.decode(line)
-            return ev["type"], compact_pod(ev["object"])
+            pod_event = _POD_EVENT.decode(line)
+            return pod_event["type"], compact_pod(cast(dict, pod_event["object"]))
         except msgspec.ValidationError:
             pass
     ev = orjson.loads(line)
     if not isinstance(ev, dict) or not isinstance(ev.get("object") or {}, dict):
         raise Malformed(f"a watch line that is not an event: {line[:120]!r}")
-    obj = ev.get("object") or {}
+    obj: dict = ev.get("object") or {}
     return str(ev.get("type", "")), prune(obj) if ev.get("type") != "ERROR" else obj
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .architecture import ABSENT, FAILING, MANAGED, OK, Architecture, NodeBox, PodCell
 from .bars import bar
+from .json_types import Any
 
 Span = tuple[str, str]  # text, style name
 Line = list[Span]
@@ -56,7 +57,7 @@ def _box(title: Line, body: list[Line], width: int, style: str = "border") -> li
     return rows
 
 
-def _cells(cells: list[PodCell], inner: int, first_row: int) -> tuple[list[Line], list]:
+def _cells(cells: list[PodCell], inner: int, first_row: int) -> tuple[list[Line], list[Any]]:
     """Cells wrapped at `inner` columns; their (row, column) inside the box body."""
     lines, where = [], []
     per = max(1, inner)
@@ -84,7 +85,7 @@ def _resource_line(label: str, req: float, alloc: float, used: float | None,
             (tail, "dim")]
 
 
-def node_box(node: NodeBox, width: int, compact: bool) -> tuple[list[Line], list]:
+def node_box(node: NodeBox, width: int, compact: bool) -> tuple[list[Line], list[Any]]:
     inner = width - 4
     ready = ("●", "ok") if node.ready else ("✖", "error")
     title: Line = [(ready[0] + " ", ready[1]), (node.name, "title")]

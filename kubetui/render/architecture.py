@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from .json_types import Obj
 from .pod import is_ready, summarize
 from .quantity import parse_quantity
 
@@ -82,13 +83,13 @@ def readyz_checks(text: str | None) -> dict[str, bool]:
     return out
 
 
-def _is_control_plane_node(node: dict) -> bool:
+def _is_control_plane_node(node: Obj) -> bool:
     labels = node["metadata"].get("labels") or {}
     return ("node-role.kubernetes.io/control-plane" in labels
             or "node-role.kubernetes.io/master" in labels)
 
 
-def _static_pod(pods_by_component: dict[str, list[dict]], name: str) -> list[dict]:
+def _static_pod(pods_by_component: dict[str, list[Obj]], name: str) -> list[Obj]:
     return pods_by_component.get(name, [])
 
 
@@ -96,7 +97,7 @@ MANAGED_VERSIONS = ("-eks-", "-gke.", "-aks", "+vmware", "-do.", "+oke", "-ibm")
 MANAGED_PROVIDERS = ("aws://", "gce://", "azure://", "digitalocean://", "oci://", "ibm://")
 
 
-def is_managed(nodes: list[dict], has_static_pods: bool,
+def is_managed(nodes: list[Obj], has_static_pods: bool,
                server_version: str | None = None) -> bool:
     """A provider runs the control plane: no control-plane node, no static pods, and the
     provider says so (its build in the server's version, e.g. v1.30.4-eks-a737599, or
@@ -108,16 +109,16 @@ def is_managed(nodes: list[dict], has_static_pods: bool,
         return True
     ids = [(n.get("spec") or {}).get("providerID") or "" for n in nodes]
     return bool(ids) and all(i.startswith(MANAGED_PROVIDERS) for i in ids) and bool(
-        server_version) and "+" not in server_version.split("-", 1)[0]
+        server_version) and "+" not in (server_version or "").split("-", 1)[0]
 
 
-def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None,
-                  componentstatuses: list[dict] | None,
+def control_plane(nodes: list[Obj], system_pods: list[Obj], readyz: str | None,
+                  componentstatuses: list[Obj] | None,
                   server_version: str | None = None) -> tuple[list[Component], bool]:
     """Each component's health as the cluster shows it, and where that was seen: its
     static pod, /readyz, componentstatuses; "managed by the provider" only where a
     managed cluster shows nothing at all."""
-    by_component: dict[str, list[dict]] = {}
+    by_component: dict[str, list[Obj]] = {}
     for pod in system_pods:
         labels = pod["metadata"].get("labels") or {}
         comp = labels.get("component") or labels.get("k8s-app") or labels.get("app")
@@ -159,7 +160,7 @@ def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None
             continue
         cs = statuses.get(CS_NAMES.get(name, ""))
         if cs is not None:
-            healthy = next((c for c in cs.get("conditions") or ()
+            healthy: Obj = next((c for c in cs.get("conditions") or ()
                             if c.get("type") == "Healthy"), {})
             ok = healthy.get("status") == "True"
             out.append(Component(name, OK if ok else FAILING,
@@ -179,7 +180,7 @@ def control_plane(nodes: list[dict], system_pods: list[dict], readyz: str | None
     return out, managed
 
 
-def _requests(pod: dict) -> tuple[float, float]:
+def _requests(pod: Obj) -> tuple[float, float]:
     cpu = mem = 0.0
     for c in (pod.get("spec") or {}).get("containers") or ():
         req = (c.get("resources") or {}).get("requests") or {}
@@ -191,7 +192,7 @@ def _requests(pod: dict) -> tuple[float, float]:
     return cpu, mem
 
 
-def _alloc(node: dict, key: str) -> float:
+def _alloc(node: Obj, key: str) -> float:
     try:
         return parse_quantity(((node.get("status") or {}).get("allocatable") or {}).get(key, 0))
     except ValueError:
@@ -202,10 +203,10 @@ class CellCache:
     """Pod cells keyed by the pod object they came from: a store replaces an object when
     it changes, so an unchanged pod's cell is reused (10k pods, 2 rebuilds a second)."""
 
-    def __init__(self):
-        self._cells: dict[int, tuple[dict, PodCell, tuple[float, float]]] = {}
+    def __init__(self) -> None:
+        self._cells: dict[int, tuple[Obj, PodCell, tuple[float, float]]] = {}
 
-    def _entry(self, pod: dict, now: float):
+    def _entry(self, pod: Obj, now: float) -> tuple[Obj, PodCell, tuple[float, float]]:
         hit = self._cells.get(id(pod))
         if hit is not None and hit[0] is pod:
             return hit
@@ -216,10 +217,10 @@ class CellCache:
         entry = self._cells[id(pod)] = (pod, cell, _requests(pod))
         return entry
 
-    def cell(self, pod: dict, now: float) -> PodCell:
+    def cell(self, pod: Obj, now: float) -> PodCell:
         return self._entry(pod, now)[1]
 
-    def requests(self, pod: dict, now: float) -> tuple[float, float]:
+    def requests(self, pod: Obj, now: float) -> tuple[float, float]:
         """The pod's CPU (cores) and memory (bytes) requests."""
         return self._entry(pod, now)[2]
 
@@ -228,7 +229,7 @@ class CellCache:
             self._cells = {}
 
 
-def _well_formed(obj) -> bool:
+def _well_formed(obj: object) -> bool:
     """What the model can read at all: an object with a name (a malformed one is left
     out of the picture, not allowed to break it)."""
     return isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and isinstance(
@@ -236,9 +237,9 @@ def _well_formed(obj) -> bool:
         isinstance(obj.get("status") or {}, dict)
 
 
-def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
-          componentstatuses: list[dict] | None = None,
-          node_metrics: dict[str, dict] | None = None, namespace: str | None = None,
+def build(nodes: list[Obj], pods: list[Obj], readyz: str | None = None,
+          componentstatuses: list[Obj] | None = None,
+          node_metrics: dict[str, Obj] | None = None, namespace: str | None = None,
           cache: CellCache | None = None, now: float | None = None,
           server_version: str | None = None) -> Architecture:
     """`pods` is every pod (requests count whatever the filter); `namespace` filters the
@@ -260,14 +261,14 @@ def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
                                              n["metadata"]["name"])):
         try:
             boxes[node["metadata"]["name"]] = _box(node, proxies, node_metrics)
-        except Exception:  # a malformed node is left out, not allowed to break the view
+        except Exception:  # noqa: BLE001 - a malformed node is left out, not allowed to break the view
             continue
     unscheduled: list[PodCell] = []
     shown = 0
     for pod in pods:
         try:
             shown += _place(pod, boxes, unscheduled, namespace, cache, now)
-        except Exception:  # likewise a malformed pod
+        except Exception:  # noqa: BLE001 - likewise a malformed pod
             continue
     for box in boxes.values():
         box.pods.sort(key=lambda c: (c.namespace, c.name))
@@ -277,7 +278,7 @@ def build(nodes: list[dict], pods: list[dict], readyz: str | None = None,
                         shown)
 
 
-def _box(node: dict, proxies: dict[str, bool], node_metrics) -> NodeBox:
+def _box(node: Obj, proxies: dict[str, bool], node_metrics: dict[str, Obj] | None) -> NodeBox:
     meta, st = node["metadata"], node.get("status") or {}
     info = st.get("nodeInfo") or {}
     conds = {c.get("type"): c.get("status") for c in st.get("conditions") or ()}
@@ -300,7 +301,7 @@ def _box(node: dict, proxies: dict[str, bool], node_metrics) -> NodeBox:
         parse_quantity(usage["memory"]) if "memory" in usage else None)
 
 
-def _place(pod: dict, boxes: dict[str, NodeBox], unscheduled: list[PodCell],
+def _place(pod: Obj, boxes: dict[str, NodeBox], unscheduled: list[PodCell],
            namespace: str | None, cache: CellCache, now: float) -> int:
     """Count the pod's requests on its node and give it a cell; 1 if it is shown."""
     phase = (pod.get("status") or {}).get("phase")

@@ -15,7 +15,3 @@ def bar(value: float, total: float, width: int) -> str:
     full, part = divmod(eighths, 8)
     text = "█" * full + (_EIGHTHS[part] if part else "")
     return text + "░" * (width - len(text))
-
-
-def percent(value: float, total: float) -> str:
-    return "-" if total <= 0 else f"{100 * value / total:.0f}%"

@@ -10,16 +10,18 @@ import base64
 import time
 from datetime import tzinfo
 
-from . import describe_pod, events as ev
+from . import describe_pod
+from . import events as ev
 from .age import age
-from .describe_text import Writer, annotations, go_bool, labels, taints
+from .describe_text import Writer, annotation_lines, go_bool, labels, taints
+from .json_types import Obj
 from .printers import node_roles, selector_string
 from .safe import harmless
 
 probe_text = describe_pod.probe_text  # the checklist's rules print probes this way too
 
 
-def _tree(w: Writer, value, depth: int = 1) -> None:
+def _tree(w: Writer, value: object, depth: int = 1) -> None:
     pad = "  " * depth
     if isinstance(value, dict):
         for k, v in value.items():
@@ -37,31 +39,31 @@ def _tree(w: Writer, value, depth: int = 1) -> None:
                 w.write(0, f"{pad}- {item}\n")
 
 
-def _header(w: Writer, meta: dict, created: bool = True) -> None:
+def _header(w: Writer, meta: Obj, created: bool = True) -> None:
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
     if meta.get("namespace"):
         w.write(0, f"Namespace:\t{meta['namespace']}\n")
     labels(w, "Labels", meta.get("labels"))
-    annotations(w, "Annotations", meta.get("annotations"))
+    annotation_lines(w, "Annotations", meta.get("annotations"))
     if created:
         w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
     if meta.get("deletionTimestamp"):
         w.write(0, f"DeletionTimestamp:\t{w.time(meta['deletionTimestamp'])}\n")
 
 
-def _replica_sets(sets: list[dict]) -> str:
+def _replica_sets(sets: list[Obj]) -> str:
     return ", ".join(f"{rs['metadata']['name']} ({(rs.get('status') or {}).get('replicas', 0)}/"
                      f"{(rs.get('spec') or {}).get('replicas', 1)} replicas created)"
                      for rs in sets) or "<none>"
 
 
-def _deployment(w: Writer, d: dict, replicasets: list[dict] | None) -> None:
+def _deployment(w: Writer, d: Obj, replicasets: list[Obj] | None) -> None:
     meta, spec, st = d.get("metadata") or {}, d.get("spec") or {}, d.get("status") or {}
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
     w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
     w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
     labels(w, "Labels", meta.get("labels"))
-    annotations(w, "Annotations", meta.get("annotations"))
+    annotation_lines(w, "Annotations", meta.get("annotations"))
     sel = spec.get("selector") or {}
     selector = selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
     w.write(0, f"Selector:\t{selector}\n")
@@ -94,12 +96,12 @@ def _deployment(w: Writer, d: dict, replicasets: list[dict] | None) -> None:
         w.write(0, f"NewReplicaSet:\t{_replica_sets(new)}\n")
 
 
-def _node(w: Writer, n: dict) -> None:
+def _node(w: Writer, n: Obj) -> None:
     meta, spec, st = n.get("metadata") or {}, n.get("spec") or {}, n.get("status") or {}
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
     w.write(0, f"Roles:\t{node_roles(meta.get('labels') or {})}\n")
     labels(w, "Labels", meta.get("labels"))
-    annotations(w, "Annotations", meta.get("annotations"))
+    annotation_lines(w, "Annotations", meta.get("annotations"))
     w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
     taints(w, "Taints", spec.get("taints"))
     w.write(0, f"Unschedulable:\t{go_bool(spec.get('unschedulable'))}\n")
@@ -139,23 +141,23 @@ def _node(w: Writer, n: dict) -> None:
         w.write(0, f"ProviderID:\t{spec['providerID']}\n")
 
 
-def describe(obj: dict, events: list[dict] | None = None, now: float | None = None,
-             tz: tzinfo | None = None, replicasets: list[dict] | None = None) -> str:
+def describe(obj: Obj, events: list[Obj] | None = None, now: float | None = None,
+             tz: tzinfo | None = None, replicasets: list[Obj] | None = None) -> str:
     """The describe text of `obj` with its `events` (None: no Events section); times in
     `tz` (default: the local zone, as kubectl). A Deployment's old and new ReplicaSets
     are listed when `replicasets` (the namespace's) are given. A malformed object is
     said to be one, with what could not be read, never an exception."""
     try:
         return harmless(_describe(obj, events, now, tz, replicasets))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a malformed object is said to be one
         import json
         return (f"kubetui cannot describe this object, it is malformed: "
                 f"{type(exc).__name__}: {exc}\n\n" +
                 harmless(json.dumps(obj, indent=2, default=str, sort_keys=True)[:20000]) + "\n")
 
 
-def _describe(obj: dict, events: list[dict] | None, now: float | None,
-              tz: tzinfo | None, replicasets: list[dict] | None) -> str:
+def _describe(obj: Obj, events: list[Obj] | None, now: float | None,
+              tz: tzinfo | None, replicasets: list[Obj] | None) -> str:
     now = time.time() if now is None else now
     w = Writer(tz)
     meta = obj.get("metadata") or {}
@@ -191,7 +193,7 @@ def _describe(obj: dict, events: list[dict] | None, now: float | None,
     return w.text()
 
 
-def _events(w: Writer, events: list[dict], now: float) -> None:
+def _events(w: Writer, events: list[Obj], now: float) -> None:
     """kubectl describe's Events table, oldest first by when each was last seen."""
     if not events:
         w.write(0, "Events:\t<none>\n")

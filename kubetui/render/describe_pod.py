@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 
 from .age import age
-from .describe_text import Writer, annotations, go_bool, labels, tolerations
+from .describe_text import Writer, annotation_lines, go_bool, labels, tolerations
+from .json_types import Any, Obj
 from .printers import selector_string
 from .quantity import parse_quantity
 
 
-def probe_text(p: dict | None) -> str:
+def probe_text(p: Obj | None) -> str:
     """A probe as kubectl describe prints it (`http-get http://:8080/ready delay=0s ...`)."""
     if not p:
         return "none"
@@ -37,11 +38,11 @@ def probe_text(p: dict | None) -> str:
     return f"unknown {attrs}"
 
 
-def _ports(ports: list, key: str) -> str:
+def _ports(ports: list[Any], key: str) -> str:
     return ", ".join(f"{p.get(key, 0)}/{p.get('protocol', 'TCP')}" for p in ports)
 
 
-def _field_value(pod: dict | None, path: str) -> str:
+def _field_value(pod: Obj | None, path: str) -> str:
     """What kubectl's env resolver finds at a fieldRef: it converts the path as a field
     selector, which knows metadata.name and metadata.namespace only; anything else is
     blank."""
@@ -50,7 +51,7 @@ def _field_value(pod: dict | None, path: str) -> str:
     return ""
 
 
-def _resource_value(container: dict, ref: dict) -> str:
+def _resource_value(container: Obj, ref: Obj) -> str:
     """A resourceFieldRef's value: the container's request or limit over the divisor,
     rounded up (kubectl's ExtractContainerResourceValue)."""
     kind, _, name = (ref.get("resource") or "").partition(".")
@@ -61,7 +62,7 @@ def _resource_value(container: dict, ref: dict) -> str:
     return str(math.ceil(parse_quantity(str(raw)) / divisor))
 
 
-def _state(w: Writer, label: str, state: dict | None) -> None:
+def _state(w: Writer, label: str, state: Obj | None) -> None:
     state = state or {}
     if state.get("running") is not None:
         w.write(2, f"{label}:\tRunning\n")
@@ -86,7 +87,7 @@ def _state(w: Writer, label: str, state: dict | None) -> None:
         w.write(2, f"{label}:\tWaiting\n")
 
 
-def _env(w: Writer, c: dict, pod: dict | None) -> None:
+def _env(w: Writer, c: Obj, pod: Obj | None) -> None:
     if c.get("envFrom"):
         w.write(2, "Environment Variables from:\n")
         for e in c["envFrom"]:
@@ -123,7 +124,7 @@ def _env(w: Writer, c: dict, pod: dict | None) -> None:
                        f"'{r.get('name')}'>\tOptional: {go_bool(r.get('optional'))}\n")
 
 
-def _resources(w: Writer, resources: dict | None, level: int) -> None:
+def _resources(w: Writer, resources: Obj | None, level: int) -> None:
     for kind in ("limits", "requests"):
         values = (resources or {}).get(kind) or {}
         if values:
@@ -132,7 +133,7 @@ def _resources(w: Writer, resources: dict | None, level: int) -> None:
             w.write(level + 1, f"{name}:\t{values[name]}\n")
 
 
-def containers(w: Writer, label: str, specs: list, statuses: list | None, pod: dict | None,
+def containers(w: Writer, label: str, specs: list[Any], statuses: list[Any] | None, pod: Obj | None,
                space: str = "") -> None:
     """describeContainers: one block per container; `statuses` None for a template."""
     w.write(0, f"{space}{label}:{'' if specs else ' <none>'}\n")
@@ -198,7 +199,7 @@ _VOLUME_TYPES = {
 }
 
 
-def _volume(w: Writer, kind: str, src: dict) -> None:
+def _volume(w: Writer, kind: str, src: Obj) -> None:
     """One volume's source, as kubectl's print*VolumeSource functions lay it out."""
     w.write(2, f"Type:\t{_VOLUME_TYPES.get(kind, kind)}\n")
     if kind == "hostPath":
@@ -251,7 +252,7 @@ def _volume(w: Writer, kind: str, src: dict) -> None:
                 w.write(2, f"{key[0].upper() + key[1:]}:\t{value}\n")
 
 
-def volumes(w: Writer, items: list | None, space: str = "") -> None:
+def volumes(w: Writer, items: list[Any] | None, space: str = "") -> None:
     if not items:
         w.write(0, f"{space}Volumes:\t<none>\n")
         return
@@ -262,7 +263,7 @@ def volumes(w: Writer, items: list | None, space: str = "") -> None:
         _volume(w, kind, v.get(kind) or {})
 
 
-def spread_constraints(w: Writer, items: list | None, space: str = "") -> None:
+def spread_constraints(w: Writer, items: list[Any] | None, space: str = "") -> None:
     if not items:
         return
     w.write(0, f"{space}Topology Spread Constraints:\t")
@@ -279,7 +280,7 @@ def spread_constraints(w: Writer, items: list | None, space: str = "") -> None:
         w.write(0, text + "\n")
 
 
-def pod(w: Writer, p: dict, now: float) -> None:
+def pod(w: Writer, p: Obj, now: float) -> None:
     meta, spec, st = p.get("metadata") or {}, p.get("spec") or {}, p.get("status") or {}
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
     w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
@@ -296,7 +297,7 @@ def pod(w: Writer, p: dict, now: float) -> None:
     if st.get("startTime"):
         w.write(0, f"Start Time:\t{w.time(st['startTime'])}\n")
     labels(w, "Labels", meta.get("labels"))
-    annotations(w, "Annotations", meta.get("annotations"))
+    annotation_lines(w, "Annotations", meta.get("annotations"))
     if meta.get("deletionTimestamp") and st.get("phase") not in ("Failed", "Succeeded"):
         w.write(0, f"Status:\tTerminating (lasts {age(meta['deletionTimestamp'], now)})\n")
         w.write(0, f"Termination Grace Period:\t{meta.get('deletionGracePeriodSeconds', 0)}s\n")
@@ -347,7 +348,7 @@ def pod(w: Writer, p: dict, now: float) -> None:
     spread_constraints(w, spec.get("topologySpreadConstraints"))
 
 
-def template(w: Writer, tpl: dict | None) -> None:
+def template(w: Writer, tpl: Obj | None) -> None:
     """DescribePodTemplate: a workload's pod template."""
     w.write(0, "Pod Template:\n")
     if tpl is None:
@@ -356,7 +357,7 @@ def template(w: Writer, tpl: dict | None) -> None:
     meta, spec = tpl.get("metadata") or {}, tpl.get("spec") or {}
     labels(w, "  Labels", meta.get("labels"))
     if meta.get("annotations"):
-        annotations(w, "  Annotations", meta["annotations"])
+        annotation_lines(w, "  Annotations", meta["annotations"])
     if spec.get("serviceAccountName"):
         w.write(1, f"Service Account:\t{spec['serviceAccountName']}\n")
     if spec.get("initContainers"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone, tzinfo
 
 from .age import parse_time
+from .json_types import Any, Obj
 from .tabwriter import tabwrite
 
 MAX_ANNOTATION = 140
@@ -44,15 +45,16 @@ class Writer:
                 f"{d:%H:%M:%S} {offset}")
 
 
-def go_bool(value) -> str:
+def go_bool(value: object) -> str:
     """A Go bool printed with %v."""
     return "true" if value else "false"
 
 
-def labels(w: Writer, title: str, values: dict | None) -> None:
+def labels(w: Writer, title: str, values: Obj | None) -> None:
     """printLabelsMultiline: `key=value`, sorted, one a line; `<none>` when empty."""
     w.write(0, f"{title}:\t")
-    keys = sorted(values or {})
+    values = values or {}
+    keys = sorted(values)
     if not keys:
         w.write(0, "<none>\n")
         return
@@ -62,10 +64,11 @@ def labels(w: Writer, title: str, values: dict | None) -> None:
         w.write(0, f"{key}={values[key]}\n")
 
 
-def annotations(w: Writer, title: str, values: dict | None) -> None:
+def annotation_lines(w: Writer, title: str, values: Obj | None) -> None:
     """printAnnotationsMultiline: `key: value`, long or multi-line values below the key."""
     w.write(0, f"{title}:\t")
-    keys = sorted(k for k in values or {} if k not in SKIPPED_ANNOTATIONS)
+    values = values or {}
+    keys = sorted(k for k in values if k not in SKIPPED_ANNOTATIONS)
     if not keys:
         w.write(0, "<none>\n")
         return
@@ -83,14 +86,14 @@ def annotations(w: Writer, title: str, values: dict | None) -> None:
             w.write(0, f"{key}: {value}\n")
 
 
-def taint_text(t: dict) -> str:
-    text = t.get("key", "")
+def taint_text(t: Obj) -> str:
+    text = str(t.get("key", ""))
     if t.get("value"):
         text += f"={t['value']}"
     return text + (f":{t['effect']}" if t.get("effect") else "")
 
 
-def taints(w: Writer, title: str, values: list | None) -> None:
+def taints(w: Writer, title: str, values: list[Any] | None) -> None:
     w.write(0, f"{title}:\t")
     if not values:
         w.write(0, "<none>\n")
@@ -102,7 +105,7 @@ def taints(w: Writer, title: str, values: list | None) -> None:
         w.write(0, taint_text(t) + "\n")
 
 
-def tolerations(w: Writer, title: str, values: list | None) -> None:
+def tolerations(w: Writer, title: str, values: list[Any] | None) -> None:
     w.write(0, f"{title}:\t")
     if not values:
         w.write(0, "<none>\n")

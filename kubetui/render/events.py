@@ -10,21 +10,22 @@ reader in kubetui goes through these three functions."""
 from __future__ import annotations
 
 from .age import parse_time
+from .json_types import Obj
 
 
-def first_seen(event: dict) -> str | None:
+def first_seen(event: Obj) -> str | None:
     """The first occurrence: firstTimestamp, else eventTime."""
     return event.get("firstTimestamp") or event.get("eventTime")
 
 
-def last_seen(event: dict) -> str | None:
+def last_seen(event: Obj) -> str | None:
     """The latest occurrence: the series' lastObservedTime, else lastTimestamp, else the
     first occurrence."""
     series = event.get("series") or {}
     return series.get("lastObservedTime") or event.get("lastTimestamp") or first_seen(event)
 
 
-def count(event: dict) -> int:
+def count(event: Obj) -> int:
     """How many times it happened: the series' count, else count, else 1 (a singleton
     through events.k8s.io has no count)."""
     series = event.get("series")
@@ -33,7 +34,7 @@ def count(event: dict) -> int:
     return int(event.get("count") or 1)
 
 
-def last_seen_time(event: dict) -> float:
+def last_seen_time(event: Obj) -> float:
     """last_seen as POSIX seconds (0 when unknown), to sort by; falls back to the
     object's creationTimestamp."""
     return (parse_time(last_seen(event)) or

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from .json_types import Obj
 from .quantity import parse_quantity
 
 POD_COLUMNS = ("CPU", "MEM", "%CPU/R", "%MEM/L")
@@ -22,14 +23,14 @@ def top_memory(n: float) -> str:
     return f"{int(n // 2**20)}Mi"
 
 
-def _q(value) -> float:
+def _q(value: object) -> float:
     try:
         return parse_quantity(value)
     except (TypeError, ValueError):
         return 0.0
 
 
-def usage(metrics: dict) -> tuple[float, float]:
+def usage(metrics: Obj) -> tuple[float, float]:
     """(cores, bytes) of a PodMetrics (all its containers) or a NodeMetrics."""
     if "containers" in metrics:
         parts = [c.get("usage") or {} for c in metrics.get("containers") or ()]
@@ -38,7 +39,7 @@ def usage(metrics: dict) -> tuple[float, float]:
     return (sum(_q(u.get("cpu", 0)) for u in parts), sum(_q(u.get("memory", 0)) for u in parts))
 
 
-def _sum(pod: dict, field: str, resource: str) -> float | None:
+def _sum(pod: Obj, field: str, resource: str) -> float | None:
     """A pod's containers' total; None when one of them sets none (no meaningful %)."""
     total = 0.0
     for c in (pod.get("spec") or {}).get("containers") or ():
@@ -53,7 +54,7 @@ def percent(used: float, of: float | None) -> str:
     return "n/a" if not of else f"{round(100 * used / of)}%"
 
 
-def pod_cells(pod: dict, metrics: dict | None) -> tuple[str, ...]:
+def pod_cells(pod: Obj, metrics: Obj | None) -> tuple[str, ...]:
     if metrics is None:
         return ("n/a",) * len(POD_COLUMNS)
     cpu, mem = usage(metrics)
@@ -61,7 +62,7 @@ def pod_cells(pod: dict, metrics: dict | None) -> tuple[str, ...]:
             percent(mem, _sum(pod, "limits", "memory")))
 
 
-def node_cells(node: dict, metrics: dict | None) -> tuple[str, ...]:
+def node_cells(node: Obj, metrics: Obj | None) -> tuple[str, ...]:
     if metrics is None:
         return ("n/a",) * len(NODE_COLUMNS)
     cpu, mem = usage(metrics)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .age import age, human_duration, parse_time
+from .json_types import Obj
 
 NODE_UNREACHABLE_REASON = "NodeLost"
 
@@ -27,23 +28,23 @@ class PodSummary:
     health: str
 
 
-def _is_restartable_init(spec_by_name: dict, name: str) -> bool:
-    return spec_by_name.get(name, {}).get("restartPolicy") == "Always"
+def _is_restartable_init(spec_by_name: Obj, name: str) -> bool:
+    return bool(spec_by_name.get(name, {}).get("restartPolicy") == "Always")
 
 
-def _has_condition(pod: dict, ctype: str) -> bool:
+def _has_condition(pod: Obj, ctype: str) -> bool:
     for cond in (pod.get("status") or {}).get("conditions") or ():
         if cond.get("type") == ctype and cond.get("status") == "True":
             return True
     return False
 
 
-def is_ready(pod: dict) -> bool:
+def is_ready(pod: Obj) -> bool:
     """The pod's Ready condition is True."""
     return _has_condition(pod, "Ready")
 
 
-def summarize(pod: dict, now: float) -> PodSummary:
+def summarize(pod: Obj, now: float) -> PodSummary:
     """kubectl's READY / STATUS / RESTARTS for one pod, plus a health verdict."""
     spec = pod.get("spec") or {}
     status = pod.get("status") or {}
@@ -94,7 +95,8 @@ def summarize(pod: dict, now: float) -> PodSummary:
             else:
                 reason = f"Init:ExitCode:{terminated.get('exitCode', 0)}"
             initializing = True
-        elif waiting is not None and waiting.get("reason") and waiting["reason"] != "PodInitializing":
+        elif (waiting is not None and waiting.get("reason")
+              and waiting["reason"] != "PodInitializing"):
             reason = "Init:" + waiting["reason"]
             initializing = True
         else:
@@ -144,7 +146,7 @@ def summarize(pod: dict, now: float) -> PodSummary:
     )
 
 
-def _last_termination(cs: dict) -> float:
+def _last_termination(cs: Obj) -> float:
     term = (cs.get("lastState") or {}).get("terminated") or {}
     return parse_time(term.get("finishedAt")) or 0.0
 
@@ -162,7 +164,7 @@ def _health(reason: str, ready: int, total: int) -> str:
 POD_COLUMNS = ("NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE")
 
 
-def pod_row(pod: dict, now: float) -> tuple[tuple[str, ...], str]:
+def pod_row(pod: Obj, now: float) -> tuple[tuple[str, ...], str]:
     """The pods table row (kubectl `get pods -A -o wide` columns) and its health."""
     meta = pod.get("metadata") or {}
     status = pod.get("status") or {}

@@ -4,12 +4,15 @@ them as server-side Tables; the UI draws its tables from the same rules."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from . import events
 from .age import age, human_duration, parse_time
+from .json_types import Any, Obj
 from .pod import summarize
 
 
-def selector_string(match_labels: dict | None, exprs: list | None = None) -> str:
+def selector_string(match_labels: Obj | None, exprs: list[Any] | None = None) -> str:
     """A LabelSelector object as its string form (`app=web,tier in (a,b)`)."""
     parts = [f"{k}={v}" for k, v in sorted((match_labels or {}).items())]
     for e in exprs or ():
@@ -25,7 +28,7 @@ def selector_string(match_labels: dict | None, exprs: list | None = None) -> str
     return ",".join(parts)
 
 
-def pod_selector(obj: dict) -> str:
+def pod_selector(obj: Obj) -> str:
     """The selector of the pods an object owns or serves, as a string ("" for none): a
     workload's LabelSelector (matchLabels and matchExpressions), a Service's plain map."""
     sel = (obj.get("spec") or {}).get("selector") or {}
@@ -34,7 +37,8 @@ def pod_selector(obj: dict) -> str:
     return selector_string(sel)
 
 
-def col(name: str, kind: str = "string", priority: int = 0, fmt: str = "", desc: str = ""):
+def col(name: str, kind: str = "string", priority: int = 0, fmt: str = "",
+        desc: str = "") -> Obj:
     return {"name": name, "type": kind, "format": fmt, "description": desc or name,
             "priority": priority}
 
@@ -44,21 +48,22 @@ AGE = col("Age", desc="CreationTimestamp is a timestamp representing the server 
                       "this object was created.")
 
 
-def _ts(o: dict) -> str | None:
-    return o["metadata"].get("creationTimestamp")
+def created(o: Obj) -> str | None:
+    stamp = o["metadata"].get("creationTimestamp")
+    return str(stamp) if stamp is not None else None
 
 
-def _containers(spec: dict) -> tuple[str, str]:
+def _containers(spec: Obj) -> tuple[str, str]:
     cs = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
     return ",".join(c.get("name", "") for c in cs), ",".join(c.get("image", "") for c in cs)
 
 
-def _selector(spec: dict) -> str:
+def _selector(spec: Obj) -> str:
     sel = spec.get("selector") or {}
     return selector_string(sel.get("matchLabels"), sel.get("matchExpressions")) or "<none>"
 
 
-def readiness_gates(pod: dict) -> str:
+def readiness_gates(pod: Obj) -> str:
     """kubectl's READINESS GATES: how many of the pod's gates have a True condition."""
     gates = (pod.get("spec") or {}).get("readinessGates") or []
     if not gates:
@@ -68,37 +73,37 @@ def readiness_gates(pod: dict) -> str:
     return f"{sum(1 for g in gates if conds.get(g.get('conditionType')) == 'True')}/{len(gates)}"
 
 
-def _pod(o: dict, now: float) -> list:
+def _pod(o: Obj, now: float) -> list[Any]:
     s = summarize(o, now)
     st, sp = o.get("status") or {}, o.get("spec") or {}
-    return [o["metadata"]["name"], s.ready, s.status, s.restarts, age(_ts(o), now),
+    return [o["metadata"]["name"], s.ready, s.status, s.restarts, age(created(o), now),
             st.get("podIP") or "<none>", sp.get("nodeName") or "<none>",
             st.get("nominatedNodeName") or "<none>", readiness_gates(o)]
 
 
-def _deployment(o: dict, now: float) -> list:
+def _deployment(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     names, images = _containers(sp)
     return [o["metadata"]["name"], f"{st.get('readyReplicas', 0)}/{sp.get('replicas', 1)}",
-            st.get("updatedReplicas", 0), st.get("availableReplicas", 0), age(_ts(o), now),
+            st.get("updatedReplicas", 0), st.get("availableReplicas", 0), age(created(o), now),
             names, images, _selector(sp)]
 
 
-def _replicaset(o: dict, now: float) -> list:
+def _replicaset(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     names, images = _containers(sp)
     return [o["metadata"]["name"], sp.get("replicas", 1), st.get("replicas", 0),
-            st.get("readyReplicas", 0), age(_ts(o), now), names, images, _selector(sp)]
+            st.get("readyReplicas", 0), age(created(o), now), names, images, _selector(sp)]
 
 
-def node_roles(labels: dict) -> str:
+def node_roles(labels: Obj) -> str:
     roles = sorted({k.split("/", 1)[1] for k in labels
                     if k.startswith("node-role.kubernetes.io/") and "/" in k} |
                    ({labels["kubernetes.io/role"]} if labels.get("kubernetes.io/role") else set()))
     return ",".join(r for r in roles if r) or "<none>"
 
 
-def node_status(o: dict) -> str:
+def node_status(o: Obj) -> str:
     conds = {c.get("type"): c.get("status") for c in (o.get("status") or {}).get("conditions")
              or ()}
     ready = conds.get("Ready")
@@ -108,7 +113,7 @@ def node_status(o: dict) -> str:
     return text
 
 
-def _node(o: dict, now: float) -> list:
+def _node(o: Obj, now: float) -> list[Any]:
     st = o.get("status") or {}
     info = st.get("nodeInfo") or {}
     addrs = {a.get("type"): a.get("address") for a in st.get("addresses") or ()}
@@ -116,12 +121,12 @@ def _node(o: dict, now: float) -> list:
     if info.get("architecture"):  # 1.36 prints the architecture beside the kernel
         kernel += f" ({info['architecture']})"
     return [o["metadata"]["name"], node_status(o), node_roles(o["metadata"].get("labels") or {}),
-            age(_ts(o), now), info.get("kubeletVersion", ""), addrs.get("InternalIP", "<none>"),
+            age(created(o), now), info.get("kubeletVersion", ""), addrs.get("InternalIP", "<none>"),
             addrs.get("ExternalIP", "<none>"), info.get("osImage") or "<unknown>", kernel,
             info.get("containerRuntimeVersion") or "<unknown>"]
 
 
-def service_ports(spec: dict) -> str:
+def service_ports(spec: Obj) -> str:
     out = []
     for p in spec.get("ports") or ():
         text = str(p.get("port"))
@@ -131,11 +136,11 @@ def service_ports(spec: dict) -> str:
     return ",".join(out) or "<none>"
 
 
-def service_external_ip(o: dict) -> str:
+def service_external_ip(o: Obj) -> str:
     sp = o.get("spec") or {}
     kind = sp.get("type", "ClusterIP")
     if kind == "ExternalName":
-        return sp.get("externalName", "<none>")
+        return str(sp.get("externalName", "<none>"))
     ext = list(sp.get("externalIPs") or ())
     if kind == "LoadBalancer":
         ingress = ((o.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
@@ -144,15 +149,15 @@ def service_external_ip(o: dict) -> str:
     return ",".join(ext) if ext else "<none>"
 
 
-def _service(o: dict, now: float) -> list:
+def _service(o: Obj, now: float) -> list[Any]:
     sp = o.get("spec") or {}
     sel = sp.get("selector") or {}
     return [o["metadata"]["name"], sp.get("type", "ClusterIP"), sp.get("clusterIP") or "<none>",
-            service_external_ip(o), service_ports(sp), age(_ts(o), now),
+            service_external_ip(o), service_ports(sp), age(created(o), now),
             ",".join(f"{k}={v}" for k, v in sorted(sel.items())) or "<none>"]
 
 
-def _event(o: dict, now: float) -> list:
+def _event(o: Obj, now: float) -> list[Any]:
     inv = o.get("involvedObject") or {}
     src = o.get("source") or {}
     kind = (inv.get("kind") or "").lower()
@@ -165,36 +170,36 @@ def _event(o: dict, now: float) -> list:
             o["metadata"]["name"]]
 
 
-def _name(o: dict) -> str:
-    return o["metadata"]["name"]
+def _name(o: Obj) -> str:
+    return str(o["metadata"]["name"])
 
 
-def _created_at(o: dict, now: float) -> list:
+def _created_at(o: Obj, now: float) -> list[Any]:
     return [_name(o), o["metadata"].get("creationTimestamp", "")]
 
 
-def _statefulset(o: dict, now: float) -> list:
+def _statefulset(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     names, images = _containers(sp)
     return [_name(o), f"{st.get('readyReplicas', 0)}/{sp.get('replicas', 1)}",
-            age(_ts(o), now), names, images]
+            age(created(o), now), names, images]
 
 
-def _node_selector(sp: dict) -> str:
+def _node_selector(sp: Obj) -> str:
     sel = ((sp.get("template") or {}).get("spec") or {}).get("nodeSelector") or {}
     return ",".join(f"{k}={v}" for k, v in sorted(sel.items())) or "<none>"
 
 
-def _daemonset(o: dict, now: float) -> list:
+def _daemonset(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     names, images = _containers(sp)
     return [_name(o), st.get("desiredNumberScheduled", 0), st.get("currentNumberScheduled", 0),
             st.get("numberReady", 0), st.get("updatedNumberScheduled", 0),
-            st.get("numberAvailable", 0), _node_selector(sp), age(_ts(o), now), names, images,
+            st.get("numberAvailable", 0), _node_selector(sp), age(created(o), now), names, images,
             _selector(sp)]
 
 
-def job_status(o: dict) -> str:
+def job_status(o: Obj) -> str:
     conds = {c.get("type"): c.get("status") for c in (o.get("status") or {}).get("conditions")
              or ()}
     if conds.get("Failed") == "True":
@@ -210,7 +215,7 @@ def job_status(o: dict) -> str:
     return "Running"
 
 
-def _job(o: dict, now: float) -> list:
+def _job(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     completions = sp.get("completions")
     done = st.get("succeeded", 0)
@@ -222,48 +227,48 @@ def _job(o: dict, now: float) -> list:
     start, end = parse_time(st.get("startTime")), parse_time(st.get("completionTime"))
     duration = human_duration((end or now) - start) if start else ""
     names, images = _containers(sp)
-    return [_name(o), job_status(o), comp, duration, age(_ts(o), now), names, images,
+    return [_name(o), job_status(o), comp, duration, age(created(o), now), names, images,
             _selector(sp)]
 
 
-def _cronjob(o: dict, now: float) -> list:
+def _cronjob(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     job_spec = (sp.get("jobTemplate") or {}).get("spec") or {}
     names, images = _containers(job_spec)
     last = st.get("lastScheduleTime")
     return [_name(o), sp.get("schedule", ""), sp.get("timeZone") or "<none>",
             "True" if sp.get("suspend") else "False", len(st.get("active") or ()),
-            age(last, now) if last else "<none>", age(_ts(o), now), names, images,
+            age(last, now) if last else "<none>", age(created(o), now), names, images,
             _selector(job_spec)]
 
 
-def _ingress(o: dict, now: float) -> list:
+def _ingress(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     hosts = [r.get("host") for r in sp.get("rules") or () if r.get("host")]
     lb = [i.get("ip") or i.get("hostname") for i in
           ((st.get("loadBalancer") or {}).get("ingress") or ())]
     ports = "80, 443" if sp.get("tls") else "80"
     return [_name(o), sp.get("ingressClassName") or "<none>", ",".join(hosts) or "*",
-            ",".join(lb), ports, age(_ts(o), now)]
+            ",".join(lb), ports, age(created(o), now)]
 
 
-def _access_modes(modes) -> str:
+def _access_modes(modes: list[str] | None) -> str:
     short = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX",
              "ReadWriteOncePod": "RWOP"}
     return ",".join(short.get(m, m) for m in modes or ())
 
 
-def _pvc(o: dict, now: float) -> list:
+def _pvc(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     bound = st.get("phase") == "Bound"
     cap = ((st.get("capacity") or {}).get("storage", "")) if bound else ""
     return [_name(o), st.get("phase", "Pending"), sp.get("volumeName", ""), cap,
             _access_modes(st.get("accessModes")) if bound else "",
             sp.get("storageClassName") or "<unset>", sp.get("volumeAttributesClassName") or
-            "<unset>", age(_ts(o), now), sp.get("volumeMode", "Filesystem")]
+            "<unset>", age(created(o), now), sp.get("volumeMode", "Filesystem")]
 
 
-def _pv(o: dict, now: float) -> list:
+def _pv(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     claim = sp.get("claimRef") or {}
     return [_name(o), (sp.get("capacity") or {}).get("storage", ""),
@@ -271,28 +276,28 @@ def _pv(o: dict, now: float) -> list:
             sp.get("persistentVolumeReclaimPolicy", "Retain"), st.get("phase", "Pending"),
             f"{claim.get('namespace')}/{claim.get('name')}" if claim else "",
             sp.get("storageClassName", ""), sp.get("volumeAttributesClassName") or "<unset>",
-            st.get("reason", ""), age(_ts(o), now), sp.get("volumeMode", "Filesystem")]
+            st.get("reason", ""), age(created(o), now), sp.get("volumeMode", "Filesystem")]
 
 
-def _storageclass(o: dict, now: float) -> list:
+def _storageclass(o: Obj, now: float) -> list[Any]:
     name = _name(o)
     ann = o["metadata"].get("annotations") or {}
     if ann.get("storageclass.kubernetes.io/is-default-class") == "true":
         name += " (default)"
     return [name, o.get("provisioner", ""), o.get("reclaimPolicy", "Delete"),
             o.get("volumeBindingMode", "Immediate"),
-            bool(o.get("allowVolumeExpansion")), age(_ts(o), now)]
+            bool(o.get("allowVolumeExpansion")), age(created(o), now)]
 
 
-def _quantity_target(target: dict) -> str:
+def _quantity_target(target: Obj) -> str:
     return str(target.get("averageValue", target.get("value", "<unknown>")))
 
 
-def _metric_text(spec: dict, status: dict | None) -> str:
+def _metric_text(spec: Obj, status: Obj | None) -> str:
     """One metric of kubectl's TARGETS; `status` is the current metric at the same index."""
     kind = spec.get("type")
     key = {"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
-           "Object": "object", "External": "external"}.get(kind)
+           "Object": "object", "External": "external"}.get(kind or "")
     if key is None:
         return "<unknown type>"
     src, cur = spec.get(key) or {}, ((status or {}).get(key) or {}).get("current") or {}
@@ -312,7 +317,7 @@ def _metric_text(spec: dict, status: dict | None) -> str:
     return f"{cur.get('value', '<unknown>')}/{_quantity_target(target)}"
 
 
-def hpa_targets(o: dict) -> str:
+def hpa_targets(o: Obj) -> str:
     """kubectl's TARGETS: each metric against the current value at the same position, the
     first two, then "+ N more..."."""
     specs = (o.get("spec") or {}).get("metrics") or []
@@ -325,22 +330,22 @@ def hpa_targets(o: dict) -> str:
     return ", ".join(texts[:2]) + more
 
 
-def _hpa(o: dict, now: float) -> list:
+def _hpa(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     ref = sp.get("scaleTargetRef") or {}
     low = sp.get("minReplicas")
     return [_name(o), f"{ref.get('kind')}/{ref.get('name')}", hpa_targets(o),
             "<unset>" if low is None else str(low), sp.get("maxReplicas", 0),
-            st.get("currentReplicas", 0), age(_ts(o), now)]
+            st.get("currentReplicas", 0), age(created(o), now)]
 
 
-def _netpol(o: dict, now: float) -> list:
+def _netpol(o: Obj, now: float) -> list[Any]:
     sel = (o.get("spec") or {}).get("podSelector") or {}
     return [_name(o), selector_string(sel.get("matchLabels"), sel.get("matchExpressions"))
-            or "<none>", age(_ts(o), now)]
+            or "<none>", age(created(o), now)]
 
 
-def _binding(o: dict, now: float) -> list:
+def _binding(o: Obj, now: float) -> list[Any]:
     ref = o.get("roleRef") or {}
     subjects = o.get("subjects") or ()
 
@@ -349,29 +354,29 @@ def _binding(o: dict, now: float) -> list:
                          f"{s.get('namespace', '')}/{s.get('name', '')}"
                          for s in subjects if s.get("kind") == kind)
 
-    return [_name(o), f"{ref.get('kind')}/{ref.get('name')}", age(_ts(o), now), of("User"),
+    return [_name(o), f"{ref.get('kind')}/{ref.get('name')}", age(created(o), now), of("User"),
             of("Group"), of("ServiceAccount")]
 
 
-def _endpointslice(o: dict, now: float) -> list:
+def _endpointslice(o: Obj, now: float) -> list[Any]:
     ports = ",".join(str(p.get("port")) for p in o.get("ports") or () if p.get("port")) \
         or "<unset>"
     addrs = [a for e in o.get("endpoints") or () for a in e.get("addresses") or ()]
     shown = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
-    return [_name(o), o.get("addressType", ""), ports, shown or "<unset>", age(_ts(o), now)]
+    return [_name(o), o.get("addressType", ""), ports, shown or "<unset>", age(created(o), now)]
 
 
-def _endpoints(o: dict, now: float) -> list:
+def _endpoints(o: Obj, now: float) -> list[Any]:
     out = []
     for s in o.get("subsets") or ():
         for a in s.get("addresses") or ():
             for p in s.get("ports") or () or [{}]:
                 out.append(f"{a.get('ip')}:{p.get('port')}" if p else a.get("ip"))
     shown = ",".join(out[:3]) + (f" + {len(out) - 3} more..." if len(out) > 3 else "")
-    return [_name(o), shown or "<none>", age(_ts(o), now)]
+    return [_name(o), shown or "<none>", age(created(o), now)]
 
 
-def _controllerrevision(o: dict, now: float) -> list:
+def _controllerrevision(o: Obj, now: float) -> list[Any]:
     ref = next((r for r in o["metadata"].get("ownerReferences") or () if r.get("controller")),
                None)
     controller = "<none>"
@@ -379,16 +384,16 @@ def _controllerrevision(o: dict, now: float) -> list:
         group = ref.get("apiVersion", "").rpartition("/")[0]
         controller = f"{ref.get('kind', '')}.{group}" if group else ref.get("kind", "")
         controller = f"{controller.lower()}/{ref.get('name', '')}"
-    return [_name(o), controller, o.get("revision", 0), age(_ts(o), now)]
+    return [_name(o), controller, o.get("revision", 0), age(created(o), now)]
 
 
-def _pdb(o: dict, now: float) -> list:
+def _pdb(o: Obj, now: float) -> list[Any]:
     sp, st = o.get("spec") or {}, o.get("status") or {}
     return [_name(o), sp.get("minAvailable", "N/A"), sp.get("maxUnavailable", "N/A"),
-            st.get("disruptionsAllowed", 0), age(_ts(o), now)]
+            st.get("disruptionsAllowed", 0), age(created(o), now)]
 
 
-def _componentstatus(o: dict, now: float) -> list:
+def _componentstatus(o: Obj, now: float) -> list[Any]:
     conds = o.get("conditions") or [{}]
     healthy = conds[0].get("status") == "True"
     return [_name(o), "Healthy" if healthy else "Unhealthy", conds[0].get("message", ""),
@@ -411,17 +416,17 @@ TABLES = {
               col("Container-Runtime", priority=1)], _node),
     "Namespace": ([NAME, col("Status"), AGE],
                   lambda o, now: [o["metadata"]["name"], (o.get("status") or {}).get("phase", ""),
-                                  age(_ts(o), now)]),
+                                  age(created(o), now)]),
     "Service": ([NAME, col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), AGE,
                  col("Selector", priority=1)], _service),
     "ConfigMap": ([NAME, col("Data"), AGE],
                   lambda o, now: [o["metadata"]["name"],
                                   len(o.get("data") or {}) + len(o.get("binaryData") or {}),
-                                  age(_ts(o), now)]),
+                                  age(created(o), now)]),
     "Secret": ([NAME, col("Type"), col("Data"), AGE],
                lambda o, now: [o["metadata"]["name"], o.get("type", "Opaque"),
-                               len(o.get("data") or {}), age(_ts(o), now)]),
-    "ServiceAccount": ([NAME, AGE], lambda o, now: [o["metadata"]["name"], age(_ts(o), now)]),
+                               len(o.get("data") or {}), age(created(o), now)]),
+    "ServiceAccount": ([NAME, AGE], lambda o, now: [o["metadata"]["name"], age(created(o), now)]),
     "ControllerRevision": ([NAME, col("Controller"), col("Revision"), AGE],
                            _controllerrevision),
     "Event": ([col("Last Seen"), col("Type"), col("Reason"), col("Object"),
@@ -476,7 +481,7 @@ TABLES = {
 }
 
 
-def json_path(obj, path: str):
+def json_path(obj: object, path: str) -> Any:
     """The value at a CRD printer column's simple JSONPath (`.spec.replicas`,
     `.status.conditions[0].type`); None when absent."""
     cur = obj
@@ -492,13 +497,13 @@ def json_path(obj, path: str):
     return cur
 
 
-def printer_columns(defs) -> tuple[list[dict], object]:
+def printer_columns(defs: Sequence[Obj]) -> tuple[list[Obj], Callable[[Obj, float], list[Any]]]:
     """Columns and a row function for a CRD's additionalPrinterColumns (NAME first; a
     `date` column prints as an age, as the real server does)."""
     columns = [NAME] + [col(d["name"], d.get("type", "string"), d.get("priority", 0),
                             d.get("format", ""), d.get("description", "")) for d in defs]
 
-    def row(o: dict, now: float) -> list:
+    def row(o: Obj, now: float) -> list[Any]:
         cells = [o["metadata"]["name"]]
         for d in defs:
             value = json_path(o, d.get("jsonPath", ""))

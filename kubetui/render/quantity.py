@@ -7,7 +7,7 @@ _DECIMAL = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9
             "P": 1e15, "E": 1e18}
 
 
-def parse_quantity(value) -> float:
+def parse_quantity(value: object) -> float:
     """A quantity as a float (cpu in cores, memory in bytes). Raises ValueError."""
     if isinstance(value, (int, float)):
         return float(value)
@@ -18,15 +18,3 @@ def parse_quantity(value) -> float:
     if text and text[-1] in _DECIMAL and not text[-1].isdigit():
         return float(text[:-1]) * _DECIMAL[text[-1]]
     return float(text)
-
-
-def format_cpu(cores: float) -> str:
-    milli = round(cores * 1000)
-    return f"{milli // 1000}" if milli % 1000 == 0 else f"{milli}m"
-
-
-def format_memory(n: float) -> str:
-    for suffix in ("Gi", "Mi", "Ki"):
-        if n >= _BINARY[suffix] and n % _BINARY[suffix] == 0:
-            return f"{int(n // _BINARY[suffix])}{suffix}"
-    return str(int(n))

@@ -6,6 +6,9 @@ incident's `mask` first."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+
+from .json_types import Any, Obj
 
 VERDICT_MARK = {"ok": "✔", "problem": "✖", "unknown": "?"}
 
@@ -14,7 +17,7 @@ def _when(t: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t)) if t else "?"
 
 
-def checklist_json(target: str, namespace: str, pod: str | None, checklist) -> dict:
+def checklist_json(target: str, namespace: str, pod: str | None, checklist: Any) -> Obj:
     cause = checklist.cause if checklist is not None else None
     return {
         "target": target, "namespace": namespace, "pod": pod,
@@ -28,7 +31,7 @@ def checklist_json(target: str, namespace: str, pod: str | None, checklist) -> d
     }
 
 
-def checklist_text(target: str, namespace: str, pod: str | None, checklist,
+def checklist_text(target: str, namespace: str, pod: str | None, checklist: Any,
                    headline: str = "") -> str:
     lines = [f"{target} in {namespace}" + (f" (pod {pod})" if pod and pod not in target
                                              else "")]
@@ -51,7 +54,7 @@ def _fence(text: str) -> str:
     return f"```\n{body}\n```\n"
 
 
-def timeline_lines(timeline, mask=lambda s: s) -> list[str]:
+def timeline_lines(timeline: Any, mask: Callable[[str], str] = lambda s: s) -> list[str]:
     out = []
     for e in timeline.entries:
         mark = ("FIRST BAD " if e.first_bad else "just before " if e.before_first_bad
@@ -61,7 +64,7 @@ def timeline_lines(timeline, mask=lambda s: s) -> list[str]:
     return out
 
 
-def incident_markdown(incident, commands: list[str]) -> str:
+def incident_markdown(incident: Any, commands: list[str]) -> str:
     """The bundle: cause, checklist, timeline, describe, events, logs, history with the
     last diff, node, lint findings, and how to see each part again with kubectl."""
     m = incident.mask
@@ -122,3 +125,19 @@ def incident_markdown(incident, commands: list[str]) -> str:
 
 
 __all__ = ["checklist_json", "checklist_text", "incident_markdown", "timeline_lines"]
+
+
+def commands_for(incident: Any) -> list[str]:
+    """The kubectl commands that show each part of a report again."""
+    ns = f" -n {incident.namespace}" if incident.namespace else ""
+    pod = incident.pod
+    out = [f"kubectl describe {incident.kind.lower()} {incident.name}{ns}"]
+    if pod:
+        out += [f"kubectl describe pod {pod}{ns}", f"kubectl logs {pod}{ns} --all-containers",
+                f"kubectl logs {pod}{ns} --all-containers -p",
+                f"kubectl get events{ns} --field-selector involvedObject.name={pod}"]
+    if incident.history:
+        out.append(f"kubectl rollout history {incident.kind.lower()}/{incident.name}{ns}")
+    if incident.node is not None:
+        out.append(f"kubectl describe node {incident.node['metadata']['name']}")
+    return out

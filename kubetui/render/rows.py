@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from .age import parse_time
+from .json_types import Obj
 
 Row = tuple[tuple[str, ...], str]  # (cells, health)
-RowFn = Callable[[dict, float], Row]
+RowFn = Callable[[Obj, float], Row]
 
 
 class RowModel:
-    def __init__(self, row_fn: RowFn, when: Callable[[dict], float] | None = None):
+    def __init__(self, row_fn: RowFn, when: Callable[[Obj], float] | None = None):
         """`when`: the time the ticking column counts from (creation; an event's last
         occurrence for LAST SEEN)."""
         self.row_fn = row_fn
@@ -21,7 +22,7 @@ class RowModel:
         self.rows: dict[str, Row] = {}
         self.created: dict[str, float] = {}  # key -> creationTimestamp, for live ages
 
-    def apply(self, reset: bool, dirty: Iterable[str], items: dict[str, dict],
+    def apply(self, reset: bool, dirty: Iterable[str], items: dict[str, Obj],
               now: float) -> tuple[set[str], set[str]]:
         """Bring the rows up to date; returns (added or changed keys, removed keys)."""
         fn, rows, created, _created = self.row_fn, self.rows, self.created, self.when
@@ -33,19 +34,20 @@ class RowModel:
                 rows[key] = fn(obj, now)
                 created[key] = _created(obj)
             return set(rows), old - set(rows)
-        changed, removed = set(), set()
+        changed: set[str] = set()
+        removed: set[str] = set()
         for key in dirty:
-            obj = items.get(key)
-            if obj is None:
+            found = items.get(key)
+            if found is None:
                 if rows.pop(key, None) is not None:
                     created.pop(key, None)
                     removed.add(key)
             else:
-                rows[key] = fn(obj, now)
-                created[key] = _created(obj)
+                rows[key] = fn(found, now)
+                created[key] = _created(found)
                 changed.add(key)
         return changed, removed
 
 
-def _created(obj: dict) -> float:
+def _created(obj: Obj) -> float:
     return parse_time((obj.get("metadata") or {}).get("creationTimestamp")) or 0.0

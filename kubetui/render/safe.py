@@ -12,7 +12,7 @@ import re
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
 
 
-def _caret(match: re.Match) -> str:
+def _caret(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"^{chr((code + 64) % 128)}" if code < 128 else f"<U+{code:04X}>"
 

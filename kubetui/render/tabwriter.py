@@ -31,6 +31,6 @@ def tabwrite(text: str) -> str:
 
     blocks(0, len(lines), 0)
     out = []
-    for parts, w in zip(cells, widths):
-        out.append("".join(p.ljust(n) for p, n in zip(parts, w)) + parts[-1])
+    for parts, w in zip(cells, widths, strict=False):
+        out.append("".join(p.ljust(n) for p, n in zip(parts, w, strict=False)) + parts[-1])
     return "\n".join(out)

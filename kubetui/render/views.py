@@ -11,9 +11,10 @@ from typing import Callable
 
 from . import events
 from .age import parse_time
-from .safe import harmless
+from .json_types import Any, Obj
 from .pod import DONE, ERROR, OK, PENDING, POD_COLUMNS, pod_row
 from .printers import TABLES, job_status, node_status, readiness_gates
+from .safe import harmless
 
 Row = tuple[tuple[str, ...], str]
 
@@ -29,7 +30,7 @@ def _ready_ratio(text: str) -> str:
     return ERROR if have == 0 else PENDING
 
 
-def _health(kind: str, obj: dict, cells: list) -> str:
+def _health(kind: str, obj: Obj, cells: list[Any]) -> str:
     st = obj.get("status") or {}
     if kind in ("Deployment", "StatefulSet"):
         return _ready_ratio(str(cells[1]))
@@ -66,7 +67,7 @@ class Column:
 class View:
     kind: str
     columns: tuple[Column, ...]
-    row_fn: Callable[[dict, float], Row]
+    row_fn: Callable[[Obj, float], Row]
     namespaced: bool = True
 
     def headers(self, all_namespaces: bool, wide: bool) -> tuple[str, ...]:
@@ -78,23 +79,23 @@ class View:
             cols = [c for c in cols if c.name != "NAMESPACE"]
         return cols
 
-    def rows_fn(self, all_namespaces: bool, wide: bool) -> Callable[[dict, float], Row]:
+    def rows_fn(self, all_namespaces: bool, wide: bool) -> Callable[[Obj, float], Row]:
         """A row function producing exactly the shown columns."""
         keep = [i for i, c in enumerate(self.columns)
                 if c in self._shown(all_namespaces, wide)]
         fn = self.row_fn
 
-        def row(obj: dict, now: float) -> Row:
+        def row(obj: Obj, now: float) -> Row:
             try:
                 cells, health = fn(obj, now)
-            except Exception as exc:  # a malformed object still gets a row, saying so
+            except Exception as exc:  # noqa: BLE001 - a malformed object still gets a row, saying so
                 return malformed_row(obj, exc, len(keep)), ERROR
             return tuple(harmless(cells[i]) if i < len(cells) else "" for i in keep), health
 
         return row
 
 
-def malformed_row(obj, exc: Exception, width: int) -> tuple[str, ...]:
+def malformed_row(obj: object, exc: Exception, width: int) -> tuple[str, ...]:
     """NAMESPACE and NAME where they can be read, then what is wrong."""
     meta = obj.get("metadata") if isinstance(obj, dict) else None
     meta = meta if isinstance(meta, dict) else {}
@@ -103,7 +104,7 @@ def malformed_row(obj, exc: Exception, width: int) -> tuple[str, ...]:
     return tuple((cells + [""] * width)[:width])
 
 
-def cell_text(cell) -> str:
+def cell_text(cell: object) -> str:
     """A Table cell as kubectl prints it: JSON true/false in lower case, null as blank."""
     if cell is None:
         return ""
@@ -116,7 +117,7 @@ def _generic(kind: str) -> View:
     defs, printer = TABLES[kind]
     columns = tuple(Column(d["name"].upper(), bool(d.get("priority"))) for d in defs)
 
-    def row(obj: dict, now: float) -> Row:
+    def row(obj: Obj, now: float) -> Row:
         cells = printer(obj, now)
         ns = (obj.get("metadata") or {}).get("namespace", "")
         return (ns, *(cell_text(c) for c in cells)), _health(kind, obj, cells)
@@ -124,7 +125,7 @@ def _generic(kind: str) -> View:
     return View(kind, (Column("NAMESPACE"), *columns), row)
 
 
-def _pod_row(pod: dict, now: float) -> Row:
+def _pod_row(pod: Obj, now: float) -> Row:
     cells, health = pod_row(pod, now)
     return (*cells, (pod.get("status") or {}).get("nominatedNodeName") or "<none>",
             readiness_gates(pod)), health
@@ -150,7 +151,7 @@ def view(kind: str) -> View:
 def _fallback(kind: str) -> View:
     from .age import age
 
-    def row(obj: dict, now: float) -> Row:
+    def row(obj: Obj, now: float) -> Row:
         meta = obj.get("metadata") or {}
         return (meta.get("namespace", ""), meta.get("name", ""),
                 age(meta.get("creationTimestamp"), now)), OK
@@ -158,7 +159,7 @@ def _fallback(kind: str) -> View:
     return View(kind, (Column("NAMESPACE"), Column("NAME"), Column("AGE")), row)
 
 
-def sort_key(column: str) -> Callable[[str, dict | None], object]:
+def sort_key(column: str) -> Callable[[str, Obj | None], object]:
     """How a column sorts: AGE by creation time, counts as numbers, the rest as text."""
     if column == "AGE":
         return lambda cell, obj: -(parse_time(((obj or {}).get("metadata") or {}).get(
@@ -172,13 +173,13 @@ def sort_key(column: str) -> Callable[[str, dict | None], object]:
     return lambda cell, obj: cell
 
 
-def table_view(kind: str, column_defs: list[dict], namespaced: bool = True) -> View:
+def table_view(kind: str, column_defs: list[Obj], namespaced: bool = True) -> View:
     """A view from the server's Table columns (CRDs and any kind without a built-in one):
     objects are {metadata, cells} as the Table API sends them."""
     columns = tuple(Column(str(d.get("name", "")).upper(), bool(d.get("priority")))
                     for d in column_defs)
 
-    def row(obj: dict, now: float) -> Row:
+    def row(obj: Obj, now: float) -> Row:
         ns = (obj.get("metadata") or {}).get("namespace", "")
         cells = obj.get("cells") or []
         return (ns, *(cell_text(c) for c in cells)), OK

@@ -12,8 +12,10 @@ Every node carries a health mark (ok, pending, error, done) and a short status. 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from .json_types import Obj
 from .pod import summarize
 from .views import view
 
@@ -44,38 +46,38 @@ class XNode:
     detail: str = ""
     children: list["XNode"] = field(default_factory=list)
 
-    def walk(self):
+    def walk(self) -> Iterator[XNode]:
         yield self
         for c in self.children:
             yield from c.walk()
 
 
-def _health(kind: str, obj: dict, now: float) -> tuple[str, str]:
+def _health(kind: str, obj: Obj, now: float) -> tuple[str, str]:
     if kind == "Pod":
         s = summarize(obj, now)
         return s.health, f"{s.ready} {s.status}" + (f" restarts {s.restarts}"
                                                     if s.restarts not in ("0", "") else "")
     v = view(kind)
     cells, health = v.row_fn(obj, now)
-    parts = [f"{col.name.lower()} {cell}" for col, cell in zip(v.columns, cells)
+    parts = [f"{col.name.lower()} {cell}" for col, cell in zip(v.columns, cells, strict=False)
              if col.name in DETAIL_COLUMNS and str(cell) not in ("", "<none>")]
     return health, "  ".join(parts[:3])
 
 
-def _node(kind: str, obj: dict, now: float) -> XNode:
+def _node(kind: str, obj: Obj, now: float) -> XNode:
     meta = obj["metadata"]
     health, detail = _health(kind, obj, now)
     return XNode(kind, meta["name"], meta.get("namespace", ""), health, detail)
 
 
-def _owned(owner: dict, items) -> list[dict]:
+def _owned(owner: Obj, items: Iterable[Obj]) -> list[Obj]:
     uid = owner["metadata"].get("uid")
     return sorted((o for o in items if any(r.get("uid") == uid for r in
                                            o["metadata"].get("ownerReferences") or ())),
                   key=lambda o: o["metadata"]["name"])
 
 
-def _containers(pod: dict) -> list[XNode]:
+def _containers(pod: Obj) -> list[XNode]:
     statuses = {cs["name"]: cs for cs in (pod.get("status") or {}).get("containerStatuses") or ()}
     out = []
     for c in (pod.get("spec") or {}).get("containers") or ():
@@ -90,7 +92,7 @@ def _containers(pod: dict) -> list[XNode]:
     return out
 
 
-def _pod(pod: dict, now: float, claims: dict[str, dict] | None = None) -> XNode:
+def _pod(pod: Obj, now: float, claims: dict[str, Obj] | None = None) -> XNode:
     n = _node("Pod", pod, now)
     n.children = _containers(pod)
     if claims is not None:
@@ -104,17 +106,18 @@ def _pod(pod: dict, now: float, claims: dict[str, dict] | None = None) -> XNode:
     return n
 
 
-def _matches(selector: dict | None, labels: dict | None) -> bool:
-    return bool(selector) and all((labels or {}).get(k) == v for k, v in selector.items())
+def _matches(selector: Obj | None, labels: Obj | None) -> bool:
+    return bool(selector) and all((labels or {}).get(k) == v
+                                  for k, v in (selector or {}).items())
 
 
-def _selected_pods(ns: str, selector: dict | None, pods) -> list[dict]:
+def _selected_pods(ns: str, selector: Obj | None, pods: Iterable[Obj]) -> list[Obj]:
     return sorted((p for p in pods if p["metadata"].get("namespace") == ns
                    and _matches(selector, p["metadata"].get("labels"))),
                   key=lambda p: p["metadata"]["name"])
 
 
-def uses(pod: dict, kind: str, name: str) -> bool:
+def uses(pod: Obj, kind: str, name: str) -> bool:
     """Whether the pod mounts or references the ConfigMap or Secret `name`."""
     key = "configMap" if kind == "ConfigMap" else "secret"
     ref_key = "configMapKeyRef" if kind == "ConfigMap" else "secretKeyRef"
@@ -139,7 +142,7 @@ def uses(pod: dict, kind: str, name: str) -> bool:
     return False
 
 
-def tree(kind: str, objects: dict[str, list[dict]], namespace: str | None = None,
+def tree(kind: str, objects: dict[str, list[Obj]], namespace: str | None = None,
          now: float | None = None) -> list[XNode]:
     """The trees rooted at every `kind` object (in `namespace`, or all); `objects` maps a
     kind to its objects (what NEEDS lists, and the root kind)."""
@@ -152,18 +155,18 @@ def tree(kind: str, objects: dict[str, list[dict]], namespace: str | None = None
                                              o["metadata"]["name"])):
         try:
             out.append(_root(kind, root, objects, namespace, now))
-        except Exception:  # a malformed object is left out, not allowed to break the tree
+        except Exception:  # noqa: BLE001 - a malformed object is left out, not allowed to break the tree
             continue
     return out
 
 
-def _readable(obj) -> bool:
+def _readable(obj: object) -> bool:
     return isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and isinstance(
         obj["metadata"].get("name"), str) and isinstance(
         obj["metadata"].get("namespace") or "", str)
 
 
-def _root(kind: str, root: dict, objects: dict[str, list[dict]], namespace: str | None,
+def _root(kind: str, root: Obj, objects: dict[str, list[Obj]], namespace: str | None,
           now: float) -> "XNode":
     pods = objects.get("Pod", [])
     node = _node(kind, root, now)
@@ -181,7 +184,7 @@ def _root(kind: str, root: dict, objects: dict[str, list[dict]], namespace: str 
                   if c["metadata"].get("namespace") == ns}
         node.children = [_pod(p, now, claims) for p in _owned(root, pods)]
     elif kind == "DaemonSet":
-        by_node: dict[str, list[dict]] = {}
+        by_node: dict[str, list[Obj]] = {}
         for p in _owned(root, pods):
             by_node.setdefault((p.get("spec") or {}).get("nodeName") or "(unscheduled)",
                                []).append(p)
@@ -235,7 +238,8 @@ def _root(kind: str, root: dict, objects: dict[str, list[dict]], namespace: str 
     return node
 
 
-def _service_children(svc: dict, objects, pods, now) -> list[XNode]:
+def _service_children(svc: Obj, objects: dict[str, list[Obj]], pods: list[Obj],
+                      now: float) -> list[XNode]:
     ns, name = svc["metadata"].get("namespace", ""), svc["metadata"]["name"]
     by_name = {p["metadata"]["name"]: p for p in pods if p["metadata"].get("namespace") == ns}
     slices = [s for s in objects.get("EndpointSlice", [])
@@ -266,7 +270,7 @@ def _service_children(svc: dict, objects, pods, now) -> list[XNode]:
     return out
 
 
-def _ingress_backends(ing: dict) -> list[str]:
+def _ingress_backends(ing: Obj) -> list[str]:
     spec = ing.get("spec") or {}
     names = []
     default = ((spec.get("defaultBackend") or {}).get("service") or {}).get("name")

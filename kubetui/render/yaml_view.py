@@ -9,10 +9,12 @@ import copy
 
 import yaml
 
+from .json_types import Obj
+
 MASK = "************"
 
 
-def object_yaml(obj: dict, show_managed: bool = False, reveal: str | None = None) -> str:
+def object_yaml(obj: Obj, show_managed: bool = False, reveal: str | None = None) -> str:
     doc = copy.deepcopy(obj)
     meta = doc.get("metadata") or {}
     if not show_managed:
@@ -32,5 +34,5 @@ def object_yaml(obj: dict, show_managed: bool = False, reveal: str | None = None
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=120)
 
 
-def secret_keys(obj: dict) -> list[str]:
+def secret_keys(obj: Obj) -> list[str]:
     return sorted({*(obj.get("data") or {}), *(obj.get("stringData") or {})})

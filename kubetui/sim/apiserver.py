@@ -5,6 +5,7 @@ deletion, propagation policies and paging. HTTP lives in `http.py`."""
 from __future__ import annotations
 
 import base64
+import functools
 import time
 from typing import Callable
 
@@ -15,8 +16,14 @@ from .fields import record as record_fields
 from .meta import ApiError, bad_request, conflict, deep_copy, invalid, now_rfc3339
 from .patch import apply_patch
 from .resources import BY_KIND, Resource
-from .selectors import (Matcher, combine, field_matcher, label_matcher, selector_matches,
-                        selector_string)
+from .selectors import (
+    Matcher,
+    combine,
+    field_matcher,
+    label_matcher,
+    selector_matches,
+    selector_string,
+)
 from .store import DELETED, Change, Store
 
 NAMESPACES = BY_KIND["Namespace"]
@@ -73,7 +80,8 @@ def _spec_of(obj: dict) -> dict:
 
 
 class ApiCore:
-    def __init__(self, store: Store, defer: Callable[[Callable[[], None]], None]):
+    def __init__(self, store: Store, defer: Callable[..., None]):
+        # defer(fn) runs fn on the sim's loop soon; defer(fn, seconds) after a delay
         self.store = store
         self.defer = defer
         self.allocator = Allocator()
@@ -243,7 +251,8 @@ class ApiCore:
 
     def patch(self, res: Resource, ns: str | None, name: str, content_type: str, body,
               subresource: str | None = None, manager: str | None = None,
-              dry_run: bool = False) -> dict:
+              dry_run: bool = False) -> tuple[dict, int]:
+        """The object as patched, and 200 (or 201 when an apply created it)."""
         old = self.store.get(res, ns, name)
         if old is None and "apply-patch" in content_type and subresource is None:
             # server-side apply creates what does not exist yet
@@ -490,8 +499,9 @@ class ApiCore:
         if self.owners.dependents(uid):
             self.defer(lambda: self._collect(uid))
         for ref in change.obj["metadata"].get("ownerReferences") or ():
-            owner_uid = ref["uid"]
-            self.defer(lambda: self._release_foreground(owner_uid))
+            # bind the uid now: a lambda reading the loop variable would release only
+            # the last owner, once per reference
+            self.defer(functools.partial(self._release_foreground, ref["uid"]))
 
     # ------------------------------------------------------------------ scale
     def get_scale(self, res: Resource, ns: str, name: str) -> dict:

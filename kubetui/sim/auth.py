@@ -3,7 +3,8 @@ answers for a token it does not know.
 
 Plain http carries no credentials from kubectl (client-go sends auth only over TLS), so
 there a request with no Authorization header is served as the cluster admin, like the
-old insecure port; over TLS it is `system:anonymous`, which RBAC grants nothing. A request that does send a token must send a valid one: that is what
+old insecure port; over TLS it is `system:anonymous`, which RBAC grants nothing. A request
+that does send a token must send a valid one: that is what
 lets a test rotate a token and watch a client reload its credentials."""
 
 from __future__ import annotations

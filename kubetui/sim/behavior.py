@@ -28,6 +28,7 @@ cluster through their commands and images; the annotation only tells the sim."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 ANNOTATION = "sim.kubetui.dev/behavior"
 RUN_SECONDS = 2.0  # how long a batch container without a behaviour runs
@@ -118,7 +119,7 @@ def _run_to_completion(b: Behavior, c: dict) -> None:
     if len(words) >= 2 and words[-2] == "exit" and words[-1].isdigit():
         code = int(words[-1])
     # `sleep N` runs N seconds (a debug pod's `sleep 3600`), else the command is quick
-    sleeps = [float(w) for prev, w in zip(words, words[1:])
+    sleeps = [float(w) for prev, w in pairwise(words)
               if prev.endswith("sleep") and w.replace(".", "", 1).isdigit()]
     b.crash_after, b.exit_code = max([RUN_SECONDS, *sleeps]), code
 

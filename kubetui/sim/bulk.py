@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from typing import Any
 
 from aiohttp import web
 
@@ -87,7 +88,7 @@ def bulk_pod(i: int, node: str, now: str) -> dict:
 
 
 def _MANAGED_FIELDS(now: str) -> list[dict]:  # noqa: N802 (what real pods carry)
-    spec_fields = {f"f:{k}": {} for k in (
+    spec_fields: dict[str, Any] = {f"f:{k}": {} for k in (
         "dnsPolicy", "enableServiceLinks", "restartPolicy", "schedulerName", "securityContext",
         "terminationGracePeriodSeconds", "tolerations", "volumes")}
     spec_fields['f:containers'] = {f'k:{{"name":"{n}"}}': {
@@ -95,7 +96,7 @@ def _MANAGED_FIELDS(now: str) -> list[dict]:  # noqa: N802 (what real pods carry
         "f:ports": {}, "f:readinessProbe": {}, "f:resources": {},
         "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {},
         "f:volumeMounts": {}} for n in ("app", "proxy")}
-    status_fields = {"f:conditions": {f'k:{{"type":"{t}"}}': {
+    status_fields: dict[str, Any] = {"f:conditions": {f'k:{{"type":"{t}"}}': {
         ".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {},
         "f:type": {}} for t in ("ContainersReady", "Initialized", "PodReadyToStartContainers",
                                 "Ready")}, "f:containerStatuses": {}, "f:hostIP": {},

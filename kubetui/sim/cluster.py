@@ -19,28 +19,29 @@ from aiohttp import web
 
 from . import scenario as scenario_mod
 from .apiserver import ApiCore
-from .bulk import Bulk
 from .auth import UNAUTHORIZED, USER, Authenticator
+from .bulk import Bulk
 from .crds import CrdController
 from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .disruption import DisruptionController
 from .endpoints import EndpointsController
+from .ephemeral import EphemeralContainers
 from .events import Recorder
 from .exec import PodExec
 from .faults import Faults
 from .hpa import HpaController
-from .jobs import CronJobController, JobController
 from .http import HttpFrontend
+from .jobs import CronJobController, JobController
 from .kubelet import Kubelet
 from .logs import PodLogs
-from .metrics import Metrics
 from .meta import ApiError
+from .metrics import Metrics
 from .namespaces import NamespaceBootstrap
-from .ephemeral import EphemeralContainers
 from .nodes import NodeAgent
 from .portforward import PodPortForward
-from .rbac import AccessReviews, Authorizer, bootstrap as rbac_bootstrap
+from .rbac import AccessReviews, Authorizer
+from .rbac import bootstrap as rbac_bootstrap
 from .replicaset import ReplicaSetController
 from .resources import BY_KIND, Resource
 from .scheduler import Scheduler
@@ -84,7 +85,7 @@ class SimCluster:
         self._stopped = threading.Event()
         self.tls = tls
         self.ca_pem: bytes | None = None
-        self._ssl = None
+        self._ssl: Any = None  # an ssl.SSLContext when serving TLS
         self.auth = Authenticator(anonymous_is_admin=not tls)
         self.authorizer = Authorizer(self.store)
         self.reviews = AccessReviews(self)
@@ -156,7 +157,7 @@ class SimCluster:
         asyncio.set_event_loop(self.loop)
         try:
             self.loop.run_until_complete(self._startup())
-        except BaseException as exc:  # reported to start()'s caller
+        except BaseException as exc:  # noqa: BLE001 - thread body: reported to start()'s caller
             self._error = exc
             self._ready.set()
             self.loop.close()
@@ -334,7 +335,8 @@ class SimCluster:
 
     def component_running(self, name: str) -> bool:
         kinds = self.COMPONENTS[name]
-        return all(c.running for c in self.controllers if type(c).__name__ in kinds)
+        return all(getattr(c, "running", True) for c in self.controllers
+                   if type(c).__name__ in kinds)
 
     def resource(self, kind: str) -> Resource:
         return BY_KIND[kind]

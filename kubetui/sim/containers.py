@@ -4,7 +4,8 @@ pod; this module owns what happens to each container, as `behavior.py` describes
 
 from __future__ import annotations
 
-from .behavior import Behavior, parse as parse_behavior
+from .behavior import Behavior
+from .behavior import parse as parse_behavior
 from .images import digest, full_image, image_id
 from .meta import now_rfc3339
 from .resources import BY_KIND

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import time
+from typing import Any
 
 from .meta import new_uid, now_rfc3339, rand_suffix
 
@@ -83,7 +84,7 @@ class Allocator:
 
 
 def apply_defaults(kind: str, obj: dict, allocator: Allocator) -> None:
-    spec = obj.setdefault("spec", {}) if kind not in _NO_SPEC else None
+    spec: Any = obj.setdefault("spec", {}) if kind not in _NO_SPEC else None
     if kind == "Pod":
         default_pod_spec(spec)
         for c in spec.get("containers") or ():

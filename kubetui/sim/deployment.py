@@ -361,5 +361,6 @@ class DeploymentController(Controller):
             set_condition(status, "Progressing", "True", "ReplicaSetUpdated",
                           f'ReplicaSet "{rs_name}" is progressing.', now, True)
             # set_condition keeps lastUpdateTime when nothing else changed; a move refreshes it
-            if moved:
-                condition(status, "Progressing")["lastUpdateTime"] = now
+            progressing = condition(status, "Progressing")
+            if moved and progressing is not None:
+                progressing["lastUpdateTime"] = now

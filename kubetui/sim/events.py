@@ -10,8 +10,9 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from .meta import now_micro, now_rfc3339
+from .meta import ApiError, now_micro, now_rfc3339
 from .resources import BY_KIND
 from .store import Store
 
@@ -59,7 +60,7 @@ class Recorder:
                 self.store.replace(EVENTS, ev)
                 return
         name = f"{meta['name']}.{secrets.token_hex(8)}"
-        event = {
+        event: dict[str, Any] = {
             "metadata": {"name": name, "namespace": ns},
             "involvedObject": involved,
             "reason": reason,
@@ -80,7 +81,7 @@ class Recorder:
                           "reportingInstance": host or ""})
         try:
             self.api.create(EVENTS, ns, event)
-        except Exception:  # the namespace may be going away; events are best effort
+        except ApiError:  # the namespace may be going away; events are best effort
             return
         self._seen[key] = name
         if len(self._seen) > 50_000:

@@ -14,10 +14,10 @@ import logging
 import orjson
 from aiohttp import WSMsgType, web
 
+from .ephemeral import debug_container
 from .kubelet_link import STALL_SECONDS, KubeletLink, exec_message, link_of
 from .meta import ApiError, bad_request
 from .resources import BY_KIND
-from .ephemeral import debug_container
 from .shell import CANNOT_EXEC, Container, Result, Shell, exec_failed
 
 log = logging.getLogger("kubetui.sim")
@@ -163,7 +163,7 @@ class PodExec:
         if name not in names + debuggers:
             raise bad_request(f"container {name} is not valid for pod {route.name}")
         st = pod.get("status") or {}
-        cs = next((s for s in [*(st.get("containerStatuses") or ()),
+        cs: dict = next((s for s in [*(st.get("containerStatuses") or ()),
                                *(st.get("ephemeralContainerStatuses") or ())]
                    if s["name"] == name), {})
         if not (cs.get("state") or {}).get("running"):

@@ -80,6 +80,7 @@ class Faults:
 
     def errors(self, count: int, code: int = 500, retry_after: float | None = None) -> None:
         """Answer the next `count` API requests with `code` (500, 503, 429, ...)."""
+        error: tuple[int, str, str, float | None]
         if code == 429:
             error = (429, "TooManyRequests", "the server has received too many requests "
                      "and has asked us to try again later", retry_after or 1)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import math
 import time
 
+from kubetui.render.quantity import parse_quantity
+
 from .controller import Controller, set_condition
 from .meta import ApiError, deep_copy, now_rfc3339
 from .metrics import container_usage
-from kubetui.render.quantity import parse_quantity
 from .resources import BY_KIND
 from .selectors import selector_matches
 

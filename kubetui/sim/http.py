@@ -15,10 +15,10 @@ from . import discovery, openapi
 from .auth import USER
 from .fields import manager_from
 from .meta import ApiError, bad_request
+from .metrics import health
 from .rbac import forbidden, verb_for
 from .resources import Registry, Resource
 from .store import CLOSE, Watcher
-from .metrics import health
 from .tables import table, wants_table
 
 log = logging.getLogger("kubetui.sim")

@@ -77,9 +77,8 @@ class JobController(Controller):
             for _ in range(max(0, want)):
                 active.append(self._create_pod(job))
         status.update({"active": len(active), "succeeded": succeeded, "failed": failed,
-                       "ready": sum(1 for p in active if condition(
-                           p.get("status") or {}, "Ready") and condition(
-                           p.get("status") or {}, "Ready").get("status") == "True"),
+                       "ready": sum(1 for p in active if (condition(
+                           p.get("status") or {}, "Ready") or {}).get("status") == "True"),
                        "terminating": 0, "uncountedTerminatedPods": {}})
         for k in ("active", "succeeded", "failed"):
             if not status[k]:

@@ -135,7 +135,7 @@ class Kubelet:
                 spec["nodeName"])
             status.update({"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]})
         set_condition(status, "PodReadyToStartContainers", "True", "", "", now)
-        for c, cs in zip(spec["containers"], status["containerStatuses"]):
+        for c, cs in zip(spec["containers"], status["containerStatuses"], strict=False):
             if behaviors[c["name"]].pull_fails:
                 self.containers.pull_failed(pod, c, cs)
                 continue

@@ -6,9 +6,8 @@ reads it, so 10k idle pods cost no timers and no memory."""
 
 from __future__ import annotations
 
-import re
-
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable

@@ -28,8 +28,8 @@ def new_uid() -> str:
 
 
 def rand_suffix(n: int = 5, rng: random.Random | None = None) -> str:
-    rng = rng or random
-    return "".join(rng.choice(SAFE_ALPHABET) for _ in range(n))
+    choice = (rng or random).choice
+    return "".join(choice(SAFE_ALPHABET) for _ in range(n))
 
 
 def deep_copy(obj):

@@ -13,9 +13,10 @@ import time
 import orjson
 from aiohttp import web
 
+from kubetui.render.quantity import parse_quantity
+
 from .behavior import parse as parse_behavior
 from .meta import ApiError, now_rfc3339
-from kubetui.render.quantity import parse_quantity
 from .resources import BY_KIND, Resource
 from .tables import table, wants_table
 
@@ -85,7 +86,7 @@ class Metrics:
                 "containers": containers}
 
     def node_metrics(self, node: dict, pods: list[dict], now: float) -> dict:
-        cpu, mem = 0.08, 420 * MI  # the node's own daemons
+        cpu, mem = 0.08, 420.0 * MI  # the node's own daemons
         for pod in pods:
             for c in pod["spec"]["containers"]:
                 u = container_usage(pod, c, now)

@@ -4,7 +4,7 @@ and the `kube-root-ca.crt` ConfigMap."""
 from __future__ import annotations
 
 from .meta import ApiError
-from .resources import BY_KIND
+from .resources import BY_KIND, Resource
 from .store import ADDED, Change
 
 CA_PEM = ("-----BEGIN CERTIFICATE-----\nMIIBsimulatedkubetuiCAcertificateplaceholder\n"
@@ -22,7 +22,7 @@ class NamespaceBootstrap:
             self.api.defer(lambda: self.populate(name))
 
     def populate(self, ns: str) -> None:
-        for res, body in (
+        made: list[tuple[Resource, dict]] = [
             (BY_KIND["ServiceAccount"], {"metadata": {"name": "default"}}),
             (BY_KIND["ConfigMap"], {"metadata": {"name": "kube-root-ca.crt", "annotations": {
                 "kubernetes.io/description": "Contains a CA bundle that can be used to verify "
@@ -30,7 +30,8 @@ class NamespaceBootstrap:
                 "service IP or kubernetes.default.svc. No other usage is guaranteed across "
                 "distributions of Kubernetes clusters."}},
                 "data": {"ca.crt": CA_PEM}}),
-        ):
+        ]
+        for res, body in made:
             if self.api.store.get(res, ns, body["metadata"]["name"]) is None:
                 try:
                     self.api.create(res, ns, body)

@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import logging
 import uuid
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -137,7 +138,8 @@ class _Forward:
 
     def __init__(self, sim, ws: web.WebSocketResponse, pod: dict, ports: list[int]):
         self.sim, self.ws, self.pod, self.ports = sim, ws, pod, ports
-        self.inbox = [asyncio.Queue() for _ in ports]  # bytes, or None at the end
+        self.inbox: list[asyncio.Queue[bytes | None]] = [
+            asyncio.Queue() for _ in ports]  # bytes, or None at the end
 
     async def run(self) -> None:
         for i, port in enumerate(self.ports):
@@ -149,7 +151,8 @@ class _Forward:
         reader = asyncio.create_task(self.read())
         watcher = asyncio.create_task(self.watch_pod())
         try:
-            done, _ = await asyncio.wait([asyncio.gather(*conns), reader, watcher],
+            everything: list[asyncio.Future[Any]] = [asyncio.gather(*conns), reader, watcher]
+            done, _ = await asyncio.wait(everything,
                                          return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in (*conns, reader, watcher):

@@ -26,6 +26,7 @@ def fields(data: bytes) -> dict[int, list]:
     while i < len(data):
         key, i = _varint(data, i)
         num, wire = key >> 3, key & 7
+        value: int | bytes
         if wire == 0:
             value, i = _varint(data, i)
         elif wire == 2:

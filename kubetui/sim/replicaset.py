@@ -29,7 +29,7 @@ def pod_is_ready(pod: dict) -> bool:
 def _delete_rank(pod: dict):
     """Which pods go first on scale-down (the real controller's ActivePods ordering)."""
     status = pod.get("status") or {}
-    phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}.get(status.get("phase"), 1)
+    phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}.get(status.get("phase") or "", 1)
     restarts = sum(c.get("restartCount", 0) for c in status.get("containerStatuses") or ())
     created = parse_time(pod["metadata"].get("creationTimestamp")) or 0.0
     return (bool(pod["spec"].get("nodeName")), phase_rank, pod_is_ready(pod), -restarts,

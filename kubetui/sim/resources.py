@@ -37,12 +37,6 @@ class Resource:
         """How error messages name it: `deployments.apps`, `pods`."""
         return self.key
 
-    def base_path(self, namespace: str | None = None) -> str:
-        root = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-        if self.namespaced and namespace:
-            return f"{root}/namespaces/{namespace}/{self.plural}"
-        return f"{root}/{self.plural}"
-
 
 RESOURCES: tuple[Resource, ...] = (
     Resource("", "v1", "namespaces", "Namespace", False, ("ns",), ("status", "finalize"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .controller import Controller, owner_ref
 from .deployment import canonical_template, template_hash
 from .meta import deep_copy
-from .resources import BY_KIND
+from .resources import BY_KIND, Resource
 
 REVISIONS = BY_KIND["ControllerRevision"]
 PODS = BY_KIND["Pod"]
@@ -17,7 +17,7 @@ HASH_LABEL = "controller-revision-hash"
 class WorkloadController(Controller):
     """A controller of pods through ControllerRevisions (StatefulSet, DaemonSet)."""
 
-    res = None  # the workload's Resource
+    res: Resource  # the workload's (set by each subclass)
 
     def __init__(self, sim):
         super().__init__(sim)

@@ -38,7 +38,7 @@ def scenario_names() -> list[str]:
 def read_documents(path: Path, skip: str | None = None) -> list[dict]:
     files = sorted(f for f in path.rglob("*.yaml") if skip is None or skip not in
                    f.relative_to(path).parts[:1]) if path.is_dir() else [path]
-    docs = []
+    docs: list[dict] = []
     for f in files:
         with open(f, encoding="utf-8") as fh:
             for doc in yaml.safe_load_all(fh):
@@ -58,7 +58,7 @@ def load(api, name: str, later=None) -> int:
     if not path.exists():
         raise FileNotFoundError(f"no scenario {name!r} (shipped: {', '.join(scenario_names())})")
     docs = read_documents(path, skip=LATER)
-    docs.sort(key=lambda d: _ORDER.get(d.get("kind"), 2))
+    docs.sort(key=lambda d: _ORDER.get(d.get("kind") or "", 2))
     created = 0
     for doc in docs:
         res = BY_KIND.get(doc.get("kind", ""))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from kubetui.render.quantity import parse_quantity
+
 from .controller import Controller, condition, set_condition
 from .meta import deep_copy, now_rfc3339
-from kubetui.render.quantity import parse_quantity
 from .resources import BY_KIND
 from .store import DELETED, Change
 

@@ -88,7 +88,9 @@ class Shell:
 
     def _redirected(self, words: list[str], stdin: str) -> Result:
         """Run one command with `>&2`, `2>&1`, `> file`, `>> file` applied."""
-        argv, moves, target = [], [], None
+        argv: list[str] = []
+        moves: list = []
+        target = None
         it = iter(range(len(words)))
         for i in it:
             w = words[i]
@@ -311,7 +313,9 @@ def _split(line: str) -> list[tuple[str, list[list[str]]]]:
     except ValueError:  # unbalanced quotes: run what we have
         tokens = line.split()
     out: list[tuple[str, list[list[str]]]] = []
-    op, pipeline, words = ";", [], []
+    op = ";"
+    pipeline: list[list[str]] = []
+    words: list[str] = []
     for tok in tokens:
         if tok in (";", "&&", "||"):
             out.append((op, [*pipeline, words]))

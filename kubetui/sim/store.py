@@ -4,6 +4,7 @@ watch replay (older versions answer 410 Gone), and the watchers to notify."""
 from __future__ import annotations
 
 import asyncio
+import builtins
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -82,7 +83,8 @@ class Store:
         return self.page(res, namespace, match)[0]
 
     def page(self, res: Resource, namespace: str | None = None, match: Matcher | None = None,
-             after: tuple[str, str] | None = None, limit: int = 0) -> tuple[list[dict], int]:
+             after: tuple[str, str] | None = None,
+             limit: int = 0) -> tuple[builtins.list[dict], int]:
         """Objects in key order after `after`, at most `limit` (0: all), and how many
         more match beyond them (-1: some, with a selector; 0: none). A page costs what it
         returns, not the whole kind: keys are kept sorted as objects come and go."""
@@ -151,7 +153,7 @@ class Store:
         return self._record(res, DELETED, gone, old)
 
     # -- watch support
-    def replay(self, since: int) -> list[Change] | None:
+    def replay(self, since: int) -> builtins.list[Change] | None:
         """Changes after `since`, or None when that version is compacted away (410)."""
         if since < self.compacted:
             return None

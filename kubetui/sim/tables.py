@@ -5,11 +5,13 @@ prints real output."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any, cast
 
 from aiohttp import web
 
-from kubetui.render.printers import AGE, NAME, TABLES, _ts, printer_columns
 from kubetui.render.age import age
+from kubetui.render.printers import AGE, NAME, TABLES, created, printer_columns
 
 from .resources import Resource
 
@@ -21,15 +23,17 @@ def partial_metadata(obj: dict) -> dict:
 
 def table(res: Resource, objs: list[dict], meta: dict, include: str = "Metadata",
           with_columns: bool = True) -> dict:
+    row_fn: Callable[[dict, float], list]
     if res.columns:
         columns, row_fn = printer_columns(res.columns)
     else:
-        columns, row_fn = TABLES.get(res.kind, ([NAME, AGE], lambda o, now: [
-            o["metadata"]["name"], age(_ts(o), now)]))
+        columns, row_fn = cast(tuple[list, Callable[[dict, float], list]], TABLES.get(
+            res.kind, ([NAME, AGE], lambda o, now: [o["metadata"]["name"],
+                                                    age(created(o), now)])))
     now = time.time()
     rows = []
     for o in objs:
-        row = {"cells": row_fn(o, now)}
+        row: dict[str, Any] = {"cells": row_fn(o, now)}
         if include == "Object":
             row["object"] = o
         elif include != "None":

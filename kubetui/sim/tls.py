@@ -37,7 +37,7 @@ def make_certificates(host: str = "127.0.0.1") -> tuple[bytes, bytes, bytes]:
                                        decipher_only=False), critical=True)
           .sign(ca_key, hashes.SHA256()))
     key = ec.generate_private_key(ec.SECP256R1())
-    sans = [x509.DNSName("localhost"), x509.DNSName("kubernetes"),
+    sans: list[x509.GeneralName] = [x509.DNSName("localhost"), x509.DNSName("kubernetes"),
             x509.DNSName("kubernetes.default.svc")]
     try:
         sans.append(x509.IPAddress(ipaddress.ip_address(host)))

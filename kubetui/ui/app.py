@@ -22,14 +22,19 @@ from kubetui.kube.cluster import Cluster
 from kubetui.kube.config import ContextInfo, KubeConfigError, KubeConfigSet
 from kubetui.kube.discovery import discover
 from kubetui.kube.forwards import ForwardManager
-
-from . import state, themes
-from .browser import ViewState
-from .browser_screen import BrowserScreen
-from .commands import KubetuiCommands
-from .lifetime import (HeapFreezer, OwnThreadExecutor, alive, drop_render_caches,
-                       limit_malloc_arenas, prune_watchers)
-from .screens import PickScreen
+from kubetui.ui import state, themes
+from kubetui.ui.commands import KubetuiCommands
+from kubetui.ui.lifetime import (
+    HeapFreezer,
+    OwnThreadExecutor,
+    alive,
+    drop_render_caches,
+    limit_malloc_arenas,
+    prune_watchers,
+)
+from kubetui.ui.navigation import ViewState
+from kubetui.ui.screens.browser import BrowserScreen
+from kubetui.ui.screens.pick import PickScreen
 
 log = logging.getLogger("kubetui.ui")
 
@@ -46,7 +51,7 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     debug_image: str = "busybox:1.36"  # the checklist's node debug pod
     problems: list[str] = field(default_factory=list)
-    lint: dict = field(default_factory=dict)  # config.toml's [lint] (ui/lint_screen.py)
+    lint: dict = field(default_factory=dict)  # config.toml's [lint] (ui/screens/lint.py)
     fleet: bool = False  # start on the fleet screen (kubetui --fleet)
 
 
@@ -79,7 +84,7 @@ class KubetuiApp(themes.ReadableThemes, App):
         self._last_paint = self._last_change = self._last_input = 0.0
         self._pruned_for: object = None
         self.forwards = ForwardManager(note=self._forward_note)  # shift-f, :pf
-        self.fleet = None  # every context at once, from the first :fleet (fleet_screen.py)
+        self.fleet = None  # every context at once, from the first :fleet (ui/screens/fleet.py)
 
     @property
     def browser(self) -> BrowserScreen:
@@ -124,7 +129,7 @@ class KubetuiApp(themes.ReadableThemes, App):
                                       favorites=self.settings.favorites)
         self.push_screen(self._browser)
         if self.settings.fleet:  # the browser connects when a context is chosen
-            from .fleet_screen import open_fleet
+            from .screens.fleet import open_fleet
             open_fleet(self)
         else:
             self.connect(self.context_info.name)
@@ -337,10 +342,21 @@ class KubetuiApp(themes.ReadableThemes, App):
                 message = f"{type(error).__name__}: {error}"
             self.notify(message, title="Error", severity="error", timeout=10)
 
+    # -- the screens that act open each other through the app (the top of ui/), so none
+    # of them imports another that imports it
+    def open_checklist(self, ns: str, pod: str) -> None:
+        from kubetui.ui.screens.checklist import ChecklistScreen
+        self.push_screen(ChecklistScreen(self.cluster, ns, pod, self.settings.debug_image))
+
+    def open_rollout(self, kind: str, ns: str, name: str) -> None:
+        """The rollout cockpit: after a restart or an undo, it shows the rollout happen."""
+        from kubetui.ui.screens.rollout import RolloutScreen
+        self.push_screen(RolloutScreen(self.cluster, kind, ns, name))
+
     # -- keys
     def action_help(self) -> None:
         """The keys of the screen in force, whichever it is."""
-        from .screens import HelpScreen, help_groups
+        from kubetui.ui.screens.help import HelpScreen, help_groups
         if self.screen is self._browser:
             self._browser.action_help()
         elif not isinstance(self.screen, HelpScreen):
@@ -360,7 +376,7 @@ class KubetuiApp(themes.ReadableThemes, App):
 
     def shutdown(self) -> None:
         self.forwards.stop_all()
-        from .fleet_screen import stop_fleet
+        from .screens.fleet import stop_fleet
         stop_fleet(self)
         if self.cluster is not None:
             self.cluster.close(wait=2)

@@ -3,18 +3,23 @@ and namespace pickers, the themes, and the browser's keys by name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from kubetui.kube.kinds import KINDS
 
+if TYPE_CHECKING:
+    from kubetui.ui.app import KubetuiApp
+
 
 class KubetuiCommands(Provider):
-    def _commands(self) -> list[tuple[str, object, str]]:
-        app = self.app
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        app = cast("KubetuiApp", self.app)
         browser = getattr(app, "_browser", None)
-        out: list[tuple[str, object, str]] = []
+        out: list[tuple[str, Callable[[], object], str]] = []
         if browser is not None:
             for kind in sorted(KINDS.values(), key=lambda k: k.plural):
                 out.append((f"Show {kind.plural}", partial(browser.run_command, kind.plural),

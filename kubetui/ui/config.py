@@ -144,6 +144,8 @@ def _convert(data: Any, schema: type, prefix: str, problem):
             return msgspec.convert(data, schema)
         except msgspec.ValidationError as exc:
             m = _AT.match(str(exc))
+            if m is None:
+                raise
             what, at = m.group("what"), m.group("at") or ""
             steps: list[str | int] = [a or int(b) for a, b in _STEP.findall(at)]
             unknown = _UNKNOWN.match(what)

@@ -215,7 +215,7 @@ def prune_watchers(nodes: Iterable) -> int:
         watchers = getattr(node, "__watchers", None)
         if not watchers:
             continue
-        for name, entries in watchers.items():
+        for entries in watchers.values():
             kept = [(reactable, callback) for reactable, callback in entries
                     if not (reactable._closing or reactable._closed)]
             dropped += len(entries) - len(kept)

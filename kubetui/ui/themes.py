@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from textual.theme import Theme
 
@@ -52,9 +53,9 @@ def load_theme(path: Path) -> Theme:
     if not isinstance(variables, dict):
         raise ThemeError(f"theme {path}: [variables] must be a table")
     try:
+        colours: dict[str, Any] = {f: str(data[f]) for f in _FIELDS if f in data}
         return Theme(name=str(data["name"]), dark=bool(data.get("dark", True)),
-                     variables={str(k): str(v) for k, v in variables.items()},
-                     **{f: str(data[f]) for f in _FIELDS if f in data})
+                     variables={str(k): str(v) for k, v in variables.items()}, **colours)
     except Exception as exc:  # Textual validates colours lazily or eagerly by version
         raise ThemeError(f"theme {path}: {exc}") from exc
 
@@ -150,11 +151,12 @@ class ReadableThemes:
 
     def get_line_filters(self):
         """Every widget's lines pass the control-character guard (ui/guard.py)."""
-        from .guard import GUARD
+        from kubetui.ui.guard import GUARD
         return [*super().get_line_filters(), GUARD]  # type: ignore[misc]
 
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()  # type: ignore[misc]
-        variables.update(kubetui_variables(variables, self.current_theme.variables))
+        theme = self.current_theme  # type: ignore[attr-defined]  # (the App's)
+        variables.update(kubetui_variables(variables, theme.variables))
         self.theme_variables = variables
         return variables

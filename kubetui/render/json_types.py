@@ -1,0 +1,9 @@
+"""The shapes render/ takes: objects as the API server sent them (decoded JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Obj = dict[str, Any]  # one Kubernetes object, or any JSON object inside one
+
+__all__ = ["Any", "Obj"]

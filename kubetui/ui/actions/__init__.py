@@ -1,0 +1,1 @@
+"""What keys do to the selected object, shared by the screens that act."""

@@ -1,0 +1,1 @@
+"""Screens: one per module, each a whole view or a modal."""

@@ -1,0 +1,719 @@
+"""The main screen: the header, a live table of any kind, the command bar, the footer.
+
+Event rate and paint rate are independent: informers fill their stores from threads; a
+timer here takes a snapshot about ten times a second and repaints only on change."""
+
+from __future__ import annotations
+
+import logging
+import time
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from humanize import naturaltime
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Footer
+
+from kubetui.kube.client import ApiError
+from kubetui.kube.cluster import InformerGroup
+from kubetui.kube.discovery import find as discovery_find
+from kubetui.kube.kinds import KINDS, Kind
+from kubetui.render import events, metrics
+from kubetui.render.rows import RowModel
+from kubetui.render.views import sort_key, table_view, view
+from kubetui.ui.actions.acting import ACTION_BINDINGS
+from kubetui.ui.actions.bulk import MARK_BINDINGS, BulkActions
+from kubetui.ui.actions.cron import CRON_BINDINGS, CronActions
+from kubetui.ui.actions.edit import EDIT_BINDINGS, EditActions
+from kubetui.ui.actions.forward import ForwardActions
+from kubetui.ui.actions.marks import Marks
+from kubetui.ui.actions.node import NODE_BINDINGS, NodeActions
+from kubetui.ui.actions.rows import RowActions
+from kubetui.ui.navigation import (
+    Filter,
+    ViewState,
+    completions,
+    drill_down,
+    numeric_column,
+    parse_command,
+    parse_filter,
+    sort_column,
+    with_filter,
+)
+from kubetui.ui.screens.acting import ActingScreen
+from kubetui.ui.screens.help import COMMAND_HELP, HelpScreen, help_groups
+from kubetui.ui.widgets.command_bar import CommandBar
+from kubetui.ui.widgets.header import ClusterHeader
+from kubetui.ui.widgets.resource_table import ResourceTable
+
+log = logging.getLogger("kubetui.ui")
+SORT_LETTERS = "NASRTIOPCM"
+METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
+
+
+class BrowserScreen(ActingScreen):
+    """Its keys act through composed parts (`rows`, `bulk`, `nodes`, `cron`, `editing`,
+    `port_forwards`, all over the screen's `actions`): each `action_*` here hands over."""
+
+    kind: reactive[str] = reactive("", bindings=True)  # the kind shown: which keys apply
+
+    BINDINGS = [  # the footer shows them in this order: the way in first (as k9s's hints)
+        Binding("question_mark", "app.help", "Help", id="browser.help"),
+        Binding("colon", "command", "Command", id="browser.command"),
+        Binding("slash", "filter", "Filter", id="browser.filter"),
+        Binding("enter", "open", "Open", id="browser.open"),
+        Binding("escape", "back", "Back", id="browser.back"),
+        *ACTION_BINDINGS,
+        *MARK_BINDINGS,
+        *NODE_BINDINGS,
+        *CRON_BINDINGS,
+        *EDIT_BINDINGS,
+        Binding("d", "describe", "Describe", id="browser.describe"),
+        Binding("y", "yaml", "YAML", id="browser.yaml"),
+        Binding("ctrl+y", "copy_name", "Copy name", show=False, id="browser.copy"),
+        Binding("ctrl+w", "wide", "Wide", id="browser.wide"),
+        Binding("a", "arch", "Architecture", id="browser.arch"),
+        Binding("J", "owner", "Jump to owner", id="browser.owner"),
+        Binding("ctrl+a", "aliases", "Aliases", show=False, id="browser.aliases"),
+        Binding("0", "namespace(0)", "All ns", id="browser.all_namespaces"),
+        *[Binding(str(i), f"namespace({i})", f"Favourite {i}", show=False,
+                  id=f"browser.favourite_{i}") for i in range(1, 10)],
+        *[Binding(letter, f"sort('{letter}')", f"Sort by {letter}", show=False,
+                  id=f"browser.sort_{letter.lower()}") for letter in SORT_LETTERS],
+    ]
+
+    def __init__(self, start: ViewState, favorites: list[str] | None = None):
+        super().__init__()
+        self.state = start
+        self.active_namespace = start.namespace
+        self.stack: list[ViewState] = []
+        self.favorites = list(favorites or [])
+        self.wide = False
+        self.group: InformerGroup | None = None
+        self._rows: RowModel | None = None
+        self._metrics: dict[str, dict] | None = None  # key -> Pod/NodeMetrics, if served
+        self._metrics_of: tuple = ()  # the (kind, namespace) they were read for
+        self._visible: set[str] = set()  # keys that pass the filter
+        self._order: list[str] = []
+        self._filter: Filter = Filter()
+        self._painted: tuple | None = None
+        self._ready = False
+        self._header_inputs: tuple = ()
+        self._table_api = False
+        self._columns_from: list | None = None
+        self._lint_flag: tuple | None = None  # (header text, worst severity) of the rows
+        self._lint_seen: tuple = ()
+        self.marks = Marks()
+        self.bulk = BulkActions(self, self.actions)
+        self.rows = RowActions(self, self.actions, self.bulk)
+        self.nodes = NodeActions(self.rows)
+        self.cron = CronActions(self.rows)
+        self.editing = EditActions(self.rows)
+        self.port_forwards = ForwardActions(self.rows)
+
+    # -- layout
+    def compose(self) -> ComposeResult:
+        yield ClusterHeader(id="header")
+        yield ResourceTable((), id="table")
+        bar = CommandBar(completions(), id="command-bar")
+        bar.display = False
+        yield bar
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._ready = True
+        bar = self.query_one(CommandBar)
+        bar.add_words(f"theme {name}" for name in sorted(self.app.available_themes))
+        self.query_one(ResourceTable).typeahead = bar
+        self.query_one(ResourceTable).focus()
+        self.set_interval(METRICS_EVERY, self._poll_metrics)
+        self.set_interval(0.5, self._lint_tick)
+        self.show(self.state, push=False)
+
+    def on_unmount(self) -> None:
+        self._ready = False
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one(ResourceTable)
+
+    # -- what is shown
+    def show(self, state: ViewState, push: bool = True) -> None:
+        """Show a view; `push` keeps the current one on the breadcrumb for Escape."""
+        if state.kind == "Event" and state.sort_column is None:
+            state = replace(state, sort_column="LAST SEEN")  # newest first, as people read
+        if not self._ready:  # not composed yet: on_mount shows it
+            self.state = state
+            return
+        cluster = self.app.cluster
+        if push:
+            self.state.cursor_key = self.table.cursor_key
+            self.stack.append(self.state)
+        self.state = state
+        self._filter = parse_filter(state.filter)
+        if self._filter.error:
+            self.notify(self._filter.error, severity="warning")
+        kind = self.kind_of(state.kind)
+        self._table_api = kind is not None and state.kind not in KINDS
+        self._columns_from = None
+        v = table_view(state.kind, [{"name": "Name"}, {"name": "Age"}],
+                       kind.namespaced) if kind is not None and self._table_api \
+            else view(state.kind)
+        if self._metrics_of != (state.kind, state.namespace):
+            self._metrics_of, self._metrics = (state.kind, state.namespace), None
+            self._poll_metrics()
+        all_ns = state.namespace is None or "," in state.namespace
+        self.kind = state.kind  # the footer's action keys follow it (a reactive)
+        headers, rows_fn = self._with_metrics(v.headers(all_ns, self.wide),
+                                              v.rows_fn(all_ns, self.wide))
+        self._rows = RowModel(rows_fn, events.last_seen_time if state.kind == "Event"
+                              else None)
+        self._visible, self._order = set(), []
+        self._painted = None
+        table = self.table
+        table.set_columns(headers)
+        table.marked = self.marks.of(self._view_id())
+        table.aim(state.cursor_key)
+        table.empty_message = "Connecting…" if cluster is None else f"No {self.plural()}"
+        if cluster is None:
+            return
+        old, self.group = self.group, None
+        if kind is None:
+            self.notify(f"{state.kind} is not a kind this cluster serves", severity="warning")
+            return
+        namespace = state.namespace if kind.namespaced else None
+        self.group = cluster.watch(kind, namespace, state.label_selector, state.field_selector,
+                                   table=self._table_api)
+        if old is not None:  # (watch counted one more use, even of the same group)
+            cluster.release(old, keep_warm=True)
+        self.paint()
+
+    # -- metrics.k8s.io: CPU, MEM and their shares beside pods and nodes, when served
+    def _with_metrics(self, headers: tuple[str, ...], rows_fn):
+        columns = {"Pod": metrics.POD_COLUMNS, "Node": metrics.NODE_COLUMNS}.get(
+            self.state.kind)
+        if columns is None or self._metrics is None:
+            return headers, rows_fn
+        cells = metrics.pod_cells if self.state.kind == "Pod" else metrics.node_cells
+        usage = self._metrics
+
+        def row(obj: dict, now: float):
+            base, health = rows_fn(obj, now)
+            meta = obj.get("metadata") or {}
+            key = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get(
+                "namespace") else meta.get("name", "")
+            return (*base, *cells(obj, usage.get(key))), health
+        return (*headers, *columns), row
+
+    def _poll_metrics(self) -> None:
+        if self.state.kind in ("Pod", "Node") and self.app.cluster is not None:
+            self._read_metrics(self.state.kind, self.state.namespace)
+
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    def _read_metrics(self, kind: str, namespace: str | None) -> None:
+        """Usage of every pod (or node) in view; None when metrics.k8s.io is not served
+        (no metrics-server: no columns, as kubectl top has nothing to show either)."""
+        base = "/apis/metrics.k8s.io/v1beta1"
+        path = (f"{base}/nodes" if kind == "Node" else
+                f"{base}/namespaces/{namespace}/pods" if namespace and "," not in namespace
+                else f"{base}/pods")
+        cluster = self.app.cluster
+        if cluster is None:
+            return
+        try:
+            items = cluster.client.get_json(path).get("items") or []
+        except ApiError as exc:
+            if exc.status not in (404, 503):  # not served is an answer; the rest is not
+                log.error("cannot read %s", path, exc_info=True)
+            items = None
+        found = None if items is None else {
+            (f"{m['metadata'].get('namespace')}/{m['metadata']['name']}"
+             if m["metadata"].get("namespace") else m["metadata"]["name"]): m for m in items}
+        self.post_message(self.MetricsRead(kind, found))
+
+    class MetricsRead(Message):
+        """metrics.k8s.io answered for a kind: usage by row key, or None (not served)."""
+
+        def __init__(self, kind: str, found: dict[str, dict] | None) -> None:
+            super().__init__()
+            self.kind, self.found = kind, found
+
+    def on_browser_screen_metrics_read(self, message: MetricsRead) -> None:
+        self._metrics_read(message.kind, message.found)
+
+    def _metrics_read(self, kind: str, found: dict | None) -> None:
+        if kind != self.state.kind or (found is None and self._metrics is None):
+            return
+        had = self._metrics is not None
+        self._metrics = found
+        if had != (found is not None):  # columns come or go: build the view again
+            self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
+        else:
+            self._painted = None  # every row's usage may have changed
+
+    def kind_of(self, name: str) -> Kind | None:
+        return KINDS.get(name) or getattr(self.app, "extra_kinds", {}).get(name)
+
+    def plural(self) -> str:
+        k = self.kind_of(self.state.kind)
+        return k.plural if k else self.state.kind.lower()
+
+    def _view_id(self) -> tuple[str, str | None]:
+        return self.bulk.view_id()
+
+    def marked(self) -> list[str]:
+        return self.bulk.marked()
+
+    def marks_changed(self, repaint: bool = False) -> None:
+        """The marks changed: the table shows them, the header counts them."""
+        self.table.refresh()
+        self._header_inputs = ()
+        if repaint:
+            self._paint_header()
+
+    def _adopt_server_columns(self) -> None:
+        """A Table-API view learns its columns from the first list; rebuild with them."""
+        columns = self.group.columns if self.group is not None else None
+        if not self._table_api or not columns or columns is self._columns_from:
+            return
+        self._columns_from = columns
+        kind = self.kind_of(self.state.kind)
+        v = table_view(self.state.kind, columns, kind.namespaced if kind else True)
+        all_ns = self.state.namespace is None or "," in self.state.namespace
+        self._rows = RowModel(v.rows_fn(all_ns, self.wide))
+        self.table.set_columns(v.headers(all_ns, self.wide))
+        self._painted = None
+
+    def paint(self) -> bool:
+        """Bring the screen up to date; True when something had changed."""
+        if not self._ready:
+            return False
+        try:
+            return self._paint()
+        except NoMatches:  # the app is closing: its widgets are already gone
+            self._ready = False
+            return False
+
+    def _paint(self) -> bool:
+        """Patch the table with what changed since the last paint (a keyed diff)."""
+        self._adopt_server_columns()
+        group, model = self.group, self._rows
+        changed_any = False
+        if group is not None and model is not None:
+            if self._painted is None:
+                group.store.mark_reset()  # a new view: start from everything
+            reset, dirty, items = group.store.take_changes()
+            shape = (self._filter.text, self.state.sort_column, self.state.sort_reverse)
+            rebuild = reset or shape != self._painted
+            if reset or dirty:
+                changed, removed = model.apply(reset, dirty, items, time.time())
+            else:
+                changed, removed = set(), set()
+            if removed:  # a deleted row drops its mark
+                self.marks.drop(self._view_id(), removed)
+            if reset and group.synced:
+                self.marks.keep_only(self._view_id(), model.rows)
+            if rebuild or changed or removed:
+                changed_any = True
+                self._painted = shape
+                moved = self._reorder(rebuild, changed, removed, items)
+                with self.app.batch_update():
+                    self.table.apply(model.rows, self._order, changed, rebuild,
+                                     model.created, moved)
+        if self.table.wanted is not None and group is not None and model is not None and \
+                group.synced and self.table.wanted not in self._order:
+            missing, self.table.wanted = self.table.wanted, None
+            self.notify(f"{missing} is not in this view (gone, or filtered out)",
+                        severity="warning", timeout=4)
+            self.table.apply(model.rows, self._order, set(), False, model.created, True)
+        self.table.tick()
+        self._paint_header()
+        return changed_any
+
+    def _reorder(self, rebuild: bool, changed: set[str], removed: set[str],
+                 items: dict) -> bool:
+        """Keep the filtered, sorted key list: patched in place when sorted by key, sorted
+        again only when a column sort is on and something changed. Returns whether any
+        row was added, removed or moved."""
+        assert self._rows is not None  # (a view is shown)
+        rows, f = self._rows.rows, self._filter
+
+        def keeps(key: str) -> bool:
+            return f.keeps(rows[key][0], key.rsplit("/", 1)[-1])
+
+        if rebuild:
+            self._visible = {k for k in rows if keeps(k)}
+        else:
+            for key in removed:
+                self._visible.discard(key)
+            for key in changed:
+                if keeps(key):
+                    self._visible.add(key)
+                else:
+                    self._visible.discard(key)
+        column = self.state.sort_column
+        headers = self.table.columns
+        if column in headers:
+            i = headers.index(column)
+            key_fn = sort_key(column)
+            created = self._rows.created
+            order_key: Callable[[str], tuple[Any, str]]
+            if column == "AGE":
+                order_key = lambda k: (-created.get(k, 0.0), k)  # noqa: E731
+            else:
+                order_key = lambda k: (key_fn(rows[k][0][i], items.get(k)), k)  # noqa: E731
+            before, self._order = self._order, sorted(self._visible, key=order_key,
+                                                      reverse=self.state.sort_reverse)
+            return before != self._order
+        if rebuild or len(changed) + len(removed) > len(self._order) // 8 + 64:
+            self._order = sorted(self._visible)  # many at once: sorting beats inserting
+            return True
+        order, moved = self._order, False
+        for key in removed | (changed - self._visible):
+            i = bisect_left(order, key)
+            if i < len(order) and order[i] == key:
+                del order[i]
+                moved = True
+        for key in changed & self._visible:
+            i = bisect_left(order, key)
+            if i >= len(order) or order[i] != key:
+                order.insert(i, key)
+                moved = True
+        return moved
+
+    def _lint_tick(self) -> None:
+        """The live lint's findings: a marker on each row with some, a count in the
+        header (ui/screens/lint.py does the work)."""
+        from kubetui.ui.live_lint import lint_marks
+        if self.app.screen is not self:
+            return
+        marks, flag, version = lint_marks(self.app, self.state.kind, self.state.namespace,
+                                          self.group)
+        seen = (version, self.state.kind, self.state.namespace, marks is None)
+        if seen != self._lint_seen:
+            self._lint_seen, self._lint_flag = seen, flag
+            self.table.set_marks(marks)
+            self._paint_header()
+
+    def _paint_header(self) -> None:
+        app = self.app
+        ctx = app.context_info
+        health = self.group.health if self.group else None
+        detail = ""
+        if health is not None:
+            if health.state in ("syncing", "relisting") and health.listed:
+                detail = f"{self.plural()} {health.listed:,}" + (
+                    f" / {health.total:,}" if health.total else "")
+            elif health.message:
+                wait = max(0.0, health.next_try - time.time())
+                detail = f"{health.message} (retry in {wait:.0f}s)" if wait else health.message
+            if health.state != "live" and health.live_until:
+                detail += f"; stale since {naturaltime(time.time() - health.live_until)}"
+        inputs = (ctx, app.server_version, health, detail, len(self.stack), self.state,
+                  self.table.row_count, self.wide, self._lint_flag,
+                  len(self.marks.of(self._view_id())))
+        if inputs == self._header_inputs:
+            return
+        self._header_inputs = inputs
+        crumbs = [s.crumb or s.title for s in self.stack] + [self.state.crumb or
+                                                             self.state.title]
+        view_text = " > ".join(crumbs[-4:])
+        if self.state.crumb:
+            view_text += f"  {self.state.title}"
+        extras = []
+        if self.state.filter:
+            extras.append(f"/{self.state.filter}")
+        if self.state.label_selector and not self.state.crumb:
+            extras.append(f"-l {self.state.label_selector}")
+        if self.state.sort_column:
+            extras.append(f"sort {self.state.sort_column}{'↓' if self.state.sort_reverse else '↑'}")
+        if self.wide:
+            extras.append("wide")
+        marked = len(self.marks.of(self._view_id()))
+        if marked:
+            extras.append(f"{marked} marked")
+        self.query_one(ClusterHeader).show(
+            context=ctx.name if ctx else "-", cluster=ctx.cluster if ctx else "-",
+            user=ctx.user if ctx else "-", server=ctx.server if ctx else "-",
+            version=app.server_version, view=view_text, scope=" ".join(extras),
+            count=self.table.row_count, health=health.state if health else "connecting",
+            detail=detail, badge="READ-ONLY" if app.settings.readonly else "",
+            favorites=self.favorites, namespace=self.active_namespace, lint=self._lint_flag)
+
+    # -- keys
+    def action_command(self) -> None:
+        self.query_one(CommandBar).open(":")
+        self.table.release_typeahead()
+
+    def action_filter(self) -> None:
+        self.query_one(CommandBar).open("/", self.state.filter)
+        self.table.release_typeahead()
+
+    def on_command_bar_closed(self, _: CommandBar.Closed) -> None:
+        self.set_focus(self.table)  # now: keys typed after the bar go to the table
+        self.table.end_typeahead()
+
+    def on_command_bar_entered(self, event: CommandBar.Entered) -> None:
+        self.set_focus(self.table)
+        self.table.end_typeahead()
+        if event.mode == "/":
+            self.show(with_filter(replace(self.state, cursor_key=None), event.text),
+                      push=False)
+            return
+        self.run_command(event.text)
+
+    def run_command(self, text: str) -> None:
+        cmd = parse_command(text)
+        if cmd.action == "view":  # a new trail, as in k9s: drill-downs make the crumbs
+            self.stack.clear()
+            self.show(ViewState(cmd.kind or "", self.active_namespace,
+                                filter=cmd.argument or ""),
+                      push=False)
+        elif cmd.action == "ns":
+            self.set_namespace(cmd.argument)
+        elif cmd.action == "ctx":
+            self.app.pick_context(cmd.argument)
+        elif cmd.action == "theme":
+            self.app.pick_theme(cmd.argument)
+        elif cmd.action == "help":
+            self.action_help()
+        elif cmd.action == "arch":
+            self.action_arch(cmd.argument)
+        elif cmd.action == "xray":
+            self.action_xray(cmd.kind or "")
+        elif cmd.action == "aliases":
+            self.action_aliases()
+        elif cmd.action == "pf":
+            from kubetui.ui.screens.portforward import PortForwardScreen
+            self.app.push_screen(PortForwardScreen())
+        elif cmd.action == "fleet":
+            from .fleet import open_fleet
+            open_fleet(self.app, cmd.argument)
+        elif cmd.action == "lint":
+            from kubetui.ui.screens.lint import LintScreen
+            self.app.push_screen(LintScreen())
+        elif cmd.action == "logs" and self.app.cluster is not None:
+            from kubetui.ui.screens.logs import (
+                LogScreen,  # every pod the selector matches, later ones too
+            )
+            self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace or "",
+                                           selector=cmd.argument, title=f"-l {cmd.argument}"))
+        elif cmd.action == "timeline" and self.app.cluster is not None:
+            from kubetui.ui.screens.timeline import TimelineScreen
+            self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument or "",
+                                                self.active_namespace or "default"))
+        elif cmd.action == "apply" and self.app.cluster is not None:
+            self.editing.apply_manifests(cmd.argument or "")
+        elif cmd.action == "quit":
+            self.app.call_later(self.app.action_quit_app)  # a coroutine: run it, not call it
+        else:
+            words = text.strip().lstrip(":").split()
+            found = discovery_find(words[0] if words else "",
+                                   getattr(self.app, "extra_kinds", {}))
+            if found is None:
+                self.notify(cmd.error, severity="warning")
+                return
+            self.stack.clear()  # `:gadgets widget-b` filters as `:deploy api` does
+            self.show(ViewState(found.kind, self.active_namespace, found=found,
+                                filter=" ".join(words[1:])), push=False)
+
+    def action_aliases(self) -> None:
+        """Every command alias and kind short name (:aliases), as k9s's ctrl+a."""
+        from kubetui.ui.screens.aliases import AliasesScreen
+        self.app.push_screen(AliasesScreen())
+
+    def action_owner(self) -> None:
+        """Jump to the selected object's owner (J again climbs further); Escape returns."""
+        from kubetui.ui.navigation import owner_view
+        picked = self.selected()
+        if picked is None:
+            return
+        target = owner_view(picked[1])
+        if target is None:
+            self.notify(f"{picked[1]['metadata']['name']} has no owner", timeout=3)
+            return
+        self.show(target)
+
+    def action_arch(self, namespace: str | None = None) -> None:
+        """The architecture view, of the namespace in view (`:arch NS`, or all)."""
+        from kubetui.ui.screens.arch import ArchScreen
+        if self.app.cluster is not None:
+            self.app.push_screen(ArchScreen(self.app.cluster,
+                                            namespace or self.active_namespace))
+
+    def action_xray(self, kind: str) -> None:
+        from kubetui.ui.screens.xray import XrayScreen
+        if self.app.cluster is not None:
+            self.app.push_screen(XrayScreen(self.app.cluster, kind, self.active_namespace))
+
+    def set_namespace(self, namespace: str | None) -> None:
+        """Another namespace: a new trail (as in k9s), the kind in view kept; the
+        namespace joins the favourites at the end (their numbers never move)."""
+        self.active_namespace = namespace
+        if namespace and "," not in namespace and namespace not in self.favorites and \
+                len(self.favorites) < 9:
+            self.favorites.append(namespace)
+        k = self.kind_of(self.state.kind)
+        kind = "Pod" if (k is not None and not k.namespaced) or self.state.crumb else \
+            self.state.kind
+        self.stack.clear()
+        self.show(ViewState(kind, namespace), push=False)
+        self._header_inputs = ()  # the favourites line changed
+
+    def action_namespace(self, slot: int) -> None:
+        if slot == 0:
+            self.set_namespace(None)
+        elif slot <= len(self.favorites):
+            self.set_namespace(self.favorites[slot - 1])
+        else:
+            self.notify(f"no favourite namespace on {slot}: " + (", ".join(
+                f"{i} {ns}" for i, ns in enumerate(self.favorites, 1)) or "none yet") +
+                " (they come from the config's favorites, then the namespaces you visit)",
+                severity="warning", timeout=5)
+
+    def action_sort(self, letter: str) -> None:
+        column = sort_column(letter, self.table.columns)
+        if column is None:
+            return
+        first = numeric_column(column)  # numbers come biggest first, as in k9s
+        reverse = (not self.state.sort_reverse) if column == self.state.sort_column else first
+        self.state = replace(self.state, sort_column=column, sort_reverse=reverse)
+        self.paint()
+
+    def action_wide(self) -> None:
+        self.wide = not self.wide
+        self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
+
+    def selected(self) -> tuple[str, dict] | None:
+        key = self.table.cursor_key
+        if key is None or self.group is None:
+            return None
+        obj = self.group.store.get(key)
+        return (key, obj) if obj is not None else None
+
+    def action_open(self) -> None:
+        picked = self.selected()
+        if picked is None:
+            return
+        target = drill_down(self.state.kind, picked[1], self.state)
+        if target is None:
+            self.action_describe()
+            return
+        if self.state.kind == "Namespace":
+            self.active_namespace = target.namespace
+        self.show(target)
+
+    def action_back(self) -> None:
+        """esc: first the filter in force, whatever its kind (a drill-down's own selector
+        is the view itself: esc leaves it), then back along the trail."""
+        if self.state.filter or (self.state.label_selector and not self.state.crumb):
+            self.show(replace(self.state, filter="", label_selector=None
+                              if not self.state.crumb else self.state.label_selector),
+                      push=False)
+        elif self.stack:
+            previous = self.stack.pop()
+            self.show(previous, push=False)
+
+    def action_copy_name(self) -> None:
+        picked = self.selected()
+        if picked is not None:
+            name = picked[1]["metadata"]["name"]
+            self.app.copy_to_clipboard(name)
+            self.notify(f"Copied {name}", timeout=3)
+
+    def action_describe(self) -> None:
+        self._open_object("describe")
+
+    def action_yaml(self) -> None:
+        self._open_object("yaml")
+
+    def _open_object(self, mode: str) -> None:
+        picked = self.selected()
+        if picked is None or self.app.cluster is None:
+            return
+        meta = picked[1]["metadata"]
+        self._fetch(self.kind_of(self.state.kind), meta.get("namespace"), meta["name"], mode)
+
+    @work(thread=True, exclusive=True, group="object", exit_on_error=False)
+    def _fetch(self, kind: Kind | None, namespace: str | None, name: str, mode: str) -> None:
+        self.actions.describe_in_thread(kind, namespace, name, mode)
+
+    # -- the keys that act, handed to the composed parts
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows an action key only where it applies to the kind shown."""
+        return self.rows.applies(action)
+
+    def action_restart(self) -> None:
+        self.rows.restart()
+
+    def action_rollout(self) -> None:
+        self.rows.rollout()
+
+    def action_undo(self) -> None:
+        self.rows.undo()
+
+    def action_scale(self) -> None:
+        self.rows.scale()
+
+    def action_delete(self) -> None:
+        self.rows.delete()
+
+    def action_kill(self) -> None:
+        self.rows.kill()
+
+    def action_logs(self, previous: bool = False) -> None:
+        self.rows.logs(previous)
+
+    def action_previous_logs(self) -> None:
+        self.rows.logs(previous=True)
+
+    def action_exec(self) -> None:
+        self.rows.exec()
+
+    def action_shell(self) -> None:
+        self.rows.shell()
+
+    def action_checklist(self) -> None:
+        self.rows.checklist()
+
+    def action_mark(self) -> None:
+        self.bulk.mark()
+
+    def action_clear_marks(self) -> None:
+        self.bulk.clear_marks()
+
+    def action_cordon(self) -> None:
+        self.nodes.cordon()
+
+    def action_uncordon(self) -> None:
+        self.nodes.uncordon()
+
+    def action_drain(self) -> None:
+        self.nodes.drain()
+
+    def action_trigger(self) -> None:
+        self.cron.trigger()
+
+    def action_suspend(self) -> None:
+        self.cron.suspend()
+
+    def action_edit(self) -> None:
+        self.editing.edit()
+
+    def action_port_forward(self) -> None:
+        self.port_forwards.port_forward()
+
+    def action_help(self) -> None:
+        """The keys in force now, grouped, as bound (a remapped key shows its new key)."""
+        self.app.push_screen(HelpScreen(help_groups(self.app, [
+            ("View", "0 1 … 9", "All namespaces, favourite namespaces"),
+            ("View", "N A S R T I O P C M", "Sort by name, age, status, ready, restarts, IP, "
+                                            "node, namespace, CPU, memory (again: reverse)")]),
+            COMMAND_HELP))

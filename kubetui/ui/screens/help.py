@@ -1,0 +1,93 @@
+"""`?`: the keys of the screen in force, grouped, and the `:` commands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+NAVIGATION = {"cursor", "page", "jump", "back", "app.pop_screen", "up", "down", "left",
+              "right", "first", "last", "scroll_lines", "top", "bottom", "history",
+              "next", "previous"}
+ACTIONS = {"restart", "undo", "scale", "delete", "kill", "shell", "exec", "logs",
+           "previous_logs", "checklist", "rollout", "copy_name", "owner", "node_debug",
+           "pause", "mark", "clear_marks", "cordon", "uncordon", "drain", "trigger",
+           "suspend", "edit", "diff", "save", "reveal", "copy", "fix", "copy_fix",
+           "port_forward", "stop", "debug_container"}
+GROUPS = ("Navigation", "View", "Actions", "Global")
+HIDDEN = {"app.command_palette", "screen.copy_text", "app.copy_text", "app.focus_next",
+          "app.focus_previous", "focus_next", "focus_previous", "page_left", "page_right",
+          "screen.focus_next", "screen.focus_previous", "command_palette", "quit",
+          "app.quit", "scroll_left", "scroll_right"}  # Textual's own: not kubetui's keys
+COMMAND_HELP = ("  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n"
+                "  :ctx   contexts    :ns NAME   :theme NAME    /filter  !inverse  "
+                "-l app=x  -f fuzzy\n"
+                "  :arch [NS]  architecture   :xray KIND  relationships   "
+                ":logs -l app=x  logs of a selector\n"
+                "  :lint  footguns (:pulse)   :pf  port-forwards   :aliases  every alias "
+                "(ctrl+a)\n"
+                "  :apply FILE|DIR  server-side apply, after a dry-run diff\n"
+                "  :fleet  every context at once   :fleet find NAME|-l SEL [KIND]   "
+                ":fleet lint\n")
+
+
+def help_groups(app, extra: Sequence[tuple[str, str, str]] = ()) -> list[tuple[str, list]]:
+    """The keys in force on the screen shown, grouped (navigation, view, actions,
+    global), each action once with all its keys (`↑ k`), as bound now (a remapped key
+    shows its new key). `extra`: (group, keys, what) rows the bindings cannot say."""
+    by_action: dict[tuple, list] = {}
+    for active in app.active_bindings.values():
+        b = active.binding
+        if not b.description or b.action in HIDDEN or (b.id or "").startswith(
+                ("browser.favourite_", "browser.sort_", "browser.all_namespaces")):
+            continue  # (the numbers and sort letters get one line each, from `extra`)
+        entry = by_action.setdefault((b.action, b.description), [b, []])
+        shown = app.get_key_display(b)
+        if shown not in entry[1]:
+            entry[1].append(shown)
+    rows: dict[str, list] = {g: [] for g in GROUPS}
+    for (action, description), (b, keys) in by_action.items():
+        name = action.split("(")[0]
+        group = ("Global" if (b.id or "").startswith("app.") or action.startswith("app.") else
+                 "Navigation" if name in NAVIGATION else
+                 "Actions" if name in ACTIONS else "View")
+        rows[group].append((" ".join(keys), description))
+    for group, keys, what in extra:
+        rows[group].append((keys, what))
+    return [(g, sorted(rows[g], key=lambda r: r[1].lower())) for g in GROUPS if rows[g]]
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the screen below, from the live bindings, grouped."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "Close", id="help.close")]
+
+    def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]], footer: str = ""):
+        super().__init__()
+        self.groups, self.footer = groups, footer
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        return [row for _, rows in self.groups for row in rows]
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for title, rows in self.groups:
+            text.append(f"{title}\n", style="bold underline")
+            for keys, what in rows:
+                text.append(f"  {keys:<16}", style="bold")
+                text.append(f"{what}\n")
+            text.append("\n")
+        if self.footer:
+            text.append(self.footer, style="dim")
+        with VerticalScroll(id="help-body") as box:  # taller than 24 rows: it scrolls
+            box.border_title = "help  (↑ ↓ to scroll, esc to close)"
+            yield Static(text)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()

@@ -1,0 +1,87 @@
+"""Describe, YAML and the managed fields of one object (d, y, m), secrets revealed on
+request."""
+
+from __future__ import annotations
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from kubetui.render.yaml_view import object_yaml, secret_keys
+from kubetui.ui.screens.base import KubetuiScreen
+from kubetui.ui.screens.pick import PickScreen
+
+
+class ObjectScreen(KubetuiScreen):
+    """Describe or YAML of one object. For a Secret, `x` reveals one chosen value."""
+
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", id="object.back"),
+        Binding("y", "show('yaml')", "YAML", id="object.yaml"),
+        Binding("d", "show('describe')", "Describe", id="object.describe"),
+        Binding("m", "managed", "managedFields", id="object.managed"),
+        Binding("x", "reveal", "Reveal a secret value", id="object.reveal"),
+        Binding("c", "copy", "Copy", id="object.copy"),
+    ]
+
+    def __init__(self, obj: dict, describe_text: str, mode: str = "describe"):
+        super().__init__()
+        self.obj, self.describe_text, self.mode = obj, describe_text, mode
+        self.show_managed = False
+        self.revealed: str | None = None
+
+    def compose(self) -> ComposeResult:
+        meta = self.obj.get("metadata") or {}
+        where = f"{meta.get('namespace')}/" if meta.get("namespace") else ""
+        yield Static(f" {self.obj.get('kind', '')} {where}{meta.get('name', '')}",
+                     id="object-title")
+        with VerticalScroll(id="object-body"):
+            yield Static(id="object-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._paint()
+        self.query_one("#object-body").focus()
+
+    def text(self) -> str:
+        if self.mode == "yaml":
+            return object_yaml(self.obj, self.show_managed, self.revealed)
+        return self.describe_text
+
+    def _paint(self) -> None:
+        body = self.query_one("#object-text", Static)
+        if self.mode == "yaml":
+            body.update(Syntax(self.text(), "yaml", theme="ansi_dark", word_wrap=False,
+                               background_color="default"))
+        else:
+            body.update(Text(self.text()))
+
+    def action_show(self, mode: str) -> None:
+        self.mode = mode
+        self._paint()
+
+    def action_managed(self) -> None:
+        self.show_managed = not self.show_managed
+        self.mode = "yaml"
+        self._paint()
+
+    def action_reveal(self) -> None:
+        keys = secret_keys(self.obj) if self.obj.get("kind") == "Secret" else []
+        if not keys:
+            self.notify("Only a Secret has values to reveal", severity="warning")
+            return
+
+        def chosen(key: str | None) -> None:
+            if key:
+                self.revealed, self.mode = key, "yaml"
+                self._paint()
+                self.notify(f"Showing the value of {key} (only this one)", timeout=4)
+
+        self.app.push_screen(PickScreen("Reveal which value?", keys), chosen)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text())
+        self.notify("Copied to the clipboard (OSC 52)", timeout=3)
