@@ -188,6 +188,12 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10)
         shot("edit-diff")
         await pilot.press("n")
+        await command(pilot, "cj")  # t on a cron job: a job now, from its template
+        await settle(pilot, lambda: app.browser.table.row_count >= 1)
+        await pilot.press("t")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5)
+        shot("cronjob-trigger")
+        await pilot.press("n")
         assert app.cluster is not None
         node = busiest_worker(app.cluster.client)  # a drain, a budget holding a pod back
         await command(pilot, "no")
