@@ -210,3 +210,24 @@ async def test_an_unreachable_kubelet_shows_the_api_servers_words(make_app, api,
     finally:
         kubectl("annotate", "node", node, f"{ANNOTATION}-")
     assert notes.errors() == []
+
+
+async def test_shift_f_in_describe_forwards_the_described_pod(make_app, api, notes):
+    """The issue's other way in: the container port seen in describe."""
+    from kubetui.ui.screens.object import ObjectScreen
+
+    pod = ready_pods(api, "shop", "app=frontend")[0]
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "po", f"^{pod}$")
+        await pilot.press("d")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
+        assert "Port:" in app.screen.text()  # the port it declares, shown in describe
+        await pilot.press("F")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: app.forwards.forwards
+                              and app.forwards.forwards[-1].state == "listening")
+        fwd = app.forwards.forwards[-1]
+        assert fwd.pod == pod and fwd.remote_port == 80
+        assert "Welcome to nginx!" in fetch(fwd.local_port)[1]

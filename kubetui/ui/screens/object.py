@@ -25,6 +25,7 @@ class ObjectScreen(KubetuiScreen):
         Binding("m", "managed", "managedFields", id="object.managed"),
         Binding("x", "reveal", "Reveal a secret value", id="object.reveal"),
         Binding("c", "copy", "Copy", id="object.copy"),
+        Binding("F", "port_forward", "Port-forward", id="object.port_forward"),
     ]
 
     def __init__(self, obj: dict, describe_text: str, mode: str = "describe"):
@@ -41,6 +42,23 @@ class ObjectScreen(KubetuiScreen):
         with VerticalScroll(id="object-body"):
             yield Static(id="object-text")
         yield Footer()
+
+    def action_port_forward(self) -> None:
+        """shift-f in describe: forward this object's ports (the pick offers the ports
+        its containers declare), as shift-f on its row does; read-only refuses it there."""
+        from kubetui.kube.forwards import FORWARDABLE
+
+        meta = self.obj.get("metadata") or {}
+        key = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get("namespace") \
+            else meta.get("name")
+        browser = self.app.browser
+        picked = browser.selected()
+        if browser.state.kind not in FORWARDABLE or picked is None or picked[0] != key:
+            self.notify("port-forward works on pods, services and workloads, from their "
+                        "row or their describe", severity="warning")
+            return
+        self.app.pop_screen()
+        browser.action_port_forward()
 
     def on_mount(self) -> None:
         self._paint()
