@@ -147,3 +147,21 @@ async def help_rows(pilot, app) -> dict[str, str]:
     rows = {what: keys for keys, what in app.screen.rows}
     await pilot.press("escape")
     return rows
+
+
+def output(app) -> str:
+    """What the one-shot exec screen printed."""
+    log = app.screen.query_one("#exec-output")
+    return "\n".join(line.text for line in log.lines)
+
+
+def server_state(sim) -> dict[str, str]:
+    """Every pod the sim has, key -> resourceVersion."""
+    return {f"{p['metadata']['namespace']}/{p['metadata']['name']}":
+            p["metadata"]["resourceVersion"] for p in sim.list("Pod")}
+
+
+def client_state(group) -> dict[str, str]:
+    """Every pod an informer group caches, key -> resourceVersion."""
+    _, items = group.store.snapshot()
+    return {k: o["metadata"]["resourceVersion"] for k, o in items.items()}

@@ -8,9 +8,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from test_ui_actions import select
-from test_ui_browser import wait_for
-from test_ui_exec import output
+from conftest import wait_for
+from helpers import output, select
 
 import kubetui.kube.exec as kube_exec
 from kubetui.kube.client import KubeClient

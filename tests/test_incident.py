@@ -151,8 +151,8 @@ def test_secret_values_and_tokens_never_reach_a_report(tmp_path, capsys):
 
 async def test_t_in_the_checklist_shows_the_timeline_and_b_writes_the_report(
         make_app, sim, tmp_path, monkeypatch, notes):
-    from test_ui_actions import select
-    from test_ui_browser import wait_for
+    from conftest import wait_for
+    from helpers import select
 
     from kubetui.ui.screens.checklist import ChecklistScreen
     from kubetui.ui.screens.timeline import TimelineScreen

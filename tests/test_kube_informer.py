@@ -8,21 +8,12 @@ import threading
 
 import pytest
 from conftest import FAST, wait_until
+from helpers import client_state, server_state
 
 from kubetui.kube.cluster import Cluster, switch
 from kubetui.kube.config import load_kubeconfig
 from kubetui.kube.informer import FORBIDDEN, LIVE
 from kubetui.sim import SimCluster
-
-
-def server_state(sim: SimCluster) -> dict[str, str]:
-    return {f"{p['metadata']['namespace']}/{p['metadata']['name']}":
-            p["metadata"]["resourceVersion"] for p in sim.list("Pod")}
-
-
-def client_state(group) -> dict[str, str]:
-    _, items = group.store.snapshot()
-    return {k: o["metadata"]["resourceVersion"] for k, o in items.items()}
 
 
 @pytest.fixture()

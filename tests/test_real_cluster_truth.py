@@ -10,10 +10,8 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import raw, wait_until
-from test_ui_actions import select
-from test_ui_browser import wait_for
-from test_ui_exec import output
+from conftest import raw, wait_for, wait_until
+from helpers import output, select
 
 from kubetui.diagnose import build
 from kubetui.kube.client import ApiError, KubeClient

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 from conftest import wait_for
-from test_ui_browser import filter_by, names
+from helpers import filter_by, names
 
 from kubetui.kube.exec import ExecSession
 

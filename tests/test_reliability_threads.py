@@ -9,7 +9,7 @@ import logging
 
 import pytest
 from conftest import FAST, wait_until
-from test_kube_informer import client_state, server_state
+from helpers import client_state, server_state
 
 from kubetui.kube.cluster import Cluster, InformerGroup
 from kubetui.kube.config import load_kubeconfig

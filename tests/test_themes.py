@@ -54,7 +54,7 @@ def test_readable_moves_a_colour_only_as_far_as_needed():
 
 
 async def test_theme_completes_and_the_choice_is_remembered(offered):
-    from test_ui_browser import wait_for
+    from conftest import wait_for
 
     from kubetui.ui.widgets.command_bar import CommandBar
     app = KubetuiApp(offered, Settings())

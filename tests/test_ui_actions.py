@@ -3,18 +3,12 @@ the sim's state changes, kubectl agrees; read-only refuses without asking."""
 
 from __future__ import annotations
 
-from conftest import wait_until
-from test_ui_browser import command, filter_by, names, wait_for
+from conftest import wait_for, wait_until
+from helpers import names, select
 
 from kubetui.ui.screens.modals import ConfirmScreen, PromptScreen
 from kubetui.ui.screens.pick import PickScreen
 from kubetui.ui.screens.rollout import DiffScreen, RolloutScreen
-
-
-async def select(pilot, app, kind: str, pattern: str) -> None:
-    await command(pilot, kind)
-    await filter_by(pilot, pattern)
-    assert await wait_for(pilot, lambda: len(names(app)) == 1)
 
 
 def replicasets(kubectl, ns: str, app_label: str) -> set[str]:

@@ -4,9 +4,8 @@ cause; xray shows a deployment down to its containers; J climbs pod -> rs -> dep
 
 from __future__ import annotations
 
-from conftest import wait_until
-from test_ui_actions import select
-from test_ui_browser import command, wait_for
+from conftest import wait_for, wait_until
+from helpers import command, select
 
 from kubetui.render.arch_layout import CELL
 from kubetui.ui.screens.arch import ArchScreen, ArchView

@@ -4,7 +4,8 @@ a key map override."""
 
 from __future__ import annotations
 
-from conftest import FAST, wait_for, wait_until  # noqa: F401 (the other UI tests import it here)
+from conftest import FAST, wait_for, wait_until
+from helpers import command, filter_by, names
 
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
@@ -13,25 +14,6 @@ from kubetui.ui.screens.browser import BrowserScreen
 from kubetui.ui.screens.help import HelpScreen
 from kubetui.ui.screens.object import ObjectScreen
 from kubetui.ui.screens.pick import PickScreen
-
-
-async def command(pilot, text: str) -> None:
-    await pilot.press("colon")
-    await pilot.press(*text)
-    await pilot.press("enter")
-
-
-async def filter_by(pilot, text: str) -> None:
-    await pilot.press("slash")
-    await pilot.press(*text)
-    await pilot.press("enter")
-
-
-def names(app) -> list[str]:
-    browser = getattr(app, "_browser", None)
-    if browser is None or not browser._ready:
-        return []
-    return [k.rsplit("/", 1)[-1] for k in browser.table.keys()]
 
 
 async def test_command_bar_switches_kind_and_drill_down_goes_back(make_app):

@@ -5,9 +5,8 @@ node debug pod is created and removed."""
 from __future__ import annotations
 
 import pytest
-from conftest import wait_until
-from test_ui_actions import select
-from test_ui_browser import wait_for
+from conftest import wait_for, wait_until
+from helpers import select
 
 from kubetui.diagnose import diagnose
 from kubetui.ui.screens.checklist import ChecklistScreen

@@ -3,8 +3,8 @@ names, read-only mode that says so and offers no write, ..."""
 
 from __future__ import annotations
 
-from test_ui_actions import select
-from test_ui_browser import command, wait_for
+from conftest import wait_for
+from helpers import command, select
 
 from kubetui.kube.config import load_kubeconfig
 from kubetui.ui.app import KubetuiApp, Settings
@@ -93,7 +93,7 @@ async def test_esc_and_an_empty_filter_clear_a_label_selector(make_app):
     async with app.run_test(size=(160, 48)) as pilot:
         assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
         await command(pilot, "po")
-        from test_ui_browser import filter_by
+        from helpers import filter_by
         await filter_by(pilot, "-l app=redis")
         assert await wait_for(pilot, lambda: app.browser.table.row_count == 1)
         assert "-l app=redis" in header_lines(app)[1]
@@ -121,7 +121,7 @@ async def test_namespaces_favourites_keep_their_numbers_and_show(make_app, notes
         assert await wait_for(pilot, lambda: app.browser.table.row_count > 20)
         assert "<0>all* <1>shop" in header_lines(app)[0]
         await command(pilot, "ns")
-        from test_ui_browser import filter_by
+        from helpers import filter_by
         await filter_by(pilot, "^shop$")
         await pilot.press("enter")  # drill into ns/shop
         assert await wait_for(pilot, lambda: "ns/shop" in header_lines(app)[1])

@@ -3,15 +3,10 @@ code on screen; earlier commands come back with up."""
 
 from __future__ import annotations
 
-from test_ui_actions import select
-from test_ui_browser import wait_for
+from conftest import wait_for
+from helpers import output, select
 
 from kubetui.ui.screens.exec import CommandInput, ExecScreen
-
-
-def output(app) -> str:
-    log = app.screen.query_one("#exec-output")
-    return "\n".join(line.text for line in log.lines)
 
 
 async def run(pilot, app, command: str, until: str) -> None:

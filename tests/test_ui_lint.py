@@ -10,9 +10,8 @@ seconds every wall-clock minute, so its runs overlap only when that is over a mi
 from __future__ import annotations
 
 import pytest
-from conftest import wait_until
-from test_ui_actions import select
-from test_ui_browser import command, wait_for
+from conftest import wait_for, wait_until
+from helpers import command, select
 
 from kubetui.diagnose.lint import RULES
 from kubetui.sim import SimCluster

@@ -4,7 +4,8 @@ crash, filters, the bounded buffer, harmless control sequences, saving."""
 from __future__ import annotations
 
 import pytest
-from test_ui_browser import command, filter_by, names, wait_for
+from conftest import wait_for
+from helpers import command, filter_by, names
 
 from kubetui.kube.config import load_kubeconfig
 from kubetui.kube.log_buffer import BLOCK
