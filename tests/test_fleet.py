@@ -188,7 +188,7 @@ def test_rows_follow_the_watches_and_a_down_cluster_goes_stale(fleet_files):
 @pytest.mark.asyncio
 async def test_fleet_screen_sorts_switches_and_finds(fleet_files, make_app, notes):
     from kubetui.ui.app import KubetuiApp, Settings
-    from kubetui.ui.browser_screen import BrowserScreen
+    from kubetui.ui.screens.browser import BrowserScreen
     from kubetui.ui.screens.fleet import FleetScreen
     from kubetui.ui.screens.fleet_find import FleetFindScreen
 

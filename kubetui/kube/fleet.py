@@ -28,7 +28,7 @@ from .config import KubeConfigError, KubeConfigSet
 from .credentials import Expiry, exec_expiry, kubeconfig_expiry
 from .fleet_slim import EVENTS, NODES, PODS, Decoder
 from .fleet_watch import EventSums, NodeSums, PodSums, SlimTable, SlimWatch, Sums
-from .informer import BACKOFF, FORBIDDEN, LIVE, _describe
+from .informer import BACKOFF, FORBIDDEN, LIVE, describe_failure
 from .kinds import KINDS, Kind
 
 log = logging.getLogger("kubetui.fleet")
@@ -211,7 +211,7 @@ class ContextSource:
             except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
                 log.exception("fleet %s: /version", self.name)
                 server = self.client.server if self.client else self.info.server
-                self._said("reach_error", _describe(exc, server))
+                self._said("reach_error", describe_failure(exc, server))
                 delay = min(30.0, max(delay * 2, 2.0))
             except Exception as exc:  # a bug: said on the row, tried again
                 log.exception("fleet %s: unexpected", self.name)

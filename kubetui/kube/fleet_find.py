@@ -15,7 +15,7 @@ import orjson
 
 from .client import ApiError, KubeClient
 from .config import KubeConfigError, KubeConfigSet
-from .informer import _describe
+from .informer import describe_failure
 from .kinds import KINDS
 
 log = logging.getLogger("kubetui.fleet")
@@ -159,7 +159,7 @@ def everywhere(kc: KubeConfigSet, contexts: list[str], work: Callable[[KubeClien
         except Exception as exc:  # unreachable, timed out, an unexpected answer
             log.exception("fleet: %s", name)
             server = client.server if client is not None else kc.contexts[name].server
-            done(name, None, _describe(exc, server))
+            done(name, None, describe_failure(exc, server))
         else:
             done(name, result, "")
         finally:

@@ -130,7 +130,7 @@ class Informer:
                 if self._stop.is_set():
                     break
                 self._attempt += 1
-                self._pause(BACKOFF, _describe(exc, self.client.server), None)
+                self._pause(BACKOFF, describe_failure(exc, self.client.server), None)
             except Exception as exc:  # noqa: BLE001 - thread body: a bug, or an answer nothing here expected
                 if self._stop.is_set():
                     break
@@ -230,7 +230,7 @@ class Informer:
             self.resource_version = rv
 
 
-def _describe(exc: Exception, server: str) -> str:
+def describe_failure(exc: Exception, server: str) -> str:
     text = str(exc)
     if "Connection refused" in text or isinstance(exc, ConnectionRefusedError):
         return f"cannot reach {server}: connection refused"
