@@ -7,6 +7,7 @@ those reviews in the real server's shapes (tests/fixtures/real-k8s/errors)."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import orjson
@@ -234,3 +235,30 @@ async def test_the_app_watches_the_favourites_of_a_user_who_cannot_list_namespac
             assert notes.errors() == []
     finally:
         app.shutdown()
+
+
+async def test_metrics_a_user_may_not_read_are_logged_once_not_every_poll(
+        make_app, sim, tmp_path, caplog):
+    """The metrics poll runs every 15 s: a user who may not read metrics.k8s.io gets the
+    failure in the log once, with its traceback, not four times a minute for good."""
+
+    path = sim.write_kubeconfig(str(tmp_path / "dev"), context="dev", user="dev")
+    app = make_app(config=path)
+    with caplog.at_level(logging.ERROR):
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert await wait_for(pilot, lambda: app.browser.group is not None
+                                  and app.browser.state.kind == "Pod")
+
+            def failures() -> int:
+                return sum(1 for r in caplog.records if r.levelno == logging.ERROR
+                           and "metrics.k8s.io" in r.getMessage())
+
+            def polled() -> bool:
+                return not any(w.group == "metrics" and not w.is_finished
+                               for w in app.browser.workers)
+            for _ in range(3):
+                app.browser._poll_metrics()
+                assert await wait_for(pilot, polled)
+            assert await wait_for(pilot, lambda: failures() >= 1)  # it was refused
+            assert failures() == 1
+            assert app.browser._metrics_error and "forbidden" in app.browser._metrics_error

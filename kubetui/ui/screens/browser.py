@@ -100,6 +100,7 @@ class BrowserScreen(ActingScreen):
         self._rows: RowModel | None = None
         self._metrics: dict[str, dict] | None = None  # key -> Pod/NodeMetrics, if served
         self._metrics_of: tuple = ()  # the (kind, namespace) they were read for
+        self._metrics_error: str | None = None  # the last failure logged
         self._visible: set[str] = set()  # keys that pass the filter
         self._order: list[str] = []
         self._filter: Filter = Filter()
@@ -230,9 +231,16 @@ class BrowserScreen(ActingScreen):
         try:
             items = cluster.client.get_json(path).get("items") or []
         except ApiError as exc:
-            if exc.status not in (404, 503):  # not served is an answer; the rest is not
+            # not served is an answer; the rest is not, and is logged with its traceback
+            # once (every 15 s for a user who may not read metrics would bury the log)
+            if exc.status not in (404, 503) and exc.message != self._metrics_error:
                 log.error("cannot read %s", path, exc_info=True)
+            elif exc.status not in (404, 503):
+                log.debug("still cannot read %s: %s", path, exc.message)
+            self._metrics_error = exc.message
             items = None
+        else:
+            self._metrics_error = None
         found = None if items is None else {
             (f"{m['metadata'].get('namespace')}/{m['metadata']['name']}"
              if m["metadata"].get("namespace") else m["metadata"]["name"]): m for m in items}
