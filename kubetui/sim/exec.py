@@ -64,6 +64,20 @@ def exit_status(code: int) -> dict:
             "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
 
 
+async def ws_frames(ws):
+    """(channel, payload) of each frame a channel.k8s.io client sends (binary, or text in
+    the base protocols), until it closes: exec's and port-forward's one reader."""
+    async for msg in ws:
+        if msg.type == WSMsgType.BINARY:
+            data = msg.data
+        elif msg.type == WSMsgType.TEXT:
+            data = msg.data.encode()
+        else:
+            break
+        if data:
+            yield data[0], data[1:]
+
+
 class PodExec:
     def __init__(self, sim):
         self.sim = sim
@@ -288,21 +302,9 @@ class _Session:
         status = success() if code == 0 else exit_status(code)
         await self.ws.send_bytes(bytes([ERROR]) + orjson.dumps(status))
 
-    async def frames(self):
+    def frames(self):
         """(channel, bytes) from the client until it closes."""
-        async for msg in self.ws:
-            if msg.type == WSMsgType.BINARY:
-                data = msg.data
-            elif msg.type == WSMsgType.TEXT:
-                data = msg.data.encode()
-            else:
-                break
-            if not data:
-                continue
-            if data[0] == CLOSE:
-                yield CLOSE, data[1:]
-            else:
-                yield data[0], data[1:]
+        return ws_frames(self.ws)
 
     async def read_stdin(self) -> str:
         chunks = []

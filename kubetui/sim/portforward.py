@@ -19,8 +19,9 @@ import logging
 import uuid
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
+from .exec import ws_frames
 from .kubelet_link import STALL_SECONDS, link_of
 from .meta import ApiError, bad_request
 from .resources import BY_KIND
@@ -159,17 +160,11 @@ class _Forward:
                 task.cancel()
 
     async def read(self) -> None:
-        async for msg in self.ws:
-            if msg.type == WSMsgType.BINARY:
-                data = msg.data
-            elif msg.type == WSMsgType.TEXT:
-                data = msg.data.encode()
-            else:
-                break
-            if not data or data[0] // 2 >= len(self.ports) or data[0] % 2:
+        async for channel, payload in ws_frames(self.ws):
+            if channel // 2 >= len(self.ports) or channel % 2:
                 continue  # the client writes only on data channels
-            if len(data) > 1:
-                await self.inbox[data[0] // 2].put(data[1:])
+            if payload:
+                await self.inbox[channel // 2].put(payload)
         for q in self.inbox:
             await q.put(None)
 
