@@ -16,6 +16,7 @@ import urllib3
 
 from .client import ApiError, KubeClient, Stream
 from .config import KubeConfigError
+from .gc_hold import full_collections_held
 from .kinds import Kind
 from .slim import TABLE, decode_event, decode_list, decode_table, table_event
 from .store import Store
@@ -108,7 +109,8 @@ class Informer:
             try:
                 if self.resource_version is None:
                     self._set(RELISTING if self.synced.is_set() else SYNCING)
-                    self._list()
+                    with full_collections_held():
+                        self._list()
                     self.synced.set()
                 self._watch()  # live from the moment the stream is open
             except Expired as exc:
