@@ -43,7 +43,7 @@ def test_pod_row_has_kubectl_wide_columns():
     assert health == "ok"
 
 
-def test_row_model_rebuilds_only_changed_objects():
+def test_row_model_formats_a_row_when_read_and_again_only_when_its_object_changed():
     calls = []
 
     def row_fn(obj, now):
@@ -54,11 +54,18 @@ def test_row_model_rebuilds_only_changed_objects():
     a = {"metadata": {"name": "a", "creationTimestamp": "2026-01-01T00:00:00Z"}}
     b = {"metadata": {"name": "b"}}
     changed, removed = model.apply(True, set(), {"a": a, "b": b}, 100.0)
-    assert sorted(calls) == ["a", "b"] and changed == {"a", "b"} and not removed
+    assert changed == {"a", "b"} and not removed
+    assert calls == []  # nothing formatted until something reads a row
     assert model.created["a"] == parse_time("2026-01-01T00:00:00Z")
+    assert model.rows["a"] == (("a",), "ok") and model.rows["b"][0] == ("b",)
+    assert sorted(calls) == ["a", "b"]
     calls.clear()
     b2 = {"metadata": {"name": "b", "labels": {"x": "y"}}}
     changed, removed = model.apply(False, {"b"}, {"a": a, "b": b2}, 101.0)
-    assert calls == ["b"] and changed == {"b"} and not removed  # a is left alone
+    assert changed == {"b"} and not removed
+    assert [model.rows[k] for k in ("a", "b")] and calls == ["b"]  # a is left alone
     changed, removed = model.apply(False, {"a"}, {"b": b2}, 102.0)
-    assert removed == {"a"} and set(model.rows) == {"b"}
+    assert removed == {"a"} and set(model.rows) == {"b"} and "a" not in model.rows
+    calls.clear()
+    model.invalidate()  # the columns' inputs changed (metrics): read means format
+    assert model.rows["b"] and calls == ["b"]

@@ -1,10 +1,17 @@
-"""Table rows kept up to date by patching: a row is rebuilt only when its object changed
-(the store says which), never on a clock tick. Ages tick at draw time instead, for the
-visible rows only (`ResourceTable` renders the AGE column from `created`)."""
+"""Table rows, built lazily: a row is formatted only when something asks for it (the
+table drawing the rows on screen, a filter or a column sort reading every row), then
+kept until its object changes (the store says which) or the columns' inputs change
+(`invalidate`, e.g. new metrics). Ages tick at draw time, for the visible rows only
+(`ResourceTable` renders the AGE column from `created`).
+
+At 10,000 pods a sync used to format every row on the UI thread (0.3 s), and a metrics
+read every 15 s formatted them all again (0.5 s each time, most of an idle app's CPU):
+now a sync or a metrics read formats the screenful that is shown."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from .age import parse_time
 from .json_types import Obj
@@ -13,38 +20,77 @@ Row = tuple[tuple[str, ...], str]  # (cells, health)
 RowFn = Callable[[Obj, float], Row]
 
 
-class RowModel:
-    def __init__(self, row_fn: RowFn, when: Callable[[Obj], float] | None = None):
-        """`when`: the time the ticking column counts from (creation; an event's last
-        occurrence for LAST SEEN)."""
+class LazyRows(Mapping[str, Row]):
+    """key -> row, formatted on first read from the object the model holds for it."""
+
+    def __init__(self, row_fn: RowFn, clock: Callable[[], float]):
         self.row_fn = row_fn
+        self.clock = clock
+        self.objs: dict[str, Obj] = {}
+        self.cache: dict[str, Row] = {}
+        self.built = 0  # rows formatted so far (for tests and benchmarks)
+
+    def __getitem__(self, key: str) -> Row:
+        row = self.cache.get(key)
+        if row is None:
+            row = self.row_fn(self.objs[key], self.clock())
+            self.cache[key] = row
+            self.built += 1
+        return row
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.objs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.objs)
+
+    def __len__(self) -> int:
+        return len(self.objs)
+
+
+class RowModel:
+    def __init__(self, row_fn: RowFn, when: Callable[[Obj], float] | None = None,
+                 clock: Callable[[], float] | None = None):
+        """`when`: the time the ticking column counts from (creation; an event's last
+        occurrence for LAST SEEN). `clock`: the `now` rows are formatted at."""
         self.when = when or _created
-        self.rows: dict[str, Row] = {}
+        self.rows = LazyRows(row_fn, clock or time.time)
         self.created: dict[str, float] = {}  # key -> creationTimestamp, for live ages
 
-    def apply(self, reset: bool, dirty: Iterable[str], items: dict[str, Obj],
+    @property
+    def row_fn(self) -> RowFn:
+        return self.rows.row_fn
+
+    def invalidate(self) -> None:
+        """Every row's inputs changed (not its object): format again when read."""
+        self.rows.cache.clear()
+
+    def apply(self, reset: bool, dirty: Iterable[str], items: Mapping[str, Obj],
               now: float) -> tuple[set[str], set[str]]:
-        """Bring the rows up to date; returns (added or changed keys, removed keys)."""
-        fn, rows, created, _created = self.row_fn, self.rows, self.created, self.when
+        """Take the objects' changes; returns (added or changed keys, removed keys).
+        No row is formatted here."""
+        rows, created, when = self.rows, self.created, self.when
+        objs, cache = rows.objs, rows.cache
         if reset:
-            old = set(rows)
-            rows.clear()
+            old = set(objs)
+            rows.objs = objs = dict(items)
+            cache.clear()
             created.clear()
-            for key, obj in items.items():
-                rows[key] = fn(obj, now)
-                created[key] = _created(obj)
-            return set(rows), old - set(rows)
+            for key, obj in objs.items():
+                created[key] = when(obj)
+            return set(objs), old - set(objs)
         changed: set[str] = set()
         removed: set[str] = set()
         for key in dirty:
             found = items.get(key)
+            cache.pop(key, None)
             if found is None:
-                if rows.pop(key, None) is not None:
+                if objs.pop(key, None) is not None:
                     created.pop(key, None)
                     removed.add(key)
             else:
-                rows[key] = fn(found, now)
-                created[key] = _created(found)
+                objs[key] = found
+                created[key] = when(found)
                 changed.add(key)
         return changed, removed
 

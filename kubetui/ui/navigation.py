@@ -188,6 +188,11 @@ class Filter:
     error: str = ""
     text: str = field(default="")
 
+    @property
+    def reads_cells(self) -> bool:
+        """Whether `keeps` looks at a row's cells (a regex does; none or fuzzy do not)."""
+        return self.pattern is not None and not self.fuzzy
+
     def keeps(self, cells: tuple[str, ...], name: str) -> bool:
         if self.fuzzy:
             return _fuzzy(self.fuzzy, name)

@@ -133,6 +133,7 @@ class BrowserScreen(ActingScreen):
         bar = self.query_one(CommandBar)
         bar.add_words(f"theme {name}" for name in sorted(self.app.available_themes))
         self.query_one(ResourceTable).typeahead = bar
+        self.query_one(ResourceTable).names_in_keys = True  # (rows are keyed by object)
         self.query_one(ResourceTable).focus()
         self.set_interval(METRICS_EVERY, self._poll_metrics)
         self.set_interval(0.5, self._lint_tick)
@@ -203,13 +204,13 @@ class BrowserScreen(ActingScreen):
         if columns is None or self._metrics is None:
             return headers, rows_fn
         cells = metrics.pod_cells if self.state.kind == "Pod" else metrics.node_cells
-        usage = self._metrics
 
         def row(obj: dict, now: float):
             base, health = rows_fn(obj, now)
             meta = obj.get("metadata") or {}
             key = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get(
                 "namespace") else meta.get("name", "")
+            usage = self._metrics or {}  # the latest read (a row is formatted when shown)
             return (*base, *cells(obj, usage.get(key))), health
         return (*headers, *columns), row
 
@@ -263,8 +264,12 @@ class BrowserScreen(ActingScreen):
         self._metrics = found
         if had != (found is not None):  # columns come or go: build the view again
             self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
-        else:
-            self._painted = None  # every row's usage may have changed
+        elif self._filter.text or self.state.sort_column in (
+                *metrics.POD_COLUMNS, *metrics.NODE_COLUMNS):
+            self._painted = None  # every row's usage may have changed: sort and filter
+        elif self._rows is not None:
+            self._rows.invalidate()  # the rows on screen are formatted again as drawn
+            self.table.refresh()
 
     def kind_of(self, name: str) -> Kind | None:
         return KINDS.get(name) or getattr(self.app, "extra_kinds", {}).get(name)
@@ -353,8 +358,8 @@ class BrowserScreen(ActingScreen):
         assert self._rows is not None  # (a view is shown)
         rows, f = self._rows.rows, self._filter
 
-        def keeps(key: str) -> bool:
-            return f.keeps(rows[key][0], key.rsplit("/", 1)[-1])
+        def keeps(key: str) -> bool:  # (the cells only for a filter that reads them)
+            return f.keeps(rows[key][0] if f.reads_cells else (), key.rsplit("/", 1)[-1])
 
         if rebuild:
             self._visible = {k for k in rows if keeps(k)}

@@ -4,7 +4,8 @@ keeps the cursor on the same object while rows move, and never sizes itself per 
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -31,6 +32,8 @@ AGE_WIDTH = 6  # HumanDuration is at most 5 wide ("2y70d", "3h30m")
 DROP_FIRST = ("READINESS GATES", "NOMINATED NODE", "LABELS", "SELECTOR", "CONTAINERS",
               "IMAGES", "PORT(S)", "EXTERNAL-IP", "CLUSTER-IP", "%CPU/R", "%MEM/L", "%CPU",
               "%MEM", "IP", "NODE", "MEM", "CPU")
+SAMPLE = 500  # rows measured for the column widths of a rebuild (beside the names)
+PATCH_SAMPLE = 32  # and of a patch (a page of a first list, a burst of changes)
 SHRINK = (("NAMESPACE", 12), ("NAME", 24), ("STATUS", 16), ("NAME", 16), ("NAME", 12))
 
 
@@ -141,7 +144,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def __init__(self, columns: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.columns = columns
-        self._rows: dict[str, Row] = {}
+        self._rows: Mapping[str, Row] = {}
         self._order: list[str] = []
         self._widths: list[int] = [len(c) for c in columns]
         self.cursor = 0
@@ -159,6 +162,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._after = []
         self._closing = False  # the bar has been sent the key that closes it
         self._fit: list[tuple[int, int]] = []
+        self._widening: list[int] | None = None  # widths a drawn row asked for
+        self.names_in_keys = False  # keys are `namespace/name` (or `name`) of the rows
         # key -> "error" / "warning" / "info" / None: a marker in a gutter before each
         # row (asked for the visible rows only, at draw time); None: no gutter
         self.marks: Callable[[str], str | None] | None = None
@@ -199,23 +204,25 @@ class ResourceTable(ScrollView, can_focus=True):
         self._widths = [len(c) for c in columns]
         self.apply({}, [], set(), True)
 
-    def apply(self, rows: dict[str, Row], order: list[str], changed: set[str],
+    def apply(self, rows: Mapping[str, Row], order: list[str], changed: set[str],
               rebuild: bool, created: dict[str, float] | None = None,
               moved: bool = True) -> None:
-        """Patch the content: `rows` is the caller's (shared, not copied), `order` the
-        keys to show, `changed` the rows that are new or different, `moved` whether any
-        row changed place. Column widths only grow on a patch and are measured afresh
-        on a rebuild. Nothing is redrawn when only rows off screen changed."""
+        """Patch the content: `rows` is the caller's (shared, not copied; it may format
+        rows only when read, see render/rows.py), `order` the keys to show, `changed`
+        the rows that are new or different, `moved` whether any row changed place.
+        Column widths only grow on a patch and are measured afresh on a rebuild, from
+        the names (in the keys) and a sample of rows; a drawn row that is wider than
+        its column widens it. Nothing is redrawn when only rows off screen changed."""
         self._rows, self._order = rows, order
         if created is not None:
             self.created = created
-        keys: Iterable[str]
         if rebuild:
-            widths = [len(c) for c in self.columns]
-            keys = order
+            widths = self._name_widths(order)
+            keys: Iterable[str] = self._sample(order)
         else:
-            widths = self._widths
-            keys = changed
+            widths = list(self._widths)
+            keys = changed if len(changed) <= PATCH_SAMPLE else \
+                self._sample(sorted(changed), PATCH_SAMPLE)
         n = len(widths)
         for key in keys:
             row = rows.get(key)
@@ -225,16 +232,66 @@ class ResourceTable(ScrollView, can_focus=True):
                 if len(cell) > widths[i]:
                     widths[i] = len(cell)
         before = self._widths
-        self._widths = [min(w, MAX_COL_WIDTH) for w in widths]
-        if self._age_index is not None:
-            self._widths[self._age_index] = max(self._widths[self._age_index], AGE_WIDTH)
+        self._set_widths(widths)
         self._restore_cursor()
-        fitted = self._fitted()
-        total = sum(w for _, w in fitted) + GAP * max(len(fitted) - 1, 0) + self._gutter
-        self.virtual_size = Size(total, len(self._order) + 1)
+        self._size_virtual()
         if rebuild or moved or self._widths != before or any(
                 k in self._on_screen() for k in changed):
             self.refresh()
+
+    def _set_widths(self, widths: list[int]) -> None:
+        self._widths = [min(w, MAX_COL_WIDTH) for w in widths]
+        if self._age_index is not None:
+            self._widths[self._age_index] = max(self._widths[self._age_index], AGE_WIDTH)
+
+    def _size_virtual(self) -> None:
+        fitted = self._fitted()
+        total = sum(w for _, w in fitted) + GAP * max(len(fitted) - 1, 0) + self._gutter
+        self.virtual_size = Size(total, len(self._order) + 1)
+
+    def _name_widths(self, order: list[str]) -> list[int]:
+        """Header widths, and (where rows are keyed `namespace/name`, as the browser's
+        are) NAME's and NAMESPACE's from the keys: exact, without formatting a row."""
+        widths = [len(c) for c in self.columns]
+        if not self.names_in_keys:
+            return widths
+        if "NAME" in self.columns and order:
+            i = self.columns.index("NAME")
+            widths[i] = max(widths[i], max(len(k) - k.rfind("/") - 1 for k in order))
+        if "NAMESPACE" in self.columns and order:
+            i = self.columns.index("NAMESPACE")
+            widths[i] = max(widths[i], max(k.find("/") for k in order))
+        return widths
+
+    def _sample(self, keys: list[str], size: int = SAMPLE) -> list[str]:
+        """The rows on screen and up to `size` of `keys`, spread over them."""
+        if len(keys) <= size:
+            return keys
+        step = len(keys) / size
+        top = int(self.scroll_offset.y)
+        return [keys[int(i * step)] for i in range(size)] + \
+            self._order[top: top + self._visible_rows()]
+
+    def _widen(self, cells: tuple[str, ...]) -> None:
+        """A row being drawn is wider than its column (the sample missed it): widen
+        after this frame (not during it: the layout is being drawn)."""
+        widths = list(self._widths)
+        for i, cell in enumerate(cells[:len(widths)]):
+            if len(cell) > widths[i]:
+                widths[i] = len(cell)
+        widths = [min(w, MAX_COL_WIDTH) for w in widths]
+        if widths != self._widths and widths != self._widening:
+            self._widening = widths
+
+            def widen() -> None:
+                grown = [max(a, b) for a, b in zip(self._widths, self._widening or [],
+                                                          strict=False)]
+                self._widening = None
+                if grown != self._widths:
+                    self._set_widths(grown)
+                    self._size_virtual()
+                    self.refresh()
+            self.call_after_refresh(widen)
 
     def _on_screen(self) -> set[str]:
         top = int(self.scroll_offset.y)
@@ -379,6 +436,9 @@ class ResourceTable(ScrollView, can_focus=True):
                 return Strip.blank(width, base)
             key = self._order[index]
             cells, health = self._rows[key]
+            if self._widening is None and any(
+                    len(c) > w < MAX_COL_WIDTH for c, w in zip(cells, self._widths, strict=False)):
+                self._widen(cells)
             if self._age_index is not None and key in self.created:
                 aged = list(cells)
                 aged[self._age_index] = _age(self.created[key])
@@ -394,9 +454,7 @@ class ResourceTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     def on_resize(self) -> None:
-        fitted = self._fitted()
-        total = sum(w for _, w in fitted) + GAP * max(len(fitted) - 1, 0) + self._gutter
-        self.virtual_size = Size(total, len(self._order) + 1)
+        self._size_virtual()
         self._scroll_to_cursor()
 
 
