@@ -6,8 +6,8 @@ touch. ConfigMaps and Secrets are watched through the Table API with metadata on
 the rules need when they changed, never their data. Events are only the kubelet's
 `Unhealthy` ones. Pod usage comes from metrics.k8s.io every 15 s, when served.
 
-No Textual here: the UI calls `refresh()` on a timer and `poll_metrics()` from a
-worker thread."""
+No Textual here: the UI runs `build()` (the first pass) and `poll_metrics()` in worker
+threads, and `refresh()` on a timer."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ class LiveLint:
         self._metrics_at = 0.0
         self._ticked = time.monotonic()
         self.changes = 0  # objects handed to the linter (for benchmarks)
+        self.built = False  # the first pass is done (see build)
+        self.building = False
         for kind in self.kinds:
             self._watch(kind)
 
@@ -56,10 +58,43 @@ class LiveLint:
         self.groups[kind] = group
         self.taps[kind] = group.store.tap()
 
-    # -- taking changes (the UI's thread)
+    # -- the first pass (a worker thread)
+    def ready_to_build(self) -> bool:
+        """Every kind listed (or known to be unreadable) and no first pass yet."""
+        return not self.built and not self.building and self.listed
+
+    def build(self) -> None:
+        """The first pass over everything (0.7 s at 10,000 pods), in a worker thread, on
+        a linter of its own: the UI keeps the empty one, and keeps drawing, until this
+        one is complete and takes its place. Changes meanwhile wait in the taps."""
+        self.building = True
+        try:
+            linter = Linter(self.config)
+            self._take(linter)
+            linter.flush()
+            self.linter = linter
+            self.built = True
+        finally:
+            self.building = False
+
+    # -- taking changes (the UI's thread, once built)
     def refresh(self) -> bool:
-        """Hand what changed to the linter; True when a finding changed."""
-        linter, cluster = self.linter, self.cluster
+        """Hand what changed to the linter; True when a finding changed. Before the
+        first pass, it runs it here once every kind is listed (the UI runs `build` in
+        a worker instead, and calls this only once built)."""
+        if not self.built:
+            if not self.ready_to_build():
+                return False
+            self.build()
+            return True
+        self._take(self.linter)
+        if time.monotonic() - self._ticked > self.tick_every:
+            self._ticked = time.monotonic()
+            self.linter.tick()
+        return self.linter.flush()
+
+    def _take(self, linter: Linter) -> None:
+        cluster = self.cluster
         for kind in self.kinds:
             group = self.groups[kind]
             if not any(g is group for g in cluster.groups.values()):
@@ -78,10 +113,6 @@ class LiveLint:
         metrics, self._metrics = self._metrics, None
         if metrics is not None:
             linter.set_metrics(metrics.get("items"))
-        if time.monotonic() - self._ticked > self.tick_every:
-            self._ticked = time.monotonic()
-            linter.tick()
-        return linter.flush()
 
     # -- metrics (a worker thread)
     def metrics_due(self) -> bool:
@@ -113,11 +144,16 @@ class LiveLint:
         return all(g.synced for g in self.groups.values())
 
     @property
-    def settled(self) -> bool:
-        """Every kind listed, or known to be unreadable: the findings are not partial
-        (before it, a Service listed ahead of its pods selects none, for a moment)."""
+    def listed(self) -> bool:
+        """Every kind listed, or known to be unreadable."""
         return all(g.synced or g.health.state in (FORBIDDEN, BACKOFF)
                    for g in self.groups.values())
+
+    @property
+    def settled(self) -> bool:
+        """Every kind listed (or known to be unreadable) and the first pass done: the
+        findings are not partial (a Service listed ahead of its pods selects none)."""
+        return self.built and self.listed
 
     def unread(self) -> dict[str, str]:
         """Kinds it cannot read now, and why (forbidden, backing off)."""

@@ -48,6 +48,12 @@ def tick(app: Any) -> LiveLint | None:
     live = live_lint(app)
     if live is None:
         return None
+    if not live.built:
+        if live.ready_to_build():  # the big first pass: off the UI's thread
+            live.building = True
+            app.run_worker(live.build, thread=True, group="lint-build",
+                           exit_on_error=False)
+        return live
     live.refresh()
     if live.metrics_due():
         app.run_worker(live.poll_metrics, thread=True, group="lint-metrics",
