@@ -4,7 +4,7 @@ kind, no copies), follows each store's changes through a tap of its own, and on
 `refresh()` hands the changed objects to the linter, which re-checks only what they
 touch. ConfigMaps and Secrets are watched through the Table API with metadata only:
 the rules need when they changed, never their data. Events are only the kubelet's
-`Unhealthy` ones. Pod usage comes from metrics.k8s.io every 15 s, when served.
+`Unhealthy` ones. Pod usage comes from metrics.k8s.io once a minute, when served.
 
 No Textual here: the UI runs `build()` (the first pass) and `poll_metrics()` in worker
 threads, and `refresh()` on a timer."""
@@ -19,6 +19,7 @@ from kubetui.diagnose.lint import KINDS, LintConfig, Linter
 
 from .client import ApiError
 from .informer import BACKOFF, FORBIDDEN
+from .metrics_read import read_metrics
 
 if TYPE_CHECKING:
     from .cluster import InformerGroup
@@ -31,7 +32,7 @@ WATCH: dict[str, dict[str, Any]] = {"ConfigMap": {"table": True}, "Secret": {"ta
 
 
 class LiveLint:
-    metrics_every = 15.0
+    metrics_every = 60.0  # (usage moves one rule, tight-memory-limit: a minute is soon)
     tick_every = 20.0  # time alone turns a Terminating namespace stuck
 
     def __init__(self, cluster, config: LintConfig | None = None):
@@ -126,7 +127,10 @@ class LiveLint:
     def poll_metrics(self) -> None:
         """Read every pod's usage (a thread worker); refresh() hands it over."""
         try:
-            items = self.cluster.client.get_json(METRICS).get("items") or []
+            found = read_metrics(self.cluster.client, METRICS)
+        except ValueError:
+            log.error("the lint could not read pod metrics", exc_info=True)
+            return
         except ApiError as exc:
             if exc.status in (403, 404, 503):  # not served, or not to us: it lasts
                 log.info("the lint reads no pod metrics: %s", exc.message)
@@ -135,8 +139,7 @@ class LiveLint:
             log.error("the lint could not read pod metrics", exc_info=True)
             return
         self.metrics_served = True
-        self._metrics = {"items": {f"{m['metadata'].get('namespace')}/{m['metadata']['name']}":
-                                   m for m in items}}
+        self._metrics = {"items": found}
 
     # -- what the UI shows
     @property

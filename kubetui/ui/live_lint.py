@@ -44,7 +44,7 @@ def live_lint(app: Any) -> LiveLint | None:
 
 def tick(app: Any) -> LiveLint | None:
     """Take the informers' changes into the lint (twice a second from the screens that
-    show findings); pod metrics are read in a worker every 15 s."""
+    show findings); pod metrics are read in a worker once a minute."""
     live = live_lint(app)
     if live is None:
         return None

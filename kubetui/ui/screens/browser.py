@@ -25,6 +25,7 @@ from kubetui.kube.client import ApiError
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.discovery import find as discovery_find
 from kubetui.kube.kinds import KINDS, Kind
+from kubetui.kube.metrics_read import read_metrics
 from kubetui.render import events, metrics
 from kubetui.render.rows import RowModel
 from kubetui.render.views import sort_key, table_view, view
@@ -229,22 +230,22 @@ class BrowserScreen(ActingScreen):
         cluster = self.app.cluster
         if cluster is None:
             return
+        found: dict[str, dict] | None
         try:
-            items = cluster.client.get_json(path).get("items") or []
-        except ApiError as exc:
+            found = read_metrics(cluster.client, path)
+        except (ApiError, ValueError) as exc:
             # not served is an answer; the rest is not, and is logged with its traceback
             # once (every 15 s for a user who may not read metrics would bury the log)
-            if exc.status not in (404, 503) and exc.message != self._metrics_error:
+            status = exc.status if isinstance(exc, ApiError) else 0
+            message = exc.message if isinstance(exc, ApiError) else str(exc)
+            if status not in (404, 503) and message != self._metrics_error:
                 log.error("cannot read %s", path, exc_info=True)
-            elif exc.status not in (404, 503):
-                log.debug("still cannot read %s: %s", path, exc.message)
-            self._metrics_error = exc.message
-            items = None
+            elif status not in (404, 503):
+                log.debug("still cannot read %s: %s", path, message)
+            self._metrics_error = message
+            found = None
         else:
             self._metrics_error = None
-        found = None if items is None else {
-            (f"{m['metadata'].get('namespace')}/{m['metadata']['name']}"
-             if m["metadata"].get("namespace") else m["metadata"]["name"]): m for m in items}
         self.post_message(self.MetricsRead(kind, found))
 
     class MetricsRead(Message):
