@@ -141,7 +141,7 @@ class Bulk:
         self.sim.call(self._load, count, timeout=600)
 
     def _load(self, count: int) -> None:
-        store, now = self.sim.store, now_rfc3339()
+        store = self.sim.store
         if store.get(NAMESPACES, None, NAMESPACE) is None:
             self.sim.api.create(NAMESPACES, None, {"metadata": {"name": NAMESPACE}})
         start = len(self.pods)
@@ -155,8 +155,12 @@ class Bulk:
                     "status": {"capacity": {"cpu": "16", "memory": "64Gi",
                                             "pods": str(PODS_PER_NODE)}}})
         kubelet = next(c for c in self.sim.controllers if type(c).__name__ == "Kubelet")
+        started = time.time()
         for i in range(start, start + count):
-            pod = bulk_pod(i, f"bulk-node-{i // PODS_PER_NODE:04d}", now)
+            # created over the last 30 days, as in a cluster that has run a while (all
+            # created this minute, every AGE on screen would change every second)
+            created = now_rfc3339(started - 3600 - (i * 7919) % (30 * 86400))
+            pod = bulk_pod(i, f"bulk-node-{i // PODS_PER_NODE:04d}", created)
             key = (NAMESPACE, pod["metadata"]["name"])
             kubelet.started[key] = pod["metadata"]["uid"]  # already running: no lifecycle
             store.add(PODS, pod)
