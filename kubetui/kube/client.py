@@ -18,6 +18,8 @@ from kubernetes.config import exec_provider as _exec_provider
 from kubernetes.config.config_exception import ConfigException
 from kubernetes.config.kube_config import load_kube_config
 
+from kubetui.render.json_types import Obj
+
 from .config import ContextInfo, KubeConfigError, KubeConfigSet
 
 log = logging.getLogger("kubetui.client")
@@ -32,7 +34,7 @@ class ApiError(Exception):
     """An error answer from the API server, with its Status message."""
 
     def __init__(self, status: int, reason: str, message: str, retry_after: float | None = None,
-                 details: dict | None = None):
+                 details: Obj | None = None):
         super().__init__(message)
         self.status = status
         self.reason = reason
@@ -245,7 +247,7 @@ class KubeClient:
     def server(self) -> str:
         return self.api.configuration.host
 
-    def _send(self, api: ApiClient, method: str, path: str, query: dict | None, body: Any,
+    def _send(self, api: ApiClient, method: str, path: str, query: Obj | None, body: Any,
               content_type: str | None, timeout, accept: str):
         headers = {"Accept": accept}
         if content_type:
@@ -256,7 +258,7 @@ class KubeClient:
             body=body, auth_settings=["BearerToken"])
         return api.call_api(*serialized, _request_timeout=timeout)
 
-    def request(self, method: str, path: str, query: dict | None = None, body: Any = None,
+    def request(self, method: str, path: str, query: Obj | None = None, body: Any = None,
                 content_type: str | None = None, timeout: float | tuple = 30,
                 accept: str = "application/json") -> bytes:
         """One request; the raw body on success, ApiError on an error status. A 401
@@ -284,16 +286,16 @@ class KubeClient:
             log.exception("%s: reloading credentials after a 401 failed", self.context.name)
             return False
 
-    def get_json(self, path: str, query: dict | None = None, timeout: float = 30) -> dict:
+    def get_json(self, path: str, query: Obj | None = None, timeout: float = 30) -> Obj:
         return orjson.loads(self.request("GET", path, query, timeout=timeout))
 
-    def send_json(self, method: str, path: str, body: Any = None, query: dict | None = None,
-                  content_type: str = "application/json", timeout: float = 30) -> dict:
+    def send_json(self, method: str, path: str, body: Any = None, query: Obj | None = None,
+                  content_type: str = "application/json", timeout: float = 30) -> Obj:
         """A write with a JSON body (or a patch: pass its content type); the answer."""
         data = self.request(method, path, query, body, content_type, timeout)
         return orjson.loads(data) if data else {}
 
-    def stream(self, path: str, query: dict | None = None,
+    def stream(self, path: str, query: Obj | None = None,
                timeout: float | tuple = (10, 330), accept: str = "application/json") -> Stream:
         """A GET whose body is read as it arrives (watch, logs)."""
         for attempt in (0, 1):
@@ -313,7 +315,7 @@ class KubeClient:
             raise error_from_response(resp.status, data, resp.headers)
         raise AssertionError("unreachable")
 
-    def version(self) -> dict:
+    def version(self) -> Obj:
         return self.get_json("/version", timeout=5)
 
     def close(self) -> None:

@@ -16,6 +16,8 @@ import time
 from dataclasses import replace
 from typing import Any, Iterable
 
+from kubetui.render.json_types import Obj
+
 from .client import ApiError, KubeClient
 from .config import KubeConfigSet
 from .informer import FORBIDDEN, LIVE, STOPPED, Health, Informer
@@ -39,7 +41,7 @@ def can_i(client: KubeClient, verb: str, kind: Kind, namespace: str | None = Non
     return bool((out.get("status") or {}).get("allowed"))
 
 
-def rules_allow(rules: list[dict], verb: str, kind: Kind) -> bool:
+def rules_allow(rules: list[Obj], verb: str, kind: Kind) -> bool:
     """Whether a SelfSubjectRulesReview's resource rules grant `verb` on every object of
     `kind` (a rule limited to resourceNames does not: it cannot list)."""
     for rule in rules:
@@ -143,7 +145,7 @@ class InformerGroup:
         return [i for i in (main, *scoped.values()) if i is not None]
 
     @property
-    def columns(self) -> list[dict] | None:
+    def columns(self) -> list[Obj] | None:
         """The server's column definitions, for a group reading the Table API."""
         return next((i.columns for i in self.informers if i.columns), None)
 

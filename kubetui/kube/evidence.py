@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from kubetui.diagnose import Evidence, diagnose
+from kubetui.render.json_types import Obj
 from kubetui.render.printers import pod_selector
 
 from . import rollout
@@ -21,7 +22,7 @@ METRICS = "/apis/metrics.k8s.io/v1beta1"
 TAIL = 20
 
 
-def _try(call, default=None, unread: dict | None = None, part: str = ""):
+def _try(call, default=None, unread: Obj | None = None, part: str = ""):
     """call(), or `default` when it fails; why it failed goes into `unread[part]` (a
     fetch that failed is "could not look", never "nothing there")."""
     try:
@@ -53,7 +54,7 @@ def _lines(client: KubeClient, ns: str, pod: str, container: str, previous: bool
         return f"cannot read logs: {exc}"
 
 
-def owner_of(client: KubeClient, obj: dict) -> dict | None:
+def owner_of(client: KubeClient, obj: Obj) -> Obj | None:
     """The controlling workload: a ReplicaSet's Deployment, else the direct owner."""
     ns = obj["metadata"].get("namespace")
     ref = next((r for r in obj["metadata"].get("ownerReferences") or ()
@@ -66,8 +67,8 @@ def owner_of(client: KubeClient, obj: dict) -> dict | None:
     return None if owner is None else {**owner, "kind": ref["kind"]}
 
 
-def _events_of(client: KubeClient, obj: dict, namespace: str | None,
-               unread: dict | None = None) -> list[dict]:
+def _events_of(client: KubeClient, obj: Obj, namespace: str | None,
+               unread: Obj | None = None) -> list[Obj]:
     """The events about one object (none if they cannot be read, said in `unread`)."""
     uid = obj["metadata"].get("uid", "")
     return _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
@@ -75,7 +76,7 @@ def _events_of(client: KubeClient, obj: dict, namespace: str | None,
         "events")
 
 
-def described(client: KubeClient, kind, namespace: str | None, name: str) -> tuple[dict, str]:
+def described(client: KubeClient, kind, namespace: str | None, name: str) -> tuple[Obj, str]:
     """An object and its kubectl-describe text with its events (none if they cannot be
     read: a describe without events beats no describe)."""
     from kubetui.render.describe import describe

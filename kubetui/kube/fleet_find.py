@@ -13,6 +13,8 @@ from typing import Callable
 
 import orjson
 
+from kubetui.render.json_types import Obj
+
 from .client import ApiError, KubeClient
 from .config import KubeConfigError, KubeConfigSet
 from .informer import describe_failure
@@ -60,11 +62,11 @@ class Answer:
     scoped: dict[str, str] = field(default_factory=dict)  # kind -> the only namespace seen
 
 
-def _images(spec: dict | None) -> str:
+def _images(spec: Obj | None) -> str:
     return ",".join(sorted({c.get("image", "") for c in (spec or {}).get("containers") or ()}))
 
 
-def summary(kind: str, obj: dict) -> tuple[str, str]:
+def summary(kind: str, obj: Obj) -> tuple[str, str]:
     """(info, images) of a found object."""
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     if kind in ("Deployment", "StatefulSet", "ReplicaSet"):
@@ -118,7 +120,7 @@ def find_in(client: KubeClient, context: str, query: Query) -> Answer:
     return answer
 
 
-def lint_in(client: KubeClient, context: str, config) -> dict:
+def lint_in(client: KubeClient, context: str, config) -> Obj:
     """The footgun lint's findings of one cluster, counted: by severity and by rule,
     and the kinds it could not read."""
     from kubetui.diagnose.lint import lint

@@ -16,6 +16,7 @@ import msgspec
 import orjson
 
 from kubetui.render.age import parse_time
+from kubetui.render.json_types import Obj
 from kubetui.render.quantity import parse_quantity
 
 
@@ -183,7 +184,7 @@ class Decoder:
         items = [(self.key(o.metadata), self.slim(o)) for o in doc.items or ()]
         return items, doc.metadata or _ListMeta()
 
-    def event(self, line: bytes) -> tuple[str, str, object, str, dict | None]:
+    def event(self, line: bytes) -> tuple[str, str, object, str, Obj | None]:
         """(type, key, value, resourceVersion, Status of an ERROR event)."""
         if b'"ERROR"' in line[:40]:
             ev = orjson.loads(line)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from kubetui.diagnose import Checklist, build
 from kubetui.diagnose import timeline as tl
+from kubetui.render.json_types import Obj
 from kubetui.render.printers import pod_selector
 
 from . import rollout
@@ -42,10 +43,10 @@ class Incident:
     checklist: Checklist | None
     timeline: tl.Timeline
     describe: str = ""
-    events: list[dict] = field(default_factory=list)
+    events: list[Obj] = field(default_factory=list)
     history: list[rollout.Revision] = field(default_factory=list)
     last_diff: str = ""
-    node: dict | None = None
+    node: Obj | None = None
     findings: list[str] = field(default_factory=list)  # the footgun lint's, when it ran
     secrets: list[str] = field(default_factory=list)  # values to mask, never shown
 
@@ -84,7 +85,7 @@ def _try(call, default=None):
         return default
 
 
-def _config_names(pod: dict) -> tuple[set[str], set[str]]:
+def _config_names(pod: Obj) -> tuple[set[str], set[str]]:
     """The ConfigMaps and Secrets a pod reads (volumes, projections, env, envFrom)."""
     cms, secrets = set(), set()
     spec = pod.get("spec") or {}
@@ -128,7 +129,7 @@ def gather_incident(client, target: str, namespace: str,
     except Exception as exc:  # unreachable, refused, a broken dump: say it, exit 2
         raise CannotLook(f"cannot read {k.kind.lower()}/{name}: {exc}") from exc
     incident = Incident(k.kind, ns, name, pod_name, None, tl.Timeline())
-    pods: list[dict] = []
+    pods: list[Obj] = []
     workload = obj if k.kind != "Pod" else None
     if pod_name:
         try:
@@ -194,11 +195,11 @@ def gather_incident(client, target: str, namespace: str,
     return incident
 
 
-def _lint_findings(workload: dict | None, pods: list[dict], configs: list[dict],
-                   events: list[dict]) -> list[str]:
+def _lint_findings(workload: Obj | None, pods: list[Obj], configs: list[Obj],
+                   events: list[Obj]) -> list[str]:
     """The footgun lint's findings about these objects (the report's lint section)."""
     from kubetui.diagnose.lint import lint
-    objects: dict[str, list[dict]] = {"Pod": pods, "Event": events}
+    objects: dict[str, list[Obj]] = {"Pod": pods, "Event": events}
     if workload is not None:
         objects[workload.get("kind", "Deployment")] = [workload]
     for c in configs:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 import orjson
 import urllib3
 
+from kubetui.render.json_types import Obj
+
 from .client import ApiError, KubeClient, Stream
 from .config import KubeConfigError
 from .kinds import Kind
@@ -59,7 +61,7 @@ class Informer:
         self.label_selector = label_selector
         self.field_selector = field_selector
         self.table = table  # rows from the server's Table API (kinds without a built-in view)
-        self.columns: list[dict] | None = None
+        self.columns: list[Obj] | None = None
         self.watch_seconds = watch_seconds
         self.health = Health(since=time.time())
         self.resource_version: str | None = None
@@ -155,7 +157,7 @@ class Informer:
         self._stop.wait(delay)
 
     def _list(self) -> None:
-        items: list[dict] = []
+        items: list[Obj] = []
         cont = None
         rv = None
         self.health = replace(self.health, listed=0, total=0)

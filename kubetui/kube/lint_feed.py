@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from kubetui.diagnose.lint import KINDS, LintConfig, Linter
+from kubetui.render.json_types import Obj
 
 from .client import ApiError
 from .informer import BACKOFF, FORBIDDEN
@@ -42,7 +43,7 @@ class LiveLint:
         self.groups: dict[str, InformerGroup] = {}
         self.taps: dict[str, Any] = {}
         self.metrics_served: bool | None = None  # None: not asked yet
-        self._metrics: dict | None = None  # read by a worker, taken by refresh()
+        self._metrics: Obj | None = None  # read by a worker, taken by refresh()
         self._metrics_at = 0.0
         self._ticked = time.monotonic()
         self.changes = 0  # objects handed to the linter (for benchmarks)

@@ -12,6 +12,8 @@ from typing import Iterator
 
 import urllib3
 
+from kubetui.render.json_types import Obj
+
 from .client import ApiError, KubeClient, Stream
 from .kinds import KINDS
 
@@ -62,8 +64,8 @@ class LogStream:
         if stream is not None:
             stream.close()
 
-    def _query(self) -> dict:
-        q: dict = {"timestamps": "true", "container": self.container,
+    def _query(self) -> Obj:
+        q: Obj = {"timestamps": "true", "container": self.container,
                    "follow": "true" if self.follow else None,
                    "previous": "true" if self.previous else None}
         if self._last:

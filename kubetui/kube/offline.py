@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
+from kubetui.render.json_types import Obj
+
 from .client import ApiError
 from .kinds import KINDS
 
@@ -22,7 +24,7 @@ _GROUP = re.compile(r"^/apis/(?P<group>[^/]+)/(?P<version>[^/]+)(?:/namespaces/(
 _PLURALS = {k.plural: k.kind for k in KINDS.values()}
 
 
-def _objects(data) -> Iterator[dict]:
+def _objects(data) -> Iterator[Obj]:
     if isinstance(data, list):
         for item in data:
             yield from _objects(item)
@@ -51,7 +53,7 @@ class _Lines:
         pass
 
 
-def _label_match(selector: str, labels: dict) -> bool:
+def _label_match(selector: str, labels: Obj) -> bool:
     for term in filter(None, (t.strip() for t in re.split(r",(?![^()]*\))", selector))):
         m = re.match(r"^(\S+?)\s+(in|notin)\s+\((.*)\)$", term)
         if m:
@@ -74,14 +76,14 @@ def _label_match(selector: str, labels: dict) -> bool:
     return True
 
 
-def _field(obj: dict, path: str) -> Any:
+def _field(obj: Obj, path: str) -> Any:
     cur: Any = obj
     for part in path.split("."):
         cur = cur.get(part) if isinstance(cur, dict) else None
     return cur
 
 
-def _field_match(selector: str, obj: dict) -> bool:
+def _field_match(selector: str, obj: Obj) -> bool:
     for term in filter(None, (t.strip() for t in selector.split(","))):
         negate = "!=" in term
         key, value = term.split("!=" if negate else "=", 1)
@@ -96,7 +98,7 @@ class OfflineClient:
 
     def __init__(self, source: str):
         self.source = source
-        self.objects: dict[str, list[dict]] = {}  # kind -> objects
+        self.objects: dict[str, list[Obj]] = {}  # kind -> objects
         self.logs: dict[tuple[str, str], str] = {}  # (namespace, pod) -> text
         root = Path(source)
         files = [root] if root.is_file() else sorted(root.rglob("*"))
@@ -125,7 +127,7 @@ class OfflineClient:
                                             f"({self.source})")
         return _PLURALS[m.group("plural")], m.group("ns"), m.group("name"), m.group("sub")
 
-    def get_json(self, path: str, query: dict | None = None, timeout: float = 30) -> dict:
+    def get_json(self, path: str, query: Obj | None = None, timeout: float = 30) -> Obj:
         kind, ns, name, sub = self._route(path)
         q = {k: v for k, v in (query or {}).items() if v is not None}
         items = [o for o in self.objects.get(kind, ())
@@ -150,10 +152,10 @@ class OfflineClient:
             raise ApiError(405, "MethodNotAllowed", "saved files are read-only")
         return json.dumps(self.get_json(path)).encode()
 
-    def send_json(self, method: str, path: str, *args, **kwargs) -> dict:
+    def send_json(self, method: str, path: str, *args, **kwargs) -> Obj:
         raise ApiError(405, "MethodNotAllowed", "saved files are read-only")
 
-    def stream(self, path: str, query: dict | None = None, **kwargs) -> _Lines:
+    def stream(self, path: str, query: Obj | None = None, **kwargs) -> _Lines:
         kind, ns, name, sub = self._route(path)
         if kind != "Pod" or sub != "log":
             raise ApiError(404, "NotFound", f"{path}: nothing to stream from saved files")
@@ -166,7 +168,7 @@ class OfflineClient:
         tail = (query or {}).get("tailLines")
         return _Lines(lines[-int(tail):] if tail else lines)
 
-    def version(self) -> dict:
+    def version(self) -> Obj:
         return {"gitVersion": f"(saved files: {self.source})"}
 
     def close(self) -> None:
