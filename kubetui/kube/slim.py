@@ -9,7 +9,7 @@ lost, so one malformed object never stops an informer."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict, cast
+from typing import Any, Callable, TypedDict, TypeVar, cast
 
 import msgspec
 import orjson
@@ -17,6 +17,7 @@ import orjson
 from kubetui.render.json_types import Obj
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+_T = TypeVar("_T")
 
 
 class OwnerRef(TypedDict, total=False):
@@ -178,27 +179,32 @@ def prune(obj: Obj) -> Obj:
 
 # Pod conditions the views read; the others come with the full object.
 KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initialized"))
-_STRINGS: dict[str, str] = {}
+_STRINGS: dict[object, object] = {}  # each string maps to its one shared copy
 _EMPTY: Obj = {}
 
 
-def _intern(s):
+def _intern(s: _T) -> _T:
     """One shared copy of a repeated string (namespaces, images, node names, stamps)."""
     if len(_STRINGS) > 200_000:
         _STRINGS.clear()
-    return _STRINGS.setdefault(s, s) if s.__class__ is str else s
+    # cast: the copy kept for a string is that string (`__class__ is str` is the fast
+    # test here, and mypy does not narrow on it)
+    return cast(_T, _STRINGS.setdefault(s, s)) if s.__class__ is str else s
 
 
-_SHARED: dict[bytes, Obj] = {}
+_SHARED: dict[bytes, object] = {}  # a value's sorted JSON -> its one shared copy
 
 
-def _share(value):
+def _share(value: _T) -> _T:
     """One shared copy of a small map that many pods repeat (resources, states)."""
     if not value:
-        return _EMPTY if value == _EMPTY else value
+        # cast: a value equal to {} is an empty map, which _EMPTY stands for
+        return cast(_T, _EMPTY) if value == _EMPTY else value
     if len(_SHARED) > 50_000:
         _SHARED.clear()
-    return _SHARED.setdefault(orjson.dumps(value, option=orjson.OPT_SORT_KEYS), value)
+    # cast: the copy kept for a JSON text is a value that serialises to it
+    return cast(_T, _SHARED.setdefault(orjson.dumps(value, option=orjson.OPT_SORT_KEYS),
+                                       value))
 
 
 def compact_pod(pod: Obj) -> Obj:
@@ -263,17 +269,18 @@ def compact_pod(pod: Obj) -> Obj:
     return pod
 
 
-_REFS: dict[tuple, object] = {}
+_REFS: dict[tuple[object, ...], object] = {}
 
 
-def _refs(key: tuple, build):
+def _refs(key: tuple[object, ...], build: Callable[[], _T]) -> _T:
     """One shared copy of the reference lists many pods repeat."""
     if len(_REFS) > 50_000:
         _REFS.clear()
     found = _REFS.get(key)
     if found is None:
         found = _REFS[key] = build()
-    return found
+    # cast: what is kept for a key is what the build given with that key made
+    return cast(_T, found)
 
 
 def _keep_references(c: Obj) -> None:

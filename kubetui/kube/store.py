@@ -19,13 +19,13 @@ def object_key(obj: Obj) -> str:
 class Tap:
     """What changed in a store since its reader last looked (`Store.take_tap`)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.dirty: set[str] = set()
         self.reset = True  # everything changed (first look, a relist): read it all
 
 
 class Store:
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: dict[str, Obj] = {}
         self.version = 0  # bumped on every change
