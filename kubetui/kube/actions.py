@@ -156,7 +156,8 @@ def _rollable(kind: str) -> None:
 def managing_hpa(client: KubeClient, kind: str, namespace: str, name: str) -> Obj | None:
     """The HorizontalPodAutoscaler that scales this workload, if one does: a scale by
     hand lasts only until its next sync."""
-    hpas = client.get_json(KINDS["HorizontalPodAutoscaler"].path(namespace)).get("items") or []
+    hpas: list[Obj] = client.get_json(
+        KINDS["HorizontalPodAutoscaler"].path(namespace)).get("items") or []
     for hpa in hpas:
         ref = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
         if ref.get("kind") == kind and ref.get("name") == name:

@@ -25,6 +25,8 @@ from .kinds import KINDS, Kind
 from .store import Store
 
 log = logging.getLogger("kubetui.cluster")
+# what a group of informers is shared by: kind, namespace, label and field selector, table
+GroupKey = tuple[str, "str | None", "str | None", "str | None", bool]
 
 
 REVIEWS = "/apis/authorization.k8s.io/v1"
@@ -284,8 +286,8 @@ class Cluster:
         self.context = self.client.context
         self.readonly = readonly
         self.candidates = candidate_namespaces(self.context.namespace, *namespaces)
-        self.groups: dict[tuple, InformerGroup] = {}
-        self._users: dict[tuple, int] = {}  # group key -> views using it now
+        self.groups: dict[GroupKey, InformerGroup] = {}
+        self._users: dict[GroupKey, int] = {}  # group key -> views using it now
         self._idle: list[InformerGroup] = []  # unused groups kept warm, oldest first
         self._froze = False
 
@@ -327,7 +329,7 @@ class Cluster:
             old = self._idle[0]
             self._stop_group(next(k for k, g in self.groups.items() if g is old))
 
-    def _stop_group(self, key: tuple) -> None:
+    def _stop_group(self, key: GroupKey) -> None:
         """Stop a group without waiting: its threads see the signal (their streams are
         closed under them) and end on their own, so the screen never waits for them."""
         group = self.groups.pop(key)

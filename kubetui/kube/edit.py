@@ -15,6 +15,7 @@ import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping, overload
 
 import yaml
 
@@ -80,11 +81,19 @@ def read_back(text: str, original: Obj) -> Obj:
     return data
 
 
-def merge_patch(old, new):
+@overload
+def merge_patch(old: Obj, new: Obj) -> Obj: ...
+
+
+@overload
+def merge_patch(old: object, new: object) -> object: ...
+
+
+def merge_patch(old: object, new: object) -> object:
     """The JSON merge patch (RFC 7386) that turns `old` into `new`."""
     if not isinstance(old, dict) or not isinstance(new, dict):
         return new
-    out = {k: None for k in old if k not in new}
+    out: Obj = {k: None for k in old if k not in new}
     for k, v in new.items():
         if k not in old:
             out[k] = v
@@ -93,10 +102,18 @@ def merge_patch(old, new):
     return out
 
 
-def apply_merge(target, patch):
+@overload
+def apply_merge(target: Obj, patch: Obj) -> Obj: ...
+
+
+@overload
+def apply_merge(target: object, patch: object) -> object: ...
+
+
+def apply_merge(target: object, patch: object) -> object:
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    out: Obj = copy.deepcopy(target) if isinstance(target, dict) else {}
     for k, v in patch.items():
         if v is None:
             out.pop(k, None)
@@ -216,8 +233,8 @@ def manifests(target: str) -> list[Obj]:
     return out
 
 
-def kind_of(obj: Obj, extra: Obj | None = None) -> Kind:
-    kind = (extra or {}).get(obj.get("kind")) or KINDS.get(obj.get("kind", ""))
+def kind_of(obj: Obj, extra: Mapping[str, Kind] | None = None) -> Kind:
+    kind = (extra or {}).get(obj.get("kind", "")) or KINDS.get(obj.get("kind", ""))
     if kind is None:
         raise ValueError(f"{obj.get('kind')!r} is not a kind kubetui knows")
     return kind

@@ -10,6 +10,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, replace
+from typing import TypedDict, Unpack
 
 import orjson
 import urllib3
@@ -42,6 +43,13 @@ class Health:
     listed: int = 0  # objects listed so far in the current (re)list
     total: int = 0  # what the server says the list holds (remainingItemCount), if known
     live_until: float = 0.0  # the data is as of then when not live ("stale since")
+
+
+class _Retry(TypedDict, total=False):
+    """What a state change may also set in Health (`Informer._set`)."""
+
+    attempt: int
+    next_try: float
 
 
 class Informer:
@@ -93,7 +101,7 @@ class Informer:
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def _set(self, state: str, message: str = "", **kw) -> None:
+    def _set(self, state: str, message: str = "", **kw: Unpack[_Retry]) -> None:
         old = self.health
         since = old.since if state == old.state else time.time()
         live_until = time.time() if old.state == LIVE and state != LIVE else old.live_until
@@ -143,7 +151,7 @@ class Informer:
                             None)
         self._set(STOPPED)
 
-    def _pause(self, state: str, message: str, retry_after: float | None):
+    def _pause(self, state: str, message: str, retry_after: float | None) -> None:
         """Back off after the failure being handled (called in its except block, so the
         log record carries its traceback)."""
         attempt = self._attempt

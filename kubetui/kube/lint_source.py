@@ -84,7 +84,7 @@ def fetch(client: KubeClient, namespace: str | None, kinds: set[str]) -> Source:
     return src
 
 
-def _documents(path: Path) -> list:
+def _documents(path: Path) -> list[object]:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         return [json.loads(text)]

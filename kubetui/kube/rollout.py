@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import yaml
 
@@ -238,7 +239,7 @@ FAILING_REASONS = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
                    "RunContainerError"}
 
 
-def _owned_by(obj: Obj, items) -> list[Obj]:
+def _owned_by(obj: Obj, items: Iterable[Obj]) -> list[Obj]:
     uid = obj["metadata"].get("uid")
     return [o for o in items if any(r.get("uid") == uid and r.get("controller", True)
                                     for r in o["metadata"].get("ownerReferences") or ())]
