@@ -35,8 +35,8 @@ class ContextInfo:
 class KubeConfigSet:
     paths: list[str]
     contexts: dict[str, ContextInfo] = field(default_factory=dict)
-    clusters: dict[str, tuple[Obj, str]] = field(default_factory=Obj)
-    users: dict[str, tuple[Obj, str]] = field(default_factory=Obj)
+    clusters: dict[str, tuple[Obj, str]] = field(default_factory=dict)
+    users: dict[str, tuple[Obj, str]] = field(default_factory=dict)
     current_context: str | None = None
     missing: list[str] = field(default_factory=list)
     # what a later file also defined and the first-wins rule hid: (section, name) ->

@@ -142,7 +142,7 @@ class Edit:
     kind: Kind
     namespace: str | None
     name: str
-    obj: Obj = field(default_factory=Obj)  # empty until load()
+    obj: Obj = field(default_factory=dict)  # empty until load()
     text: str = ""
 
     @property

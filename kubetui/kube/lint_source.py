@@ -23,7 +23,7 @@ EVIDENCE = ("Event",)  # read for evidence only: when it cannot be read, the lin
 
 @dataclass
 class Source:
-    objects: dict[str, list[Obj]] = field(default_factory=Obj)
+    objects: dict[str, list[Obj]] = field(default_factory=dict)
     metrics: dict[str, Obj] | None = None
     unread: dict[str, str] = field(default_factory=dict)  # kind -> why it could not be read
     notes: list[str] = field(default_factory=list)  # what was skipped, and why
