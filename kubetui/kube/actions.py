@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from kubetui.render.json_types import Obj
 from kubetui.render.printers import pod_selector
 
 from . import rollout
@@ -32,11 +33,11 @@ class Actions:
         if self.readonly:
             raise ReadOnly(f"read-only mode (--readonly): refusing to {what}")
 
-    def get(self, kind: Kind | str, namespace: str | None, name: str) -> dict:
+    def get(self, kind: Kind | str, namespace: str | None, name: str) -> Obj:
         k = KINDS[kind] if isinstance(kind, str) else kind
         return self.client.get_json(k.path(namespace, name))
 
-    def _owned(self, kind: str, namespace: str, owner: dict) -> list[dict]:
+    def _owned(self, kind: str, namespace: str, owner: Obj) -> list[Obj]:
         k = KINDS[kind]
         items = self.client.get_json(k.path(namespace),
                                      {"labelSelector": pod_selector(owner) or None})
@@ -46,7 +47,7 @@ class Actions:
                        for r in o["metadata"].get("ownerReferences") or ())]
 
     # -- rollouts
-    def restart(self, kind: str, namespace: str, name: str) -> dict:
+    def restart(self, kind: str, namespace: str, name: str) -> Obj:
         """kubectl rollout restart: stamp the pod template, so every pod is replaced."""
         _rollable(kind)
         self._write(f"restart {kind.lower()} {namespace}/{name}")
@@ -98,13 +99,13 @@ class Actions:
                 **target.template, "$patch": "replace"}}}, content_type=STRATEGIC)
         return target
 
-    def pause(self, namespace: str, name: str, paused: bool = True) -> dict:
+    def pause(self, namespace: str, name: str, paused: bool = True) -> Obj:
         self._write(f"{'pause' if paused else 'resume'} deployment {namespace}/{name}")
         return self.client.send_json("PATCH", KINDS["Deployment"].path(namespace, name),
                                      {"spec": {"paused": paused}}, content_type=MERGE)
 
     # -- scale, delete, cordon
-    def scale(self, kind: str, namespace: str, name: str, replicas: int) -> dict:
+    def scale(self, kind: str, namespace: str, name: str, replicas: int) -> Obj:
         if replicas < 0:
             raise ValueError("replicas must be 0 or more")
         self._write(f"scale {kind.lower()} {namespace}/{name} to {replicas}")
@@ -113,12 +114,12 @@ class Actions:
 
     def delete(self, kind: Kind | str, namespace: str | None, name: str,
                propagation: str = "Background", grace_seconds: int | None = None,
-               force: bool = False) -> dict:
+               force: bool = False) -> Obj:
         """Delete with a propagation policy; `force` is grace period 0 (kubectl --force)."""
         k = KINDS[kind] if isinstance(kind, str) else kind
         where = f"{namespace}/{name}" if namespace else name
         self._write(f"delete {k.kind.lower()} {where}")
-        body: dict = {"kind": "DeleteOptions", "apiVersion": "v1",
+        body: Obj = {"kind": "DeleteOptions", "apiVersion": "v1",
                       "propagationPolicy": propagation}
         if force:
             grace_seconds = 0
@@ -127,7 +128,7 @@ class Actions:
         return self.client.send_json("DELETE", k.path(namespace, name), body)
 
     # -- cron jobs
-    def trigger(self, namespace: str, cronjob: str) -> dict:
+    def trigger(self, namespace: str, cronjob: str) -> Obj:
         """A Job from the CronJob's template, now (kubectl create job --from=cronjob/X)."""
         from .cronjobs import job_from, manual_name
         self._write(f"trigger cronjob {namespace}/{cronjob}")
@@ -135,12 +136,12 @@ class Actions:
         return self.client.send_json("POST", KINDS["Job"].path(namespace),
                                      job_from(owner, manual_name(cronjob)))
 
-    def suspend(self, namespace: str, cronjob: str, suspended: bool) -> dict:
+    def suspend(self, namespace: str, cronjob: str, suspended: bool) -> Obj:
         self._write(f"{'suspend' if suspended else 'resume'} cronjob {namespace}/{cronjob}")
         return self.client.send_json("PATCH", KINDS["CronJob"].path(namespace, cronjob),
                                      {"spec": {"suspend": suspended}}, content_type=MERGE)
 
-    def cordon(self, node: str, unschedulable: bool = True) -> dict:
+    def cordon(self, node: str, unschedulable: bool = True) -> Obj:
         self._write(f"{'cordon' if unschedulable else 'uncordon'} node {node}")
         return self.client.send_json("PATCH", KINDS["Node"].path(None, node),
                                      {"spec": {"unschedulable": unschedulable or None}},
@@ -152,10 +153,11 @@ def _rollable(kind: str) -> None:
         raise ValueError(f"{kind} has no rollouts (only {', '.join(ROLLABLE)})")
 
 
-def managing_hpa(client: KubeClient, kind: str, namespace: str, name: str) -> dict | None:
+def managing_hpa(client: KubeClient, kind: str, namespace: str, name: str) -> Obj | None:
     """The HorizontalPodAutoscaler that scales this workload, if one does: a scale by
     hand lasts only until its next sync."""
-    hpas = client.get_json(KINDS["HorizontalPodAutoscaler"].path(namespace)).get("items") or []
+    hpas: list[Obj] = client.get_json(
+        KINDS["HorizontalPodAutoscaler"].path(namespace)).get("items") or []
     for hpa in hpas:
         ref = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
         if ref.get("kind") == kind and ref.get("name") == name:

@@ -9,16 +9,25 @@ import os
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Any, Iterator
+from functools import partial
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 import orjson
 import urllib3
 from kubernetes.client import ApiClient, Configuration
+from kubernetes.client.rest import RESTResponse
 from kubernetes.config import exec_provider as _exec_provider
 from kubernetes.config.config_exception import ConfigException
 from kubernetes.config.kube_config import load_kube_config
 
+from kubetui.render.json_types import Obj
+
 from .config import ContextInfo, KubeConfigError, KubeConfigSet
+
+# a request's query parameters (a None value is left out)
+Query = Mapping[str, "str | int | bool | None"]
+# seconds for the whole request, or (connect, read); a None read timeout waits forever
+Timeout = float | tuple[float, float | None]
 
 log = logging.getLogger("kubetui.client")
 
@@ -32,7 +41,7 @@ class ApiError(Exception):
     """An error answer from the API server, with its Status message."""
 
     def __init__(self, status: int, reason: str, message: str, retry_after: float | None = None,
-                 details: dict | None = None):
+                 details: Obj | None = None):
         super().__init__(message)
         self.status = status
         self.reason = reason
@@ -50,7 +59,8 @@ class ApiError(Exception):
         return f"{self.message} ({self.status} {self.reason})" if self.reason else self.message
 
 
-def error_from_response(status: int, body: bytes, headers=None) -> ApiError:
+def error_from_response(status: int, body: bytes,
+                        headers: Mapping[str, str] | None = None) -> ApiError:
     reason, message = "", body.decode("utf-8", "replace").strip()[:500]
     details = None
     try:
@@ -74,7 +84,8 @@ class Stream:
     """A streaming response (watch, log follow): iterate lines; close() from any thread.
     `on_close` runs once, at the first close()."""
 
-    def __init__(self, response: urllib3.HTTPResponse, on_close=None):
+    def __init__(self, response: urllib3.HTTPResponse,
+                 on_close: Callable[[], None] | None = None):
         self._resp = response
         self._on_close = on_close
 
@@ -114,6 +125,24 @@ class Stream:
             on_close()
 
 
+class Lines(Protocol):
+    """What stream() hands back: a Stream, or saved text (OfflineClient)."""
+
+    def lines(self) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
+
+
+class Reader(Protocol):
+    """What the read-only paths (the checklist's evidence, an incident report, logs) ask
+    of a client: a KubeClient, or OfflineClient over saved files."""
+
+    def get_json(self, path: str, query: Query | None = None, timeout: float = 30) -> Obj: ...
+
+    def stream(self, path: str, query: Query | None = None, timeout: Timeout = (10, 330),
+               accept: str = "application/json") -> Lines: ...
+
+
 class _NonInteractive:
     """What the official client's exec-plugin runner sees as `sys`. It runs a credential
     plugin "interactively" (the terminal's stdin, our stderr) when sys.stdout says it is
@@ -129,7 +158,7 @@ class _NonInteractive:
 
     stdout = _NotATerminal()
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(sys, name)
 
 
@@ -152,7 +181,8 @@ def _load_api(kc: KubeConfigSet, ctx: ContextInfo) -> ApiClient:
     root.addHandler(catcher)
     try:  # as new_client_from_config does, with a pool that holds every watch
         config = type.__call__(Configuration)
-        load_kube_config(config_file=os.pathsep.join(existing), context=ctx.name,
+        load_kube_config(  # type: ignore[no-untyped-call]  # the untyped official loader
+            config_file=os.pathsep.join(existing), context=ctx.name,
                          client_configuration=config, persist_config=False)
         config.connection_pool_maxsize = max(config.connection_pool_maxsize or 0, POOL_SIZE)
         api = ApiClient(configuration=config)
@@ -164,7 +194,7 @@ def _load_api(kc: KubeConfigSet, ctx: ContextInfo) -> ApiClient:
     plugin = (user or {}).get("exec")
     if plugin and errors and not api.configuration.api_key.get("BearerToken") \
             and not api.configuration.cert_file:
-        api.close()
+        api.close()  # type: ignore[no-untyped-call]  # the untyped official client
         command = plugin.get("command", "?")
         raise KubeConfigError(f'exec plugin "{command}" for user "{ctx.user}" (from {source}) '
                               f"failed: {_plugin_error(errors[-1], command)}")
@@ -243,10 +273,11 @@ class KubeClient:
 
     @property
     def server(self) -> str:
-        return self.api.configuration.host
+        host: str = self.api.configuration.host
+        return host
 
-    def _send(self, api: ApiClient, method: str, path: str, query: dict | None, body: Any,
-              content_type: str | None, timeout, accept: str):
+    def _send(self, api: ApiClient, method: str, path: str, query: Query | None, body: Any,
+              content_type: str | None, timeout: Timeout, accept: str) -> RESTResponse:
         headers = {"Accept": accept}
         if content_type:
             headers["Content-Type"] = content_type
@@ -256,8 +287,8 @@ class KubeClient:
             body=body, auth_settings=["BearerToken"])
         return api.call_api(*serialized, _request_timeout=timeout)
 
-    def request(self, method: str, path: str, query: dict | None = None, body: Any = None,
-                content_type: str | None = None, timeout: float | tuple = 30,
+    def request(self, method: str, path: str, query: Query | None = None, body: Any = None,
+                content_type: str | None = None, timeout: Timeout = 30,
                 accept: str = "application/json") -> bytes:
         """One request; the raw body on success, ApiError on an error status. A 401
         reloads credentials once and tries again."""
@@ -266,7 +297,7 @@ class KubeClient:
             try:
                 resp = self._send(api, method, path, query, body, content_type, timeout,
                                   accept)
-                data = resp.read()
+                data: bytes = resp.read()  # type: ignore[no-untyped-call]  # the untyped client
             finally:
                 self._release(api)
             if resp.status == 401 and attempt == 0 and self._reload_quietly(api):
@@ -284,17 +315,19 @@ class KubeClient:
             log.exception("%s: reloading credentials after a 401 failed", self.context.name)
             return False
 
-    def get_json(self, path: str, query: dict | None = None, timeout: float = 30) -> dict:
-        return orjson.loads(self.request("GET", path, query, timeout=timeout))
+    def get_json(self, path: str, query: Query | None = None, timeout: float = 30) -> Obj:
+        obj: Obj = orjson.loads(self.request("GET", path, query, timeout=timeout))
+        return obj
 
-    def send_json(self, method: str, path: str, body: Any = None, query: dict | None = None,
-                  content_type: str = "application/json", timeout: float = 30) -> dict:
+    def send_json(self, method: str, path: str, body: Any = None, query: Query | None = None,
+                  content_type: str = "application/json", timeout: float = 30) -> Obj:
         """A write with a JSON body (or a patch: pass its content type); the answer."""
         data = self.request(method, path, query, body, content_type, timeout)
-        return orjson.loads(data) if data else {}
+        obj: Obj = orjson.loads(data) if data else {}
+        return obj
 
-    def stream(self, path: str, query: dict | None = None,
-               timeout: float | tuple = (10, 330), accept: str = "application/json") -> Stream:
+    def stream(self, path: str, query: Query | None = None,
+               timeout: Timeout = (10, 330), accept: str = "application/json") -> Stream:
         """A GET whose body is read as it arrives (watch, logs)."""
         for attempt in (0, 1):
             api = self._acquire()
@@ -302,8 +335,8 @@ class KubeClient:
                 resp = self._send(api, "GET", path, query, None, None, timeout, accept)
                 if 200 <= resp.status < 300:
                     # the stream holds the ApiClient until it is closed
-                    return Stream(resp.response, on_close=lambda api=api: self._release(api))
-                data = resp.read()
+                    return Stream(resp.response, on_close=partial(self._release, api))
+                data = resp.read()  # type: ignore[no-untyped-call]  # the untyped client
             except BaseException:
                 self._release(api)
                 raise
@@ -313,7 +346,7 @@ class KubeClient:
             raise error_from_response(resp.status, data, resp.headers)
         raise AssertionError("unreachable")
 
-    def version(self) -> dict:
+    def version(self) -> Obj:
         return self.get_json("/version", timeout=5)
 
     def close(self) -> None:
@@ -327,6 +360,6 @@ class KubeClient:
 
 def _close_api(api: ApiClient) -> None:
     try:
-        api.close()
+        api.close()  # type: ignore[no-untyped-call]  # the untyped official client
     except Exception:
         log.exception("closing an API client")

@@ -16,6 +16,8 @@ import time
 from dataclasses import replace
 from typing import Any, Iterable
 
+from kubetui.render.json_types import Obj
+
 from .client import ApiError, KubeClient
 from .config import KubeConfigSet
 from .informer import FORBIDDEN, LIVE, STOPPED, Health, Informer
@@ -23,6 +25,8 @@ from .kinds import KINDS, Kind
 from .store import Store
 
 log = logging.getLogger("kubetui.cluster")
+# what a group of informers is shared by: kind, namespace, label and field selector, table
+GroupKey = tuple[str, "str | None", "str | None", "str | None", bool]
 
 
 REVIEWS = "/apis/authorization.k8s.io/v1"
@@ -39,7 +43,7 @@ def can_i(client: KubeClient, verb: str, kind: Kind, namespace: str | None = Non
     return bool((out.get("status") or {}).get("allowed"))
 
 
-def rules_allow(rules: list[dict], verb: str, kind: Kind) -> bool:
+def rules_allow(rules: list[Obj], verb: str, kind: Kind) -> bool:
     """Whether a SelfSubjectRulesReview's resource rules grant `verb` on every object of
     `kind` (a rule limited to resourceNames does not: it cannot list)."""
     for rule in rules:
@@ -143,7 +147,7 @@ class InformerGroup:
         return [i for i in (main, *scoped.values()) if i is not None]
 
     @property
-    def columns(self) -> list[dict] | None:
+    def columns(self) -> list[Obj] | None:
         """The server's column definitions, for a group reading the Table API."""
         return next((i.columns for i in self.informers if i.columns), None)
 
@@ -282,8 +286,8 @@ class Cluster:
         self.context = self.client.context
         self.readonly = readonly
         self.candidates = candidate_namespaces(self.context.namespace, *namespaces)
-        self.groups: dict[tuple, InformerGroup] = {}
-        self._users: dict[tuple, int] = {}  # group key -> views using it now
+        self.groups: dict[GroupKey, InformerGroup] = {}
+        self._users: dict[GroupKey, int] = {}  # group key -> views using it now
         self._idle: list[InformerGroup] = []  # unused groups kept warm, oldest first
         self._froze = False
 
@@ -325,7 +329,7 @@ class Cluster:
             old = self._idle[0]
             self._stop_group(next(k for k, g in self.groups.items() if g is old))
 
-    def _stop_group(self, key: tuple) -> None:
+    def _stop_group(self, key: GroupKey) -> None:
         """Stop a group without waiting: its threads see the signal (their streams are
         closed under them) and end on their own, so the screen never waits for them."""
         group = self.groups.pop(key)

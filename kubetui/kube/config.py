@@ -10,6 +10,8 @@ from typing import Mapping, Sequence
 
 import yaml
 
+from kubetui.render.json_types import Obj
+
 
 class KubeConfigError(Exception):
     """A kubeconfig problem, said in one line a user can act on."""
@@ -33,8 +35,8 @@ class ContextInfo:
 class KubeConfigSet:
     paths: list[str]
     contexts: dict[str, ContextInfo] = field(default_factory=dict)
-    clusters: dict[str, tuple[dict, str]] = field(default_factory=dict)
-    users: dict[str, tuple[dict, str]] = field(default_factory=dict)
+    clusters: dict[str, tuple[Obj, str]] = field(default_factory=dict)
+    users: dict[str, tuple[Obj, str]] = field(default_factory=dict)
     current_context: str | None = None
     missing: list[str] = field(default_factory=list)
     # what a later file also defined and the first-wins rule hid: (section, name) ->
@@ -94,7 +96,7 @@ def kubeconfig_paths(explicit: Sequence[str] | None = None,
     return paths
 
 
-def _read(path: str) -> dict:
+def _read(path: str) -> Obj:
     try:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
@@ -112,7 +114,7 @@ def _read(path: str) -> dict:
     return data
 
 
-def _entries(data: dict, key: str, path: str) -> list[dict]:
+def _entries(data: Obj, key: str, path: str) -> list[Obj]:
     items = data.get(key) or []
     if not isinstance(items, list):
         raise KubeConfigError(f"{path}: '{key}' must be a list")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import random
 import string
 
+from kubetui.render.json_types import Obj
+
 MANUAL = "cronjob.kubernetes.io/instantiate"
 SUFFIX = string.ascii_lowercase + string.digits
 MAX_NAME = 63  # a Job's name becomes a label value on its pods
@@ -18,7 +20,7 @@ def manual_name(cronjob: str, rng: random.Random | None = None) -> str:
     return f"{cronjob[:MAX_NAME - len('-manual-') - 5]}-manual-{suffix}"
 
 
-def job_from(cronjob: dict, name: str) -> dict:
+def job_from(cronjob: Obj, name: str) -> Obj:
     meta = cronjob["metadata"]
     template = (cronjob.get("spec") or {}).get("jobTemplate") or {}
     tmeta = template.get("metadata") or {}

@@ -7,6 +7,8 @@ from __future__ import annotations
 import secrets
 import time
 
+from kubetui.render.json_types import Obj
+
 from .actions import ReadOnly
 from .client import ApiError, KubeClient
 from .kinds import KINDS
@@ -15,7 +17,7 @@ LABEL = "kubetui.dev/node-debug"
 DEFAULT_IMAGE = "busybox:1.36"
 
 
-def debug_pod(node: str, image: str = DEFAULT_IMAGE) -> dict:
+def debug_pod(node: str, image: str = DEFAULT_IMAGE) -> Obj:
     name = f"node-debugger-{node}-{secrets.token_hex(3)}"[:63]
     return {
         "apiVersion": "v1", "kind": "Pod",

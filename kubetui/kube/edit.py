@@ -15,8 +15,11 @@ import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping, overload
 
 import yaml
+
+from kubetui.render.json_types import Obj
 
 from .client import ApiError, KubeClient
 from .kinds import KINDS, Kind
@@ -34,7 +37,7 @@ def editor_command() -> list[str]:
     return shlex.split(os.environ.get("KUBE_EDITOR") or os.environ.get("EDITOR") or "vi")
 
 
-def editable(obj: dict) -> dict:
+def editable(obj: Obj) -> Obj:
     """What the user edits: no status, no managedFields."""
     out = copy.deepcopy(obj)
     out.pop("status", None)
@@ -42,7 +45,7 @@ def editable(obj: dict) -> dict:
     return out
 
 
-def to_yaml(obj: dict) -> str:
+def to_yaml(obj: Obj) -> str:
     return yaml.safe_dump(obj, sort_keys=False, default_flow_style=False, allow_unicode=True)
 
 
@@ -64,7 +67,7 @@ class Unchanged(Exception):
     """The file came back unchanged or empty: nothing to do."""
 
 
-def read_back(text: str, original: dict) -> dict:
+def read_back(text: str, original: Obj) -> Obj:
     """The saved object; Unchanged when empty or as it was; yaml.YAMLError or
     ValueError when it is not one object."""
     body = strip_comments(text)
@@ -78,11 +81,19 @@ def read_back(text: str, original: dict) -> dict:
     return data
 
 
-def merge_patch(old, new):
+@overload
+def merge_patch(old: Obj, new: Obj) -> Obj: ...
+
+
+@overload
+def merge_patch(old: object, new: object) -> object: ...
+
+
+def merge_patch(old: object, new: object) -> object:
     """The JSON merge patch (RFC 7386) that turns `old` into `new`."""
     if not isinstance(old, dict) or not isinstance(new, dict):
         return new
-    out = {k: None for k in old if k not in new}
+    out: Obj = {k: None for k in old if k not in new}
     for k, v in new.items():
         if k not in old:
             out[k] = v
@@ -91,10 +102,18 @@ def merge_patch(old, new):
     return out
 
 
-def apply_merge(target, patch):
+@overload
+def apply_merge(target: Obj, patch: Obj) -> Obj: ...
+
+
+@overload
+def apply_merge(target: object, patch: object) -> object: ...
+
+
+def apply_merge(target: object, patch: object) -> object:
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    out: Obj = copy.deepcopy(target) if isinstance(target, dict) else {}
     for k, v in patch.items():
         if v is None:
             out.pop(k, None)
@@ -103,9 +122,9 @@ def apply_merge(target, patch):
     return out
 
 
-def diff(before: dict, after: dict, names: tuple[str, str] = ("live", "edited")) -> str:
+def diff(before: Obj, after: Obj, names: tuple[str, str] = ("live", "edited")) -> str:
     """A unified diff of two objects' YAML, the noise the server adds left out."""
-    def text(obj: dict) -> list[str]:
+    def text(obj: Obj) -> list[str]:
         obj = editable(obj)
         meta = obj.get("metadata") or {}
         for k in ("resourceVersion", "generation", "creationTimestamp", "uid"):
@@ -123,7 +142,7 @@ class Edit:
     kind: Kind
     namespace: str | None
     name: str
-    obj: dict = field(default_factory=dict)  # empty until load()
+    obj: Obj = field(default_factory=dict)  # empty until load()
     text: str = ""
 
     @property
@@ -134,7 +153,7 @@ class Edit:
         self.obj = self.client.get_json(self.path)
         self.text = HEADER + to_yaml(editable(self.obj))
 
-    def _put(self, edited: dict, dry: bool) -> dict:
+    def _put(self, edited: Obj, dry: bool) -> Obj:
         body = copy.deepcopy(edited)
         body.setdefault("metadata", {})["resourceVersion"] = \
             self.obj["metadata"]["resourceVersion"]
@@ -143,7 +162,7 @@ class Edit:
         return self.client.send_json("PUT", self.path, body,
                                      {"dryRun": "All"} if dry else None)
 
-    def check(self, saved: str) -> tuple[dict, dict] | None:
+    def check(self, saved: str) -> tuple[Obj, Obj] | None:
         """The saved text against a dry run: (edited, what the server would store), or
         None when the editor must open again (self.text says why). Raises Unchanged."""
         try:
@@ -159,7 +178,7 @@ class Edit:
                 raise
             return None
 
-    def save(self, edited: dict) -> dict | None:
+    def save(self, edited: Obj) -> Obj | None:
         """Write it; None when the editor must open again (a conflict meanwhile)."""
         try:
             return self._put(edited, dry=False)
@@ -168,7 +187,7 @@ class Edit:
                 raise
             return None
 
-    def _reopen(self, exc: ApiError, edited: dict, saved: str) -> bool:
+    def _reopen(self, exc: ApiError, edited: Obj, saved: str) -> bool:
         """Prepare the editor's next text for a 409 or a 422/400; False for the rest."""
         what = f'{self.kind.plural}{"." + self.kind.group if self.kind.group else ""} ' \
                f'"{self.name}"'
@@ -197,12 +216,12 @@ def _field_causes(exc: ApiError) -> list[str]:
 
 
 # -- :apply FILE|DIR
-def manifests(target: str) -> list[dict]:
+def manifests(target: str) -> list[Obj]:
     """Every object in a YAML file, or in the .yaml/.yml/.json files of a folder."""
     path = Path(target).expanduser()
     files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".json")) \
         if path.is_dir() else [path]
-    out: list[dict] = []
+    out: list[Obj] = []
     for f in files:
         for doc in yaml.safe_load_all(f.read_text(encoding="utf-8")):
             if isinstance(doc, dict) and doc.get("kind") == "List":
@@ -214,8 +233,8 @@ def manifests(target: str) -> list[dict]:
     return out
 
 
-def kind_of(obj: dict, extra: dict | None = None) -> Kind:
-    kind = (extra or {}).get(obj.get("kind")) or KINDS.get(obj.get("kind", ""))
+def kind_of(obj: Obj, extra: Mapping[str, Kind] | None = None) -> Kind:
+    kind = (extra or {}).get(obj.get("kind", "")) or KINDS.get(obj.get("kind", ""))
     if kind is None:
         raise ValueError(f"{obj.get('kind')!r} is not a kind kubetui knows")
     return kind
@@ -223,11 +242,11 @@ def kind_of(obj: dict, extra: dict | None = None) -> Kind:
 
 @dataclass
 class Planned:
-    obj: dict
+    obj: Obj
     kind: Kind
     namespace: str | None
-    live: dict | None  # None: created
-    result: dict  # what the dry run says the server would store
+    live: Obj | None  # None: created
+    result: Obj  # what the dry run says the server would store
 
     @property
     def label(self) -> str:
@@ -236,11 +255,11 @@ class Planned:
         return f"{self.kind.kind.lower()} {where}"
 
 
-def apply_path(kind: Kind, namespace: str | None, obj: dict) -> str:
+def apply_path(kind: Kind, namespace: str | None, obj: Obj) -> str:
     return kind.path(namespace, obj["metadata"]["name"])
 
 
-def plan_apply(client: KubeClient, objs: list[dict], default_ns: str) -> list[Planned]:
+def plan_apply(client: KubeClient, objs: list[Obj], default_ns: str) -> list[Planned]:
     """A server-side apply dry run of each object (errors raise, naming the object)."""
     out = []
     for obj in objs:
@@ -260,6 +279,6 @@ def plan_apply(client: KubeClient, objs: list[dict], default_ns: str) -> list[Pl
     return out
 
 
-def apply(client: KubeClient, planned: Planned) -> dict:
+def apply(client: KubeClient, planned: Planned) -> Obj:
     return client.send_json("PATCH", apply_path(planned.kind, planned.namespace, planned.obj),
                             planned.obj, {"fieldManager": MANAGER}, content_type=APPLY)

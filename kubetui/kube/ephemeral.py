@@ -11,6 +11,8 @@ import random
 import time
 from collections.abc import Set
 
+from kubetui.render.json_types import Obj
+
 from .actions import ReadOnly
 from .client import ApiError, KubeClient
 from .kinds import KINDS
@@ -27,7 +29,7 @@ def debugger_name(taken: Set[str] = frozenset()) -> str:
             return name
 
 
-def debug_container(name: str, image: str, target: str | None) -> dict:
+def debug_container(name: str, image: str, target: str | None) -> Obj:
     ec = {"name": name, "image": image, "imagePullPolicy": "IfNotPresent", "stdin": True,
           "tty": True, "terminationMessagePolicy": "File"}
     if target:
@@ -35,7 +37,7 @@ def debug_container(name: str, image: str, target: str | None) -> dict:
     return ec
 
 
-def status_of(pod: dict, name: str) -> dict:
+def status_of(pod: Obj, name: str) -> Obj:
     return next((s for s in (pod.get("status") or {}).get("ephemeralContainerStatuses") or ()
                  if s.get("name") == name), {})
 

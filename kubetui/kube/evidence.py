@@ -7,21 +7,36 @@ so a checklist is always drawn."""
 from __future__ import annotations
 
 import logging
+from functools import partial
+from typing import Callable, TypeVar, overload
 
 from kubetui.diagnose import Evidence, diagnose
+from kubetui.render.json_types import Obj
 from kubetui.render.printers import pod_selector
 
 from . import rollout
-from .client import ApiError, KubeClient
-from .kinds import KINDS
+from .client import ApiError, Reader
+from .kinds import KINDS, Kind
 from .logs import LogStream
 
 log = logging.getLogger("kubetui.evidence")
 METRICS = "/apis/metrics.k8s.io/v1beta1"
 TAIL = 20
+_T = TypeVar("_T")
 
 
-def _try(call, default=None, unread: dict | None = None, part: str = ""):
+@overload
+def _try(call: Callable[[], _T], default: None = None, unread: dict[str, str] | None = None,
+         part: str = "") -> _T | None: ...
+
+
+@overload
+def _try(call: Callable[[], _T], default: _T, unread: dict[str, str] | None = None,
+         part: str = "") -> _T: ...
+
+
+def _try(call: Callable[[], _T], default: _T | None = None,
+         unread: dict[str, str] | None = None, part: str = "") -> _T | None:
     """call(), or `default` when it fails; why it failed goes into `unread[part]` (a
     fetch that failed is "could not look", never "nothing there")."""
     try:
@@ -40,7 +55,8 @@ def _try(call, default=None, unread: dict | None = None, part: str = ""):
         return default
 
 
-def _lines(client: KubeClient, ns: str, pod: str, container: str, previous: bool):
+def _lines(client: Reader, ns: str, pod: str, container: str,
+           previous: bool) -> list[str] | str:
     """The last lines, or the reason they could not be read (a str)."""
     try:
         return [line.text for line in LogStream(client, ns, pod, container, previous=previous,
@@ -53,7 +69,7 @@ def _lines(client: KubeClient, ns: str, pod: str, container: str, previous: bool
         return f"cannot read logs: {exc}"
 
 
-def owner_of(client: KubeClient, obj: dict) -> dict | None:
+def owner_of(client: Reader, obj: Obj) -> Obj | None:
     """The controlling workload: a ReplicaSet's Deployment, else the direct owner."""
     ns = obj["metadata"].get("namespace")
     ref = next((r for r in obj["metadata"].get("ownerReferences") or ()
@@ -66,16 +82,18 @@ def owner_of(client: KubeClient, obj: dict) -> dict | None:
     return None if owner is None else {**owner, "kind": ref["kind"]}
 
 
-def _events_of(client: KubeClient, obj: dict, namespace: str | None,
-               unread: dict | None = None) -> list[dict]:
+def _events_of(client: Reader, obj: Obj, namespace: str | None,
+               unread: dict[str, str] | None = None) -> list[Obj]:
     """The events about one object (none if they cannot be read, said in `unread`)."""
     uid = obj["metadata"].get("uid", "")
-    return _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
+    events: list[Obj] = _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
         "fieldSelector": f"involvedObject.uid={uid}"}).get("items") or [], [], unread,
         "events")
+    return events
 
 
-def described(client: KubeClient, kind, namespace: str | None, name: str) -> tuple[dict, str]:
+def described(client: Reader, kind: Kind | str, namespace: str | None,
+              name: str) -> tuple[Obj, str]:
     """An object and its kubectl-describe text with its events (none if they cannot be
     read: a describe without events beats no describe)."""
     from kubetui.render.describe import describe
@@ -89,10 +107,10 @@ def described(client: KubeClient, kind, namespace: str | None, name: str) -> tup
     return obj, describe(obj, _events_of(client, obj, namespace), replicasets=sets)
 
 
-def gather(client: KubeClient, namespace: str, name: str) -> Evidence:
+def gather(client: Reader, namespace: str, name: str) -> Evidence:
     pod = client.get_json(KINDS["Pod"].path(namespace, name))
     unread: dict[str, str] = {}
-    ns_events = _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
+    ns_events: list[Obj] = _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
         "limit": 500}).get("items") or [], [], unread, "namespace events")
     ev = Evidence(pod, _events_of(client, pod, namespace, unread), ns_events, unread=unread)
     statuses = (pod.get("status") or {}).get("containerStatuses") or ()
@@ -119,9 +137,9 @@ def gather(client: KubeClient, namespace: str, name: str) -> Evidence:
     if claims:
         ev.pvcs = {}
         for claim in claims:
-            pvc = _try(lambda c=claim: client.get_json(
-                KINDS["PersistentVolumeClaim"].path(namespace, c)), None, unread,
-                f"claim {claim}")
+            pvc = _try(partial(client.get_json,
+                               KINDS["PersistentVolumeClaim"].path(namespace, claim)),
+                       None, unread, f"claim {claim}")
             if pvc is not None:
                 ev.pvcs[claim] = pvc
     try:
@@ -136,19 +154,20 @@ def gather(client: KubeClient, namespace: str, name: str) -> Evidence:
     return ev
 
 
-def pick_pod(client: KubeClient, kind: str, namespace: str, name: str) -> str | None:
+def pick_pod(client: Reader, kind: str, namespace: str, name: str) -> str | None:
     """The pod of a workload to look at: the first one with something wrong, else any."""
     obj = client.get_json(KINDS[kind].path(namespace, name))
     selector = pod_selector(obj)
     if not selector:
         return None
-    pods = client.get_json(KINDS["Pod"].path(namespace), {"labelSelector": selector}).get(
-        "items") or []
+    pods: list[Obj] = client.get_json(KINDS["Pod"].path(namespace),
+                                      {"labelSelector": selector}).get("items") or []
     if not pods:
         return None
     pods.sort(key=lambda p: p["metadata"]["name"])
-    return next((p["metadata"]["name"] for p in pods if diagnose(p)),
-                pods[0]["metadata"]["name"])
+    picked: str = next((p["metadata"]["name"] for p in pods if diagnose(p)),
+                       pods[0]["metadata"]["name"])
+    return picked
 
 
 __all__ = ["described", "gather", "owner_of", "pick_pod"]

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import time
 from dataclasses import dataclass
+from typing import Any, AnyStr, Generic, Literal, Protocol, overload
 
 import orjson
 from kubernetes.client import CoreV1Api
-from kubernetes.client.rest import ApiException
+from kubernetes.client.exceptions import ApiException
 from kubernetes.stream import stream
 from kubernetes.stream.ws_client import ERROR_CHANNEL, RESIZE_CHANNEL, STDIN_CHANNEL
-from websocket import WebSocketException
+from websocket import WebSocket, WebSocketException
 
 from .client import ApiError, KubeClient, error_from_response
 
@@ -80,15 +82,37 @@ def exit_code(status: bytes | str | None) -> int | None:
                    str(data.get("message") or "the exec failed with no message"))
 
 
-class _Stream:
-    """The client's WSClient, with its failures turned into ApiError."""
+class _WSClient(Protocol):
+    """What is used of the official client's WSClient (kubernetes.stream.ws_client,
+    untyped): the websocket, its channels, and the flag it keeps for "open"."""
 
-    def __init__(self, ws):
+    sock: WebSocket
+    _connected: bool
+
+    def is_open(self) -> bool: ...
+
+    def update(self, timeout: float = 0) -> None: ...
+
+    def write_channel(self, channel: int, data: bytes | str) -> None: ...
+
+    # str for a stream opened as text, bytes for a binary one (see _Stream)
+    def read_channel(self, channel: int, timeout: float = 0) -> Any: ...
+
+    def close_channel(self, channel: int) -> None: ...
+
+    def close(self, **kwargs: Any) -> None: ...
+
+
+class _Stream(Generic[AnyStr]):
+    """The client's WSClient, with its failures turned into ApiError. What it reads is
+    AnyStr: str for a stream opened as text, bytes for a binary one (`_open`)."""
+
+    def __init__(self, ws: _WSClient) -> None:
         self.ws = ws
         self._code: int | None = None
 
     @property
-    def socket(self):
+    def socket(self) -> socket.socket | None:
         return self.ws.sock.sock
 
     def is_open(self) -> bool:
@@ -117,8 +141,9 @@ class _Stream:
         self.returncode()  # raises the server's Status if there is one
         raise ApiError(500, "", f"the exec stream closed: {exc}") from exc
 
-    def read(self, channel: int):
-        return self.ws.read_channel(channel)
+    def read(self, channel: int) -> AnyStr:
+        data: AnyStr = self.ws.read_channel(channel)
+        return data
 
     def returncode(self) -> int | None:
         """None while running; the exit code once ended; ApiError for a failed exec."""
@@ -135,13 +160,27 @@ class _Stream:
             pass
 
 
+@overload
 def _open(client: KubeClient, namespace: str, pod: str, command: list[str],
-          container: str | None, stdin: bool, tty: bool, binary: bool = False) -> _Stream:
+          container: str | None, stdin: bool, tty: bool,
+          binary: Literal[False] = False) -> _Stream[str]: ...
+
+
+@overload
+def _open(client: KubeClient, namespace: str, pod: str, command: list[str],
+          container: str | None, stdin: bool, tty: bool,
+          binary: Literal[True]) -> _Stream[bytes]: ...
+
+
+def _open(client: KubeClient, namespace: str, pod: str, command: list[str],
+          container: str | None, stdin: bool, tty: bool,
+          binary: bool = False) -> _Stream[str] | _Stream[bytes]:
     try:
-        return _Stream(stream(CoreV1Api(client.api).connect_get_namespaced_pod_exec, pod,
-                              namespace, command=command, container=container, stdin=stdin,
-                              stdout=True, stderr=not tty, tty=tty, _preload_content=False,
-                              binary=binary))
+        ws: _WSClient = stream(  # (the untyped client's WSClient)
+            CoreV1Api(client.api).connect_get_namespaced_pod_exec, pod, namespace,
+            command=command, container=container, stdin=stdin, stdout=True,
+            stderr=not tty, tty=tty, _preload_content=False, binary=binary)
+        return _Stream(ws)
     except ApiException as exc:
         raise upgrade_error(exc) from exc
     except _BROKEN as exc:
@@ -180,7 +219,7 @@ class ExecSession:
         self.client, self.namespace, self.pod = client, namespace, pod
         self.container, self.shells = container, shells
         self.shell = ""
-        self._ws: _Stream | None = None
+        self._ws: _Stream[bytes] | None = None
         self._pending = b""
 
     def open(self, cols: int = 80, rows: int = 24) -> "ExecSession":
@@ -205,7 +244,7 @@ class ExecSession:
         raise NoShell(400, "BadRequest", f"no shell in {self.namespace}/{self.pod}: tried "
                                          f"{', '.join(tried)}")
 
-    def _probe(self, ws: _Stream, cols: int, rows: int) -> bytes:
+    def _probe(self, ws: _Stream[bytes], cols: int, rows: int) -> bytes:
         """A missing shell prints the runtime's error and ends with 126/127 at once; a
         real one prints a prompt and stays. Watch briefly to tell which."""
         ws.write(RESIZE_CHANNEL, json.dumps({"Width": cols, "Height": rows}))
@@ -226,7 +265,7 @@ class ExecSession:
         return out
 
     @property
-    def socket(self):
+    def socket(self) -> socket.socket | None:
         """The stream's socket, for a select() loop."""
         return self._ws.socket if self._ws is not None else None
 

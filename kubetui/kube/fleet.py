@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any, Generic, cast
 
 import orjson
 import urllib3
@@ -27,7 +28,7 @@ from .cluster import candidate_namespaces, may_watch
 from .config import KubeConfigError, KubeConfigSet
 from .credentials import Expiry, exec_expiry, kubeconfig_expiry
 from .fleet_slim import EVENTS, NODES, PODS, Decoder
-from .fleet_watch import EventSums, NodeSums, PodSums, SlimTable, SlimWatch, Sums
+from .fleet_watch import EventSums, NodeSums, PodSums, SlimTable, SlimWatch, Sums, V
 from .informer import BACKOFF, FORBIDDEN, LIVE, describe_failure
 from .kinds import KINDS, Kind
 
@@ -67,18 +68,18 @@ class Row:
     scope: dict[str, str] = field(default_factory=dict)  # part -> "shop only" and the like
 
 
-class Part:
+class Part(Generic[V]):
     """One kind a row reads: one cluster-wide slim watch, or, when that is forbidden,
     one per namespace of the context the user may read (sharing one table)."""
 
-    def __init__(self, name: str, kind: Kind, decoder: Decoder, sums: Sums,
-                 field_selector: str | None = None):
+    def __init__(self, name: str, kind: Kind, decoder: Decoder[Any, V], sums: Sums[V],
+                 field_selector: str | None = None) -> None:
         self.name, self.kind, self.decoder = name, kind, decoder
         self.field_selector = field_selector
         self.table = SlimTable(sums)
-        if isinstance(sums, EventSums):
-            sums.table = self.table
-        self.watches: list[SlimWatch] = []
+        if isinstance(sums, EventSums):  # it counts at read time, from the table
+            sums.table = cast("SlimTable[float]", self.table)  # sums is EventSums: V is float
+        self.watches: list[SlimWatch[V]] = []
         self.scoped: list[str] | None = None  # the namespaces watched after a 403
         self.denied = ""  # why nothing could be watched
 
@@ -147,7 +148,7 @@ class ContextSource:
         self.reach_error = ""  # /version could not be had
         self.ever_live = False  # it answered once: failing from now on is "stale"
         self._failing = False  # a watch was backing off at the last look
-        self.parts: dict[str, Part] = {}
+        self.parts: dict[str, Part[Any]] = {}  # nodes, pods, warnings: each its own V
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"fleet {name}")
@@ -312,7 +313,7 @@ class ContextSource:
         self._fill(r, parts, now)
         return r
 
-    def _fill(self, r: Row, parts: dict[str, Part], now: float) -> None:
+    def _fill(self, r: Row, parts: dict[str, Part[Any]], now: float) -> None:
         for name, part in parts.items():
             if part.denied:
                 r.unknown[name] = f"forbidden: {part.denied}"

@@ -9,14 +9,19 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, TypedDict
 
 import orjson
+
+from kubetui.render.json_types import Obj
 
 from .client import ApiError, KubeClient
 from .config import KubeConfigError, KubeConfigSet
 from .informer import describe_failure
 from .kinds import KINDS
+
+if TYPE_CHECKING:
+    from kubetui.diagnose.lint import LintConfig
 
 log = logging.getLogger("kubetui.fleet")
 
@@ -60,11 +65,11 @@ class Answer:
     scoped: dict[str, str] = field(default_factory=dict)  # kind -> the only namespace seen
 
 
-def _images(spec: dict | None) -> str:
+def _images(spec: Obj | None) -> str:
     return ",".join(sorted({c.get("image", "") for c in (spec or {}).get("containers") or ()}))
 
 
-def summary(kind: str, obj: dict) -> tuple[str, str]:
+def summary(kind: str, obj: Obj) -> tuple[str, str]:
     """(info, images) of a found object."""
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     if kind in ("Deployment", "StatefulSet", "ReplicaSet"):
@@ -118,7 +123,16 @@ def find_in(client: KubeClient, context: str, query: Query) -> Answer:
     return answer
 
 
-def lint_in(client: KubeClient, context: str, config) -> dict:
+class LintCounts(TypedDict):
+    """One cluster's lint findings, counted (`lint_in`)."""
+
+    severity: dict[str, int]  # error / warning / info -> findings
+    rules: dict[str, int]  # rule -> findings
+    unread: dict[str, str]  # what could not be read -> why
+    notes: list[str]  # what was skipped, and why
+
+
+def lint_in(client: KubeClient, context: str, config: LintConfig) -> LintCounts:
     """The footgun lint's findings of one cluster, counted: by severity and by rule,
     and the kinds it could not read."""
     from kubetui.diagnose.lint import lint
@@ -173,5 +187,5 @@ def everywhere(kc: KubeConfigSet, contexts: list[str], work: Callable[[KubeClien
     return threads
 
 
-__all__ = ["Answer", "DEFAULT_KINDS", "Found", "Query", "everywhere", "find_in", "lint_in",
-           "summary"]
+__all__ = ["Answer", "DEFAULT_KINDS", "Found", "LintCounts", "Query", "everywhere", "find_in",
+           "lint_in", "summary"]

@@ -10,13 +10,17 @@ Events: the time the event last happened."""
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Generic, TypeVar
 
 import msgspec
 import orjson
 
 from kubetui.render.age import parse_time
+from kubetui.render.json_types import Obj
 from kubetui.render.quantity import parse_quantity
+
+S = TypeVar("S", bound=msgspec.Struct)  # what a kind's items decode into
+V = TypeVar("V")  # the small value kept of each
 
 
 class _Meta(msgspec.Struct, gc=False):
@@ -107,7 +111,7 @@ PodRow = tuple[str, bool, int, float, int, int]
 NodeRow = tuple[bool, bool, int, int]
 
 
-def _quantity(values, key: str, scale: float) -> int:
+def _quantity(values: dict[str, str | int | float] | None, key: str, scale: float) -> int:
     if not values or key not in values:
         return 0
     try:
@@ -116,7 +120,7 @@ def _quantity(values, key: str, scale: float) -> int:
         return 0
 
 
-def _ready(conditions) -> bool:
+def _ready(conditions: list[_Condition] | None) -> bool:
     return any(c.type == "Ready" and c.status == "True" for c in conditions or ())
 
 
@@ -158,17 +162,19 @@ def event_row(ev: _Event) -> float:
     return parse_time(stamp) or 0.0
 
 
-class Decoder:
+class Decoder(Generic[S, V]):
     """A kind's list pages and watch lines into (key, small value) pairs."""
 
-    def __init__(self, struct: Any, slim: Callable):
+    def __init__(self, struct: type[S], slim: Callable[[S], V]) -> None:
         self.slim = slim
-        # (types made at run time: what they decode is read as Any)
+        # (types made at run time, from a class held as a value, which mypy cannot follow:
+        # what they decode is read as Any)
+        item: Any = struct
         self._list: msgspec.json.Decoder[Any] = msgspec.json.Decoder(msgspec.defstruct(
             f"{struct.__name__}List", [("metadata", _ListMeta | None, None),
-                                       ("items", list[struct] | None, None)], gc=False))
+                                       ("items", list[item] | None, None)], gc=False))
         self._event: msgspec.json.Decoder[Any] = msgspec.json.Decoder(msgspec.defstruct(
-            f"{struct.__name__}Event", [("type", str, ""), ("object", struct | None, None)],
+            f"{struct.__name__}Event", [("type", str, ""), ("object", item | None, None)],
             gc=False))
 
     @staticmethod
@@ -177,13 +183,13 @@ class Decoder:
             return ""
         return f"{meta.namespace}/{meta.name}" if meta.namespace else meta.name
 
-    def page(self, data: bytes) -> tuple[list[tuple[str, object]], _ListMeta]:
+    def page(self, data: bytes) -> tuple[list[tuple[str, V]], _ListMeta]:
         """(key, value) of each item, and the list's metadata (its continue token)."""
         doc = self._list.decode(data)
         items = [(self.key(o.metadata), self.slim(o)) for o in doc.items or ()]
         return items, doc.metadata or _ListMeta()
 
-    def event(self, line: bytes) -> tuple[str, str, object, str, dict | None]:
+    def event(self, line: bytes) -> tuple[str, str, V | None, str, Obj | None]:
         """(type, key, value, resourceVersion, Status of an ERROR event)."""
         if b'"ERROR"' in line[:40]:
             ev = orjson.loads(line)

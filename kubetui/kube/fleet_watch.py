@@ -9,33 +9,34 @@ import logging
 import threading
 import time
 from collections import deque
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
 from .client import ApiError, KubeClient
-from .fleet_slim import Decoder
+from .fleet_slim import Decoder, NodeRow, PodRow
 from .informer import Expired, Informer
 from .kinds import Kind
 
 log = logging.getLogger("kubetui.fleet")
 LIST_TIMEOUT = (3, 60)  # (connect, read): an unreachable server costs 3 s, not 10
+V = TypeVar("V")  # a table's small value (fleet_slim's PodRow, NodeRow, an event's time)
 
 
-class SlimTable:
+class SlimTable(Generic[V]):
     """key -> small value, with running sums (`Sums`); thread-safe; `version` is bumped
     on every change."""
 
-    def __init__(self, sums: "Sums"):
+    def __init__(self, sums: Sums[V]) -> None:
         self._lock = threading.Lock()
-        self.items: dict[str, object] = {}
+        self.items: dict[str, V] = {}
         self.sums = sums
         self.version = 0
 
     def __len__(self) -> int:
         return len(self.items)
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: str, value: V) -> None:
         with self._lock:
             old = self.items.get(key)
             if old is not None:
@@ -51,7 +52,7 @@ class SlimTable:
                 self.sums.remove(old)
                 self.version += 1
 
-    def replace(self, fresh: dict[str, object], scope: str | None = None) -> None:
+    def replace(self, fresh: dict[str, V], scope: str | None = None) -> None:
         """A (re)list: what it has, in place of what the table had (in `scope`, a
         namespace, when several namespaced watches share the table)."""
         with self._lock:
@@ -74,13 +75,13 @@ class SlimTable:
             self.version += 1
 
 
-class Sums:
-    def add(self, value, old) -> None: ...
-    def remove(self, value) -> None: ...
+class Sums(Generic[V]):
+    def add(self, value: V, old: V | None) -> None: ...
+    def remove(self, value: V) -> None: ...
     def reset(self) -> None: ...
 
 
-class PodSums(Sums):
+class PodSums(Sums[PodRow]):
     """Pods: total, not ready, pending, requests; and the restarts of the last hour:
     those seen happen while watching, plus one for each pod whose last restart (when
     first seen) was in the last hour (its earlier ones are not known: a lower bound)."""
@@ -92,7 +93,7 @@ class PodSums(Sums):
         self.total = self.not_ready = self.pending = self.cpu = self.mem = 0
         self.restarts: deque[tuple[float, int]] = deque()
 
-    def _count(self, v, sign: int) -> None:
+    def _count(self, v: PodRow, sign: int) -> None:
         phase, ready, _, _, cpu, mem = v
         self.total += sign
         done = phase in ("Succeeded", "Failed")
@@ -104,7 +105,7 @@ class PodSums(Sums):
             self.cpu += sign * cpu
             self.mem += sign * mem
 
-    def add(self, value, old) -> None:
+    def add(self, value: PodRow, old: PodRow | None) -> None:
         self._count(value, 1)
         restarts, last = value[2], value[3]
         if old is None:
@@ -113,7 +114,7 @@ class PodSums(Sums):
         elif restarts > old[2]:
             self.restarts.append((last or time.time(), restarts - old[2]))
 
-    def remove(self, value) -> None:
+    def remove(self, value: PodRow) -> None:
         self._count(value, -1)
 
     def restarts_since(self, since: float) -> int:
@@ -122,14 +123,14 @@ class PodSums(Sums):
         return sum(n for t, n in list(self.restarts) if t >= since)
 
 
-class NodeSums(Sums):
+class NodeSums(Sums[NodeRow]):
     def __init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
         self.total = self.ready = self.cordoned = self.cpu = self.mem = 0
 
-    def _count(self, v, sign: int) -> None:
+    def _count(self, v: NodeRow, sign: int) -> None:
         ready, cordoned, cpu, mem = v
         self.total += sign
         self.ready += sign * ready
@@ -137,37 +138,38 @@ class NodeSums(Sums):
         self.cpu += sign * cpu
         self.mem += sign * mem
 
-    def add(self, value, old) -> None:
+    def add(self, value: NodeRow, old: NodeRow | None) -> None:
         self._count(value, 1)
 
-    def remove(self, value) -> None:
+    def remove(self, value: NodeRow) -> None:
         self._count(value, -1)
 
 
-class EventSums(Sums):
+class EventSums(Sums[float]):
     """Warning events: counted by when they last happened, at read time."""
 
     def __init__(self) -> None:
-        self.table: SlimTable | None = None
+        self.table: SlimTable[float] | None = None
 
     def since(self, when: float) -> int:
         items: dict[str, Any] = self.table.items if self.table is not None else {}
         return sum(1 for t in list(items.values()) if isinstance(t, (int, float)) and t >= when)
 
-    def add(self, value, old) -> None:
+    def add(self, value: float, old: float | None) -> None:
         pass
 
-    def remove(self, value) -> None:
+    def remove(self, value: float) -> None:
         pass
 
     def reset(self) -> None:
         pass
 
 
-class SlimWatch(Informer):
+class SlimWatch(Informer, Generic[V]):
     """An Informer whose store is a SlimTable of `decoder`'s small values."""
 
-    def __init__(self, client: KubeClient, kind: Kind, decoder: Decoder, table: SlimTable,
+    def __init__(self, client: KubeClient, kind: Kind, decoder: Decoder[Any, V],
+                 table: SlimTable[V],
                  namespace: str | None = None, field_selector: str | None = None):
         super().__init__(client, kind, namespace=namespace, field_selector=field_selector)
         self.decoder = decoder
@@ -176,7 +178,7 @@ class SlimWatch(Informer):
         self.bookmarks = 0
 
     def _list(self) -> None:
-        fresh: dict[str, object] = {}
+        fresh: dict[str, V] = {}
         cont, rv = None, None
         while True:
             data = self.client.request("GET", self.path, {
@@ -213,6 +215,7 @@ class SlimWatch(Informer):
             raise ApiError(code or 500, (status or {}).get("reason", ""),
                            (status or {}).get("message", "watch error"))
         if etype in ("ADDED", "MODIFIED"):
+            assert value is not None  # (for mypy) decoder.event gives these their value
             self.slim.put(key, value)
         elif etype == "DELETED":
             self.slim.delete(key)

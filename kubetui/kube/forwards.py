@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
+from kubetui.render.json_types import Obj
 from kubetui.render.printers import pod_selector
 
 from .client import ApiError, KubeClient
@@ -31,14 +32,14 @@ class PortChoice:
     target: int | str  # what to reach in the pod: a number, or a container port's name
 
 
-def _containers(kind: str, obj: dict) -> list[dict]:
+def _containers(kind: str, obj: Obj) -> list[Obj]:
     spec = obj.get("spec") or {}
     if kind != "Pod":
         spec = ((spec.get("template") or {}).get("spec")) or {}
     return list(spec.get("containers") or ())
 
 
-def port_choices(kind: str, obj: dict) -> list[PortChoice]:
+def port_choices(kind: str, obj: Obj) -> list[PortChoice]:
     """The TCP ports to offer: every container's declared ports, or a service's."""
     out: list[PortChoice] = []
     if kind == "Service":
@@ -59,7 +60,7 @@ def port_choices(kind: str, obj: dict) -> list[PortChoice]:
     return out
 
 
-def resolve_port(pod: dict, target: int | str) -> int | None:
+def resolve_port(pod: Obj, target: int | str) -> int | None:
     """A targetPort in a pod: a number as it is, a name looked up in its containers."""
     if isinstance(target, int) or str(target).isdigit():
         return int(target)
@@ -70,7 +71,7 @@ def resolve_port(pod: dict, target: int | str) -> int | None:
     return None
 
 
-def is_ready(pod: dict) -> bool:
+def is_ready(pod: Obj) -> bool:
     if (pod.get("metadata") or {}).get("deletionTimestamp"):
         return False
     st = pod.get("status") or {}
@@ -80,7 +81,7 @@ def is_ready(pod: dict) -> bool:
 
 
 def ready_pod(client: KubeClient, kind: str, namespace: str, name: str,
-              avoid: str = "") -> dict | None:
+              avoid: str = "") -> Obj | None:
     """A ready pod behind a service or workload (by name order; `avoid` only if it is
     the one left)."""
     obj = client.get_json(KINDS[kind].path(namespace, name))
@@ -110,7 +111,7 @@ class ForwardManager:
         self._kinds: dict[int, tuple[str, str]] = {}  # id(forward) -> (kind, name)
 
     def start(self, client: KubeClient, kind: str, namespace: str, name: str,
-              choice: PortChoice, local_port: int, pod: dict | None = None) -> Forward:
+              choice: PortChoice, local_port: int, pod: Obj | None = None) -> Forward:
         """Forward 127.0.0.1:local_port to the object's port (a service or workload: to
         one of its ready pods). ApiError if there is no pod to go to; OSError if the
         local port cannot be bound."""

@@ -11,18 +11,22 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable, TypeVar, overload
 
 from kubetui.diagnose import Checklist, build
 from kubetui.diagnose import timeline as tl
+from kubetui.render.json_types import Obj
 from kubetui.render.printers import pod_selector
 
 from . import rollout
-from .client import ApiError
+from .client import ApiError, Reader
 from .evidence import described, gather, owner_of, pick_pod
 from .kinds import KINDS, Kind
 from .kinds import kind as find_kind
 
 log = logging.getLogger("kubetui.incident")
+_T = TypeVar("_T")
 MASK = "********"
 _TOKENS = (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),  # JWTs
            re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
@@ -42,10 +46,10 @@ class Incident:
     checklist: Checklist | None
     timeline: tl.Timeline
     describe: str = ""
-    events: list[dict] = field(default_factory=list)
+    events: list[Obj] = field(default_factory=list)
     history: list[rollout.Revision] = field(default_factory=list)
     last_diff: str = ""
-    node: dict | None = None
+    node: Obj | None = None
     findings: list[str] = field(default_factory=list)  # the footgun lint's, when it ran
     secrets: list[str] = field(default_factory=list)  # values to mask, never shown
 
@@ -75,7 +79,15 @@ def resolve(target: str) -> tuple[Kind, str]:
                          "sts/NAME, ds/NAME, rs/NAME, job/NAME, svc/NAME)") from None
 
 
-def _try(call, default=None):
+@overload
+def _try(call: Callable[[], _T], default: None = None) -> _T | None: ...
+
+
+@overload
+def _try(call: Callable[[], _T], default: _T) -> _T: ...
+
+
+def _try(call: Callable[[], _T], default: _T | None = None) -> _T | None:
     try:
         return call()
     except ApiError as exc:
@@ -84,9 +96,10 @@ def _try(call, default=None):
         return default
 
 
-def _config_names(pod: dict) -> tuple[set[str], set[str]]:
+def _config_names(pod: Obj) -> tuple[set[str], set[str]]:
     """The ConfigMaps and Secrets a pod reads (volumes, projections, env, envFrom)."""
-    cms, secrets = set(), set()
+    cms: set[str] = set()
+    secrets: set[str] = set()
     spec = pod.get("spec") or {}
     for v in spec.get("volumes") or ():
         if "configMap" in v:
@@ -113,7 +126,7 @@ def _config_names(pod: dict) -> tuple[set[str], set[str]]:
     return cms - {""}, secrets - {""}
 
 
-def gather_incident(client, target: str, namespace: str,
+def gather_incident(client: Reader, target: str, namespace: str,
                     actions: Sequence[tuple[float, str, str]] = ()) -> Incident:
     """Read the target and what the report needs; CannotLook when the target or its
     pod cannot be read at all."""
@@ -128,7 +141,7 @@ def gather_incident(client, target: str, namespace: str,
     except Exception as exc:  # unreachable, refused, a broken dump: say it, exit 2
         raise CannotLook(f"cannot read {k.kind.lower()}/{name}: {exc}") from exc
     incident = Incident(k.kind, ns, name, pod_name, None, tl.Timeline())
-    pods: list[dict] = []
+    pods: list[Obj] = []
     workload = obj if k.kind != "Pod" else None
     if pod_name:
         try:
@@ -153,9 +166,10 @@ def gather_incident(client, target: str, namespace: str,
         owned_kind = "ReplicaSet" if workload["kind"] == "Deployment" else \
             "ControllerRevision"
         uid = workload["metadata"].get("uid")
-        owned = [o for o in _try(lambda: client.get_json(KINDS[owned_kind].path(ns)).get(
-            "items") or [], []) if any(r.get("uid") == uid for r in (
-                o["metadata"].get("ownerReferences") or ()))]
+        listed: list[Obj] = _try(lambda: client.get_json(KINDS[owned_kind].path(ns)).get(
+            "items") or [], [])
+        owned = [o for o in listed if any(r.get("uid") == uid for r in (
+                 o["metadata"].get("ownerReferences") or ()))]
         incident.history = (rollout.history_from_replicasets(owned)
                             if owned_kind == "ReplicaSet" else
                             rollout.history_from_controller_revisions(owned))
@@ -167,17 +181,17 @@ def gather_incident(client, target: str, namespace: str,
     else:
         owned = []
     nodes = {p["spec"].get("nodeName") for p in pods if (p.get("spec") or {}).get("nodeName")}
-    node_objs = [n for n in (_try(lambda n=n: client.get_json(KINDS["Node"].path(None, n)))
+    node_objs = [n for n in (_try(partial(client.get_json, KINDS["Node"].path(None, n)))
                              for n in sorted(nodes)) if n]
     cms, secret_names = set(), set()
     for p in pods:
         a, b = _config_names(p)
         cms |= a
         secret_names |= b
-    configs = [c for c in (_try(lambda n=n: client.get_json(KINDS["ConfigMap"].path(ns, n)))
+    configs = [c for c in (_try(partial(client.get_json, KINDS["ConfigMap"].path(ns, n)))
                            for n in sorted(cms)) if c]
     for n in sorted(secret_names):
-        secret = _try(lambda n=n: client.get_json(KINDS["Secret"].path(ns, n)))
+        secret = _try(partial(client.get_json, KINDS["Secret"].path(ns, n)))
         if secret is None:
             continue
         for value in (secret.get("data") or {}).values():
@@ -194,11 +208,11 @@ def gather_incident(client, target: str, namespace: str,
     return incident
 
 
-def _lint_findings(workload: dict | None, pods: list[dict], configs: list[dict],
-                   events: list[dict]) -> list[str]:
+def _lint_findings(workload: Obj | None, pods: list[Obj], configs: list[Obj],
+                   events: list[Obj]) -> list[str]:
     """The footgun lint's findings about these objects (the report's lint section)."""
     from kubetui.diagnose.lint import lint
-    objects: dict[str, list[dict]] = {"Pod": pods, "Event": events}
+    objects: dict[str, list[Obj]] = {"Pod": pods, "Event": events}
     if workload is not None:
         objects[workload.get("kind", "Deployment")] = [workload]
     for c in configs:

@@ -10,9 +10,12 @@ import random
 import threading
 import time
 from dataclasses import dataclass, replace
+from typing import TypedDict, Unpack
 
 import orjson
 import urllib3
+
+from kubetui.render.json_types import Obj
 
 from .client import ApiError, KubeClient, Stream
 from .config import KubeConfigError
@@ -43,6 +46,13 @@ class Health:
     live_until: float = 0.0  # the data is as of then when not live ("stale since")
 
 
+class _Retry(TypedDict, total=False):
+    """What a state change may also set in Health (`Informer._set`)."""
+
+    attempt: int
+    next_try: float
+
+
 class Informer:
     page_size = 500
     backoff_base = 0.5
@@ -60,7 +70,7 @@ class Informer:
         self.label_selector = label_selector
         self.field_selector = field_selector
         self.table = table  # rows from the server's Table API (kinds without a built-in view)
-        self.columns: list[dict] | None = None
+        self.columns: list[Obj] | None = None
         self.watch_seconds = watch_seconds
         self.health = Health(since=time.time())
         self.resource_version: str | None = None
@@ -92,7 +102,7 @@ class Informer:
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def _set(self, state: str, message: str = "", **kw) -> None:
+    def _set(self, state: str, message: str = "", **kw: Unpack[_Retry]) -> None:
         old = self.health
         since = old.since if state == old.state else time.time()
         live_until = time.time() if old.state == LIVE and state != LIVE else old.live_until
@@ -143,7 +153,7 @@ class Informer:
                             None)
         self._set(STOPPED)
 
-    def _pause(self, state: str, message: str, retry_after: float | None):
+    def _pause(self, state: str, message: str, retry_after: float | None) -> None:
         """Back off after the failure being handled (called in its except block, so the
         log record carries its traceback)."""
         attempt = self._attempt
@@ -157,7 +167,7 @@ class Informer:
         self._stop.wait(delay)
 
     def _list(self) -> None:
-        items: list[dict] = []
+        items: list[Obj] = []
         cont = None
         rv = None
         self.health = replace(self.health, listed=0, total=0)

@@ -16,13 +16,15 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from kubetui.diagnose.lint import KINDS, LintConfig, Linter
+from kubetui.render.json_types import Obj
 
 from .client import ApiError
 from .informer import BACKOFF, FORBIDDEN
 from .metrics_read import read_metrics
 
 if TYPE_CHECKING:
-    from .cluster import InformerGroup
+    from .cluster import Cluster, InformerGroup
+    from .store import Tap
 
 log = logging.getLogger("kubetui.lint")
 METRICS = "/apis/metrics.k8s.io/v1beta1/pods"
@@ -35,15 +37,15 @@ class LiveLint:
     metrics_every = 60.0  # (usage moves one rule, tight-memory-limit: a minute is soon)
     tick_every = 20.0  # time alone turns a Terminating namespace stuck
 
-    def __init__(self, cluster, config: LintConfig | None = None):
+    def __init__(self, cluster: Cluster, config: LintConfig | None = None) -> None:
         self.cluster = cluster
         self.config = config or LintConfig()
         self.linter = Linter(self.config)
         self.kinds = [k for k in KINDS if k in self.config.reads()]
         self.groups: dict[str, InformerGroup] = {}
-        self.taps: dict[str, Any] = {}
+        self.taps: dict[str, Tap] = {}
         self.metrics_served: bool | None = None  # None: not asked yet
-        self._metrics: dict | None = None  # read by a worker, taken by refresh()
+        self._metrics: Obj | None = None  # read by a worker, taken by refresh()
         self._metrics_at = 0.0
         self._ticked = time.monotonic()
         self.changes = 0  # objects handed to the linter (for benchmarks)

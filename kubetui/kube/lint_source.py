@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from kubetui.diagnose.lint import KINDS
+from kubetui.render.json_types import Obj
 
 from .client import ApiError, KubeClient
 from .kinds import KINDS as API_KINDS
@@ -22,13 +23,13 @@ EVIDENCE = ("Event",)  # read for evidence only: when it cannot be read, the lin
 
 @dataclass
 class Source:
-    objects: dict[str, list[dict]] = field(default_factory=dict)
-    metrics: dict[str, dict] | None = None
+    objects: dict[str, list[Obj]] = field(default_factory=dict)
+    metrics: dict[str, Obj] | None = None
     unread: dict[str, str] = field(default_factory=dict)  # kind -> why it could not be read
     notes: list[str] = field(default_factory=list)  # what was skipped, and why
 
 
-def _list(client: KubeClient, kind: str, namespace: str | None) -> list[dict]:
+def _list(client: KubeClient, kind: str, namespace: str | None) -> list[Obj]:
     k = API_KINDS[kind]
     opts = WATCH.get(kind, {})
     if kind == "Namespace" and namespace:
@@ -39,7 +40,7 @@ def _list(client: KubeClient, kind: str, namespace: str | None) -> list[dict]:
                 return []
             raise
     path = k.path(namespace if k.namespaced else None)
-    out: list[dict] = []
+    out: list[Obj] = []
     cont = None
     while True:
         query = {"limit": 500, "continue": cont, "fieldSelector": opts.get("field_selector")}
@@ -83,7 +84,7 @@ def fetch(client: KubeClient, namespace: str | None, kinds: set[str]) -> Source:
     return src
 
 
-def _documents(path: Path) -> list:
+def _documents(path: Path) -> list[object]:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         return [json.loads(text)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import OrderedDict, deque
-from typing import Iterator, cast
+from typing import Iterable, Iterator, cast
 
 BLOCK = 1024
 _LINE, _FIELD = "\x1e", "\x1f"
@@ -48,7 +48,7 @@ class LogBuffer:
         if len(self._open) == BLOCK:
             self._seal()
 
-    def extend(self, lines) -> None:
+    def extend(self, lines: Iterable[Line]) -> None:
         for prefix, stamp, text in lines:
             self.append(prefix, stamp, text)
 
@@ -92,7 +92,7 @@ class LogBuffer:
         return self._block(k)[j]
 
     def scan(self, start: int | None = None, backwards: bool = False,
-             hint: re.Pattern | None = None) -> Iterator[tuple[int, Line]]:
+             hint: re.Pattern[str] | None = None) -> Iterator[tuple[int, Line]]:
         """(number, line) from `start` (default: the oldest, or the newest backwards).
         With `hint`, whole blocks in which the pattern matches nowhere are skipped (a
         selective filter or search over a million lines reads a few blocks, not all)."""
@@ -145,7 +145,7 @@ def _split(text: str) -> list[Line]:
     return [cast(Line, tuple(line.split(_FIELD, 2))) for line in text.split(_LINE)]
 
 
-def _block_hint(pattern: re.Pattern) -> tuple[re.Pattern | None, bool]:
+def _block_hint(pattern: re.Pattern[str]) -> tuple[re.Pattern[str] | None, bool]:
     """A pattern for whole blocks, such that "no match in the block" means "no line
     matches" (None where that cannot be had: anchors and lookarounds see line boundaries
     differently), and whether to search the lowercased block instead (a case-blind

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import urllib3
 
-from .client import ApiError, KubeClient, Stream
+from .client import ApiError, Lines, Reader
 from .kinds import KINDS
 
 log = logging.getLogger("kubetui.logs")
@@ -41,7 +41,7 @@ def _seconds(stamp: str) -> str:
 class LogStream:
     retry_base, retry_max = 0.5, 10.0
 
-    def __init__(self, client: KubeClient, namespace: str, pod: str, container: str | None = None,
+    def __init__(self, client: Reader, namespace: str, pod: str, container: str | None = None,
                  follow: bool = False, previous: bool = False, tail: int | None = None,
                  since_seconds: int | None = None, max_retries: int | None = None):
         self.client, self.namespace, self.pod = client, namespace, pod
@@ -51,7 +51,7 @@ class LogStream:
         self.state = STREAMING
         self.error = ""
         self.reconnects = 0
-        self._stream: Stream | None = None
+        self._stream: Lines | None = None
         self._cancel = threading.Event()
         self._last = ""  # the last stamp given
         self._at_last = 0  # how many lines with exactly that stamp were given
@@ -62,8 +62,8 @@ class LogStream:
         if stream is not None:
             stream.close()
 
-    def _query(self) -> dict:
-        q: dict = {"timestamps": "true", "container": self.container,
+    def _query(self) -> dict[str, str | int | None]:
+        q: dict[str, str | int | None] = {"timestamps": "true", "container": self.container,
                    "follow": "true" if self.follow else None,
                    "previous": "true" if self.previous else None}
         if self._last:

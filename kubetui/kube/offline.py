@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from .client import ApiError
+from kubetui.render.json_types import Obj
+
+from .client import ApiError, Query, Timeout
 from .kinds import KINDS
 
 _CORE = re.compile(r"^/api/v1(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>[^/]+)"
@@ -22,7 +24,7 @@ _GROUP = re.compile(r"^/apis/(?P<group>[^/]+)/(?P<version>[^/]+)(?:/namespaces/(
 _PLURALS = {k.plural: k.kind for k in KINDS.values()}
 
 
-def _objects(data) -> Iterator[dict]:
+def _objects(data: object) -> Iterator[Obj]:
     if isinstance(data, list):
         for item in data:
             yield from _objects(item)
@@ -51,7 +53,7 @@ class _Lines:
         pass
 
 
-def _label_match(selector: str, labels: dict) -> bool:
+def _label_match(selector: str, labels: Obj) -> bool:
     for term in filter(None, (t.strip() for t in re.split(r",(?![^()]*\))", selector))):
         m = re.match(r"^(\S+?)\s+(in|notin)\s+\((.*)\)$", term)
         if m:
@@ -74,14 +76,14 @@ def _label_match(selector: str, labels: dict) -> bool:
     return True
 
 
-def _field(obj: dict, path: str) -> Any:
+def _field(obj: Obj, path: str) -> Any:
     cur: Any = obj
     for part in path.split("."):
         cur = cur.get(part) if isinstance(cur, dict) else None
     return cur
 
 
-def _field_match(selector: str, obj: dict) -> bool:
+def _field_match(selector: str, obj: Obj) -> bool:
     for term in filter(None, (t.strip() for t in selector.split(","))):
         negate = "!=" in term
         key, value = term.split("!=" if negate else "=", 1)
@@ -96,7 +98,7 @@ class OfflineClient:
 
     def __init__(self, source: str):
         self.source = source
-        self.objects: dict[str, list[dict]] = {}  # kind -> objects
+        self.objects: dict[str, list[Obj]] = {}  # kind -> objects
         self.logs: dict[tuple[str, str], str] = {}  # (namespace, pod) -> text
         root = Path(source)
         files = [root] if root.is_file() else sorted(root.rglob("*"))
@@ -125,7 +127,7 @@ class OfflineClient:
                                             f"({self.source})")
         return _PLURALS[m.group("plural")], m.group("ns"), m.group("name"), m.group("sub")
 
-    def get_json(self, path: str, query: dict | None = None, timeout: float = 30) -> dict:
+    def get_json(self, path: str, query: Query | None = None, timeout: float = 30) -> Obj:
         kind, ns, name, sub = self._route(path)
         q = {k: v for k, v in (query or {}).items() if v is not None}
         items = [o for o in self.objects.get(kind, ())
@@ -139,21 +141,25 @@ class OfflineClient:
             return found
         if q.get("labelSelector"):
             items = [o for o in items if _label_match(
-                q["labelSelector"], (o.get("metadata") or {}).get("labels") or {})]
+                str(q["labelSelector"]), (o.get("metadata") or {}).get("labels") or {})]
         if q.get("fieldSelector"):
-            items = [o for o in items if _field_match(q["fieldSelector"], o)]
+            items = [o for o in items if _field_match(str(q["fieldSelector"]), o)]
         return {"kind": f"{kind}List", "apiVersion": KINDS[kind].api_version,
                 "metadata": {}, "items": items}
 
-    def request(self, method: str, path: str, *args, **kwargs) -> bytes:
+    def request(self, method: str, path: str, query: Query | None = None, body: Any = None,
+                content_type: str | None = None, timeout: Timeout = 30,
+                accept: str = "application/json") -> bytes:
         if method != "GET":
             raise ApiError(405, "MethodNotAllowed", "saved files are read-only")
         return json.dumps(self.get_json(path)).encode()
 
-    def send_json(self, method: str, path: str, *args, **kwargs) -> dict:
+    def send_json(self, method: str, path: str, body: Any = None, query: Query | None = None,
+                  content_type: str = "application/json", timeout: float = 30) -> Obj:
         raise ApiError(405, "MethodNotAllowed", "saved files are read-only")
 
-    def stream(self, path: str, query: dict | None = None, **kwargs) -> _Lines:
+    def stream(self, path: str, query: Query | None = None, timeout: Timeout = (10, 330),
+               accept: str = "application/json") -> _Lines:
         kind, ns, name, sub = self._route(path)
         if kind != "Pod" or sub != "log":
             raise ApiError(404, "NotFound", f"{path}: nothing to stream from saved files")
@@ -166,7 +172,7 @@ class OfflineClient:
         tail = (query or {}).get("tailLines")
         return _Lines(lines[-int(tail):] if tail else lines)
 
-    def version(self) -> dict:
+    def version(self) -> Obj:
         return {"gitVersion": f"(saved files: {self.source})"}
 
     def close(self) -> None:

@@ -17,9 +17,10 @@ import select
 import socket
 import threading
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from kubernetes.client import CoreV1Api
-from kubernetes.client.rest import ApiException
+from kubernetes.client.exceptions import ApiException
 from kubernetes.stream import portforward
 from websocket import WebSocketException
 
@@ -31,6 +32,28 @@ HOST = "127.0.0.1"  # never another interface: a forward is for this machine onl
 CHUNK = 64 * 1024
 
 
+class _Conn(Protocol):
+    """One end of a forwarded connection: the local socket, or the helper's socket for
+    the pod's port (a socket.socket behind a wrapper)."""
+
+    def fileno(self) -> int: ...
+
+    def recv(self, bufsize: int, /) -> bytes: ...
+
+    def sendall(self, data: bytes, /) -> None: ...
+
+
+class PortStream(Protocol):
+    """What is used of the official client's PortForward (kubernetes.stream.ws_client,
+    untyped): a port's connection, and what the server said on its error channel."""
+
+    def socket(self, port_number: int) -> _Conn: ...
+
+    def error(self, port_number: int) -> str | None: ...
+
+    def close(self) -> None: ...
+
+
 def free_port(preferred: int, tries: int = 200) -> int:
     """`preferred` if it can be bound on 127.0.0.1, else the next one that can (a port
     under 1024 needs privileges: the scan walks past them); else one the OS picks."""
@@ -39,7 +62,8 @@ def free_port(preferred: int, tries: int = 200) -> int:
             return port
     with socket.socket() as s:
         s.bind((HOST, 0))
-        return s.getsockname()[1]
+        picked: int = s.getsockname()[1]
+        return picked
 
 
 def can_bind(port: int) -> bool:
@@ -51,12 +75,14 @@ def can_bind(port: int) -> bool:
     return True
 
 
-def open_stream(client: KubeClient, namespace: str, pod: str, port: int):
+def open_stream(client: KubeClient, namespace: str, pod: str, port: int) -> PortStream:
     """One websocket to the pod's port: the helper's PortForward (its socket(port) is the
     connection). ApiError with the server's words if the upgrade is refused."""
     try:
-        return portforward(CoreV1Api(client.api).connect_get_namespaced_pod_portforward,
-                           pod, namespace, ports=str(port))
+        stream: PortStream = portforward(
+            CoreV1Api(client.api).connect_get_namespaced_pod_portforward, pod, namespace,
+            ports=str(port))
+        return stream
     except ApiException as exc:
         raise upgrade_error(exc) from exc
     except (WebSocketException, OSError) as exc:
@@ -83,7 +109,7 @@ class Forward:
     pod_uid: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _listener: socket.socket | None = field(default=None, repr=False)
-    _conns: set = field(default_factory=set, repr=False)
+    _conns: set[socket.socket] = field(default_factory=set, repr=False)
 
     @property
     def local(self) -> str:
@@ -196,9 +222,9 @@ class Forward:
                 self.active -= 1
                 self._conns.discard(conn)
 
-    def _pump(self, conn: socket.socket, remote) -> None:
+    def _pump(self, conn: socket.socket, remote: _Conn) -> None:
         """Copy both ways until either side ends."""
-        pair = [conn, remote]
+        pair: list[_Conn] = [conn, remote]
         while self.live:
             ready, _, _ = select.select(pair, [], [], 0.5)
             for sock in ready:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import yaml
 
+from kubetui.render.json_types import Obj
 from kubetui.render.pod import is_ready
 
 REVISION = "deployment.kubernetes.io/revision"
@@ -32,7 +34,7 @@ class Status:
     ready: int = 0
     available: int = 0
     failed: str = ""  # why the rollout is stuck (ProgressDeadlineExceeded), if it is
-    conditions: list[dict] = field(default_factory=list)
+    conditions: list[Obj] = field(default_factory=list)
 
 
 @dataclass
@@ -42,14 +44,14 @@ class Revision:
     images: list[str]
     created: str
     name: str  # the ReplicaSet or ControllerRevision
-    template: dict
+    template: Obj
 
 
-def _cond(status: dict, ctype: str) -> dict | None:
+def _cond(status: Obj, ctype: str) -> Obj | None:
     return next((c for c in status.get("conditions") or () if c.get("type") == ctype), None)
 
 
-def status(obj: dict) -> Status:
+def status(obj: Obj) -> Status:
     kind = obj.get("kind")
     if kind == "Deployment":
         return deployment_status(obj)
@@ -60,7 +62,7 @@ def status(obj: dict) -> Status:
     raise ValueError(f"no rollout status for {kind}")
 
 
-def deployment_status(d: dict) -> Status:
+def deployment_status(d: Obj) -> Status:
     name, spec, st = d["metadata"]["name"], d.get("spec") or {}, d.get("status") or {}
     desired = spec.get("replicas", 1)
     out = Status(False, "", desired, st.get("updatedReplicas", 0), st.get("readyReplicas", 0),
@@ -88,7 +90,7 @@ def deployment_status(d: dict) -> Status:
     return out
 
 
-def daemonset_status(ds: dict) -> Status:
+def daemonset_status(ds: Obj) -> Status:
     name, spec, st = ds["metadata"]["name"], ds.get("spec") or {}, ds.get("status") or {}
     desired = st.get("desiredNumberScheduled", 0)
     out = Status(False, "", desired, st.get("updatedNumberScheduled", 0),
@@ -110,7 +112,7 @@ def daemonset_status(ds: dict) -> Status:
     return out
 
 
-def statefulset_status(sts: dict) -> Status:
+def statefulset_status(sts: Obj) -> Status:
     spec, st = sts.get("spec") or {}, sts.get("status") or {}
     desired = spec.get("replicas", 1)
     out = Status(False, "", desired, st.get("updatedReplicas", 0), st.get("readyReplicas", 0),
@@ -147,11 +149,11 @@ def statefulset_status(sts: dict) -> Status:
     return out
 
 
-def _images(template: dict) -> list[str]:
+def _images(template: Obj) -> list[str]:
     return [c.get("image", "") for c in (template.get("spec") or {}).get("containers") or ()]
 
 
-def history_from_replicasets(replicasets: list[dict]) -> list[Revision]:
+def history_from_replicasets(replicasets: list[Obj]) -> list[Revision]:
     out = []
     for rs in replicasets:
         ann = rs["metadata"].get("annotations") or {}
@@ -164,7 +166,7 @@ def history_from_replicasets(replicasets: list[dict]) -> list[Revision]:
     return sorted(out, key=lambda r: r.number)
 
 
-def history_from_controller_revisions(revisions: list[dict]) -> list[Revision]:
+def history_from_controller_revisions(revisions: list[Obj]) -> list[Revision]:
     out = []
     for cr in revisions:
         template = ((cr.get("data") or {}).get("spec") or {}).get("template") or {}
@@ -190,13 +192,13 @@ def pick_revision(history: list[Revision], to_revision: int = 0) -> Revision:
     return history[-2]
 
 
-def strip_hash(template: dict) -> dict:
+def strip_hash(template: Obj) -> Obj:
     labels = dict((template.get("metadata") or {}).get("labels") or {})
     labels.pop(HASH_LABEL, None)
     return {**template, "metadata": {**(template.get("metadata") or {}), "labels": labels}}
 
 
-def rollback_annotations(deployment: dict, rs: dict) -> dict:
+def rollback_annotations(deployment: Obj, rs: Obj) -> Obj:
     """The Deployment's annotations after a rollback: its own, with the ReplicaSet's
     (change-cause and friends) copied over, as kubectl does."""
     out = dict(deployment["metadata"].get("annotations") or {})
@@ -215,7 +217,7 @@ class RevisionGroup:
     desired: int
     ready: int
     images: list[str]
-    pods: list[dict]
+    pods: list[Obj]
 
 
 @dataclass
@@ -237,13 +239,13 @@ FAILING_REASONS = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
                    "RunContainerError"}
 
 
-def _owned_by(obj: dict, items) -> list[dict]:
+def _owned_by(obj: Obj, items: Iterable[Obj]) -> list[Obj]:
     uid = obj["metadata"].get("uid")
     return [o for o in items if any(r.get("uid") == uid and r.get("controller", True)
                                     for r in o["metadata"].get("ownerReferences") or ())]
 
 
-def _failing(pods: list[dict]) -> str:
+def _failing(pods: list[Obj]) -> str:
     """Why new pods are not coming up, if a container says so."""
     for pod in pods:
         st = pod.get("status") or {}
@@ -258,7 +260,7 @@ def _failing(pods: list[dict]) -> str:
     return ""
 
 
-def cockpit(obj: dict, owned: list[dict], pods: list[dict]) -> Cockpit:
+def cockpit(obj: Obj, owned: list[Obj], pods: list[Obj]) -> Cockpit:
     """`owned` is every ReplicaSet (for a Deployment) or ControllerRevision (StatefulSet,
     DaemonSet) of the namespace; `pods` the pods matching the workload's selector."""
     kind, meta = obj.get("kind", ""), obj["metadata"]
@@ -303,22 +305,22 @@ def cockpit(obj: dict, owned: list[dict], pods: list[dict]) -> Cockpit:
                    groups, history)
 
 
-def _owned_by_any(owners: list[dict], pods: list[dict]) -> list[dict]:
+def _owned_by_any(owners: list[Obj], pods: list[Obj]) -> list[Obj]:
     uids = {o["metadata"].get("uid") for o in owners}
     return [p for p in pods if any(r.get("uid") in uids
                                    for r in p["metadata"].get("ownerReferences") or ())]
 
 
-def _revision_of(pod: dict, owner: str) -> str:
+def _revision_of(pod: Obj, owner: str) -> str:
     """The ControllerRevision a StatefulSet or DaemonSet pod belongs to (its label holds
     the revision's name for a StatefulSet, only the hash for a DaemonSet)."""
     value = (pod["metadata"].get("labels") or {}).get(CONTROLLER_HASH, "")
     return value if value.startswith(owner + "-") else f"{owner}-{value}"
 
 
-def template_diff(current: dict, target: dict, names: tuple[str, str]) -> str:
+def template_diff(current: Obj, target: Obj, names: tuple[str, str]) -> str:
     """The pod-template change between two revisions, as a unified diff of YAML."""
-    def text(t: dict) -> list[str]:
+    def text(t: Obj) -> list[str]:
         return yaml.safe_dump(strip_hash(t), sort_keys=True).splitlines(keepends=True)
     return "".join(difflib.unified_diff(text(current), text(target), *names)) or \
         "(the pod templates are the same)\n"

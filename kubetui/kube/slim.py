@@ -9,12 +9,15 @@ lost, so one malformed object never stops an informer."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict, cast
+from typing import Any, Callable, TypedDict, TypeVar, cast
 
 import msgspec
 import orjson
 
+from kubetui.render.json_types import Obj
+
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+_T = TypeVar("_T")
 
 
 class OwnerRef(TypedDict, total=False):
@@ -163,7 +166,7 @@ _POD_LIST = msgspec.json.Decoder(PodList)
 _POD_EVENT = msgspec.json.Decoder(PodEvent)
 
 
-def prune(obj: dict) -> dict:
+def prune(obj: Obj) -> Obj:
     """Drop what no view needs and costs the most memory (in place)."""
     meta = obj.get("metadata")
     if isinstance(meta, dict):
@@ -176,30 +179,35 @@ def prune(obj: dict) -> dict:
 
 # Pod conditions the views read; the others come with the full object.
 KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initialized"))
-_STRINGS: dict[str, str] = {}
-_EMPTY: dict = {}
+_STRINGS: dict[object, object] = {}  # each string maps to its one shared copy
+_EMPTY: Obj = {}
 
 
-def _intern(s):
+def _intern(s: _T) -> _T:
     """One shared copy of a repeated string (namespaces, images, node names, stamps)."""
     if len(_STRINGS) > 200_000:
         _STRINGS.clear()
-    return _STRINGS.setdefault(s, s) if s.__class__ is str else s
+    # cast: the copy kept for a string is that string (`__class__ is str` is the fast
+    # test here, and mypy does not narrow on it)
+    return cast(_T, _STRINGS.setdefault(s, s)) if s.__class__ is str else s
 
 
-_SHARED: dict[bytes, dict] = {}
+_SHARED: dict[bytes, object] = {}  # a value's sorted JSON -> its one shared copy
 
 
-def _share(value):
+def _share(value: _T) -> _T:
     """One shared copy of a small map that many pods repeat (resources, states)."""
     if not value:
-        return _EMPTY if value == _EMPTY else value
+        # cast: a value equal to {} is an empty map, which _EMPTY stands for
+        return cast(_T, _EMPTY) if value == _EMPTY else value
     if len(_SHARED) > 50_000:
         _SHARED.clear()
-    return _SHARED.setdefault(orjson.dumps(value, option=orjson.OPT_SORT_KEYS), value)
+    # cast: the copy kept for a JSON text is a value that serialises to it
+    return cast(_T, _SHARED.setdefault(orjson.dumps(value, option=orjson.OPT_SORT_KEYS),
+                                       value))
 
 
-def compact_pod(pod: dict) -> dict:
+def compact_pod(pod: Obj) -> Obj:
     """Share repeated strings and empty maps, and keep the conditions views read and the
     ConfigMap / Secret references xray reads, of a pod the msgspec decoder built. Objects
     in a store are never changed in place, so sharing them is safe."""
@@ -261,20 +269,21 @@ def compact_pod(pod: dict) -> dict:
     return pod
 
 
-_REFS: dict[tuple, object] = {}
+_REFS: dict[tuple[object, ...], object] = {}
 
 
-def _refs(key: tuple, build):
+def _refs(key: tuple[object, ...], build: Callable[[], _T]) -> _T:
     """One shared copy of the reference lists many pods repeat."""
     if len(_REFS) > 50_000:
         _REFS.clear()
     found = _REFS.get(key)
     if found is None:
         found = _REFS[key] = build()
-    return found
+    # cast: what is kept for a key is what the build given with that key made
+    return cast(_T, found)
 
 
-def _keep_references(c: dict) -> None:
+def _keep_references(c: Obj) -> None:
     """A container's env and envFrom, as its ConfigMap and Secret references only."""
     env = [(k, r.name) for e in c.get("env") or () if e.valueFrom is not None
            for k, r in (("configMapKeyRef", e.valueFrom.configMapKeyRef),
@@ -294,7 +303,7 @@ def _keep_references(c: dict) -> None:
         c.pop("envFrom", None)
 
 
-def _slim_volume(v: dict) -> dict:
+def _slim_volume(v: Obj) -> Obj:
     """A volume as a plain dict; a projected one keeps its ConfigMap and Secret sources
     (shared), and the volume is shared too when another pod has the same."""
     projected = v.pop("projected", None)
@@ -309,7 +318,7 @@ def _slim_volume(v: dict) -> dict:
     return _refs(("volume", v.get("name"), *sources), lambda: {**v, "projected": projected})
 
 
-def _prune_all(objs: list[dict]) -> list[dict]:
+def _prune_all(objs: list[Obj]) -> list[Obj]:
     for o in objs:
         compact_pod(o)
     return objs
@@ -321,12 +330,12 @@ class Malformed(Exception):
     relist), not as a torn stream."""
 
 
-def decode_list(kind: str, data: bytes) -> tuple[list[dict], dict]:
+def decode_list(kind: str, data: bytes) -> tuple[list[Obj], Obj]:
     """(items, list metadata) of a List response."""
     if kind == "Pod":
         try:
             out = _POD_LIST.decode(data)
-            return _prune_all(cast(list[dict], out.get("items") or [])), dict(
+            return _prune_all(cast(list[Obj], out.get("items") or [])), dict(
                 out.get("metadata") or {})
         except msgspec.ValidationError:
             pass  # an odd object: take the slow path for the whole page
@@ -338,30 +347,30 @@ def decode_list(kind: str, data: bytes) -> tuple[list[dict], dict]:
             metadata if isinstance(metadata, dict) else {})
 
 
-def decode_event(kind: str, line: bytes) -> tuple[str, dict]:
+def decode_event(kind: str, line: bytes) -> tuple[str, Obj]:
     """(type, object) of one watch event line; ERROR objects stay whole Status dicts."""
     if kind == "Pod" and b'"ERROR"' not in line[:40] and b'"BOOKMARK"' not in line[:40]:
         try:
             pod_event = _POD_EVENT.decode(line)
-            return pod_event["type"], compact_pod(cast(dict, pod_event["object"]))
+            return pod_event["type"], compact_pod(cast(Obj, pod_event["object"]))
         except msgspec.ValidationError:
             pass
     ev = orjson.loads(line)
     if not isinstance(ev, dict) or not isinstance(ev.get("object") or {}, dict):
         raise Malformed(f"a watch line that is not an event: {line[:120]!r}")
-    obj: dict = ev.get("object") or {}
+    obj: Obj = ev.get("object") or {}
     return str(ev.get("type", "")), prune(obj) if ev.get("type") != "ERROR" else obj
 
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 
 
-def _table_rows(doc: dict) -> list[dict]:
+def _table_rows(doc: Obj) -> list[Obj]:
     return [{"metadata": ((row.get("object") or {}).get("metadata") or {}),
              "cells": row.get("cells") or []} for row in doc.get("rows") or ()]
 
 
-def decode_table(data: bytes) -> tuple[list[dict], dict, list[dict]]:
+def decode_table(data: bytes) -> tuple[list[Obj], Obj, list[Obj]]:
     """(rows as {metadata, cells}, list metadata, column definitions) of a Table."""
     doc = orjson.loads(data)
     if doc.get("kind") != "Table":  # a server without Tables: names and ages only
@@ -371,7 +380,7 @@ def decode_table(data: bytes) -> tuple[list[dict], dict, list[dict]]:
     return _table_rows(doc), doc.get("metadata") or {}, doc.get("columnDefinitions") or []
 
 
-def table_event(line: bytes) -> tuple[str, dict]:
+def table_event(line: bytes) -> tuple[str, Obj]:
     """A watch event whose object is a one-row Table (or a Status, or a bookmark)."""
     ev = orjson.loads(line)
     etype, obj = ev.get("type", ""), ev.get("object") or {}

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import threading
 
+from kubetui.render.json_types import Obj
 
-def object_key(obj: dict) -> str:
+
+def object_key(obj: Obj) -> str:
     meta = obj.get("metadata") or {}
     ns = meta.get("namespace")
     return f"{ns}/{meta.get('name', '')}" if ns else meta.get("name", "")
@@ -17,15 +19,15 @@ def object_key(obj: dict) -> str:
 class Tap:
     """What changed in a store since its reader last looked (`Store.take_tap`)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.dirty: set[str] = set()
         self.reset = True  # everything changed (first look, a relist): read it all
 
 
 class Store:
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: dict[str, dict] = {}
+        self._items: dict[str, Obj] = {}
         self.version = 0  # bumped on every change
         self._dirty: set[str] = set()  # keys changed since the last take_changes()
         self._reset = True  # everything changed (a relist): rebuild, don't patch
@@ -34,10 +36,10 @@ class Store:
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> Obj | None:
         return self._items.get(key)
 
-    def upsert(self, obj: dict) -> None:
+    def upsert(self, obj: Obj) -> None:
         key = object_key(obj)
         with self._lock:
             self._items[key] = obj
@@ -46,7 +48,7 @@ class Store:
                 tap.dirty.add(key)
             self.version += 1
 
-    def upsert_many(self, objs: list[dict]) -> None:
+    def upsert_many(self, objs: list[Obj]) -> None:
         """Add a page of a first list as it arrives, so the first rows show early."""
         with self._lock:
             for obj in objs:
@@ -57,7 +59,7 @@ class Store:
                     tap.dirty.add(key)
             self.version += 1
 
-    def delete(self, obj: dict) -> None:
+    def delete(self, obj: Obj) -> None:
         key = object_key(obj)
         with self._lock:
             if self._items.pop(key, None) is not None:
@@ -66,7 +68,7 @@ class Store:
                     tap.dirty.add(key)
                 self.version += 1
 
-    def replace(self, objs: list[dict], scope: str | None = None) -> None:
+    def replace(self, objs: list[Obj], scope: str | None = None) -> None:
         """Make the store hold exactly these objects (after a relist), counting one change
         when anything differs, so a relist does not flicker an unchanged view. With a
         scope (a namespace), only that namespace's objects are replaced: informers of
@@ -93,11 +95,11 @@ class Store:
                 tap.reset, tap.dirty = True, set()
             self.version += 1
 
-    def snapshot(self) -> tuple[int, dict[str, dict]]:
+    def snapshot(self) -> tuple[int, dict[str, Obj]]:
         with self._lock:
             return self.version, dict(self._items)
 
-    def take_changes(self) -> tuple[bool, set[str], dict[str, dict]]:
+    def take_changes(self) -> tuple[bool, set[str], dict[str, Obj]]:
         """For the one view painting this store: (rebuild everything?, keys changed since
         the last call, the items). After a rebuild the items are a copy to iterate;
         otherwise the live dict, which the caller must only `get` from."""
@@ -118,7 +120,7 @@ class Store:
         with self._lock:
             self._taps = [t for t in self._taps if t is not tap]
 
-    def take_tap(self, tap: Tap) -> tuple[bool, set[str], dict[str, dict]]:
+    def take_tap(self, tap: Tap) -> tuple[bool, set[str], dict[str, Obj]]:
         """As take_changes, for a tap: (read everything?, keys changed since its last
         look, the items). After a reset the items are a copy to iterate; otherwise the
         live dict, to `get` from only."""

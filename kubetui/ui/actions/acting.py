@@ -284,7 +284,7 @@ class Actions:
                                           str(current), restrict=r"\d*"), answered)
 
     # -- describe
-    def describe_in_thread(self, kind: Kind | str | None, namespace: str | None, name: str,
+    def describe_in_thread(self, kind: Kind | str, namespace: str | None, name: str,
                            mode: str = "describe") -> None:
         """Fetch an object and its events, then show it (call from a thread worker)."""
         from kubetui.kube.evidence import described

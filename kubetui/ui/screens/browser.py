@@ -653,10 +653,11 @@ class BrowserScreen(ActingScreen):
         if picked is None or self.app.cluster is None:
             return
         meta = picked[1]["metadata"]
-        self._fetch(self.kind_of(self.state.kind), meta.get("namespace"), meta["name"], mode)
+        self._fetch(self.kind_of(self.state.kind) or self.state.kind, meta.get("namespace"),
+                    meta["name"], mode)
 
     @work(thread=True, exclusive=True, group="object", exit_on_error=False)
-    def _fetch(self, kind: Kind | None, namespace: str | None, name: str, mode: str) -> None:
+    def _fetch(self, kind: Kind | str, namespace: str | None, name: str, mode: str) -> None:
         self.actions.describe_in_thread(kind, namespace, name, mode)
 
     # -- the keys that act, handed to the composed parts

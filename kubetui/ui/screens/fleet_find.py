@@ -17,6 +17,7 @@ from kubetui.kube.fleet_find import (
     DEFAULT_KINDS,
     Answer,
     Found,
+    LintCounts,
     Query,
     everywhere,
     find_in,
@@ -221,12 +222,12 @@ class FleetFindScreen(_Everywhere):
 class FleetLintScreen(_Everywhere):
     COLUMNS = ("CONTEXT", "ERRORS", "WARNINGS", "INFO", "TOP RULES", "NOT READ")
 
-    def work(self, client, context: str) -> dict:
+    def work(self, client, context: str) -> LintCounts:
         from kubetui.diagnose.lint import LintConfig
         config, _ = LintConfig.from_table(getattr(self.app.settings, "lint", None) or {})
         return lint_in(client, context, config)
 
-    def add_rows(self, context: str, counts: dict) -> None:
+    def add_rows(self, context: str, counts: LintCounts) -> None:
         sev = counts["severity"]
         rules = sorted(counts["rules"].items(), key=lambda x: (-x[1], x[0]))
         top = ", ".join(f"{rule} {n}" for rule, n in rules[:3])
