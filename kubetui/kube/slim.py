@@ -187,9 +187,9 @@ def _intern(s: _T) -> _T:
     """One shared copy of a repeated string (namespaces, images, node names, stamps)."""
     if len(_STRINGS) > 200_000:
         _STRINGS.clear()
-    # cast: the copy kept for a string is that string (`__class__ is str` is the fast
-    # test here, and mypy does not narrow on it)
-    return cast(_T, _STRINGS.setdefault(s, s)) if s.__class__ is str else s
+    # the copy kept for a string is that string (`__class__ is str` is the fast test
+    # here, and mypy does not narrow on it; no cast: a call per string on the hot path)
+    return _STRINGS.setdefault(s, s) if s.__class__ is str else s  # type: ignore[return-value]
 
 
 _SHARED: dict[bytes, object] = {}  # a value's sorted JSON -> its one shared copy
