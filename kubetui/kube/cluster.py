@@ -13,8 +13,9 @@ import gc
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any, Iterable
+from typing import Any
 
 from kubetui.render.json_types import Obj
 
@@ -23,6 +24,7 @@ from .config import KubeConfigSet
 from .informer import FORBIDDEN, LIVE, STOPPED, Health, Informer
 from .kinds import KINDS, Kind
 from .store import Store
+from .wake import Waker
 
 log = logging.getLogger("kubetui.cluster")
 # what a group of informers is shared by: kind, namespace, label and field selector, table
@@ -114,7 +116,8 @@ class InformerGroup:
 
     def __init__(self, client: KubeClient, kind: Kind, namespace: str | None = None,
                  candidates: list[str] | None = None, label_selector: str | None = None,
-                 field_selector: str | None = None, table: bool = False):
+                 field_selector: str | None = None, table: bool = False,
+                 wake: Callable[[], None] | None = None):
         self.client, self.kind, self.namespace = client, kind, namespace
         self.selectors: dict[str, Any] = {
             "label_selector": label_selector, "field_selector": field_selector, "table": table}
@@ -122,7 +125,7 @@ class InformerGroup:
         self.candidates = candidates or ["default"]
         self.tried: list[str] = []  # the namespaces the last look went through
         self.listable = True  # whether that look could list the namespaces
-        self.store = Store()
+        self.store = Store(wake)
         self.scoped: dict[str, Informer] = {}  # namespace -> informer, after a 403
         self.main: Informer | None = None
         self._stop = threading.Event()
@@ -290,6 +293,7 @@ class Cluster:
         self._users: dict[GroupKey, int] = {}  # group key -> views using it now
         self._idle: list[InformerGroup] = []  # unused groups kept warm, oldest first
         self._froze = False
+        self.wake = Waker()  # every store and informer health of this session says so
 
     def watch(self, kind: Kind | str, namespace: str | None = None,
               label_selector: str | None = None, field_selector: str | None = None,
@@ -304,7 +308,7 @@ class Cluster:
         if group is None:
             group = self.groups[key] = InformerGroup(
                 self.client, k, namespace, self.candidates, label_selector,
-                field_selector, table).start()
+                field_selector, table, self.wake).start()
         self._users[key] = self._users.get(key, 0) + 1
         self._idle = [g for g in self._idle if g is not group]
         return group

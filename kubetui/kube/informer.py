@@ -108,6 +108,8 @@ class Informer:
         live_until = time.time() if old.state == LIVE and state != LIVE else old.live_until
         self.health = replace(old, state=state, message=message, since=since,
                               live_until=live_until, **kw)
+        if self.store.wake is not None:  # (the UI shows the health)
+            self.store.wake()
 
     # -- the loop
     def _run(self) -> None:

@@ -6,6 +6,7 @@ follow its changes through taps of their own."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from kubetui.render.json_types import Obj
 
@@ -25,7 +26,8 @@ class Tap:
 
 
 class Store:
-    def __init__(self) -> None:
+    def __init__(self, wake: Callable[[], None] | None = None) -> None:
+        self.wake = wake  # called after each change, from the thread that made it
         self._lock = threading.Lock()
         self._items: dict[str, Obj] = {}
         self.version = 0  # bumped on every change
@@ -47,6 +49,8 @@ class Store:
             for tap in self._taps:
                 tap.dirty.add(key)
             self.version += 1
+        if self.wake is not None:
+            self.wake()
 
     def upsert_many(self, objs: list[Obj]) -> None:
         """Add a page of a first list as it arrives, so the first rows show early."""
@@ -58,15 +62,20 @@ class Store:
                 for tap in self._taps:
                     tap.dirty.add(key)
             self.version += 1
+        if self.wake is not None:
+            self.wake()
 
     def delete(self, obj: Obj) -> None:
         key = object_key(obj)
         with self._lock:
-            if self._items.pop(key, None) is not None:
-                self._dirty.add(key)
-                for tap in self._taps:
-                    tap.dirty.add(key)
-                self.version += 1
+            if self._items.pop(key, None) is None:
+                return
+            self._dirty.add(key)
+            for tap in self._taps:
+                tap.dirty.add(key)
+            self.version += 1
+        if self.wake is not None:
+            self.wake()
 
     def replace(self, objs: list[Obj], scope: str | None = None) -> None:
         """Make the store hold exactly these objects (after a relist), counting one change
@@ -94,6 +103,8 @@ class Store:
             for tap in self._taps:
                 tap.reset, tap.dirty = True, set()
             self.version += 1
+        if self.wake is not None:
+            self.wake()
 
     def snapshot(self) -> tuple[int, dict[str, Obj]]:
         with self._lock:

@@ -50,6 +50,15 @@ def human_duration(seconds: float) -> str:
     return f"{hours // 24 // 365}y"
 
 
+def next_change(seconds: float) -> float:
+    """Seconds until `human_duration(seconds)` may read differently: its unit is the
+    second below 10 minutes, the minute below 8 hours, the hour below 8 days, then the
+    day (a table redraws its ages only when one on screen would change)."""
+    step = 1 if seconds < 600 else 60 if seconds < 8 * 3600 else 3600 \
+        if seconds < 8 * 86400 else 86400
+    return step - seconds % step if seconds >= 0 else 1.0
+
+
 def age(stamp: str | None, now: float) -> str:
     """kubectl's translateTimestampSince: '<unknown>' for a missing timestamp."""
     t = parse_time(stamp)

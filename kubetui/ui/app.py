@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from kubetui.kube.actions import ReadOnly
@@ -37,6 +39,7 @@ from kubetui.ui.screens.browser import BrowserScreen
 from kubetui.ui.screens.pick import PickScreen
 
 log = logging.getLogger("kubetui.ui")
+IDLE_TICK = 5.0  # seconds between looks when nothing wakes the app
 
 
 @dataclass
@@ -82,6 +85,8 @@ class KubetuiApp(themes.ReadableThemes, App):
         self.heap = HeapFreezer()
         self._old_sessions: list[threading.Thread] = []  # old sessions stopping
         self._last_paint = self._last_change = self._last_input = 0.0
+        self._tick_timer: Timer | None = None
+        self._tick_due = 0.0
         self._pruned_for: object = None
         self.forwards = ForwardManager(note=self._forward_note)  # shift-f, :pf
         self.fleet = None  # every context at once, from the first :fleet (ui/screens/fleet.py)
@@ -136,15 +141,48 @@ class KubetuiApp(themes.ReadableThemes, App):
         self._last_change = time.monotonic()  # starting up counts as busy
         self._schedule_tick()
 
-    def _schedule_tick(self) -> None:
-        """Look for changes refresh_hz times a second while things change; after a quiet
-        second, twice a second (an idle dashboard should cost next to nothing)."""
+    # -- when to look: on a change (the session's stores wake the app), else rarely
+    def _schedule_tick(self, delay: float | None = None) -> None:
+        """Look for changes at most refresh_hz times a second while things change. When
+        nothing does, nothing is looked at until a store or an informer's health wakes
+        the app (`_woken`), an age on screen is due to change, or IDLE_TICK passes (time
+        alone moves a few things: the lint's stuck namespaces, a heap reset)."""
+        now = time.monotonic()
+        if delay is None:
+            delay = self._next_tick_in(now)
+        delay = max(delay, 0.001)  # (a timer of 0 s divides by it)
+        due = now + delay
+        if self._tick_timer is not None:
+            if self._tick_due <= due:
+                return  # an earlier look is already set
+            self._tick_timer.stop()
+        self._tick_due = due
+        self._tick_timer = self.set_timer(delay, self._tick_and_rearm)
+
+    def _next_tick_in(self, now: float) -> float:
         group = self._browser.group
-        busy = time.monotonic() - self._last_change < 1.0 or (group is not None
-                                                              and not group.synced)
-        self.set_timer(1 / self.settings.refresh_hz if busy else 0.5, self._tick_and_rearm)
+        if now - self._last_change < 1.0 or (group is not None and not group.synced):
+            return 1 / self.settings.refresh_hz  # busy: frames as the data moves
+        if not self.heap.frozen:
+            return self.heap.interval  # (the heap is frozen once things settle)
+        return min(IDLE_TICK, self._browser.due_in())
+
+    class Woken(Message):
+        """A store or an informer of the session changed: look soon."""
+
+    def _wake(self) -> None:
+        """(Any thread: the session's Waker calls it once until the next look.)"""
+        self.post_message(self.Woken())
+
+    def on_kubetui_app_woken(self, _: Woken) -> None:
+        if not self.is_running:
+            return
+        now = time.monotonic()
+        self._last_change = now
+        self._schedule_tick(max(0.0, self._last_paint + 1 / self.settings.refresh_hz - now))
 
     def _tick_and_rearm(self) -> None:
+        self._tick_timer = None
         if not self.is_running or not self.screen_stack:
             return  # closing down
         try:
@@ -199,6 +237,9 @@ class KubetuiApp(themes.ReadableThemes, App):
             fresh.close(wait=0)
             return False
         old, self.cluster = self.cluster, fresh
+        fresh.wake.callback = self._wake
+        if old is not None:
+            old.wake.callback = None
         self.context_info = fresh.context
         browser = self._browser
         if old is not None:
@@ -228,6 +269,7 @@ class KubetuiApp(themes.ReadableThemes, App):
     def _set_version(self, version: str, attempt: int) -> None:
         if attempt == self._connects:
             self.server_version = version
+            self._schedule_tick(0)  # (the header shows it)
 
     def _set_extra_kinds(self, extra: dict, attempt: int) -> None:
         if attempt == self._connects:
@@ -306,8 +348,11 @@ class KubetuiApp(themes.ReadableThemes, App):
     # -- painting
     def _tick(self) -> None:
         browser = self._browser
+        if self.cluster is not None:
+            self.cluster.wake.looked()  # what changes from here on wakes the app again
         if self.screen is not browser:
             return
+        browser.lint_tick()
         group = browser.group
         now = time.monotonic()
         if group is not None and not group.synced and now - self._last_paint < 0.25:

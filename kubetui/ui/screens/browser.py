@@ -99,6 +99,7 @@ class BrowserScreen(ActingScreen):
         self.wide = False
         self.group: InformerGroup | None = None
         self._rows: RowModel | None = None
+        self._rows_for: tuple | None = None  # what the rows' columns depend on
         self._metrics: dict[str, dict] | None = None  # key -> Pod/NodeMetrics, if served
         self._metrics_of: tuple = ()  # the (kind, namespace) they were read for
         self._metrics_error: str | None = None  # the last failure logged
@@ -137,7 +138,6 @@ class BrowserScreen(ActingScreen):
         self.query_one(ResourceTable).names_in_keys = True  # (rows are keyed by object)
         self.query_one(ResourceTable).focus()
         self.set_interval(METRICS_EVERY, self._poll_metrics)
-        self.set_interval(0.5, self._lint_tick)
         self.show(self.state, push=False)
 
     def on_unmount(self) -> None:
@@ -176,8 +176,13 @@ class BrowserScreen(ActingScreen):
         self.kind = state.kind  # the footer's action keys follow it (a reactive)
         headers, rows_fn = self._with_metrics(v.headers(all_ns, self.wide),
                                               v.rows_fn(all_ns, self.wide))
-        self._rows = RowModel(rows_fn, events.last_seen_time if state.kind == "Event"
-                              else None)
+        same = (state.kind, all_ns, self.wide, headers, self._table_api)
+        if self._rows is None or same != self._rows_for:  # (a filter or a sort on the
+            self._rows = RowModel(rows_fn, events.last_seen_time if state.kind == "Event"
+                                  else None)  # same rows keeps what is formatted)
+            self._rows_for = same
+        else:
+            self._rows.rows.row_fn = rows_fn
         self._visible, self._order = set(), []
         self._painted = None
         table = self.table
@@ -302,6 +307,7 @@ class BrowserScreen(ActingScreen):
         v = table_view(self.state.kind, columns, kind.namespaced if kind else True)
         all_ns = self.state.namespace is None or "," in self.state.namespace
         self._rows = RowModel(v.rows_fn(all_ns, self.wide))
+        self._rows_for = None
         self.table.set_columns(v.headers(all_ns, self.wide))
         self._painted = None
 
@@ -402,9 +408,17 @@ class BrowserScreen(ActingScreen):
                 moved = True
         return moved
 
-    def _lint_tick(self) -> None:
+    def due_in(self) -> float:
+        """Seconds until this screen changes with nothing but time: an age on screen,
+        or (while a stream is not live) its countdown and "stale since"."""
+        health = self.group.health if self.group is not None else None
+        if health is not None and health.state != "live":
+            return 1.0
+        return self.table.next_age_change()
+
+    def lint_tick(self) -> None:
         """The live lint's findings: a marker on each row with some, a count in the
-        header (ui/screens/lint.py does the work)."""
+        header (ui/screens/lint.py does the work). The app calls it on each look."""
         from kubetui.ui.live_lint import lint_marks
         if self.app.screen is not self:
             return

@@ -17,7 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from kubetui.render.age import human_duration
+from kubetui.render.age import human_duration, next_change
 
 Row = tuple[tuple[str, ...], str]
 
@@ -308,6 +308,15 @@ class ResourceTable(ScrollView, can_focus=True):
         if ages != self._ages:
             self._ages = ages
             self.refresh()
+
+    def next_age_change(self) -> float:
+        """Seconds until an age on screen reads differently (inf: none shown)."""
+        if self._age_index is None or not self._order:
+            return float("inf")
+        now = time.time()
+        created = self.created
+        return min((next_change(now - created[k]) for k in self._on_screen()
+                    if created.get(k)), default=float("inf"))
 
     def aim(self, key: str | None) -> None:
         """Put the cursor on `key` once its row is there (a view whose rows are still
