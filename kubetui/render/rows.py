@@ -68,17 +68,20 @@ class RowModel:
     def apply(self, reset: bool, dirty: Iterable[str], items: Mapping[str, Obj],
               now: float) -> tuple[set[str], set[str]]:
         """Take the objects' changes; returns (added or changed keys, removed keys).
-        No row is formatted here."""
+        No row is formatted here. A reset (a new filter or sort on the same view, a
+        relist) keeps the rows whose object is the very same one (the stores replace
+        an object when it changes)."""
         rows, created, when = self.rows, self.created, self.when
         objs, cache = rows.objs, rows.cache
-        if reset:
-            old = set(objs)
+        if reset:  # (a row already formatted from the very same object is kept)
+            old_objs, old_created = objs, dict(created)
             rows.objs = objs = dict(items)
-            cache.clear()
+            rows.cache = {k: row for k, row in cache.items()
+                          if objs.get(k) is old_objs.get(k)}
             created.clear()
             for key, obj in objs.items():
-                created[key] = when(obj)
-            return set(objs), old - set(objs)
+                created[key] = old_created[key] if old_objs.get(key) is obj else when(obj)
+            return set(objs), set(old_objs) - set(objs)
         changed: set[str] = set()
         removed: set[str] = set()
         for key in dirty:
