@@ -10,19 +10,19 @@ import sys
 import threading
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol
 
 import orjson
 import urllib3
-from kubernetes.client import ApiClient, Configuration
-from kubernetes.client.rest import RESTResponse
-from kubernetes.config import exec_provider as _exec_provider
-from kubernetes.config.config_exception import ConfigException
-from kubernetes.config.kube_config import load_kube_config
 
 from kubetui.render.json_types import Obj
 
 from .config import ContextInfo, KubeConfigError, KubeConfigSet
+
+if TYPE_CHECKING:  # (the official client takes 0.3 s to import: _load_api imports it, in
+    # the connecting thread, so that the first frame does not wait for it)
+    from kubernetes.client import ApiClient
+    from kubernetes.client.rest import RESTResponse
 
 # a request's query parameters (a None value is left out)
 Query = Mapping[str, "str | int | bool | None"]
@@ -162,13 +162,20 @@ class _NonInteractive:
         return getattr(sys, name)
 
 
-_exec_provider.sys = _NonInteractive()  # type: ignore[assignment]  # a stand-in for sys
+_NON_INTERACTIVE = _NonInteractive()
+
 
 
 def _load_api(kc: KubeConfigSet, ctx: ContextInfo) -> ApiClient:
     """An ApiClient for the context, through the official loader (tokens, certificates,
     exec plugins). A failing exec plugin is only logged by that loader; here it becomes
     a KubeConfigError naming the plugin and the file it came from."""
+    from kubernetes.client import ApiClient, Configuration
+    from kubernetes.config import exec_provider
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import load_kube_config
+
+    exec_provider.sys = _NON_INTERACTIVE  # type: ignore[assignment]  # a stand-in for sys
     existing = [p for p in kc.paths if os.path.exists(p)]
     errors: list[str] = []
 

@@ -14,16 +14,18 @@ import re
 import socket
 import time
 from dataclasses import dataclass
-from typing import Any, AnyStr, Generic, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, AnyStr, Generic, Literal, Protocol, overload
 
 import orjson
-from kubernetes.client import CoreV1Api
-from kubernetes.client.exceptions import ApiException
-from kubernetes.stream import stream
-from kubernetes.stream.ws_client import ERROR_CHANNEL, RESIZE_CHANNEL, STDIN_CHANNEL
 from websocket import WebSocket, WebSocketException
 
 from .client import ApiError, KubeClient, error_from_response
+
+if TYPE_CHECKING:
+    from kubernetes.client.exceptions import ApiException
+
+# the channels of the websocket exec protocol (kubernetes.stream.ws_client's numbers)
+STDIN_CHANNEL, ERROR_CHANNEL, RESIZE_CHANNEL = 0, 3, 4
 
 SHELLS = ("bash", "sh")
 NOT_A_SHELL = (126, 127)  # the runtime could not find or run the program
@@ -41,7 +43,7 @@ class ExecResult:
     code: int
 
 
-def upgrade_error(exc: ApiException) -> ApiError:
+def upgrade_error(exc: ApiException) -> ApiError:  # (the official client's)
     """The server's Status from a failed exec upgrade. The websocket client reports it
     as status 0 with "Handshake status N ... -+-+- {headers} -+-+- {body}" as reason."""
     body = exc.body.encode() if isinstance(exc.body, str) else (exc.body or b"")
@@ -175,6 +177,11 @@ def _open(client: KubeClient, namespace: str, pod: str, command: list[str],
 def _open(client: KubeClient, namespace: str, pod: str, command: list[str],
           container: str | None, stdin: bool, tty: bool,
           binary: bool = False) -> _Stream[str] | _Stream[bytes]:
+    # (the official client takes 0.3 s to import: here, when an exec starts)
+    from kubernetes.client import CoreV1Api
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.stream import stream
+
     try:
         ws: _WSClient = stream(  # (the untyped client's WSClient)
             CoreV1Api(client.api).connect_get_namespaced_pod_exec, pod, namespace,

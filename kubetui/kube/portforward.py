@@ -19,9 +19,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kubernetes.client import CoreV1Api
-from kubernetes.client.exceptions import ApiException
-from kubernetes.stream import portforward
 from websocket import WebSocketException
 
 from .client import ApiError, KubeClient
@@ -78,6 +75,11 @@ def can_bind(port: int) -> bool:
 def open_stream(client: KubeClient, namespace: str, pod: str, port: int) -> PortStream:
     """One websocket to the pod's port: the helper's PortForward (its socket(port) is the
     connection). ApiError with the server's words if the upgrade is refused."""
+    # (the official client takes 0.3 s to import: here, when a forward connects)
+    from kubernetes.client import CoreV1Api
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.stream import portforward
+
     try:
         stream: PortStream = portforward(
             CoreV1Api(client.api).connect_get_namespaced_pod_portforward, pod, namespace,
