@@ -1,6 +1,6 @@
 """`python -m kubetui.bench [--pods N] [--json FILE]` (the app),
 `python -m kubetui.bench informer [--pods N] [--json FILE]` (the informer alone), and
-`logs`, `arch`, `lint`, `fleet` (every context at once), `screens` (memory over screens
+`logs`, `arch`, `lint`, `fleet` (every context at once), `startup`, `screens` (memory over screens
 opened and closed, churn, switches) and `soak` (see each module)."""
 
 from __future__ import annotations
@@ -66,7 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     fleet.add_argument("--pods", type=int, default=10_000, help="pods per context")
     fleet.add_argument("--idle-seconds", type=float, default=10)
     fleet.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    start = sub.add_parser("startup", help="--version, --help and --demo's first frame")
+    start.add_argument("--runs", type=int, default=5)
+    start.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = p.parse_args(argv)
+    if args.which == "startup":
+        from .startup import run as run_startup
+        return run_startup(args.runs, args.json)
     if args.which == "fleet":
         from .fleet import run as run_fleet
         return run_fleet(args.contexts, args.pods, args.json, args.idle_seconds)
