@@ -55,6 +55,7 @@ from kubetui.ui.widgets.header import ClusterHeader
 from kubetui.ui.widgets.resource_table import ResourceTable
 
 log = logging.getLogger("kubetui.ui")
+REFILTER = ("refilter",)  # `_painted` for a view that is only filtered or sorted anew
 SORT_LETTERS = "NASRTIOPCM"
 METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
@@ -100,6 +101,7 @@ class BrowserScreen(ActingScreen):
         self.group: InformerGroup | None = None
         self._rows: RowModel | None = None
         self._rows_for: tuple | None = None  # what the rows' columns depend on
+        self._filtered: str | None = None  # the filter `_visible` was made with
         self._metrics: dict[str, dict] | None = None  # key -> Pod/NodeMetrics, if served
         self._metrics_of: tuple = ()  # the (kind, namespace) they were read for
         self._metrics_error: str | None = None  # the last failure logged
@@ -177,13 +179,14 @@ class BrowserScreen(ActingScreen):
         headers, rows_fn = self._with_metrics(v.headers(all_ns, self.wide),
                                               v.rows_fn(all_ns, self.wide))
         same = (state.kind, all_ns, self.wide, headers, self._table_api)
-        if self._rows is None or same != self._rows_for:  # (a filter or a sort on the
+        kept = self._rows is not None and same == self._rows_for
+        if self._rows is None or not kept:  # (a filter or a sort on the same rows keeps
             self._rows = RowModel(rows_fn, events.last_seen_time if state.kind == "Event"
-                                  else None)  # same rows keeps what is formatted)
+                                  else None)  # what is formatted)
             self._rows_for = same
         else:
             self._rows.rows.row_fn = rows_fn
-        self._visible, self._order = set(), []
+        self._visible, self._order, self._filtered = set(), [], None
         self._painted = None
         table = self.table
         table.set_columns(headers)
@@ -201,6 +204,8 @@ class BrowserScreen(ActingScreen):
                                    table=self._table_api)
         if old is not None:  # (watch counted one more use, even of the same group)
             cluster.release(old, keep_warm=True)
+        if kept and old is self.group:  # the same objects: filter and sort them again,
+            self._painted = REFILTER   # without handing every object over anew
         self.paint()
 
     # -- metrics.k8s.io: CPU, MEM and their shares beside pods and nodes, when served
@@ -343,7 +348,7 @@ class BrowserScreen(ActingScreen):
             if rebuild or changed or removed:
                 changed_any = True
                 self._painted = shape
-                moved = self._reorder(rebuild, changed, removed, items)
+                moved = self._reorder(rebuild, changed, removed, items, reset)
                 with self.app.batch_update():
                     self.table.apply(model.rows, self._order, changed, rebuild,
                                      model.created, moved)
@@ -358,7 +363,7 @@ class BrowserScreen(ActingScreen):
         return changed_any
 
     def _reorder(self, rebuild: bool, changed: set[str], removed: set[str],
-                 items: dict) -> bool:
+                 items: dict, reset: bool = True) -> bool:
         """Keep the filtered, sorted key list: patched in place when sorted by key, sorted
         again only when a column sort is on and something changed. Returns whether any
         row was added, removed or moved."""
@@ -368,9 +373,10 @@ class BrowserScreen(ActingScreen):
         def keeps(key: str) -> bool:  # (the cells only for a filter that reads them)
             return f.keeps(rows[key][0] if f.reads_cells else (), key.rsplit("/", 1)[-1])
 
-        if rebuild:
+        if rebuild and (reset or self._filtered != f.text):
             self._visible = {k for k in rows if keeps(k)}
-        else:
+            self._filtered = f.text
+        else:  # (a patch, or a sort: the rows kept are those kept before, patched)
             for key in removed:
                 self._visible.discard(key)
             for key in changed:
