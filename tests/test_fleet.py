@@ -371,3 +371,36 @@ def test_requests_count_what_nodes_hold_as_the_scheduler_counts_it():
     rows = dict(PODS.page(orjson.dumps(doc))[0])
     cpu = {k.split("/")[1]: v[4] for k, v in rows.items()}
     assert cpu == {"placed": 250, "unplaced": 0, "init-heavy": 2000}
+
+
+def test_find_by_image_pages_through_every_workload_and_skips_owned_pods(
+        fleet_files, sim, monkeypatch):
+    """Which clusters run image X: matched here (the server cannot select by image),
+    through every page, a pod a controller owns found through its controller."""
+    from kubetui.kube import fleet_find
+    from kubetui.kube.client import KubeClient
+    from kubetui.kube.fleet_find import IMAGE_KINDS, Query, find_in, summary
+    from kubetui.ui.screens.fleet_find import parse_find
+
+    assert parse_find(["--image", "nginx", "deploy"])[0] == Query(
+        None, None, ("Deployment",), "nginx")
+    assert parse_find(["image=redis"])[0].kinds == IMAGE_KINDS
+    assert parse_find(["--image"])[0] is None
+    monkeypatch.setattr(fleet_find, "LIMIT", 3)  # pages of 3: every page must be read
+    image = next(c["image"] for d in sim.list("Deployment", None)
+                 for c in d["spec"]["template"]["spec"]["containers"])
+    expected = sorted(
+        (kind, o["metadata"]["namespace"], o["metadata"]["name"])
+        for kind in IMAGE_KINDS for o in sim.list(kind, None)
+        if image in summary(kind, o)[1] and not (
+            kind == "Pod" and o["metadata"].get("ownerReferences")))
+    assert len(expected) >= 1
+    paths, _, _ = fleet_files
+    client = KubeClient.connect(load_kubeconfig(paths), "demo")
+    try:
+        answer = find_in(client, "demo", Query(None, None, IMAGE_KINDS, image))
+    finally:
+        client.close()
+    assert not answer.failed and not answer.more
+    assert sorted((f.kind, f.namespace, f.name) for f in answer.found) == expected
+    assert all(image in f.images for f in answer.found)

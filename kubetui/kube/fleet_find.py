@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("kubetui.fleet")
 
 DEFAULT_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Pod", "Service")
-LIMIT = 500  # per kind and context
+# what runs an image (a pod a controller owns is found through its controller)
+IMAGE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Pod")
+LIMIT = 500  # per kind and context (a page)
+IMAGE_PAGES = 20  # an image is matched here, not by the server: up to 10,000 per kind
 TIMEOUT = (3, 20)
 
 
@@ -35,10 +38,12 @@ class Query:
     name: str | None = None
     selector: str | None = None
     kinds: tuple[str, ...] = DEFAULT_KINDS
+    image: str | None = None  # a part of an image reference (`nginx:1.27`, `team/api`)
 
     @property
     def text(self) -> str:
-        what = self.name if self.name else f"-l {self.selector}"
+        what = self.name if self.name else f"image {self.image}" if self.image else \
+            f"-l {self.selector}"
         kinds = ",".join(KINDS[k].plural for k in self.kinds)
         return f"{what} in {kinds}"
 
@@ -98,26 +103,38 @@ def find_in(client: KubeClient, context: str, query: Query) -> Answer:
         params = {"limit": LIMIT, "labelSelector": query.selector,
                   "fieldSelector": f"metadata.name={query.name}" if query.name else None}
         ns = client.context.namespace
+        path = k.path(None)
+        items: list[Obj] = []
         try:
-            try:
-                doc = orjson.loads(client.request("GET", k.path(None), params,
-                                                  timeout=TIMEOUT))
-            except ApiError as exc:  # cluster-wide forbidden: the context's namespace
-                if exc.status != 403 or not ns or not k.namespaced:
-                    raise
-                log.info("fleet find in %s: %s; looking in %s", context, exc, ns)
-                doc = orjson.loads(client.request("GET", k.path(ns), params,
-                                                  timeout=TIMEOUT))
-                answer.scoped[k.plural] = ns
+            for _ in range(IMAGE_PAGES if query.image else 1):
+                try:
+                    doc = orjson.loads(client.request("GET", path, params,
+                                                      timeout=TIMEOUT))
+                except ApiError as exc:  # cluster-wide forbidden: the context's namespace
+                    if exc.status != 403 or not ns or not k.namespaced or path != \
+                            k.path(None):
+                        raise
+                    log.info("fleet find in %s: %s; looking in %s", context, exc, ns)
+                    path = k.path(ns)
+                    doc = orjson.loads(client.request("GET", path, params,
+                                                      timeout=TIMEOUT))
+                    answer.scoped[k.plural] = ns
+                items.extend(doc.get("items") or ())
+                params["continue"] = (doc.get("metadata") or {}).get("continue")
+                if not params["continue"]:
+                    break
         except ApiError as exc:
             log.exception("fleet find in %s: %s", context, k.plural)
             answer.failed[k.plural] = exc.message
             continue
-        if (doc.get("metadata") or {}).get("continue"):
+        if params.get("continue"):
             answer.more = True
-        for obj in doc.get("items") or ():
+        for obj in items:
             meta = obj.get("metadata") or {}
             info, images = summary(kind, obj)
+            if query.image and (query.image not in images or (
+                    kind == "Pod" and meta.get("ownerReferences"))):
+                continue
             answer.found.append(Found(context, kind, meta.get("namespace", ""),
                                       meta.get("name", ""), info, images))
     return answer
@@ -187,5 +204,5 @@ def everywhere(kc: KubeConfigSet, contexts: list[str], work: Callable[[KubeClien
     return threads
 
 
-__all__ = ["Answer", "DEFAULT_KINDS", "Found", "LintCounts", "Query", "everywhere", "find_in",
-           "lint_in", "summary"]
+__all__ = ["Answer", "DEFAULT_KINDS", "IMAGE_KINDS", "Found", "LintCounts", "Query",
+           "everywhere", "find_in", "lint_in", "summary"]

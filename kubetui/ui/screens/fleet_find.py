@@ -1,4 +1,4 @@
-"""`:fleet find NAME|-l SELECTOR [KIND]`: the matching objects in every context (each
+"""`:fleet find NAME|-l SELECTOR|--image IMAGE [KIND]`: the matching objects in every context (each
 context answers as soon as it can; one that cannot be looked at says why), `enter`
 opens the object in its context. `:fleet lint`: the footgun lint's counts per cluster,
 `enter` switches there and opens `:lint`."""
@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 
 from kubetui.kube.fleet_find import (
     DEFAULT_KINDS,
+    IMAGE_KINDS,
     Answer,
     Found,
     LintCounts,
@@ -30,15 +31,22 @@ from ..widgets.resource_table import ResourceTable
 from .base import KubetuiScreen
 
 log = logging.getLogger("kubetui.ui")
-FIND_USAGE = "fleet find what? :fleet find NAME [KIND] or :fleet find -l SELECTOR [KIND]"
+FIND_USAGE = ("fleet find what? :fleet find NAME [KIND], :fleet find -l SELECTOR [KIND] or "
+              ":fleet find --image IMAGE [KIND]")
 
 
 def parse_find(words: list[str]) -> tuple[Query | None, str]:
     """(the query, or None and what is wrong) of the words after `:fleet find`."""
     if not words:
         return None, FIND_USAGE
-    name = selector = None
-    if words[0] == "-l":
+    name = selector = image = None
+    if words[0] in ("--image", "-i"):
+        if len(words) < 2:
+            return None, FIND_USAGE
+        image, rest = words[1], words[2:]
+    elif words[0].startswith("image="):
+        image, rest = words[0][len("image="):], words[1:]
+    elif words[0] == "-l":
         if len(words) < 2:
             return None, FIND_USAGE
         selector, rest = words[1], words[2:]
@@ -46,13 +54,15 @@ def parse_find(words: list[str]) -> tuple[Query | None, str]:
         selector, rest = words[0][2:], words[1:]
     else:
         name, rest = words[0], words[1:]
-    kinds: tuple[str, ...] = DEFAULT_KINDS
+    if image == "":
+        return None, FIND_USAGE
+    kinds: tuple[str, ...] = IMAGE_KINDS if image else DEFAULT_KINDS
     if rest:
         kind = kind_for(rest[0])
         if kind is None or kind not in KINDS:
             return None, f"fleet find: unknown kind {rest[0]}"
         kinds = (kind,)
-    return Query(name, selector, kinds), ""
+    return Query(name, selector, kinds, image), ""
 
 
 def _client_for(app):

@@ -32,8 +32,8 @@ COMMAND_HELP = ("  :kind  po deploy sts ds svc ing cm sec pvc no ns ev crd ...\n
                 "  :lint  footguns (:pulse)   :pf  port-forwards   :aliases  every alias "
                 "(ctrl+a)\n"
                 "  :apply FILE|DIR  server-side apply, after a dry-run diff\n"
-                "  :fleet  every context at once   :fleet find NAME|-l SEL [KIND]   "
-                ":fleet lint\n")
+                "  :fleet  every context at once   :fleet find NAME|-l SEL|--image IMG "
+                "[KIND]   :fleet lint\n")
 
 
 def help_groups(app, extra: Sequence[tuple[str, str, str]] = ()) -> list[tuple[str, list]]:
