@@ -13,7 +13,7 @@ import urllib.request
 from functools import partial
 
 from .informer import kubectl_get_pods
-from .report import goal_line, machine, write_json
+from .report import goal_line, info_line, machine, mib, ms, seconds, write_json
 from .sim_process import SimProcess
 
 # issue 18's goals (all rows, first rows, idle, event to row, key to frame, filter/sort)
@@ -243,28 +243,28 @@ def report(r: dict) -> None:
     line = goal_line
     g = goals(r["pods"])
     print(f"\nApp benchmark, {r['pods']:,} pods ({r['machine']})")
-    print(f"  kubectl get pods -A            {r['kubectl_get_pods_s']:>17.2f}s   "
-          f"(peak RSS {r['kubectl_peak_rss_mb']:.0f} MB)")
-    line("first rows", f"{r['first_rows_s']:.2f}s", f"<= {g['first_rows_s']}s",
+    info_line("kubectl get pods -A", seconds(r["kubectl_get_pods_s"]),
+              f"(peak RSS {mib(r['kubectl_peak_rss_mb'])})")
+    line("first rows", seconds(r["first_rows_s"]), f"<= {seconds(g['first_rows_s'])}",
          r["first_rows_s"] <= g["first_rows_s"])
-    line("all rows", f"{r['all_rows_s']:.2f}s = {r['all_rows_ratio']:.2f}x",
+    line("all rows", f"{seconds(r['all_rows_s'])} = {r['all_rows_ratio']:.2f}x",
          f"<= {g['all_rows_ratio']}x kubectl", r["all_rows_ratio"] <= g["all_rows_ratio"])
-    line("peak RSS", f"{r['peak_rss_mb']:.0f} MB", f"<= {g['peak_rss_mb']:.0f} MB",
+    line("peak RSS", mib(r["peak_rss_mb"]), f"<= {mib(g['peak_rss_mb'])}",
          r["peak_rss_mb"] <= g["peak_rss_mb"])
     for rate in (200, 1000):
         key = f"p99_event_to_row_ms_{rate}"
-        line(f"p99 event to row @{rate}/s", f"{r[key]:.0f} ms", f"<= {g[key]:.0f} ms",
+        line(f"p99 event to row @{rate}/s", ms(r[key], 0), f"<= {ms(g[key], 0)}",
              r[key] <= g[key])
     line("CPU @200 events/s", f"{r['cpu_pct_200']:.1f}%", f"<= {g['cpu_pct_200']:.0f}%",
          r["cpu_pct_200"] <= g["cpu_pct_200"])
     line(f"CPU idle ({IDLE_SECONDS:.0f} s)", f"{r['idle_cpu_pct']:.2f}%",
          f"<= {g['idle_cpu_pct']}%", r["idle_cpu_pct"] <= g["idle_cpu_pct"])
-    line("key to frame p99", f"{r['key_to_frame_p99_ms']:.1f} ms",
-         f"<= {g['key_to_frame_p99_ms']:.0f} ms",
+    line("key to frame p99", ms(r["key_to_frame_p99_ms"]),
+         f"<= {ms(g['key_to_frame_p99_ms'], 0)}",
          r["key_to_frame_p99_ms"] <= g["key_to_frame_p99_ms"])
-    line("full gc pause", f"{r['gc_pause_ms']:.1f} ms", f"<= {g['gc_pause_ms']:.0f} ms",
+    line("full gc pause", ms(r["gc_pause_ms"]), f"<= {ms(g['gc_pause_ms'], 0)}",
          r["gc_pause_ms"] <= g["gc_pause_ms"])
-    print(f"  first filter (formats every row) {r['filter_first_ms']:>12.0f} ms")
+    info_line("first filter (formats every row)", ms(r["filter_first_ms"], 0))
     for key, what in (("filter_ms", "filter, the slowest of 5"),
                       ("sort_ms", "sort key, the slowest of 5")):
-        line(what, f"{r[key]:.0f} ms", f"<= {g[key]:.0f} ms", r[key] <= g[key])
+        line(what, ms(r[key], 0), f"<= {ms(g[key], 0)}", r[key] <= g[key])

@@ -11,7 +11,7 @@ import statistics
 import time
 from typing import Any
 
-from .report import goal_line, machine, write_json
+from .report import goal_line, machine, ms, write_json
 
 GOALS = {"rebuild_ms": 100.0, "draw_ms": 33.0}
 
@@ -74,9 +74,9 @@ def run(nodes: int, pods: int, json_path: str | None) -> int:
     r = {**measure(nodes, pods), "machine": machine()}
     print(f"\nArchitecture view, {r['nodes']} nodes and {r['pods']:,} pods, compact, "
           f"160 columns ({r['machine']})")
-    goal_line("model + layout, under churn", f"{r['rebuild_ms']:.0f} ms",
-              f"<= {GOALS['rebuild_ms']:.0f} ms", r["rebuild_ms"] <= GOALS["rebuild_ms"])
-    print(f"  (first build {r['build_cold_ms']:.0f} ms; {r['rows']} rows; a cursor move "
-          f"{r['cursor_move_ms']:.1f} ms)")
+    goal_line("model + layout, under churn", ms(r["rebuild_ms"], 0),
+              f"<= {ms(GOALS['rebuild_ms'], 0)}", r["rebuild_ms"] <= GOALS["rebuild_ms"])
+    print(f"  (first build {ms(r['build_cold_ms'], 0)}; {r['rows']} rows; a cursor move "
+          f"{ms(r['cursor_move_ms'])})")
     write_json(json_path, r)
     return 0

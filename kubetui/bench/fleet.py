@@ -13,7 +13,7 @@ import time
 
 from .app import cpu_seconds
 from .informer import rss_mb
-from .report import goal_line, machine, write_json
+from .report import goal_line, machine, mib, seconds, write_json
 from .sim_process import SimProcess
 
 GOALS = {"all_rows_s": 3.0, "rss_mb": 250.0, "idle_cpu_pct": 2.0}
@@ -100,11 +100,11 @@ def run(contexts: int, pods: int, json_path: str | None, idle_seconds: float = 1
 def report(r: dict) -> None:
     print(f"\nFleet benchmark, {r['contexts']} contexts x {r['pods_per_context']:,} pods "
           f"({r['machine']})")
-    goal_line("all rows filled", f"{r['all_rows_s']:.2f}s", f"<= {GOALS['all_rows_s']}s",
-              r["all_rows_s"] <= GOALS["all_rows_s"])
-    goal_line("RSS", f"{r['rss_mb']:.0f} MB", f"<= {GOALS['rss_mb']:.0f} MB",
+    goal_line("all rows filled", seconds(r["all_rows_s"]),
+              f"<= {seconds(GOALS['all_rows_s'])}", r["all_rows_s"] <= GOALS["all_rows_s"])
+    goal_line("RSS", mib(r["rss_mb"]), f"<= {mib(GOALS['rss_mb'])}",
               r["rss_mb"] <= GOALS["rss_mb"])
     goal_line("CPU idle", f"{r['idle_cpu_pct']:.1f}%", f"<= {GOALS['idle_cpu_pct']:.0f}%",
               r["idle_cpu_pct"] <= GOALS["idle_cpu_pct"])
-    print(f"  ({r['pods_seen']:,} pods counted; RSS before the app {r['rss_before_mb']:.0f} "
-          f"MB; {r['threads']} threads)")
+    print(f"  ({r['pods_seen']:,} pods counted; RSS before the app "
+          f"{mib(r['rss_before_mb'])}; {r['threads']} threads)")

@@ -14,7 +14,7 @@ import time
 
 import orjson
 
-from .report import goal_line, machine, write_json
+from .report import goal_line, info_line, kib, machine, mib, ms, seconds, write_json
 
 GOALS = {"synced_ratio": 0.4, "rss_per_pod_kb": 6.0, "events_per_s": 20_000,
          "gc_pause_ms": 20.0}
@@ -103,14 +103,15 @@ def run(pods: int, events: int, json_path: str | None) -> int:
 def report(r: dict) -> None:
     line = goal_line
     print(f"\nInformer benchmark, {r['pods']:,} pods ({r['machine']})")
-    print(f"  kubectl get pods -A                {r['kubectl_get_pods_s']:>14.2f}s   "
-          f"({r['kubectl_rows']:,} rows, peak RSS {r['kubectl_peak_rss_mb']:.0f} MB)")
-    line("time to synced", f"{r['synced_s']:.2f}s = {r['synced_ratio']:.2f}x",
+    info_line("kubectl get pods -A", seconds(r["kubectl_get_pods_s"]),
+              f"({r['kubectl_rows']:,} rows, peak RSS {mib(r['kubectl_peak_rss_mb'])})")
+    line("time to synced", f"{seconds(r['synced_s'])} = {r['synced_ratio']:.2f}x",
          f"<= {GOALS['synced_ratio']}x kubectl", r["synced_ratio"] <= GOALS["synced_ratio"])
-    line("RSS growth per pod", f"{r['rss_per_pod_kb']:.2f} KB",
-         f"<= {GOALS['rss_per_pod_kb']} KB", r["rss_per_pod_kb"] <= GOALS["rss_per_pod_kb"])
+    line("RSS growth per pod", kib(r["rss_per_pod_kb"]),
+         f"<= {kib(GOALS['rss_per_pod_kb'], 0)}",
+         r["rss_per_pod_kb"] <= GOALS["rss_per_pod_kb"])
     line("watch events decoded (one core)", f"{r['events_per_s']:,}/s",
          f">= {GOALS['events_per_s']:,}/s", r["events_per_s"] >= GOALS["events_per_s"])
-    line("full gc pause (cache frozen)", f"{r['gc_pause_ms']:.1f} ms",
-         f"<= {GOALS['gc_pause_ms']} ms", r["gc_pause_ms"] <= GOALS["gc_pause_ms"])
-    print(f"  (full gc pause before freezing: {r['gc_pause_unfrozen_ms']:.1f} ms)")
+    line("full gc pause (cache frozen)", ms(r["gc_pause_ms"]),
+         f"<= {ms(GOALS['gc_pause_ms'], 0)}", r["gc_pause_ms"] <= GOALS["gc_pause_ms"])
+    print(f"  (full gc pause before freezing: {ms(r['gc_pause_unfrozen_ms'])})")

@@ -27,7 +27,7 @@ import tracemalloc
 
 import orjson
 
-from .report import goal_line, machine, write_json
+from .report import goal_line, machine, mib, ms, write_json
 
 GOALS = {"full_ms": 200.0, "change_ms": 2.0}
 APPS = 97
@@ -219,20 +219,22 @@ def run(pods: int, json_path: str | None, live: bool = True, churn: float = 200,
     if live:
         r.update(measure_live(pods, churn, seconds))
     print(f"\nFootgun lint, {r['pods']:,} pods ({r['machine']})")
-    goal_line(f"full pass, pods + {r['workloads']} workloads", f"{r['full_ms']:.0f} ms",
-              f"<= {GOALS['full_ms']:.0f} ms", r["full_ms"] <= GOALS["full_ms"])
-    goal_line("one change (set + flush), p99", f"{r['change_p99_ms']:.2f} ms",
-              f"<= {GOALS['change_ms']:.0f} ms", r["change_p99_ms"] <= GOALS["change_ms"])
-    print(f"  ({r['findings']} findings; a change: median {r['change_p50_ms']:.3f} ms, max "
-          f"{r['change_max_ms']:.2f} ms; the engine's indexes {r['engine_mb']} MB, the pods "
+    goal_line(f"full pass, pods + {r['workloads']} workloads", ms(r["full_ms"], 0),
+              f"<= {ms(GOALS['full_ms'], 0)}", r["full_ms"] <= GOALS["full_ms"])
+    goal_line("one change (set + flush), p99", ms(r["change_p99_ms"], 2),
+              f"<= {ms(GOALS['change_ms'], 0)}", r["change_p99_ms"] <= GOALS["change_ms"])
+    print(f"  ({r['findings']} findings; a change: median {ms(r['change_p50_ms'], 3)}, max "
+          f"{ms(r['change_max_ms'], 2)}; the engine's indexes {mib(r['engine_mb'])}, the pods "
           f"shared, not copied: {r['objects_shared']})")
     print(f"  worst case, {r['pods']:,} pods with no workload (each its own subject): full "
-          f"pass {r['bare_full_ms']:.0f} ms, {r['bare_findings']:,} findings, a change p99 "
-          f"{r['bare_change_p99_ms']:.2f} ms")
+          f"pass {ms(r['bare_full_ms'], 0)}, {r['bare_findings']:,} findings, a change p99 "
+          f"{ms(r['bare_change_p99_ms'], 2)}")
     if live:
+        first = (f"{ms(r['first_findings_ms'], 0)} after start"
+                 if r["first_findings_ms"] >= 0 else "none")  # -1 in the JSON: none came
         print(f"  live, {r['live_pods']:,} pods in a sim process, churn {r['churn_per_s']:.0f}/s:"
-              f" first findings {r['first_findings_ms']} ms after start, a refresh "
-              f"{r['live_refresh_ms']} ms ({r['live_change_ms']} ms a change, "
-              f"{r['live_changes']} changes), lint's own RSS {r['live_lint_rss_mb']} MB")
+              f" first findings {first}, a refresh "
+              f"{ms(r['live_refresh_ms'])} ({ms(r['live_change_ms'], 3)} a change, "
+              f"{r['live_changes']} changes), lint's own RSS {mib(r['live_lint_rss_mb'])}")
     write_json(json_path, r)
     return 0

@@ -18,7 +18,8 @@ import threading
 import time
 
 from .app import cpu_seconds
-from .report import goal_line, machine, write_json
+from .report import goal_line, machine, mib, ms, write_json
+from .report import seconds as human_seconds  # `seconds` is the run's length here
 
 GOALS = {"rss_after_1m_mb": 200.0}
 PATHS = ("/api/cart", "/api/checkout", "/healthz", "/static/app.js", "/api/search?q=shoes",
@@ -172,18 +173,18 @@ def run(lines: int, json_path: str | None, rate: int = 20_000, seconds: float = 
     r = {**asyncio.run(measure_view(lines)), "machine": machine()}
     print(f"\nLogs benchmark, {r['lines']:,} lines ({r['machine']})")
     goal_line("lines taken in and drawn", f"{r['lines_per_s']:,}/s", "-", True)
-    goal_line("process RSS after them", f"{r['rss_after_1m_mb']:.0f} MB",
-              f"<= {GOALS['rss_after_1m_mb']:.0f} MB",
+    goal_line("process RSS after them", mib(r["rss_after_1m_mb"]),
+              f"<= {mib(GOALS['rss_after_1m_mb'])}",
               r["rss_after_1m_mb"] <= GOALS["rss_after_1m_mb"])
-    print(f"  (the compressed buffer: {r['buffer_mb']:.0f} MB; growth {r['rss_growth_mb']:.0f} "
-          f"MB; filtering all lines took {r['filter_1m_ms']:.0f} ms, a search "
-          f"{r['search_1m_ms']:.0f} ms)")
+    print(f"  (the compressed buffer: {mib(r['buffer_mb'])}; growth {mib(r['rss_growth_mb'])}; "
+          f"filtering all lines took {ms(r['filter_1m_ms'], 0)}, a search "
+          f"{ms(r['search_1m_ms'], 0)})")
     if rate:
         f = asyncio.run(measure_follow(rate, seconds))
         r["follow"] = f
         ratio = (f"{f['kubetui_lines_per_s'] / f['kubectl_lines_per_s']:.2f}x kubectl"
                  if f.get("kubectl_lines_per_s") else "no kubectl")
-        print(f"\nFollowing a pod writing {rate:,} lines/s for {seconds:.0f} s")
+        print(f"\nFollowing a pod writing {rate:,} lines/s for {human_seconds(seconds, 0)}")
         goal_line("kubetui lines/s received + drawn", f"{f['kubetui_lines_per_s']:,}/s",
                   ratio, True)
         print(f"  (kubectl logs -f in the same run: {f['kubectl_lines_per_s'] or 0:,}/s; "

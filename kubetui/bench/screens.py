@@ -14,7 +14,7 @@ import threading
 import time
 import weakref
 
-from .report import machine, write_json
+from .report import machine, mib, mib_change, ms, seconds, write_json
 from .sim_process import SimProcess
 
 
@@ -237,27 +237,29 @@ def report(r: dict) -> None:
     print(f"\nScreens benchmark, {r['pods']:,} pods, each screen opened and closed "
           f"{r['cycles']} times ({r['machine']})")
     if "rss_start_mb" in r:
-        print(f"  start: RSS {r['rss_start_mb']:.0f} MB, {r['threads_start']} threads")
+        print(f"  start: RSS {mib(r['rss_start_mb'])}, {r['threads_start']} threads")
     for name, s in r.get("screens", {}).items():
-        print(f"  {name:<13} RSS {s['rss_before_mb']:>6.1f} -> {s['rss_after_mb']:>6.1f} MB "
-              f"({(s['rss_after_mb'] - s['rss_before_mb']) / r['cycles']:+.2f} MB a cycle), "
+        print(f"  {name:<13} RSS {mib(s['rss_before_mb']):>9} -> {mib(s['rss_after_mb']):>9} "
+              f"({mib_change((s['rss_after_mb'] - s['rss_before_mb']) / r['cycles'])} a "
+              "cycle), "
               f"threads {s['threads_before']} -> {s['threads_after']}, "
               f"{s['alive_after_gc']} of {r['cycles']} screens alive after gc, "
               f"objects {s['objects_before']:,} -> {s['objects_after']:,}, "
-              f"{s['seconds']:.1f}s")
+              f"{seconds(s['seconds'], 1)}")
     if r.get("screens"):
-        print(f"  after the screens: RSS {r['rss_after_screens_mb']:.0f} MB, "
+        print(f"  after the screens: RSS {mib(r['rss_after_screens_mb'])}, "
               f"{r['threads_after_screens']} threads")
     if "churn" in r:
         c = r["churn"]
-        print(f"  churn {c['rate']:.0f}/s for {c['seconds']}s: RSS {c['rss_start_mb']:.0f} -> "
-              f"{c['rss_end_mb']:.0f} MB ({c['rss_growth_mb_per_min']:+.2f} MB a minute); "
-              f"full gc then {c['full_gc_ms_after']:.1f} ms")
+        print(f"  churn {c['rate']:.0f}/s for {seconds(c['seconds'])}: RSS "
+              f"{mib(c['rss_start_mb'])} -> {mib(c['rss_end_mb'])} "
+              f"({mib_change(c['rss_growth_mb_per_min'])} a minute); "
+              f"full gc then {ms(c['full_gc_ms_after'])}")
     if "switches" in r:
         s = r["switches"]
         times = s["times_s"]
-        print(f"  {len(times)} context switches: RSS {s['rss_before_mb']:.0f} -> "
-              f"{s['rss_after_mb']:.0f} MB, objects {s.get('objects_before', 0):,} -> "
+        print(f"  {len(times)} context switches: RSS {mib(s['rss_before_mb'])} -> "
+              f"{mib(s['rss_after_mb'])}, objects {s.get('objects_before', 0):,} -> "
               f"{s.get('objects_after', 0):,}, threads {s['threads_before']} -> "
-              f"{s['threads_after']}; switch time first {times[0]:.2f}s, last {times[-1]:.2f}s,"
-              f" max {max(times):.2f}s")
+              f"{s['threads_after']}; switch time first {seconds(times[0])}, last "
+              f"{seconds(times[-1])}, max {seconds(max(times))}")

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 
-from .report import machine, write_json
+from .report import machine, mib, mib_change, write_json
 from .sim_process import SimProcess
 
 FAULTS = ["drop@47", "expire@71", "500:3@97", "503:3@113", "429:3:1@131", "stall:4@163",
@@ -258,6 +258,15 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
     app.shutdown()
 
 
+def _shown(key: str, value: object) -> object:
+    """A result as a person reads it: sizes humanized (the JSON keeps the MiB numbers)."""
+    if not isinstance(value, (int, float)):
+        return value
+    if key.endswith("_mb_per_min"):
+        return f"{mib_change(value)} a minute"
+    return mib(value) if key.endswith("_mb") else value
+
+
 def run(minutes: float, pods: int, json_path: str | None) -> int:
     from kubetui.kube.config import load_kubeconfig  # noqa: F401 (fail early if broken)
     log_dir = tempfile.mkdtemp(prefix="kubetui-soak-")
@@ -290,7 +299,7 @@ def run(minutes: float, pods: int, json_path: str | None) -> int:
                 "rss_slope_mb_per_min", "threads_launch", "threads_start", "threads_end",
                 "sockets_start", "sockets_end", "lint_findings_start", "lint_findings_end",
                 "rounds"):
-        print(f"  {key:<24} {result.get(key)}")
+        print(f"  {key:<24} {_shown(key, result.get(key))}")
     print("  threads by name:", result.get("threads_by_name"))
     print("  objects grown:", result.get("objects_grown"))
     if result.get("unexpected_messages"):

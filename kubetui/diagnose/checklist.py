@@ -13,11 +13,14 @@ this module only judges it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 from humanize import naturalsize
 
+from kubetui.render.json_types import Obj
 from kubetui.render.metrics import top_cpu
 from kubetui.render.quantity import parse_quantity
 
@@ -41,19 +44,19 @@ class RolloutStatus(Protocol):
 
 @dataclass
 class Evidence:
-    pod: dict
-    events: list[dict] = field(default_factory=list)  # the pod's
-    namespace_events: list[dict] = field(default_factory=list)  # recent, of the namespace
+    pod: Obj
+    events: list[Obj] = field(default_factory=list)  # the pod's
+    namespace_events: list[Obj] = field(default_factory=list)  # recent, of the namespace
     logs: dict[str, list[str] | str] = field(default_factory=dict)  # container -> lines / error
     previous_logs: dict[str, list[str] | str] = field(default_factory=dict)
     owner: str = ""  # "Deployment shop/frontend" (the workload the pod belongs to)
     rollout: RolloutStatus | None = None  # kube.rollout.Status of the owner
-    node: dict | None = None
-    pvcs: dict[str, dict] | None = None
-    metrics: dict | None = None  # the pod's PodMetrics
-    node_metrics: dict | None = None
+    node: Obj | None = None
+    pvcs: dict[str, Obj] | None = None
+    metrics: Obj | None = None  # the pod's PodMetrics
+    node_metrics: Obj | None = None
     metrics_error: str = ""  # why there are no metrics ("" while they are there)
-    nodes: list[dict] | None = None  # every node, read for a pod no node took
+    nodes: list[Obj] | None = None  # every node, read for a pod no node took
     unread: dict[str, str] = field(default_factory=dict)  # "events" etc. -> why not read
 
 
@@ -89,9 +92,11 @@ def build(ev: Evidence) -> Checklist:
     pod = ev.pod
     meta = pod.get("metadata") if isinstance(pod, dict) else None
     findings = diagnose(pod, ev.events, _previous(ev), ev.pvcs, ev.nodes)
-    steps = [_guarded(n, title, step, ev, findings) for n, (title, step) in enumerate((
-        ("describe", _describe), ("logs", _logs), ("events", _events_step),
-        ("rollout", _rollout), ("exec", _exec), ("node", _node), ("top", _top)), 1)]
+    plan: tuple[tuple[str, Callable[[Evidence], Step]], ...] = (
+        ("describe", partial(_describe, findings=findings)), ("logs", _logs),
+        ("events", _events_step), ("rollout", _rollout), ("exec", _exec), ("node", _node),
+        ("top", _top))
+    steps = [_guarded(n, title, step, ev) for n, (title, step) in enumerate(plan, 1)]
     try:
         state = _state(pod)
     except Exception:  # noqa: BLE001 - a malformed pod: its steps say what could not be read
@@ -101,16 +106,16 @@ def build(ev: Evidence) -> Checklist:
                      findings, steps, state)
 
 
-def _guarded(number: int, title: str, step, ev: Evidence, findings) -> Step:
+def _guarded(number: int, title: str, step: Callable[[Evidence], Step], ev: Evidence) -> Step:
     """A step that cannot read a malformed object is unknown, with why."""
     try:
-        return step(ev, findings) if step is _describe else step(ev)
+        return step(ev)
     except Exception as exc:  # noqa: BLE001 - any step's failure is an unknown, said
         return Step(number, title, "", UNKNOWN, f"could not read the object: "
                     f"{type(exc).__name__}: {exc}"[:160])
 
 
-def _state(pod: dict) -> str:
+def _state(pod: Obj) -> str:
     st = pod.get("status") or {}
     containers = (pod.get("spec") or {}).get("containers") or ()
     ready = sum(1 for cs in st.get("containerStatuses") or () if cs.get("ready"))
@@ -295,7 +300,7 @@ def _top(ev: Evidence) -> Step:
     lines, verdict = [], OK
     for c in ev.metrics.get("containers") or ():
         usage = c.get("usage") or {}
-        spec: dict = next((s for s in (ev.pod.get("spec") or {}).get("containers") or ()
+        spec: Obj = next((s for s in (ev.pod.get("spec") or {}).get("containers") or ()
                            if s["name"] == c["name"]), {})
         limits = (spec.get("resources") or {}).get("limits") or {}
         requests = (spec.get("resources") or {}).get("requests") or {}

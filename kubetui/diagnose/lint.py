@@ -17,7 +17,11 @@ from __future__ import annotations
 import builtins
 import gc
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from kubetui.render.json_types import Obj
 
 from .lint_rules import (
     ERROR,
@@ -46,6 +50,12 @@ SUBJECT_RULES: dict[str, tuple[Rule, ...]] = {
     k: tuple(r for r in RULES.values() if k in r.subjects) for k in KINDS}
 RUNTIME_RULES = frozenset(("tight-memory-limit", "liveness-probe", "stale-config"))
 ALL = None  # every rule of a subject
+PodSignature = tuple[tuple[object, ...], ...]  # what the runtime rules read of a pod
+
+
+class _Handler(Protocol):
+    def __call__(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+                 new: Obj | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ class LintConfig:
         return [r for r in RULES.values() if r.id not in self.disabled]
 
     @classmethod
-    def from_table(cls, table) -> tuple["LintConfig", list[str]]:
+    def from_table(cls, table: object) -> tuple["LintConfig", list[str]]:
         """The `[lint]` table of config.toml:
 
             [lint]
@@ -86,7 +96,7 @@ class LintConfig:
         if not isinstance(table, dict):
             return cls(), ["[lint] should be a table; ignored"]
 
-        def ids(value, where: str) -> frozenset[str]:
+        def ids(value: object, where: str) -> frozenset[str]:
             if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
                 problems.append(f"{where} should be a list of rule ids; ignored")
                 return frozenset()
@@ -130,13 +140,13 @@ def _split(key: str) -> tuple[str, str]:
     return ns, name
 
 
-def _claims(pod: dict) -> tuple[str, ...]:
+def _claims(pod: Obj) -> tuple[str, ...]:
     return tuple(v["persistentVolumeClaim"].get("claimName", "")
                  for v in (pod.get("spec") or {}).get("volumes") or ()
                  if v.get("persistentVolumeClaim"))
 
 
-def _pod_signature(pod: dict | None) -> tuple:
+def _pod_signature(pod: Obj | None) -> PodSignature:
     """What the runtime rules read of a pod: a change here re-checks its workload."""
     if pod is None:
         return ()
@@ -149,7 +159,7 @@ def _pod_signature(pod: dict | None) -> tuple:
     return tuple(out)
 
 
-def _liveness_container(event: dict) -> str | None:
+def _liveness_container(event: Obj) -> str | None:
     """The container a kubelet's `Liveness probe failed` event is about (None: not one)."""
     if event.get("reason") != "Unhealthy" or not (event.get("message") or "").startswith(
             "Liveness probe failed"):
@@ -161,18 +171,20 @@ def _liveness_container(event: dict) -> str | None:
 class Linter:
     """The findings of a set of objects, kept up to date one change at a time."""
 
-    def __init__(self, config: LintConfig | None = None, clock=time.time):
+    def __init__(self, config: LintConfig | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.config = config or LintConfig()
         self.clock = clock
         self.now = clock()
-        self.objs: dict[str, dict[str, dict]] = {k: {} for k in KINDS}
+        self.objs: dict[str, dict[str, Obj]] = {k: {} for k in KINDS}
         self.by_ns: dict[str, dict[str, set[str]]] = {k: {} for k in KINDS}
         self.pod_owner: dict[str, tuple[str, str] | None] = {}
         self._owners: dict[tuple[str, str], tuple[str, str]] = {}
         self.owned: dict[tuple[str, str, str], set[str]] = {}  # workload -> pod keys
         self.pod_claims: dict[str, tuple[str, ...]] = {}
         self.claims: dict[tuple[str, str], set[str]] = {}  # (ns, claim) -> pod keys
-        self.uses: dict[tuple[str, str], tuple] = {}  # subject -> configs it reads
+        # subject -> the (kind, name) of the configs it reads
+        self.uses: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         self.users: dict[tuple[str, str, str], set[tuple[str, str]]] = {}  # config -> subjects
         self.hpa_target: dict[str, tuple[str, str, str]] = {}
         self.hpas: dict[tuple[str, str, str], set[str]] = {}  # workload -> hpa keys
@@ -185,13 +197,14 @@ class Linter:
         # (ns, label, value) of one item of each Service's selector -> those services:
         # a pod is matched against the services that could select it, not all of them
         self.svc_index: dict[tuple[str, str, str], set[str]] = {}
-        self.pod_metrics: dict[str, dict] = {}  # pod key -> PodMetrics
+        self.pod_metrics: dict[str, Obj] = {}  # pod key -> PodMetrics
         self.observed: dict[tuple[str, str], float] = {}  # config changes seen, no field times
         self.found: dict[tuple[str, str], dict[str, tuple[Finding, ...]]] = {}
         self.version = 0  # bumped when any finding changes
-        self._flagged: dict = {}  # (kind, namespace) -> flagged(), for this version
+        self._flagged: dict[tuple[str, str | None], tuple[int, str | None]] = {}  # this version's
+        self._flagged_version: int | None = None  # the version _flagged counted
         self._dirty: dict[tuple[str, str], set[str] | None] = {}
-        self._handlers = {
+        self._handlers: dict[str, _Handler] = {
             "Pod": self._pod, "Service": self._service, "ConfigMap": self._config,
             "Secret": self._config, "ServiceAccount": self._account,
             "PersistentVolumeClaim": self._claim, "HorizontalPodAutoscaler": self._hpa,
@@ -200,7 +213,7 @@ class Linter:
                                            "CronJob")}}
 
     # -- taking changes
-    def set(self, kind: str, key: str, obj: dict | None) -> None:
+    def set(self, kind: str, key: str, obj: Obj | None) -> None:
         """One object added, changed (a new dict: objects are never changed in place) or
         deleted (None)."""
         objs = self.objs[kind]
@@ -227,7 +240,7 @@ class Linter:
             if namespace is not None and meta(namespace).get("deletionTimestamp"):
                 self._mark("Namespace", ns, "namespace-stuck")
 
-    def reset(self, kind: str, items: dict[str, dict]) -> None:
+    def reset(self, kind: str, items: dict[str, Obj]) -> None:
         """Every object of a kind, anew (a relist; the collector held off, as in flush)."""
         paused = len(items) >= 1000 and gc.isenabled()
         if paused:
@@ -241,7 +254,7 @@ class Linter:
             if paused:
                 gc.enable()
 
-    def set_metrics(self, metrics: dict[str, dict] | None) -> None:
+    def set_metrics(self, metrics: dict[str, Obj] | None) -> None:
         """PodMetrics by pod key (None: metrics.k8s.io is not served)."""
         metrics = metrics or {}
         old = self.pod_metrics
@@ -335,7 +348,7 @@ class Linter:
                         worst = f.severity
         return worst
 
-    def _per(self, kind: str, key: str):
+    def _per(self, kind: str, key: str) -> Iterator[dict[str, tuple[Finding, ...]]]:
         own = self.found.get((kind, key))
         if own:
             yield own
@@ -351,9 +364,9 @@ class Linter:
         all; `a,b`: those); a pod counts when its workload has some. Counted once per
         version of the findings."""
         memo = self._flagged
-        if memo.get(None) != self.version:
+        if self._flagged_version != self.version:
             memo.clear()
-            memo[None] = self.version
+            self._flagged_version = self.version
         hit = memo.get((kind, namespace))
         if hit is None:
             hit = memo[(kind, namespace)] = self._count(kind, namespace)
@@ -375,31 +388,31 @@ class Linter:
         return len(marks), min(marks.values(), key=RANK.__getitem__) if marks else None
 
     # -- the view the rules read through
-    def get(self, kind: str, ns: str, name: str) -> dict | None:
+    def get(self, kind: str, ns: str, name: str) -> Obj | None:
         objs = self.objs.get(kind)
         return None if objs is None else objs.get(f"{ns}/{name}" if ns else name)
 
-    def in_ns(self, kind: str, ns: str) -> list[dict]:
+    def in_ns(self, kind: str, ns: str) -> list[Obj]:
         objs = self.objs[kind]
         return [objs[k] for k in self.by_ns[kind].get(ns, ())]
 
-    def pods_of(self, kind: str, ns: str, name: str) -> list[dict]:
+    def pods_of(self, kind: str, ns: str, name: str) -> list[Obj]:
         pods = self.objs["Pod"]
         return [pods[k] for k in sorted(self.owned.get((kind, ns, name), ())) if k in pods]
 
     def claim_users(self, ns: str, claim: str) -> builtins.set[str]:
         return self.claims.get((ns, claim), set())
 
-    def members(self, ns: str, name: str) -> list[dict]:
+    def members(self, ns: str, name: str) -> list[Obj]:
         """The pods a Service selects."""
         pods = self.objs["Pod"]
         return [pods[k] for k in sorted(self.selected.get(f"{ns}/{name}", ())) if k in pods]
 
-    def jobs_of(self, ns: str, cronjob: str) -> list[dict]:
+    def jobs_of(self, ns: str, cronjob: str) -> list[Obj]:
         jobs = self.objs["Job"]
         return [jobs[k] for k in self.cronjob_jobs.get((ns, cronjob), ()) if k in jobs]
 
-    def liveness_events(self, ns: str, pod: str, container: str) -> list[dict]:
+    def liveness_events(self, ns: str, pod: str, container: str) -> list[Obj]:
         events = self.objs["Event"]
         out = []
         for k in self.pod_events.get((ns, pod), ()):
@@ -408,7 +421,8 @@ class Linter:
                 out.append(e)
         return out
 
-    def usage(self, kind: str, ns: str, name: str, container: str):
+    def usage(self, kind: str, ns: str, name: str,
+              container: str) -> tuple[float, float] | None:
         """(cpu cores, memory bytes) a container uses: the most of any of its pods."""
         if not self.pod_metrics:
             return None
@@ -433,7 +447,8 @@ class Linter:
         for p in pods:
             for cs in ((p or {}).get("status") or {}).get("containerStatuses") or ():
                 if cs.get("name") == container and "@" in (cs.get("imageID") or ""):
-                    return cs["imageID"]
+                    image: str = cs["imageID"]
+                    return image
         return None
 
     def config_changed(self, kind: str, ns: str, name: str) -> tuple[float | None, str]:
@@ -446,7 +461,7 @@ class Linter:
             return seen, "a change kubetui saw"
         return t, who
 
-    def deleting_in(self, ns: str) -> list[tuple[str, dict]]:
+    def deleting_in(self, ns: str) -> list[tuple[str, Obj]]:
         out = []
         for kind in KINDS:
             if kind in ("Namespace", "Event"):
@@ -467,7 +482,7 @@ class Linter:
             rules.add(rule)
             self._dirty[(kind, key)] = rules
 
-    def _mark_runtime(self, pod_key: str, owner, *rules: str) -> None:
+    def _mark_runtime(self, pod_key: str, owner: tuple[str, str] | None, *rules: str) -> None:
         if owner is None:
             for r in rules:
                 self._mark("Pod", pod_key, r)
@@ -476,7 +491,7 @@ class Linter:
             for r in rules:
                 self._mark(owner[0], key, r)
 
-    def _track_configs(self, kind: str, key: str, obj: dict | None) -> None:
+    def _track_configs(self, kind: str, key: str, obj: Obj | None) -> None:
         """Which ConfigMaps and Secrets a subject's pods read (for stale-config)."""
         ns = _split(key)[0]
         refs = () if obj is None or not template_subject(kind, obj) else tuple(
@@ -497,7 +512,8 @@ class Linter:
         else:
             self.uses.pop((kind, key), None)
 
-    def _pod(self, kind, key, ns, name, old, new) -> None:
+    def _pod(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+            new: Obj | None) -> None:
         had = key in self.pod_owner
         before = self.pod_owner.get(key)
         owner = pod_owner(new) if new is not None else None
@@ -567,7 +583,7 @@ class Linter:
             if was != now:
                 self._member(skey, key, now)
                 self._mark("Service", skey, "selector-no-pods")
-            elif now and is_ready(old or {}) != is_ready(new):
+            elif now and new is not None and is_ready(old or {}) != is_ready(new):
                 self._mark("Service", skey, "selector-no-pods")
             elif not members and relabelled:
                 self._mark("Service", skey, "selector-no-pods")  # a near miss may have moved
@@ -587,7 +603,8 @@ class Linter:
             else:
                 self.pod_services.pop(pod, None)
 
-    def _workload(self, kind, key, ns, name, old, new) -> None:
+    def _workload(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+            new: Obj | None) -> None:
         self._mark(kind, key, ALL)
         self._track_configs(kind, key, new)
         for hpa in self.hpas.get((kind, ns, name), ()):
@@ -614,7 +631,8 @@ class Linter:
                        for o in (old, new)):
                     self._mark("PersistentVolumeClaim", pvc, "orphan-pvc")
 
-    def _service(self, kind, key, ns, name, old, new) -> None:
+    def _service(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+            new: Obj | None) -> None:
         self._mark("Service", key, ALL)
         selector = ((new or {}).get("spec") or {}).get("selector") or {}
         before = ((old or {}).get("spec") or {}).get("selector") or {}
@@ -639,7 +657,8 @@ class Linter:
                     selector, meta(member).get("labels")):
                 self._member(key, k, True)
 
-    def _config(self, kind, key, ns, name, old, new) -> None:
+    def _config(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+            new: Obj | None) -> None:
         if old is not None and new is not None and meta(old).get("resourceVersion") != \
                 meta(new).get("resourceVersion") and not meta(new).get("managedFields"):
             self.observed[(kind, key)] = self.clock()  # no field times: what was seen
@@ -648,7 +667,8 @@ class Linter:
         for subject in self.users.get((kind, ns, name), ()):
             self._mark(*subject, "stale-config")
 
-    def _account(self, kind, key, ns, name, old, new) -> None:
+    def _account(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+            new: Obj | None) -> None:
         if name != "default":
             return
         if (old or {}).get("automountServiceAccountToken") == (new or {}).get(
@@ -658,7 +678,8 @@ class Linter:
             for k in self.by_ns[kind].get(ns, ()):
                 self._mark(kind, k, "default-service-account")
 
-    def _claim(self, kind, key, ns, name, old, new) -> None:
+    def _claim(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+            new: Obj | None) -> None:
         self._mark("PersistentVolumeClaim", key, ALL)
         for sts in self.by_ns["StatefulSet"].get(ns, ()):
             if sts_claim(name, self.objs["StatefulSet"][sts]) is not None:
@@ -668,7 +689,8 @@ class Linter:
                                          .get("template") or {}).get("spec") or {}}):
                 self._mark("Deployment", dep, "database-deployment")
 
-    def _hpa(self, kind, key, ns, name, old, new) -> None:
+    def _hpa(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+            new: Obj | None) -> None:
         self._mark("HorizontalPodAutoscaler", key, ALL)
         before = self.hpa_target.get(key)
         ref = ((new or {}).get("spec") or {}).get("scaleTargetRef") or {}
@@ -682,13 +704,15 @@ class Linter:
             else:
                 self.hpa_target.pop(key, None)
 
-    def _namespace(self, kind, key, ns, name, old, new) -> None:
+    def _namespace(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+            new: Obj | None) -> None:
         self._mark("Namespace", key, ALL)
 
-    def _event(self, kind, key, ns, name, old, new) -> None:
+    def _event(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
+            new: Obj | None) -> None:
         before = self.event_pod.get(key)
-        obj = new if new is not None else old
-        io = obj.get("involvedObject") or {}
+        obj = new if new is not None else old  # set() never passes two Nones
+        io = (obj or {}).get("involvedObject") or {}
         after = (io.get("namespace") or ns, io.get("name", "")) if (
             new is not None and io.get("kind") == "Pod" and
             _liveness_container(new) is not None) else None
@@ -709,8 +733,8 @@ class Linter:
                 self._mark_runtime(pod_key, pod_owner(pod), "liveness-probe")
 
 
-def lint(objects: dict[str, list[dict]], config: LintConfig | None = None,
-         metrics: dict[str, dict] | None = None, now: float | None = None) -> list[Finding]:
+def lint(objects: dict[str, list[Obj]], config: LintConfig | None = None,
+         metrics: dict[str, Obj] | None = None, now: float | None = None) -> list[Finding]:
     """The findings of a set of objects by kind (what `kubectl get -o json` lists), at
     `now` (default: the time). `metrics`: PodMetrics by `namespace/name`."""
     linter = Linter(config, clock=(lambda: now) if now is not None else time.time)

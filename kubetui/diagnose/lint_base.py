@@ -7,14 +7,16 @@ registry)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Protocol, TypeVar
 
 import yaml
 
 from kubetui.render.age import human_duration, parse_time
 from kubetui.render.describe import probe_text
+from kubetui.render.json_types import Obj
 from kubetui.render.quantity import parse_quantity
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -61,20 +63,41 @@ class Finding:
     def reason(self) -> str:
         return REASONS[self.rule]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> Obj:
         return {"rule": self.rule, "severity": self.severity, "kind": self.kind,
                 "namespace": self.namespace, "name": self.name, "message": self.message,
                 "container": self.container, "evidence": list(self.evidence),
                 "reason": self.reason, "fix": self.fix}
 
 
-_SHARED: dict = {}
+_SHARED: dict[Hashable, Any] = {}  # a value -> its one copy (the same type as the value)
+_H = TypeVar("_H", bound=Hashable)
 
 
-def _shared(value):
+def _shared(value: _H) -> _H:
     if len(_SHARED) > 100_000:
         _SHARED.clear()
-    return _SHARED.setdefault(value, value)
+    one: _H = _SHARED.setdefault(value, value)
+    return one
+
+
+class LintView(Protocol):
+    """What a rule reads of the other objects (lint.Linter is one)."""
+
+    now: float
+
+    def get(self, kind: str, ns: str, name: str) -> Obj | None: ...
+    def in_ns(self, kind: str, ns: str) -> list[Obj]: ...
+    def pods_of(self, kind: str, ns: str, name: str) -> list[Obj]: ...
+    def claim_users(self, ns: str, claim: str) -> set[str]: ...
+    def members(self, ns: str, name: str) -> list[Obj]: ...
+    def jobs_of(self, ns: str, cronjob: str) -> list[Obj]: ...
+    def liveness_events(self, ns: str, pod: str, container: str) -> list[Obj]: ...
+    def usage(self, kind: str, ns: str, name: str,
+              container: str) -> tuple[float, float] | None: ...
+    def image_id(self, kind: str, ns: str, name: str, container: str) -> str | None: ...
+    def config_changed(self, kind: str, ns: str, name: str) -> tuple[float | None, str]: ...
+    def deleting_in(self, ns: str) -> list[tuple[str, Obj]]: ...
 
 
 @dataclass(frozen=True)
@@ -85,7 +108,7 @@ class Rule:
     reason: str  # the seed's words, one line
     subjects: tuple[str, ...]  # the kinds its findings are about
     reads: tuple[str, ...]  # the kinds it reads (its subjects included)
-    check: Callable[[str, dict, object], list[Finding]]
+    check: Callable[[str, Obj, LintView], list[Finding]]
     app_only: bool = False  # skipped in the system namespaces (kube-system ...)
 
     def __post_init__(self) -> None:
@@ -102,21 +125,22 @@ def key_of(ns: str | None, name: str) -> str:
     return f"{ns}/{name}" if ns else name
 
 
-def meta(obj: dict) -> dict:
+def meta(obj: Obj) -> Obj:
     return obj.get("metadata") or {}
 
 
-def controller_ref(obj: dict) -> dict | None:
+def controller_ref(obj: Obj) -> Obj | None:
     refs = (obj.get("metadata") or {}).get("ownerReferences")
     if not refs:
         return None
     for r in refs:
         if r.get("controller"):
-            return r
+            ref: Obj = r
+            return ref
     return None
 
 
-def pod_owner(pod: dict) -> tuple[str, str] | None:
+def pod_owner(pod: Obj) -> tuple[str, str] | None:
     """The workload that controls a pod, by name: a ReplicaSet named `<deployment>-<hash>`
     is its Deployment's; a StatefulSet, DaemonSet or Job is itself. None for a pod no
     such workload controls (a bare pod, a standalone ReplicaSet's, an operator's)."""
@@ -132,12 +156,12 @@ def pod_owner(pod: dict) -> tuple[str, str] | None:
     return (kind, name) if kind in POD_OWNERS else None
 
 
-def owned_by_cronjob(obj: dict) -> bool:
+def owned_by_cronjob(obj: Obj) -> bool:
     ref = controller_ref(obj)
     return ref is not None and ref.get("kind") == "CronJob"
 
 
-def template_subject(kind: str, obj: dict) -> bool:
+def template_subject(kind: str, obj: Obj) -> bool:
     """Is this object where its pod template's findings are shown?"""
     if kind == "Pod":
         return pod_owner(obj) is None
@@ -146,7 +170,7 @@ def template_subject(kind: str, obj: dict) -> bool:
     return kind in WORKLOADS
 
 
-def pod_template(kind: str, obj: dict) -> tuple[dict, dict]:
+def pod_template(kind: str, obj: Obj) -> tuple[Obj, Obj]:
     """(metadata, spec) of the pods an object makes (a pod's own)."""
     spec = obj.get("spec") or {}
     if kind == "Pod":
@@ -162,17 +186,17 @@ META_PATH = {"Pod": ("metadata",),
              "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata")}
 
 
-def all_containers(spec: dict, init: bool = True) -> list[dict]:
+def all_containers(spec: Obj, init: bool = True) -> list[Obj]:
     out = list(spec.get("containers") or ())
     return [*(spec.get("initContainers") or ()), *out] if init else out
 
 
-def is_ready(pod: dict) -> bool:
+def is_ready(pod: Obj) -> bool:
     return any(c.get("type") == "Ready" and c.get("status") == "True"
                for c in (pod.get("status") or {}).get("conditions") or ())
 
 
-def pod_started(pod: dict) -> float | None:
+def pod_started(pod: Obj) -> float | None:
     """When the oldest of its running containers started (what it runs dates from)."""
     st = pod.get("status") or {}
     times = [parse_time(((cs.get("state") or {}).get("running") or {}).get("startedAt"))
@@ -182,17 +206,17 @@ def pod_started(pod: dict) -> float | None:
 
 
 @lru_cache(maxsize=4096)
-def quantity_or_none(value) -> float | None:
+def quantity_or_none(value: object) -> float | None:
     try:
         return parse_quantity(value)
     except (TypeError, ValueError):
         return None
 
 
-_PROBES: dict[int, tuple[dict, str]] = {}
+_PROBES: dict[int, tuple[Obj, str]] = {}
 
 
-def cached_probe_text(probe: dict) -> str:
+def cached_probe_text(probe: Obj) -> str:
     """kubectl's probe text, once per probe object (slim pods share theirs)."""
     hit = _PROBES.get(id(probe))
     if hit is not None and hit[0] is probe:
@@ -208,18 +232,18 @@ def ago_text(t: float | None, now: float) -> str:
     return f"{human_duration(now - t)} ago" if t else "at an unknown time"
 
 
-def claim_size(pvc: dict) -> str:
+def claim_size(pvc: Obj) -> str:
     st, spec = pvc.get("status") or {}, pvc.get("spec") or {}
     return ((st.get("capacity") or {}).get("storage") or
             ((spec.get("resources") or {}).get("requests") or {}).get("storage") or "?")
 
 
 # -- the fix snippets
-def dump(doc) -> str:
+def dump(doc: object) -> str:
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=100)
 
 
-def nest(path: tuple[str, ...], leaf) -> dict:
+def nest(path: tuple[str, ...], leaf: Obj) -> Obj:
     for part in reversed(path):
         leaf = {part: leaf}
     return leaf
@@ -232,7 +256,7 @@ def kind_word(kind: str) -> str:
             "Namespace": "namespace"}.get(kind, kind.lower())
 
 
-def patch_fix(kind: str, ns: str, name: str, doc: dict, note: str = "") -> str:
+def patch_fix(kind: str, ns: str, name: str, doc: Obj, note: str = "") -> str:
     """A strategic-merge patch for an object, with the command that applies it."""
     where = f"-n {ns} " if ns else ""
     head = [f"# {note}"] if note else []
@@ -245,11 +269,11 @@ def patch_fix(kind: str, ns: str, name: str, doc: dict, note: str = "") -> str:
     return "\n".join(head) + "\n" + dump(doc)
 
 
-def spec_patch(kind: str, leaf: dict) -> dict:
+def spec_patch(kind: str, leaf: Obj) -> Obj:
     return nest(SPEC_PATH.get(kind, ("spec", "template", "spec")), leaf)
 
 
-def meta_patch(kind: str, leaf: dict) -> dict:
+def meta_patch(kind: str, leaf: Obj) -> Obj:
     return nest(META_PATH.get(kind, ("spec", "template", "metadata")), leaf)
 
 
@@ -264,7 +288,7 @@ def memory_request_text(n: float) -> str:
 
 
 # -- 9 orphan-pvc
-def sts_claim(pvc_name: str, sts: dict) -> int | None:
+def sts_claim(pvc_name: str, sts: Obj) -> int | None:
     """The ordinal, if the claim is one of this StatefulSet's volumeClaimTemplates'."""
     sname = meta(sts).get("name", "")
     for tpl in (sts.get("spec") or {}).get("volumeClaimTemplates") or ():
@@ -276,7 +300,7 @@ def sts_claim(pvc_name: str, sts: dict) -> int | None:
 
 
 # -- selector-no-pods
-def selector_matches(selector: dict, labels: dict | None) -> bool:
+def selector_matches(selector: Obj, labels: Obj | None) -> bool:
     labels = labels or {}
     return all(labels.get(k) == v for k, v in selector.items())
 

@@ -5,6 +5,7 @@ request or a CI summary), and the section describe and the checklist add."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from itertools import groupby
 
 from .lint_rules import ERROR, INFO, RANK, RULES, WARNING, Finding
@@ -28,7 +29,8 @@ def summary(findings: list[Finding]) -> str:
     return f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: " + ", ".join(parts)
 
 
-def grouped(findings: list[Finding]):
+def grouped(findings: list[Finding]
+            ) -> Iterator[tuple[str, list[tuple[str, list[Finding]]]]]:
     ordered = sorted(findings, key=lambda f: (RANK[f.severity], f.rule, f.namespace, f.name,
                                               f.container))
     for severity, by_severity in groupby(ordered, key=lambda f: f.severity):

@@ -11,9 +11,11 @@ order."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import pairwise
 
 from kubetui.render.age import human_duration, parse_time
+from kubetui.render.json_types import Obj
 
 # what the engine, the reports and the screens take from here  # noqa: F401
 from .lint_base import (  # noqa: F401
@@ -25,6 +27,7 @@ from .lint_base import (  # noqa: F401
     WARNING,
     WORKLOADS,
     Finding,
+    LintView,
     Rule,
     ago_text,
     all_containers,
@@ -60,7 +63,7 @@ from .lint_workloads import (  # noqa: F401
 
 
 # -- 6 nodeport
-def nodeport(kind: str, obj: dict, v) -> list[Finding]:
+def nodeport(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     m, spec = meta(obj), obj.get("spec") or {}
     ns, name = m.get("namespace", ""), m.get("name", "")
     kind_ = spec.get("type", "ClusterIP")
@@ -100,7 +103,7 @@ STUCK_CONDITIONS = ("NamespaceFinalizersRemaining", "NamespaceContentRemaining",
                     "NamespaceDeletionGroupVersionParsingFailure")
 
 
-def namespace_stuck(kind: str, obj: dict, v) -> list[Finding]:
+def namespace_stuck(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     m = meta(obj)
     deleted = parse_time(m.get("deletionTimestamp"))
     if deleted is None:
@@ -148,7 +151,7 @@ def namespace_stuck(kind: str, obj: dict, v) -> list[Finding]:
                     make_fix=fix)]
 
 
-def orphan_pvc(kind: str, obj: dict, v) -> list[Finding]:
+def orphan_pvc(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     m = meta(obj)
     if m.get("deletionTimestamp"):
         return []
@@ -199,7 +202,7 @@ def orphan_pvc(kind: str, obj: dict, v) -> list[Finding]:
 
 
 # -- 10 hpa-without-requests
-def hpa_without_requests(kind: str, obj: dict, v) -> list[Finding]:
+def hpa_without_requests(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     m, spec = meta(obj), obj.get("spec") or {}
     ns, name = m.get("namespace", ""), m.get("name", "")
     wants: list[tuple[str, str]] = []  # (resource, container or "")
@@ -243,7 +246,7 @@ def hpa_without_requests(kind: str, obj: dict, v) -> list[Finding]:
                    f"{cond.get('message', '')}"] if cond else []))
 
     def fix() -> str:
-        by_container: dict[str, dict] = {}
+        by_container: dict[str, Obj] = {}
         for c, r in lacking:
             by_container.setdefault(c, {})[r] = "100m" if r == "cpu" else "128Mi"
         doc = spec_patch(tkind, {"containers": [{"name": c, "resources": {"requests": req}}
@@ -256,7 +259,7 @@ def hpa_without_requests(kind: str, obj: dict, v) -> list[Finding]:
 
 
 # -- cronjob-overlap (a gotcha)
-def _job_span(job: dict, now: float) -> tuple[float, float] | None:
+def _job_span(job: Obj, now: float) -> tuple[float, float] | None:
     st = job.get("status") or {}
     start = parse_time(st.get("startTime")) or parse_time(meta(job).get("creationTimestamp"))
     if start is None:
@@ -269,7 +272,7 @@ def _job_span(job: dict, now: float) -> tuple[float, float] | None:
     return start, end if end is not None else now
 
 
-def cronjob_overlap(kind: str, obj: dict, v) -> list[Finding]:
+def cronjob_overlap(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     m, spec = meta(obj), obj.get("spec") or {}
     policy = spec.get("concurrencyPolicy") or "Allow"
     if policy != "Allow":
@@ -299,7 +302,7 @@ def cronjob_overlap(kind: str, obj: dict, v) -> list[Finding]:
                     f"concurrencyPolicy Allow and its {message}", evidence, make_fix=fix)]
 
 
-def selector_no_pods(kind: str, obj: dict, v) -> list[Finding]:
+def selector_no_pods(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     m, spec = meta(obj), obj.get("spec") or {}
     selector = spec.get("selector") or {}
     if not selector or spec.get("type") == "ExternalName":
@@ -327,7 +330,7 @@ def selector_no_pods(kind: str, obj: dict, v) -> list[Finding]:
     evidence = (f"selector {wanted}", "no pod in the namespace has these labels",
                 *(f"pod {meta(p).get('name')} has {k}={got if got is not None else '(none)'}"
                   for p, k, got in near[:5]))
-    drift: dict = {}
+    drift: Obj = {}
     for _, k, got in near:
         if got is not None:
             drift.setdefault(k, got)
@@ -346,12 +349,12 @@ def selector_no_pods(kind: str, obj: dict, v) -> list[Finding]:
 
 
 # -- sts-pvc-retained
-def retained_claims(sts: dict, pvcs) -> list[dict]:
+def retained_claims(sts: Obj, pvcs: Iterable[Obj]) -> list[Obj]:
     return sorted((p for p in pvcs if sts_claim(meta(p).get("name", ""), sts) is not None),
                   key=lambda p: meta(p).get("name", ""))
 
 
-def sts_pvc_retained(kind: str, obj: dict, v) -> list[Finding]:
+def sts_pvc_retained(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     m, spec = meta(obj), obj.get("spec") or {}
     templates = spec.get("volumeClaimTemplates") or ()
     policy = spec.get("persistentVolumeClaimRetentionPolicy") or {}
@@ -372,7 +375,7 @@ def sts_pvc_retained(kind: str, obj: dict, v) -> list[Finding]:
                         "down, if the data must outlive it)"))]
 
 
-def delete_note(sts: dict, claims: list[dict]) -> str:
+def delete_note(sts: Obj, claims: list[Obj]) -> str:
     """What deleting a StatefulSet leaves behind (said before a delete, too)."""
     spec = sts.get("spec") or {}
     if not spec.get("volumeClaimTemplates") or (

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from kubetui.render.age import parse_time
 from kubetui.render.events import count as event_count
+from kubetui.render.json_types import Obj
 from kubetui.render.metrics import top_memory
 
 from .lint_base import (
@@ -16,6 +17,7 @@ from .lint_base import (
     RUNTIME_KINDS,
     WARNING,
     Finding,
+    LintView,
     ago_text,
     all_containers,
     cached_probe_text,
@@ -39,7 +41,7 @@ from .lint_base import (
 
 
 # -- 1 missing-requests
-def missing_requests(kind: str, obj: dict, v) -> list[Finding]:
+def missing_requests(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     if not template_subject(kind, obj):
         return []
     m, spec = meta(obj), pod_template(kind, obj)[1]
@@ -79,7 +81,7 @@ def missing_requests(kind: str, obj: dict, v) -> list[Finding]:
 
 
 # -- 2 tight-memory-limit
-def tight_memory_limit(kind: str, obj: dict, v) -> list[Finding]:
+def tight_memory_limit(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     if kind not in RUNTIME_KINDS or (kind == "Pod" and pod_owner(obj) is not None):
         return []
     m, spec = meta(obj), pod_template(kind, obj)[1]
@@ -119,7 +121,8 @@ def tight_memory_limit(kind: str, obj: dict, v) -> list[Finding]:
             severity, message = WARNING, (f"{cname} uses {top / limit:.0%} of its "
                                           f"{limit_text} memory limit")
 
-        def fix(cname=cname, limit=limit, top=top, limit_text=limit_text) -> str:
+        def fix(cname: str = cname, limit: float = limit, top: float = top,
+                limit_text: object = limit_text) -> str:  # a quantity, as written
             wanted = memory_request_text(max(2 * limit, 1.5 * top))
             doc = spec_patch(kind, {"containers": [{"name": cname, "resources": {
                 "limits": {"memory": wanted}}}]})
@@ -135,18 +138,18 @@ def tight_memory_limit(kind: str, obj: dict, v) -> list[Finding]:
 HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
 
 
-def _handler(probe: dict) -> tuple:
+def _handler(probe: Obj) -> tuple[tuple[str, str], ...]:
     return tuple((h, repr(probe.get(h))) for h in HANDLERS if probe.get(h) is not None)
 
 
-def _probe_port(probe: dict):
+def _probe_port(probe: Obj) -> object:  # an int or a named port, None without one
     for h in ("httpGet", "tcpSocket", "grpc"):
         if probe.get(h):
             return probe[h].get("port")
     return None
 
 
-def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
+def liveness_probe(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     template = template_subject(kind, obj)
     runtime = kind in RUNTIME_KINDS and not (kind == "Pod" and pod_owner(obj) is not None)
     if not template and not runtime:
@@ -167,7 +170,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
                                        cname)
             if not events:
                 continue
-            cs: dict = next((s for s in (p.get("status") or {}).get("containerStatuses") or ()
+            cs: Obj = next((s for s in (p.get("status") or {}).get("containerStatuses") or ()
                        if s.get("name") == cname), {})
             if cs.get("restartCount", 0):
                 restarts += cs["restartCount"]
@@ -197,7 +200,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
                     *(e for _, _, e in problems if e))
         message = "; ".join(dict.fromkeys(msg for _, msg, _ in problems))
 
-        def fix(cname=cname, live=live, ready=ready) -> str:
+        def fix(cname: str = cname, live: Obj = live, ready: Obj | None = ready) -> str:
             probe = {k: live[k] for k in HANDLERS if k in live}
             if ready and _handler(live) == _handler(ready) and _probe_port(live) is not None:
                 probe = {"tcpSocket": {"port": _probe_port(live)}}
@@ -214,7 +217,7 @@ def liveness_probe(kind: str, obj: dict, v) -> list[Finding]:
 
 
 # -- 4 readiness-without-liveness
-def readiness_without_liveness(kind: str, obj: dict, v) -> list[Finding]:
+def readiness_without_liveness(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     if not template_subject(kind, obj):
         return []
     m, spec = meta(obj), pod_template(kind, obj)[1]
@@ -246,7 +249,7 @@ def readiness_without_liveness(kind: str, obj: dict, v) -> list[Finding]:
 
 
 # -- 5 default-service-account
-def default_service_account(kind: str, obj: dict, v) -> list[Finding]:
+def default_service_account(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     if not template_subject(kind, obj):
         return []
     m, spec = meta(obj), pod_template(kind, obj)[1]
@@ -284,7 +287,7 @@ RELOADERS = ("reloader.stakater.com/auto", "configmap.reloader.stakater.com/relo
              "secret.reloader.stakater.com/reload", "reloader.stakater.com/search")
 
 
-def config_refs(spec: dict) -> list[tuple[str, str, str]]:
+def config_refs(spec: Obj) -> list[tuple[str, str, str]]:
     """(kind, name, how) of every ConfigMap and Secret a pod spec reads, but the
     cluster's own CA bundles and service account token volumes."""
     out = []
@@ -311,7 +314,7 @@ def config_refs(spec: dict) -> list[tuple[str, str, str]]:
     return [r for r in dict.fromkeys(out) if r[1] and r[1] not in SKIP_CONFIGS]
 
 
-def config_changed(obj: dict) -> tuple[float | None, str]:
+def config_changed(obj: Obj) -> tuple[float | None, str]:
     """When a ConfigMap's or Secret's data last changed, and by whom: the newest of its
     managedFields entries that own data (or, without field sets, any), else its
     creation. (None: unknown.)"""
@@ -331,7 +334,7 @@ def config_changed(obj: dict) -> tuple[float | None, str]:
     return best, who
 
 
-def stale_config(kind: str, obj: dict, v) -> list[Finding]:
+def stale_config(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     if kind not in ("Deployment", "StatefulSet", "DaemonSet", "Pod") or \
             not template_subject(kind, obj):
         return []
@@ -404,7 +407,7 @@ STATEFUL_WITH_VOLUME = ("redis", "redis-stack", "valkey", "keydb", "rabbitmq", "
                         "zookeeper", "etcd", "nats", "minio")
 
 
-def database_deployment(kind: str, obj: dict, v) -> list[Finding]:
+def database_deployment(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     m, spec = meta(obj), pod_template(kind, obj)[1]
     ns, name = m.get("namespace", ""), m.get("name", "")
     claims = [vol for vol in spec.get("volumes") or () if vol.get("persistentVolumeClaim")]
@@ -460,7 +463,7 @@ def database_deployment(kind: str, obj: dict, v) -> list[Finding]:
                     make_fix=fix)]
 
 
-def latest_tag(kind: str, obj: dict, v) -> list[Finding]:
+def latest_tag(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     if not template_subject(kind, obj):
         return []
     m, spec = meta(obj), pod_template(kind, obj)[1]

@@ -6,11 +6,14 @@ evidence (the lines a person would point at) and what to do about it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from kubetui.render.describe import probe_text
 from kubetui.render.events import count as event_count
 from kubetui.render.events import last_seen
+from kubetui.render.json_types import Obj
 
 from . import exitcodes, scheduling
 
@@ -29,40 +32,40 @@ class Finding:
 
 
 # -- reading the pod
-def container_statuses(pod: dict) -> list[dict]:
+def container_statuses(pod: Obj) -> list[Obj]:
     st = pod.get("status") or {}
     return [*(st.get("initContainerStatuses") or ()), *(st.get("containerStatuses") or ())]
 
 
-def _spec(pod: dict, name: str) -> dict:
+def _spec(pod: Obj, name: str) -> Obj:
     spec = pod.get("spec") or {}
     return next((c for c in [*(spec.get("initContainers") or ()),
                              *(spec.get("containers") or ())] if c.get("name") == name), {})
 
 
-def _condition(pod: dict, ctype: str) -> dict:
+def _condition(pod: Obj, ctype: str) -> Obj:
     return next((c for c in (pod.get("status") or {}).get("conditions") or ()
                  if c.get("type") == ctype), {})
 
 
-def _events(events, *reasons: str, text: str = "") -> list[dict]:
+def _events(events: Iterable[Obj] | None, *reasons: str, text: str = "") -> list[Obj]:
     out = [e for e in events or () if (not reasons or e.get("reason") in reasons)
            and text.lower() in (e.get("message") or "").lower()]
     return sorted(out, key=event_time, reverse=True)
 
 
-def event_time(e: dict) -> str:
+def event_time(e: Obj) -> str:
     return last_seen(e) or (e.get("metadata") or {}).get("creationTimestamp") or ""
 
 
-def event_line(e: dict) -> str:
+def event_line(e: Obj) -> str:
     count = event_count(e)
     return (f"event {e.get('type', '')} {e.get('reason', '')}"
             f"{f' (x{count})' if count > 1 else ''}: {e.get('message', '')}")
 
 
 # -- the rules, each returning a finding or None
-def config_error(pod, events, **_) -> Finding | None:
+def config_error(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     for cs in container_statuses(pod):
         waiting = (cs.get("state") or {}).get("waiting") or {}
         if waiting.get("reason") not in CONFIG_REASONS:
@@ -88,7 +91,7 @@ def config_error(pod, events, **_) -> Finding | None:
     return None
 
 
-def image_pull(pod, events, **_) -> Finding | None:
+def image_pull(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     for cs in container_statuses(pod):
         waiting = (cs.get("state") or {}).get("waiting") or {}
         if waiting.get("reason") not in PULL_REASONS:
@@ -124,12 +127,12 @@ def image_pull(pod, events, **_) -> Finding | None:
     return None
 
 
-def _pending(pod) -> bool:
+def _pending(pod: Obj) -> bool:
     return (pod.get("status") or {}).get("phase") == "Pending" and not (
         pod.get("metadata") or {}).get("deletionTimestamp")
 
 
-def gated(pod, events, **_) -> Finding | None:
+def gated(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     gates = [g.get("name", "") for g in (pod.get("spec") or {}).get("schedulingGates") or ()]
     if not _pending(pod) or not gates or (pod.get("spec") or {}).get("nodeName"):
         return None
@@ -142,7 +145,7 @@ def gated(pod, events, **_) -> Finding | None:
                    "remove it by hand only if that controller is gone")
 
 
-def not_scheduled(pod, events, **_) -> Finding | None:
+def not_scheduled(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     """Pending with no word from any scheduler: no PodScheduled condition and no
     FailedScheduling event. A scheduler that looked would have written one of them."""
     spec = pod.get("spec") or {}
@@ -161,7 +164,8 @@ def not_scheduled(pod, events, **_) -> Finding | None:
                    f"scheduler that does not run ({scheduler}) waits for ever")
 
 
-def not_started(pod, events, nodes=None, **_) -> Finding | None:
+def not_started(pod: Obj, events: list[Obj],
+                nodes: list[Obj] | None = None, **_: object) -> Finding | None:
     """Bound to a node whose kubelet has not reported on it: no container status at all."""
     node_name = (pod.get("spec") or {}).get("nodeName")
     st = pod.get("status") or {}
@@ -183,7 +187,7 @@ def not_started(pod, events, nodes=None, **_) -> Finding | None:
                    "its logs: journalctl -u kubelet)")
 
 
-def _taints_of(nodes) -> list[str]:
+def _taints_of(nodes: list[Obj] | None) -> list[str]:
     out = []
     for n in nodes or ():
         taints = [f"{t.get('key')}" + (f"={t['value']}" if t.get("value") else "") +
@@ -193,7 +197,8 @@ def _taints_of(nodes) -> list[str]:
     return out
 
 
-def unschedulable(pod, events, pvcs=None, nodes=None, **_) -> Finding | None:
+def unschedulable(pod: Obj, events: list[Obj], pvcs: dict[str, Obj] | None = None,
+                  nodes: list[Obj] | None = None, **_: object) -> Finding | None:
     cond = _condition(pod, "PodScheduled")
     if not _pending(pod) or cond.get("status") != "False" or cond.get(
             "reason") == "SchedulingGated":
@@ -245,16 +250,18 @@ def unschedulable(pod, events, pvcs=None, nodes=None, **_) -> Finding | None:
                    "lower the requests, add capacity, or fix the tolerations / selector")
 
 
-def _last_terminated(cs: dict) -> dict:
+def _last_terminated(cs: Obj) -> Obj:
     state = cs.get("state") or {}
     return state.get("terminated") or (cs.get("lastState") or {}).get("terminated") or {}
 
 
-def _memory_limit(pod, name) -> str:
-    return ((_spec(pod, name).get("resources") or {}).get("limits") or {}).get("memory", "")
+def _memory_limit(pod: Obj, name: str) -> str:
+    limit: str = ((_spec(pod, name).get("resources") or {}).get("limits") or {}).get("memory",
+                                                                                    "")
+    return limit
 
 
-def oom(pod, events, **_) -> Finding | None:
+def oom(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     for cs in container_statuses(pod):
         term = _last_terminated(cs)
         if term.get("reason") != "OOMKilled":
@@ -271,7 +278,7 @@ def oom(pod, events, **_) -> Finding | None:
     return None
 
 
-def liveness(pod, events, **_) -> Finding | None:
+def liveness(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     killed = _events(events, "Killing", text="liveness")
     unhealthy = _events(events, "Unhealthy", text="liveness probe failed")
     if not killed and not unhealthy:
@@ -294,7 +301,8 @@ def liveness(pod, events, **_) -> Finding | None:
                    "time (initialDelaySeconds, failureThreshold)", name)
 
 
-def crashloop(pod, events, previous_logs=None, **_) -> Finding | None:
+def crashloop(pod: Obj, events: list[Obj],
+              previous_logs: list[str] | str | None = None, **_: object) -> Finding | None:
     for cs in container_statuses(pod):
         waiting = (cs.get("state") or {}).get("waiting") or {}
         term = _last_terminated(cs)
@@ -333,7 +341,7 @@ def crashloop(pod, events, previous_logs=None, **_) -> Finding | None:
     return None
 
 
-def readiness(pod, events, **_) -> Finding | None:
+def readiness(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     if _condition(pod, "Ready").get("status") != "False":
         return None
     for cs in (pod.get("status") or {}).get("containerStatuses") or ():
@@ -356,7 +364,7 @@ def readiness(pod, events, **_) -> Finding | None:
     return None
 
 
-def terminating(pod, events, **_) -> Finding | None:
+def terminating(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     meta = pod.get("metadata") or {}
     if not meta.get("deletionTimestamp"):
         return None
@@ -368,7 +376,7 @@ def terminating(pod, events, **_) -> Finding | None:
         "a finalizer's controller must finish; remove it only if that controller is gone")
 
 
-def node_lost(pod, events, **_) -> Finding | None:
+def node_lost(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     """The node stopped reporting: the pod's status is the last the kubelet wrote."""
     st = pod.get("status") or {}
     if st.get("reason") != "NodeLost" and st.get("phase") != "Unknown":
@@ -381,7 +389,7 @@ def node_lost(pod, events, **_) -> Finding | None:
                    "elsewhere only when the node is deleted or they are force-deleted")
 
 
-def evicted(pod, events, **_) -> Finding | None:
+def evicted(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     st = pod.get("status") or {}
     if st.get("reason") != "Evicted":
         return None
@@ -391,7 +399,7 @@ def evicted(pod, events, **_) -> Finding | None:
                    "storage); the controller makes a new pod, delete this one")
 
 
-def failed(pod, events, **_) -> Finding | None:
+def failed(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     """A pod that has ended badly: a container that exited non-zero for good."""
     st = pod.get("status") or {}
     if st.get("phase") != "Failed":
@@ -416,7 +424,7 @@ def failed(pod, events, **_) -> Finding | None:
                    "read the pod's events and logs")
 
 
-def readiness_gates(pod, events, **_) -> Finding | None:
+def readiness_gates(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     ready = _condition(pod, "Ready")
     if ready.get("status") != "False" or ready.get("reason") != "ReadinessGatesNotReady":
         return None
@@ -431,7 +439,7 @@ def readiness_gates(pod, events, **_) -> Finding | None:
                    "syncer ...) sets it; check that controller")
 
 
-def ended_container(pod, events, **_) -> Finding | None:
+def ended_container(pod: Obj, events: list[Obj], **_: object) -> Finding | None:
     """A regular container that ran to completion in a pod that keeps running: the pod
     is never Ready again (restartPolicy OnFailure / Never does not restart exit 0)."""
     if (pod.get("status") or {}).get("phase") != "Running":
@@ -448,15 +456,23 @@ def ended_container(pod, events, **_) -> Finding | None:
     return None
 
 
-RULES = (node_lost, evicted, config_error, image_pull, gated, not_scheduled, unschedulable,
-         not_started, oom, liveness, crashloop, failed, readiness, readiness_gates,
-         ended_container, terminating)
+class PodRule(Protocol):
+    __name__: str
+
+    def __call__(self, pod: Obj, events: list[Obj], *, previous_logs: list[str] | str | None,
+                 pvcs: dict[str, Obj] | None, nodes: list[Obj] | None) -> Finding | None: ...
 
 
-def diagnose(pod: dict, events: list[dict] | None = None,
+RULES: tuple[PodRule, ...] = (
+    node_lost, evicted, config_error, image_pull, gated, not_scheduled, unschedulable,
+    not_started, oom, liveness, crashloop, failed, readiness, readiness_gates,
+    ended_container, terminating)
+
+
+def diagnose(pod: Obj, events: list[Obj] | None = None,
              previous_logs: list[str] | str | None = None,
-             pvcs: dict[str, dict] | None = None,
-             nodes: list[dict] | None = None) -> list[Finding]:
+             pvcs: dict[str, Obj] | None = None,
+             nodes: list[Obj] | None = None) -> list[Finding]:
     """Every rule that fires, the most likely cause first. `previous_logs`: the previous
     containers' last lines, None when not read, or the error that kept them from being
     read. `pvcs` maps claim names to PersistentVolumeClaims (None: not looked up);

@@ -14,6 +14,7 @@ nodes it ruled out and, in `words()`, a sentence a person would say."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 _HEAD = re.compile(r"\s*(\d+)/(\d+) nodes are available:?\s*(.*)", re.S)
@@ -54,7 +55,7 @@ def parse(message: str) -> Scheduling:
     return out
 
 
-def _outside_braces(text: str):
+def _outside_braces(text: str) -> Iterator[tuple[int, str, int]]:
     """(index, character, depth) for each character; a taint `{key: value}` may hold
     dots and commas that are not separators."""
     depth = 0

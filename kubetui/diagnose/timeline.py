@@ -11,15 +11,19 @@ Pure: objects in, entries out (tested from the real v1.36 captures and the demo)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import ParamSpec
 
 from kubetui.render import events as ev
 from kubetui.render.age import parse_time
+from kubetui.render.json_types import Obj
 
 BAD_REASONS = {"FailedScheduling", "BackOff", "Unhealthy", "Failed", "FailedMount",
                "FailedCreate", "Evicted", "OOMKilling", "FailedGetResourceMetric",
                "ProgressDeadlineExceeded", "NodeNotReady", "FailedAttachVolume"}
+_P = ParamSpec("_P")
+
 RANK = {"kubetui": 0, "config": 1, "rollout": 2, "scale": 3, "pod": 4, "scheduling": 5,
         "container": 6, "probe": 7, "event": 8, "node": 9}
 SCALE_REASONS = {"ScalingReplicaSet", "SuccessfulRescale", "SuccessfulCreate",
@@ -58,11 +62,11 @@ def _t(text: str | None) -> float:
     return parse_time(text) or 0.0
 
 
-def _images(template: dict) -> list[str]:
+def _images(template: Obj) -> list[str]:
     return [c.get("image", "") for c in (template.get("spec") or {}).get("containers") or ()]
 
 
-def _revisions(owned: list[dict], kind: str) -> list[Entry]:
+def _revisions(owned: list[Obj], kind: str) -> list[Entry]:
     """One entry per revision, with what changed from the one before."""
     revs = []
     for obj in owned:
@@ -95,7 +99,7 @@ def _revisions(owned: list[dict], kind: str) -> list[Entry]:
     return out
 
 
-def _pod_entries(pod: dict) -> list[Entry]:
+def _pod_entries(pod: Obj) -> list[Entry]:
     meta, st = pod.get("metadata") or {}, pod.get("status") or {}
     who = f"pod/{meta.get('name', '')}"
     out = [Entry(_t(meta.get("creationTimestamp")), "pod", who, "created")]
@@ -131,7 +135,7 @@ def _pod_entries(pod: dict) -> list[Entry]:
     return out
 
 
-def _event_entries(events: list[dict], subjects: set[str],
+def _event_entries(events: list[Obj], subjects: set[str],
                    pod_prefixes: tuple[str, ...] = ()) -> list[Entry]:
     """Events about the subjects, and about pods named after the workload's revisions
     (pods that are gone leave their events behind)."""
@@ -155,7 +159,7 @@ def _event_entries(events: list[dict], subjects: set[str],
     return out
 
 
-def _condition_entries(workload: dict) -> list[Entry]:
+def _condition_entries(workload: Obj) -> list[Entry]:
     """A workload's own verdicts: a Deployment past its progress deadline, a replica
     failure; the time each turned."""
     out = []
@@ -172,7 +176,7 @@ def _condition_entries(workload: dict) -> list[Entry]:
     return out
 
 
-def _node_entries(nodes: list[dict], since: float) -> list[Entry]:
+def _node_entries(nodes: list[Obj], since: float) -> list[Entry]:
     """The nodes' condition changes: an unhealthy one, or a recovery after `since` (a
     node that was always fine says nothing)."""
     out = []
@@ -191,7 +195,7 @@ def _node_entries(nodes: list[dict], since: float) -> list[Entry]:
     return out
 
 
-def _config_entries(configs: list[dict]) -> list[Entry]:
+def _config_entries(configs: list[Obj]) -> list[Entry]:
     """A ConfigMap's or Secret's last write, from its managedFields (never its data)."""
     out = []
     for obj in configs:
@@ -207,7 +211,7 @@ def _config_entries(configs: list[dict]) -> list[Entry]:
     return out
 
 
-def _readable(obj) -> bool:
+def _readable(obj: object) -> bool:
     if not isinstance(obj, dict):
         return False
     meta = obj.get("metadata") or {}
@@ -215,16 +219,16 @@ def _readable(obj) -> bool:
         isinstance(obj.get(k) or {}, dict) for k in ("spec", "status", "involvedObject"))
 
 
-def _safely(fn, *args) -> list[Entry]:
+def _safely(fn: Callable[_P, list[Entry]], *args: _P.args, **kwargs: _P.kwargs) -> list[Entry]:
     """One object's entries; none for a malformed one (it must not hide the others)."""
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except Exception:  # noqa: BLE001 - a malformed object must not hide the others
         return []
 
 
-def build(workload: dict | None, owned: list[dict], pods: list[dict],
-          events: list[dict], nodes: Sequence[dict] = (), configs: Sequence[dict] = (),
+def build(workload: Obj | None, owned: list[Obj], pods: list[Obj],
+          events: list[Obj], nodes: Sequence[Obj] = (), configs: Sequence[Obj] = (),
           actions: Sequence[tuple[float, str, str]] = ()) -> Timeline:
     """`owned`: the workload's ReplicaSets or ControllerRevisions; `events`: the
     namespace's (only those about the workload, its revisions and pods are kept);

@@ -14,6 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
+from textual.message import Message
 
 from kubetui.kube.actions import ROLLABLE
 from kubetui.kube.actions import Actions as KubeActions
@@ -93,9 +94,39 @@ class Actions:
 
     def say(self, message: str, *, severity: SeverityLevel = "information",
             timeout: float | None = None) -> None:
-        """A notification from a worker's thread."""
-        self.app.call_from_thread(self.host.notify, message, severity=severity,
-                                  timeout=timeout)
+        """A notification from a worker's thread (Textual's notify is thread-safe: it posts
+        the app a message)."""
+        self.host.notify(message, severity=severity, timeout=timeout)
+
+    # -- what the workers tell the host screen (ActingScreen hands each back to its actions)
+    class ShellOpened(Message):
+        """A worker opened a shell in a pod: the terminal is to be handed to it."""
+
+        def __init__(self, session: ExecSession, meta: dict) -> None:
+            super().__init__()
+            self.session, self.meta = session, meta
+
+    class PodPicked(Message):
+        """A worker picked the pod whose checklist to open (a workload's most troubled)."""
+
+        def __init__(self, ns: str, pod: str) -> None:
+            super().__init__()
+            self.ns, self.pod = ns, pod
+
+    class Described(Message):
+        """A worker read an object and its describe text."""
+
+        def __init__(self, kind: Kind | str | None, obj: dict, text: str, mode: str) -> None:
+            super().__init__()
+            self.kind, self.obj, self.text, self.mode = kind, obj, text, mode
+
+    def shell_opened(self, session: ExecSession, meta: dict) -> None:
+        """From a worker: the shell is open; the host hands it the terminal (a shell nobody
+        will take, its screen gone, is closed)."""
+        if not self.host.post_message(self.ShellOpened(session, meta)):
+            log.info("the shell in %s/%s opened after its screen closed", meta["namespace"],
+                     meta["name"])
+            session.close()
 
     def in_thread(self, fn: Callable[..., object], *args: Any, group: str = "action",
                   exclusive: bool = False) -> None:
@@ -150,7 +181,7 @@ class Actions:
         if pod is None:
             self.say(f"{kind.lower()} {name} has no pods", severity="warning")
         else:
-            self.app.call_from_thread(self.open_checklist, ns, pod)
+            self.host.post_message(self.PodPicked(ns, pod))
 
     def watch_roll(self, kind: str, ns: str, name: str) -> None:
         """The rollout cockpit: after a restart or an undo, it shows the rollout happen."""
@@ -207,6 +238,7 @@ class Actions:
             session.open()
         except NoShell as exc:  # distroless: offer what kubectl debug does
             log.error("no shell in %s/%s", meta["namespace"], meta["name"], exc_info=True)
+            # the action's next question on the UI thread (no screen reacts to it)
             self.app.call_from_thread(self.debug.offer, pod, container or _first(pod),
                                       f"The image has no shell ({exc.message})")
             return
@@ -219,7 +251,7 @@ class Actions:
             log.exception("cannot open a shell in %s/%s", meta["namespace"], meta["name"])
             self.say(f"cannot open a shell: {type(exc).__name__}: {exc}", severity="error")
             return
-        self.app.call_from_thread(self.run_shell, session, meta)
+        self.shell_opened(session, meta)
 
     def run_shell(self, session: ExecSession, meta: dict) -> None:
         from kubetui.kube.client import ApiError
@@ -258,6 +290,7 @@ class Actions:
         except Exception as exc:  # noqa: BLE001 - the warning is a courtesy: say it could not look
             log.error("cannot look for an HPA of %s/%s", ns, name, exc_info=True)
             warning = f"(could not check for an HPA: {getattr(exc, 'message', exc)})"
+        # the action's next question on the UI thread (no screen reacts to it)
         self.app.call_from_thread(self._prompt_scale, kind, ns, name, current, warning)
 
     def _prompt_scale(self, kind: str, ns: str, name: str, current: int,
@@ -288,12 +321,13 @@ class Actions:
                            mode: str = "describe") -> None:
         """Fetch an object and its events, then show it (call from a thread worker)."""
         from kubetui.kube.evidence import described
-        from kubetui.ui.screens.object import ObjectScreen
 
         obj, text = described(self._cluster().client, kind, namespace, name)
+        self.host.post_message(self.Described(kind, obj, text, mode))
 
-        def show() -> None:  # the live lint's findings end it (read on the UI's thread)
-            from kubetui.ui.live_lint import describe_section
-            self.app.push_screen(ObjectScreen(obj, text + describe_section(self.app, kind, obj),
-                                              mode))
-        self.app.call_from_thread(show)
+    def show_described(self, kind: Kind | str | None, obj: dict, text: str, mode: str) -> None:
+        """The describe screen; the live lint's findings end it (read on the UI's thread)."""
+        from kubetui.ui.live_lint import describe_section
+        from kubetui.ui.screens.object import ObjectScreen
+        self.app.push_screen(ObjectScreen(obj, text + describe_section(self.app, kind, obj),
+                                          mode))

@@ -148,6 +148,7 @@ class BulkActions:
         summary = f"{PAST[verb]} {len(done)} of {len(targets)} {kind}s" + (
             f": {', '.join(done)}" if done else "")
         self.host.app.actions_log.append((time.time(), "kubetui", summary))
+        # direct: the marks are the browser's, whose screen (browser.py) has no handler yet
         self.host.app.call_from_thread(self._bulk_done, summary, failed, view)
 
     def _bulk_done(self, summary: str, failed: list[tuple[str, str]],

@@ -65,7 +65,7 @@ class DebugContainers:
             self.actions.say("cannot debug in an ephemeral container: "
                              f"{getattr(exc, 'message', exc)}", severity="error")
             return
-        app.call_from_thread(self.actions.run_shell, session, meta)
+        self.actions.shell_opened(session, meta)
 
 
 __all__ = ["DebugContainers"]

@@ -61,7 +61,7 @@ class EditActions:
     def _editor(self, path: str) -> int:
         if self.host.app.is_headless:
             return self._run_editor(path)
-        return self.host.app.call_from_thread(self._run_editor, path)
+        return self.host.app.call_from_thread(self._run_editor, path)  # waits for its exit code
 
     def _ask(self, question: str, detail: str) -> bool:
         """A confirmation from a worker: waits for the answer (no if the app goes)."""
@@ -72,6 +72,7 @@ class EditActions:
         def answered(ok: bool | None) -> None:
             answer.append(bool(ok))
             done.set()
+        # direct: this worker waits for the answer below
         app.call_from_thread(app.push_screen, ConfirmScreen(question, detail, diff=True),
                              answered)
         while not done.wait(0.2):

@@ -51,7 +51,7 @@ class ForwardActions:
             log.error("cannot read %s %s/%s", kind, ns, name, exc_info=True)
             self.actions.say(f"cannot port-forward: {exc.message}", severity="error")
             return
-        app.call_from_thread(self._pick_port, kind, obj)
+        app.call_from_thread(self._pick_port, kind, obj)  # the action's next question
 
     def _pick_port(self, kind: str, obj: dict) -> None:
         meta = obj["metadata"]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from textual.message import Message
     from textual.notifications import SeverityLevel
     from textual.worker import Worker
 
@@ -28,6 +29,8 @@ class Host(Protocol):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None: ...
+
+    def post_message(self, message: Message) -> bool: ...
 
     def run_worker(self, work: Callable[[], Any], name: str | None = "",
                    group: str = "default", description: str = "",

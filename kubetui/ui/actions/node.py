@@ -58,7 +58,7 @@ class NodeActions:
         if app.cluster is None:
             return
         pods = plan(app.cluster.client, node)
-        app.call_from_thread(self._confirm_drain, node, pods)
+        app.call_from_thread(self._confirm_drain, node, pods)  # the action's next question
 
     def _confirm_drain(self, node: str, pods: list[DrainPod]) -> None:
         from kubetui.kube.drain import warnings

@@ -79,6 +79,7 @@ class RowActions:
             return
         history = actions.history(kind, ns, name)
         current = actions.get(kind, ns, name)
+        # the action's next question on the UI thread (no screen reacts to it)
         self.host.app.call_from_thread(self._pick_revision, kind, ns, name, history, current)
 
     def _pick_revision(self, kind: str, ns: str, name: str, history: list[Revision],

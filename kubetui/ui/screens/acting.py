@@ -31,6 +31,16 @@ class ActingScreen(KubetuiScreen):
             return bindings
         return {key: b for key, b in bindings.items() if b.binding.action not in WRITES}
 
+    # what the actions' workers tell the screen (see Actions.ShellOpened etc.)
+    def on_actions_shell_opened(self, message: Actions.ShellOpened) -> None:
+        self.actions.run_shell(message.session, message.meta)
+
+    def on_actions_pod_picked(self, message: Actions.PodPicked) -> None:
+        self.actions.open_checklist(message.ns, message.pod)
+
+    def on_actions_described(self, message: Actions.Described) -> None:
+        self.actions.show_described(message.kind, message.obj, message.text, message.mode)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A screen's failed worker (a forbidden patch, a conflict) is reported like the
         app's own: as a notification quoting the API, never a traceback. (The message

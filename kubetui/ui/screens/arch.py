@@ -23,6 +23,7 @@ from kubetui.kube.client import ApiError
 from kubetui.kube.informer import FORBIDDEN
 from kubetui.render import arch_layout, architecture
 from kubetui.render.arch_layout import Layout
+from kubetui.render.json_types import Obj
 from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.modals import PromptScreen
 
@@ -213,11 +214,20 @@ class ArchScreen(ActingScreen):
         metrics = None if items is None else {m["metadata"]["name"]: m for m in items}
         version = self.server_version or look("/version", lambda: str(
             client.get_json("/version").get("gitVersion") or ""))
-        self.app.call_from_thread(self._probed, readyz, statuses, metrics, version)
+        self.post_message(self.Probed(readyz, statuses, metrics, version))
 
-    def _probed(self, readyz, statuses, metrics, version) -> None:
-        self.readyz, self.componentstatuses, self.node_metrics = readyz, statuses, metrics
-        self.server_version = version
+    class Probed(Message):
+        """A probe's answers (None: that part could not be read)."""
+
+        def __init__(self, readyz: str | None, statuses: list[Obj] | None,
+                     metrics: dict[str, Obj] | None, version: str | None) -> None:
+            super().__init__()
+            self.readyz, self.statuses, self.metrics, self.version = (readyz, statuses,
+                                                                      metrics, version)
+
+    def on_arch_screen_probed(self, message: Probed) -> None:
+        self.readyz, self.componentstatuses = message.readyz, message.statuses
+        self.node_metrics, self.server_version = message.metrics, message.version
         self._seen = ()
         self.rebuild()
 

@@ -258,7 +258,7 @@ class ChecklistScreen(ActingScreen):
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         path = folder / f"{self.ns}_{target.replace('/', '_')}-{stamp}.md"
         path.write_text(incident_markdown(incident, commands_for(incident)), encoding="utf-8")
-        self.app.call_from_thread(self.notify, f"Report written to {path}", timeout=6)
+        self.notify(f"Report written to {path}", timeout=6)  # notify is thread-safe
 
     def action_node_debug(self) -> None:
         pod = self._pod()
@@ -278,9 +278,10 @@ class ChecklistScreen(ActingScreen):
     def _node_debug(self, node: str) -> None:
         debug = NodeDebug(self.cluster.client, node, self.cluster.context.namespace or "default",
                           self.debug_image)
-        self.app.call_from_thread(self.notify, f"starting a debug pod on {node} ...", timeout=3)
+        # (notify is thread-safe: it posts the app a message)
+        self.notify(f"starting a debug pod on {node} ...", timeout=3)
         name = debug.create()
-        self.app.call_from_thread(self.notify, f"debug pod {name} runs on {node}", timeout=4)
+        self.notify(f"debug pod {name} runs on {node}", timeout=4)
         try:
             from kubetui.kube.client import ApiError
             from kubetui.kube.exec import ExecSession
@@ -289,13 +290,13 @@ class ChecklistScreen(ActingScreen):
             try:
                 session.open()  # (here, not on the UI thread: it can take a second)
             except ApiError as exc:
-                self.app.call_from_thread(self.notify, "cannot open a shell in the debug "
-                                          f"pod: {exc.message}", severity="error")
-            else:
+                self.notify(f"cannot open a shell in the debug pod: {exc.message}",
+                            severity="error")
+            else:  # waits for the shell to end: the pod is removed after it, not before
                 self.app.call_from_thread(self._debug_shell, session)
         finally:
             debug.remove()
-            self.app.call_from_thread(self.notify, f"debug pod {name} removed", timeout=4)
+            self.notify(f"debug pod {name} removed", timeout=4)
 
     def _debug_shell(self, session) -> None:
         from kubetui.kube.client import ApiError

@@ -11,6 +11,7 @@ import time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Footer, Static
 
 from kubetui.kube.fleet_find import (
@@ -151,9 +152,21 @@ class _Everywhere(KubetuiScreen):
 
     def _done(self, context: str, result, error: str) -> None:
         try:
-            self.app.call_from_thread(self._answer, context, result, error)
-        except RuntimeError:  # the app has stopped: nobody to tell
-            log.info("fleet: %s answered after the app stopped", context)
+            told = self.post_message(self.Answered(context, result, error))
+        except RuntimeError:  # NoActiveAppError: the app has stopped
+            told = False
+        if not told:  # the screen closed, or the app stopped: nobody to tell
+            log.info("fleet: %s answered after the screen closed", context)
+
+    class Answered(Message, namespace="fleet_find"):
+        """One context's answer came (from its thread): its result, or why not."""
+
+        def __init__(self, context: str, result: object, error: str) -> None:
+            super().__init__()
+            self.context, self.result, self.error = context, result, error
+
+    def on_fleet_find_answered(self, message: Answered) -> None:
+        self._answer(message.context, message.result, message.error)
 
     def _answer(self, context: str, result, error: str) -> None:
         self.waiting.discard(context)

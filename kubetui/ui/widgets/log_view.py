@@ -14,6 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -143,10 +144,21 @@ class LogView(ScrollView, can_focus=True):
 
             def work() -> None:
                 shown = _matching(copy, pattern, inverse)
-                self.app.call_from_thread(self._filtered, gen, shown, copy.end)
+                self.post_message(self.Filtered(gen, shown, copy.end))
 
             self.run_worker(work, thread=True, exit_on_error=False, group="log-filter")
         self._resize()
+
+    class Filtered(Message):
+        """A filter's thread matched the lines up to `upto` (for filter number `gen`)."""
+
+        def __init__(self, gen: int, shown: array, upto: int) -> None:
+            super().__init__()
+            self.gen, self.shown, self.upto = gen, shown, upto
+
+    def on_log_view_filtered(self, message: Filtered) -> None:
+        message.stop()  # the view's own business
+        self._filtered(message.gen, message.shown, message.upto)
 
     def _filtered(self, gen: int, shown: array, upto: int) -> None:
         """The thread's result, plus the lines that came while it ran."""
