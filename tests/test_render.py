@@ -69,3 +69,24 @@ def test_row_model_formats_a_row_when_read_and_again_only_when_its_object_change
     calls.clear()
     model.invalidate()  # the columns' inputs changed (metrics): read means format
     assert model.rows["b"] and calls == ["b"]
+
+
+def test_a_filter_searches_each_row_once_with_anchors_at_every_cell():
+    from kubetui.ui.navigation import parse_filter
+
+    model = RowModel(lambda obj, now: (tuple(obj["cells"]), "ok"))
+    model.apply(True, set(), {"shop/api-1": {"cells": ["shop", "api-1", "Running"]},
+                              "shop/web-1": {"cells": ["shop", "web-1", "CrashLoopBackOff"]}},
+                0.0)
+    rows = model.rows
+
+    def kept(text: str) -> list[str]:
+        f = parse_filter(text)
+        return [k for k in sorted(rows) if f.keeps(rows.text(k), k.rsplit("/", 1)[-1])]
+    assert kept("^api") == ["shop/api-1"]  # the start of a cell, not only of the row
+    assert kept("running$") == ["shop/api-1"]  # the end of a cell (any case)
+    assert kept("^shop$") == ["shop/api-1", "shop/web-1"]
+    assert kept("!crash") == ["shop/api-1"]
+    assert kept("-f wb1") == ["shop/web-1"]  # fuzzy: the name only
+    assert kept("1.run") == []  # `.` does not match from one cell into the next
+    assert kept("i-1") == ["shop/api-1"]

@@ -28,6 +28,7 @@ class LazyRows(Mapping[str, Row]):
         self.clock = clock
         self.objs: dict[str, Obj] = {}
         self.cache: dict[str, Row] = {}
+        self.texts: dict[str, str] = {}  # key -> the row's cells joined (see text)
         self.built = 0  # rows formatted so far (for tests and benchmarks)
 
     def __getitem__(self, key: str) -> Row:
@@ -37,6 +38,18 @@ class LazyRows(Mapping[str, Row]):
             self.cache[key] = row
             self.built += 1
         return row
+
+    def text(self, key: str) -> str:
+        """The row's cells on lines of their own (one regex search per row for a
+        filter, `^` and `$` at each cell's ends with re.MULTILINE), kept with the row."""
+        text = self.texts.get(key)
+        if text is None:
+            text = self.texts[key] = "\n".join(self[key][0])
+        return text
+
+    def forget(self, key: str) -> None:
+        self.cache.pop(key, None)
+        self.texts.pop(key, None)
 
     def __contains__(self, key: object) -> bool:
         return key in self.objs
@@ -64,6 +77,7 @@ class RowModel:
     def invalidate(self) -> None:
         """Every row's inputs changed (not its object): format again when read."""
         self.rows.cache.clear()
+        self.rows.texts.clear()
 
     def apply(self, reset: bool, dirty: Iterable[str], items: Mapping[str, Obj],
               now: float) -> tuple[set[str], set[str]]:
@@ -78,6 +92,7 @@ class RowModel:
             rows.objs = objs = dict(items)
             rows.cache = {k: row for k, row in cache.items()
                           if objs.get(k) is old_objs.get(k)}
+            rows.texts = {k: t for k, t in rows.texts.items() if k in rows.cache}
             created.clear()
             for key, obj in objs.items():
                 created[key] = old_created[key] if old_objs.get(key) is obj else when(obj)
@@ -86,7 +101,7 @@ class RowModel:
         removed: set[str] = set()
         for key in dirty:
             found = items.get(key)
-            cache.pop(key, None)
+            rows.forget(key)
             if found is None:
                 if objs.pop(key, None) is not None:
                     created.pop(key, None)

@@ -193,13 +193,14 @@ class Filter:
         """Whether `keeps` looks at a row's cells (a regex does; none or fuzzy do not)."""
         return self.pattern is not None and not self.fuzzy
 
-    def keeps(self, cells: tuple[str, ...], name: str) -> bool:
+    def keeps(self, text: str, name: str) -> bool:
+        """Whether a row stays: `text` is its cells joined by newlines (LazyRows.text),
+        searched once, `^` and `$` matching at each cell's ends; `name` its name."""
         if self.fuzzy:
             return _fuzzy(self.fuzzy, name)
         if self.pattern is None:
             return True
-        hit = any(self.pattern.search(c) for c in cells)
-        return hit != self.inverse
+        return (self.pattern.search(text) is not None) != self.inverse
 
 
 def _fuzzy(needle: str, hay: str) -> bool:
@@ -219,9 +220,10 @@ def parse_filter(text: str) -> Filter:
     inverse = text.startswith("!")
     body = text[1:] if inverse else text
     try:
-        return Filter(re.compile(body, re.IGNORECASE), inverse, text=text)
+        return Filter(re.compile(body, re.IGNORECASE | re.MULTILINE), inverse, text=text)
     except re.error as exc:
-        return Filter(re.compile(re.escape(body), re.IGNORECASE), inverse, text=text,
+        return Filter(re.compile(re.escape(body), re.IGNORECASE | re.MULTILINE), inverse,
+                      text=text,
                       error=f"not a valid regex ({exc}); matching the text as it is")
 
 

@@ -371,7 +371,8 @@ class BrowserScreen(ActingScreen):
         rows, f = self._rows.rows, self._filter
 
         def keeps(key: str) -> bool:  # (the cells only for a filter that reads them)
-            return f.keeps(rows[key][0] if f.reads_cells else (), key.rsplit("/", 1)[-1])
+            return f.keeps(rows.text(key) if f.reads_cells else "",
+                                key.rsplit("/", 1)[-1])
 
         if rebuild and (reset or self._filtered != f.text):
             self._visible = {k for k in rows if keeps(k)}
