@@ -15,6 +15,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
@@ -212,20 +213,18 @@ class KubetuiApp(themes.ReadableThemes, App):
         except (ApiError, OSError, ValueError) as exc:
             log.exception("%s: no server version", context)
             version = "unknown"
-            self.call_from_thread(self.notify, f"Server version unavailable: {exc}",
-                                  severity="warning")
+            self.notify(f"Server version unavailable: {exc}", severity="warning")
         except Exception as exc:  # urllib3 errors and the like: say it, keep going
             log.exception("%s: no server version", context)
             version = "unreachable"
-            self.call_from_thread(self.notify, f"{fresh.client.server}: {exc}",
-                                  severity="warning")
-        self.call_from_thread(self._set_version, version, attempt)
+            self.notify(f"{fresh.client.server}: {exc}", severity="warning")
+        self.post_message(self.Answered(attempt, version=version))
         try:
             extra = discover(fresh.client)
         except Exception:  # discovery is a nicety: the built-in kinds work without it
             log.exception("%s: discovery failed; only the built-in kinds", context)
             extra = {}
-        self.call_from_thread(self._set_extra_kinds, extra, attempt)
+        self.post_message(self.Answered(attempt, extra_kinds=extra))
 
     def _connected(self, fresh: Cluster, attempt: int) -> bool:
         """Adopt a new session, unless a later choice was made meanwhile: then it is
@@ -266,14 +265,23 @@ class KubetuiApp(themes.ReadableThemes, App):
             browser.show(browser.state, push=False)
         return True
 
-    def _set_version(self, version: str, attempt: int) -> None:
-        if attempt == self._connects:
-            self.server_version = version
-            self._schedule_tick(0)  # (the header shows it)
+    class Answered(Message):
+        """What a connection's worker learned after connecting (its version, the kinds
+        discovery found), for the connection it belongs to (`attempt`)."""
 
-    def _set_extra_kinds(self, extra: dict, attempt: int) -> None:
-        if attempt == self._connects:
-            self.extra_kinds = extra
+        def __init__(self, attempt: int, version: str | None = None,
+                     extra_kinds: dict | None = None) -> None:
+            super().__init__()
+            self.attempt, self.version, self.extra_kinds = attempt, version, extra_kinds
+
+    def on_kubetui_app_answered(self, message: Answered) -> None:
+        if message.attempt != self._connects:
+            return  # a connection given up for a later choice
+        if message.version is not None:
+            self.server_version = message.version
+            self._schedule_tick(0)  # (the header shows it)
+        if message.extra_kinds is not None:
+            self.extra_kinds = message.extra_kinds
 
     def pick_context(self, name: str | None) -> None:
         if name:
@@ -327,7 +335,7 @@ class KubetuiApp(themes.ReadableThemes, App):
             except Exception as exc:  # unreachable: say so briefly
                 log.exception("probing context %s", name)
                 detail = f"{source} · unreachable ({type(exc).__name__})"
-            self.call_from_thread(picker.update_detail, name, detail)
+            picker.post_message(PickScreen.Detail(name, detail))
 
     def pick_theme(self, name: str | None) -> None:
         available = sorted(self.available_themes)
@@ -413,11 +421,12 @@ class KubetuiApp(themes.ReadableThemes, App):
 
     def _forward_note(self, message: str, severity: str) -> None:
         """What the port-forward watcher says (from its thread): a notification."""
-        try:
-            self.call_from_thread(self.notify, message, title="Port-forward",
-                                  severity=severity, timeout=8)
-        except RuntimeError:  # the app is not running (any more): the log has it
-            log.error("port-forward (no screen to tell): %s", message, exc_info=True)
+        if not self.is_running:  # (the log has it)
+            log.error("port-forward (no screen to tell): %s", message)
+            return
+        level: SeverityLevel = "error" if severity == "error" else \
+            "warning" if severity == "warning" else "information"
+        self.notify(message, title="Port-forward", severity=level, timeout=8)  # thread-safe
 
     def shutdown(self) -> None:
         self.forwards.stop_all()

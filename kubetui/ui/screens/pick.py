@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -40,6 +41,16 @@ class PickScreen(ModalScreen[str | None]):
     def label(self, choice: str) -> str:
         """The line shown for a choice, as text."""
         return self._label(choice).plain
+
+    class Detail(Message):
+        """A choice's detail line, found by a worker (a context's probe)."""
+
+        def __init__(self, choice: str, detail: str) -> None:
+            super().__init__()
+            self.choice, self.detail = choice, detail
+
+    def on_pick_screen_detail(self, message: Detail) -> None:
+        self.update_detail(message.choice, message.detail)
 
     def update_detail(self, choice: str, detail: str) -> None:
         self.details[choice] = detail
