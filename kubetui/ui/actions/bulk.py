@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.binding import Binding
+from textual.message import Message
 
 from kubetui.kube.actions import ROLLABLE
 from kubetui.ui.actions.acting import SCALABLE, Actions
@@ -29,6 +30,15 @@ PAST = {"delete": "Deleted", "kill": "Killed", "restart": "Restarted", "scale": 
 
 
 Target = tuple[str, str | None, str]  # kind, namespace, name
+
+
+class BulkDone(Message):
+    """A bulk action ended (its worker posts it to the browser): clear the marks, say it."""
+
+    def __init__(self, summary: str, failed: list[tuple[str, str]],
+                 view: tuple[str, str | None]) -> None:
+        super().__init__()
+        self.summary, self.failed, self.view = summary, failed, view
 
 
 class BulkActions:
@@ -148,11 +158,10 @@ class BulkActions:
         summary = f"{PAST[verb]} {len(done)} of {len(targets)} {kind}s" + (
             f": {', '.join(done)}" if done else "")
         self.host.app.actions_log.append((time.time(), "kubetui", summary))
-        # direct: the marks are the browser's, whose screen (browser.py) has no handler yet
-        self.host.app.call_from_thread(self._bulk_done, summary, failed, view)
+        self.host.post_message(BulkDone(summary, failed, view))  # (the browser's handler)
 
-    def _bulk_done(self, summary: str, failed: list[tuple[str, str]],
-                   view: tuple[str, str | None]) -> None:
+    def done(self, message: BulkDone) -> None:
+        summary, failed, view = message.summary, message.failed, message.view
         self.host.marks.clear(view)
         self.host.marks_changed()
         self.host.notify(summary, timeout=6)

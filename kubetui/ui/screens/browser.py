@@ -30,7 +30,7 @@ from kubetui.render import events, metrics
 from kubetui.render.rows import RowModel
 from kubetui.render.views import sort_key, table_view, view
 from kubetui.ui.actions.acting import ACTION_BINDINGS
-from kubetui.ui.actions.bulk import MARK_BINDINGS, BulkActions
+from kubetui.ui.actions.bulk import MARK_BINDINGS, BulkActions, BulkDone
 from kubetui.ui.actions.cron import CRON_BINDINGS, CronActions
 from kubetui.ui.actions.edit import EDIT_BINDINGS, EditActions
 from kubetui.ui.actions.forward import ForwardActions
@@ -422,6 +422,9 @@ class BrowserScreen(ActingScreen):
         if health is not None and health.state != "live":
             return 1.0
         return self.table.next_age_change()
+
+    def on_bulk_done(self, message: BulkDone) -> None:
+        self.bulk.done(message)
 
     def lint_tick(self) -> None:
         """The live lint's findings: a marker on each row with some, a count in the
