@@ -1,7 +1,8 @@
 """The main screen: the header, a live table of any kind, the command bar, the footer.
 
-Event rate and paint rate are independent: informers fill their stores from threads; a
-timer here takes a snapshot about ten times a second and repaints only on change."""
+Event rate and paint rate are independent: informers fill their stores from threads and
+wake the app (once until it looks); the app's look calls `paint`, which takes what
+changed and repaints only that, at most `refresh_hz` times a second."""
 
 from __future__ import annotations
 
