@@ -125,7 +125,7 @@ class TraceDiff:
         import tracemalloc
         self.tm = tracemalloc
         tracemalloc.start(1)
-        self.start = None
+        self.start: tracemalloc.Snapshot | None = None
 
     def mark(self) -> None:
         self.start = self.tm.take_snapshot()
@@ -133,7 +133,7 @@ class TraceDiff:
     def grown(self, top: int = 20) -> dict:
         end = self.tm.take_snapshot()
         traced = self.tm.get_traced_memory()[0]
-        stats = end.compare_to(self.start, "lineno") if self.start else []
+        stats = end.compare_to(self.start, "lineno") if self.start else []  # type: list
         return {"traced_end_mb": round(traced / 2**20, 1),
                 "traced_start_mb": round(sum(s.size for s in self.start.statistics(
                     "filename")) / 2**20, 1) if self.start else None,
@@ -164,7 +164,7 @@ def list_pods(client) -> dict[str, str]:
 
 
 async def _drive(kubeconfigs: list[str], minutes: float, result: dict,
-                 trace: TraceDiff | None = None) -> None:
+                 trace: TraceDiff | None = None, trim: bool = True) -> None:
     from kubetui.kube.config import load_kubeconfig
     from kubetui.ui.app import KubetuiApp, Settings
     from kubetui.ui.screens.arch import ArchScreen
@@ -175,6 +175,8 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict,
     from kubetui.ui.screens.xray import XrayScreen
 
     app = KubetuiApp(load_kubeconfig(kubeconfigs), Settings())
+    if not trim:  # the A side of an A/B: resets as usual, no malloc_trim after them
+        app.heap.trim = lambda: None
     notes: list[tuple[str, str]] = []
     show = app.notify
 
@@ -325,7 +327,8 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict,
     app.shutdown()
 
 
-def run(minutes: float, pods: int, json_path: str | None, trace: bool = False) -> int:
+def run(minutes: float, pods: int, json_path: str | None, trace: bool = False,
+        trim: bool = True) -> int:
     from kubetui.kube.config import load_kubeconfig  # noqa: F401 (fail early if broken)
     log_dir = tempfile.mkdtemp(prefix="kubetui-soak-")
     handler = logging.FileHandler(os.path.join(log_dir, "kubetui.log"))
@@ -340,10 +343,11 @@ def run(minutes: float, pods: int, json_path: str | None, trace: bool = False) -
     threading.excepthook = lambda args: uncaught.append(repr(args.exc_value))
     print(f"soak: {minutes:g} min, {pods:,} pods with churn, faults {', '.join(FAULTS)}; "
           f"{machine()}; log in {log_dir}", flush=True)
-    result: dict = {"minutes": minutes, "pods": pods, "faults": FAULTS}
+    result: dict = {"minutes": minutes, "pods": pods, "faults": FAULTS, "traced": trace,
+                    "trim": trim}
     with SimProcess(pods, scenario="demo", churn=20, faults=FAULTS) as sim:
         asyncio.run(_drive(_two_contexts(sim.kubeconfig), minutes, result,
-                           TraceDiff() if trace else None))
+                           TraceDiff() if trace else None, trim))
         result["faults_injected"] = sum(1 for line in sim.log if line.startswith("fault: "))
     with open(handler.baseFilename) as fh:
         text = fh.read()

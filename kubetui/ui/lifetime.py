@@ -17,8 +17,9 @@ replaces later is freed by a reset once the user is idle (see the class).
 `limit_malloc_arenas` keeps the C heap from fragmenting: glibc gives each thread that
 allocates its own malloc arena (up to 8 per core), and every informer thread decodes
 big lists in its own; a 4-minute soak at 2,000 pods grew RSS from 95 to 233 MB that way
-with the Python heap flat, and 155 -> 171 MB with two arenas. `trim_malloc` hands back to the system what the allocators keep free
-after much was freed (a reset's collection, a closed screen, a relist's old store).
+with the Python heap flat, and 155 -> 171 MB with two arenas. `trim_malloc` hands back
+to the system what the allocators keep free after much was freed (a reset's collection
+of closed screens, churn and a relist's old store).
 
 `prune_watchers` and `drop_render_caches` let go of what Textual 8.2 keeps of closed
 widgets: reactive watchers on the footer, and up to 1024 render caches."""
