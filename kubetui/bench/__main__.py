@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     soak.add_argument("--minutes", type=float, default=30)
     soak.add_argument("--pods", type=int, default=10_000)
     soak.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    soak.add_argument("--trace", action="store_true",
+                      help="tracemalloc: the source lines whose allocations grew (slow)")
+    soak.add_argument("--no-trim", dest="trim", action="store_false",
+                      help="no malloc_trim after heap resets (to compare)")
     scr = sub.add_parser("screens", help="RSS and threads over screens opened and closed, "
                                         "churn and context switches")
     scr.add_argument("--pods", type=int, default=10_000)
@@ -78,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_fleet(args.contexts, args.pods, args.json, args.idle_seconds)
     if args.which == "soak":
         from .soak import run as run_soak
-        return run_soak(args.minutes, args.pods, args.json)
+        return run_soak(args.minutes, args.pods, args.json, args.trace, args.trim)
     if args.which == "screens":
         from .screens import run as run_screens
         return run_screens(args.pods, args.cycles, args.churn_seconds, args.switches,

@@ -85,6 +85,62 @@ def grown(before: dict[str, int], after: dict[str, int], top: int = 15) -> dict[
     return {k: v for k, v in best if v > 0}
 
 
+def pymalloc_stats() -> dict[str, float]:
+    """pymalloc's arenas (256 KiB each) now and at their high-water mark, and the bytes
+    its pools hold in blocks in use and free: whether the Python heap grows while the
+    objects do not (`sys._debugmallocstats` writes them to the C stderr)."""
+    import sys
+    fd, path = tempfile.mkstemp(prefix="kubetui-mallocstats-")
+    saved = os.dup(2)
+    try:
+        sys.stderr.flush()
+        os.dup2(fd, 2)
+        sys._debugmallocstats()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+    with open(path) as fh:
+        text = fh.read()
+    os.unlink(path)
+    out: dict[str, float] = {}
+    for key, label in (("arenas_now", "# arenas allocated current"),
+                       ("arenas_highwater", "# arenas highwater mark"),
+                       ("in_use_mb", "# bytes in allocated blocks"),
+                       ("free_in_pools_mb", "# bytes in available blocks"),
+                       ("free_pools_mb", "unused pools * 16384"),
+                       ("total_mb", "Total")):
+        m = re.search(re.escape(label) + r"[^=]*=\s*([\d,]+)", text)
+        if m:
+            n = int(m.group(1).replace(",", ""))
+            out[key] = n if key.startswith("arenas") else round(n / 2**20, 1)
+    return out
+
+
+class TraceDiff:
+    """`--trace`: tracemalloc from the launch, a snapshot after the warm-up and one at the
+    end; the source lines whose live allocations grew most in between."""
+
+    def __init__(self) -> None:
+        import tracemalloc
+        self.tm = tracemalloc
+        tracemalloc.start(1)
+        self.start: tracemalloc.Snapshot | None = None
+
+    def mark(self) -> None:
+        self.start = self.tm.take_snapshot()
+
+    def grown(self, top: int = 20) -> dict:
+        end = self.tm.take_snapshot()
+        traced = self.tm.get_traced_memory()[0]
+        stats = end.compare_to(self.start, "lineno") if self.start else []  # type: list
+        return {"traced_end_mb": round(traced / 2**20, 1),
+                "traced_start_mb": round(sum(s.size for s in self.start.statistics(
+                    "filename")) / 2**20, 1) if self.start else None,
+                "lines": [(str(s.traceback[0]), round(s.size_diff / 2**20, 2), s.count_diff)
+                          for s in stats[:top]]}
+
+
 class LogCount(logging.Handler):
     def __init__(self):
         super().__init__(logging.ERROR)
@@ -107,7 +163,8 @@ def list_pods(client) -> dict[str, str]:
             return server
 
 
-async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
+async def _drive(kubeconfigs: list[str], minutes: float, result: dict,
+                 trace: TraceDiff | None = None, trim: bool = True) -> None:
     from kubetui.kube.config import load_kubeconfig
     from kubetui.ui.app import KubetuiApp, Settings
     from kubetui.ui.screens.arch import ArchScreen
@@ -118,6 +175,8 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
     from kubetui.ui.screens.xray import XrayScreen
 
     app = KubetuiApp(load_kubeconfig(kubeconfigs), Settings())
+    if not trim:  # the A side of an A/B: resets as usual, no malloc_trim after them
+        app.heap.trim = lambda: None
     notes: list[tuple[str, str]] = []
     show = app.notify
 
@@ -173,6 +232,9 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
                 result["threads_start"] = threading.active_count()
                 result["sockets_start"] = sockets()
                 types_start = type_counts()
+                result["pymalloc_start"] = pymalloc_stats()
+                if trace is not None:
+                    trace.mark()
             rounds += 1
             samples.append((time.monotonic() - start, rss_mb()))
             for kind, pattern, steps in (
@@ -223,6 +285,13 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict) -> None:
         gc.collect()
         await pilot.pause(2.0)
         samples.append((time.monotonic() - start, rss_mb()))
+        heap = app.heap
+        result.update(pymalloc_end=pymalloc_stats(), heap_resets=heap.resets,
+                      malloc_trims=heap.trims, trimmed_mb=round(heap.trimmed_mb, 1),
+                      max_trim_ms=round(heap.max_trim_ms, 1),
+                      max_reset_ms=round(heap.max_reset_ms, 1))
+        if trace is not None:
+            result["trace"] = trace.grown()
         result.update(rss_end_mb=round(rss_mb(), 1), threads_end=threading.active_count(),
                       sockets_end=sockets(), threads_by_name=thread_names(),
                       objects_grown=grown(types_start, type_counts()) if types_start
@@ -267,7 +336,8 @@ def _shown(key: str, value: object) -> object:
     return mib(value) if key.endswith("_mb") else value
 
 
-def run(minutes: float, pods: int, json_path: str | None) -> int:
+def run(minutes: float, pods: int, json_path: str | None, trace: bool = False,
+        trim: bool = True) -> int:
     from kubetui.kube.config import load_kubeconfig  # noqa: F401 (fail early if broken)
     log_dir = tempfile.mkdtemp(prefix="kubetui-soak-")
     handler = logging.FileHandler(os.path.join(log_dir, "kubetui.log"))
@@ -282,9 +352,11 @@ def run(minutes: float, pods: int, json_path: str | None) -> int:
     threading.excepthook = lambda args: uncaught.append(repr(args.exc_value))
     print(f"soak: {minutes:g} min, {pods:,} pods with churn, faults {', '.join(FAULTS)}; "
           f"{machine()}; log in {log_dir}", flush=True)
-    result: dict = {"minutes": minutes, "pods": pods, "faults": FAULTS}
+    result: dict = {"minutes": minutes, "pods": pods, "faults": FAULTS, "traced": trace,
+                    "trim": trim}
     with SimProcess(pods, scenario="demo", churn=20, faults=FAULTS) as sim:
-        asyncio.run(_drive(_two_contexts(sim.kubeconfig), minutes, result))
+        asyncio.run(_drive(_two_contexts(sim.kubeconfig), minutes, result,
+                           TraceDiff() if trace else None, trim))
         result["faults_injected"] = sum(1 for line in sim.log if line.startswith("fault: "))
     with open(handler.baseFilename) as fh:
         text = fh.read()
@@ -298,10 +370,13 @@ def run(minutes: float, pods: int, json_path: str | None) -> int:
                 "unexpected_errors", "rss_launch_mb", "rss_start_mb", "rss_end_mb",
                 "rss_slope_mb_per_min", "threads_launch", "threads_start", "threads_end",
                 "sockets_start", "sockets_end", "lint_findings_start", "lint_findings_end",
-                "rounds"):
+                "rounds", "heap_resets", "malloc_trims", "trimmed_mb", "max_trim_ms",
+                "max_reset_ms", "pymalloc_start", "pymalloc_end"):
         print(f"  {key:<24} {_shown(key, result.get(key))}")
     print("  threads by name:", result.get("threads_by_name"))
     print("  objects grown:", result.get("objects_grown"))
+    for line in (result.get("trace") or {}).get("lines", []):
+        print("  traced growth:", *line)
     if result.get("unexpected_messages"):
         print("  unexpected:", *result["unexpected_messages"], sep="\n    ")
     write_json(json_path, result)

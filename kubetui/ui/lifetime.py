@@ -17,7 +17,9 @@ replaces later is freed by a reset once the user is idle (see the class).
 `limit_malloc_arenas` keeps the C heap from fragmenting: glibc gives each thread that
 allocates its own malloc arena (up to 8 per core), and every informer thread decodes
 big lists in its own; a 4-minute soak at 2,000 pods grew RSS from 95 to 233 MB that way
-with the Python heap flat, and 155 -> 171 MB with two arenas.
+with the Python heap flat, and 155 -> 171 MB with two arenas. `trim_malloc` hands back
+to the system what the allocators keep free after much was freed (a reset's collection
+of closed screens, churn and a relist's old store).
 
 `prune_watchers` and `drop_render_caches` let go of what Textual 8.2 keeps of closed
 widgets: reactive watchers on the footer, and up to 1024 render caches."""
@@ -54,6 +56,44 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
     return mallopt(M_ARENA_MAX, arenas) == 1
+
+
+_trim: object = None  # glibc's malloc_trim, looked up once (False: there is none)
+
+
+def trim_malloc() -> float | None:
+    """`malloc_trim(0)`: glibc gives back to the system the free pages of every arena,
+    inside the heaps as well as at their tops; the MB of RSS that went back, or None
+    where there is no glibc (musl, macOS). Free does that only for the top of the main
+    heap: memory freed in the middle of a heap, or in the heaps of an informer thread's
+    arena, stays resident however much of it is free. It is called after a full
+    collection when the user is idle (a HeapFreezer reset): then the most was just freed
+    and a few milliseconds of walking the free lists go unnoticed."""
+    global _trim
+    if _trim is None:
+        try:
+            _trim = ctypes.CDLL(None).malloc_trim
+            _trim.argtypes = [ctypes.c_size_t]
+            _trim.restype = ctypes.c_int
+        except (OSError, AttributeError):
+            _trim = False
+    if _trim is False:
+        return None
+    before = _rss_mb()
+    started = time.perf_counter()
+    _trim(0)  # type: ignore[operator]
+    freed = before - _rss_mb()
+    log.debug("malloc_trim gave back %.1f MB in %.1f ms", freed,
+              (time.perf_counter() - started) * 1000)
+    return freed
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0  # (no /proc: the trim still runs, its gain is not known)
 
 
 class OwnThreadExecutor(concurrent.futures.ThreadPoolExecutor):
@@ -130,7 +170,9 @@ class HeapFreezer:
     view changed): Textual replaces widgets (footer keys, the style system's virtual
     nodes) that a cheap freeze may have caught alive, and frozen cyclic garbage is only
     freed by a reset. A reset's collection walks the whole cache (about 100 ms at 10,000
-    pods), so it waits until the user has been idle for `reset_idle` seconds."""
+    pods), so it waits until the user has been idle for `reset_idle` seconds; after it,
+    `trim_malloc` gives back to the system what the collection (and the churn and closed
+    screens before it) freed."""
 
     interval = 2.0  # seconds between freezes while the caches change
     reset_idle = 1.5  # seconds without a key or a click before a reset
@@ -144,6 +186,10 @@ class HeapFreezer:
         self.pushes = 0  # screens pushed so far (a UI change)
         self.last_pause_ms = 0.0  # the last freeze's collection
         self.max_reset_ms = 0.0  # the longest reset's collection
+        self.trims = 0  # malloc trims after resets
+        self.trimmed_mb = 0.0  # RSS they gave back, in all
+        self.max_trim_ms = 0.0  # the longest
+        self.trim = trim_malloc  # (a test puts its own here)
         self._last = -1e9
         self._changes: object = None
         self._ui: object = None  # the UI as of the last reset
@@ -201,7 +247,17 @@ class HeapFreezer:
             self.resets += 1
             self._ui = ui
             self.max_reset_ms = max(self.max_reset_ms, self.last_pause_ms)
+            self._trim()
         return True
+
+    def _trim(self) -> None:
+        started = time.perf_counter()
+        freed = self.trim()
+        if freed is None:
+            return  # no glibc
+        self.trims += 1
+        self.trimmed_mb += freed
+        self.max_trim_ms = max(self.max_trim_ms, (time.perf_counter() - started) * 1000)
 
 
 def prune_watchers(nodes: Iterable) -> int:
