@@ -169,7 +169,11 @@ class Informer:
         self._stop.wait(delay)
 
     def _list(self) -> None:
-        items: list[Obj] = []
+        """List page by page into the store (merge_page: an unchanged object stays, the
+        first rows show while the rest arrives), then drop what the list did not have.
+        Never two copies of the cache at once: a relist of 10,000 pods used to hold the
+        new list whole beside the store, and the memory it left stayed with the process."""
+        seen: set[str] = set()
         cont = None
         rv = None
         self.health = replace(self.health, listed=0, total=0)
@@ -184,17 +188,17 @@ class Informer:
                 self.columns = columns or self.columns
             else:
                 page, meta = decode_list(self.kind.kind, data)
-            items.extend(page)
-            if not self.synced.is_set():
-                self.store.upsert_many(page)  # first rows show while the rest arrives
+            seen |= self.store.merge_page(page)
+            del page, data
             remaining = meta.get("remainingItemCount") or 0
-            self.health = replace(self.health, listed=len(items),
-                                  total=len(items) + remaining)
+            self.health = replace(self.health, listed=len(seen), total=len(seen) + remaining)
             rv = rv or meta.get("resourceVersion")
             cont = meta.get("continue")
-            if not cont or self._stop.is_set():
+            if self._stop.is_set():
+                return  # (half a list: the store keeps what it had)
+            if not cont:
                 break
-        self.store.replace(items, scope=self.namespace)
+        self.store.retain(seen, scope=self.namespace)
         self.resource_version = rv
         self.lists += 1
 

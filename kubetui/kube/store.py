@@ -52,19 +52,6 @@ class Store:
         if self.wake is not None:
             self.wake()
 
-    def upsert_many(self, objs: list[Obj]) -> None:
-        """Add a page of a first list as it arrives, so the first rows show early."""
-        with self._lock:
-            for obj in objs:
-                key = object_key(obj)
-                self._items[key] = obj
-                self._dirty.add(key)
-                for tap in self._taps:
-                    tap.dirty.add(key)
-            self.version += 1
-        if self.wake is not None:
-            self.wake()
-
     def delete(self, obj: Obj) -> None:
         key = object_key(obj)
         with self._lock:
@@ -75,6 +62,50 @@ class Store:
                 tap.dirty.add(key)
             self.version += 1
         if self.wake is not None:
+            self.wake()
+
+    def merge_page(self, objs: list[Obj]) -> set[str]:
+        """A page of a list (the first, or a relist), taken object by object: one the
+        store holds at the same resourceVersion is kept (the decoded copy is dropped at
+        once), any other is set and counted as changed. Returns the page's keys. A
+        relist so never holds two copies of the cache, and changes only what changed."""
+        keys: set[str] = set()
+        changed = False
+        with self._lock:
+            items = self._items
+            for obj in objs:
+                key = object_key(obj)
+                keys.add(key)
+                old = items.get(key)
+                if old is not None:
+                    was = (old.get("metadata") or {}).get("resourceVersion")
+                    if was and was == (obj.get("metadata") or {}).get("resourceVersion"):
+                        continue
+                items[key] = obj
+                self._dirty.add(key)
+                for tap in self._taps:
+                    tap.dirty.add(key)
+                changed = True
+            if changed:
+                self.version += 1
+        if changed and self.wake is not None:
+            self.wake()
+        return keys
+
+    def retain(self, keys: set[str], scope: str | None = None) -> None:
+        """After a list: drop what it did not have (in `scope`, a namespace, if given)."""
+        prefix = f"{scope}/" if scope else None
+        with self._lock:
+            gone = [k for k in self._items if k not in keys and (
+                prefix is None or k.startswith(prefix))]
+            for key in gone:
+                del self._items[key]
+                self._dirty.add(key)
+                for tap in self._taps:
+                    tap.dirty.add(key)
+            if gone:
+                self.version += 1
+        if gone and self.wake is not None:
             self.wake()
 
     def replace(self, objs: list[Obj], scope: str | None = None) -> None:
