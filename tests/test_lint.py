@@ -202,6 +202,31 @@ def test_usage_near_the_limit_is_a_warning():
     assert not only(run(d, p, metrics=usage), "tight-memory-limit")
 
 
+def test_live_usage_crossing_the_limit_shows_and_goes_and_moves_the_message():
+    """The live lint takes each metrics read (set_metrics): usage that comes near the
+    limit makes the finding, moves its number while near, and ends it when it drops;
+    (usage far from it, before and after a read, is not re-checked: a speed-up this
+    guards the result of)."""
+    d = deployment(containers=[container("app", requests={"cpu": "1", "memory": "64Mi"},
+                                         limits={"memory": "100Mi"})])
+    p = pod_of(d)
+    key = f"shop/{p['metadata']['name']}"
+    linter = Linter(clock=lambda: NOW)
+    linter.reset("Deployment", {"shop/" + d["metadata"]["name"]: d})
+    linter.reset("Pod", {key: p})
+
+    def read(memory: str) -> list[str]:
+        linter.set_metrics({key: {"containers": [
+            {"name": "app", "usage": {"cpu": "10m", "memory": memory}}]}})
+        linter.flush()
+        return [f.message for f in linter.findings() if f.rule == "tight-memory-limit"]
+    assert read("20Mi") == []
+    assert read("30Mi") == []
+    assert read("95Mi") == ["app uses 95% of its 100Mi memory limit"]
+    assert read("97Mi") == ["app uses 97% of its 100Mi memory limit"]
+    assert read("40Mi") == []
+
+
 def test_the_real_oomkilled_pod():
     pod = load("cases/oomkilled.pod.json")
     f, = only(run({**pod, "kind": "Pod"}), "tight-memory-limit")

@@ -81,6 +81,9 @@ def missing_requests(kind: str, obj: Obj, v: LintView) -> list[Finding]:
 
 
 # -- 2 tight-memory-limit
+NEAR_LIMIT = 0.9  # a container using this share of its memory limit is near it
+
+
 def tight_memory_limit(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     if kind not in RUNTIME_KINDS or (kind == "Pod" and pod_owner(obj) is not None):
         return []
@@ -105,7 +108,7 @@ def tight_memory_limit(kind: str, obj: Obj, v: LintView) -> list[Finding]:
                     killed.append(f"pod {meta(p).get('name')}: OOMKilled (exit 137), "
                                   f"{cs.get('restartCount', 0)} restarts")
             used = v.usage("Pod", meta(p).get("namespace", ""), meta(p).get("name", ""), cname)
-            if used is not None and used[1] >= 0.9 * limit:
+            if used is not None and used[1] >= NEAR_LIMIT * limit:
                 near.append((used[1], meta(p).get("name", "")))
         if not killed and not near:
             continue
