@@ -41,28 +41,33 @@ class Store:
     def get(self, key: str) -> Obj | None:
         return self._items.get(key)
 
+    def _changed(self, key: str) -> None:
+        """(Under the lock.) The view and every tap will take `key` as changed."""
+        self._dirty.add(key)
+        for tap in self._taps:
+            tap.dirty.add(key)
+
+    def _woken(self) -> None:
+        """(After the lock.) Tell the UI, if one listens."""
+        if self.wake is not None:
+            self.wake()
+
     def upsert(self, obj: Obj) -> None:
         key = object_key(obj)
         with self._lock:
             self._items[key] = obj
-            self._dirty.add(key)
-            for tap in self._taps:
-                tap.dirty.add(key)
+            self._changed(key)
             self.version += 1
-        if self.wake is not None:
-            self.wake()
+        self._woken()
 
     def delete(self, obj: Obj) -> None:
         key = object_key(obj)
         with self._lock:
             if self._items.pop(key, None) is None:
                 return
-            self._dirty.add(key)
-            for tap in self._taps:
-                tap.dirty.add(key)
+            self._changed(key)
             self.version += 1
-        if self.wake is not None:
-            self.wake()
+        self._woken()
 
     def merge_page(self, objs: list[Obj]) -> set[str]:
         """A page of a list (the first, or a relist), taken object by object: one the
@@ -82,14 +87,12 @@ class Store:
                     if was and was == (obj.get("metadata") or {}).get("resourceVersion"):
                         continue
                 items[key] = obj
-                self._dirty.add(key)
-                for tap in self._taps:
-                    tap.dirty.add(key)
+                self._changed(key)
                 changed = True
             if changed:
                 self.version += 1
-        if changed and self.wake is not None:
-            self.wake()
+        if changed:
+            self._woken()
         return keys
 
     def retain(self, keys: set[str], scope: str | None = None) -> None:
@@ -100,13 +103,11 @@ class Store:
                 prefix is None or k.startswith(prefix))]
             for key in gone:
                 del self._items[key]
-                self._dirty.add(key)
-                for tap in self._taps:
-                    tap.dirty.add(key)
+                self._changed(key)
             if gone:
                 self.version += 1
-        if gone and self.wake is not None:
-            self.wake()
+        if gone:
+            self._woken()
 
     def replace(self, objs: list[Obj], scope: str | None = None) -> None:
         """Make the store hold exactly these objects (after a relist), counting one change
@@ -134,8 +135,7 @@ class Store:
             for tap in self._taps:
                 tap.reset, tap.dirty = True, set()
             self.version += 1
-        if self.wake is not None:
-            self.wake()
+        self._woken()
 
     def snapshot(self) -> tuple[int, dict[str, Obj]]:
         with self._lock:
