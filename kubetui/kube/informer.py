@@ -163,9 +163,10 @@ class Informer:
         delay = delay * (0.5 + random.random() / 2)
         if retry_after:
             delay = max(delay, retry_after)
-        self._set(state, message, attempt=attempt, next_try=time.time() + delay)
+        # logged first: whoever sees the health say so finds the record in the log
         log.error("%s: %s (%s; retry in %.1fs)", self.path, message, state, delay,
                   exc_info=True)
+        self._set(state, message, attempt=attempt, next_try=time.time() + delay)
         self._stop.wait(delay)
 
     def _list(self) -> None:
