@@ -38,12 +38,16 @@ class SlimTable(Generic[V]):
 
     def put(self, key: str, value: V) -> None:
         with self._lock:
-            old = self.items.get(key)
-            if old is not None:
-                self.sums.remove(old)
-            self.items[key] = value
-            self.sums.add(value, old)
+            self._put(key, value)
             self.version += 1
+
+    def _put(self, key: str, value: V) -> None:
+        """(Under the lock.) Set a row, its old one taken out of the sums first."""
+        old = self.items.get(key)
+        if old is not None:
+            self.sums.remove(old)
+        self.items[key] = value
+        self.sums.add(value, old)
 
     def delete(self, key: str) -> None:
         with self._lock:
@@ -61,11 +65,7 @@ class SlimTable(Generic[V]):
                 if key not in fresh:
                     self.sums.remove(self.items.pop(key))
             for key, value in fresh.items():
-                old = self.items.get(key)
-                if old is not None:
-                    self.sums.remove(old)
-                self.items[key] = value
-                self.sums.add(value, old)
+                self._put(key, value)
             self.version += 1
 
     def clear(self) -> None:
