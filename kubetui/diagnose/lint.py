@@ -41,7 +41,7 @@ from .lint_rules import (
     sts_claim,
     template_subject,
 )
-from .lint_workloads import NEAR_LIMIT
+from .lint_workloads import near_limit
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service",
@@ -267,7 +267,7 @@ class Linter:
             # usage moves one rule, and only for a container near its limit before or
             # after (usage drifts on every pod every read: 10,000 re-checks a minute, on
             # the UI's thread, were 0.24 s each time)
-            if pod is not None and (_near_limit(pod, was) or _near_limit(pod, now)):
+            if pod is not None and (near_limit(pod, was) or near_limit(pod, now)):
                 self._mark_runtime(key, pod_owner(pod), "tight-memory-limit")
         self.pod_metrics = metrics
 
@@ -758,16 +758,3 @@ def lint(objects: dict[str, list[Obj]], config: LintConfig | None = None,
 __all__ = ["ERROR", "Finding", "INFO", "KINDS", "LintConfig", "Linter", "RANK", "RULES",
            "SYSTEM_NAMESPACES", "WARNING", "lint"]
 
-
-def _near_limit(pod: Obj, metrics: Obj | None) -> bool:
-    """Whether a container of the pod uses NEAR_LIMIT of its memory limit or more."""
-    if not metrics:
-        return False
-    limits = {c.get("name"): ((c.get("resources") or {}).get("limits") or {}).get("memory")
-              for c in (pod.get("spec") or {}).get("containers") or ()}
-    for c in metrics.get("containers") or ():
-        limit = quantity_or_none(limits.get(c.get("name")))
-        used = quantity_or_none((c.get("usage") or {}).get("memory"))
-        if limit and used is not None and used >= NEAR_LIMIT * limit:
-            return True
-    return False

@@ -84,6 +84,20 @@ def missing_requests(kind: str, obj: Obj, v: LintView) -> list[Finding]:
 NEAR_LIMIT = 0.9  # a container using this share of its memory limit is near it
 
 
+def near_limit(pod: Obj, metrics: Obj | None) -> bool:
+    """Whether a container of the pod uses NEAR_LIMIT of its memory limit or more."""
+    if not metrics:
+        return False
+    limits = {c.get("name"): ((c.get("resources") or {}).get("limits") or {}).get("memory")
+              for c in (pod.get("spec") or {}).get("containers") or ()}
+    for c in metrics.get("containers") or ():
+        limit = quantity_or_none(limits.get(c.get("name")))
+        used = quantity_or_none((c.get("usage") or {}).get("memory"))
+        if limit and used is not None and used >= NEAR_LIMIT * limit:
+            return True
+    return False
+
+
 def tight_memory_limit(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     if kind not in RUNTIME_KINDS or (kind == "Pod" and pod_owner(obj) is not None):
         return []
