@@ -7,6 +7,7 @@ changed and repaints only that, at most `refresh_hz` times a second."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from bisect import bisect_left
 from collections.abc import Callable
@@ -106,6 +107,7 @@ class BrowserScreen(ActingScreen):
         self._metrics: dict[str, dict] | None = None  # key -> Pod/NodeMetrics, if served
         self._metrics_of: tuple = ()  # the (kind, namespace) they were read for
         self._metrics_error: str | None = None  # the last failure logged
+        self._metrics_lock = threading.Lock()  # reads are threads: one says a failure
         self._visible: set[str] = set()  # keys that pass the filter
         self._order: list[str] = []
         self._filter: Filter = Filter()
@@ -249,14 +251,16 @@ class BrowserScreen(ActingScreen):
             # once (every 15 s for a user who may not read metrics would bury the log)
             status = exc.status if isinstance(exc, ApiError) else 0
             message = exc.message if isinstance(exc, ApiError) else str(exc)
-            if status not in (404, 503) and message != self._metrics_error:
+            with self._metrics_lock:  # (an earlier read's thread may still be finishing)
+                said, self._metrics_error = self._metrics_error, message
+            if status not in (404, 503) and message != said:
                 log.error("cannot read %s", path, exc_info=True)
             elif status not in (404, 503):
                 log.debug("still cannot read %s: %s", path, message)
-            self._metrics_error = message
             found = None
         else:
-            self._metrics_error = None
+            with self._metrics_lock:
+                self._metrics_error = None
         self.post_message(self.MetricsRead(kind, found))
 
     class MetricsRead(Message):
