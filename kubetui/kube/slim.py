@@ -202,9 +202,14 @@ def _share(value: _T) -> _T:
         return cast(_T, _EMPTY) if value == _EMPTY else value
     if len(_SHARED) > 50_000:
         _SHARED.clear()
+    key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    found = _SHARED.get(key)
+    if found is None:
+        # orjson's bytes keep 4 KiB of capacity whatever their length: the key kept is
+        # an exact copy (a pod's own state, unique by its start time, cost 4 KiB a pod)
+        _SHARED[bytes(memoryview(key))] = found = value
     # cast: the copy kept for a JSON text is a value that serialises to it
-    return cast(_T, _SHARED.setdefault(orjson.dumps(value, option=orjson.OPT_SORT_KEYS),
-                                       value))
+    return cast(_T, found)
 
 
 def compact_pod(pod: Obj) -> Obj:
@@ -217,10 +222,12 @@ def compact_pod(pod: Obj) -> Obj:
         if ann:
             if LAST_APPLIED in ann:
                 del ann[LAST_APPLIED]
-            meta["annotations"] = {_intern(k): _intern(v) for k, v in ann.items()}
+            meta["annotations"] = _share({_intern(k): _intern(v) for k, v in ann.items()})
         labels = meta.get("labels")
-        if labels:
-            meta["labels"] = {_intern(k): _intern(v) for k, v in labels.items()}
+        if labels:  # the pods of one ReplicaSet have the same labels: one map for them
+            meta["labels"] = _share({_intern(k): _intern(v) for k, v in labels.items()})
+        if "ownerReferences" in meta:
+            meta["ownerReferences"] = _share(meta["ownerReferences"])
         for key in ("namespace", "creationTimestamp"):
             if key in meta:
                 meta[key] = _intern(meta[key])
@@ -238,13 +245,15 @@ def compact_pod(pod: Obj) -> Obj:
                 if probe in c:
                     c[probe] = _share(c[probe])
             _keep_references(c)
+        if "containers" in spec:  # a workload's pods have the same (slim) containers
+            spec["containers"] = _share(spec["containers"])
         for c in spec.get("initContainers") or ():
             _keep_references(c)
         volumes = spec.get("volumes")
         if volumes:
             kept = [v for v in map(_slim_volume, volumes) if len(v) > 1]
             if kept:  # the ones naming a claim, a ConfigMap or a Secret
-                spec["volumes"] = kept
+                spec["volumes"] = _share(kept)
             else:
                 del spec["volumes"]
         if "imagePullSecrets" in spec:
@@ -253,8 +262,10 @@ def compact_pod(pod: Obj) -> Obj:
     if status is not None:
         conds = status.get("conditions")
         if conds:
-            status["conditions"] = [{k: _intern(v) for k, v in c.items()} for c in conds
-                                    if c.get("type") in KEPT_CONDITIONS]
+            # without their times, most pods' conditions are one of a few lists
+            status["conditions"] = _share([{k: _intern(v) for k, v in c.items()}
+                                           for c in conds
+                                           if c.get("type") in KEPT_CONDITIONS])
         for key in ("phase", "qosClass", "hostIP", "startTime"):
             if key in status:
                 status[key] = _intern(status[key])
@@ -262,10 +273,11 @@ def compact_pod(pod: Obj) -> Obj:
             cs["name"], cs["image"] = _intern(cs.get("name", "")), _intern(cs.get("image", ""))
             if "imageID" in cs:
                 cs["imageID"] = _intern(cs["imageID"])
-            if "lastState" in cs:
-                cs["lastState"] = _share(cs["lastState"])
-            if "state" in cs:
-                cs["state"] = _share(cs["state"])
+            for key in ("state", "lastState"):
+                state = cs.get(key)
+                # a running or terminated state holds its own times: no other pod's
+                if state is not None and "running" not in state and "terminated" not in state:
+                    cs[key] = _share(state)
     return pod
 
 
