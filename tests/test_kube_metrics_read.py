@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kubetui.kube.metrics_read import decode_metrics
+from kubetui.kube.metrics_read import Metrics, decode_metrics
 from kubetui.render.metrics import pod_cells
 
 POD = {"kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
@@ -25,7 +25,7 @@ def test_pods_and_nodes_by_key_with_what_the_columns_read():
     found = decode_metrics(orjson.dumps({"kind": "PodMetricsList", "items": [
         POD, NODE, {"metadata": {"namespace": "x"}}]}))  # (a nameless one is skipped)
     assert set(found) == {"shop/api-1", "node-a"}
-    assert "labels" not in found["shop/api-1"]["metadata"]  # only what is read is kept
+    assert "labels" not in found["shop/api-1"] and "window" not in found["node-a"]
     pod = {"spec": {"containers": [
         {"name": "app", "resources": {"requests": {"cpu": "500m"},
                                       "limits": {"memory": "256Mi"}}},
@@ -53,4 +53,4 @@ def test_any_json_decodes_or_says_it_is_not_a_list(doc):
         found = decode_metrics(orjson.dumps(doc))
     except ValueError:
         return
-    assert all(isinstance(k, str) and isinstance(v, dict) for k, v in found.items())
+    assert all(isinstance(k, str) and isinstance(v, Metrics) for k, v in found.items())

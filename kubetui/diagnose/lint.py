@@ -17,11 +17,12 @@ from __future__ import annotations
 import builtins
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from kubetui.render.json_types import Obj
+from kubetui.render.metrics import Reading
 
 from .lint_rules import (
     ERROR,
@@ -198,7 +199,7 @@ class Linter:
         # (ns, label, value) of one item of each Service's selector -> those services:
         # a pod is matched against the services that could select it, not all of them
         self.svc_index: dict[tuple[str, str, str], set[str]] = {}
-        self.pod_metrics: dict[str, Obj] = {}  # pod key -> PodMetrics
+        self.pod_metrics: Mapping[str, Reading] = {}  # pod key -> PodMetrics
         self.observed: dict[tuple[str, str], float] = {}  # config changes seen, no field times
         self.found: dict[tuple[str, str], dict[str, tuple[Finding, ...]]] = {}
         self.version = 0  # bumped when any finding changes
@@ -255,7 +256,7 @@ class Linter:
             if paused:
                 gc.enable()
 
-    def set_metrics(self, metrics: dict[str, Obj] | None) -> None:
+    def set_metrics(self, metrics: Mapping[str, Reading] | None) -> None:
         """PodMetrics by pod key (None: metrics.k8s.io is not served)."""
         metrics = metrics or {}
         old = self.pod_metrics

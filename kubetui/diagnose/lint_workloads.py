@@ -8,7 +8,7 @@ from __future__ import annotations
 from kubetui.render.age import parse_time
 from kubetui.render.events import count as event_count
 from kubetui.render.json_types import Obj
-from kubetui.render.metrics import top_memory
+from kubetui.render.metrics import Reading, top_memory
 
 from .lint_base import (
     ERROR,
@@ -84,7 +84,7 @@ def missing_requests(kind: str, obj: Obj, v: LintView) -> list[Finding]:
 NEAR_LIMIT = 0.9  # a container using this share of its memory limit is near it
 
 
-def near_limit(pod: Obj, metrics: Obj | None) -> bool:
+def near_limit(pod: Obj, metrics: Reading | None) -> bool:
     """Whether a container of the pod uses NEAR_LIMIT of its memory limit or more."""
     if not metrics:
         return False

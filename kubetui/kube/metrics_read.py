@@ -1,11 +1,12 @@
 """Reading metrics.k8s.io lists: only what the usage columns and the lint read (each
-item's namespace, name and usage), decoded by msgspec into small plain dicts. A read of
+item's namespace, name and usage), decoded by msgspec into small untracked structs
+that read like the dicts they stand for. A read of
 10,000 PodMetrics is 4.3 MB of JSON every 15 s; decoding it whole (labels, timestamps,
 windows) was most of what an idle app spent off its UI thread."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
 
 import msgspec
 
@@ -14,46 +15,71 @@ from .client import KubeClient
 BASE = "/apis/metrics.k8s.io/v1beta1"
 
 
-class _Meta(TypedDict, total=False):
-    name: str
-    namespace: str
+class _Mapped(msgspec.Struct, gc=False):
+    """Read like the dict it replaces (`get`, `in`, `[]`), stored like a small struct: at
+    100,000 pods a read decoded into dicts held 150 MB, twice while the next one came."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = getattr(self, key, None)
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and getattr(self, key, None) is not None
+
+    def __getitem__(self, key: str) -> Any:
+        value = getattr(self, key, None)
+        if value is None:
+            raise KeyError(key)
+        return value
 
 
-class _Container(TypedDict, total=False):
-    name: str
-    usage: dict[str, str]
+class Usage(_Mapped, gc=False):
+    cpu: str | None = None
+    memory: str | None = None
 
 
-class _Item(TypedDict, total=False):
-    metadata: _Meta
-    containers: list[_Container]  # PodMetrics
-    usage: dict[str, str]  # NodeMetrics
+class ContainerUsage(_Mapped, gc=False):
+    name: str | None = None
+    usage: Usage | None = None
 
 
-class _List(TypedDict, total=False):
-    items: list[_Item]
+class _Meta(_Mapped, gc=False):
+    name: str | None = None
+    namespace: str | None = None
+
+
+class Metrics(_Mapped, gc=False):
+    """A PodMetrics (containers) or a NodeMetrics (usage)."""
+    metadata: _Meta | None = None
+    containers: tuple[ContainerUsage, ...] | None = None  # PodMetrics
+    usage: Usage | None = None  # NodeMetrics
+
+
+class _List(msgspec.Struct, gc=False):
+    items: list[Metrics] | None = None
 
 
 _DECODER = msgspec.json.Decoder(_List)
 
 
-def decode_metrics(data: bytes) -> dict[str, dict[str, Any]]:
+def decode_metrics(data: bytes) -> dict[str, Metrics]:
     """PodMetrics or NodeMetrics by key (`namespace/name`, or `name` for a node)."""
     try:
-        items = _DECODER.decode(data).get("items") or []
+        items = _DECODER.decode(data).items or []
     except msgspec.DecodeError as exc:  # (not JSON, or not a list of metrics)
         raise ValueError(f"a metrics list that is not one: {exc}") from exc
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Metrics] = {}
     for m in items:
-        meta = m.get("metadata") or {}
-        name = meta.get("name")
+        meta = m.metadata
+        name = meta.name if meta is not None else None
         if not name:
             continue
-        ns = meta.get("namespace")
-        out[f"{ns}/{name}" if ns else name] = dict(m)
+        ns = meta.namespace if meta is not None else None
+        out[f"{ns}/{name}" if ns else name] = m
+        m.metadata = None  # (the key says it; 14 MB less at 100,000 pods)
     return out
 
 
-def read_metrics(client: KubeClient, path: str) -> dict[str, dict[str, Any]]:
+def read_metrics(client: KubeClient, path: str) -> dict[str, Metrics]:
     """GET a metrics list (ApiError as any request; ValueError if it is not a list)."""
     return decode_metrics(client.request("GET", path, timeout=30))

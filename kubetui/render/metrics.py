@@ -5,9 +5,20 @@ as k9s puts it beside a pod or node: CPU, MEM, and their share of the requests /
 from __future__ import annotations
 
 import math
+from typing import Any, Protocol
 
 from .json_types import Obj
 from .quantity import parse_quantity
+
+
+class Reading(Protocol):
+    """A PodMetrics or NodeMetrics as read: a dict, or the slim struct a list decodes to
+    (kube/metrics_read.py), which reads like one."""
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
+    def __contains__(self, key: object, /) -> bool: ...
+
 
 POD_COLUMNS = ("CPU", "MEM", "%CPU/R", "%MEM/L")
 NODE_COLUMNS = ("CPU", "MEM", "%CPU", "%MEM")
@@ -30,7 +41,7 @@ def _q(value: object) -> float:
         return 0.0
 
 
-def usage(metrics: Obj) -> tuple[float, float]:
+def usage(metrics: Reading) -> tuple[float, float]:
     """(cores, bytes) of a PodMetrics (all its containers) or a NodeMetrics."""
     if "containers" in metrics:
         parts = [c.get("usage") or {} for c in metrics.get("containers") or ()]
@@ -54,7 +65,7 @@ def percent(used: float, of: float | None) -> str:
     return "n/a" if not of else f"{round(100 * used / of)}%"
 
 
-def pod_cells(pod: Obj, metrics: Obj | None) -> tuple[str, ...]:
+def pod_cells(pod: Obj, metrics: Reading | None) -> tuple[str, ...]:
     if metrics is None:
         return ("n/a",) * len(POD_COLUMNS)
     cpu, mem = usage(metrics)
@@ -62,7 +73,7 @@ def pod_cells(pod: Obj, metrics: Obj | None) -> tuple[str, ...]:
             percent(mem, _sum(pod, "limits", "memory")))
 
 
-def node_cells(node: Obj, metrics: Obj | None) -> tuple[str, ...]:
+def node_cells(node: Obj, metrics: Reading | None) -> tuple[str, ...]:
     if metrics is None:
         return ("n/a",) * len(NODE_COLUMNS)
     cpu, mem = usage(metrics)
@@ -71,5 +82,5 @@ def node_cells(node: Obj, metrics: Obj | None) -> tuple[str, ...]:
             percent(mem, _q(alloc.get("memory", 0))))
 
 
-__all__ = ["NODE_COLUMNS", "POD_COLUMNS", "node_cells", "percent", "pod_cells", "top_cpu",
-           "top_memory", "usage"]
+__all__ = ["NODE_COLUMNS", "POD_COLUMNS", "Reading", "node_cells", "percent", "pod_cells",
+           "top_cpu", "top_memory", "usage"]

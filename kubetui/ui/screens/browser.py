@@ -27,7 +27,7 @@ from kubetui.kube.client import ApiError
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.discovery import find as discovery_find
 from kubetui.kube.kinds import KINDS, Kind
-from kubetui.kube.metrics_read import read_metrics
+from kubetui.kube.metrics_read import Metrics, read_metrics
 from kubetui.render import events, metrics
 from kubetui.render.rows import RowModel
 from kubetui.render.views import sort_key, table_view, view
@@ -104,7 +104,7 @@ class BrowserScreen(ActingScreen):
         self._rows: RowModel | None = None
         self._rows_for: tuple | None = None  # what the rows' columns depend on
         self._filtered: str | None = None  # the filter `_visible` was made with
-        self._metrics: dict[str, dict] | None = None  # key -> Pod/NodeMetrics, if served
+        self._metrics: dict[str, Metrics] | None = None  # key -> Pod/NodeMetrics, if served
         self._metrics_of: tuple = ()  # the (kind, namespace) they were read for
         self._metrics_error: str | None = None  # the last failure logged
         self._metrics_lock = threading.Lock()  # reads are threads: one says a failure
@@ -243,7 +243,7 @@ class BrowserScreen(ActingScreen):
         cluster = self.app.cluster
         if cluster is None:
             return
-        found: dict[str, dict] | None
+        found: dict[str, Metrics] | None
         try:
             found = read_metrics(cluster.client, path)
         except (ApiError, ValueError) as exc:
@@ -266,14 +266,14 @@ class BrowserScreen(ActingScreen):
     class MetricsRead(Message):
         """metrics.k8s.io answered for a kind: usage by row key, or None (not served)."""
 
-        def __init__(self, kind: str, found: dict[str, dict] | None) -> None:
+        def __init__(self, kind: str, found: dict[str, Metrics] | None) -> None:
             super().__init__()
             self.kind, self.found = kind, found
 
     def on_browser_screen_metrics_read(self, message: MetricsRead) -> None:
         self._metrics_read(message.kind, message.found)
 
-    def _metrics_read(self, kind: str, found: dict | None) -> None:
+    def _metrics_read(self, kind: str, found: dict[str, Metrics] | None) -> None:
         if kind != self.state.kind or (found is None and self._metrics is None):
             return
         had = self._metrics is not None
