@@ -602,6 +602,36 @@ def test_a_change_rechecks_only_the_rules_that_read_it():
         "tight-memory-limit") == 1
 
 
+def test_a_bare_pod_rechecks_only_when_what_its_rules_read_changed():
+    """A bare pod is its own subject (every rule); its status and annotations move far
+    more often than anything its rules read, and each move had re-run them all."""
+    solo = bare_pod(containers=[dict(GOOD, envFrom=[{"configMapRef": {"name": "web-config"}}])])
+    solo["status"]["containerStatuses"] = [{"name": "app", "ready": True, "restartCount": 0,
+                                            "state": {"running": {"startedAt": T0}}}]
+    edit = ("kubectl-edit", "2026-11-30T15:20:00Z", {"f:data": {"f:A": {}}})
+    linter = Linter(clock=lambda: NOW)
+    linter.set("ConfigMap", "shop/web-config", config_map(changes=[edit]))
+    linter.set("Pod", "shop/solo", solo)
+    linter.flush()
+    assert "stale-config" in [f.rule for f in linter.of("Pod", "shop/solo")]
+    churned = copy.deepcopy(solo)
+    churned["metadata"]["annotations"] = {"kubetui.dev/churned-at": "1"}
+    churned["status"]["podIP"] = "10.0.0.9"
+    linter.set("Pod", "shop/solo", churned)
+    assert linter._dirty == {}  # nothing any rule reads changed
+    reloaded = copy.deepcopy(churned)
+    reloaded["metadata"]["annotations"]["reloader.stakater.com/auto"] = "true"
+    linter.set("Pod", "shop/solo", reloaded)
+    assert linter.flush()
+    assert "stale-config" not in [f.rule for f in linter.of("Pod", "shop/solo")]
+    killed = copy.deepcopy(reloaded)
+    killed["status"]["containerStatuses"][0].update(restartCount=1, lastState={
+        "terminated": {"reason": "OOMKilled", "exitCode": 137}})
+    linter.set("Pod", "shop/solo", killed)
+    assert linter.flush()
+    assert "tight-memory-limit" in [f.rule for f in linter.of("Pod", "shop/solo")]
+
+
 def test_incremental_changes_end_where_a_full_pass_ends():
     """Random adds, changes and deletes, one at a time, then the same objects at once."""
     rng = random.Random(7)
@@ -627,6 +657,21 @@ def test_incremental_changes_end_where_a_full_pass_ends():
                      "selector": {"app": rng.choice([f"app{i}", "nothing"])}}}))
     for i in range(3):
         pool.append(("PersistentVolumeClaim", f"shop/c{i}", claim(f"c{i}")))
+    pool.append(("ConfigMap", "shop/web-config", config_map(changes=[(
+        "kubectl-edit", "2026-11-30T15:20:00Z", {"f:data": {"f:A": {}}})])))
+    for i in range(2):  # bare pods: their annotations, labels and restarts move
+        for variant in range(4):
+            p = bare_pod(f"solo{i}", containers=[container(
+                "c", limits={"memory": "64Mi"},
+                envFrom=[{"configMapRef": {"name": "web-config"}}])])
+            p["metadata"]["annotations"] = rng.choice([
+                {}, {"checksum/config": "x"}, {"kubetui.dev/churned-at": str(variant)}])
+            p["metadata"]["labels"]["app"] = rng.choice([f"app{i}", "other"])
+            p["status"]["containerStatuses"] = [{
+                "name": "c", "ready": True, "restartCount": variant % 2,
+                "state": {"running": {"startedAt": T0}},
+                "lastState": {"terminated": {"reason": "OOMKilled"}} if variant % 2 else {}}]
+            pool.append(("Pod", f"shop/solo{i}", p))
     linter = Linter(clock=lambda: NOW)
     state: dict[tuple, dict] = {}
     for _ in range(400):

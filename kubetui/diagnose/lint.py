@@ -42,7 +42,7 @@ from .lint_rules import (
     sts_claim,
     template_subject,
 )
-from .lint_workloads import near_limit
+from .lint_workloads import near_limit, reload_annotations
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service",
@@ -159,6 +159,20 @@ def _pod_signature(pod: Obj | None) -> PodSignature:
         out.append((cs.get("name"), cs.get("restartCount", 0), last, cur,
                     ((cs.get("state") or {}).get("running") or {}).get("startedAt")))
     return tuple(out)
+
+
+def _bare_pod_moved(old: Obj | None, new: Obj | None) -> bool:
+    """Whether a bare pod whose spec stayed changed in what its rules read besides the
+    spec: labels, deletion, the annotations that say its configs reload, and the
+    container states the runtime rules read. (Status and annotation updates are most of
+    a busy cluster's pod events; each had re-run every rule.)"""
+    if old is None or new is None:
+        return True
+    m_old, m_new = meta(old), meta(new)
+    return (m_old.get("labels") != m_new.get("labels")
+            or m_old.get("deletionTimestamp") != m_new.get("deletionTimestamp")
+            or reload_annotations(m_old) != reload_annotations(m_new)
+            or _pod_signature(old) != _pod_signature(new))
 
 
 def _liveness_container(event: Obj) -> str | None:
@@ -542,14 +556,20 @@ class Linter:
                 self._mark_runtime(key, owner, *RUNTIME_RULES)
         elif owner is not None and _pod_signature(old) != _pod_signature(new):
             self._mark_runtime(key, owner, *RUNTIME_RULES)
+        # a pod's spec barely changes (most of it is immutable): what reads only the
+        # spec need not run again when its status or an annotation moved
+        same_spec = (had and owner == before and old is not None and new is not None
+                     and old.get("spec") == new.get("spec"))
         if owner is None and (new is not None or before is None):
-            self._mark("Pod", key, ALL)  # a bare pod is its own subject
+            if not same_spec or _bare_pod_moved(old, new):
+                self._mark("Pod", key, ALL)  # a bare pod is its own subject
         elif owner is not None and had and before is None:
             self._mark("Pod", key, ALL)  # it was, and is no more: drop its findings
-        self._track_configs("Pod", key, new)
+        if not same_spec:
+            self._track_configs("Pod", key, new)
         # the claims it mounts (orphan-pvc)
         before_claims = self.pod_claims.get(key, ())
-        claims = _claims(new) if new is not None else ()
+        claims = before_claims if same_spec else _claims(new) if new is not None else ()
         if claims != before_claims:
             for c in before_claims:
                 users = self.claims.get((ns, c))

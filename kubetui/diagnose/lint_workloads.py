@@ -304,6 +304,12 @@ RELOADERS = ("reloader.stakater.com/auto", "configmap.reloader.stakater.com/relo
              "secret.reloader.stakater.com/reload", "reloader.stakater.com/search")
 
 
+def reload_annotations(m: Obj) -> tuple[str, ...]:
+    """The annotations that say a workload's pods restart when its configs change (a
+    checksum of them, or a reloader's): what stale-config reads of annotations."""
+    return tuple(k for k in (m.get("annotations") or {}) if "checksum" in k or k in RELOADERS)
+
+
 def config_refs(spec: Obj) -> list[tuple[str, str, str]]:
     """(kind, name, how) of every ConfigMap and Secret a pod spec reads, but the
     cluster's own CA bundles and service account token volumes."""
@@ -360,8 +366,7 @@ def stale_config(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     refs = config_refs(spec)
     if not refs:
         return []
-    annotations = {**(m.get("annotations") or {}), **(tmeta.get("annotations") or {})}
-    if any("checksum" in k for k in annotations) or any(k in annotations for k in RELOADERS):
+    if reload_annotations(m) or reload_annotations(tmeta):
         return []
     ns, name = m.get("namespace", ""), m.get("name", "")
     pods = [obj] if kind == "Pod" else v.pods_of(kind, ns, name)
