@@ -116,3 +116,21 @@ async def test_each_worker_call_gets_a_thread_that_ends_and_keeps_nothing(caplog
     assert [r for r in caplog.records if r.levelname == "ERROR" and r.exc_info
             and r.exc_info[0] is ZeroDivisionError]
     executor.shutdown()
+
+
+def test_a_reset_waits_for_a_tick_that_painted_nothing_but_not_for_ever():
+    """A reset walks the whole cache (100-175 ms at 10,000 pods): on the tick that shows
+    new rows it would hold that frame back, so it waits for a quiet tick, or at most
+    reset_wait seconds under constant change."""
+    heap = HeapFreezer()
+    assert heap.maybe_freeze(0, changes=1, busy=False, stack=[], ui="a", painted=True)
+    assert heap.resets == 0  # a cheap freeze on the tick that painted; the reset is owed
+    assert heap.maybe_freeze(2, changes=1, busy=False, stack=[], ui="a", painted=False)
+    assert heap.resets == 1
+    # the UI changed, the user is idle, and every tick paints (churn): put off, then done
+    assert heap.maybe_freeze(10, changes=2, busy=False, stack=[], ui="b", idle_for=5,
+                             painted=True)  # (a cheap freeze instead)
+    assert heap.resets == 1
+    assert heap.maybe_freeze(10 + heap.reset_wait, changes=3, busy=False, stack=[],
+                             ui="b", idle_for=5, painted=True)
+    assert heap.resets == 2

@@ -366,7 +366,8 @@ class KubetuiApp(themes.ReadableThemes, App):
         if group is not None and not group.synced and now - self._last_paint < 0.25:
             return  # a big first list: show progress a few times a second, decode the rest
         self._last_paint = now
-        if browser.paint():
+        painted = browser.paint()
+        if painted:
             self._last_change = now
         if group is None or self.cluster is None or not browser.table.row_count \
                 or not group.synced:
@@ -383,7 +384,7 @@ class KubetuiApp(themes.ReadableThemes, App):
                                     for n in s.walk_children(with_self=True))])
             drop_render_caches()
         self.heap.maybe_freeze(now, changes, busy, self.screen_stack, ui,
-                               now - self._last_input)
+                               now - self._last_input, painted)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every failed worker ends here: a notification, never a traceback."""
