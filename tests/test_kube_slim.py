@@ -82,3 +82,35 @@ def test_pods_of_one_workload_share_their_maps_and_each_pod_costs_little():
         assert pod_row(p, NOW) == pod_row(full, NOW)
         assert [cs["state"] for cs in p["status"]["containerStatuses"]] == [
             cs["state"] for cs in full["status"]["containerStatuses"]]
+
+
+def test_a_relist_decodes_only_the_pods_that_moved():
+    """After a dropped watch the list mostly repeats the cache: those pods are read for
+    their name and resourceVersion only; the rest decode as a list would decode them."""
+    from kubetui.kube.slim import Malformed, decode_pod_relist
+
+    pods = [bulk_pod(i, "node-a", "2026-11-26T07:00:00Z") for i in range(6)]
+    for i, p in enumerate(pods):
+        p["metadata"]["resourceVersion"] = str(100 + i)
+    cached, _ = decode_list("Pod", orjson.dumps({"metadata": {}, "items": pods}))
+    by_key = {f"{p['metadata']['namespace']}/{p['metadata']['name']}": p for p in cached}
+    asked = []
+
+    def held(key, rv):
+        asked.append(key)
+        return by_key[key]["metadata"]["resourceVersion"] == rv
+
+    pods[2]["metadata"]["resourceVersion"] = "200"
+    pods[2]["status"]["phase"] = "Failed"
+    odd = {"metadata": {"name": "odd", "namespace": "x", "resourceVersion": "1",
+                        "labels": {"n": 5}}, "spec": {}, "status": {}}
+    page = orjson.dumps({"metadata": {"continue": "c2"}, "items": [*pods, odd]})
+    changed, meta, kept = decode_pod_relist(page, lambda k, rv: k in by_key and held(k, rv))
+    assert meta == {"continue": "c2"}
+    assert len(kept) == 5 and set(kept) | {"bulk/" + pods[2]["metadata"]["name"]} == set(by_key)
+    assert [c["metadata"]["name"] for c in changed] == [pods[2]["metadata"]["name"], "odd"]
+    assert changed[0] == decode_list("Pod", orjson.dumps({"items": [pods[2]]}))[0][0]
+    assert changed[1]["metadata"]["labels"] == {"n": 5}  # the slow way, not lost
+    assert len(asked) == 6
+    with pytest.raises(Malformed):
+        decode_pod_relist(b"[1, 2]", held)

@@ -21,7 +21,7 @@ from .client import ApiError, KubeClient, Stream
 from .config import KubeConfigError
 from .gc_hold import full_collections_held
 from .kinds import Kind
-from .slim import TABLE, decode_event, decode_list, decode_table, table_event
+from .slim import TABLE, decode_event, decode_list, decode_pod_relist, decode_table, table_event
 from .store import Store
 
 log = logging.getLogger("kubetui.informer")
@@ -187,6 +187,9 @@ class Informer:
             if self.table:
                 page, meta, columns = decode_table(data)
                 self.columns = columns or self.columns
+            elif self.kind.kind == "Pod" and len(self.store):  # a relist: decode what moved
+                page, meta, held = decode_pod_relist(data, self.store.holds)
+                seen.update(held)
             else:
                 page, meta = decode_list(self.kind.kind, data)
             seen |= self.store.merge_page(page)

@@ -164,6 +164,31 @@ class PodEvent(TypedDict):
 
 _POD_LIST = msgspec.json.Decoder(PodList)
 _POD_EVENT = msgspec.json.Decoder(PodEvent)
+_POD = msgspec.json.Decoder(Pod)
+
+
+# A relist (after a dropped watch or an expired resourceVersion) mostly sends what the
+# cache holds already. Each item is first read for its name and resourceVersion only
+# (untracked structs, a slice of the page's bytes); only the items that changed are
+# decoded. Decoding all of them had cost 0.5 s at 10,000 pods, and the copies dropped at
+# once scattered the heap (the soak's memory climbed with every relist).
+class _RvMeta(msgspec.Struct, gc=False):
+    name: str = ""
+    namespace: str = ""
+    resourceVersion: str = ""
+
+
+class _RvItem(msgspec.Struct, gc=False):
+    metadata: _RvMeta | None = None
+
+
+class _RawPage(msgspec.Struct):
+    metadata: dict[str, Any] | None = None
+    items: list[msgspec.Raw] | None = None
+
+
+_RAW_PAGE = msgspec.json.Decoder(_RawPage)
+_RV_ITEM = msgspec.json.Decoder(_RvItem)
 
 
 def prune(obj: Obj) -> Obj:
@@ -357,6 +382,36 @@ def decode_list(kind: str, data: bytes) -> tuple[list[Obj], Obj]:
     metadata = doc.get("metadata")
     return ([prune(o) for o in doc.get("items") or () if isinstance(o, dict)],
             metadata if isinstance(metadata, dict) else {})
+
+
+def decode_pod_relist(data: bytes, held: Callable[[str, str], bool]
+                      ) -> tuple[list[Obj], Obj, list[str]]:
+    """(changed pods, list metadata, keys of the pods `held(key, resourceVersion)` says
+    the cache holds as they are) of a page of pods."""
+    try:
+        page = _RAW_PAGE.decode(data)
+    except msgspec.DecodeError:
+        items, meta = decode_list("Pod", data)  # (not the shape: the usual way, or Malformed)
+        return items, meta, []
+    changed: list[Obj] = []
+    kept: list[str] = []
+    for raw in page.items or ():
+        try:
+            m = _RV_ITEM.decode(raw).metadata
+        except msgspec.ValidationError:
+            m = None
+        if m is not None and m.resourceVersion:
+            key = f"{m.namespace}/{m.name}" if m.namespace else m.name
+            if held(key, m.resourceVersion):
+                kept.append(key)
+                continue
+        try:
+            changed.append(compact_pod(cast(Obj, _POD.decode(raw))))
+        except msgspec.ValidationError:
+            obj = orjson.loads(bytes(raw))  # an odd pod: the slow way, never lost
+            if isinstance(obj, dict):
+                changed.append(prune(obj))
+    return changed, dict(page.metadata or {}), kept
 
 
 def decode_event(kind: str, line: bytes) -> tuple[str, Obj]:

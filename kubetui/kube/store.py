@@ -95,6 +95,12 @@ class Store:
             self._woken()
         return keys
 
+    def holds(self, key: str, resource_version: str) -> bool:
+        """Whether the store has `key` at this resourceVersion (a relist skips it)."""
+        obj = self._items.get(key)
+        return obj is not None and (obj.get("metadata") or {}).get(
+            "resourceVersion") == resource_version
+
     def retain(self, keys: set[str], scope: str | None = None) -> None:
         """After a list: drop what it did not have (in `scope`, a namespace, if given)."""
         prefix = f"{scope}/" if scope else None
