@@ -11,6 +11,7 @@ from .quantity import parse_quantity
 
 POD_COLUMNS = ("CPU", "MEM", "%CPU/R", "%MEM/L")
 NODE_COLUMNS = ("CPU", "MEM", "%CPU", "%MEM")
+UNKNOWN = "<unknown>"  # a cell whose usage could not be read (kubectl's word for it)
 
 
 def top_cpu(cores: float) -> str:
@@ -71,5 +72,5 @@ def node_cells(node: Obj, metrics: Obj | None) -> tuple[str, ...]:
             percent(mem, _q(alloc.get("memory", 0))))
 
 
-__all__ = ["NODE_COLUMNS", "POD_COLUMNS", "node_cells", "percent", "pod_cells", "top_cpu",
-           "top_memory", "usage"]
+__all__ = ["NODE_COLUMNS", "POD_COLUMNS", "UNKNOWN", "node_cells", "percent", "pod_cells",
+           "top_cpu", "top_memory", "usage"]
