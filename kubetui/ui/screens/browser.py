@@ -663,8 +663,13 @@ class BrowserScreen(ActingScreen):
         if picked is None or self.app.cluster is None:
             return
         meta = picked[1]["metadata"]
-        self._fetch(self.kind_of(self.state.kind) or self.state.kind, meta.get("namespace"),
-                    meta["name"], mode)
+        kind = self.kind_of(self.state.kind)
+        if kind is None:  # a later discovery did not find it (its CRD went, say)
+            found = self.state.found
+            self.notify(f'the server doesn\'t have a resource type '  # (kubectl's words)
+                        f'"{found.plural if found else self.plural()}"', severity="warning")
+            return
+        self._fetch(kind, meta.get("namespace"), meta["name"], mode)
 
     @work(thread=True, exclusive=True, group="object", exit_on_error=False)
     def _fetch(self, kind: Kind | str, namespace: str | None, name: str, mode: str) -> None:
