@@ -404,3 +404,62 @@ def test_find_by_image_pages_through_every_workload_and_skips_owned_pods(
     assert not answer.failed and not answer.more
     assert sorted((f.kind, f.namespace, f.name) for f in answer.found) == expected
     assert all(image in f.images for f in answer.found)
+
+
+def test_an_unreachable_context_logs_its_traceback_once_an_outage(tmp_path, caplog,
+                                                                  monkeypatch):
+    """A context on a closed port is retried with backoff for as long as kubetui runs:
+    its failure is logged at ERROR with the traceback once, the retries after it only at
+    DEBUG with a count, and its coming back at INFO. Then its watches, cut by the server
+    going down, do the same."""
+    import logging
+
+    from kubetui.kube.fleet import ContextSource
+    from kubetui.kube.fleet_watch import SlimWatch
+
+    monkeypatch.setattr(ContextSource, "backoff_scale", 0.02)  # (retries in ms, not s)
+    monkeypatch.setattr(SlimWatch, "backoff_base", 0.02)
+    caplog.set_level(logging.DEBUG, "kubetui.fleet")
+    port = closed_port()
+    path = tmp_path / "cluster-later"
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "later", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
+        "users": [{"name": "u", "user": {}}],
+        "contexts": [{"name": "later", "context": {"cluster": "later", "user": "u"}}]}))
+
+    def records(level: int, text: str = "") -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == "kubetui.fleet" and r.levelno == level
+                and r.getMessage().startswith("fleet later: ") and text in r.getMessage()]
+    fleet = Fleet(load_kubeconfig([str(path)])).start()
+    later = None
+    try:
+        wait_until(lambda: len(records(logging.ERROR) + records(logging.DEBUG)) >= 4,
+                   timeout=30)  # it failed, and was tried again 3 times
+        assert rows_by_name(fleet)["later"].state == UNREACHABLE
+        errors = records(logging.ERROR)
+        assert len(errors) == 1 and errors[0].exc_info, [r.getMessage() for r in errors]
+        assert "connection refused" in errors[0].getMessage()
+        assert all(not r.exc_info for r in records(logging.DEBUG))
+
+        later = SimCluster(None, port=port, speed=FAST).start()  # it comes back
+        wait_until(lambda: rows_by_name(fleet)["later"].state == REACHABLE, timeout=30)
+        back = wait_until(lambda: records(logging.INFO, "works again"))
+        assert "failures" in back[0].getMessage() and len(records(logging.ERROR)) == 1
+
+        # its watches, cut when the server goes down, log each failure once too
+        def watch_records(level: int) -> list[logging.LogRecord]:
+            return [r for r in caplog.records if r.name == "kubetui.fleet" and
+                    r.levelno == level and r.getMessage().startswith("later: /api/")]
+        wait_until(lambda: all(w.health.state == "live" for p in
+                               fleet.sources["later"].parts.values() for w in p.watches))
+        later.faults.down(4)
+        wait_until(lambda: len(watch_records(logging.DEBUG)) >= 3, timeout=20)  # retried
+        wait_until(lambda: len(watch_records(logging.INFO)) >= 3, timeout=30)  # all back
+        errors = [r.getMessage() for r in watch_records(logging.ERROR)]
+        assert errors and len(errors) == len(set(errors)), errors  # none twice an outage
+        assert all(r.exc_info for r in watch_records(logging.ERROR))
+    finally:
+        fleet.stop()
+        if later is not None:
+            later.stop()

@@ -87,6 +87,32 @@ def test_the_schedulers_message_is_worded_as_136_words_it(sim):
     assert shape(ours) == shape(theirs.pop()), ours
 
 
+def test_the_scheduled_event_is_recorded_as_the_real_scheduler_records_it(sim):
+    """The 1.36 scheduler records Scheduled through events.k8s.io, as it does
+    FailedScheduling: read through core/v1 it has an eventTime, action Binding, the
+    reporting component and instance, an empty source and no count or timestamps."""
+    theirs = [r["object"] for r in real("tables/events.table-includeObject.json")["rows"]
+              if r["object"]["reason"] == "Scheduled"]
+    _, listed = raw(sim, "GET", "/api/v1/events")
+    ours = [e for e in listed["items"] if e["reason"] == "Scheduled"]
+    assert theirs and ours
+
+    def shape(e: dict) -> dict:
+        inv = e["involvedObject"]
+        return {"keys": sorted(set(e) - {"kind", "apiVersion"}),  # (a list's items have none)
+                "message": e["message"].replace(f"{inv['namespace']}/{inv['name']} to ", "P to ")
+                .rsplit(" ", 1)[0],
+                "null": sorted(k for k, v in e.items() if v is None),
+                "eventTime": bool(e.get("eventTime")), "source": e.get("source"),
+                "action": e.get("action"), "type": e["type"],
+                "reporting": e.get("reportingComponent"),
+                "instance": (e.get("reportingInstance") or "").startswith(
+                    f"{e.get('reportingComponent')}-")}
+    want = {json.dumps(shape(e), sort_keys=True) for e in theirs}
+    assert len(want) == 1, want
+    assert {json.dumps(shape(e), sort_keys=True) for e in ours} == want, shape(ours[0])
+
+
 def test_rollout_conditions_read_as_the_real_controllers_write_them(sim, kubectl):
     """A settled deployment, and one stuck past its progress deadline."""
     settled = real("rollout/deploy-web/02-created-settled.deployment.json")

@@ -261,4 +261,4 @@ async def test_metrics_a_user_may_not_read_are_logged_once_not_every_poll(
                 assert await wait_for(pilot, polled)
             assert await wait_for(pilot, lambda: failures() >= 1)  # it was refused
             assert failures() == 1
-            assert app.browser._metrics_error and "forbidden" in app.browser._metrics_error
+            assert app.browser.metrics_poll.error and "forbidden" in app.browser.metrics_poll.error

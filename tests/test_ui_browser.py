@@ -256,6 +256,59 @@ async def test_custom_resources_through_the_table_api(make_app, sim):
         assert "color: teal" in app.screen.text()
 
 
+async def test_describing_a_kind_discovery_no_longer_finds_says_so_in_kubectls_words(
+        make_app, sim, notes):
+    """A reconnect's discovery that misses a group (here it answers 503) while its kind
+    is shown: `d` and `y` on a row say what kubectl says of a kind the server does not
+    list, instead of a KeyError from the describing thread."""
+    import asyncio
+    import threading
+
+    from aiohttp import web
+
+    group = "/apis/dd.kubetui.dev/v1"
+    sim.create("CustomResourceDefinition", None, {
+        "metadata": {"name": "doodads.dd.kubetui.dev"},
+        "spec": {"group": "dd.kubetui.dev", "scope": "Namespaced",
+                 "names": {"plural": "doodads", "singular": "doodad", "kind": "Doodad"},
+                 "versions": [{"name": "v1", "served": True, "storage": True}]}})
+    sim.wait_for(lambda: sim.store.registry.lookup("dd.kubetui.dev", "v1", "doodads"))
+    sim.call(lambda: sim.api.create(sim.store.registry.lookup(
+        "dd.kubetui.dev", "v1", "doodads"), "shop", {
+        "apiVersion": "dd.kubetui.dev/v1", "kind": "Doodad", "metadata": {"name": "d1"}}))
+    held, release = [], threading.Event()
+
+    async def discovery_fails(request):
+        if request.path == group:  # (the group's discovery only, not its objects)
+            held.append(request.path)
+            await asyncio.get_running_loop().run_in_executor(None, release.wait, 30)
+            return web.json_response({"kind": "Status", "apiVersion": "v1", "status":
+                                      "Failure", "message": "service unavailable",
+                                      "reason": "ServiceUnavailable", "code": 503},
+                                     status=503)
+        return None
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: "Doodad" in app.extra_kinds)
+        sim.request_hooks.append(discovery_fails)
+        try:
+            await command(pilot, f"ctx {app.context_info.name}")  # connect again
+            assert await wait_for(pilot, lambda: held, tries=200)  # discovery is waiting
+            await command(pilot, "doodads")  # (known from the last discovery)
+            assert await wait_for(pilot, lambda: names(app) == ["d1"])
+            release.set()
+            assert await wait_for(pilot, lambda: "Doodad" not in app.extra_kinds, tries=200)
+        finally:
+            release.set()
+            sim.request_hooks.remove(discovery_fails)
+        for key in ("d", "y"):
+            await pilot.press(key)
+            assert await wait_for(pilot, lambda: notes.said(
+                'the server doesn\'t have a resource type "doodads"'))
+            notes.seen.clear()
+        assert not isinstance(app.screen, ObjectScreen) and not notes.errors()
+
+
 async def test_a_discovered_kind_is_titled_by_its_plural_and_scope(make_app, sim):
     """A kind found through discovery is named as the server names it (not kind + "s")
     and a cluster-scoped one is not shown as "(all)" namespaces."""

@@ -252,6 +252,54 @@ async def test_pods_and_nodes_show_usage_when_metrics_are_served(make_app, sim):
                                                  for k in table.keys()))
 
 
+async def test_a_metrics_answer_that_is_not_a_metrics_list_is_said_once_and_unknown(
+        make_app, sim, notes):
+    """metrics.k8s.io answers 200 with something that is not a metrics list (a broken
+    metrics adapter): the user is told once, not at every 15-s poll, and the usage
+    columns stay, each cell unknown, instead of vanishing as if nothing were wrong."""
+    from aiohttp import web
+
+    from kubetui.ui.metrics_poll import NOT_A_LIST
+
+    sent = []
+
+    async def not_a_list(request):
+        if request.path.startswith("/apis/metrics.k8s.io/v1beta1/") and request.path.endswith(
+                ("/pods", "/nodes")):
+            sent.append(request.path)
+            return web.json_response({"kind": "PodMetricsList", "items": 5})
+        return None
+    app = make_app()
+    async with app.run_test(size=(200, 48)) as pilot:
+        table = app.browser.table
+        assert await wait_for(pilot, lambda: "CPU" in table.columns, tries=400)
+        sim.request_hooks.append(not_a_list)
+        try:
+            def polled() -> bool:
+                return not any(w.group == "metrics" and not w.is_finished
+                               for w in app.browser.workers)
+            for _ in range(3):
+                app.browser._poll_metrics()
+                assert await wait_for(pilot, polled)
+            assert await wait_for(pilot, lambda: notes.said(NOT_A_LIST))
+            assert len(sent) >= 3  # the fault fired at every poll
+            assert notes.messages().count(NOT_A_LIST) == 1  # said once, not at every poll
+            assert table.columns[-4:] == ("CPU", "MEM", "%CPU/R", "%MEM/L")
+            i = table.columns.index("CPU")
+            assert await wait_for(pilot, lambda: table.row_count and all(
+                table.row(k)[0][i:] == ("<unknown>",) * 4 for k in table.keys()))
+            await command(pilot, "no")  # nodes: the same, without a second word
+            assert await wait_for(pilot, lambda: table.columns[-4:] == (
+                "CPU", "MEM", "%CPU", "%MEM") and table.row_count and all(
+                table.row(k)[0][-1] == "<unknown>" for k in table.keys()))
+            assert notes.messages().count(NOT_A_LIST) == 1
+        finally:
+            sim.request_hooks.remove(not_a_list)
+        await command(pilot, "po")  # it answers again: the usage comes back
+        assert await wait_for(pilot, lambda: "CPU" in table.columns and any(
+            table.row(k)[0][table.columns.index("CPU")].endswith("m") for k in table.keys()))
+
+
 async def test_events_open_newest_first_with_series_counted(make_app, sim):
     from kubetui.render import events as ev
     app = make_app()

@@ -31,6 +31,7 @@ from .fleet_slim import EVENTS, NODES, PODS, Decoder
 from .fleet_watch import EventSums, NodeSums, PodSums, SlimTable, SlimWatch, Sums, V
 from .informer import BACKOFF, FORBIDDEN, LIVE, describe_failure
 from .kinds import KINDS, Kind
+from .outage import OutageLog
 
 log = logging.getLogger("kubetui.fleet")
 
@@ -136,6 +137,7 @@ class ContextSource:
     thread); `stop()` ends every thread it started."""
 
     recheck = 2.0  # seconds between looks at the watches' health
+    backoff_scale = 1.0  # times the waits after a failure (tests shorten them)
 
     def __init__(self, kc: KubeConfigSet, name: str):
         self.kc = kc
@@ -148,6 +150,7 @@ class ContextSource:
         self.reach_error = ""  # /version could not be had
         self.ever_live = False  # it answered once: failing from now on is "stale"
         self._failing = False  # a watch was backing off at the last look
+        self._outage = OutageLog(log, f"fleet {name}")  # a traceback once an outage
         self.parts: dict[str, Part[Any]] = {}  # nodes, pods, warnings: each its own V
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
@@ -183,6 +186,7 @@ class ContextSource:
     def _run(self) -> None:
         delay = 1.0
         while not self._stop.is_set():
+            ok = False
             try:
                 if self.client is None:
                     self.client = KubeClient.connect(self.kc, self.name)
@@ -192,14 +196,15 @@ class ContextSource:
                 if not self.parts:
                     self._start_parts()
                 self._check_parts()
-                delay = self.recheck
+                self._outage.recovered()
+                delay, ok = self.recheck, True
             except KubeConfigError as exc:
-                log.exception("fleet %s: cannot connect", self.name)
+                self._outage.failed(f"cannot connect: {exc}")
                 self._said("connect_error", str(exc).splitlines()[0] if str(exc) else
                            type(exc).__name__)
                 delay = min(120.0, max(delay * 2, 5.0))
             except ApiError as exc:
-                log.exception("fleet %s: /version", self.name)
+                self._outage.failed(f"/version: {exc.status} {exc.message}")
                 if exc.status == 401:
                     self._said("auth_error", exc.message)
                 else:  # reachable, but /version refused: go on without it
@@ -210,15 +215,15 @@ class ContextSource:
                         self._start_parts()
                 delay = min(60.0, max(delay * 2, 2.0))
             except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-                log.exception("fleet %s: /version", self.name)
                 server = self.client.server if self.client else self.info.server
+                self._outage.failed(f"/version: {describe_failure(exc, server)}")
                 self._said("reach_error", describe_failure(exc, server))
                 delay = min(30.0, max(delay * 2, 2.0))
-            except Exception as exc:  # a bug: said on the row, tried again
-                log.exception("fleet %s: unexpected", self.name)
+            except Exception as exc:  # noqa: BLE001 - a bug: logged (OutageLog), said on the row, retried
+                self._outage.failed(f"unexpected {type(exc).__name__}: {exc}"[:300])
                 self._said("reach_error", f"unexpected {type(exc).__name__}: {exc}"[:200])
                 delay = 30.0
-            self._stop.wait(delay)
+            self._stop.wait(delay if ok else delay * self.backoff_scale)
 
     def _said(self, attr: str, value: str) -> None:
         if getattr(self, attr) != value:

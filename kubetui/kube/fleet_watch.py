@@ -15,8 +15,9 @@ import msgspec
 
 from .client import ApiError, KubeClient
 from .fleet_slim import Decoder, NodeRow, PodRow
-from .informer import Expired, Informer
+from .informer import LIVE, Expired, Informer
 from .kinds import Kind
+from .outage import OutageLog
 
 log = logging.getLogger("kubetui.fleet")
 LIST_TIMEOUT = (3, 60)  # (connect, read): an unreachable server costs 3 s, not 10
@@ -176,6 +177,16 @@ class SlimWatch(Informer, Generic[V]):
         self.slim = table  # (not `table`: the Informer reads that as "ask for Tables")
         self.last_line = 0.0  # when the stream last said anything (a bookmark counts)
         self.bookmarks = 0
+        # a fleet watches many clusters for hours: a traceback once an outage, not a retry
+        self._outage = OutageLog(log, f"{client.context.name}: {self.path}")
+
+    def _log_failure(self, state: str, message: str, delay: float) -> None:
+        self._outage.failed(f"{message} ({state})")
+
+    def _set(self, state: str, message: str = "", **kw: Any) -> None:
+        if state == LIVE:  # (the stream is open: the outage, if any, is over)
+            self._outage.recovered()
+        super()._set(state, message, **kw)
 
     def _list(self) -> None:
         fresh: dict[str, V] = {}

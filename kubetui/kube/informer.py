@@ -164,10 +164,14 @@ class Informer:
         if retry_after:
             delay = max(delay, retry_after)
         # logged first: whoever sees the health say so finds the record in the log
-        log.error("%s: %s (%s; retry in %.1fs)", self.path, message, state, delay,
-                  exc_info=True)
+        self._log_failure(state, message, delay)
         self._set(state, message, attempt=attempt, next_try=time.time() + delay)
         self._stop.wait(delay)
+
+    def _log_failure(self, state: str, message: str, delay: float) -> None:
+        """(In the except block.) Every failure, with its traceback."""
+        log.error("%s: %s (%s; retry in %.1fs)", self.path, message, state, delay,
+                  exc_info=True)
 
     def _list(self) -> None:
         """List page by page into the store (merge_page: an unchanged object stays, the

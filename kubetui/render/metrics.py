@@ -22,6 +22,7 @@ class Reading(Protocol):
 
 POD_COLUMNS = ("CPU", "MEM", "%CPU/R", "%MEM/L")
 NODE_COLUMNS = ("CPU", "MEM", "%CPU", "%MEM")
+UNKNOWN = "<unknown>"  # a cell whose usage could not be read (kubectl's word for it)
 
 
 def top_cpu(cores: float) -> str:
@@ -82,5 +83,6 @@ def node_cells(node: Obj, metrics: Reading | None) -> tuple[str, ...]:
             percent(mem, _q(alloc.get("memory", 0))))
 
 
-__all__ = ["NODE_COLUMNS", "POD_COLUMNS", "Reading", "node_cells", "percent", "pod_cells",
+__all__ = ["NODE_COLUMNS", "POD_COLUMNS", "UNKNOWN", "Reading", "node_cells", "percent",
+           "pod_cells",
            "top_cpu", "top_memory", "usage"]

@@ -192,7 +192,7 @@ class Scheduler(Controller):
         self.store.replace(PODS, pod)
         self.recorder.emit(pod, "Normal", "Scheduled",
                            f"Successfully assigned {key[0]}/{key[1]} to {node_name}",
-                           "default-scheduler")
+                           "default-scheduler", series=True)  # (events.k8s.io, as 1.36's)
 
     def _volume_problem(self, pod: dict) -> str | None:
         """Why the pod's PVCs keep it from scheduling: a reason, "" to wait silently (a

@@ -7,7 +7,6 @@ changed and repaints only that, at most `refresh_hz` times a second."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from bisect import bisect_left
 from collections.abc import Callable
@@ -23,11 +22,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer
 
-from kubetui.kube.client import ApiError
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.discovery import find as discovery_find
 from kubetui.kube.kinds import KINDS, Kind
-from kubetui.kube.metrics_read import Metrics, read_metrics
+from kubetui.kube.metrics_read import Metrics
 from kubetui.render import events, metrics
 from kubetui.render.rows import RowModel
 from kubetui.render.views import sort_key, table_view, view
@@ -39,6 +37,7 @@ from kubetui.ui.actions.forward import ForwardActions
 from kubetui.ui.actions.marks import Marks
 from kubetui.ui.actions.node import NODE_BINDINGS, NodeActions
 from kubetui.ui.actions.rows import RowActions
+from kubetui.ui.metrics_poll import MetricsPoll, Usage
 from kubetui.ui.navigation import (
     Filter,
     ViewState,
@@ -106,8 +105,8 @@ class BrowserScreen(ActingScreen):
         self._filtered: str | None = None  # the filter `_visible` was made with
         self._metrics: dict[str, Metrics] | None = None  # key -> Pod/NodeMetrics, if served
         self._metrics_of: tuple = ()  # the (kind, namespace) they were read for
-        self._metrics_error: str | None = None  # the last failure logged
-        self._metrics_lock = threading.Lock()  # reads are threads: one says a failure
+        self._metrics_unknown: str | None = None  # why usage is unknown (cells say so)
+        self.metrics_poll = MetricsPoll()
         self._visible: set[str] = set()  # keys that pass the filter
         self._order: list[str] = []
         self._filter: Filter = Filter()
@@ -176,6 +175,7 @@ class BrowserScreen(ActingScreen):
             else view(state.kind)
         if self._metrics_of != (state.kind, state.namespace):
             self._metrics_of, self._metrics = (state.kind, state.namespace), None
+            self._metrics_unknown = None
             self._poll_metrics()
         all_ns = state.namespace is None or "," in state.namespace
         self.kind = state.kind  # the footer's action keys follow it (a reactive)
@@ -215,12 +215,14 @@ class BrowserScreen(ActingScreen):
     def _with_metrics(self, headers: tuple[str, ...], rows_fn):
         columns = {"Pod": metrics.POD_COLUMNS, "Node": metrics.NODE_COLUMNS}.get(
             self.state.kind)
-        if columns is None or self._metrics is None:
+        if columns is None or (self._metrics is None and self._metrics_unknown is None):
             return headers, rows_fn
         cells = metrics.pod_cells if self.state.kind == "Pod" else metrics.node_cells
 
         def row(obj: dict, now: float):
             base, health = rows_fn(obj, now)
+            if self._metrics_unknown is not None:  # read, but not readable: unknown
+                return (*base, *(metrics.UNKNOWN,) * len(columns)), health
             meta = obj.get("metadata") or {}
             key = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get(
                 "namespace") else meta.get("name", "")
@@ -234,51 +236,31 @@ class BrowserScreen(ActingScreen):
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
     def _read_metrics(self, kind: str, namespace: str | None) -> None:
-        """Usage of every pod (or node) in view; None when metrics.k8s.io is not served
-        (no metrics-server: no columns, as kubectl top has nothing to show either)."""
-        base = "/apis/metrics.k8s.io/v1beta1"
-        path = (f"{base}/nodes" if kind == "Node" else
-                f"{base}/namespaces/{namespace}/pods" if namespace and "," not in namespace
-                else f"{base}/pods")
         cluster = self.app.cluster
         if cluster is None:
             return
-        found: dict[str, Metrics] | None
-        try:
-            found = read_metrics(cluster.client, path)
-        except (ApiError, ValueError) as exc:
-            # not served is an answer; the rest is not, and is logged with its traceback
-            # once (every 15 s for a user who may not read metrics would bury the log)
-            status = exc.status if isinstance(exc, ApiError) else 0
-            message = exc.message if isinstance(exc, ApiError) else str(exc)
-            with self._metrics_lock:  # (an earlier read's thread may still be finishing)
-                said, self._metrics_error = self._metrics_error, message
-            if status not in (404, 503) and message != said:
-                log.error("cannot read %s", path, exc_info=True)
-            elif status not in (404, 503):
-                log.debug("still cannot read %s: %s", path, message)
-            found = None
-        else:
-            with self._metrics_lock:
-                self._metrics_error = None
-        self.post_message(self.MetricsRead(kind, found))
+        self.post_message(self.MetricsRead(self.metrics_poll.read(cluster.client, kind,
+                                                                  namespace)))
 
     class MetricsRead(Message):
-        """metrics.k8s.io answered for a kind: usage by row key, or None (not served)."""
+        """metrics.k8s.io answered for a kind (see ui/metrics_poll.Usage)."""
 
-        def __init__(self, kind: str, found: dict[str, Metrics] | None) -> None:
+        def __init__(self, usage: Usage) -> None:
             super().__init__()
-            self.kind, self.found = kind, found
+            self.usage = usage
 
     def on_browser_screen_metrics_read(self, message: MetricsRead) -> None:
-        self._metrics_read(message.kind, message.found)
+        self._metrics_read(message.usage)
 
-    def _metrics_read(self, kind: str, found: dict[str, Metrics] | None) -> None:
-        if kind != self.state.kind or (found is None and self._metrics is None):
+    def _metrics_read(self, usage: Usage) -> None:
+        if usage.notice:
+            self.notify(usage.notice, severity="warning", timeout=10)
+        had = self._metrics is not None or self._metrics_unknown is not None
+        has = usage.found is not None or usage.unknown is not None
+        if usage.kind != self.state.kind or not (had or has):
             return
-        had = self._metrics is not None
-        self._metrics = found
-        if had != (found is not None):  # columns come or go: build the view again
+        self._metrics, self._metrics_unknown = usage.found, usage.unknown
+        if had != has:  # columns come or go: build the view again
             self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
         elif self._filter.text or self.state.sort_column in (
                 *metrics.POD_COLUMNS, *metrics.NODE_COLUMNS):
@@ -682,8 +664,13 @@ class BrowserScreen(ActingScreen):
         if picked is None or self.app.cluster is None:
             return
         meta = picked[1]["metadata"]
-        self._fetch(self.kind_of(self.state.kind) or self.state.kind, meta.get("namespace"),
-                    meta["name"], mode)
+        kind = self.kind_of(self.state.kind)
+        if kind is None:  # a later discovery did not find it (its CRD went, say)
+            found = self.state.found
+            self.notify(f'the server doesn\'t have a resource type '  # (kubectl's words)
+                        f'"{found.plural if found else self.plural()}"', severity="warning")
+            return
+        self._fetch(kind, meta.get("namespace"), meta["name"], mode)
 
     @work(thread=True, exclusive=True, group="object", exit_on_error=False)
     def _fetch(self, kind: Kind | str, namespace: str | None, name: str, mode: str) -> None:

@@ -1,0 +1,71 @@
+"""Reading metrics.k8s.io for the browser's usage columns (CPU, MEM and their shares
+beside pods and nodes), off the UI thread: what to read for a view, and what an answer
+means for the columns. Not served (404/503, no metrics-server) is an answer: no columns,
+as `kubectl top` has nothing to show either. A failure is logged once, with its
+traceback, not at every 15-s poll; an answer that is not a metrics list also leaves the
+usage unknown, shown as such and said to the user once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from kubetui.kube.client import ApiError, KubeClient
+from kubetui.kube.metrics_read import BASE, Metrics, read_metrics
+
+log = logging.getLogger("kubetui.ui")
+
+NOT_A_LIST = ("could not read usage (metrics.k8s.io sent something that is not a "
+              "metrics list)")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One read for a kind: usage by row key, or None; `unknown` says why the usage
+    cannot be known (the columns stay, each cell unknown); `notice` is what to tell the
+    user now (the first failure of its kind only)."""
+
+    kind: str
+    found: dict[str, Metrics] | None = None
+    unknown: str | None = None
+    notice: str | None = None
+
+
+def metrics_path(kind: str, namespace: str | None) -> str:
+    return (f"{BASE}/nodes" if kind == "Node" else
+            f"{BASE}/namespaces/{namespace}/pods" if namespace and "," not in namespace
+            else f"{BASE}/pods")
+
+
+class MetricsPoll:
+    def __init__(self) -> None:
+        self.error: str | None = None  # the last failure logged
+        self._lock = threading.Lock()  # reads are threads: one says a failure
+
+    def read(self, client: KubeClient, kind: str, namespace: str | None) -> Usage:
+        """(In a thread.) Usage of every pod (or node) in view."""
+        path = metrics_path(kind, namespace)
+        try:
+            found = read_metrics(client, path)
+        except (ApiError, ValueError) as exc:
+            # not served is an answer; the rest is not, and is logged with its traceback
+            # once (every 15 s for a user who may not read metrics would bury the log)
+            status = exc.status if isinstance(exc, ApiError) else 0
+            message = exc.message if isinstance(exc, ApiError) else str(exc)
+            with self._lock:  # (an earlier read's thread may still be finishing)
+                said, self.error = self.error, message
+            first = status not in (404, 503) and message != said
+            if first:
+                log.error("cannot read %s", path, exc_info=True)
+            elif status not in (404, 503):
+                log.debug("still cannot read %s: %s", path, message)
+            if isinstance(exc, ValueError):  # it answered, but not with usage: unknown
+                return Usage(kind, unknown=NOT_A_LIST, notice=NOT_A_LIST if first else None)
+            return Usage(kind)
+        with self._lock:
+            self.error = None
+        return Usage(kind, found)
+
+
+__all__ = ["NOT_A_LIST", "MetricsPoll", "Usage", "metrics_path"]
