@@ -83,3 +83,32 @@ async def test_usage_columns_follow_each_metrics_read(make_app, sim, monkeypatch
         every = {f"{777 * n}m" for n in (1, 2, 3)}  # 0.777 cores a container
         assert await wait_for(pilot, lambda: cpu_on_screen() <= every)
         assert app.browser._rows.rows.built - built <= 2 * 40  # the screenful, again
+
+
+async def test_a_filtered_view_shows_each_metrics_read_without_formatting_pods_again(
+        make_app, sim, monkeypatch):
+    """With a filter on, a metrics read re-reads the usage cells of the rows the filter
+    kept (they had kept the first read's numbers), and formats none of the pods' own
+    cells again: a sort or filter after a read stays a frame's work."""
+    from kubetui.sim import metrics as sim_metrics
+
+    app = make_app()
+    async with app.run_test(size=(200, 40)) as pilot:
+        await command(pilot, "ns bulk")
+        table = app.browser.table
+        assert await wait_for(pilot, lambda: "CPU" in table.columns and shown(app) >= PODS,
+                              tries=600)
+        await filter_by(pilot, "-0299[0-9]$")
+        assert await wait_for(pilot, lambda: shown(app) == 10)
+        i = table.columns.index("CPU")
+
+        def cpus() -> set[str]:
+            return {table.row(k)[0][i] for k in table.keys()}
+        assert await wait_for(pilot, lambda: cpus() and "n/a" not in cpus())
+        monkeypatch.setattr(sim_metrics, "container_usage",
+                            lambda pod, c, now: (0.777, 64 * 2**20))
+        rows = app.browser._rows.rows
+        built = rows.built
+        app.browser._poll_metrics()  # (what the 15 s timer does)
+        assert await wait_for(pilot, lambda: cpus() <= {f"{777 * n}m" for n in (1, 2, 3)})
+        assert app.browser._rows.rows is rows and rows.built - built <= 10  # (churn only)

@@ -20,24 +20,52 @@ Row = tuple[tuple[str, ...], str]  # (cells, health)
 RowFn = Callable[[Obj, float], Row]
 
 
-class LazyRows(Mapping[str, Row]):
-    """key -> row, formatted on first read from the object the model holds for it."""
+ExtraFn = Callable[[Obj], tuple[str, ...]]
 
-    def __init__(self, row_fn: RowFn, clock: Callable[[], float]):
+
+class LazyRows(Mapping[str, Row]):
+    """key -> row, formatted on first read from the object the model holds for it.
+
+    `extra` adds cells from outside the object (the usage columns, from metrics.k8s.io):
+    they are kept apart, so a new metrics read (`invalidate_extra`) re-reads only them
+    and the object's own cells stay formatted."""
+
+    def __init__(self, row_fn: RowFn, clock: Callable[[], float],
+                 extra: ExtraFn | None = None):
         self.row_fn = row_fn
+        self.extra = extra
         self.clock = clock
         self.objs: dict[str, Obj] = {}
-        self.cache: dict[str, Row] = {}
+        self.cache: dict[str, Row] = {}  # the object's own cells
+        self.extras: dict[str, tuple[str, ...]] = {}  # the extra cells
         self.texts: dict[str, str] = {}  # key -> the row's cells joined (see text)
         self.built = 0  # rows formatted so far (for tests and benchmarks)
 
-    def __getitem__(self, key: str) -> Row:
+    def _own(self, key: str) -> Row:
         row = self.cache.get(key)
         if row is None:
             row = self.row_fn(self.objs[key], self.clock())
             self.cache[key] = row
             self.built += 1
         return row
+
+    def __getitem__(self, key: str) -> Row:
+        row = self._own(key)
+        if self.extra is None:
+            return row
+        cells = self.extras.get(key)
+        if cells is None:
+            cells = self.extras[key] = self.extra(self.objs[key])
+        return (*row[0], *cells), row[1]
+
+    def cell(self, key: str, i: int) -> str:
+        """Column `i` of a row (a sort by one of the object's columns reads no extra)."""
+        own = self._own(key)[0]
+        return own[i] if i < len(own) else self[key][0][i]
+
+    def invalidate_extra(self) -> None:
+        self.extras.clear()
+        self.texts.clear()
 
     def text(self, key: str) -> str:
         """The row's cells on lines of their own (one regex search per row for a
@@ -49,6 +77,7 @@ class LazyRows(Mapping[str, Row]):
 
     def forget(self, key: str) -> None:
         self.cache.pop(key, None)
+        self.extras.pop(key, None)
         self.texts.pop(key, None)
 
     def __contains__(self, key: object) -> bool:
@@ -63,11 +92,12 @@ class LazyRows(Mapping[str, Row]):
 
 class RowModel:
     def __init__(self, row_fn: RowFn, when: Callable[[Obj], float] | None = None,
-                 clock: Callable[[], float] | None = None):
+                 clock: Callable[[], float] | None = None, extra: ExtraFn | None = None):
         """`when`: the time the ticking column counts from (creation; an event's last
-        occurrence for LAST SEEN). `clock`: the `now` rows are formatted at."""
+        occurrence for LAST SEEN). `clock`: the `now` rows are formatted at. `extra`:
+        cells from outside the object (see LazyRows)."""
         self.when = when or _created
-        self.rows = LazyRows(row_fn, clock or time.time)
+        self.rows = LazyRows(row_fn, clock or time.time, extra)
         self.created: dict[str, float] = {}  # key -> creationTimestamp, for live ages
 
     @property
@@ -77,7 +107,11 @@ class RowModel:
     def invalidate(self) -> None:
         """Every row's inputs changed (not its object): format again when read."""
         self.rows.cache.clear()
-        self.rows.texts.clear()
+        self.rows.invalidate_extra()
+
+    def invalidate_extra(self) -> None:
+        """The extra cells' source changed (a metrics read): re-read only those."""
+        self.rows.invalidate_extra()
 
     def apply(self, reset: bool, dirty: Iterable[str], items: Mapping[str, Obj],
               now: float) -> tuple[set[str], set[str]]:
@@ -92,6 +126,7 @@ class RowModel:
             rows.objs = objs = dict(items)
             rows.cache = {k: row for k, row in cache.items()
                           if objs.get(k) is old_objs.get(k)}
+            rows.extras = {k: c for k, c in rows.extras.items() if k in rows.cache}
             rows.texts = {k: t for k, t in rows.texts.items() if k in rows.cache}
             created.clear()
             for key, obj in objs.items():

@@ -179,16 +179,16 @@ class BrowserScreen(ActingScreen):
             self._poll_metrics()
         all_ns = state.namespace is None or "," in state.namespace
         self.kind = state.kind  # the footer's action keys follow it (a reactive)
-        headers, rows_fn = self._with_metrics(v.headers(all_ns, self.wide),
-                                              v.rows_fn(all_ns, self.wide))
+        headers, usage = self._with_metrics(v.headers(all_ns, self.wide))
+        rows_fn = v.rows_fn(all_ns, self.wide)
         same = (state.kind, all_ns, self.wide, headers, self._table_api)
         kept = self._rows is not None and same == self._rows_for
         if self._rows is None or not kept:  # (a filter or a sort on the same rows keeps
             self._rows = RowModel(rows_fn, events.last_seen_time if state.kind == "Event"
-                                  else None)  # what is formatted)
+                                  else None, extra=usage)  # what is formatted)
             self._rows_for = same
         else:
-            self._rows.rows.row_fn = rows_fn
+            self._rows.rows.row_fn, self._rows.rows.extra = rows_fn, usage
         self._visible, self._order, self._filtered = set(), [], None
         self._painted = None
         table = self.table
@@ -212,23 +212,24 @@ class BrowserScreen(ActingScreen):
         self.paint()
 
     # -- metrics.k8s.io: CPU, MEM and their shares beside pods and nodes, when served
-    def _with_metrics(self, headers: tuple[str, ...], rows_fn):
+    def _with_metrics(self, headers: tuple[str, ...]):
+        """The headers with the usage columns, and the function of a row's usage cells
+        (the rows keep them apart: a metrics read re-reads only those)."""
         columns = {"Pod": metrics.POD_COLUMNS, "Node": metrics.NODE_COLUMNS}.get(
             self.state.kind)
         if columns is None or (self._metrics is None and self._metrics_unknown is None):
-            return headers, rows_fn
+            return headers, None
         cells = metrics.pod_cells if self.state.kind == "Pod" else metrics.node_cells
 
-        def row(obj: dict, now: float):
-            base, health = rows_fn(obj, now)
+        def usage_cells(obj: dict) -> tuple[str, ...]:
             if self._metrics_unknown is not None:  # read, but not readable: unknown
-                return (*base, *(metrics.UNKNOWN,) * len(columns)), health
+                return (metrics.UNKNOWN,) * len(columns)
             meta = obj.get("metadata") or {}
             key = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get(
                 "namespace") else meta.get("name", "")
             usage = self._metrics or {}  # the latest read (a row is formatted when shown)
-            return (*base, *cells(obj, usage.get(key))), health
-        return (*headers, *columns), row
+            return cells(obj, usage.get(key))
+        return (*headers, *columns), usage_cells
 
     def _poll_metrics(self) -> None:
         if self.state.kind in ("Pod", "Node") and self.app.cluster is not None:
@@ -262,12 +263,14 @@ class BrowserScreen(ActingScreen):
         self._metrics, self._metrics_unknown = usage.found, usage.unknown
         if had != has:  # columns come or go: build the view again
             self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
-        elif self._filter.text or self.state.sort_column in (
+            return
+        if self._rows is not None:  # every row's usage cells are read again when needed
+            self._rows.invalidate_extra()  # (the object's own cells stay formatted)
+        if self._filter.text or self.state.sort_column in (
                 *metrics.POD_COLUMNS, *metrics.NODE_COLUMNS):
             self._painted = None  # every row's usage may have changed: sort and filter
         elif self._rows is not None:
-            self._rows.invalidate()  # the rows on screen are formatted again as drawn
-            self.table.refresh()
+            self.table.refresh()  # the rows on screen show the new usage as drawn
 
     def kind_of(self, name: str) -> Kind | None:
         return KINDS.get(name) or getattr(self.app, "extra_kinds", {}).get(name)
@@ -382,7 +385,7 @@ class BrowserScreen(ActingScreen):
             if column == "AGE":
                 order_key = lambda k: (-created.get(k, 0.0), k)  # noqa: E731
             else:
-                order_key = lambda k: (key_fn(rows[k][0][i], items.get(k)), k)  # noqa: E731
+                order_key = lambda k: (key_fn(rows.cell(k, i), items.get(k)), k)  # noqa: E731
             before, self._order = self._order, sorted(self._visible, key=order_key,
                                                       reverse=self.state.sort_reverse)
             return before != self._order
