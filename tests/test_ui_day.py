@@ -300,6 +300,32 @@ async def test_a_metrics_answer_that_is_not_a_metrics_list_is_said_once_and_unkn
             table.row(k)[0][table.columns.index("CPU")].endswith("m") for k in table.keys()))
 
 
+async def test_usage_shows_at_start_not_after_the_first_interval(make_app, sim, monkeypatch):
+    """The first view is shown before the connection is made: usage is read once it is
+    (a user waited METRICS_EVERY, 15 s, for the CPU column). With the interval out of
+    reach, only that first read can bring the columns."""
+    import threading
+
+    from kubetui.ui import app as app_module
+    from kubetui.ui.screens import browser
+    monkeypatch.setattr(browser, "METRICS_EVERY", 3600.0)
+    gate, connect = threading.Event(), app_module.Cluster
+
+    def held(*args, **kw):  # the connection is made once the first view is on screen
+        assert gate.wait(60), "the test never let the connection go"
+        return connect(*args, **kw)
+
+    monkeypatch.setattr(app_module, "Cluster", held)
+    app = make_app()
+    async with app.run_test(size=(200, 48)) as pilot:
+        table = app.browser.table
+        assert await wait_for(pilot, lambda: app.browser.is_mounted
+                              and table.empty_message == "Connecting…")
+        gate.set()
+        assert await wait_for(pilot, lambda: "CPU" in table.columns)
+        assert table.columns[-4:] == ("CPU", "MEM", "%CPU/R", "%MEM/L")
+
+
 async def test_events_open_newest_first_with_series_counted(make_app, sim):
     from kubetui.render import events as ev
     app = make_app()

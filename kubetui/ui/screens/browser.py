@@ -104,7 +104,7 @@ class BrowserScreen(ActingScreen):
         self._rows_for: tuple | None = None  # what the rows' columns depend on
         self._filtered: str | None = None  # the filter `_visible` was made with
         self._metrics: dict[str, Metrics] | None = None  # key -> Pod/NodeMetrics, if served
-        self._metrics_of: tuple = ()  # the (kind, namespace) they were read for
+        self._metrics_of: tuple = ()  # the (kind, namespace, session) they were read for
         self._metrics_unknown: str | None = None  # why usage is unknown (cells say so)
         self.metrics_poll = MetricsPoll()
         self._visible: set[str] = set()  # keys that pass the filter
@@ -173,8 +173,11 @@ class BrowserScreen(ActingScreen):
         v = table_view(state.kind, [{"name": "Name"}, {"name": "Age"}],
                        kind.namespaced) if kind is not None and self._table_api \
             else view(state.kind)
-        if self._metrics_of != (state.kind, state.namespace):
-            self._metrics_of, self._metrics = (state.kind, state.namespace), None
+        # a new view, or the same one on a new session (the first show comes before the
+        # connection, a context switch keeps the view): read now, not at the next interval
+        metrics_of = (state.kind, state.namespace, id(cluster) if cluster is not None else None)
+        if self._metrics_of != metrics_of:
+            self._metrics_of, self._metrics = metrics_of, None
             self._metrics_unknown = None
             self._poll_metrics()
         all_ns = state.namespace is None or "," in state.namespace
