@@ -5,6 +5,7 @@ as k9s puts it beside a pod or node: CPU, MEM, and their share of the requests /
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from .json_types import Obj
@@ -51,10 +52,27 @@ def usage(metrics: Reading) -> tuple[float, float]:
     return (sum(_q(u.get("cpu", 0)) for u in parts), sum(_q(u.get("memory", 0)) for u in parts))
 
 
+_SUMS: dict[tuple[int, str, str], tuple[object, float | None]] = {}
+
+
 def _sum(pod: Obj, field: str, resource: str) -> float | None:
-    """A pod's containers' total; None when one of them sets none (no meaningful %)."""
+    """A pod's containers' total; None when one of them sets none (no meaningful %).
+    Kept per containers list: the pods of a workload share theirs (kube/slim.py)."""
+    containers = (pod.get("spec") or {}).get("containers") or ()
+    key = (id(containers), field, resource)
+    found = _SUMS.get(key)
+    if found is not None and found[0] is containers:
+        return found[1]
+    total = _total(containers, field, resource)
+    if len(_SUMS) > 20_000:
+        _SUMS.clear()
+    _SUMS[key] = (containers, total)  # (the list is held, so its id is not reused)
+    return total
+
+
+def _total(containers: Iterable[Obj], field: str, resource: str) -> float | None:
     total = 0.0
-    for c in (pod.get("spec") or {}).get("containers") or ():
+    for c in containers:
         value = ((c.get("resources") or {}).get(field) or {}).get(resource)
         if value is None:
             return None
