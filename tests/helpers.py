@@ -165,3 +165,16 @@ def client_state(group) -> dict[str, str]:
     """Every pod an informer group caches, key -> resourceVersion."""
     _, items = group.store.snapshot()
     return {k: o["metadata"]["resourceVersion"] for k, o in items.items()}
+
+
+async def poll_metrics(pilot, app, times: int = 3) -> None:
+    """Read metrics.k8s.io `times` times (what the 15 s timer does), each read to its
+    end before the next."""
+    from conftest import wait_for
+
+    def polled() -> bool:
+        return not any(w.group == "metrics" and not w.is_finished
+                       for w in app.browser.workers)
+    for _ in range(times):
+        app.browser._poll_metrics()
+        assert await wait_for(pilot, polled)

@@ -14,6 +14,7 @@ import orjson
 import pytest
 from aiohttp import web
 from conftest import FAST, wait_for, wait_until
+from helpers import poll_metrics
 
 from kubetui.kube.client import KubeClient
 from kubetui.kube.cluster import Cluster
@@ -253,12 +254,7 @@ async def test_metrics_a_user_may_not_read_are_logged_once_not_every_poll(
                 return sum(1 for r in caplog.records if r.levelno == logging.ERROR
                            and "metrics.k8s.io" in r.getMessage())
 
-            def polled() -> bool:
-                return not any(w.group == "metrics" and not w.is_finished
-                               for w in app.browser.workers)
-            for _ in range(3):
-                app.browser._poll_metrics()
-                assert await wait_for(pilot, polled)
+            await poll_metrics(pilot, app)
             assert await wait_for(pilot, lambda: failures() >= 1)  # it was refused
             assert failures() == 1
             assert app.browser.metrics_poll.error and "forbidden" in app.browser.metrics_poll.error

@@ -4,7 +4,7 @@ names, read-only mode that says so and offers no write, ..."""
 from __future__ import annotations
 
 from conftest import wait_for
-from helpers import command, select
+from helpers import command, poll_metrics, select
 
 from kubetui.kube.config import load_kubeconfig
 from kubetui.ui.app import KubetuiApp, Settings
@@ -275,12 +275,7 @@ async def test_a_metrics_answer_that_is_not_a_metrics_list_is_said_once_and_unkn
         assert await wait_for(pilot, lambda: "CPU" in table.columns, tries=400)
         sim.request_hooks.append(not_a_list)
         try:
-            def polled() -> bool:
-                return not any(w.group == "metrics" and not w.is_finished
-                               for w in app.browser.workers)
-            for _ in range(3):
-                app.browser._poll_metrics()
-                assert await wait_for(pilot, polled)
+            await poll_metrics(pilot, app)
             assert await wait_for(pilot, lambda: notes.said(NOT_A_LIST))
             assert len(sent) >= 3  # the fault fired at every poll
             assert notes.messages().count(NOT_A_LIST) == 1  # said once, not at every poll
