@@ -81,11 +81,9 @@ class Store:
             for obj in objs:
                 key = object_key(obj)
                 keys.add(key)
-                old = items.get(key)
-                if old is not None:
-                    was = (old.get("metadata") or {}).get("resourceVersion")
-                    if was and was == (obj.get("metadata") or {}).get("resourceVersion"):
-                        continue
+                rv = (obj.get("metadata") or {}).get("resourceVersion")
+                if rv and self.holds(key, rv):
+                    continue
                 items[key] = obj
                 self._changed(key)
                 changed = True

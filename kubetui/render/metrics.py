@@ -102,5 +102,4 @@ def node_cells(node: Obj, metrics: Reading | None) -> tuple[str, ...]:
 
 
 __all__ = ["NODE_COLUMNS", "POD_COLUMNS", "UNKNOWN", "Reading", "node_cells", "percent",
-           "pod_cells",
-           "top_cpu", "top_memory", "usage"]
+           "pod_cells", "top_cpu", "top_memory", "usage"]
