@@ -113,3 +113,41 @@ def test_a_wave_of_401s_reloads_once(sim, client):
         t.join(20)
     assert failures == []
     assert client.reloads == 1
+
+
+def test_a_read_that_times_out_is_asked_once_not_four_times(tmp_path):
+    """urllib3 retries a read three times by default, which made a silent server's
+    5-second timeout 20 s (the fleet's row said "did not answer" that late). A timed-out
+    read is now reported after one try, as kubectl does; the server saw one connection."""
+    import socket
+
+    import urllib3
+    import yaml
+    silent = socket.socket()  # accepts connections (into its backlog), never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    path = tmp_path / "config"
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "s", "cluster": {
+            "server": f"http://127.0.0.1:{silent.getsockname()[1]}"}}],
+        "users": [{"name": "u", "user": {}}],
+        "contexts": [{"name": "s", "context": {"cluster": "s", "user": "u"}}],
+        "current-context": "s"}))
+    client = KubeClient.connect(load_kubeconfig([str(path)]))
+    try:
+        with pytest.raises(urllib3.exceptions.ReadTimeoutError):
+            client.request("GET", "/version", timeout=(2, 0.3))
+        silent.setblocking(False)
+        accepted = []
+        while True:
+            try:
+                accepted.append(silent.accept()[0])
+            except BlockingIOError:
+                break
+        assert len(accepted) == 1
+        for conn in accepted:
+            conn.close()
+    finally:
+        client.close()
+        silent.close()

@@ -10,6 +10,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from functools import partial
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol
 
 import orjson
@@ -35,6 +36,20 @@ log = logging.getLogger("kubetui.client")
 # connections kept per context: each watch holds one for minutes (the views', the live
 # lint's thirteen), and a short request beyond the pool opens and drops one of its own
 POOL_SIZE = 32
+
+
+class _NoTimeoutRetry(urllib3.Retry):
+    """urllib3's default retries (3), except a read that timed out: a server that did not
+    answer in time is not asked again in the same call, as client-go does not (urllib3 would
+    make every read timeout four times as long). A connection dropped or refused is still
+    tried again."""
+
+    def increment(self, method: str | None = None, url: str | None = None,
+                  response: Any = None, error: Exception | None = None, _pool: Any = None,
+                  _stacktrace: TracebackType | None = None) -> _NoTimeoutRetry:
+        if isinstance(error, urllib3.exceptions.ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 class ApiError(Exception):
@@ -192,6 +207,7 @@ def _load_api(kc: KubeConfigSet, ctx: ContextInfo) -> ApiClient:
             config_file=os.pathsep.join(existing), context=ctx.name,
                          client_configuration=config, persist_config=False)
         config.connection_pool_maxsize = max(config.connection_pool_maxsize or 0, POOL_SIZE)
+        config.retries = _NoTimeoutRetry(3)
         api = ApiClient(configuration=config)
     except (ConfigException, OSError, ValueError) as exc:
         raise KubeConfigError(f'context "{ctx.name}" (from {ctx.source}): {exc}') from exc
