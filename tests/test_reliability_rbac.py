@@ -239,9 +239,11 @@ async def test_the_app_watches_the_favourites_of_a_user_who_cannot_list_namespac
 
 
 async def test_metrics_a_user_may_not_read_are_logged_once_not_every_poll(
-        make_app, sim, tmp_path, caplog):
+        make_app, sim, tmp_path, caplog, notes):
     """The metrics poll runs every 15 s: a user who may not read metrics.k8s.io gets the
-    failure in the log once, with its traceback, not four times a minute for good."""
+    failure in the log once, with its traceback, not four times a minute for good; the
+    user is told once why, and the usage columns say unknown (they vanished silently, as
+    if the cluster had no metrics-server)."""
 
     path = sim.write_kubeconfig(str(tmp_path / "dev"), context="dev", user="dev")
     app = make_app(config=path)
@@ -258,3 +260,10 @@ async def test_metrics_a_user_may_not_read_are_logged_once_not_every_poll(
             assert await wait_for(pilot, lambda: failures() >= 1)  # it was refused
             assert failures() == 1
             assert app.browser.metrics_poll.error and "forbidden" in app.browser.metrics_poll.error
+            said = [m for m in notes.messages() if m.startswith("could not read usage: ")]
+            assert len(said) == 1 and 'cannot list resource "pods" in API group ' \
+                '"metrics.k8s.io"' in said[0], notes.messages()
+            table = app.browser.table
+            assert await wait_for(pilot, lambda: "CPU" in table.columns and table.row_count
+                                  and all(table.row(k)[0][table.columns.index("CPU")] ==
+                                          "<unknown>" for k in table.keys()))

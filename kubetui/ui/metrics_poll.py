@@ -1,15 +1,18 @@
 """Reading metrics.k8s.io for the browser's usage columns (CPU, MEM and their shares
 beside pods and nodes), off the UI thread: what to read for a view, and what an answer
 means for the columns. Not served (404/503, no metrics-server) is an answer: no columns,
-as `kubectl top` has nothing to show either. A failure is logged once, with its
-traceback, not at every 15-s poll; an answer that is not a metrics list also leaves the
-usage unknown, shown as such and said to the user once."""
+as `kubectl top` has nothing to show either. Any other failure (forbidden, a server
+error, no connection, an answer that is not a metrics list) is not: the usage is unknown,
+each cell says so, and the user is told once; it is logged once, with its traceback, not
+at every 15-s poll."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from dataclasses import dataclass
+
+import urllib3
 
 from kubetui.kube.client import ApiError, KubeClient
 from kubetui.kube.metrics_read import BASE, Metrics, read_metrics
@@ -48,21 +51,24 @@ class MetricsPoll:
         path = metrics_path(kind, namespace)
         try:
             found = read_metrics(client, path)
-        except (ApiError, ValueError) as exc:
-            # not served is an answer; the rest is not, and is logged with its traceback
-            # once (every 15 s for a user who may not read metrics would bury the log)
+        except (ApiError, ValueError, urllib3.exceptions.HTTPError, OSError) as exc:
             status = exc.status if isinstance(exc, ApiError) else 0
-            message = exc.message if isinstance(exc, ApiError) else str(exc)
+            if status in (404, 503):  # not served: an answer (no metrics-server)
+                with self._lock:
+                    self.error = None
+                return Usage(kind)
+            # the rest is not an answer: logged with its traceback once (every 15 s for
+            # a user who may not read metrics would bury the log), said to the user once
+            message = (NOT_A_LIST if isinstance(exc, ValueError) else
+                       f"could not read usage: {exc.message if isinstance(exc, ApiError) else exc}")
             with self._lock:  # (an earlier read's thread may still be finishing)
                 said, self.error = self.error, message
-            first = status not in (404, 503) and message != said
+            first = message != said
             if first:
                 log.error("cannot read %s", path, exc_info=True)
-            elif status not in (404, 503):
+            else:
                 log.debug("still cannot read %s: %s", path, message)
-            if isinstance(exc, ValueError):  # it answered, but not with usage: unknown
-                return Usage(kind, unknown=NOT_A_LIST, notice=NOT_A_LIST if first else None)
-            return Usage(kind)
+            return Usage(kind, unknown=message, notice=message if first else None)
         with self._lock:
             self.error = None
         return Usage(kind, found)
