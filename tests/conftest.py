@@ -228,9 +228,11 @@ class PtyProcess:
         import termios
 
         self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child
+        if self.pid == 0:  # the child: its terminal has its size before the program starts
+            # (set from the parent, it raced the program's start: on a busy machine the
+            # app read the pty's 80x24 first, and the SIGWINCH came before its handler)
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
             os.execvpe(argv[0], argv, env)
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.seen = b""
 
     def read_until(self, needle: bytes, timeout: float = 20) -> bool:

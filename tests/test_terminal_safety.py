@@ -11,6 +11,7 @@ import sys
 import time
 
 import pyte
+import pytest
 from conftest import PtyProcess
 
 PLANT = ("\x1b]52;c;cGxhbnRlZA==\x07PLANTED-OSC \x1b[31mPLANTED-CSI\x1b[0m "
@@ -33,6 +34,12 @@ def plant(sim) -> None:
                            "uid": pod["metadata"]["uid"]}})
 
 
+@pytest.fixture(scope="module")
+def evil(sim):
+    """The namespace with every planted field, once for the module's tests."""
+    plant(sim)
+
+
 class Terminal:
     """The pty's output, kept raw and drawn by a VT emulator."""
 
@@ -44,10 +51,17 @@ class Terminal:
     def text(self) -> str:
         return "\n".join(self.screen.display)
 
+    def wait_for_line(self, row: int, text: str, timeout: float = 30) -> bool:
+        """Until the screen's `row` reads `text`."""
+        return self._wait(lambda: self.screen.display[row].rstrip() == text.rstrip(), timeout)
+
     def wait_for(self, *needles: str, timeout: float = 30) -> bool:
+        return self._wait(lambda: all(n in self.text() for n in needles), timeout)
+
+    def _wait(self, done, timeout: float) -> bool:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            if all(n in self.text() for n in needles):
+            if done():
                 return True
             ready, _, _ = select.select([self.term.fd], [], [], 0.1)
             if ready:
@@ -57,11 +71,10 @@ class Terminal:
                     break
                 self.raw += data
                 self.stream.feed(data)
-        return all(n in self.text() for n in needles)
+        return done()
 
 
-def test_planted_control_sequences_reach_the_terminal_as_text(sim, kubeconfig, tmp_path):
-    plant(sim)
+def test_planted_control_sequences_reach_the_terminal_as_text(evil, kubeconfig, tmp_path):
     env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(tmp_path)}
     term = PtyProcess([sys.executable, "-m", "kubetui", "--kubeconfig", kubeconfig,
                        "-n", "evil"], env, cols=200, rows=50)
@@ -85,6 +98,48 @@ def test_planted_control_sequences_reach_the_terminal_as_text(sim, kubeconfig, t
         assert "pwned-title" not in (screen.screen.title or "")
         term.send(b"q")
         assert screen.wait_for("configmaps(evil)")
+        term.send(b":q\r")
+        assert term.exit_code() == 0
+    finally:
+        term.close()
+
+
+def test_at_80_columns_a_long_yaml_line_scrolls_sideways_or_wraps(evil, kubeconfig, tmp_path):
+    """A value wider than the screen was cut at the edge with no way to read its end:
+    right scrolls to it, w wraps it onto the next lines (still harmless text)."""
+    env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(tmp_path)}
+    term = PtyProcess([sys.executable, "-m", "kubetui", "--kubeconfig", kubeconfig,
+                       "-n", "evil"], env, cols=80, rows=24)
+    screen = Terminal(term, 80, 24)
+    try:
+        assert screen.wait_for("evil-pod", "● live"), screen.text()
+        term.send(b":cm\r")
+        assert screen.wait_for("configmaps(evil)", "evil-cm"), screen.text()
+        term.send(b"/evil-cm\r")
+        assert screen.wait_for("/evil-cm [1]"), screen.text()
+        term.send(b"y")
+        assert screen.wait_for("PLANTED-BEL"), screen.text()
+        assert "PLANTED-TITLE" not in screen.text()  # past the edge
+        term.send(b"\x1b[C" * 10)  # ten rights at once, as a held key sends them
+        assert screen.wait_for("PLANTED-TITLE"), screen.text()
+        term.send(b"w")
+        assert screen.wait_for("metadata:", "PLANTED-OSC", "PLANTED-TITLE"), screen.text()
+        for raw in NEVER:
+            assert raw not in screen.raw, raw
+        term.send(b"q")
+        assert screen.wait_for("configmaps(evil)")
+        # describe of the pod, taller than the screen: ten downs at once move ten lines
+        # (Textual's animated scroll took three of them)
+        term.send(b":po\r")
+        assert screen.wait_for("pods(evil)", "evil-pod"), screen.text()
+        term.send(b"d")
+        assert screen.wait_for("Containers:"), screen.text()
+        lines = screen.text().splitlines()
+        term.send(b"\x1b[B" * 10)
+        assert screen.wait_for(lines[11].rstrip()) and screen.wait_for_line(1, lines[11]), \
+            screen.text()
+        term.send(b"q")
+        assert screen.wait_for("pods(evil)")
         term.send(b":q\r")
         assert term.exit_code() == 0
     finally:

@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static
 
@@ -23,6 +22,7 @@ from kubetui.diagnose.checklist import OK, PROBLEM, Evidence, headline
 from kubetui.kube.debug import NodeDebug
 from kubetui.kube.evidence import gather
 from kubetui.ui.screens.acting import ActingScreen
+from kubetui.ui.widgets.scroll import VerticalScroll
 
 log = logging.getLogger("kubetui.ui")
 

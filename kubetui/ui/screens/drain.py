@@ -12,11 +12,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from kubetui.kube import drain as d
 from kubetui.ui.screens.base import KubetuiScreen
+from kubetui.ui.widgets.scroll import VerticalScroll
 
 log = logging.getLogger("kubetui.ui")
 

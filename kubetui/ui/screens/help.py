@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from kubetui.ui.widgets.scroll import VerticalScroll
 
 NAVIGATION = {"cursor", "page", "jump", "back", "app.pop_screen", "up", "down", "left",
               "right", "first", "last", "scroll_lines", "top", "bottom", "history",

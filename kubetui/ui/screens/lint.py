@@ -13,7 +13,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from kubetui.diagnose import lint_report
@@ -24,6 +23,7 @@ from kubetui.ui.live_lint import live_lint, tick
 from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.widgets.resource_table import ResourceTable, Row
+from kubetui.ui.widgets.scroll import VerticalScroll
 
 log = logging.getLogger("kubetui.ui")
 HEALTH = {"error": "error", "warning": "pending", "info": "done"}

@@ -7,9 +7,11 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from kubetui.ui.widgets.scroll import VerticalScroll
 
 
 class ConfirmScreen(ModalScreen[bool]):

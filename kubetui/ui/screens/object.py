@@ -1,18 +1,21 @@
 """Describe, YAML and the managed fields of one object (d, y, m), secrets revealed on
-request."""
+request. A line wider than the screen scrolls sideways (left/right, a scrollbar says
+there is more), or wraps (w), as in the logs: at 80 columns a long annotation, command
+or value was cut with no way to read its end."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from kubetui.render.yaml_view import object_yaml, secret_keys
 from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.screens.pick import PickScreen
+from kubetui.ui.widgets.scroll import ScrollableContainer
 
 
 class ObjectScreen(KubetuiScreen):
@@ -26,6 +29,7 @@ class ObjectScreen(KubetuiScreen):
         Binding("x", "reveal", "Reveal a secret value", id="object.reveal"),
         Binding("c", "copy", "Copy", id="object.copy"),
         Binding("F", "port_forward", "Port-forward", id="object.port_forward"),
+        Binding("w", "wrap", "Wrap", id="object.wrap"),
     ]
 
     def __init__(self, obj: dict, describe_text: str, mode: str = "describe"):
@@ -33,13 +37,14 @@ class ObjectScreen(KubetuiScreen):
         self.obj, self.describe_text, self.mode = obj, describe_text, mode
         self.show_managed = False
         self.revealed: str | None = None
+        self.wrap = False
 
     def compose(self) -> ComposeResult:
         meta = self.obj.get("metadata") or {}
         where = f"{meta.get('namespace')}/" if meta.get("namespace") else ""
         yield Static(f" {self.obj.get('kind', '')} {where}{meta.get('name', '')}",
                      id="object-title")
-        with VerticalScroll(id="object-body"):
+        with ScrollableContainer(id="object-body"):
             yield Static(id="object-text")
         yield Footer()
 
@@ -71,11 +76,21 @@ class ObjectScreen(KubetuiScreen):
 
     def _paint(self) -> None:
         body = self.query_one("#object-text", Static)
+        text = self.text()
+        # unwrapped, it is as wide as its widest line and its padding (Textual's own
+        # measure of a Syntax came out two cells short: a line's end stayed out of reach)
+        body.styles.width = "1fr" if self.wrap else \
+            max(map(cell_len, text.splitlines()), default=0) + 2
         if self.mode == "yaml":
-            body.update(Syntax(self.text(), "yaml", theme="ansi_dark", word_wrap=False,
+            body.update(Syntax(text, "yaml", theme="ansi_dark", word_wrap=self.wrap,
                                background_color="default"))
         else:
-            body.update(Text(self.text()))
+            body.update(Text(text, no_wrap=not self.wrap))
+
+    def action_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self.query_one("#object-body").scroll_to(x=0, animate=False, immediate=True)
+        self._paint()
 
     def action_show(self, mode: str) -> None:
         self.mode = mode

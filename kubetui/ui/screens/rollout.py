@@ -14,7 +14,6 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
@@ -26,6 +25,7 @@ from kubetui.render.bars import bar
 from kubetui.render.pod import is_ready, summarize
 from kubetui.render.printers import pod_selector
 from kubetui.ui.screens.acting import ActingScreen
+from kubetui.ui.widgets.scroll import VerticalScroll
 
 STATE_STYLE = {"rolled out": "bold green", "progressing": "bold yellow",
                "paused": "bold cyan", "stuck": "bold red"}
