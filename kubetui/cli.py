@@ -284,8 +284,8 @@ def sim_main(argv: list[str]) -> int:
                              user=args.user)
         print(f"kubeconfig written to {args.write_kubeconfig}; try:\n"
               f"  kubectl --kubeconfig {args.write_kubeconfig} get pods -A", flush=True)
-    for spec, every in faults:
-        _schedule_fault(sim, spec, every)
+    for spec, every, first in faults:
+        _schedule_fault(sim, spec, every, first)
     print("Press Ctrl-C to stop.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sim.stop())
     try:
@@ -297,8 +297,9 @@ def sim_main(argv: list[str]) -> int:
     return 0
 
 
-def _schedule_fault(sim, spec: str, every: float | None) -> None:
-    """Run a fault 10 s after start, or every EVERY seconds, printing what happened."""
+def _schedule_fault(sim, spec: str, every: float | None, first: float) -> None:
+    """Run a fault after `first` seconds, and then every `every` seconds if given,
+    printing what happened."""
     import threading
 
     def run():
@@ -312,7 +313,7 @@ def _schedule_fault(sim, spec: str, every: float | None) -> None:
             if every is None or sim._stopped.wait(every):
                 return
 
-    timer = threading.Timer(10.0 if every is None else every, run)
+    timer = threading.Timer(first, run)
     timer.daemon = True
     timer.start()
 

@@ -117,3 +117,17 @@ def test_fault_specs_from_the_command_line(sim):
     assert get(sim, "/api/v1/pods")[0] == 503
     with pytest.raises(ValueError, match="unknown fault"):
         sim.faults.apply_spec("explode")
+
+
+def test_a_fault_schedule_says_how_often_and_when_first():
+    """`kubetui sim --fault KIND@EVERY+FIRST`: the soak fires every fault once in its
+    first minute (FIRST), then at its own period (EVERY); a bad number is named."""
+    from kubetui.sim.faults import parse_schedule
+
+    assert parse_schedule("drop") == ("drop", None, 10.0)  # once, 10 s after start
+    assert parse_schedule("drop@47") == ("drop", 47.0, 47.0)
+    assert parse_schedule("429:3:1@131+25") == ("429:3:1", 131.0, 25.0)
+    with pytest.raises(ValueError, match=r"\+FIRST 'soon' is not a number of seconds"):
+        parse_schedule("drop@47+soon")
+    with pytest.raises(ValueError, match=r"@EVERY must be positive"):
+        parse_schedule("drop@0+5")

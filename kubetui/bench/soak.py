@@ -25,8 +25,11 @@ import time
 from .report import machine, mib, mib_change, write_json
 from .sim_process import SimProcess
 
-FAULTS = ["drop@47", "expire@71", "500:3@97", "503:3@113", "429:3:1@131", "stall:4@163",
-          "down:5@211", "rotate-token@239", "badline:1@277"]
+# each at its own (prime) period, and each once in the first minute (+FIRST seconds after
+# the sim is up; the app is up a few seconds later): the first of each grows the heap
+# to its working size, so from the second minute on a growth is a leak
+FAULTS = ["drop@47+12", "expire@71+17", "500:3@97+22", "503:3@113+27", "429:3:1@131+32",
+          "stall:4@163+37", "down:5@211+43", "rotate-token@239+50", "badline:1@277+55"]
 # what the injected faults are allowed to make the app say (anything else is unexpected)
 EXPECTED = re.compile(r"500|503|429|[Tt]oo many|[Cc]onnection|refused|timed out|[Tt]imeout|"
                       r"Unauthorized|unavailable|[Ii]nternal error|reset|[Ss]erver|stall|"
@@ -167,6 +170,7 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict,
                  trace: TraceDiff | None = None, trim: bool = True) -> None:
     from kubetui.kube.config import load_kubeconfig
     from kubetui.ui.app import KubetuiApp, Settings
+    from kubetui.ui.lifetime import alive
     from kubetui.ui.screens.arch import ArchScreen
     from kubetui.ui.screens.checklist import ChecklistScreen
     from kubetui.ui.screens.exec import CommandInput, ExecScreen
@@ -211,6 +215,15 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict,
         return live is not None and live.cluster is app.cluster and live.settled \
             and pods is not None and len(live.linter.objs["Pod"]) == len(pods.store)
 
+    switched_resets = 0  # the heap's resets when the context last changed
+
+    def heap_settled() -> bool:
+        """The session switched away from is closed and the heap reset since (what it
+        held is freed), so counts compare like with like: the end count had caught the
+        last switch's old session still closing (pymalloc 340 MB in use against 120)."""
+        return not alive(app._old_sessions) and app.heap.frozen and \
+            app.heap.resets > switched_resets
+
     start = time.monotonic()
     end = start + minutes * 60
     opened, samples = 0, []
@@ -225,6 +238,7 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict,
             if rounds == 2:  # warm: every screen built once, the lint's informers up,
                 # and back on the first context: the counts to come back to
                 await until(pilot, lint_settled, 120)
+                await until(pilot, heap_settled, 60)
                 live = getattr(app, "_live_lint", None)
                 result["lint_findings_start"] = len(live.linter.findings()) if live else 0
                 gc.collect()
@@ -271,14 +285,17 @@ async def _drive(kubeconfigs: list[str], minutes: float, result: dict,
             await back(pilot)
             if len(contexts) > 1:  # a context switch, and back on the next round
                 switch += 1
+                switched_resets = app.heap.resets
                 await command(pilot, f"ctx {contexts[switch % len(contexts)]}")
                 await until(pilot, lambda: app.browser.table.row_count > 100, 60)
             await command(pilot, "po")
         if switch % 2:  # back on the context the start was counted on
             switch += 1
+            switched_resets = app.heap.resets
             await command(pilot, f"ctx {contexts[switch % len(contexts)]}")
             await until(pilot, lambda: app.browser.table.row_count > 100, 60)
         await until(pilot, lint_settled, 120)
+        result["heap_settled_at_end"] = await until(pilot, heap_settled, 60)
         live = getattr(app, "_live_lint", None)
         if live is not None:
             result["lint_findings_end"] = len(live.linter.findings())

@@ -160,22 +160,31 @@ class Faults:
         return spec
 
 
-FAULT_HELP = ("a fault to inject, repeatable, as KIND[:ARGS][@EVERY]: drop (cut watches), "
-              "expire (next watch gets 410), 500:N / 503:N / 429:N[:RETRY_AFTER] (the next N "
-              "requests fail), stall:SECONDS, down:SECONDS (port closed, then back), "
-              "rotate-token, badline:N (the next N watches get `[]`, JSON that is not an "
-              "event). @EVERY repeats it every EVERY seconds; without it, it runs once 10 s "
-              "after start")
+FAULT_HELP = ("a fault to inject, repeatable, as KIND[:ARGS][@EVERY[+FIRST]]: drop (cut "
+              "watches), expire (next watch gets 410), 500:N / 503:N / 429:N[:RETRY_AFTER] "
+              "(the next N requests fail), stall:SECONDS, down:SECONDS (port closed, then "
+              "back), rotate-token, badline:N (the next N watches get `[]`, JSON that is not "
+              "an event). @EVERY repeats it every EVERY seconds, the first time after FIRST "
+              "seconds (default EVERY); without @, it runs once 10 s after start")
 
 
-def parse_schedule(spec: str) -> tuple[str, float | None]:
-    fault, _, every = spec.partition("@")
-    if not every:
-        return fault, None
+def parse_schedule(spec: str) -> tuple[str, float | None, float]:
+    """(the fault, seconds between runs or None for once, seconds to the first run)."""
+    fault, _, when = spec.partition("@")
+    if not when:
+        return fault, None, 10.0
+    every_text, plus, first_text = when.partition("+")
+    every = _seconds(spec, every_text, "@EVERY")
+    first = _seconds(spec, first_text, "+FIRST") if plus else every
+    return fault, every, first
+
+
+def _seconds(spec: str, text: str, what: str) -> float:
     try:
-        value = float(every)
+        value = float(text)
     except ValueError as exc:
-        raise ValueError(f"bad fault {spec!r}: @{every} is not a number of seconds") from exc
+        raise ValueError(f"bad fault {spec!r}: {what} {text!r} is not a number of "
+                         "seconds") from exc
     if value <= 0:
-        raise ValueError(f"bad fault {spec!r}: @EVERY must be positive")
-    return fault, value
+        raise ValueError(f"bad fault {spec!r}: {what} must be positive")
+    return value
