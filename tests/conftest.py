@@ -227,6 +227,9 @@ class PtyProcess:
         import struct
         import termios
 
+        # the pty's size is the terminal's, as in a real one: COLUMNS and LINES would
+        # override it (pytest-xdist's workers have COLUMNS=80 LINES=24 in their env)
+        env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: its terminal has its size before the program starts
             # (set from the parent, it raced the program's start: on a busy machine the

@@ -10,7 +10,7 @@ from conftest import PtyProcess
 
 
 def test_shell_in_a_pod_through_a_pty(sim, kubeconfig):
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "140", "LINES": "40",
+    env = {**os.environ, "TERM": "xterm-256color",
            "XDG_STATE_HOME": "/tmp/kubetui-test-state"}
     term = PtyProcess([sys.executable, "-m", "kubetui", "--kubeconfig", kubeconfig], env)
     try:
