@@ -74,24 +74,36 @@ class Terminal:
         return done()
 
 
-def test_planted_control_sequences_reach_the_terminal_as_text(evil, kubeconfig, tmp_path):
-    env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(tmp_path)}
+def launch(kubeconfig: str, state: str, cols: int, rows: int) -> tuple[PtyProcess, Terminal]:
+    """kubetui on a pty of that size, in the evil namespace, its pods live."""
+    env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": state}
     term = PtyProcess([sys.executable, "-m", "kubetui", "--kubeconfig", kubeconfig,
-                       "-n", "evil"], env, cols=200, rows=50)
-    screen = Terminal(term, 200, 50)
+                       "-n", "evil"], env, cols=cols, rows=rows)
+    screen = Terminal(term, cols, rows)
+    if not screen.wait_for("evil-pod", "● live"):
+        term.close()
+        pytest.fail(f"the pods never showed live:\n{screen.text()}")
+    return term, screen
+
+
+def yaml_of_the_configmap(term: PtyProcess, screen: Terminal) -> None:
+    term.send(b":cm\r")
+    assert screen.wait_for("configmaps(evil)", "evil-cm"), screen.text()
+    term.send(b"/evil-cm\r")
+    assert screen.wait_for("/evil-cm [1]"), screen.text()
+    term.send(b"y")  # YAML: the data
+
+
+def test_planted_control_sequences_reach_the_terminal_as_text(evil, kubeconfig, tmp_path):
+    term, screen = launch(kubeconfig, str(tmp_path), 200, 50)
     try:
-        assert screen.wait_for("evil-pod", "● live"), screen.text()
         term.send(b"d")  # describe: the annotation (and the pod's events)
         assert screen.wait_for("note:", "PLANTED-CSI"), screen.text()
         term.send(b"q")
         assert screen.wait_for("pods(evil)"), screen.text()
         term.send(b":ev\r")  # the events view: the message
         assert screen.wait_for("events(evil)", "PLANTED-OSC"), screen.text()
-        term.send(b":cm\r")
-        assert screen.wait_for("configmaps(evil)", "evil-cm"), screen.text()
-        term.send(b"/evil-cm\r")
-        assert screen.wait_for("/evil-cm [1]"), screen.text()
-        term.send(b"y")  # YAML: the data
+        yaml_of_the_configmap(term, screen)
         assert screen.wait_for("PLANTED-TITLE"), screen.text()
         for raw in NEVER:  # the sequences themselves never reached the terminal
             assert raw not in screen.raw, raw
@@ -107,17 +119,9 @@ def test_planted_control_sequences_reach_the_terminal_as_text(evil, kubeconfig, 
 def test_at_80_columns_a_long_yaml_line_scrolls_sideways_or_wraps(evil, kubeconfig, tmp_path):
     """A value wider than the screen was cut at the edge with no way to read its end:
     right scrolls to it, w wraps it onto the next lines (still harmless text)."""
-    env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(tmp_path)}
-    term = PtyProcess([sys.executable, "-m", "kubetui", "--kubeconfig", kubeconfig,
-                       "-n", "evil"], env, cols=80, rows=24)
-    screen = Terminal(term, 80, 24)
+    term, screen = launch(kubeconfig, str(tmp_path), 80, 24)
     try:
-        assert screen.wait_for("evil-pod", "● live"), screen.text()
-        term.send(b":cm\r")
-        assert screen.wait_for("configmaps(evil)", "evil-cm"), screen.text()
-        term.send(b"/evil-cm\r")
-        assert screen.wait_for("/evil-cm [1]"), screen.text()
-        term.send(b"y")
+        yaml_of_the_configmap(term, screen)
         assert screen.wait_for("PLANTED-BEL"), screen.text()
         assert "PLANTED-TITLE" not in screen.text()  # past the edge
         term.send(b"\x1b[C" * 10)  # ten rights at once, as a held key sends them
