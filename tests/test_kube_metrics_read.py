@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kubetui.kube.metrics_read import Metrics, decode_metrics
-from kubetui.render.metrics import pod_cells
+from kubetui.render.metrics import pod_cells, usage
 
 POD = {"kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
        "metadata": {"name": "api-1", "namespace": "shop", "labels": {"app": "api"},
@@ -34,6 +34,15 @@ def test_pods_and_nodes_by_key_with_what_the_columns_read():
     assert pod_cells(pod, found["shop/api-1"]) == ("255m", "80Mi", "50%", "25%")
 
 
+def test_a_decoded_reading_sums_itself_as_the_dict_it_came_from_would():
+    """The structs sum their own usage (the fast path the usage cells take); the sums are
+    the dict path's, a quantity that is not one counting 0 on both."""
+    bad = {**POD, "containers": [*POD["containers"], {"name": "x", "usage": {"cpu": "lots"}}]}
+    found = decode_metrics(orjson.dumps({"items": [bad, NODE]}))
+    assert usage(found["shop/api-1"]) == usage(bad) == pytest.approx((0.255, 80 * 2**20))
+    assert usage(found["node-a"]) == usage(NODE) == (1.5, 2 * 2**30)
+
+
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"items": 5}',
                                   b'{"items": [{"metadata": "x"}]}'])
 def test_an_answer_that_is_not_a_metrics_list_is_a_value_error(body):
@@ -54,3 +63,6 @@ def test_any_json_decodes_or_says_it_is_not_a_list(doc):
     except ValueError:
         return
     assert all(isinstance(k, str) and isinstance(v, Metrics) for k, v in found.items())
+    for reading in found.values():  # and each sums itself without a crash
+        cpu, mem = usage(reading)
+        assert isinstance(cpu, float) and isinstance(mem, float)

@@ -10,6 +10,8 @@ from typing import Any
 
 import msgspec
 
+from kubetui.render.metrics import quantity_or_zero
+
 from .client import KubeClient
 
 BASE = "/apis/metrics.k8s.io/v1beta1"
@@ -53,6 +55,17 @@ class Metrics(_Mapped, gc=False):
     metadata: _Meta | None = None
     containers: tuple[ContainerUsage, ...] | None = None  # PodMetrics
     usage: Usage | None = None  # NodeMetrics
+
+    def totals(self) -> tuple[float, float]:
+        """(cores, bytes): its containers' sums, or the node's (render/metrics.usage)."""
+        parts = [c.usage for c in self.containers] if self.containers is not None \
+            else [self.usage]
+        cpu = mem = 0.0
+        for u in parts:
+            if u is not None:
+                cpu += quantity_or_zero(u.cpu or 0)
+                mem += quantity_or_zero(u.memory or 0)
+        return cpu, mem
 
 
 class _List(msgspec.Struct, gc=False):

@@ -36,15 +36,25 @@ def top_memory(n: float) -> str:
     return f"{int(n // 2**20)}Mi"
 
 
-def _q(value: object) -> float:
+def quantity_or_zero(value: object) -> float:
+    """A quantity's value; 0 for what is not one (a usage nobody could parse adds none)."""
     try:
         return parse_quantity(value)
     except (TypeError, ValueError):
         return 0.0
 
 
+_q = quantity_or_zero
+
+
 def usage(metrics: Reading) -> tuple[float, float]:
-    """(cores, bytes) of a PodMetrics (all its containers) or a NodeMetrics."""
+    """(cores, bytes) of a PodMetrics (all its containers) or a NodeMetrics. A reading
+    that sums itself (`totals()`, kube/metrics_read.py's structs) is asked to: a third of
+    a pod's usage cells went to reading it through its dict-like face."""
+    totals = getattr(metrics, "totals", None)
+    if totals is not None:
+        found: tuple[float, float] = totals()
+        return found
     if "containers" in metrics:
         parts = [c.get("usage") or {} for c in metrics.get("containers") or ()]
     else:
@@ -102,4 +112,5 @@ def node_cells(node: Obj, metrics: Reading | None) -> tuple[str, ...]:
 
 
 __all__ = ["NODE_COLUMNS", "POD_COLUMNS", "UNKNOWN", "Reading", "node_cells", "percent",
+           "quantity_or_zero",
            "pod_cells", "top_cpu", "top_memory", "usage"]

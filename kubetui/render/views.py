@@ -170,7 +170,12 @@ def sort_key(column: str) -> Callable[[str, Obj | None], object]:
                   "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "REVISION", "CPU", "MEM",
                   "%CPU/R", "%MEM/L", "%CPU", "%MEM"):
         return lambda cell, obj: (int(m.group()) if (m := re.match(r"\d+", cell)) else -1)
-    return lambda cell, obj: cell
+    return by_text
+
+
+def by_text(cell: str, obj: Obj | None) -> object:
+    """The rest sort as their text (a sort that gets this one uses the cells as they are)."""
+    return cell
 
 
 def table_view(kind: str, column_defs: list[Obj], namespaced: bool = True) -> View:

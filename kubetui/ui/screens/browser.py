@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from bisect import bisect_left
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -28,7 +27,7 @@ from kubetui.kube.kinds import KINDS, Kind
 from kubetui.kube.metrics_read import Metrics
 from kubetui.render import events, metrics
 from kubetui.render.rows import RowModel
-from kubetui.render.views import sort_key, table_view, view
+from kubetui.render.views import by_text, sort_key, table_view, view
 from kubetui.ui.actions.acting import ACTION_BINDINGS
 from kubetui.ui.actions.bulk import MARK_BINDINGS, BulkActions, BulkDone
 from kubetui.ui.actions.cron import CRON_BINDINGS, CronActions
@@ -386,16 +385,8 @@ class BrowserScreen(ActingScreen):
         column = self.state.sort_column
         headers = self.table.columns
         if column in headers:
-            i = headers.index(column)
-            key_fn = sort_key(column)
-            created = self._rows.created
-            order_key: Callable[[str], tuple[Any, str]]
-            if column == "AGE":
-                order_key = lambda k: (-created.get(k, 0.0), k)  # noqa: E731
-            else:
-                order_key = lambda k: (key_fn(rows.cell(k, i), items.get(k)), k)  # noqa: E731
-            before, self._order = self._order, sorted(self._visible, key=order_key,
-                                                      reverse=self.state.sort_reverse)
+            before, self._order = self._order, self._sorted(column, headers.index(column),
+                                                            items)
             return before != self._order
         if rebuild or len(changed) + len(removed) > len(self._order) // 8 + 64:
             self._order = sorted(self._visible)  # many at once: sorting beats inserting
@@ -412,6 +403,22 @@ class BrowserScreen(ActingScreen):
                 order.insert(i, key)
                 moved = True
         return moved
+
+    def _sorted(self, column: str, i: int, items: dict) -> list[str]:
+        """The visible keys by column `i` (ties by key): the values are read in one pass,
+        then the (value, key) pairs sorted (no closure of three calls a row)."""
+        assert self._rows is not None
+        keys = list(self._visible)
+        if column == "AGE":
+            created = self._rows.created
+            values: list[Any] = [-created.get(k, 0.0) for k in keys]
+        else:
+            cell, key_fn = self._rows.rows.cell, sort_key(column)
+            cells = [cell(k, i) for k in keys]
+            values = cells if key_fn is by_text else \
+                [key_fn(c, items.get(k)) for c, k in zip(cells, keys, strict=True)]
+        pairs = sorted(zip(values, keys, strict=True), reverse=self.state.sort_reverse)
+        return [k for _, k in pairs]
 
     def due_in(self) -> float:
         """Seconds until this screen changes with nothing but time: an age on screen,
