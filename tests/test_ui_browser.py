@@ -136,7 +136,8 @@ async def test_unknown_command_is_a_notification_not_a_crash(make_app, notes):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await command(pilot, "nosuchkind")
-        assert await wait_for(pilot, lambda: notes.said("unknown command or kind"))
+        assert await wait_for(pilot, lambda: notes.said(
+            "unknown command or kind: nosuchkind (ctrl+a lists every kind and alias)"))
         assert isinstance(app.screen, BrowserScreen)
 
 

@@ -129,7 +129,8 @@ def parse_command(line: str) -> Command:
         return Command("ns", argument=arg)
     kind = kind_for(head)
     if kind is None:
-        return Command("unknown", error=f"unknown command or kind: {head}")
+        return Command("unknown", error=f"unknown command or kind: {head} (ctrl+a lists "
+                       "every kind and alias)")
     return Command("view", kind=kind, argument=arg)
 
 
