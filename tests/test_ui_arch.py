@@ -46,7 +46,10 @@ async def test_arch_view_to_the_crash_looping_pod_to_its_cause(make_app, sim):
                 break
             target = next(i for i, (_, _, c) in enumerate(view.layout_.cells) if c.name == name)
             await pilot.press("right" if target > view.cursor else "left")
-        assert view.selected.name == name and view.selected.health == "error"
+        # (between two crashes it runs for a moment, and then it is Running and ready, as
+        # kubectl says too: its cell turns red again with the next crash)
+        assert await wait_for(pilot, lambda: view.selected.name == name
+                              and view.selected.health == "error", tries=400)
         row, col, _ = view.layout_.cells[view.cursor]
         assert "".join(t for t, _ in view.layout_.rows[row])[col] == CELL
         assert name in str(app.screen.query_one("#arch-selected").render())
