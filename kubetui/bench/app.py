@@ -125,6 +125,9 @@ async def answer_ms(app, pilot, act) -> float:
     screen._compositor_refresh = timed
     try:
         started = time.perf_counter()
+        # as the key that asks for it would: a key tells the heap's reset (a full
+        # collection) to wait until the user pauses, so none falls in the answer's frame
+        app._last_input = time.monotonic()
         act()
         while not drawn:
             await pilot.pause()
@@ -154,11 +157,13 @@ async def filter_and_sort(app, pilot) -> dict:
         times.append(await answer_ms(app, pilot, filter_by(text)))
         await pilot.pause(0.2)
     out["filter_ms"] = max(times)
+    out["filter_each_ms"] = [round(t, 1) for t in times]
     times = []
     for letter in ("S", "T", "A", "N", "N"):
         times.append(await answer_ms(app, pilot, partial(browser.action_sort, letter)))
         await pilot.pause(0.2)
     out["sort_ms"] = max(times)
+    out["sort_each_ms"] = [round(t, 1) for t in times]
     return out
 
 
@@ -274,3 +279,6 @@ def report(r: dict) -> None:
     for key, what in (("filter_ms", "filter, the slowest of 5"),
                       ("sort_ms", "sort key, the slowest of 5")):
         line(what, ms(r[key], 0), f"<= {ms(g[key], 0)}", r[key] <= g[key])
+        each = r.get(key.replace("_ms", "_each_ms"))
+        if each:
+            print(f"    each: {', '.join(f'{t:g}' for t in each)} ms")

@@ -63,6 +63,14 @@ class LazyRows(Mapping[str, Row]):
         own = self._own(key)[0]
         return own[i] if i < len(own) else self[key][0][i]
 
+    def column(self, keys: Iterable[str], i: int) -> list[str]:
+        """Column `i` of each of `keys`, in one pass (a sort reads every row's)."""
+        cache, own, out = self.cache, self._own, []
+        for key in keys:
+            cells = (cache.get(key) or own(key))[0]
+            out.append(cells[i] if i < len(cells) else self[key][0][i])
+        return out
+
     def invalidate_extra(self) -> None:
         self.extras.clear()
         self.texts.clear()

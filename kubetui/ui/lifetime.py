@@ -170,7 +170,8 @@ class HeapFreezer:
     view changed): Textual replaces widgets (footer keys, the style system's virtual
     nodes) that a cheap freeze may have caught alive, and frozen cyclic garbage is only
     freed by a reset. A reset's collection walks the whole cache (about 100 ms at 10,000
-    pods), so it waits until the user has been idle for `reset_idle` seconds; after it,
+    pods), so it waits until the user has been idle for `reset_idle` seconds, and once
+    the heap is frozen so does a cheap one (a key's answer comes first); after a reset,
     `trim_malloc` gives back to the system what the collection (and the churn and closed
     screens before it) freed."""
 
@@ -208,7 +209,8 @@ class HeapFreezer:
         self.frozen = False
 
     def maybe_freeze(self, now: float, changes: object, busy: bool, stack: Iterable,
-                     ui: object = None, idle_for: float = 0.0, painted: bool = False) -> bool:
+                     ui: object = None, idle_for: float = float("inf"),
+                     painted: bool = False) -> bool:
         """Freeze if due and safe. `changes` is anything that differs when the caches
         changed (only then is there something new to freeze); `busy` says a worker runs
         or an old session is closing; `stack` is the screen stack; `ui` anything that
@@ -218,6 +220,9 @@ class HeapFreezer:
         (the first sync's reset had held its 10,000 rows back 100-175 ms)."""
         if busy or now - self._last < self.interval:
             return False
+        if self.frozen and idle_for < self.reset_idle:
+            return False  # a key was just pressed: its answer's frame comes first (a
+            # collection of what a filter formatted, 40 ms at 10,000 rows, fell in it)
         reset = not self.frozen or self._reset_due is not None or (
             ui != self._ui and idle_for >= self.reset_idle)
         if reset and painted:

@@ -272,7 +272,9 @@ class BrowserScreen(ActingScreen):
             self._rows.invalidate_extra()  # (the object's own cells stay formatted)
         if self._filter.text or self.state.sort_column in (
                 *metrics.POD_COLUMNS, *metrics.NODE_COLUMNS):
-            self._painted = None  # every row's usage may have changed: sort and filter
+            # every row's usage may have changed: filter and sort again (the same objects:
+            # no reset, which had handed all 10,000 over anew at each read)
+            self._painted, self._filtered = REFILTER, None
         elif self._rows is not None:
             self.table.refresh()  # the rows on screen show the new usage as drawn
 
@@ -372,7 +374,11 @@ class BrowserScreen(ActingScreen):
                                 key.rsplit("/", 1)[-1])
 
         if rebuild and (reset or self._filtered != f.text):
-            self._visible = {k for k in rows if keeps(k)}
+            if f.pattern is not None and f.reads_cells:  # (every row: no call per row)
+                search, text, inverse = f.pattern.search, rows.text, f.inverse
+                self._visible = {k for k in rows if (search(text(k)) is None) is inverse}
+            else:
+                self._visible = {k for k in rows if keeps(k)}
             self._filtered = f.text
         else:  # (a patch, or a sort: the rows kept are those kept before, patched)
             for key in removed:
@@ -413,8 +419,8 @@ class BrowserScreen(ActingScreen):
             created = self._rows.created
             values: list[Any] = [-created.get(k, 0.0) for k in keys]
         else:
-            cell, key_fn = self._rows.rows.cell, sort_key(column)
-            cells = [cell(k, i) for k in keys]
+            key_fn = sort_key(column)
+            cells = self._rows.rows.column(keys, i)
             values = cells if key_fn is by_text else \
                 [key_fn(c, items.get(k)) for c, k in zip(cells, keys, strict=True)]
         pairs = sorted(zip(values, keys, strict=True), reverse=self.state.sort_reverse)
