@@ -114,3 +114,37 @@ def test_a_relist_decodes_only_the_pods_that_moved():
     assert len(asked) == 6
     with pytest.raises(Malformed):
         decode_pod_relist(b"[1, 2]", held)
+
+
+def test_churned_annotations_do_not_grow_the_shared_tables_for_good():
+    """A pod update whose annotations changed (a controller's stamp) made one more entry
+    in the shared-map and string tables, kept until a cap of 50,000 cleared them: under
+    the soak's churn they grew for 40 minutes. Seen-once values now go after two
+    generations, and what a workload's pods repeat is still one copy."""
+    from kubetui.kube import slim
+
+    pods = [bulk_pod(i * 97, "node-a", "2026-11-26T07:00:00Z") for i in range(1, 41)]
+    first, _ = decode_list("Pod", orjson.dumps({"metadata": {}, "items": pods}))
+    generations = slim._SHARED.generation
+    for n in range(3 * generations):  # every update a new stamp
+        pod = pods[n % len(pods)]
+        pod["metadata"]["annotations"] = {"kubetui.dev/stamp": f"{n}"}
+        decode_event("Pod", orjson.dumps({"type": "MODIFIED", "object": pod}))
+    assert slim._SHARED.turns >= 2
+    assert len(slim._SHARED) <= 2 * generations  # bounded, whatever the churn
+    assert len(slim._STRINGS) <= 2 * slim._STRINGS.generation
+    # a workload's labels, used all along, are still the one copy its pods had
+    _, again = decode_event("Pod", orjson.dumps({"type": "MODIFIED", "object": pods[0]}))
+    assert again["metadata"]["labels"] is first[0]["metadata"]["labels"]
+
+
+def test_one_copy_keeps_what_is_used_and_forgets_what_was_seen_once():
+    from kubetui.kube.one_copy import OneCopy
+
+    table: OneCopy[str, str] = OneCopy(4)
+    kept = table.setdefault("labels", "labels")
+    for i in range(20):
+        table.setdefault(f"stamp-{i}", f"stamp-{i}")
+        assert table.setdefault("labels", "another copy") is kept  # used: it stays
+        assert len(table) <= 8
+    assert table.get("stamp-0") is None  # seen once, long ago: gone

@@ -16,6 +16,8 @@ import orjson
 
 from kubetui.render.json_types import Obj
 
+from .one_copy import OneCopy
+
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _T = TypeVar("_T")
 
@@ -204,20 +206,22 @@ def prune(obj: Obj) -> Obj:
 
 # Pod conditions the views read; the others come with the full object.
 KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initialized"))
-_STRINGS: dict[object, object] = {}  # each string maps to its one shared copy
+# each string -> its one shared copy, and a value's sorted JSON -> its one shared copy;
+# what was seen once (a churned annotation, a pod's own timestamps) is forgotten after
+# two generations (kube/one_copy.py)
+_STRINGS: OneCopy[object, object] = OneCopy(50_000)
+_SHARED: OneCopy[bytes, object] = OneCopy(5_000)
 _EMPTY: Obj = {}
 
 
 def _intern(s: _T) -> _T:
     """One shared copy of a repeated string (namespaces, images, node names, stamps)."""
-    if len(_STRINGS) > 200_000:
-        _STRINGS.clear()
     # the copy kept for a string is that string (`__class__ is str` is the fast test
     # here, and mypy does not narrow on it; no cast: a call per string on the hot path)
-    return _STRINGS.setdefault(s, s) if s.__class__ is str else s  # type: ignore[return-value]
-
-
-_SHARED: dict[bytes, object] = {}  # a value's sorted JSON -> its one shared copy
+    if s.__class__ is not str:
+        return s
+    found = _STRINGS.newer.get(s)  # (most strings are found here, with no call)
+    return found if found is not None else _STRINGS.setdefault(s, s)  # type: ignore[return-value]
 
 
 def _share(value: _T) -> _T:
@@ -225,14 +229,12 @@ def _share(value: _T) -> _T:
     if not value:
         # cast: a value equal to {} is an empty map, which _EMPTY stands for
         return cast(_T, _EMPTY) if value == _EMPTY else value
-    if len(_SHARED) > 50_000:
-        _SHARED.clear()
     key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     found = _SHARED.get(key)
     if found is None:
         # orjson's bytes keep 4 KiB of capacity whatever their length: the key kept is
         # an exact copy (a pod's own state, unique by its start time, cost 4 KiB a pod)
-        _SHARED[bytes(memoryview(key))] = found = value
+        found = _SHARED.add(bytes(memoryview(key)), value)
     # cast: the copy kept for a JSON text is a value that serialises to it
     return cast(_T, found)
 
