@@ -17,15 +17,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer
 
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.discovery import find as discovery_find
 from kubetui.kube.kinds import KINDS, Kind
-from kubetui.kube.metrics_read import Metrics
-from kubetui.render import events, metrics
+from kubetui.render import events
 from kubetui.render.rows import RowModel
 from kubetui.render.views import by_text, sort_key, table_view, view
 from kubetui.ui.actions.acting import ACTION_BINDINGS
@@ -36,7 +34,6 @@ from kubetui.ui.actions.forward import ForwardActions
 from kubetui.ui.actions.marks import Marks
 from kubetui.ui.actions.node import NODE_BINDINGS, NodeActions
 from kubetui.ui.actions.rows import RowActions
-from kubetui.ui.metrics_poll import MetricsPoll, Usage
 from kubetui.ui.navigation import (
     Filter,
     ViewState,
@@ -50,6 +47,7 @@ from kubetui.ui.navigation import (
 )
 from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.help import COMMAND_HELP, HelpScreen, help_groups
+from kubetui.ui.usage_columns import METRICS_EVERY, MetricsRead, UsageColumns
 from kubetui.ui.widgets.command_bar import CommandBar
 from kubetui.ui.widgets.header import ClusterHeader
 from kubetui.ui.widgets.resource_table import ResourceTable
@@ -57,7 +55,6 @@ from kubetui.ui.widgets.resource_table import ResourceTable
 log = logging.getLogger("kubetui.ui")
 REFILTER = ("refilter",)  # `_painted` for a view that is only filtered or sorted anew
 SORT_LETTERS = "NASRTIOPCM"
-METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
 class BrowserScreen(ActingScreen):
@@ -102,11 +99,7 @@ class BrowserScreen(ActingScreen):
         self._rows: RowModel | None = None
         self._rows_for: tuple | None = None  # what the rows' columns depend on
         self._filtered: str | None = None  # the filter `_visible` was made with
-        self._metrics: dict[str, Metrics] | None = None  # key -> Pod/NodeMetrics, if served
-        self._metrics_of: tuple = ()  # the (kind, namespace, session) they were read for
-        self._metrics_unknown: str | None = None  # why usage is unknown (cells say so)
-        self._metrics_wanted = False  # a read is due as soon as the view is listed
-        self.metrics_poll = MetricsPoll()
+        self.usage = UsageColumns()
         self._visible: set[str] = set()  # keys that pass the filter
         self._order: list[str] = []
         self._filter: Filter = Filter()
@@ -141,7 +134,7 @@ class BrowserScreen(ActingScreen):
         self.query_one(ResourceTable).typeahead = bar
         self.query_one(ResourceTable).names_in_keys = True  # (rows are keyed by object)
         self.query_one(ResourceTable).focus()
-        self.set_interval(METRICS_EVERY, self._poll_metrics)
+        self.set_interval(METRICS_EVERY, self.poll_metrics)
         self.show(self.state, push=False)
 
     def on_unmount(self) -> None:
@@ -173,17 +166,10 @@ class BrowserScreen(ActingScreen):
         v = table_view(state.kind, [{"name": "Name"}, {"name": "Age"}],
                        kind.namespaced) if kind is not None and self._table_api \
             else view(state.kind)
-        # a new view, or the same one on a new session (the first show comes before the
-        # connection, a context switch keeps the view): read now, not at the next interval
-        metrics_of = (state.kind, state.namespace, id(cluster) if cluster is not None else None)
-        if self._metrics_of != metrics_of:
-            self._metrics_of, self._metrics = metrics_of, None
-            self._metrics_unknown = None
-            self._metrics_wanted = True  # read once the view's first list is in (paint):
-            # read beside it, 4.3 MB at 10,000 pods slowed the list and rebuilt the rows
+        self.usage.view_shown(state.kind, state.namespace, cluster)
         all_ns = state.namespace is None or "," in state.namespace
         self.kind = state.kind  # the footer's action keys follow it (a reactive)
-        headers, usage = self._with_metrics(v.headers(all_ns, self.wide))
+        headers, usage = self.usage.columns(state.kind, v.headers(all_ns, self.wide))
         rows_fn = v.rows_fn(all_ns, self.wide)
         same = (state.kind, all_ns, self.wide, headers, self._table_api)
         kept = self._rows is not None and same == self._rows_for
@@ -216,27 +202,9 @@ class BrowserScreen(ActingScreen):
         self.paint()
 
     # -- metrics.k8s.io: CPU, MEM and their shares beside pods and nodes, when served
-    def _with_metrics(self, headers: tuple[str, ...]):
-        """The headers with the usage columns, and the function of a row's usage cells
-        (the rows keep them apart: a metrics read re-reads only those)."""
-        columns = {"Pod": metrics.POD_COLUMNS, "Node": metrics.NODE_COLUMNS}.get(
-            self.state.kind)
-        if columns is None or (self._metrics is None and self._metrics_unknown is None):
-            return headers, None
-        cells = metrics.pod_cells if self.state.kind == "Pod" else metrics.node_cells
-
-        def usage_cells(obj: dict) -> tuple[str, ...]:
-            if self._metrics_unknown is not None:  # read, but not readable: unknown
-                return (metrics.UNKNOWN,) * len(columns)
-            meta = obj.get("metadata") or {}
-            key = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get(
-                "namespace") else meta.get("name", "")
-            usage = self._metrics or {}  # the latest read (a row is formatted when shown)
-            return cells(obj, usage.get(key))
-        return (*headers, *columns), usage_cells
-
-    def _poll_metrics(self) -> None:
-        if self.state.kind in ("Pod", "Node") and self.app.cluster is not None:
+    def poll_metrics(self) -> None:
+        """Read the usage of the view's pods or nodes (the timer's, every METRICS_EVERY)."""
+        if self.usage.polled(self.state.kind, self.app.cluster):
             self._read_metrics(self.state.kind, self.state.namespace)
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
@@ -244,34 +212,20 @@ class BrowserScreen(ActingScreen):
         cluster = self.app.cluster
         if cluster is None:
             return
-        self.post_message(self.MetricsRead(self.metrics_poll.read(cluster.client, kind,
-                                                                  namespace)))
+        self.post_message(self.usage.read(cluster.client, kind, namespace))
 
-    class MetricsRead(Message):
-        """metrics.k8s.io answered for a kind (see ui/metrics_poll.Usage)."""
-
-        def __init__(self, usage: Usage) -> None:
-            super().__init__()
-            self.usage = usage
-
-    def on_browser_screen_metrics_read(self, message: MetricsRead) -> None:
-        self._metrics_read(message.usage)
-
-    def _metrics_read(self, usage: Usage) -> None:
-        if usage.notice:
-            self.notify(usage.notice, severity="warning", timeout=10)
-        had = self._metrics is not None or self._metrics_unknown is not None
-        has = usage.found is not None or usage.unknown is not None
-        if usage.kind != self.state.kind or not (had or has):
+    def on_metrics_read(self, message: MetricsRead) -> None:
+        if message.usage.notice:
+            self.notify(message.usage.notice, severity="warning", timeout=10)
+        rebuild = self.usage.take(message.usage, self.state.kind)
+        if rebuild is None:
             return
-        self._metrics, self._metrics_unknown = usage.found, usage.unknown
-        if had != has:  # columns come or go: build the view again
+        if rebuild:  # columns come or go: build the view again
             self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
             return
         if self._rows is not None:  # every row's usage cells are read again when needed
             self._rows.invalidate_extra()  # (the object's own cells stay formatted)
-        if self._filter.text or self.state.sort_column in (
-                *metrics.POD_COLUMNS, *metrics.NODE_COLUMNS):
+        if self._filter.text or self.usage.sorts_by_usage(self.state.sort_column):
             self._painted = None  # every row's usage may have changed: sort and filter
         elif self._rows is not None:
             self.table.refresh()  # the rows on screen show the new usage as drawn
@@ -328,9 +282,8 @@ class BrowserScreen(ActingScreen):
         if group is not None and model is not None:
             if self._painted is None:
                 group.store.mark_reset()  # a new view: start from everything
-            if self._metrics_wanted and group.synced:
-                self._metrics_wanted = False
-                self._poll_metrics()
+            if self.usage.due(group.synced):
+                self.poll_metrics()
             reset, dirty, items = group.store.take_changes()
             shape = (self._filter.text, self.state.sort_column, self.state.sort_reverse)
             rebuild = reset or shape != self._painted
