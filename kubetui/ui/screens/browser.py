@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from bisect import bisect_left
 from dataclasses import replace
-from typing import Any
 
 from humanize import naturaltime
 from textual import work
@@ -25,7 +23,7 @@ from kubetui.kube.discovery import find as discovery_find
 from kubetui.kube.kinds import KINDS, Kind
 from kubetui.render import events
 from kubetui.render.rows import RowModel
-from kubetui.render.views import by_text, sort_key, table_view, view
+from kubetui.render.views import table_view, view
 from kubetui.ui.actions.acting import ACTION_BINDINGS
 from kubetui.ui.actions.bulk import MARK_BINDINGS, BulkActions, BulkDone
 from kubetui.ui.actions.cron import CRON_BINDINGS, CronActions
@@ -45,6 +43,7 @@ from kubetui.ui.navigation import (
     sort_column,
     with_filter,
 )
+from kubetui.ui.row_order import RowOrder
 from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.help import COMMAND_HELP, HelpScreen, help_groups
 from kubetui.ui.usage_columns import METRICS_EVERY, MetricsRead, UsageColumns
@@ -98,10 +97,8 @@ class BrowserScreen(ActingScreen):
         self.group: InformerGroup | None = None
         self._rows: RowModel | None = None
         self._rows_for: tuple | None = None  # what the rows' columns depend on
-        self._filtered: str | None = None  # the filter `_visible` was made with
         self.usage = UsageColumns()
-        self._visible: set[str] = set()  # keys that pass the filter
-        self._order: list[str] = []
+        self.order = RowOrder()  # the keys shown, in order
         self._filter: Filter = Filter()
         self._painted: tuple | None = None
         self._ready = False
@@ -179,7 +176,7 @@ class BrowserScreen(ActingScreen):
             self._rows_for = same
         else:
             self._rows.rows.row_fn, self._rows.rows.extra = rows_fn, usage
-        self._visible, self._order, self._filtered = set(), [], None
+        self.order.clear()
         self._painted = None
         table = self.table
         table.set_columns(headers)
@@ -298,80 +295,21 @@ class BrowserScreen(ActingScreen):
             if rebuild or changed or removed:
                 changed_any = True
                 self._painted = shape
-                moved = self._reorder(rebuild, changed, removed, items, reset)
+                moved = self.order.update(model, self._filter, self.table.columns,
+                                          self.state.sort_column, self.state.sort_reverse,
+                                          rebuild, changed, removed, items, reset)
                 with self.app.batch_update():
-                    self.table.apply(model.rows, self._order, changed, rebuild,
+                    self.table.apply(model.rows, self.order.keys, changed, rebuild,
                                      model.created, moved)
         if self.table.wanted is not None and group is not None and model is not None and \
-                group.synced and self.table.wanted not in self._order:
+                group.synced and self.table.wanted not in self.order.keys:
             missing, self.table.wanted = self.table.wanted, None
             self.notify(f"{missing} is not in this view (gone, or filtered out)",
                         severity="warning", timeout=4)
-            self.table.apply(model.rows, self._order, set(), False, model.created, True)
+            self.table.apply(model.rows, self.order.keys, set(), False, model.created, True)
         self.table.tick()
         self._paint_header()
         return changed_any
-
-    def _reorder(self, rebuild: bool, changed: set[str], removed: set[str],
-                 items: dict, reset: bool = True) -> bool:
-        """Keep the filtered, sorted key list: patched in place when sorted by key, sorted
-        again only when a column sort is on and something changed. Returns whether any
-        row was added, removed or moved."""
-        assert self._rows is not None  # (a view is shown)
-        rows, f = self._rows.rows, self._filter
-
-        def keeps(key: str) -> bool:  # (the cells only for a filter that reads them)
-            return f.keeps(rows.text(key) if f.reads_cells else "",
-                                key.rsplit("/", 1)[-1])
-
-        if rebuild and (reset or self._filtered != f.text):
-            self._visible = {k for k in rows if keeps(k)}
-            self._filtered = f.text
-        else:  # (a patch, or a sort: the rows kept are those kept before, patched)
-            for key in removed:
-                self._visible.discard(key)
-            for key in changed:
-                if keeps(key):
-                    self._visible.add(key)
-                else:
-                    self._visible.discard(key)
-        column = self.state.sort_column
-        headers = self.table.columns
-        if column in headers:
-            before, self._order = self._order, self._sorted(column, headers.index(column),
-                                                            items)
-            return before != self._order
-        if rebuild or len(changed) + len(removed) > len(self._order) // 8 + 64:
-            self._order = sorted(self._visible)  # many at once: sorting beats inserting
-            return True
-        order, moved = self._order, False
-        for key in removed | (changed - self._visible):
-            i = bisect_left(order, key)
-            if i < len(order) and order[i] == key:
-                del order[i]
-                moved = True
-        for key in changed & self._visible:
-            i = bisect_left(order, key)
-            if i >= len(order) or order[i] != key:
-                order.insert(i, key)
-                moved = True
-        return moved
-
-    def _sorted(self, column: str, i: int, items: dict) -> list[str]:
-        """The visible keys by column `i` (ties by key): the values are read in one pass,
-        then the (value, key) pairs sorted (no closure of three calls a row)."""
-        assert self._rows is not None
-        keys = list(self._visible)
-        if column == "AGE":
-            created = self._rows.created
-            values: list[Any] = [-created.get(k, 0.0) for k in keys]
-        else:
-            cell, key_fn = self._rows.rows.cell, sort_key(column)
-            cells = [cell(k, i) for k in keys]
-            values = cells if key_fn is by_text else \
-                [key_fn(c, items.get(k)) for c, k in zip(cells, keys, strict=True)]
-        pairs = sorted(zip(values, keys, strict=True), reverse=self.state.sort_reverse)
-        return [k for _, k in pairs]
 
     def due_in(self) -> float:
         """Seconds until this screen changes with nothing but time: an age on screen,
