@@ -10,7 +10,6 @@ import logging
 import time
 from dataclasses import replace
 
-from humanize import naturaltime
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,6 +31,7 @@ from kubetui.ui.actions.forward import ForwardActions
 from kubetui.ui.actions.marks import Marks
 from kubetui.ui.actions.node import NODE_BINDINGS, NodeActions
 from kubetui.ui.actions.rows import RowActions
+from kubetui.ui.browser_header import BrowserHeader
 from kubetui.ui.navigation import (
     Filter,
     ViewState,
@@ -102,11 +102,9 @@ class BrowserScreen(ActingScreen):
         self._filter: Filter = Filter()
         self._painted: tuple | None = None
         self._ready = False
-        self._header_inputs: tuple = ()
         self._table_api = False
         self._columns_from: list | None = None
-        self._lint_flag: tuple | None = None  # (header text, worst severity) of the rows
-        self._lint_seen: tuple = ()
+        self.header = BrowserHeader(self)
         self.marks = Marks()
         self.bulk = BulkActions(self, self.actions)
         self.rows = RowActions(self, self.actions, self.bulk)
@@ -243,9 +241,9 @@ class BrowserScreen(ActingScreen):
     def marks_changed(self, repaint: bool = False) -> None:
         """The marks changed: the table shows them, the header counts them."""
         self.table.refresh()
-        self._header_inputs = ()
+        self.header.stale()
         if repaint:
-            self._paint_header()
+            self.header.paint()
 
     def _adopt_server_columns(self) -> None:
         """A Table-API view learns its columns from the first list; rebuild with them."""
@@ -308,7 +306,7 @@ class BrowserScreen(ActingScreen):
                         severity="warning", timeout=4)
             self.table.apply(model.rows, self.order.keys, set(), False, model.created, True)
         self.table.tick()
-        self._paint_header()
+        self.header.paint()
         return changed_any
 
     def due_in(self) -> float:
@@ -323,63 +321,9 @@ class BrowserScreen(ActingScreen):
         self.bulk.done(message)
 
     def lint_tick(self) -> None:
-        """The live lint's findings: a marker on each row with some, a count in the
-        header (ui/screens/lint.py does the work). The app calls it on each look."""
-        from kubetui.ui.live_lint import lint_marks
-        if self.app.screen is not self:
-            return
-        marks, flag, version = lint_marks(self.app, self.state.kind, self.state.namespace,
-                                          self.group)
-        seen = (version, self.state.kind, self.state.namespace, marks is None)
-        if seen != self._lint_seen:
-            self._lint_seen, self._lint_flag = seen, flag
-            self.table.set_marks(marks)
-            self._paint_header()
-
-    def _paint_header(self) -> None:
-        app = self.app
-        ctx = app.context_info
-        health = self.group.health if self.group else None
-        detail = ""
-        if health is not None:
-            if health.state in ("syncing", "relisting") and health.listed:
-                detail = f"{self.plural()} {health.listed:,}" + (
-                    f" / {health.total:,}" if health.total else "")
-            elif health.message:
-                wait = max(0.0, health.next_try - time.time())
-                detail = f"{health.message} (retry in {wait:.0f}s)" if wait else health.message
-            if health.state != "live" and health.live_until:
-                detail += f"; stale since {naturaltime(time.time() - health.live_until)}"
-        inputs = (ctx, app.server_version, health, detail, len(self.stack), self.state,
-                  self.table.row_count, self.wide, self._lint_flag,
-                  len(self.marks.of(self._view_id())))
-        if inputs == self._header_inputs:
-            return
-        self._header_inputs = inputs
-        crumbs = [s.crumb or s.title for s in self.stack] + [self.state.crumb or
-                                                             self.state.title]
-        view_text = " > ".join(crumbs[-4:])
-        if self.state.crumb:
-            view_text += f"  {self.state.title}"
-        extras = []
-        if self.state.filter:
-            extras.append(f"/{self.state.filter}")
-        if self.state.label_selector and not self.state.crumb:
-            extras.append(f"-l {self.state.label_selector}")
-        if self.state.sort_column:
-            extras.append(f"sort {self.state.sort_column}{'↓' if self.state.sort_reverse else '↑'}")
-        if self.wide:
-            extras.append("wide")
-        marked = len(self.marks.of(self._view_id()))
-        if marked:
-            extras.append(f"{marked} marked")
-        self.query_one(ClusterHeader).show(
-            context=ctx.name if ctx else "-", cluster=ctx.cluster if ctx else "-",
-            user=ctx.user if ctx else "-", server=ctx.server if ctx else "-",
-            version=app.server_version, view=view_text, scope=" ".join(extras),
-            count=self.table.row_count, health=health.state if health else "connecting",
-            detail=detail, badge="READ-ONLY" if app.settings.readonly else "",
-            favorites=self.favorites, namespace=self.active_namespace, lint=self._lint_flag)
+        """The live lint's findings on the rows and in the header (the app calls it on
+        each look)."""
+        self.header.lint_tick()
 
     # -- keys
     def action_command(self) -> None:
@@ -499,7 +443,7 @@ class BrowserScreen(ActingScreen):
             self.state.kind
         self.stack.clear()
         self.show(ViewState(kind, namespace), push=False)
-        self._header_inputs = ()  # the favourites line changed
+        self.header.stale()  # the favourites line changed
 
     def action_namespace(self, slot: int) -> None:
         if slot == 0:
