@@ -18,7 +18,6 @@ from textual.reactive import reactive
 from textual.widgets import Footer
 
 from kubetui.kube.cluster import InformerGroup
-from kubetui.kube.discovery import find as discovery_find
 from kubetui.kube.kinds import KINDS, Kind
 from kubetui.render import events
 from kubetui.render.rows import RowModel
@@ -31,6 +30,7 @@ from kubetui.ui.actions.forward import ForwardActions
 from kubetui.ui.actions.marks import Marks
 from kubetui.ui.actions.node import NODE_BINDINGS, NodeActions
 from kubetui.ui.actions.rows import RowActions
+from kubetui.ui.browser_commands import BrowserCommands
 from kubetui.ui.browser_header import BrowserHeader
 from kubetui.ui.navigation import (
     Filter,
@@ -38,7 +38,6 @@ from kubetui.ui.navigation import (
     completions,
     drill_down,
     numeric_column,
-    parse_command,
     parse_filter,
     sort_column,
     with_filter,
@@ -105,6 +104,7 @@ class BrowserScreen(ActingScreen):
         self._table_api = False
         self._columns_from: list | None = None
         self.header = BrowserHeader(self)
+        self.commands = BrowserCommands(self)
         self.marks = Marks()
         self.bulk = BulkActions(self, self.actions)
         self.rows = RowActions(self, self.actions, self.bulk)
@@ -348,59 +348,7 @@ class BrowserScreen(ActingScreen):
         self.run_command(event.text)
 
     def run_command(self, text: str) -> None:
-        cmd = parse_command(text)
-        if cmd.action == "view":  # a new trail, as in k9s: drill-downs make the crumbs
-            self.stack.clear()
-            self.show(ViewState(cmd.kind or "", self.active_namespace,
-                                filter=cmd.argument or ""),
-                      push=False)
-        elif cmd.action == "ns":
-            self.set_namespace(cmd.argument)
-        elif cmd.action == "ctx":
-            self.app.pick_context(cmd.argument)
-        elif cmd.action == "theme":
-            self.app.pick_theme(cmd.argument)
-        elif cmd.action == "help":
-            self.action_help()
-        elif cmd.action == "arch":
-            self.action_arch(cmd.argument)
-        elif cmd.action == "xray":
-            self.action_xray(cmd.kind or "")
-        elif cmd.action == "aliases":
-            self.action_aliases()
-        elif cmd.action == "pf":
-            from kubetui.ui.screens.portforward import PortForwardScreen
-            self.app.push_screen(PortForwardScreen())
-        elif cmd.action == "fleet":
-            from .fleet import open_fleet
-            open_fleet(self.app, cmd.argument)
-        elif cmd.action == "lint":
-            from kubetui.ui.screens.lint import LintScreen
-            self.app.push_screen(LintScreen())
-        elif cmd.action == "logs" and self.app.cluster is not None:
-            from kubetui.ui.screens.logs import (
-                LogScreen,  # every pod the selector matches, later ones too
-            )
-            self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace or "",
-                                           selector=cmd.argument, title=f"-l {cmd.argument}"))
-        elif cmd.action == "timeline" and self.app.cluster is not None:
-            from kubetui.ui.screens.timeline import TimelineScreen
-            self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument or "",
-                                                self.active_namespace or "default"))
-        elif cmd.action == "apply" and self.app.cluster is not None:
-            self.editing.apply_manifests(cmd.argument or "")
-        elif cmd.action == "quit":
-            self.app.call_later(self.app.action_quit_app)  # a coroutine: run it, not call it
-        else:
-            words = text.strip().lstrip(":").split()
-            found = discovery_find(words[0] if words else "",
-                                   getattr(self.app, "extra_kinds", {}))
-            if found is None:
-                self.notify(cmd.error, severity="warning")
-                return
-            self.stack.clear()  # `:gadgets widget-b` filters as `:deploy api` does
-            self.show(ViewState(found.kind, self.active_namespace, found=found,
-                                filter=" ".join(words[1:])), push=False)
+        self.commands.run(text)
 
     def action_aliases(self) -> None:
         """Every command alias and kind short name (:aliases), as k9s's ctrl+a."""
