@@ -8,7 +8,7 @@ run again."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from kubetui.render.json_types import Obj
 
@@ -31,6 +31,8 @@ from .lint_signatures import (
 
 RUNTIME_RULES = frozenset(("tight-memory-limit", "liveness-probe", "stale-config"))
 ALL = None  # every rule of a subject
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Handler(Protocol):
@@ -44,6 +46,19 @@ class Mark(Protocol):
 
 class MarkRuntime(Protocol):
     def __call__(self, pod_key: str, owner: tuple[str, str] | None, *rules: str) -> None: ...
+
+
+def relink(target: dict[K, V], back: dict[V, set[K]], key: K, before: V | None,
+           after: V | None) -> None:
+    """`key` now points at `after` (None: nothing), no longer at `before`: the forward
+    map and the reverse index of sets follow."""
+    if before is not None:
+        back.get(before, set()).discard(key)
+    if after is not None:
+        back.setdefault(after, set()).add(key)
+        target[key] = after
+    else:
+        target.pop(key, None)
 
 
 class LintIndex:
@@ -293,13 +308,7 @@ class LintIndex:
         ref = ((new or {}).get("spec") or {}).get("scaleTargetRef") or {}
         after = (ref.get("kind", ""), ns, ref.get("name", "")) if new is not None else None
         if before != after:
-            if before is not None:
-                self.hpas.get(before, set()).discard(key)
-            if after is not None:
-                self.hpas.setdefault(after, set()).add(key)
-                self.hpa_target[key] = after
-            else:
-                self.hpa_target.pop(key, None)
+            relink(self.hpa_target, self.hpas, key, before, after)
 
     def _namespace(self, kind: str, key: str, ns: str, name: str, old: Obj | None,
             new: Obj | None) -> None:
@@ -314,13 +323,7 @@ class LintIndex:
             new is not None and io.get("kind") == "Pod" and
             liveness_container(new) is not None) else None
         if before != after:
-            if before is not None:
-                self.pod_events.get(before, set()).discard(key)
-            if after is not None:
-                self.pod_events.setdefault(after, set()).add(key)
-                self.event_pod[key] = after
-            else:
-                self.event_pod.pop(key, None)
+            relink(self.event_pod, self.pod_events, key, before, after)
         for target in {before, after}:
             if target is None:
                 continue
