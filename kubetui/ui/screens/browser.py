@@ -32,11 +32,11 @@ from kubetui.ui.actions.node import NODE_BINDINGS, NodeActions
 from kubetui.ui.actions.rows import RowActions
 from kubetui.ui.browser_commands import BrowserCommands
 from kubetui.ui.browser_header import BrowserHeader
+from kubetui.ui.browser_trail import BrowserTrail
 from kubetui.ui.navigation import (
     Filter,
     ViewState,
     completions,
-    drill_down,
     numeric_column,
     parse_filter,
     sort_column,
@@ -105,6 +105,7 @@ class BrowserScreen(ActingScreen):
         self._columns_from: list | None = None
         self.header = BrowserHeader(self)
         self.commands = BrowserCommands(self)
+        self.trail = BrowserTrail(self)
         self.marks = Marks()
         self.bulk = BulkActions(self, self.actions)
         self.rows = RowActions(self, self.actions, self.bulk)
@@ -356,16 +357,7 @@ class BrowserScreen(ActingScreen):
         self.app.push_screen(AliasesScreen())
 
     def action_owner(self) -> None:
-        """Jump to the selected object's owner (J again climbs further); Escape returns."""
-        from kubetui.ui.navigation import owner_view
-        picked = self.selected()
-        if picked is None:
-            return
-        target = owner_view(picked[1])
-        if target is None:
-            self.notify(f"{picked[1]['metadata']['name']} has no owner", timeout=3)
-            return
-        self.show(target)
+        self.trail.owner()
 
     def action_arch(self, namespace: str | None = None) -> None:
         """The architecture view, of the namespace in view (`:arch NS`, or all)."""
@@ -380,29 +372,10 @@ class BrowserScreen(ActingScreen):
             self.app.push_screen(XrayScreen(self.app.cluster, kind, self.active_namespace))
 
     def set_namespace(self, namespace: str | None) -> None:
-        """Another namespace: a new trail (as in k9s), the kind in view kept; the
-        namespace joins the favourites at the end (their numbers never move)."""
-        self.active_namespace = namespace
-        if namespace and "," not in namespace and namespace not in self.favorites and \
-                len(self.favorites) < 9:
-            self.favorites.append(namespace)
-        k = self.kind_of(self.state.kind)
-        kind = "Pod" if (k is not None and not k.namespaced) or self.state.crumb else \
-            self.state.kind
-        self.stack.clear()
-        self.show(ViewState(kind, namespace), push=False)
-        self.header.stale()  # the favourites line changed
+        self.trail.set_namespace(namespace)
 
     def action_namespace(self, slot: int) -> None:
-        if slot == 0:
-            self.set_namespace(None)
-        elif slot <= len(self.favorites):
-            self.set_namespace(self.favorites[slot - 1])
-        else:
-            self.notify(f"no favourite namespace on {slot}: " + (", ".join(
-                f"{i} {ns}" for i, ns in enumerate(self.favorites, 1)) or "none yet") +
-                " (they come from the config's favorites, then the namespaces you visit)",
-                severity="warning", timeout=5)
+        self.trail.favourite(slot)
 
     def action_sort(self, letter: str) -> None:
         column = sort_column(letter, self.table.columns)
@@ -425,27 +398,10 @@ class BrowserScreen(ActingScreen):
         return (key, obj) if obj is not None else None
 
     def action_open(self) -> None:
-        picked = self.selected()
-        if picked is None:
-            return
-        target = drill_down(self.state.kind, picked[1], self.state)
-        if target is None:
-            self.action_describe()
-            return
-        if self.state.kind == "Namespace":
-            self.active_namespace = target.namespace
-        self.show(target)
+        self.trail.open()
 
     def action_back(self) -> None:
-        """esc: first the filter in force, whatever its kind (a drill-down's own selector
-        is the view itself: esc leaves it), then back along the trail."""
-        if self.state.filter or (self.state.label_selector and not self.state.crumb):
-            self.show(replace(self.state, filter="", label_selector=None
-                              if not self.state.crumb else self.state.label_selector),
-                      push=False)
-        elif self.stack:
-            previous = self.stack.pop()
-            self.show(previous, push=False)
+        self.trail.back()
 
     def action_copy_name(self) -> None:
         picked = self.selected()
