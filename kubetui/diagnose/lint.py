@@ -284,8 +284,8 @@ class Linter:
         """(cpu cores, memory bytes) a container uses: the most of any of its pods."""
         if not self.pod_metrics:
             return None
-        keys = [f"{ns}/{name}"] if kind == "Pod" else sorted(self.index.owned.get((kind, ns, name),
-                                                                         ()))
+        keys = [f"{ns}/{name}"] if kind == "Pod" else \
+            sorted(self.index.owned.get((kind, ns, name), ()))
         best = None
         for k in keys:
             pm = self.pod_metrics.get(k)

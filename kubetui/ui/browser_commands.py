@@ -26,8 +26,7 @@ class BrowserCommands:
         if cmd.action == "view":  # a new trail, as in k9s: drill-downs make the crumbs
             screen.stack.clear()
             screen.show(ViewState(cmd.kind or "", screen.active_namespace,
-                                filter=cmd.argument or ""),
-                      push=False)
+                                  filter=cmd.argument or ""), push=False)
         elif cmd.action == "ns":
             screen.set_namespace(cmd.argument)
         elif cmd.action == "ctx":
@@ -56,11 +55,11 @@ class BrowserCommands:
                 LogScreen,  # every pod the selector matches, later ones too
             )
             app.push_screen(LogScreen(app.cluster, screen.active_namespace or "",
-                                           selector=cmd.argument, title=f"-l {cmd.argument}"))
+                                      selector=cmd.argument, title=f"-l {cmd.argument}"))
         elif cmd.action == "timeline" and app.cluster is not None:
             from kubetui.ui.screens.timeline import TimelineScreen
             app.push_screen(TimelineScreen(app.cluster, cmd.argument or "",
-                                                screen.active_namespace or "default"))
+                                           screen.active_namespace or "default"))
         elif cmd.action == "apply" and app.cluster is not None:
             screen.editing.apply_manifests(cmd.argument or "")
         elif cmd.action == "quit":
@@ -74,7 +73,7 @@ class BrowserCommands:
                 return
             screen.stack.clear()  # `:gadgets widget-b` filters as `:deploy api` does
             screen.show(ViewState(found.kind, screen.active_namespace, found=found,
-                                filter=" ".join(words[1:])), push=False)
+                                  filter=" ".join(words[1:])), push=False)
 
 
 __all__ = ["BrowserCommands"]
