@@ -1,6 +1,7 @@
 """The browser's `:` commands: what each parsed command does (a view, a namespace, a
 context, a theme, a screen to open), and an unknown word looked up among the kinds the
-cluster serves (discovery) before it is refused in the parser's words."""
+cluster serves (discovery) before it is refused in the parser's words. The screens that
+keys open too (`a` the architecture, ctrl+a the aliases) open here."""
 
 from __future__ import annotations
 
@@ -36,11 +37,11 @@ class BrowserCommands:
         elif cmd.action == "help":
             screen.action_help()
         elif cmd.action == "arch":
-            screen.action_arch(cmd.argument)
+            self.arch(cmd.argument)
         elif cmd.action == "xray":
-            screen.action_xray(cmd.kind or "")
+            self.xray(cmd.kind or "")
         elif cmd.action == "aliases":
-            screen.action_aliases()
+            self.aliases()
         elif cmd.action == "pf":
             from kubetui.ui.screens.portforward import PortForwardScreen
             app.push_screen(PortForwardScreen())
@@ -74,6 +75,26 @@ class BrowserCommands:
             screen.stack.clear()  # `:gadgets widget-b` filters as `:deploy api` does
             screen.show(ViewState(found.kind, screen.active_namespace, found=found,
                                   filter=" ".join(words[1:])), push=False)
+
+
+    def aliases(self) -> None:
+        """Every command alias and kind short name (:aliases), as k9s's ctrl+a."""
+        from kubetui.ui.screens.aliases import AliasesScreen
+        self.screen.app.push_screen(AliasesScreen())
+
+    def arch(self, namespace: str | None = None) -> None:
+        """The architecture view, of the namespace in view (`:arch NS`, or all)."""
+        from kubetui.ui.screens.arch import ArchScreen
+        app = self.screen.app
+        if app.cluster is not None:
+            app.push_screen(ArchScreen(app.cluster, namespace or self.screen.active_namespace))
+
+    def xray(self, kind: str) -> None:
+        """The x-ray of a kind's objects (:xray KIND), in the namespace in view."""
+        from kubetui.ui.screens.xray import XrayScreen
+        app = self.screen.app
+        if app.cluster is not None:
+            app.push_screen(XrayScreen(app.cluster, kind, self.screen.active_namespace))
 
 
 __all__ = ["BrowserCommands"]

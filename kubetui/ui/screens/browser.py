@@ -352,24 +352,16 @@ class BrowserScreen(ActingScreen):
         self.commands.run(text)
 
     def action_aliases(self) -> None:
-        """Every command alias and kind short name (:aliases), as k9s's ctrl+a."""
-        from kubetui.ui.screens.aliases import AliasesScreen
-        self.app.push_screen(AliasesScreen())
+        self.commands.aliases()
 
     def action_owner(self) -> None:
         self.trail.owner()
 
     def action_arch(self, namespace: str | None = None) -> None:
-        """The architecture view, of the namespace in view (`:arch NS`, or all)."""
-        from kubetui.ui.screens.arch import ArchScreen
-        if self.app.cluster is not None:
-            self.app.push_screen(ArchScreen(self.app.cluster,
-                                            namespace or self.active_namespace))
+        self.commands.arch(namespace)
 
     def action_xray(self, kind: str) -> None:
-        from kubetui.ui.screens.xray import XrayScreen
-        if self.app.cluster is not None:
-            self.app.push_screen(XrayScreen(self.app.cluster, kind, self.active_namespace))
+        self.commands.xray(kind)
 
     def set_namespace(self, namespace: str | None) -> None:
         self.trail.set_namespace(namespace)
