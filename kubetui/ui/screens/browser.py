@@ -56,8 +56,9 @@ SORT_LETTERS = "NASRTIOPCM"
 
 
 class BrowserScreen(ActingScreen):
-    """Its keys act through composed parts (`rows`, `bulk`, `nodes`, `cron`, `editing`,
-    `port_forwards`, all over the screen's `actions`): each `action_*` here hands over."""
+    """Composed parts do the work: keys act through `rows`, `bulk`, `nodes`, `cron`,
+    `editing`, `port_forwards` (over the screen's `actions`), `trail` and `commands`, each
+    `action_*` here handing over; `usage`, `order` and `header` keep what is shown."""
 
     kind: reactive[str] = reactive("", bindings=True)  # the kind shown: which keys apply
 
