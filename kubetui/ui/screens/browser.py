@@ -180,7 +180,7 @@ class BrowserScreen(ActingScreen):
         self._painted = None
         table = self.table
         table.set_columns(headers)
-        table.marked = self.marks.of(self._view_id())
+        table.marked = self.marks.of(self.bulk.view_id())
         table.aim(state.cursor_key)
         table.empty_message = "Connecting…" if cluster is None else f"No {self.plural()}"
         if cluster is None:
@@ -234,9 +234,6 @@ class BrowserScreen(ActingScreen):
         k = self.kind_of(self.state.kind)
         return k.plural if k else self.state.kind.lower()
 
-    def _view_id(self) -> tuple[str, str | None]:
-        return self.bulk.view_id()
-
     def marked(self) -> list[str]:
         return self.bulk.marked()
 
@@ -289,9 +286,9 @@ class BrowserScreen(ActingScreen):
             else:
                 changed, removed = set(), set()
             if removed:  # a deleted row drops its mark
-                self.marks.drop(self._view_id(), removed)
+                self.marks.drop(self.bulk.view_id(), removed)
             if reset and group.synced:
-                self.marks.keep_only(self._view_id(), model.rows)
+                self.marks.keep_only(self.bulk.view_id(), model.rows)
             if rebuild or changed or removed:
                 changed_any = True
                 self._painted = shape
