@@ -74,12 +74,12 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
     async with app.run_test(size=size) as pilot:
         await settle(pilot, lambda: getattr(app, "_browser", None) is not None
                      and app.browser._ready and app.browser.table.row_count > 30
-                     and app.browser._lint_flag is not None)  # the lint's markers too
+                     and app.browser.header.lint_flag is not None)  # the lint's markers too
         await pilot.pause(1.0)
         shot("pods")
         await command(pilot, "deploy")
         await settle(pilot, lambda: app.browser.table.row_count > 10
-                     and app.browser._lint_flag is not None)
+                     and app.browser.header.lint_flag is not None)
         shot("deployments")
         await command(pilot, "no")
         await settle(pilot, lambda: app.browser.table.row_count == 3)

@@ -176,5 +176,5 @@ async def poll_metrics(pilot, app, times: int = 3) -> None:
         return not any(w.group == "metrics" and not w.is_finished
                        for w in app.browser.workers)
     for _ in range(times):
-        app.browser._poll_metrics()
+        app.browser.poll_metrics()
         assert await wait_for(pilot, polled)

@@ -259,7 +259,7 @@ async def test_metrics_a_user_may_not_read_are_logged_once_not_every_poll(
             await poll_metrics(pilot, app)
             assert await wait_for(pilot, lambda: failures() >= 1)  # it was refused
             assert failures() == 1
-            assert app.browser.metrics_poll.error and "forbidden" in app.browser.metrics_poll.error
+            assert app.browser.usage.poll.error and "forbidden" in app.browser.usage.poll.error
             said = [m for m in notes.messages() if m.startswith("could not read usage: ")]
             assert len(said) == 1 and 'cannot list resource "pods" in API group ' \
                 '"metrics.k8s.io"' in said[0], notes.messages()

@@ -166,7 +166,7 @@ async def test_the_config_turns_the_live_lint_off_and_a_broken_table_is_said(mak
         await command(pilot, "deploy")
         assert await wait_for(pilot, lambda: off.browser.table.row_count > 10)
         await pilot.pause(1.5)  # three lint ticks
-        assert off.browser.table.marks is None and off.browser._lint_flag is None
+        assert off.browser.table.marks is None and off.browser.header.lint_flag is None
         await command(pilot, "lint")
         assert await wait_for(pilot, lambda: isinstance(off.screen, LintScreen))
         assert await wait_for(pilot, lambda: "lint is off" in str(

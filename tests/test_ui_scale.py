@@ -79,7 +79,7 @@ async def test_usage_columns_follow_each_metrics_read(make_app, sim, monkeypatch
         monkeypatch.setattr(sim_metrics, "container_usage",
                             lambda pod, c, now: (0.777, 64 * 2**20))
         built = app.browser._rows.rows.built
-        app.browser._poll_metrics()  # (what the 15 s timer does)
+        app.browser.poll_metrics()  # (what the 15 s timer does)
         every = {f"{777 * n}m" for n in (1, 2, 3)}  # 0.777 cores a container
         assert await wait_for(pilot, lambda: cpu_on_screen() <= every)
         assert app.browser._rows.rows.built - built <= 2 * 40  # the screenful, again
@@ -109,6 +109,6 @@ async def test_a_filtered_view_shows_each_metrics_read_without_formatting_pods_a
                             lambda pod, c, now: (0.777, 64 * 2**20))
         rows = app.browser._rows.rows
         built = rows.built
-        app.browser._poll_metrics()  # (what the 15 s timer does)
+        app.browser.poll_metrics()  # (what the 15 s timer does)
         assert await wait_for(pilot, lambda: cpus() <= {f"{777 * n}m" for n in (1, 2, 3)})
         assert app.browser._rows.rows is rows and rows.built - built <= 10  # (churn only)

@@ -8,26 +8,20 @@ from __future__ import annotations
 
 import logging
 import time
-from bisect import bisect_left
 from dataclasses import replace
-from typing import Any
 
-from humanize import naturaltime
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer
 
 from kubetui.kube.cluster import InformerGroup
-from kubetui.kube.discovery import find as discovery_find
 from kubetui.kube.kinds import KINDS, Kind
-from kubetui.kube.metrics_read import Metrics
-from kubetui.render import events, metrics
+from kubetui.render import events
 from kubetui.render.rows import RowModel
-from kubetui.render.views import by_text, sort_key, table_view, view
+from kubetui.render.views import table_view, view
 from kubetui.ui.actions.acting import ACTION_BINDINGS
 from kubetui.ui.actions.bulk import MARK_BINDINGS, BulkActions, BulkDone
 from kubetui.ui.actions.cron import CRON_BINDINGS, CronActions
@@ -36,20 +30,22 @@ from kubetui.ui.actions.forward import ForwardActions
 from kubetui.ui.actions.marks import Marks
 from kubetui.ui.actions.node import NODE_BINDINGS, NodeActions
 from kubetui.ui.actions.rows import RowActions
-from kubetui.ui.metrics_poll import MetricsPoll, Usage
+from kubetui.ui.browser_commands import BrowserCommands
+from kubetui.ui.browser_header import BrowserHeader
+from kubetui.ui.browser_trail import BrowserTrail
 from kubetui.ui.navigation import (
     Filter,
     ViewState,
     completions,
-    drill_down,
     numeric_column,
-    parse_command,
     parse_filter,
     sort_column,
     with_filter,
 )
+from kubetui.ui.row_order import RowOrder
 from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.help import COMMAND_HELP, HelpScreen, help_groups
+from kubetui.ui.usage_columns import METRICS_EVERY, MetricsRead, UsageColumns
 from kubetui.ui.widgets.command_bar import CommandBar
 from kubetui.ui.widgets.header import ClusterHeader
 from kubetui.ui.widgets.resource_table import ResourceTable
@@ -57,12 +53,12 @@ from kubetui.ui.widgets.resource_table import ResourceTable
 log = logging.getLogger("kubetui.ui")
 REFILTER = ("refilter",)  # `_painted` for a view that is only filtered or sorted anew
 SORT_LETTERS = "NASRTIOPCM"
-METRICS_EVERY = 15.0  # seconds between metrics.k8s.io reads (metrics-server scrapes each 15 s)
 
 
 class BrowserScreen(ActingScreen):
-    """Its keys act through composed parts (`rows`, `bulk`, `nodes`, `cron`, `editing`,
-    `port_forwards`, all over the screen's `actions`): each `action_*` here hands over."""
+    """Composed parts do the work: keys act through `rows`, `bulk`, `nodes`, `cron`,
+    `editing`, `port_forwards` (over the screen's `actions`), `trail` and `commands`, each
+    `action_*` here handing over; `usage`, `order` and `header` keep what is shown."""
 
     kind: reactive[str] = reactive("", bindings=True)  # the kind shown: which keys apply
 
@@ -101,22 +97,16 @@ class BrowserScreen(ActingScreen):
         self.group: InformerGroup | None = None
         self._rows: RowModel | None = None
         self._rows_for: tuple | None = None  # what the rows' columns depend on
-        self._filtered: str | None = None  # the filter `_visible` was made with
-        self._metrics: dict[str, Metrics] | None = None  # key -> Pod/NodeMetrics, if served
-        self._metrics_of: tuple = ()  # the (kind, namespace, session) they were read for
-        self._metrics_unknown: str | None = None  # why usage is unknown (cells say so)
-        self._metrics_wanted = False  # a read is due as soon as the view is listed
-        self.metrics_poll = MetricsPoll()
-        self._visible: set[str] = set()  # keys that pass the filter
-        self._order: list[str] = []
+        self.usage = UsageColumns()
+        self.order = RowOrder()  # the keys shown, in order
         self._filter: Filter = Filter()
         self._painted: tuple | None = None
         self._ready = False
-        self._header_inputs: tuple = ()
         self._table_api = False
         self._columns_from: list | None = None
-        self._lint_flag: tuple | None = None  # (header text, worst severity) of the rows
-        self._lint_seen: tuple = ()
+        self.header = BrowserHeader(self)
+        self.commands = BrowserCommands(self)
+        self.trail = BrowserTrail(self)
         self.marks = Marks()
         self.bulk = BulkActions(self, self.actions)
         self.rows = RowActions(self, self.actions, self.bulk)
@@ -141,7 +131,7 @@ class BrowserScreen(ActingScreen):
         self.query_one(ResourceTable).typeahead = bar
         self.query_one(ResourceTable).names_in_keys = True  # (rows are keyed by object)
         self.query_one(ResourceTable).focus()
-        self.set_interval(METRICS_EVERY, self._poll_metrics)
+        self.set_interval(METRICS_EVERY, self.poll_metrics)
         self.show(self.state, push=False)
 
     def on_unmount(self) -> None:
@@ -173,17 +163,10 @@ class BrowserScreen(ActingScreen):
         v = table_view(state.kind, [{"name": "Name"}, {"name": "Age"}],
                        kind.namespaced) if kind is not None and self._table_api \
             else view(state.kind)
-        # a new view, or the same one on a new session (the first show comes before the
-        # connection, a context switch keeps the view): read now, not at the next interval
-        metrics_of = (state.kind, state.namespace, id(cluster) if cluster is not None else None)
-        if self._metrics_of != metrics_of:
-            self._metrics_of, self._metrics = metrics_of, None
-            self._metrics_unknown = None
-            self._metrics_wanted = True  # read once the view's first list is in (paint):
-            # read beside it, 4.3 MB at 10,000 pods slowed the list and rebuilt the rows
+        self.usage.view_shown(state.kind, state.namespace, cluster)
         all_ns = state.namespace is None or "," in state.namespace
         self.kind = state.kind  # the footer's action keys follow it (a reactive)
-        headers, usage = self._with_metrics(v.headers(all_ns, self.wide))
+        headers, usage = self.usage.columns(state.kind, v.headers(all_ns, self.wide))
         rows_fn = v.rows_fn(all_ns, self.wide)
         same = (state.kind, all_ns, self.wide, headers, self._table_api)
         kept = self._rows is not None and same == self._rows_for
@@ -193,11 +176,11 @@ class BrowserScreen(ActingScreen):
             self._rows_for = same
         else:
             self._rows.rows.row_fn, self._rows.rows.extra = rows_fn, usage
-        self._visible, self._order, self._filtered = set(), [], None
+        self.order.clear()
         self._painted = None
         table = self.table
         table.set_columns(headers)
-        table.marked = self.marks.of(self._view_id())
+        table.marked = self.marks.of(self.bulk.view_id())
         table.aim(state.cursor_key)
         table.empty_message = "Connecting…" if cluster is None else f"No {self.plural()}"
         if cluster is None:
@@ -216,27 +199,9 @@ class BrowserScreen(ActingScreen):
         self.paint()
 
     # -- metrics.k8s.io: CPU, MEM and their shares beside pods and nodes, when served
-    def _with_metrics(self, headers: tuple[str, ...]):
-        """The headers with the usage columns, and the function of a row's usage cells
-        (the rows keep them apart: a metrics read re-reads only those)."""
-        columns = {"Pod": metrics.POD_COLUMNS, "Node": metrics.NODE_COLUMNS}.get(
-            self.state.kind)
-        if columns is None or (self._metrics is None and self._metrics_unknown is None):
-            return headers, None
-        cells = metrics.pod_cells if self.state.kind == "Pod" else metrics.node_cells
-
-        def usage_cells(obj: dict) -> tuple[str, ...]:
-            if self._metrics_unknown is not None:  # read, but not readable: unknown
-                return (metrics.UNKNOWN,) * len(columns)
-            meta = obj.get("metadata") or {}
-            key = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get(
-                "namespace") else meta.get("name", "")
-            usage = self._metrics or {}  # the latest read (a row is formatted when shown)
-            return cells(obj, usage.get(key))
-        return (*headers, *columns), usage_cells
-
-    def _poll_metrics(self) -> None:
-        if self.state.kind in ("Pod", "Node") and self.app.cluster is not None:
+    def poll_metrics(self) -> None:
+        """Read the usage of the view's pods or nodes (the timer's, every METRICS_EVERY)."""
+        if self.usage.polled(self.state.kind, self.app.cluster):
             self._read_metrics(self.state.kind, self.state.namespace)
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
@@ -244,37 +209,24 @@ class BrowserScreen(ActingScreen):
         cluster = self.app.cluster
         if cluster is None:
             return
-        self.post_message(self.MetricsRead(self.metrics_poll.read(cluster.client, kind,
-                                                                  namespace)))
+        self.post_message(self.usage.read(cluster.client, kind, namespace))
 
-    class MetricsRead(Message):
-        """metrics.k8s.io answered for a kind (see ui/metrics_poll.Usage)."""
-
-        def __init__(self, usage: Usage) -> None:
-            super().__init__()
-            self.usage = usage
-
-    def on_browser_screen_metrics_read(self, message: MetricsRead) -> None:
-        self._metrics_read(message.usage)
-
-    def _metrics_read(self, usage: Usage) -> None:
-        if usage.notice:
-            self.notify(usage.notice, severity="warning", timeout=10)
-        had = self._metrics is not None or self._metrics_unknown is not None
-        has = usage.found is not None or usage.unknown is not None
-        if usage.kind != self.state.kind or not (had or has):
+    def on_metrics_read(self, message: MetricsRead) -> None:
+        if message.usage.notice:
+            self.notify(message.usage.notice, severity="warning", timeout=10)
+        rebuild = self.usage.take(message.usage, self.state.kind)
+        if rebuild is None:
             return
-        self._metrics, self._metrics_unknown = usage.found, usage.unknown
-        if had != has:  # columns come or go: build the view again
+        if rebuild:  # columns come or go: build the view again
             self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
             return
         if self._rows is not None:  # every row's usage cells are read again when needed
             self._rows.invalidate_extra()  # (the object's own cells stay formatted)
-        if self._filter.text or self.state.sort_column in (
-                *metrics.POD_COLUMNS, *metrics.NODE_COLUMNS):
+        if self._filter.text or self.usage.sorts_by_usage(self.state.sort_column):
             # every row's usage may have changed: filter and sort again (the same objects:
             # no reset, which had handed all 10,000 over anew at each read)
-            self._painted, self._filtered = REFILTER, None
+            self._painted = REFILTER
+            self.order.filtered = None
         elif self._rows is not None:
             self.table.refresh()  # the rows on screen show the new usage as drawn
 
@@ -285,18 +237,15 @@ class BrowserScreen(ActingScreen):
         k = self.kind_of(self.state.kind)
         return k.plural if k else self.state.kind.lower()
 
-    def _view_id(self) -> tuple[str, str | None]:
-        return self.bulk.view_id()
-
     def marked(self) -> list[str]:
         return self.bulk.marked()
 
     def marks_changed(self, repaint: bool = False) -> None:
         """The marks changed: the table shows them, the header counts them."""
         self.table.refresh()
-        self._header_inputs = ()
+        self.header.stale()
         if repaint:
-            self._paint_header()
+            self.header.paint()
 
     def _adopt_server_columns(self) -> None:
         """A Table-API view learns its columns from the first list; rebuild with them."""
@@ -330,9 +279,8 @@ class BrowserScreen(ActingScreen):
         if group is not None and model is not None:
             if self._painted is None:
                 group.store.mark_reset()  # a new view: start from everything
-            if self._metrics_wanted and group.synced:
-                self._metrics_wanted = False
-                self._poll_metrics()
+            if self.usage.due(group.synced):
+                self.poll_metrics()
             reset, dirty, items = group.store.take_changes()
             shape = (self._filter.text, self.state.sort_column, self.state.sort_reverse)
             rebuild = reset or shape != self._painted
@@ -341,90 +289,27 @@ class BrowserScreen(ActingScreen):
             else:
                 changed, removed = set(), set()
             if removed:  # a deleted row drops its mark
-                self.marks.drop(self._view_id(), removed)
+                self.marks.drop(self.bulk.view_id(), removed)
             if reset and group.synced:
-                self.marks.keep_only(self._view_id(), model.rows)
+                self.marks.keep_only(self.bulk.view_id(), model.rows)
             if rebuild or changed or removed:
                 changed_any = True
                 self._painted = shape
-                moved = self._reorder(rebuild, changed, removed, items, reset)
+                moved = self.order.update(model, self._filter, self.table.columns,
+                                          self.state.sort_column, self.state.sort_reverse,
+                                          rebuild, changed, removed, items, reset)
                 with self.app.batch_update():
-                    self.table.apply(model.rows, self._order, changed, rebuild,
+                    self.table.apply(model.rows, self.order.keys, changed, rebuild,
                                      model.created, moved)
         if self.table.wanted is not None and group is not None and model is not None and \
-                group.synced and self.table.wanted not in self._order:
+                group.synced and self.table.wanted not in self.order.keys:
             missing, self.table.wanted = self.table.wanted, None
             self.notify(f"{missing} is not in this view (gone, or filtered out)",
                         severity="warning", timeout=4)
-            self.table.apply(model.rows, self._order, set(), False, model.created, True)
+            self.table.apply(model.rows, self.order.keys, set(), False, model.created, True)
         self.table.tick()
-        self._paint_header()
+        self.header.paint()
         return changed_any
-
-    def _reorder(self, rebuild: bool, changed: set[str], removed: set[str],
-                 items: dict, reset: bool = True) -> bool:
-        """Keep the filtered, sorted key list: patched in place when sorted by key, sorted
-        again only when a column sort is on and something changed. Returns whether any
-        row was added, removed or moved."""
-        assert self._rows is not None  # (a view is shown)
-        rows, f = self._rows.rows, self._filter
-
-        def keeps(key: str) -> bool:  # (the cells only for a filter that reads them)
-            return f.keeps(rows.text(key) if f.reads_cells else "",
-                                key.rsplit("/", 1)[-1])
-
-        if rebuild and (reset or self._filtered != f.text):
-            if f.pattern is not None and f.reads_cells:  # (every row: no call per row)
-                search, text, inverse = f.pattern.search, rows.text, f.inverse
-                self._visible = {k for k in rows if (search(text(k)) is None) is inverse}
-            else:
-                self._visible = {k for k in rows if keeps(k)}
-            self._filtered = f.text
-        else:  # (a patch, or a sort: the rows kept are those kept before, patched)
-            for key in removed:
-                self._visible.discard(key)
-            for key in changed:
-                if keeps(key):
-                    self._visible.add(key)
-                else:
-                    self._visible.discard(key)
-        column = self.state.sort_column
-        headers = self.table.columns
-        if column in headers:
-            before, self._order = self._order, self._sorted(column, headers.index(column),
-                                                            items)
-            return before != self._order
-        if rebuild or len(changed) + len(removed) > len(self._order) // 8 + 64:
-            self._order = sorted(self._visible)  # many at once: sorting beats inserting
-            return True
-        order, moved = self._order, False
-        for key in removed | (changed - self._visible):
-            i = bisect_left(order, key)
-            if i < len(order) and order[i] == key:
-                del order[i]
-                moved = True
-        for key in changed & self._visible:
-            i = bisect_left(order, key)
-            if i >= len(order) or order[i] != key:
-                order.insert(i, key)
-                moved = True
-        return moved
-
-    def _sorted(self, column: str, i: int, items: dict) -> list[str]:
-        """The visible keys by column `i` (ties by key): the values are read in one pass,
-        then the (value, key) pairs sorted (no closure of three calls a row)."""
-        assert self._rows is not None
-        keys = list(self._visible)
-        if column == "AGE":
-            created = self._rows.created
-            values: list[Any] = [-created.get(k, 0.0) for k in keys]
-        else:
-            key_fn = sort_key(column)
-            cells = self._rows.rows.column(keys, i)
-            values = cells if key_fn is by_text else \
-                [key_fn(c, items.get(k)) for c, k in zip(cells, keys, strict=True)]
-        pairs = sorted(zip(values, keys, strict=True), reverse=self.state.sort_reverse)
-        return [k for _, k in pairs]
 
     def due_in(self) -> float:
         """Seconds until this screen changes with nothing but time: an age on screen,
@@ -438,63 +323,9 @@ class BrowserScreen(ActingScreen):
         self.bulk.done(message)
 
     def lint_tick(self) -> None:
-        """The live lint's findings: a marker on each row with some, a count in the
-        header (ui/screens/lint.py does the work). The app calls it on each look."""
-        from kubetui.ui.live_lint import lint_marks
-        if self.app.screen is not self:
-            return
-        marks, flag, version = lint_marks(self.app, self.state.kind, self.state.namespace,
-                                          self.group)
-        seen = (version, self.state.kind, self.state.namespace, marks is None)
-        if seen != self._lint_seen:
-            self._lint_seen, self._lint_flag = seen, flag
-            self.table.set_marks(marks)
-            self._paint_header()
-
-    def _paint_header(self) -> None:
-        app = self.app
-        ctx = app.context_info
-        health = self.group.health if self.group else None
-        detail = ""
-        if health is not None:
-            if health.state in ("syncing", "relisting") and health.listed:
-                detail = f"{self.plural()} {health.listed:,}" + (
-                    f" / {health.total:,}" if health.total else "")
-            elif health.message:
-                wait = max(0.0, health.next_try - time.time())
-                detail = f"{health.message} (retry in {wait:.0f}s)" if wait else health.message
-            if health.state != "live" and health.live_until:
-                detail += f"; stale since {naturaltime(time.time() - health.live_until)}"
-        inputs = (ctx, app.server_version, health, detail, len(self.stack), self.state,
-                  self.table.row_count, self.wide, self._lint_flag,
-                  len(self.marks.of(self._view_id())))
-        if inputs == self._header_inputs:
-            return
-        self._header_inputs = inputs
-        crumbs = [s.crumb or s.title for s in self.stack] + [self.state.crumb or
-                                                             self.state.title]
-        view_text = " > ".join(crumbs[-4:])
-        if self.state.crumb:
-            view_text += f"  {self.state.title}"
-        extras = []
-        if self.state.filter:
-            extras.append(f"/{self.state.filter}")
-        if self.state.label_selector and not self.state.crumb:
-            extras.append(f"-l {self.state.label_selector}")
-        if self.state.sort_column:
-            extras.append(f"sort {self.state.sort_column}{'↓' if self.state.sort_reverse else '↑'}")
-        if self.wide:
-            extras.append("wide")
-        marked = len(self.marks.of(self._view_id()))
-        if marked:
-            extras.append(f"{marked} marked")
-        self.query_one(ClusterHeader).show(
-            context=ctx.name if ctx else "-", cluster=ctx.cluster if ctx else "-",
-            user=ctx.user if ctx else "-", server=ctx.server if ctx else "-",
-            version=app.server_version, view=view_text, scope=" ".join(extras),
-            count=self.table.row_count, health=health.state if health else "connecting",
-            detail=detail, badge="READ-ONLY" if app.settings.readonly else "",
-            favorites=self.favorites, namespace=self.active_namespace, lint=self._lint_flag)
+        """The live lint's findings on the rows and in the header (the app calls it on
+        each look)."""
+        self.header.lint_tick()
 
     # -- keys
     def action_command(self) -> None:
@@ -519,113 +350,25 @@ class BrowserScreen(ActingScreen):
         self.run_command(event.text)
 
     def run_command(self, text: str) -> None:
-        cmd = parse_command(text)
-        if cmd.action == "view":  # a new trail, as in k9s: drill-downs make the crumbs
-            self.stack.clear()
-            self.show(ViewState(cmd.kind or "", self.active_namespace,
-                                filter=cmd.argument or ""),
-                      push=False)
-        elif cmd.action == "ns":
-            self.set_namespace(cmd.argument)
-        elif cmd.action == "ctx":
-            self.app.pick_context(cmd.argument)
-        elif cmd.action == "theme":
-            self.app.pick_theme(cmd.argument)
-        elif cmd.action == "help":
-            self.action_help()
-        elif cmd.action == "arch":
-            self.action_arch(cmd.argument)
-        elif cmd.action == "xray":
-            self.action_xray(cmd.kind or "")
-        elif cmd.action == "aliases":
-            self.action_aliases()
-        elif cmd.action == "pf":
-            from kubetui.ui.screens.portforward import PortForwardScreen
-            self.app.push_screen(PortForwardScreen())
-        elif cmd.action == "fleet":
-            from .fleet import open_fleet
-            open_fleet(self.app, cmd.argument)
-        elif cmd.action == "lint":
-            from kubetui.ui.screens.lint import LintScreen
-            self.app.push_screen(LintScreen())
-        elif cmd.action == "logs" and self.app.cluster is not None:
-            from kubetui.ui.screens.logs import (
-                LogScreen,  # every pod the selector matches, later ones too
-            )
-            self.app.push_screen(LogScreen(self.app.cluster, self.active_namespace or "",
-                                           selector=cmd.argument, title=f"-l {cmd.argument}"))
-        elif cmd.action == "timeline" and self.app.cluster is not None:
-            from kubetui.ui.screens.timeline import TimelineScreen
-            self.app.push_screen(TimelineScreen(self.app.cluster, cmd.argument or "",
-                                                self.active_namespace or "default"))
-        elif cmd.action == "apply" and self.app.cluster is not None:
-            self.editing.apply_manifests(cmd.argument or "")
-        elif cmd.action == "quit":
-            self.app.call_later(self.app.action_quit_app)  # a coroutine: run it, not call it
-        else:
-            words = text.strip().lstrip(":").split()
-            found = discovery_find(words[0] if words else "",
-                                   getattr(self.app, "extra_kinds", {}))
-            if found is None:
-                self.notify(cmd.error, severity="warning")
-                return
-            self.stack.clear()  # `:gadgets widget-b` filters as `:deploy api` does
-            self.show(ViewState(found.kind, self.active_namespace, found=found,
-                                filter=" ".join(words[1:])), push=False)
+        self.commands.run(text)
 
     def action_aliases(self) -> None:
-        """Every command alias and kind short name (:aliases), as k9s's ctrl+a."""
-        from kubetui.ui.screens.aliases import AliasesScreen
-        self.app.push_screen(AliasesScreen())
+        self.commands.aliases()
 
     def action_owner(self) -> None:
-        """Jump to the selected object's owner (J again climbs further); Escape returns."""
-        from kubetui.ui.navigation import owner_view
-        picked = self.selected()
-        if picked is None:
-            return
-        target = owner_view(picked[1])
-        if target is None:
-            self.notify(f"{picked[1]['metadata']['name']} has no owner", timeout=3)
-            return
-        self.show(target)
+        self.trail.owner()
 
     def action_arch(self, namespace: str | None = None) -> None:
-        """The architecture view, of the namespace in view (`:arch NS`, or all)."""
-        from kubetui.ui.screens.arch import ArchScreen
-        if self.app.cluster is not None:
-            self.app.push_screen(ArchScreen(self.app.cluster,
-                                            namespace or self.active_namespace))
+        self.commands.arch(namespace)
 
     def action_xray(self, kind: str) -> None:
-        from kubetui.ui.screens.xray import XrayScreen
-        if self.app.cluster is not None:
-            self.app.push_screen(XrayScreen(self.app.cluster, kind, self.active_namespace))
+        self.commands.xray(kind)
 
     def set_namespace(self, namespace: str | None) -> None:
-        """Another namespace: a new trail (as in k9s), the kind in view kept; the
-        namespace joins the favourites at the end (their numbers never move)."""
-        self.active_namespace = namespace
-        if namespace and "," not in namespace and namespace not in self.favorites and \
-                len(self.favorites) < 9:
-            self.favorites.append(namespace)
-        k = self.kind_of(self.state.kind)
-        kind = "Pod" if (k is not None and not k.namespaced) or self.state.crumb else \
-            self.state.kind
-        self.stack.clear()
-        self.show(ViewState(kind, namespace), push=False)
-        self._header_inputs = ()  # the favourites line changed
+        self.trail.set_namespace(namespace)
 
     def action_namespace(self, slot: int) -> None:
-        if slot == 0:
-            self.set_namespace(None)
-        elif slot <= len(self.favorites):
-            self.set_namespace(self.favorites[slot - 1])
-        else:
-            self.notify(f"no favourite namespace on {slot}: " + (", ".join(
-                f"{i} {ns}" for i, ns in enumerate(self.favorites, 1)) or "none yet") +
-                " (they come from the config's favorites, then the namespaces you visit)",
-                severity="warning", timeout=5)
+        self.trail.favourite(slot)
 
     def action_sort(self, letter: str) -> None:
         column = sort_column(letter, self.table.columns)
@@ -648,27 +391,10 @@ class BrowserScreen(ActingScreen):
         return (key, obj) if obj is not None else None
 
     def action_open(self) -> None:
-        picked = self.selected()
-        if picked is None:
-            return
-        target = drill_down(self.state.kind, picked[1], self.state)
-        if target is None:
-            self.action_describe()
-            return
-        if self.state.kind == "Namespace":
-            self.active_namespace = target.namespace
-        self.show(target)
+        self.trail.open()
 
     def action_back(self) -> None:
-        """esc: first the filter in force, whatever its kind (a drill-down's own selector
-        is the view itself: esc leaves it), then back along the trail."""
-        if self.state.filter or (self.state.label_selector and not self.state.crumb):
-            self.show(replace(self.state, filter="", label_selector=None
-                              if not self.state.crumb else self.state.label_selector),
-                      push=False)
-        elif self.stack:
-            previous = self.stack.pop()
-            self.show(previous, push=False)
+        self.trail.back()
 
     def action_copy_name(self) -> None:
         picked = self.selected()

@@ -1,0 +1,90 @@
+"""The browser's rows in the order shown: the keys that pass the filter, sorted by key or
+by a column, patched in place as rows change (a sort by key inserts and removes; a
+column sort sorts again only when something changed)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from typing import Any
+
+from kubetui.render.rows import RowModel
+from kubetui.render.views import by_text, sort_key
+from kubetui.ui.navigation import Filter
+
+
+class RowOrder:
+    """The filtered, sorted key list of the view shown (`keys`)."""
+
+    def __init__(self) -> None:
+        self.visible: set[str] = set()  # keys that pass the filter
+        self.keys: list[str] = []
+        self.filtered: str | None = None  # the filter `visible` was made with
+
+    def clear(self) -> None:
+        self.visible, self.keys, self.filtered = set(), [], None
+
+    def update(self, model: RowModel, f: Filter, headers: tuple[str, ...], column: str | None,
+               reverse: bool, rebuild: bool, changed: set[str], removed: set[str],
+               items: dict, reset: bool = True) -> bool:
+        """Keep the filtered, sorted key list: patched in place when sorted by key, sorted
+        again only when a column sort is on and something changed. Returns whether any
+        row was added, removed or moved."""
+        rows = model.rows
+
+        def keeps(key: str) -> bool:  # (the cells only for a filter that reads them)
+            return f.keeps(rows.text(key) if f.reads_cells else "",
+                                key.rsplit("/", 1)[-1])
+
+        if rebuild and (reset or self.filtered != f.text):
+            if f.pattern is not None and f.reads_cells:  # (every row: no call per row)
+                search, text, inverse = f.pattern.search, rows.text, f.inverse
+                self.visible = {k for k in rows if (search(text(k)) is None) is inverse}
+            else:
+                self.visible = {k for k in rows if keeps(k)}
+            self.filtered = f.text
+        else:  # (a patch, or a sort: the rows kept are those kept before, patched)
+            for key in removed:
+                self.visible.discard(key)
+            for key in changed:
+                if keeps(key):
+                    self.visible.add(key)
+                else:
+                    self.visible.discard(key)
+        if column in headers:
+            before, self.keys = self.keys, self._sorted(model, column, headers.index(column),
+                                                        reverse, items)
+            return before != self.keys
+        if rebuild or len(changed) + len(removed) > len(self.keys) // 8 + 64:
+            self.keys = sorted(self.visible)  # many at once: sorting beats inserting
+            return True
+        order, moved = self.keys, False
+        for key in removed | (changed - self.visible):
+            i = bisect_left(order, key)
+            if i < len(order) and order[i] == key:
+                del order[i]
+                moved = True
+        for key in changed & self.visible:
+            i = bisect_left(order, key)
+            if i >= len(order) or order[i] != key:
+                order.insert(i, key)
+                moved = True
+        return moved
+
+    def _sorted(self, model: RowModel, column: str, i: int, reverse: bool,
+                items: dict) -> list[str]:
+        """The visible keys by column `i` (ties by key): the values are read in one pass,
+        then the (value, key) pairs sorted (no closure of three calls a row)."""
+        keys = list(self.visible)
+        if column == "AGE":
+            created = model.created
+            values: list[Any] = [-created.get(k, 0.0) for k in keys]
+        else:
+            key_fn = sort_key(column)
+            cells = model.rows.column(keys, i)
+            values = cells if key_fn is by_text else \
+                [key_fn(c, items.get(k)) for c, k in zip(cells, keys, strict=True)]
+        pairs = sorted(zip(values, keys, strict=True), reverse=reverse)
+        return [k for _, k in pairs]
+
+
+__all__ = ["RowOrder"]
