@@ -94,6 +94,14 @@ def yaml_of_the_configmap(term: PtyProcess, screen: Terminal) -> None:
     term.send(b"y")  # YAML: the data
 
 
+def leave(term: PtyProcess, screen: Terminal, view: str) -> None:
+    """q back to `view`, then :q: the program exits cleanly."""
+    term.send(b"q")
+    assert screen.wait_for(view), screen.text()
+    term.send(b":q\r")
+    assert term.exit_code() == 0
+
+
 def test_planted_control_sequences_reach_the_terminal_as_text(evil, kubeconfig, tmp_path):
     term, screen = launch(kubeconfig, str(tmp_path), 200, 50)
     try:
@@ -108,10 +116,7 @@ def test_planted_control_sequences_reach_the_terminal_as_text(evil, kubeconfig, 
         for raw in NEVER:  # the sequences themselves never reached the terminal
             assert raw not in screen.raw, raw
         assert "pwned-title" not in (screen.screen.title or "")
-        term.send(b"q")
-        assert screen.wait_for("configmaps(evil)")
-        term.send(b":q\r")
-        assert term.exit_code() == 0
+        leave(term, screen, "configmaps(evil)")
     finally:
         term.close()
 
@@ -142,9 +147,6 @@ def test_at_80_columns_a_long_yaml_line_scrolls_sideways_or_wraps(evil, kubeconf
         term.send(b"\x1b[B" * 10)
         assert screen.wait_for(lines[11].rstrip()) and screen.wait_for_line(1, lines[11]), \
             screen.text()
-        term.send(b"q")
-        assert screen.wait_for("pods(evil)")
-        term.send(b":q\r")
-        assert term.exit_code() == 0
+        leave(term, screen, "pods(evil)")
     finally:
         term.close()
