@@ -202,11 +202,15 @@ def test_usage_near_the_limit_is_a_warning():
     assert not only(run(d, p, metrics=usage), "tight-memory-limit")
 
 
-def test_live_usage_crossing_the_limit_shows_and_goes_and_moves_the_message():
+@pytest.mark.parametrize("near_found_by_the_reader", [False, True])
+def test_live_usage_crossing_the_limit_shows_and_goes_and_moves_the_message(
+        near_found_by_the_reader):
     """The live lint takes each metrics read (set_metrics): usage that comes near the
     limit makes the finding, moves its number while near, and ends it when it drops;
     (usage far from it, before and after a read, is not re-checked: a speed-up this
-    guards the result of)."""
+    guards the result of). The live feed finds the pods near their limit in its reading
+    thread and hands them over: the same findings."""
+    from kubetui.diagnose.lint_workloads import near_limit_pods
     d = deployment(containers=[container("app", requests={"cpu": "1", "memory": "64Mi"},
                                          limits={"memory": "100Mi"})])
     p = pod_of(d)
@@ -216,8 +220,10 @@ def test_live_usage_crossing_the_limit_shows_and_goes_and_moves_the_message():
     linter.reset("Pod", {key: p})
 
     def read(memory: str) -> list[str]:
-        linter.set_metrics({key: {"containers": [
-            {"name": "app", "usage": {"cpu": "10m", "memory": memory}}]}})
+        metrics = {key: {"containers": [
+            {"name": "app", "usage": {"cpu": "10m", "memory": memory}}]}}
+        linter.set_metrics(metrics, near_limit_pods(linter.objs["Pod"], metrics)
+                           if near_found_by_the_reader else None)
         linter.flush()
         return [f.message for f in linter.findings() if f.rule == "tight-memory-limit"]
     assert read("20Mi") == []

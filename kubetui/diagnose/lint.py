@@ -38,7 +38,7 @@ from .lint_rules import (
     quantity_or_none,
 )
 from .lint_signatures import liveness_container, split_key
-from .lint_workloads import near_limit
+from .lint_workloads import near_limit_pods
 
 KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service",
          "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim",
@@ -58,6 +58,7 @@ class Linter:
         self.objs: dict[str, dict[str, Obj]] = {k: {} for k in KINDS}
         self.by_ns: dict[str, dict[str, set[str]]] = {k: {} for k in KINDS}
         self.pod_metrics: Mapping[str, Reading] = {}  # pod key -> PodMetrics
+        self.near: builtins.set[str] = set()  # pods near their memory limit (set_metrics)
         self.found: dict[tuple[str, str], dict[str, tuple[Finding, ...]]] = {}
         self.version = 0  # bumped when any finding changes
         self._flagged: dict[tuple[str, str | None], tuple[int, str | None]] = {}  # this version's
@@ -108,21 +109,23 @@ class Linter:
             if paused:
                 gc.enable()
 
-    def set_metrics(self, metrics: Mapping[str, Reading] | None) -> None:
-        """PodMetrics by pod key (None: metrics.k8s.io is not served)."""
+    def set_metrics(self, metrics: Mapping[str, Reading] | None,
+                    near: builtins.set[str] | None = None) -> None:
+        """PodMetrics by pod key (None: metrics.k8s.io is not served). `near`: the pods
+        near their memory limit under these metrics, if the caller found them already
+        (kube/lint_feed.py does, in its reading thread: every pod is looked at, 0.5-1.6 s
+        at 100,000 pods, which had been on the UI's thread every minute)."""
         metrics = metrics or {}
-        old = self.pod_metrics
-        for key in set(old) | set(metrics):
-            was, now = old.get(key), metrics.get(key)
-            if (was or {}).get("containers") == (now or {}).get("containers"):
-                continue
-            pod = self.objs["Pod"].get(key)
-            # usage moves one rule, and only for a container near its limit before or
-            # after (usage drifts on every pod every read: 10,000 re-checks a minute, on
-            # the UI's thread, were 0.24 s each time)
-            if pod is not None and (near_limit(pod, was) or near_limit(pod, now)):
+        pods = self.objs["Pod"]
+        if near is None:
+            near = near_limit_pods(pods, metrics)
+        # usage moves one rule, and only for a pod near its limit before or after (usage
+        # drifts on every pod every read: 10,000 re-checks a minute were 0.24 s each time)
+        for key in self.near | near:
+            pod = pods.get(key)
+            if pod is not None:
                 self.mark_runtime(key, pod_owner(pod), "tight-memory-limit")
-        self.pod_metrics = metrics
+        self.near, self.pod_metrics = near, metrics
 
     def tick(self) -> None:
         """What time alone changes: namespaces Terminating long enough to be stuck."""

@@ -5,6 +5,8 @@ last change). Each is told on the workload (a bare pod: on itself); see lint_bas
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from kubetui.render.age import parse_time
 from kubetui.render.events import count as event_count
 from kubetui.render.json_types import Obj
@@ -84,18 +86,43 @@ def missing_requests(kind: str, obj: Obj, v: LintView) -> list[Finding]:
 NEAR_LIMIT = 0.9  # a container using this share of its memory limit is near it
 
 
+_LIMITS: dict[int, tuple[object, dict[object, float | None]]] = {}
+
+
+def _memory_limits(pod: Obj) -> dict[object, float | None]:
+    """Each container's memory limit, kept per containers list (a workload's pods share
+    theirs, kube/slim.py): a metrics read checks every pod."""
+    containers = (pod.get("spec") or {}).get("containers") or ()
+    hit = _LIMITS.get(id(containers))
+    if hit is not None and hit[0] is containers:
+        return hit[1]
+    limits = {c.get("name"): quantity_or_none(((c.get("resources") or {}).get("limits")
+                                               or {}).get("memory")) for c in containers}
+    if len(_LIMITS) > 20_000:
+        _LIMITS.clear()
+    _LIMITS[id(containers)] = (containers, limits)  # (held, so its id is not reused)
+    return limits
+
+
 def near_limit(pod: Obj, metrics: Reading | None) -> bool:
     """Whether a container of the pod uses NEAR_LIMIT of its memory limit or more."""
     if not metrics:
         return False
-    limits = {c.get("name"): ((c.get("resources") or {}).get("limits") or {}).get("memory")
-              for c in (pod.get("spec") or {}).get("containers") or ()}
+    limits = _memory_limits(pod)
     for c in metrics.get("containers") or ():
-        limit = quantity_or_none(limits.get(c.get("name")))
-        used = quantity_or_none((c.get("usage") or {}).get("memory"))
-        if limit and used is not None and used >= NEAR_LIMIT * limit:
-            return True
+        limit = limits.get(c.get("name"))
+        if limit:
+            used = quantity_or_none((c.get("usage") or {}).get("memory"))
+            if used is not None and used >= NEAR_LIMIT * limit:
+                return True
     return False
+
+
+def near_limit_pods(pods: Mapping[str, Obj], metrics: Mapping[str, Reading]) -> set[str]:
+    """The pods with a container near its memory limit under these metrics (every pod
+    looked at: run it off the UI's thread, 0.5-1.6 s at 100,000 pods)."""
+    return {key for key, m in metrics.items()
+            if (pod := pods.get(key)) is not None and near_limit(pod, m)}
 
 
 def tight_memory_limit(kind: str, obj: Obj, v: LintView) -> list[Finding]:

@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from kubetui.diagnose.lint import KINDS, LintConfig, Linter
+from kubetui.diagnose.lint_workloads import near_limit_pods
 from kubetui.render.json_types import Obj
 
 from .client import ApiError
@@ -115,7 +116,7 @@ class LiveLint:
                 self.changes += len(dirty)
         metrics, self._metrics = self._metrics, None
         if metrics is not None:
-            linter.set_metrics(metrics.get("items"))
+            linter.set_metrics(metrics.get("items"), metrics.get("near"))
 
     # -- metrics (a worker thread)
     def metrics_due(self) -> bool:
@@ -141,7 +142,10 @@ class LiveLint:
             log.error("the lint could not read pod metrics", exc_info=True)
             return
         self.metrics_served = True
-        self._metrics = {"items": found}
+        # which pods are near their memory limit: every pod looked at, here, not on the
+        # UI's thread (the objects are the informers', read, never changed)
+        near = near_limit_pods(self.linter.objs["Pod"], found)
+        self._metrics = {"items": found, "near": near}
 
     # -- what the UI shows
     @property
