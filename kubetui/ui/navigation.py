@@ -5,6 +5,7 @@ knows no widgets, so the tests can drive it directly."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from kubetui.kube.kinds import KINDS, Kind
@@ -202,6 +203,15 @@ class Filter:
         if self.pattern is None:
             return True
         return (self.pattern.search(text) is not None) != self.inverse
+
+    def kept(self, keys: Iterable[str], text: Callable[[str], str]) -> set[str]:
+        """The keys (`namespace/name`) whose rows stay, of many at once; `text(key)` is
+        a row's cells as `keeps` takes them, read only by a filter that reads them."""
+        if self.reads_cells:  # (the regex over every row, with no call of ours a row)
+            assert self.pattern is not None
+            search, inverse = self.pattern.search, self.inverse
+            return {k for k in keys if (search(text(k)) is None) is inverse}
+        return {k for k in keys if self.keeps("", k.rsplit("/", 1)[-1])}
 
 
 def _fuzzy(needle: str, hay: str) -> bool:

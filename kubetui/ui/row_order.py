@@ -36,11 +36,7 @@ class RowOrder:
                                 key.rsplit("/", 1)[-1])
 
         if rebuild and (reset or self.filtered != f.text):
-            if f.pattern is not None and f.reads_cells:  # (every row: no call per row)
-                search, text, inverse = f.pattern.search, rows.text, f.inverse
-                self.visible = {k for k in rows if (search(text(k)) is None) is inverse}
-            else:
-                self.visible = {k for k in rows if keeps(k)}
+            self.visible = f.kept(rows, rows.text)
             self.filtered = f.text
         else:  # (a patch, or a sort: the rows kept are those kept before, patched)
             for key in removed:
