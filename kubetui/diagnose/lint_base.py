@@ -40,6 +40,8 @@ class Finding:
     evidence: tuple[str, ...] = ()  # the fields and values it saw
     container: str = ""
     make_fix: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+    # who holds it once stored (`kept_by`), and writes its fix again when asked
+    source: Refixer | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # pods of one workload, or bare pods alike, repeat the same words: one copy each
@@ -57,7 +59,17 @@ class Finding:
     @property
     def fix(self) -> str:
         """The fix as YAML for this object (built when asked: most are never shown)."""
-        return self.make_fix() if self.make_fix is not None else ""
+        if self.make_fix is not None:
+            return self.make_fix()
+        return self.source.fix_of(self) if self.source is not None else ""
+
+    def kept_by(self, source: Refixer) -> None:
+        """Stored by `source` (a Linter): the rule's fix closure is let go, and `source`
+        writes the fix from the subject as it is when the fix is asked for. Kept, the
+        closures and what they captured held 165 MB at 100,000 bare pods."""
+        if self.make_fix is not None:
+            object.__setattr__(self, "make_fix", None)
+            object.__setattr__(self, "source", source)
 
     @property
     def reason(self) -> str:
@@ -68,6 +80,12 @@ class Finding:
                 "namespace": self.namespace, "name": self.name, "message": self.message,
                 "container": self.container, "evidence": list(self.evidence),
                 "reason": self.reason, "fix": self.fix}
+
+
+class Refixer(Protocol):
+    """What writes a stored finding's fix again (lint.Linter)."""
+
+    def fix_of(self, finding: Finding) -> str: ...
 
 
 _SHARED: dict[Hashable, Any] = {}  # a value -> its one copy (the same type as the value)
