@@ -66,3 +66,80 @@ def test_any_json_decodes_or_says_it_is_not_a_list(doc):
     for reading in found.values():  # and each sums itself without a crash
         cpu, mem = usage(reading)
         assert isinstance(cpu, float) and isinstance(mem, float)
+
+
+class CountingClient:
+    """A client whose every metrics read answers one more millicore a pod, counting the
+    reads and how many were in flight at once."""
+
+    def __init__(self) -> None:
+        import threading
+        self.calls, self.busy, self.most = 0, 0, 0
+        self.lock, self.go = threading.Lock(), threading.Event()
+        self.go.set()
+
+    def request(self, method, path, timeout=None):
+        with self.lock:
+            self.calls += 1
+            self.busy += 1
+            self.most = max(self.most, self.busy)
+            n = self.calls
+        self.go.wait(10)
+        with self.lock:
+            self.busy -= 1
+        pod = {**POD, "containers": [{"name": "app", "usage": {"cpu": f"{n}m",
+                                                                "memory": "1Mi"}}]}
+        return orjson.dumps({"items": [pod]})
+
+
+def test_the_lint_takes_the_usage_columns_read_of_every_pod_and_follows_the_next():
+    """At 100,000 pods the usage columns and the lint each kept a read of every pod's
+    usage (50 MB each): the lint now takes the columns' recent read, and what it holds
+    is always the latest read, not a second copy."""
+    from kubetui.kube.metrics_read import pod_reads
+
+    client = CountingClient()
+    reads = pod_reads(client)
+    assert pod_reads(client) is reads  # one per cluster client
+    columns = reads.read(client, max_age=0)
+    assert reads.read(client, max_age=20) is columns and client.calls == 1  # the lint's
+    held = reads.view()
+    assert usage(held["shop/api-1"])[0] == pytest.approx(0.001)
+    reads.read(client, max_age=0)  # the columns' next read, 15 s on
+    assert client.calls == 2 and usage(held.get("shop/api-1"))[0] == pytest.approx(0.002)
+    assert list(held) == ["shop/api-1"] and len(held) == 1
+
+
+def test_reads_of_every_pod_are_one_at_a_time():
+    """Two lists of 43 MB of JSON in flight at once (the columns' and the lint's) made
+    the 100,000-pod peak; a second reader waits for the first and takes its read."""
+    import threading
+
+    from kubetui.kube.metrics_read import pod_reads
+
+    client = CountingClient()
+    client.go.clear()
+    reads = pod_reads(client)
+    got: list = []
+    first = threading.Thread(target=lambda: got.append(reads.read(client, max_age=0)))
+    first.start()
+    while client.calls == 0:  # (the first read is in flight)
+        threading.Event().wait(0.001)
+    second = threading.Thread(target=lambda: got.append(reads.read(client, max_age=20)))
+    second.start()
+
+    def waiting_in_read() -> bool:  # the second reader is inside PodReads.read
+        import sys
+        frame = sys._current_frames().get(second.ident or 0)
+        while frame is not None:
+            if frame.f_code.co_name == "read" and frame.f_code.co_filename.endswith(
+                    "metrics_read.py"):
+                return True
+            frame = frame.f_back
+        return False
+    while not (client.calls > 1 or waiting_in_read()):  # (in, or a second read began)
+        threading.Event().wait(0.001)
+    client.go.set()
+    first.join(10)
+    second.join(10)
+    assert client.most == 1 and client.calls == 1 and got[0] is got[1]

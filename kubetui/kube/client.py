@@ -231,7 +231,7 @@ def _plugin_error(message: str, command: str) -> str:
     return message.removeprefix("exec: ")
 
 
-@dataclass
+@dataclass(eq=False)  # a client is itself (its shared reads are kept by it: metrics_read)
 class KubeClient:
     """Raw requests for one context, from any thread. `api` (the official ApiClient,
     which holds the credentials) is replaced by `reload()`; each request holds on to the

@@ -21,14 +21,14 @@ from kubetui.render.json_types import Obj
 
 from .client import ApiError
 from .informer import BACKOFF, FORBIDDEN
-from .metrics_read import read_metrics
+from .metrics_read import pod_reads
 
 if TYPE_CHECKING:
     from .cluster import Cluster, InformerGroup
     from .store import Tap
 
 log = logging.getLogger("kubetui.lint")
-METRICS = "/apis/metrics.k8s.io/v1beta1/pods"
+METRICS_AGE = 20.0  # a read of every pod this recent (the usage columns') is taken
 # how each kind is watched (default: whole objects, no selector)
 WATCH: dict[str, dict[str, Any]] = {"ConfigMap": {"table": True}, "Secret": {"table": True},
          "Event": {"field_selector": "reason=Unhealthy"}}
@@ -130,7 +130,8 @@ class LiveLint:
     def poll_metrics(self) -> None:
         """Read every pod's usage (a thread worker); refresh() hands it over."""
         try:
-            found = read_metrics(self.cluster.client, METRICS)
+            reads = pod_reads(self.cluster.client)  # (the usage columns' too)
+            found = reads.read(self.cluster.client, max_age=METRICS_AGE)
         except ValueError:
             log.error("the lint could not read pod metrics", exc_info=True)
             return
@@ -145,7 +146,9 @@ class LiveLint:
         # which pods are near their memory limit: every pod looked at, here, not on the
         # UI's thread (the objects are the informers', read, never changed)
         near = near_limit_pods(self.linter.objs["Pod"], found)
-        self._metrics = {"items": found, "near": near}
+        # the lint reads usage as the last read has it (a fix's requests): not a copy of
+        # its own beside the usage columns' newer one
+        self._metrics = {"items": reads.view(), "near": near}
 
     # -- what the UI shows
     @property

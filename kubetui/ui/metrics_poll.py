@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import urllib3
 
 from kubetui.kube.client import ApiError, KubeClient
-from kubetui.kube.metrics_read import BASE, Metrics, read_metrics
+from kubetui.kube.metrics_read import ALL_PODS, BASE, Metrics, pod_reads, read_metrics
 
 log = logging.getLogger("kubetui.ui")
 
@@ -47,10 +47,13 @@ class MetricsPoll:
         self._lock = threading.Lock()  # reads are threads: one says a failure
 
     def read(self, client: KubeClient, kind: str, namespace: str | None) -> Usage:
-        """(In a thread.) Usage of every pod (or node) in view."""
+        """(In a thread.) Usage of every pod (or node) in view, read now. Every pod's
+        goes through the cluster's shared read (kube/metrics_read.PodReads), which the
+        lint takes too."""
         path = metrics_path(kind, namespace)
         try:
-            found = read_metrics(client, path)
+            found = (pod_reads(client).read(client, max_age=0) if path == ALL_PODS else
+                     read_metrics(client, path))
         except (ApiError, ValueError, urllib3.exceptions.HTTPError, OSError) as exc:
             status = exc.status if isinstance(exc, ApiError) else 0
             if status in (404, 503):  # not served: an answer (no metrics-server)
