@@ -243,6 +243,9 @@ def compact_pod(pod: Obj) -> Obj:
     """Share repeated strings and empty maps, and keep the conditions views read and the
     ConfigMap / Secret references xray reads, of a pod the msgspec decoder built. Objects
     in a store are never changed in place, so sharing them is safe."""
+    for key in ("kind", "apiVersion"):  # (a watch event's pods say them; lists may too)
+        if key in pod:
+            pod[key] = _intern(pod[key])
     meta = pod.get("metadata")
     if meta is not None:
         ann = meta.get("annotations")
@@ -262,8 +265,9 @@ def compact_pod(pod: Obj) -> Obj:
     if spec is not None:
         if "nodeName" in spec:
             spec["nodeName"] = _intern(spec["nodeName"])
-        if "serviceAccountName" in spec:
-            spec["serviceAccountName"] = _intern(spec["serviceAccountName"])
+        for key in ("serviceAccountName", "restartPolicy", "priorityClassName"):
+            if key in spec:
+                spec[key] = _intern(spec[key])
         for c in spec.get("containers") or ():
             c["name"], c["image"] = _intern(c.get("name", "")), _intern(c.get("image", ""))
             if "resources" in c:
@@ -296,15 +300,21 @@ def compact_pod(pod: Obj) -> Obj:
         for key in ("phase", "qosClass", "hostIP", "startTime"):
             if key in status:
                 status[key] = _intern(status[key])
+        seen: list[Any] = []  # this pod's states so far
         for cs in status.get("containerStatuses") or ():
             cs["name"], cs["image"] = _intern(cs.get("name", "")), _intern(cs.get("image", ""))
             if "imageID" in cs:
                 cs["imageID"] = _intern(cs["imageID"])
             for key in ("state", "lastState"):
                 state = cs.get(key)
-                # a running or terminated state holds its own times: no other pod's
-                if state is not None and "running" not in state and "terminated" not in state:
+                if state is None:
+                    continue
+                if "running" not in state and "terminated" not in state:
                     cs[key] = _share(state)
+                else:  # its own times: no other pod's, but often its other containers'
+                    # (started in the same second): one copy for them, 368 B a container
+                    cs[key] = next((s for s in seen if s == state), state)
+                    seen.append(cs[key])
     return pod
 
 
