@@ -15,7 +15,8 @@ from kubetui.render.json_types import Obj
 
 from .client import ApiError, KubeClient
 from .kinds import KINDS as API_KINDS
-from .lint_feed import METRICS, WATCH
+from .lint_feed import WATCH
+from .metrics_read import ALL_PODS
 from .slim import TABLE, decode_table
 
 EVIDENCE = ("Event",)  # read for evidence only: when it cannot be read, the lint goes on
@@ -72,7 +73,7 @@ def fetch(client: KubeClient, namespace: str | None, kinds: set[str]) -> Source:
             else:
                 src.unread[plural] = exc.message
     where = f"/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods" if namespace \
-        else METRICS
+        else ALL_PODS
     try:
         items = client.get_json(where).get("items") or []
         src.metrics = {f"{m['metadata'].get('namespace')}/{m['metadata']['name']}": m
