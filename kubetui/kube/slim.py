@@ -209,7 +209,7 @@ KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initia
 # each string -> its one shared copy, and a value's sorted JSON -> its one shared copy;
 # what was seen once (a churned annotation, a pod's own timestamps) is forgotten after
 # two generations (kube/one_copy.py)
-_STRINGS: OneCopy[object, object] = OneCopy(50_000)
+_STRINGS: OneCopy[object, object] = OneCopy(10_000)  # (50,000: an hour of churn to turn)
 _SHARED: OneCopy[bytes, object] = OneCopy(5_000)
 _EMPTY: Obj = {}
 
@@ -318,16 +318,14 @@ def compact_pod(pod: Obj) -> Obj:
     return pod
 
 
-_REFS: dict[tuple[object, ...], object] = {}
+_REFS: OneCopy[tuple[object, ...], object] = OneCopy(5_000)
 
 
 def _refs(key: tuple[object, ...], build: Callable[[], _T]) -> _T:
     """One shared copy of the reference lists many pods repeat."""
-    if len(_REFS) > 50_000:
-        _REFS.clear()
     found = _REFS.get(key)
     if found is None:
-        found = _REFS[key] = build()
+        found = _REFS.add(key, build())
     # cast: what is kept for a key is what the build given with that key made
     return cast(_T, found)
 
