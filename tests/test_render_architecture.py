@@ -50,6 +50,19 @@ def test_control_plane_health_from_static_pods_and_readyz():
     assert states["cloud-controller-manager"][0] == "absent"
 
 
+def test_a_component_s_whole_detail_shows_at_80_columns_and_narrower():
+    """At 80 columns the cloud-controller-manager's reason was cut mid-sentence ("(usu"
+    at the box's edge): a detail now goes on over the next lines, under where it began,
+    and no line is wider than the box."""
+    arch = architecture.build(NODES, PODS + self_managed(), READYZ, now=NOW)
+    for width in (80, 60, 160):
+        rows = arch_layout.control_plane_box(arch, width, compact=False)
+        assert all(arch_layout._width(r) == width for r in rows)
+        text = " ".join("".join(t for t, _ in r).strip("│╭╮╰╯─ ") for r in rows)
+        for comp in arch.control_plane:
+            assert " ".join(comp.detail.split()) in " ".join(text.split()), (width, comp.name)
+
+
 def test_a_managed_cluster_says_so_instead_of_guessing():
     """The shape of EKS: no control-plane node, no static pod, the provider's build in
     the version and its machines as nodes. What the cluster does show (/readyz,

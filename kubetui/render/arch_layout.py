@@ -7,6 +7,7 @@ nodes and ten thousand pods still fit."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 from .architecture import ABSENT, FAILING, MANAGED, OK, Architecture, NodeBox, PodCell
@@ -55,6 +56,21 @@ def _box(title: Line, body: list[Line], width: int, style: str = "border") -> li
         rows.append([("│ ", style), *_fit(line, inner), (" │", style)])
     rows.append([("╰" + "─" * (width - 2) + "╯", style)])
     return rows
+
+
+def _wrapped(head: Line, text: str, style: str, inner: int) -> list[Line]:
+    """`head` then `text`, the text going on over as many lines as it needs (indented
+    under where it began, or by 4 when that leaves too little room): a detail cut at
+    the box's edge (80 columns) read as a different sentence."""
+    start = _width(head)
+    indent = start if inner - start >= 20 else 4
+    room = max(10, inner - indent)
+    parts = textwrap.wrap(text, width=max(10, inner - start), break_long_words=True)
+    if not parts:
+        return [head]
+    rest = textwrap.wrap(" ".join(text[len(parts[0]):].split()), width=room,
+                         break_long_words=True)
+    return [[*head, (parts[0], style)], *([(" " * indent, ""), (p, style)] for p in rest)]
 
 
 def _cells(cells: list[PodCell], inner: int, first_row: int) -> tuple[list[Line], list[Any]]:
@@ -133,12 +149,14 @@ def control_plane_box(arch: Architecture, width: int, compact: bool) -> list[Lin
     body = [names]
     if not compact:
         for comp in arch.control_plane:
-            body.append([(f"{comp.name:<26}", "dim"),
-                         (comp.detail, STATE_STYLE.get(comp.state, ""))])
+            body += _wrapped([(f"{comp.name:<26}", "dim")], comp.detail,
+                             STATE_STYLE.get(comp.state, ""), inner)
     if _width(names) > inner:  # too narrow for one line of names: one per line
-        body = [[(STATE_MARK.get(c.state, "?") + " ", STATE_STYLE.get(c.state, "")),
-                 (c.name, "bold"), (f"  {c.detail}" if not compact else "", "dim")]
-                for c in arch.control_plane]
+        body = []
+        for c in arch.control_plane:
+            head: Line = [(STATE_MARK.get(c.state, "?") + " ", STATE_STYLE.get(c.state, "")),
+                          (c.name, "bold"), ("  " if not compact else "", "")]
+            body += _wrapped(head, c.detail if not compact else "", "dim", inner)
     title = [("control plane", "title")]
     if arch.managed:
         title.append(("  (managed by the provider)", "managed"))
