@@ -122,6 +122,31 @@ async def test_drain_names_unmanaged_and_emptydir_pods_and_cancel(app_on, cluste
         assert cluster.get("Pod", "default", "loner") is not None
 
 
+async def test_a_long_drain_question_fits_a_80x24_terminal_with_its_keys(app_on, cluster):
+    """At 80 columns the confirm box (100 wide) had its right edge off the screen; its
+    list of pods now scrolls inside a box that fits, and y / n stay in sight."""
+    names = [f"many-{i:02d}" for i in range(30)]
+    for name in names:
+        cluster.create("Pod", "default", bare_pod(name, nodeName="node-b"))
+    app = app_on()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await show(pilot, app, "no", "^node-b$", 1)
+            await pilot.press("r")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.pause()
+            box = app.screen.query_one("#confirm-box").region
+            assert box.x >= 0 and box.right <= 80 and box.y >= 0 and box.bottom <= 24
+            keys = next(w for w in app.screen.query("Static")
+                        if "y: yes" in str(w.render()))
+            assert keys.region.height == 1 and box.contains_region(keys.region)
+            await pilot.press("n")
+            assert await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+    finally:
+        for name in names:
+            cluster.delete("Pod", "default", name)
+
+
 async def test_read_only_refuses_node_writes(app_on, cluster, notes):
     app = app_on(readonly=True)
     async with app.run_test(size=(160, 48)) as pilot:
