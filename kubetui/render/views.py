@@ -159,6 +159,9 @@ def _fallback(kind: str) -> View:
     return View(kind, (Column("NAMESPACE"), Column("NAME"), Column("AGE")), row)
 
 
+_LEADING_NUMBER = re.compile(r"\d+").match  # (compiled: a sort reads 100,000 cells)
+
+
 def sort_key(column: str) -> Callable[[str, Obj | None], object]:
     """How a column sorts: AGE by creation time, counts as numbers, the rest as text."""
     if column == "AGE":
@@ -169,7 +172,7 @@ def sort_key(column: str) -> Callable[[str, Obj | None], object]:
     if column in ("RESTARTS", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE", "DATA",
                   "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "REVISION", "CPU", "MEM",
                   "%CPU/R", "%MEM/L", "%CPU", "%MEM"):
-        return lambda cell, obj: (int(m.group()) if (m := re.match(r"\d+", cell)) else -1)
+        return lambda cell, obj: (int(m.group()) if (m := _LEADING_NUMBER(cell)) else -1)
     return by_text
 
 
