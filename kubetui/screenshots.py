@@ -73,7 +73,7 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
 
     async with app.run_test(size=size) as pilot:
         await settle(pilot, lambda: getattr(app, "_browser", None) is not None
-                     and app.browser._ready and app.browser.table.row_count > 30
+                     and app.browser.ready and app.browser.table.row_count > 30
                      and app.browser.header.lint_flag is not None)  # the lint's markers too
         await pilot.pause(1.0)
         shot("pods")

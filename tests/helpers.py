@@ -21,7 +21,7 @@ async def filter_by(pilot, text: str) -> None:
 
 def names(app) -> list[str]:
     browser = getattr(app, "_browser", None)
-    if browser is None or not browser._ready:
+    if browser is None or not browser.ready:
         return []
     return [k.rsplit("/", 1)[-1] for k in browser.table.keys()]
 

@@ -226,7 +226,7 @@ async def test_the_app_watches_the_favourites_of_a_user_who_cannot_list_namespac
             def shown() -> set[str]:
                 browser = app.browser
                 return {k.split("/")[0] for k in browser.table.keys()} \
-                    if browser._ready else set()
+                    if browser.ready else set()
 
             assert await wait_for(pilot, lambda: app.browser.group is not None
                                   and app.browser.group.main is None

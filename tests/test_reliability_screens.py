@@ -76,7 +76,7 @@ async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim,
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         browser = app.browser
-        assert await wait_for(pilot, lambda: browser._ready and browser.table.row_count > 20)
+        assert await wait_for(pilot, lambda: browser.ready and browser.table.row_count > 20)
         await pilot.press("slash", *"^log-shipper-", "enter")
         assert await wait_for(pilot, lambda: browser.table.row_count == 1)
         # the heap has been frozen once (the path that kept closed screens alive)

@@ -10,7 +10,7 @@ async def test_demo_pods_table_shows_scenario_pods_and_drops_deleted_ones(sim, k
     app = KubetuiApp(load_kubeconfig([kubeconfig]))
     async with app.run_test(size=(160, 48)) as pilot:
         assert await wait_for(pilot, lambda: getattr(app, "_browser", None) is not None
-                              and app.browser._ready)
+                              and app.browser.ready)
         table = app.browser.table
         assert await wait_for(pilot, lambda: "kube-system/etcd-kubetui-control-plane"
                               in table.keys())

@@ -30,7 +30,7 @@ def drawn(table) -> str:
 
 def shown(app) -> int:
     browser = getattr(app, "_browser", None)
-    return browser.table.row_count if browser is not None and browser._ready else 0
+    return browser.table.row_count if browser is not None and browser.ready else 0
 
 
 async def test_a_big_view_formats_the_rows_it_shows_not_every_pod(make_app, sim):

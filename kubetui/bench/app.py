@@ -181,7 +181,7 @@ async def measure(kubeconfig: str, server: str, pods: int, sim: SimProcess,
     async with app.run_test(size=(160, 48)) as pilot:
         def count() -> int:
             browser = getattr(app, "_browser", None)
-            return browser.table.row_count if browser is not None and browser._ready else 0
+            return browser.table.row_count if browser is not None and browser.ready else 0
 
         while count() == 0:
             await pilot.pause(0.01)

@@ -154,7 +154,7 @@ async def switches(kubeconfigs: list[str], pods: int, count: int) -> dict:
     app = KubetuiApp(kc)
     out: dict = {"times_s": []}
     async with app.run_test(size=(160, 48)) as pilot:
-        assert await until(pilot, lambda: app.browser._ready
+        assert await until(pilot, lambda: app.browser.ready
                            and app.browser.table.row_count >= pods, seconds=120)
         await pilot.pause(1)
         out["objects_before"] = live_objects()
@@ -187,7 +187,7 @@ async def measure(kubeconfig: str, server: str, pods: int, cycles: int,
     app = KubetuiApp(load_kubeconfig([kubeconfig]))
     out: dict = {}
     async with app.run_test(size=(160, 48)) as pilot:
-        assert await until(pilot, lambda: app.browser._ready
+        assert await until(pilot, lambda: app.browser.ready
                            and app.browser.table.row_count >= pods, seconds=120)
         await pilot.pause(2)
         gc.collect()

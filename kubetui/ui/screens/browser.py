@@ -138,6 +138,11 @@ class BrowserScreen(ActingScreen):
         self._ready = False
 
     @property
+    def ready(self) -> bool:
+        """Mounted and not closing: its widgets are there to read."""
+        return self._ready
+
+    @property
     def table(self) -> ResourceTable:
         return self.query_one(ResourceTable)
 
