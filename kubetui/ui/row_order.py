@@ -8,7 +8,7 @@ from bisect import bisect_left
 from typing import Any
 
 from kubetui.render.rows import RowModel
-from kubetui.render.views import by_text, sort_key
+from kubetui.render.views import by_number, by_text, sort_key
 from kubetui.ui.navigation import Filter
 
 
@@ -79,8 +79,13 @@ class RowOrder:
         else:
             key_fn = sort_key(column)
             cells = model.rows.column(keys, i)
-            values = cells if key_fn is by_text else \
-                [key_fn(c, items.get(k)) for c, k in zip(cells, keys, strict=True)]
+            if key_fn is by_text:
+                values = cells
+            elif key_fn is by_number:  # each distinct cell once ("0" is most of them)
+                number = {c: by_number(c, None) for c in set(cells)}
+                values = [number[c] for c in cells]
+            else:
+                values = [key_fn(c, items.get(k)) for c, k in zip(cells, keys, strict=True)]
         order = sorted(range(len(keys)), key=values.__getitem__, reverse=reverse)
         return [keys[i] for i in order]
 
