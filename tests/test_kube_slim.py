@@ -160,6 +160,34 @@ def test_churned_annotations_do_not_grow_the_shared_tables_for_good():
     assert again["metadata"]["labels"] is first[0]["metadata"]["labels"]
 
 
+def test_shared_maps_and_strings_moved_to_the_newer_generation_keep_small_keys():
+    """A map or string found in the older generation moves to the newer one: it had
+    moved under the lookup's key, orjson's bytes with 4 KiB of capacity (a soak's first
+    minutes: 4,600 such keys, 18 MB), or a freshly decoded copy of the string."""
+    from kubetui.kube import slim
+
+    slim._SHARED.clear()
+    maps = [{"requests": {"cpu": f"{i}m", "memory": "64Mi"}} for i in range(500)]
+    kept = [slim._share(dict(m)) for m in maps]
+    for i in range(slim._SHARED.generation):  # a generation turns: they are older now
+        slim._share({"n": i})
+    assert all(k in slim._SHARED.older.values() for k in kept[:3])
+
+    def promote():
+        return [slim._share(dict(m)) for m in maps]
+    again, size = _tracked_bytes(promote)
+    assert all(a is k for a, k in zip(again, kept, strict=True))  # still the one copy
+    assert size / len(maps) < 1024, f"{size / len(maps):.0f} bytes a map moved"
+
+    slim._STRINGS.clear()
+    first = slim._intern("".join(["node-", "a"]))
+    for i in range(slim._STRINGS.generation):
+        slim._intern(f"stamp-{i}")
+    fresh = "".join(["node-", "a"])
+    assert fresh is not first and slim._intern(fresh) is first
+    assert next(k for k in slim._STRINGS.newer if k == first) is first  # not `fresh`
+
+
 def test_one_copy_keeps_what_is_used_and_forgets_what_was_seen_once():
     from kubetui.kube.one_copy import OneCopy
 

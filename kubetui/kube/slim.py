@@ -209,8 +209,11 @@ KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initia
 # each string -> its one shared copy, and a value's sorted JSON -> its one shared copy;
 # what was seen once (a churned annotation, a pod's own timestamps) is forgotten after
 # two generations (kube/one_copy.py)
-_STRINGS: OneCopy[object, object] = OneCopy(10_000)  # (50,000: an hour of churn to turn)
-_SHARED: OneCopy[bytes, object] = OneCopy(5_000)
+# (50,000 strings: an hour of churn to turn.) A string's key is its one copy; a map's
+# is an exact copy of its JSON (orjson's bytes keep 4 KiB of capacity whatever their
+# length: a pod's own state, unique by its start time, had cost 4 KiB a pod)
+_STRINGS: OneCopy[object, object] = OneCopy(10_000, lambda key, value: value)
+_SHARED: OneCopy[bytes, object] = OneCopy(5_000, lambda key, value: bytes(memoryview(key)))
 _EMPTY: Obj = {}
 
 
@@ -232,9 +235,7 @@ def _share(value: _T) -> _T:
     key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     found = _SHARED.get(key)
     if found is None:
-        # orjson's bytes keep 4 KiB of capacity whatever their length: the key kept is
-        # an exact copy (a pod's own state, unique by its start time, cost 4 KiB a pod)
-        found = _SHARED.add(bytes(memoryview(key)), value)
+        found = _SHARED.add(key, value)  # (the table keeps an exact copy of the key)
     # cast: the copy kept for a JSON text is a value that serialises to it
     return cast(_T, found)
 
