@@ -127,7 +127,6 @@ class PodReads:
         self._lock = threading.Lock()
         self.latest: dict[str, Metrics] | None = None
         self._at = 0.0
-        self.reads = 0  # (for tests and benchmarks)
 
     def read(self, client: KubeClient, max_age: float) -> dict[str, Metrics]:
         with self._lock:
@@ -136,7 +135,6 @@ class PodReads:
             self.latest = None  # (not kept beside the next one while it is decoded)
             found = read_metrics(client, ALL_PODS)
             self.latest, self._at = found, time.monotonic()
-            self.reads += 1
             return found
 
     def view(self) -> Mapping[str, Metrics]:

@@ -68,8 +68,7 @@ def _wrapped(head: Line, text: str, style: str, inner: int) -> list[Line]:
     parts = textwrap.wrap(text, width=max(10, inner - start), break_long_words=True)
     if not parts:
         return [head]
-    rest = textwrap.wrap(" ".join(text[len(parts[0]):].split()), width=room,
-                         break_long_words=True)
+    rest = textwrap.wrap(" ".join(parts[1:]), width=room, break_long_words=True)
     return [[*head, (parts[0], style)], *([(" " * indent, ""), (p, style)] for p in rest)]
 
 
