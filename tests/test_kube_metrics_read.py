@@ -143,3 +143,31 @@ def test_reads_of_every_pod_are_one_at_a_time():
     first.join(10)
     second.join(10)
     assert client.most == 1 and client.calls == 1 and got[0] is got[1]
+
+
+@pytest.mark.parametrize("body, note", [
+    (None, None),  # the usage of every pod, read the way the live app reads it
+    (b'{"items": 7}', "could not read pod metrics (a metrics list that is not one"),
+])
+def test_kubetui_lint_reads_usage_as_the_app_does_and_says_when_it_could_not(body, note):
+    """`kubetui lint` read usage with a second decoder of its own (whole dicts, a crash
+    on an item without metadata); it now takes the app's, and a list that is not one is
+    a note that memory near limits went unseen, not a traceback."""
+    from kubetui.diagnose.lint import lint
+    from kubetui.kube.lint_source import fetch
+
+    client = CountingClient()
+    if body is not None:
+        client.request = lambda method, path, timeout=None: body
+    src = fetch(client, None, set())
+    if note is None:
+        assert src.notes == [] and usage(src.metrics["shop/api-1"])[0] == pytest.approx(0.001)
+        pod = {"kind": "Pod", "metadata": {"namespace": "shop", "name": "api-1"},
+               "spec": {"containers": [{"name": "app", "resources": {
+                   "limits": {"memory": "1Mi"}}}]}}
+        found = lint({"Pod": [pod]}, metrics=src.metrics)
+        assert any(f.rule == "tight-memory-limit" and "uses 100%" in f.message
+                   for f in found)
+    else:
+        assert src.metrics is None and len(src.notes) == 1
+        assert src.notes[0].startswith(note) and "goes unseen" in src.notes[0]

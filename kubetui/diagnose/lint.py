@@ -377,7 +377,8 @@ def by_rule(findings: tuple[Finding, ...]) -> dict[str, tuple[Finding, ...]]:
 
 
 def lint(objects: dict[str, list[Obj]], config: LintConfig | None = None,
-         metrics: dict[str, Obj] | None = None, now: float | None = None) -> list[Finding]:
+         metrics: Mapping[str, Reading] | None = None, now: float | None = None
+         ) -> list[Finding]:
     """The findings of a set of objects by kind (what `kubectl get -o json` lists), at
     `now` (default: the time). `metrics`: PodMetrics by `namespace/name`."""
     linter = Linter(config, clock=(lambda: now) if now is not None else time.time)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from kubetui.render.age import parse_time
 from kubetui.render.events import count as event_count
 from kubetui.render.json_types import Obj
-from kubetui.render.metrics import Reading, top_memory
+from kubetui.render.metrics import Reading, of_containers, top_memory
 
 from .lint_base import (
     ERROR,
@@ -86,22 +86,15 @@ def missing_requests(kind: str, obj: Obj, v: LintView) -> list[Finding]:
 NEAR_LIMIT = 0.9  # a container using this share of its memory limit is near it
 
 
-_LIMITS: dict[int, tuple[object, dict[object, float | None]]] = {}
+def _limits(containers: list[Obj]) -> dict[object, float | None]:
+    return {c.get("name"): quantity_or_none(((c.get("resources") or {}).get("limits")
+                                             or {}).get("memory")) for c in containers}
 
 
 def _memory_limits(pod: Obj) -> dict[object, float | None]:
-    """Each container's memory limit, kept per containers list (a workload's pods share
-    theirs, kube/slim.py): a metrics read checks every pod."""
-    containers = (pod.get("spec") or {}).get("containers") or ()
-    hit = _LIMITS.get(id(containers))
-    if hit is not None and hit[0] is containers:
-        return hit[1]
-    limits = {c.get("name"): quantity_or_none(((c.get("resources") or {}).get("limits")
-                                               or {}).get("memory")) for c in containers}
-    if len(_LIMITS) > 20_000:
-        _LIMITS.clear()
-    _LIMITS[id(containers)] = (containers, limits)  # (held, so its id is not reused)
-    return limits
+    """Each container's memory limit, worked out once per workload: a metrics read checks
+    every pod."""
+    return of_containers(pod, "memory limits", _limits)
 
 
 def near_limit(pod: Obj, metrics: Reading | None) -> bool:

@@ -5,6 +5,7 @@ never fetched), or read from saved `kubectl get -o json` (or YAML) files."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,11 +13,12 @@ import yaml
 
 from kubetui.diagnose.lint import KINDS
 from kubetui.render.json_types import Obj
+from kubetui.render.metrics import Reading
 
 from .client import ApiError, KubeClient
 from .kinds import KINDS as API_KINDS
 from .lint_feed import WATCH
-from .metrics_read import ALL_PODS
+from .metrics_read import metrics_path, read_metrics
 from .slim import TABLE, decode_table
 
 EVIDENCE = ("Event",)  # read for evidence only: when it cannot be read, the lint goes on
@@ -25,7 +27,7 @@ EVIDENCE = ("Event",)  # read for evidence only: when it cannot be read, the lin
 @dataclass
 class Source:
     objects: dict[str, list[Obj]] = field(default_factory=dict)
-    metrics: dict[str, Obj] | None = None
+    metrics: Mapping[str, Reading] | None = None
     unread: dict[str, str] = field(default_factory=dict)  # kind -> why it could not be read
     notes: list[str] = field(default_factory=list)  # what was skipped, and why
 
@@ -72,16 +74,13 @@ def fetch(client: KubeClient, namespace: str | None, kinds: set[str]) -> Source:
                                  "liveness probes go unseen")
             else:
                 src.unread[plural] = exc.message
-    where = f"/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods" if namespace \
-        else ALL_PODS
     try:
-        items = client.get_json(where).get("items") or []
-        src.metrics = {f"{m['metadata'].get('namespace')}/{m['metadata']['name']}": m
-                       for m in items}
-    except ApiError as exc:
-        if exc.status not in (404, 503):
-            src.notes.append(f"could not read pod metrics ({exc.message}): usage near "
-                             "memory limits goes unseen")
+        src.metrics = read_metrics(client, metrics_path("Pod", namespace))
+    except (ApiError, ValueError) as exc:
+        if not isinstance(exc, ApiError) or exc.status not in (404, 503):  # (not served)
+            why = exc.message if isinstance(exc, ApiError) else str(exc)
+            src.notes.append(f"could not read pod metrics ({why}): usage near memory "
+                             "limits goes unseen")
     return src
 
 

@@ -116,6 +116,14 @@ def read_metrics(client: KubeClient, path: str) -> dict[str, Metrics]:
 ALL_PODS = f"{BASE}/pods"
 
 
+def metrics_path(kind: str, namespace: str | None) -> str:
+    """The list of usage for a view of `kind` ("Node", or pods) in `namespace`: one
+    namespace's pods, or every pod (all namespaces, or several: "a,b")."""
+    return (f"{BASE}/nodes" if kind == "Node" else
+            f"{BASE}/namespaces/{namespace}/pods" if namespace and "," not in namespace
+            else ALL_PODS)
+
+
 class PodReads:
     """A cluster's last read of every pod's usage, shared by its readers: the usage
     columns of a pod view of all namespaces (every 15 s) and the lint (every minute).

@@ -5,8 +5,8 @@ as k9s puts it beside a pod or node: CPU, MEM, and their share of the requests /
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Any, Protocol
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from .json_types import Obj
 from .quantity import parse_quantity
@@ -23,6 +23,7 @@ class Reading(Protocol):
 
 POD_COLUMNS = ("CPU", "MEM", "%CPU/R", "%MEM/L")
 NODE_COLUMNS = ("CPU", "MEM", "%CPU", "%MEM")
+T = TypeVar("T")
 UNKNOWN = "<unknown>"  # a cell whose usage could not be read (kubectl's word for it)
 
 
@@ -62,22 +63,29 @@ def usage(metrics: Reading) -> tuple[float, float]:
     return (sum(_q(u.get("cpu", 0)) for u in parts), sum(_q(u.get("memory", 0)) for u in parts))
 
 
-_SUMS: dict[tuple[int, str, str], tuple[object, float | None]] = {}
+_BY_CONTAINERS: dict[tuple[int, Hashable], tuple[object, Any]] = {}
+
+
+def of_containers(pod: Obj, what: Hashable, compute: Callable[[Any], T]) -> T:
+    """`compute(containers)` of a pod's containers, kept per containers list: the pods of
+    a workload share theirs (kube/slim.py), so a pass over every pod (a usage column, the
+    lint's memory limits) works each workload's out once. `what` tells the uses apart."""
+    containers = (pod.get("spec") or {}).get("containers") or ()
+    key = (id(containers), what)
+    found = _BY_CONTAINERS.get(key)
+    if found is not None and found[0] is containers:
+        value: T = found[1]
+        return value
+    value = compute(containers)
+    if len(_BY_CONTAINERS) > 20_000:
+        _BY_CONTAINERS.clear()
+    _BY_CONTAINERS[key] = (containers, value)  # (the list is held: its id is not reused)
+    return value
 
 
 def _sum(pod: Obj, field: str, resource: str) -> float | None:
-    """A pod's containers' total; None when one of them sets none (no meaningful %).
-    Kept per containers list: the pods of a workload share theirs (kube/slim.py)."""
-    containers = (pod.get("spec") or {}).get("containers") or ()
-    key = (id(containers), field, resource)
-    found = _SUMS.get(key)
-    if found is not None and found[0] is containers:
-        return found[1]
-    total = _total(containers, field, resource)
-    if len(_SUMS) > 20_000:
-        _SUMS.clear()
-    _SUMS[key] = (containers, total)  # (the list is held, so its id is not reused)
-    return total
+    """A pod's containers' total; None when one of them sets none (no meaningful %)."""
+    return of_containers(pod, (field, resource), lambda cs: _total(cs, field, resource))
 
 
 def _total(containers: Iterable[Obj], field: str, resource: str) -> float | None:
@@ -111,6 +119,5 @@ def node_cells(node: Obj, metrics: Reading | None) -> tuple[str, ...]:
             percent(mem, _q(alloc.get("memory", 0))))
 
 
-__all__ = ["NODE_COLUMNS", "POD_COLUMNS", "UNKNOWN", "Reading", "node_cells", "percent",
-           "quantity_or_zero",
-           "pod_cells", "top_cpu", "top_memory", "usage"]
+__all__ = ["NODE_COLUMNS", "POD_COLUMNS", "UNKNOWN", "Reading", "node_cells", "of_containers",
+           "percent", "pod_cells", "quantity_or_zero", "top_cpu", "top_memory", "usage"]

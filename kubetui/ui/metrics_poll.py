@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import urllib3
 
 from kubetui.kube.client import ApiError, KubeClient
-from kubetui.kube.metrics_read import ALL_PODS, BASE, Metrics, pod_reads, read_metrics
+from kubetui.kube.metrics_read import ALL_PODS, Metrics, metrics_path, pod_reads, read_metrics
 
 log = logging.getLogger("kubetui.ui")
 
@@ -33,12 +33,6 @@ class Usage:
     found: dict[str, Metrics] | None = None
     unknown: str | None = None
     notice: str | None = None
-
-
-def metrics_path(kind: str, namespace: str | None) -> str:
-    return (f"{BASE}/nodes" if kind == "Node" else
-            f"{BASE}/namespaces/{namespace}/pods" if namespace and "," not in namespace
-            else f"{BASE}/pods")
 
 
 class MetricsPoll:
@@ -77,4 +71,4 @@ class MetricsPoll:
         return Usage(kind, found)
 
 
-__all__ = ["NOT_A_LIST", "MetricsPoll", "Usage", "metrics_path"]
+__all__ = ["NOT_A_LIST", "MetricsPoll", "Usage"]
