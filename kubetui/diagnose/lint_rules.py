@@ -48,16 +48,14 @@ from .lint_base import (  # noqa: F401
     sts_claim,
     template_subject,
 )
+from .lint_stale_config import config_changed, config_refs, stale_config  # noqa: F401
 from .lint_workloads import (  # noqa: F401
-    config_changed,
-    config_refs,
     database_deployment,
     default_service_account,
     latest_tag,
     liveness_probe,
     missing_requests,
     readiness_without_liveness,
-    stale_config,
     tight_memory_limit,
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from kubetui.render.json_types import Obj
 
 from .lint_rules import meta
-from .lint_workloads import reload_annotations
+from .lint_stale_config import reload_annotations
 
 PodSignature = tuple[tuple[object, ...], ...]  # what the runtime rules read of a pod
 
