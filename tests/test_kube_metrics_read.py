@@ -171,3 +171,31 @@ def test_kubetui_lint_reads_usage_as_the_app_does_and_says_when_it_could_not(bod
     else:
         assert src.metrics is None and len(src.notes) == 1
         assert src.notes[0].startswith(note) and "goes unseen" in src.notes[0]
+
+
+def test_a_read_updates_the_last_in_place_and_drops_the_pods_that_are_gone():
+    """A new read of every pod beside the last one, then the last one freed, left the
+    heap with both (at 100,000 pods 60 MB more RSS, a peak 105 MB higher): a read now
+    replaces each pod's usage in the last read's dict, adds the new pods and drops the
+    ones no longer listed; a list that is not one leaves no half-updated read."""
+    from kubetui.kube.metrics_read import pod_reads
+
+    def pod(name, cpu):
+        return {**POD, "metadata": {"name": name, "namespace": "shop"},
+                "containers": [{"name": "app", "usage": {"cpu": cpu, "memory": "1Mi"}}]}
+
+    answers = [[pod("api-1", "1m"), pod("api-2", "2m")],
+               [pod("api-2", "20m"), pod("api-3", "30m")]]
+    client = CountingClient()
+    client.request = lambda method, path, timeout=None: (
+        orjson.dumps({"items": answers.pop(0)}) if answers else b'{"items": 7}')
+    reads = pod_reads(client)
+    first = reads.read(client, max_age=0)
+    assert sorted(first) == ["shop/api-1", "shop/api-2"]
+    second = reads.read(client, max_age=0)
+    assert second is first  # the same dict, updated
+    assert sorted(second) == ["shop/api-2", "shop/api-3"]  # api-1 gone, api-3 new
+    assert usage(second["shop/api-2"])[0] == pytest.approx(0.020)
+    with pytest.raises(ValueError, match="metrics list"):
+        reads.read(client, max_age=0)
+    assert reads.latest is None and dict(reads.view()) == {}
