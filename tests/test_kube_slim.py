@@ -189,7 +189,7 @@ def test_shared_maps_and_strings_moved_to_the_newer_generation_keep_small_keys()
 
 
 def test_one_copy_keeps_what_is_used_and_forgets_what_was_seen_once():
-    from kubetui.kube.one_copy import OneCopy
+    from kubetui.render.one_copy import OneCopy
 
     table: OneCopy[str, str] = OneCopy(4)
     kept = table.setdefault("labels", "labels")

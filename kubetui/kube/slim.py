@@ -15,8 +15,7 @@ import msgspec
 import orjson
 
 from kubetui.render.json_types import Obj
-
-from .one_copy import OneCopy
+from kubetui.render.one_copy import OneCopy
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _T = TypeVar("_T")
@@ -208,7 +207,7 @@ def prune(obj: Obj) -> Obj:
 KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initialized"))
 # each string -> its one shared copy, and a value's sorted JSON -> its one shared copy;
 # what was seen once (a churned annotation, a pod's own timestamps) is forgotten after
-# two generations (kube/one_copy.py)
+# two generations (render/one_copy.py)
 # (50,000 strings: an hour of churn to turn.) A string's key is its one copy; a map's
 # is an exact copy of its JSON (orjson's bytes keep 4 KiB of capacity whatever their
 # length: a pod's own state, unique by its start time, had cost 4 KiB a pod)
