@@ -17,6 +17,7 @@ import yaml
 from kubetui.render.age import human_duration, parse_time
 from kubetui.render.describe import probe_text
 from kubetui.render.json_types import Obj
+from kubetui.render.one_copy import OneCopy
 from kubetui.render.quantity import parse_quantity
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -233,7 +234,9 @@ def quantity_or_none(value: object) -> float | None:
         return None
 
 
-_PROBES: dict[int, tuple[Obj, str]] = {}
+# id of a probe -> (the probe, its text); a probe is held while it is in the table (so
+# its id stays its own), and what no pod uses is forgotten in two generations
+_PROBES: OneCopy[int, tuple[Obj, str]] = OneCopy(2_000)
 
 
 def cached_probe_text(probe: Obj) -> str:
@@ -241,10 +244,8 @@ def cached_probe_text(probe: Obj) -> str:
     hit = _PROBES.get(id(probe))
     if hit is not None and hit[0] is probe:
         return hit[1]
-    if len(_PROBES) > 4096:
-        _PROBES.clear()
     text = probe_text(probe)
-    _PROBES[id(probe)] = (probe, text)  # the probe is kept: its id stays its own
+    _PROBES.add(id(probe), (probe, text))
     return text
 
 
