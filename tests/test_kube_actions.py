@@ -206,3 +206,16 @@ def test_describe_deployment_lists_its_replica_sets_as_kubectl(web, client, kube
     # everything before the events (whose ages move on between the two reads)
     assert text.split("\nEvents:")[0] == theirs.split("\nEvents:")[0]
     assert re.search(r"^NewReplicaSet:   web-\w+ \(\d+/\d+ replicas created\)$", text, re.M)
+
+
+def test_exec_after_the_token_rotated_reloads_credentials_and_runs(sim, client):
+    """A request that meets a 401 reloads the kubeconfig and asks again; an exec opened
+    its websocket with whatever ApiClient it found (one a reload could close under it),
+    and a rotated token failed it with 401. It now holds the client's ApiClient while it
+    opens, and a 401 reloads once and opens again."""
+    pod = pod_of(sim, "shop", "frontend-")
+    before = client.reloads
+    sim.faults.rotate_token()  # the old token now answers 401
+    result = exec_once(client, "shop", pod, ["sh", "-c", "echo after"])
+    assert (result.stdout, result.code) == ("after\n", 0)
+    assert client.reloads == before + 1  # the 401 fired, and one reload answered it

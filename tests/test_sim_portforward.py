@@ -129,3 +129,19 @@ def test_rbac_counts_a_port_forward_as_create(tmp_path):
                                      'namespace "shop"')
     finally:
         sim.stop()
+
+
+def test_a_forward_after_the_token_rotated_reloads_credentials(sim, client):
+    """(Last in this module: the `api` fixture's token stops working.) A port-forward
+    opened with the token the kubeconfig had: after a rotation it failed with 401; it
+    now reloads the credentials once, as a request does, and opens."""
+    pod = running(sim, "redis-")["metadata"]["name"]
+    before = client.reloads
+    sim.faults.rotate_token()
+    pf = open_stream(client, "shop", pod, 6379)
+    s = pf.socket(6379)
+    s.settimeout(10)
+    s.sendall(b"*1\r\n$4\r\nPING\r\n")
+    assert s.recv(100) == b"+PONG\r\n"
+    s.close()
+    assert client.reloads == before + 1

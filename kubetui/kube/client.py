@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol, TypeVar
 
 import orjson
 import urllib3
@@ -37,6 +37,8 @@ log = logging.getLogger("kubetui.client")
 # lint's thirteen), and a short request beyond the pool opens and drops one of its own
 POOL_SIZE = 32
 
+
+T = TypeVar("T")
 
 class _NoTimeoutRetry(urllib3.Retry):
     """urllib3's default retries (3), except a read that timed out: a server that did not
@@ -328,6 +330,29 @@ class KubeClient:
             if not 200 <= resp.status < 300:
                 raise error_from_response(resp.status, data, resp.headers)
             return data
+        raise AssertionError("unreachable")
+
+    def open_with(self, opener: Callable[[ApiClient], T],
+                  error: Callable[[BaseException], ApiError | None]) -> T:
+        """`opener(api)`: a stream of another kind (an exec or port-forward websocket)
+        opened with the ApiClient's credentials, which a reload meanwhile does not close
+        under it. `error(exc)` says which ApiError an exception of the opening stands for
+        (None: not one, raised as it is); a 401 reloads credentials once and opens
+        again, as a request does."""
+        for attempt in (0, 1):
+            api = self._acquire()
+            try:
+                return opener(api)
+            except Exception as exc:
+                failure = error(exc)
+                if failure is None:
+                    raise
+                if not (failure.status == 401 and attempt == 0):
+                    raise failure from exc
+            finally:
+                self._release(api)
+            if not self._reload_quietly(api):
+                raise failure
         raise AssertionError("unreachable")
 
     def _reload_quietly(self, failed: ApiClient) -> bool:

@@ -182,16 +182,21 @@ def _open(client: KubeClient, namespace: str, pod: str, command: list[str],
     from kubernetes.client.exceptions import ApiException
     from kubernetes.stream import stream
 
-    try:
+    def opened(api: Any) -> _Stream[Any]:  # (the untyped client's ApiClient)
         ws: _WSClient = stream(  # (the untyped client's WSClient)
-            CoreV1Api(client.api).connect_get_namespaced_pod_exec, pod, namespace,
+            CoreV1Api(api).connect_get_namespaced_pod_exec, pod, namespace,
             command=command, container=container, stdin=stdin, stdout=True,
             stderr=not tty, tty=tty, _preload_content=False, binary=binary)
         return _Stream(ws)
-    except ApiException as exc:
-        raise upgrade_error(exc) from exc
-    except _BROKEN as exc:
-        raise ApiError(500, "", f"cannot open the exec stream: {exc}") from exc
+
+    def error(exc: BaseException) -> ApiError | None:
+        if isinstance(exc, ApiException):
+            return upgrade_error(exc)
+        if isinstance(exc, _BROKEN):
+            return ApiError(500, "", f"cannot open the exec stream: {exc}")
+        return None
+
+    return client.open_with(opened, error)
 
 
 def exec_once(client: KubeClient, namespace: str, pod: str, command: list[str],

@@ -17,7 +17,7 @@ import select
 import socket
 import threading
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from websocket import WebSocketException
 
@@ -80,15 +80,20 @@ def open_stream(client: KubeClient, namespace: str, pod: str, port: int) -> Port
     from kubernetes.client.exceptions import ApiException
     from kubernetes.stream import portforward
 
-    try:
+    def opened(api: Any) -> PortStream:  # (the untyped client's ApiClient)
         stream: PortStream = portforward(
-            CoreV1Api(client.api).connect_get_namespaced_pod_portforward, pod, namespace,
+            CoreV1Api(api).connect_get_namespaced_pod_portforward, pod, namespace,
             ports=str(port))
         return stream
-    except ApiException as exc:
-        raise upgrade_error(exc) from exc
-    except (WebSocketException, OSError) as exc:
-        raise ApiError(500, "", f"cannot open the port-forward stream: {exc}") from exc
+
+    def error(exc: BaseException) -> ApiError | None:
+        if isinstance(exc, ApiException):
+            return upgrade_error(exc)
+        if isinstance(exc, (WebSocketException, OSError)):
+            return ApiError(500, "", f"cannot open the port-forward stream: {exc}")
+        return None
+
+    return client.open_with(opened, error)
 
 
 @dataclass
