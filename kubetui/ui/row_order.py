@@ -19,9 +19,11 @@ class RowOrder:
         self.visible: set[str] = set()  # keys that pass the filter
         self.keys: list[str] = []
         self.filtered: str | None = None  # the filter `visible` was made with
+        self._by_key: list[str] | None = None  # `visible` sorted, while it is unchanged
 
     def clear(self) -> None:
         self.visible, self.keys, self.filtered = set(), [], None
+        self._by_key = None
 
     def update(self, model: RowModel, f: Filter, headers: tuple[str, ...], column: str | None,
                reverse: bool, rebuild: bool, changed: set[str], removed: set[str],
@@ -37,8 +39,10 @@ class RowOrder:
 
         if rebuild and (reset or self.filtered != f.text):
             self.visible = f.kept(rows, rows.text)
-            self.filtered = f.text
+            self.filtered, self._by_key = f.text, None
         else:  # (a patch, or a sort: the rows kept are those kept before, patched)
+            if removed or changed:
+                self._by_key = None
             for key in removed:
                 self.visible.discard(key)
             for key in changed:
@@ -72,7 +76,9 @@ class RowOrder:
         then the positions sorted by value. The keys come sorted first and the sort is
         stable, so ties stay in key order (reversed with the sort): no (value, key) pairs,
         whose tuple comparisons took 2-3 times as long at 100,000 rows."""
-        keys = sorted(self.visible, reverse=reverse)
+        if self._by_key is None:  # (kept: pressing sort keys in turn sorts 100,000 once)
+            self._by_key = sorted(self.visible)
+        keys = self._by_key[::-1] if reverse else list(self._by_key)
         if column == "AGE":
             created = model.created
             values: list[Any] = [-created.get(k, 0.0) for k in keys]
