@@ -14,6 +14,7 @@ from helpers import client_state, server_state
 from kubetui.kube.cluster import Cluster, InformerGroup
 from kubetui.kube.config import load_kubeconfig
 from kubetui.kube.informer import BACKOFF, LIVE
+from kubetui.kube.kinds import KINDS
 from kubetui.sim import SimCluster
 
 
@@ -74,3 +75,37 @@ def test_the_namespace_supervisor_survives_a_network_failure(tmp_path, caplog, m
         cluster.close()
     finally:
         sim.stop()
+
+
+def test_a_supervisor_sleeps_until_its_informer_changes_state(sim, tmp_path):
+    """Each kind's supervisor looked at its informer five times a second (15 kinds: 75
+    wake-ups a second of an idle dashboard). With the cluster-wide informer live it now
+    waits with no timeout, and the informer's state changes wake it."""
+    import threading
+
+    waits: list[float | None] = []
+
+    class Recorded(threading.Event):
+        def wait(self, timeout=None):
+            waits.append(timeout)
+            return super().wait(timeout)
+
+    cluster = Cluster(load_kubeconfig([sim.write_kubeconfig(str(tmp_path / "config"))]))
+    try:
+        group = InformerGroup(cluster.client, KINDS["Pod"])
+        group._poke = Recorded()
+        group.start()
+        assert group.wait_synced(20)
+        wait_until(lambda: group.main.health.state == LIVE)
+        wait_until(lambda: len(waits) >= 2)  # woken by SYNCING -> LIVE, asleep again
+        assert waits[-1] is None and all(w is None for w in waits)
+        before = len(waits)
+        sim.faults.expire()  # the watch's resourceVersion is gone: relisting, then live
+        sim.faults.drop_watches()
+        wait_until(lambda: len(waits) > before and group.main.health.state == LIVE)
+        assert group.main.lists == 2  # the fault fired: it listed again
+        assert all(w is None for w in waits)
+        group.stop()
+        assert not group._supervisor.is_alive()  # the stop woke it, and it ended
+    finally:
+        cluster.close()

@@ -9,6 +9,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypedDict, Unpack
 
@@ -73,6 +74,7 @@ class Informer:
         self.columns: list[Obj] | None = None
         self.watch_seconds = watch_seconds
         self.health = Health(since=time.time())
+        self.on_state: Callable[[], None] | None = None  # told when the state changes
         self.resource_version: str | None = None
         self.synced = threading.Event()
         self.events = 0  # watch events applied (for benchmarks)
@@ -110,6 +112,8 @@ class Informer:
                               live_until=live_until, **kw)
         if self.store.wake is not None:  # (the UI shows the health)
             self.store.wake()
+        if state != old.state and self.on_state is not None:
+            self.on_state()  # (its group's supervisor: a 403 makes it look at namespaces)
 
     # -- the loop
     def _run(self) -> None:
