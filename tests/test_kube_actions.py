@@ -219,3 +219,35 @@ def test_exec_after_the_token_rotated_reloads_credentials_and_runs(sim, client):
     result = exec_once(client, "shop", pod, ["sh", "-c", "echo after"])
     assert (result.stdout, result.code) == ("after\n", 0)
     assert client.reloads == before + 1  # the 401 fired, and one reload answered it
+
+
+def test_apply_finds_a_custom_resources_kind_through_discovery(sim, client):
+    """`:apply` knew only kubetui's built-in kinds and refused every custom resource
+    ("'Gizmo' is not a kind kubetui knows"). A manifest's kind is now found by its
+    apiVersion through the server's discovery, as kubectl's REST mapping does; a kind
+    the server does not serve is refused in kubectl's words."""
+    from kubetui.kube.edit import apply, plan_apply
+
+    sim.create("CustomResourceDefinition", None, {
+        "metadata": {"name": "gizmos.apply.kubetui.dev"},
+        "spec": {"group": "apply.kubetui.dev", "scope": "Namespaced",
+                 "names": {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo"},
+                 "versions": [{"name": "v1", "served": True, "storage": True}]}})
+    sim.wait_for(lambda: sim.store.registry.lookup("apply.kubetui.dev", "v1", "gizmos"))
+    gizmo = {"apiVersion": "apply.kubetui.dev/v1", "kind": "Gizmo",
+             "metadata": {"name": "g1"}, "spec": {"size": 3}}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "gizmo-settings"},
+          "data": {"mode": "fast"}}
+    planned = plan_apply(client, [gizmo, cm], "shop")
+    assert [p.label for p in planned] == ["gizmo shop/g1", "configmap shop/gizmo-settings"]
+    assert planned[0].live is None and planned[0].result["spec"] == {"size": 3}
+    for p in planned:
+        apply(client, p)
+    found = client.get_json("/apis/apply.kubetui.dev/v1/namespaces/shop/gizmos/g1")
+    assert found["spec"] == {"size": 3}
+    with pytest.raises(ValueError, match='no matches for kind "Gadget" in version '
+                                         '"apply.kubetui.dev/v1"'):
+        plan_apply(client, [{**gizmo, "kind": "Gadget"}], "shop")
+    with pytest.raises(ValueError, match='no matches for kind "Gizmo" in version '
+                                         '"nowhere.kubetui.dev/v1"'):
+        plan_apply(client, [{**gizmo, "apiVersion": "nowhere.kubetui.dev/v1"}], "shop")

@@ -15,7 +15,7 @@ import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, overload
+from typing import overload
 
 import yaml
 
@@ -233,13 +233,6 @@ def manifests(target: str) -> list[Obj]:
     return out
 
 
-def kind_of(obj: Obj, extra: Mapping[str, Kind] | None = None) -> Kind:
-    kind = (extra or {}).get(obj.get("kind", "")) or KINDS.get(obj.get("kind", ""))
-    if kind is None:
-        raise ValueError(f"{obj.get('kind')!r} is not a kind kubetui knows")
-    return kind
-
-
 @dataclass
 class Planned:
     obj: Obj
@@ -259,11 +252,40 @@ def apply_path(kind: Kind, namespace: str | None, obj: Obj) -> str:
     return kind.path(namespace, obj["metadata"]["name"])
 
 
+def resolve_kind(client: KubeClient, obj: Obj, served: dict[str, list[Obj]]) -> Kind:
+    """A manifest's kind by its apiVersion and kind, as kubectl's REST mapping finds it:
+    a built-in one of that version, else what the server's discovery of that group
+    version serves (a CRD's, an older version of a built-in). `served`: the resource
+    lists already read, by group version. kubetui had known only its built-in kinds, so
+    `:apply` refused every custom resource."""
+    name, api_version = str(obj.get("kind") or ""), str(obj.get("apiVersion") or "")
+    builtin = KINDS.get(name)
+    if builtin is not None and builtin.api_version == api_version:
+        return builtin
+    group, _, version = api_version.rpartition("/")
+    if api_version not in served:
+        try:
+            served[api_version] = client.get_json(
+                f"/apis/{api_version}" if group else f"/api/{api_version}",
+                timeout=10).get("resources") or []
+        except ApiError as exc:
+            if exc.status != 404:  # (404: the server has no such group version)
+                raise
+            served[api_version] = []
+    for r in served[api_version]:
+        if r.get("kind") == name and "/" not in str(r.get("name", "")):
+            return Kind(name, group, version, str(r["name"]), bool(r.get("namespaced")),
+                        tuple(r.get("shortNames") or ()))
+    raise ValueError(f'no matches for kind "{name}" in version "{api_version}" (ensure '
+                     "CRDs are installed first)")
+
+
 def plan_apply(client: KubeClient, objs: list[Obj], default_ns: str) -> list[Planned]:
     """A server-side apply dry run of each object (errors raise, naming the object)."""
     out = []
+    served: dict[str, list[Obj]] = {}  # group version -> its resources, read once
     for obj in objs:
-        kind = kind_of(obj)
+        kind = resolve_kind(client, obj, served)
         ns = ((obj.get("metadata") or {}).get("namespace") or default_ns) \
             if kind.namespaced else None
         path = apply_path(kind, ns, obj)
