@@ -89,3 +89,19 @@ def test_hugepages_and_extended_resources_are_listed_after_the_standard_ones():
     assert "5Gi (125%)" in text  # over 100: overcommitted, said as it is
     # a Lease the kubelet left empty
     assert "  HolderIdentity:  <unset>" in lines and "  RenewTime:       <unset>" in lines
+
+
+def test_capacity_stands_for_allocatable_and_a_missing_cpu_prints_as_kubectl_does():
+    """No allocatable: kubectl divides by capacity. No cpu at all: its pod rows divide by
+    zero unguarded (Go on amd64 prints int64's minimum), its Allocated resources say 0%."""
+    node = {"kind": "Node", "metadata": {"name": "virtual"},
+            "status": {"capacity": {"memory": "1Gi", "pods": "10"}}}
+    pod = {"metadata": {"namespace": "a", "name": "p"},
+           "spec": {"containers": [_c("a", {"cpu": "100m", "memory": "256Mi"})]}}
+    lines = describe(node, None, 0.0, tz=timezone.utc, node_pods=[pod],
+                     lease={"spec": {}}).split("\n")
+    row = next(line for line in lines if line.startswith("  a "))
+    assert row.split()[2:5] == ["100m", "(-9223372036854775808%)", "0"]
+    assert "256Mi (25%)" in row and row.split()[-1] == "<unknown>"
+    cpu = next(line for line in lines if line.startswith("  cpu "))
+    assert cpu.split() == ["cpu", "100m", "(0%)", "0", "(0%)"]

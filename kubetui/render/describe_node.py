@@ -99,10 +99,10 @@ def _system_info(w: Writer, spec: Obj, info: Obj) -> None:
         w.write(0, f"ProviderID:\t{spec['providerID']}\n")
 
 
-def _cell(q: Quantity, of: Quantity, exact: bool) -> str:
+def _cell(q: Quantity, of: Quantity, cpu: bool) -> str:
     """`208Mi (2%)`: the quantity and its share of allocatable (cpu in millis, the rest
-    in whole units, as kubectl divides them)."""
-    part, total = (milli(q), milli(of)) if not exact else (whole(q), whole(of))
+    in whole units, as kubectl divides them; unguarded, as kubectl's pod rows are)."""
+    part, total = (milli(q), milli(of)) if cpu else (whole(q), whole(of))
     return f"{canonical(q)} ({percent(part, total)}%)"
 
 
@@ -119,10 +119,10 @@ def _pods(w: Writer, pods: list[Obj], allocatable: Resources, now: float) -> Non
         req, lim = requests_and_limits(p)
         meta = p.get("metadata") or {}
         w.write(1, f"{meta.get('namespace', '')}\t{meta.get('name', '')}\t\t"
-                   f"{_cell(req.get('cpu', ZERO), cpu, False)}\t"
-                   f"{_cell(lim.get('cpu', ZERO), cpu, False)}\t"
-                   f"{_cell(req.get('memory', ZERO), memory, True)}\t"
-                   f"{_cell(lim.get('memory', ZERO), memory, True)}\t"
+                   f"{_cell(req.get('cpu', ZERO), cpu, True)}\t"
+                   f"{_cell(lim.get('cpu', ZERO), cpu, True)}\t"
+                   f"{_cell(req.get('memory', ZERO), memory, False)}\t"
+                   f"{_cell(lim.get('memory', ZERO), memory, False)}\t"
                    f"{_age(meta.get('creationTimestamp'), now)}\n")
         _add_all(total_req, req)
         _add_all(total_lim, lim)
