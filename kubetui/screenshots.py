@@ -84,6 +84,18 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await command(pilot, "no")
         await settle(pilot, lambda: app.browser.table.row_count == 3)
         shot("nodes")
+        await pilot.press("slash", *"^kubetui-worker$", "enter")  # its pods and their sums
+        await settle(pilot, lambda: app.browser.table.row_count == 1)
+        await pilot.press("d")
+        await settle(pilot, lambda: isinstance(app.screen, ObjectScreen)
+                     and "Allocated resources:" in app.screen.text())
+        lines = app.screen.text().split("\n")
+        start = next((i for i, line in enumerate(lines) if line.startswith("PodCIDR")), 0)
+        app.screen.query_one("#object-body").scroll_to(y=start, animate=False, immediate=True)
+        await pilot.pause(0.3)
+        shot("describe-node")
+        await pilot.press("escape")
+        await pilot.press("slash", "enter")  # the filter cleared again
         await command(pilot, "po")
         await pilot.press("slash", *"settlement", "enter")
         await settle(pilot, lambda: app.browser.table.row_count == 1)

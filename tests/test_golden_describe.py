@@ -1,8 +1,8 @@
 """Describe against kubectl: for the real v1.36.2 objects (fixtures/real-k8s), kubetui's
 describe text is kubectl's own, line for line and space for space (kubectl's sections,
 order and tabwriter alignment), at a moment when kubectl's time-relative cells (event
-ages, "Terminating (lasts ...)") read as captured. Where kubectl shows data describe is
-not given (a node's Lease and its pods), those sections, and only those, are absent."""
+ages, "Terminating (lasts ...)", a node's pods' ages) read as captured. A node's
+describe is checked with its Lease, its non-terminated pods and Allocated resources."""
 
 from __future__ import annotations
 
@@ -97,22 +97,81 @@ def test_deployment_describe_is_kubectls():
     assert_same(d, events, golden, replicasets=sets)
 
 
-def test_node_describe_is_kubectls_without_the_lease_and_pods():
+def _node_case():
+    """worker-1 as kubectl described it: the node, the pods its describe lists (the real
+    objects, from the server's pod Table of the same run, in the order kubectl printed
+    them) and its Lease (captured a little later: its RenewTime is compared by form)."""
     node = load("scheduling/untolerated-taint.node-worker-1.json")
     golden = (ROOT / "scheduling/untolerated-taint.describe-node.txt").read_text()
-    lines = golden.split("\n")
-    keep, skipping = [], False
-    for line in lines:  # kubectl's Lease and pods sections: data describe is not given
-        if line.startswith(("Lease:", "Non-terminated Pods:", "Allocated resources:")):
-            skipping = True
-        elif line and not line.startswith(" "):
-            skipping = False
-        if line.startswith("Events:"):
-            break  # the node's events were not captured
-        if not skipping:
-            keep.append(line)
-    got = describe(node, None, 0.0, tz=timezone.utc)
-    assert got.split("\n") == keep
+    text = golden.split("\nEvents:")[0]  # the node's events were not captured
+    rows = text.split("Non-terminated Pods:")[1].split("Allocated resources:")[0]
+    listed = [tuple(line.split()[:2]) for line in rows.split("\n")[3:] if line.strip()]
+    table = {(r["object"]["metadata"]["namespace"], r["object"]["metadata"]["name"]):
+             r["object"] for r in load("tables/pods.table-includeObject.json")["rows"]}
+    pods = [table[key] for key in listed]
+    [lease] = [r["object"] for r in load("tables/leases.table-includeObject.json")["rows"]
+               if r["object"]["metadata"]["name"] == node["metadata"]["name"] and
+               r["object"]["metadata"]["namespace"] == "kube-node-lease"]
+    return node, pods, lease, text, listed
+
+
+RFC1123Z = r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}"
+
+
+def _without_renew_time(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        if line.startswith("  RenewTime:"):
+            assert re.fullmatch(r"  RenewTime:\s+" + RFC1123Z, line), line
+            line = "  RenewTime: (a time)"
+        out.append(line)
+    return out
+
+
+def test_node_describe_is_kubectls_with_its_lease_pods_and_allocated_resources():
+    node, pods, lease, golden, listed = _node_case()
+    assert len(pods) == 22 and golden.count("\n") > 60
+    window = Window()
+    for p, row in zip(pods, golden.split("Non-terminated Pods:")[1].split("\n")[3:],
+                      strict=False):
+        window.narrow(p["metadata"]["creationTimestamp"], row.split()[-1])
+    want = _without_renew_time(golden.split("\n"))
+    got = None
+    for now in window.moments(0.0):
+        got = _without_renew_time(describe(node, None, now, tz=timezone.utc, node_pods=pods,
+                                           lease=lease).split("\n"))
+        if got == want:
+            break
+    diff = [(i, w, g) for i, (w, g) in enumerate(zip(want, got or [], strict=False)) if w != g]
+    assert got == want, f"first differences (line, kubectl, kubetui): {diff[:6]}"
+    # the lease's own renewTime, printed as kubectl prints times
+    text = describe(node, None, 0.0, tz=timezone.utc, node_pods=pods, lease=lease)
+    assert "  RenewTime:       Mon, 30 Nov 2026 15:30:16 +0000" in text.split("\n")
+
+
+def test_node_describe_says_why_its_pods_and_lease_are_missing_never_an_empty_table():
+    node, pods, lease, golden, _ = _node_case()
+    text = describe(node, None, 0.0, tz=timezone.utc,
+                    node_pods='pods is forbidden: User "dev" cannot list resource "pods"',
+                    lease='leases.coordination.k8s.io "worker-1" not found')
+    lines = text.split("\n")
+    assert "Lease:              Failed to get lease: leases.coordination.k8s.io " \
+           '"worker-1" not found' in lines
+    assert any(line.startswith("Non-terminated Pods:") and "could not list the pods on "
+               'this node: pods is forbidden: User "dev"' in line for line in lines)
+    assert any(line.startswith("Allocated resources:") and "unknown" in line
+               for line in lines)
+    assert "(0 in total)" not in text and "0 (0%)" not in text
+    # nobody looked: the sections are left out, as before
+    plain = describe(node, None, 0.0, tz=timezone.utc)
+    assert "Lease:" not in plain and "Non-terminated Pods:" not in plain
+
+
+def test_a_malformed_pod_on_a_node_is_said_never_raised():
+    node, pods, lease, _, _ = _node_case()
+    bad = {**pods[0], "spec": {"containers": [{"resources": {"requests": {"cpu": "lots"}}}]}}
+    text = describe(node, None, 0.0, node_pods=[bad], lease=lease)
+    assert text.startswith("kubetui cannot describe this object, it is malformed")
 
 
 def test_events_align_on_long_reasons_and_series_read_as_kubectl():

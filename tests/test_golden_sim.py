@@ -47,6 +47,7 @@ ERRORS = [  # the real capture, and the same request made to the sim's demo
     ("404-get-missing-namespace-pod.json", "GET", None),
     ("404-unknown-resource.json", "GET", None),
     ("400-bad-label-selector.json", "GET", None),
+    ("400-bad-field-selector.json", "GET", None),
     ("409-already-exists-pod.json", "POST", "pod"),
 ]
 

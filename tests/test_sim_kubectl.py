@@ -225,16 +225,17 @@ def test_scheduler_events_are_events_k8s_io_style_and_print_as_kubectl(sim, api,
 
 
 def _before_events(text: str, kind: str) -> list[str]:
-    """A describe text up to its Events; a node's without its lease and pods sections."""
-    lines, skip = [], False
+    """A describe text up to its Events; a node's with its Lease's RenewTime and its
+    pods' ages blanked (the kubelet renews, and the pods age, between the two reads)."""
+    lines, pods = [], False
     for line in text.split("\nEvents:")[0].splitlines():
-        if kind == "Node" and line.startswith(("Lease:", "Non-terminated Pods:",
-                                               "Allocated resources:")):
-            skip = True
-        elif line and not line.startswith(" "):
-            skip = False
-        if not skip:
-            lines.append(line)
+        if kind == "Node" and line.startswith("  RenewTime:"):
+            line = "  RenewTime: (a time)"
+        if line and not line.startswith(" "):
+            pods = line.startswith("Non-terminated Pods:")
+        elif kind == "Node" and pods and not line.lstrip().startswith(("Namespace", "---")):
+            line = line.rsplit(None, 1)[0]
+        lines.append(line)
     return lines
 
 

@@ -2,7 +2,8 @@
 the last lines of each container (current and previous), the owning workload's rollout
 status, the node, the claims it mounts, and metrics.k8s.io (saying plainly when no
 metrics server serves it). Every read that fails leaves its part empty with the reason,
-so a checklist is always drawn."""
+so a checklist is always drawn. And what describe reads beside an object: its events, a
+Deployment's ReplicaSets, a Node's Lease and non-terminated pods."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from .logs import LogStream
 
 log = logging.getLogger("kubetui.evidence")
 METRICS = "/apis/metrics.k8s.io/v1beta1"
+LEASES = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
+# kubectl's selector for a node's pods (describe.go: the terms in its order)
+NODE_PODS = "spec.nodeName={node},status.phase!=Succeeded,status.phase!=Failed"
 TAIL = 20
 _T = TypeVar("_T")
 
@@ -104,7 +108,50 @@ def described(client: Reader, kind: Kind | str, namespace: str | None,
     if k.kind == "Deployment":  # kubectl lists its old and new ReplicaSets
         sets = _try(lambda: client.get_json(KINDS["ReplicaSet"].path(namespace), {
             "labelSelector": pod_selector(obj)}).get("items"))
-    return obj, describe(obj, _events_of(client, obj, namespace), replicasets=sets)
+    pods: list[Obj] | str | None = None
+    lease: Obj | str | None = None
+    if k.kind == "Node":
+        pods, lease = _node_pods(client, name), _node_lease(client, name)
+    return obj, describe(obj, _events_of(client, obj, namespace), replicasets=sets,
+                         node_pods=pods, lease=lease)
+
+
+def _node_pods(client: Reader, node: str) -> list[Obj] | str:
+    """The node's non-terminated pods as kubectl lists them (its field selector, 500 a
+    page), or why they could not be listed: an unknown, never an empty node."""
+    query: dict[str, str | int] = {"fieldSelector": NODE_PODS.format(node=node),
+                                   "limit": 500}
+    pods: list[Obj] = []
+    try:
+        while True:
+            page = client.get_json(KINDS["Pod"].path(None), query)
+            pods += page.get("items") or []
+            cont = (page.get("metadata") or {}).get("continue")
+            if not cont:
+                return pods
+            query["continue"] = cont
+    except ApiError as exc:
+        log.error("cannot list the pods on node %s", node, exc_info=True)
+        return exc.message
+    except Exception as exc:  # the boundary: the describe is still drawn, with the reason
+        log.exception("cannot list the pods on node %s", node)
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _node_lease(client: Reader, node: str) -> Obj | str:
+    """The kubelet's Lease in kube-node-lease, or why it could not be read (kubectl's
+    "Failed to get lease: ..." says the server's words, a 404's too)."""
+    try:
+        return client.get_json(f"{LEASES}/{node}")
+    except ApiError as exc:
+        if exc.status == 404:  # an answer (no kubelet has renewed one), not a failed read
+            log.info("node %s has no lease: %s", node, exc.message)
+        else:
+            log.error("cannot read the lease of node %s", node, exc_info=True)
+        return exc.message
+    except Exception as exc:  # the boundary: the describe is still drawn, with the reason
+        log.exception("cannot read the lease of node %s", node)
+        return f"{type(exc).__name__}: {exc}"
 
 
 def gather(client: Reader, namespace: str, name: str) -> Evidence:

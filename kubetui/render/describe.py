@@ -10,12 +10,12 @@ import base64
 import time
 from datetime import tzinfo
 
-from . import describe_pod
+from . import describe_node, describe_pod
 from . import events as ev
 from .age import age
-from .describe_text import Writer, annotation_lines, go_bool, labels, taints
+from .describe_text import Writer, annotation_lines, labels
 from .json_types import Obj
-from .printers import node_roles, selector_string
+from .printers import selector_string
 from .safe import harmless
 
 probe_text = describe_pod.probe_text  # the checklist's rules print probes this way too
@@ -96,59 +96,17 @@ def _deployment(w: Writer, d: Obj, replicasets: list[Obj] | None) -> None:
         w.write(0, f"NewReplicaSet:\t{_replica_sets(new)}\n")
 
 
-def _node(w: Writer, n: Obj) -> None:
-    meta, spec, st = n.get("metadata") or {}, n.get("spec") or {}, n.get("status") or {}
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Roles:\t{node_roles(meta.get('labels') or {})}\n")
-    labels(w, "Labels", meta.get("labels"))
-    annotation_lines(w, "Annotations", meta.get("annotations"))
-    w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
-    taints(w, "Taints", spec.get("taints"))
-    w.write(0, f"Unschedulable:\t{go_bool(spec.get('unschedulable'))}\n")
-    if st.get("conditions"):
-        w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\t"
-                   "Reason\tMessage\n")
-        w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
-        for c in st["conditions"]:
-            w.write(1, f"{c.get('type')} \t{c.get('status')} \t"
-                       f"{w.time(c.get('lastHeartbeatTime'))} \t"
-                       f"{w.time(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t"
-                       f"{c.get('message', '')}\n")
-    w.write(0, "Addresses:\n")
-    for a in st.get("addresses") or ():
-        w.write(1, f"{a.get('type')}:\t{a.get('address')}\n")
-    for title, key in (("Capacity", "capacity"), ("Allocatable", "allocatable")):
-        if st.get(key):
-            w.write(0, f"{title}:\n")
-            for name in sorted(st[key]):
-                w.write(0, f"  {name}:\t{st[key][name]}\n")
-    info = st.get("nodeInfo") or {}
-    w.write(0, "System Info:\n")
-    for title, key in (("Machine ID", "machineID"), ("System UUID", "systemUUID"),
-                       ("Boot ID", "bootID"), ("Kernel Version", "kernelVersion"),
-                       ("OS Image", "osImage"), ("Operating System", "operatingSystem"),
-                       ("Architecture", "architecture"),
-                       ("Container Runtime Version", "containerRuntimeVersion"),
-                       ("Kubelet Version", "kubeletVersion")):
-        w.write(0, f"  {title}:\t{info.get(key, '')}\n")
-    if info.get("kubeProxyVersion"):  # deprecated, and no longer set by 1.31+ kubelets
-        w.write(0, f"  Kube-Proxy Version:\t{info['kubeProxyVersion']}\n")
-    if spec.get("podCIDR"):
-        w.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")
-    if spec.get("podCIDRs"):
-        w.write(0, f"PodCIDRs:\t{','.join(spec['podCIDRs'])}\n")
-    if spec.get("providerID"):
-        w.write(0, f"ProviderID:\t{spec['providerID']}\n")
-
-
 def describe(obj: Obj, events: list[Obj] | None = None, now: float | None = None,
-             tz: tzinfo | None = None, replicasets: list[Obj] | None = None) -> str:
+             tz: tzinfo | None = None, replicasets: list[Obj] | None = None,
+             node_pods: list[Obj] | str | None = None, lease: Obj | str | None = None) -> str:
     """The describe text of `obj` with its `events` (None: no Events section); times in
     `tz` (default: the local zone, as kubectl). A Deployment's old and new ReplicaSets
-    are listed when `replicasets` (the namespace's) are given. A malformed object is
-    said to be one, with what could not be read, never an exception."""
+    are listed when `replicasets` (the namespace's) are given; a Node's Lease and its
+    non-terminated pods when given (`describe_node`: a str is why they could not be
+    read). A malformed object is said to be one, with what could not be read, never an
+    exception."""
     try:
-        return harmless(_describe(obj, events, now, tz, replicasets))
+        return harmless(_describe(obj, events, now, tz, replicasets, node_pods, lease))
     except Exception as exc:  # noqa: BLE001 - a malformed object is said to be one
         import json
         return (f"kubetui cannot describe this object, it is malformed: "
@@ -157,7 +115,8 @@ def describe(obj: Obj, events: list[Obj] | None = None, now: float | None = None
 
 
 def _describe(obj: Obj, events: list[Obj] | None, now: float | None,
-              tz: tzinfo | None, replicasets: list[Obj] | None) -> str:
+              tz: tzinfo | None, replicasets: list[Obj] | None,
+              node_pods: list[Obj] | str | None = None, lease: Obj | str | None = None) -> str:
     now = time.time() if now is None else now
     w = Writer(tz)
     meta = obj.get("metadata") or {}
@@ -167,7 +126,7 @@ def _describe(obj: Obj, events: list[Obj] | None, now: float | None,
     elif kind == "Deployment":
         _deployment(w, obj, replicasets)
     elif kind == "Node":
-        _node(w, obj)
+        describe_node.node(w, obj, now, node_pods, lease)
     elif kind == "Secret":
         _header(w, meta, created=False)
         w.write(0, f"\nType:\t{obj.get('type', '')}\n\nData\n====\n")

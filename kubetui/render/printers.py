@@ -476,6 +476,9 @@ TABLES = {
     "CustomResourceDefinition": ([NAME, col("Created At", "date")], _created_at),
     "PodDisruptionBudget": ([NAME, col("Min Available"), col("Max Unavailable"),
                              col("Allowed Disruptions", "integer"), AGE], _pdb),
+    "Lease": ([NAME, col("Holder"), AGE], lambda o, now: [  # coordination.k8s.io
+        o["metadata"]["name"], (o.get("spec") or {}).get("holderIdentity", ""),
+        age(created(o), now)]),
     "ComponentStatus": ([NAME, col("Status"), col("Message"), col("Error")],
                         _componentstatus),
 }

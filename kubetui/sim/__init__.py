@@ -34,7 +34,8 @@ What it serves
 - Controllers: Deployment, ReplicaSet, StatefulSet (ordered, PVCs), DaemonSet, Job,
   CronJob (wall-clock schedules), EndpointSlice/Endpoints, volume binding with a
   local-path provisioner, HPA, CRD, namespace bootstrap, scheduler (requests, taints,
-  nodeSelector, unbound PVCs), kubelet (phases, probes, restarts with back-off, events).
+  nodeSelector, unbound PVCs), kubelet (phases, probes, restarts with back-off, events),
+  node Leases in kube-node-lease renewed every 10 s (`leases.py`).
 - Container behaviours by annotation (`behavior.py`), faults on demand (`faults.py`),
   bulk pods and churn for benchmarks (`bulk.py`).
 
@@ -68,7 +69,11 @@ What it does not do (do not mistake it for a cluster)
   websocket) is refused, so `kubectl port-forward` does not work. Logs are generated,
   not written by programs.
 - Node heartbeats are static; nodes never go NotReady by themselves; no taint-based or
-  pressure eviction by the kubelet (the Eviction API is served, see above).
+  pressure eviction by the kubelet (the Eviction API is served, see above). Node Leases
+  are renewed whatever a node's kubelet annotation says and never expire.
+- `metadata.generation` is set on every kind (a real server sets it only where a spec
+  change counts: not on ConfigMaps or Leases). Field selectors are checked against the
+  real server's supported field labels for pods only.
 - Aggregated discovery is not served (kubectl falls back to the legacy documents).
 - Watch replay scans its log linearly; the log keeps 50,000 changes by default.
 """

@@ -17,6 +17,7 @@ from .meta import ApiError, bad_request, conflict, deep_copy, invalid, now_rfc33
 from .patch import apply_patch
 from .resources import BY_KIND, Resource
 from .selectors import (
+    POD_FIELDS,
     Matcher,
     combine,
     field_matcher,
@@ -96,8 +97,10 @@ class ApiCore:
     def get(self, res: Resource, ns: str | None, name: str) -> dict:
         return self.store.must_get(res, ns, name)
 
-    def matcher(self, label_selector: str | None, field_selector: str | None) -> Matcher | None:
-        return combine(label_matcher(label_selector), field_matcher(field_selector))
+    def matcher(self, label_selector: str | None, field_selector: str | None,
+                res: Resource | None = None) -> Matcher | None:
+        fields = POD_FIELDS if res is PODS else None
+        return combine(label_matcher(label_selector), field_matcher(field_selector, fields))
 
     def list(self, res: Resource, ns: str | None, label_selector: str | None = None,
              field_selector: str | None = None, limit: int = 0,
@@ -111,8 +114,8 @@ class ApiCore:
                 raise ApiError(410, "Expired", "The provided continue parameter is too old "
                                "to display a consistent list result. You can start a new "
                                "list without the continue parameter.")
-        items, more = self.store.page(res, ns, self.matcher(label_selector, field_selector),
-                                      start, limit)
+        items, more = self.store.page(res, ns, self.matcher(label_selector, field_selector,
+                                                            res), start, limit)
         if more:
             meta["continue"] = _encode_continue(rv, _key(items[-1]))
             if more > 0:  # (with a selector the real server does not count them)

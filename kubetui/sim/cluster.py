@@ -34,6 +34,7 @@ from .hpa import HpaController
 from .http import HttpFrontend
 from .jobs import CronJobController, JobController
 from .kubelet import Kubelet
+from .leases import NodeLeases
 from .logs import PodLogs
 from .meta import ApiError
 from .metrics import Metrics
@@ -172,7 +173,8 @@ class SimCluster:
 
     async def _startup(self) -> None:
         self.controllers = [
-            NodeAgent(self), NamespaceBootstrap(self.api), ReplicaSetController(self),
+            NodeAgent(self), NodeLeases(self), NamespaceBootstrap(self.api),
+            ReplicaSetController(self),
             DeploymentController(self), StatefulSetController(self), DaemonSetController(self),
             JobController(self), CronJobController(self), EndpointsController(self),
             VolumeBinder(self), HpaController(self), CrdController(self),

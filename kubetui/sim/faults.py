@@ -26,6 +26,7 @@ class Faults:
         self.sim = sim
         self._errors_left = 0
         self._error: tuple[int, str, str, float | None] | None = None
+        self._error_path: str | None = None  # only requests for this path fail
         self._stall_until = 0.0
         self.injected = 0  # error answers given so far (tests read it)
         self._bad_lines: list[bytes] = []  # for the next watches, one each
@@ -43,7 +44,8 @@ class Faults:
         if self._bad_lines and request.method == "GET" and request.query.get("watch") in (
                 "1", "true") and (self._bad_path is None or request.path == self._bad_path):
             return await self._bad_watch(request, self._bad_lines.pop(0))
-        if self._errors_left > 0 and self._error is not None:
+        if self._errors_left > 0 and self._error is not None and (
+                self._error_path is None or request.path == self._error_path):
             self._errors_left -= 1
             self.injected += 1
             code, reason, message, retry_after = self._error
@@ -78,8 +80,10 @@ class Faults:
             self.sim.store.drop_watches()
         self.sim.call(run)
 
-    def errors(self, count: int, code: int = 500, retry_after: float | None = None) -> None:
-        """Answer the next `count` API requests with `code` (500, 503, 429, ...)."""
+    def errors(self, count: int, code: int = 500, retry_after: float | None = None,
+               path: str | None = None) -> None:
+        """Answer the next `count` API requests (to `path` only, when given) with `code`
+        (500, 503, 429, ...)."""
         error: tuple[int, str, str, float | None]
         if code == 429:
             error = (429, "TooManyRequests", "the server has received too many requests "
@@ -92,7 +96,7 @@ class Faults:
                      retry_after)
 
         def run():
-            self._error, self._errors_left = error, count
+            self._error, self._errors_left, self._error_path = error, count, path
         self.sim.call(run)
 
     def bad_watch_lines(self, *lines: bytes, path: str | None = None) -> None:

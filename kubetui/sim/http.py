@@ -271,7 +271,7 @@ class HttpFrontend:
     def _delete_collection(self, request, res: Resource, ns: str | None, options: dict):
         q = request.query
         items = self.store.list(res, ns, self.api.matcher(q.get("labelSelector"),
-                                                          q.get("fieldSelector")))
+                                                          q.get("fieldSelector"), res))
         gone = []
         for o in items:
             try:
@@ -286,7 +286,7 @@ class HttpFrontend:
     # ------------------------------------------------------------------ watch
     async def watch(self, request: web.Request, res: Resource, ns: str | None):
         q = request.query
-        match = self.api.matcher(q.get("labelSelector"), q.get("fieldSelector"))
+        match = self.api.matcher(q.get("labelSelector"), q.get("fieldSelector"), res)
         rv_param = q.get("resourceVersion", "")
         timeout = _int(q, "timeoutSeconds", DEFAULT_WATCH_SECONDS)
         bookmarks = q.get("allowWatchBookmarks") in ("true", "1")

@@ -99,7 +99,18 @@ def _field_value(obj: dict, path: str) -> str:
     return str(value)
 
 
-def field_matcher(selector: str | None) -> Matcher | None:
+# the field labels the real server converts for pods (core/v1 conversion.go); any other
+# is refused with 400 "field label not supported: X"
+POD_FIELDS = frozenset((
+    "metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy",
+    "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
+    "status.podIP", "status.podIPs", "status.nominatedNodeName"))
+
+
+def field_matcher(selector: str | None, supported: frozenset[str] | None = None,
+                  ) -> Matcher | None:
+    """A fieldSelector's matcher; with `supported`, a field outside it is refused as the
+    real server refuses it (only pods are checked: other kinds take any field)."""
     if not selector:
         return None
     terms = []
@@ -107,6 +118,9 @@ def field_matcher(selector: str | None) -> Matcher | None:
         for op in ("!=", "==", "="):
             if op in term:
                 path, _, value = term.partition(op)
+                if supported is not None and path.strip() not in supported:
+                    raise ApiError(400, "BadRequest",
+                                   f"field label not supported: {path.strip()}")
                 terms.append((path.strip(), op == "!=", value.strip()))
                 break
         else:
