@@ -89,7 +89,9 @@ async def _shoot(kubeconfig: str, out: str, size: tuple[int, int], theme: str,
         await pilot.press("d")
         await settle(pilot, lambda: isinstance(app.screen, ObjectScreen)
                      and "Allocated resources:" in app.screen.text())
-        lines = app.screen.text().split("\n")
+        described = app.screen
+        assert isinstance(described, ObjectScreen)  # (settled on it)
+        lines = described.text().split("\n")
         start = next((i for i, line in enumerate(lines) if line.startswith("PodCIDR")), 0)
         app.screen.query_one("#object-body").scroll_to(y=start, animate=False, immediate=True)
         await pilot.pause(0.3)
