@@ -178,3 +178,24 @@ def test_the_demos_later_step_changes_a_config_and_deletes_a_namespace(sim):
     assert applied[0]["time"] > wiki["metadata"]["creationTimestamp"]
     attic = sim.get("Namespace", None, "attic")
     assert attic["status"]["phase"] == "Terminating"
+
+
+def test_the_version_is_the_real_servers():
+    """The sim said v1.32.2 (and its kubelets a kube-proxy version 1.31+ kubelets no
+    longer set) beside evidence from a v1.36.2 server: /version now has the real one's
+    fields and version, and nodes the real nodeInfo's empty kubeProxyVersion."""
+    from kubetui.sim.discovery import VERSION
+    theirs = real("discovery/version.json")
+    assert set(VERSION) == set(theirs)
+    for key in ("major", "minor", "gitVersion", "emulationMinor", "minCompatibilityMinor"):
+        assert VERSION[key] == theirs[key], key
+
+
+def test_nodes_say_what_real_kubelets_say(sim):
+    _, nodes = raw(sim, "GET", "/api/v1/nodes")
+    theirs = real("scheduling/untolerated-taint.node-worker-1.json")["status"]["nodeInfo"]
+    for node in nodes["items"]:
+        info = node["status"]["nodeInfo"]
+        assert set(info) == set(theirs)
+        assert info["kubeletVersion"] == theirs["kubeletVersion"]
+        assert info["kubeProxyVersion"] == theirs["kubeProxyVersion"] == ""

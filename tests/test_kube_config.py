@@ -86,7 +86,7 @@ def test_relative_certificate_path_resolves_against_its_own_file(tls_sim, tmp_pa
     client = KubeClient.connect(load_kubeconfig([write(tmp_path / "first", one_cluster("x")),
                                                  path]), "tls")
     try:
-        assert client.version()["gitVersion"].startswith("v1.32")
+        assert client.version()["gitVersion"].startswith("v1.36")
     finally:
         client.close()
 

@@ -258,7 +258,7 @@ def test_discovery_lists_kinds_with_short_names_and_subresources(sim):
     scale = {r["name"]: r for r in apps["resources"]}["deployments/scale"]
     assert (scale["group"], scale["version"], scale["kind"]) == ("autoscaling", "v1", "Scale")
     _, version = raw(sim, "GET", "/version")
-    assert version["gitVersion"].startswith("v1.32.")
+    assert version["gitVersion"].startswith("v1.36.")
 
 
 def test_a_tag_that_says_it_does_not_exist_cannot_be_pulled():

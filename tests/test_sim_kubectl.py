@@ -253,6 +253,9 @@ def _same_describe(kubectl, kubeconfig, objects: list[tuple[str, dict]]) -> None
             for _ in range(5):  # a crash-looping pod may change between the two reads
                 theirs = kubectl("describe", kind.lower(), name,
                                  *(["-n", ns] if ns else [])).stdout
+                # kubectl 1.32 prints an empty "Kube-Proxy Version:" (1.31+ kubelets no
+                # longer set it); 1.36's describe, the real one in the evidence, does not
+                theirs = re.sub(r"(?m)^  Kube-Proxy Version:\s*\n", "", theirs)
                 ours = described(client, kind, ns, name)[1]
                 if _before_events(ours, kind) == _before_events(theirs, kind):
                     break

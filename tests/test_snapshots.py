@@ -67,7 +67,7 @@ class TableApp(ThemedApp):
         table.focus()
         self.query_one(ClusterHeader).show(
             context="kind-demo", cluster="kind-demo", user="admin", server="https://demo:6443",
-            version="v1.32.2", view=f"{view(self.kind).kind.lower()}s(all)", scope="",
+            version="v1.36.2", view=f"{view(self.kind).kind.lower()}s(all)", scope="",
             count=len(rows), health="live", detail="", favorites=["shop", "payments"])
         if self.help_rows:
             self.push_screen(HelpScreen(self.help_rows))

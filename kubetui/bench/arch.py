@@ -20,7 +20,7 @@ def _objects(nodes: int, pods: int) -> tuple[list[dict], list[dict]]:
     node: dict[str, Any] = {"metadata": {"name": "", "labels": {"kubernetes.io/os": "linux"}},
             "spec": {}, "status": {"allocatable": {"cpu": "16", "memory": "64Gi"},
                                    "conditions": [{"type": "Ready", "status": "True"}],
-                                   "nodeInfo": {"kubeletVersion": "v1.32.2",
+                                   "nodeInfo": {"kubeletVersion": "v1.36.2",
                                                 "containerRuntimeVersion": "containerd://1.7"}}}
     pod: dict[str, Any] = {"metadata": {"name": "", "namespace": "", "labels": {"app": "x"}},
            "spec": {"nodeName": "", "containers": [{"name": "app", "image": "nginx:1.27",

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from .resources import Registry
 
-GIT_VERSION = "v1.32.2"
+GIT_VERSION = "v1.36.2"  # what the captured real server runs (tests/fixtures/real-k8s)
 
-VERSION = {
-    "major": "1", "minor": "32", "gitVersion": GIT_VERSION,
-    "gitCommit": "67a30c0adcf52bd3f56ff0893ce19966be12991f", "gitTreeState": "clean",
-    "buildDate": "2025-02-12T21:19:47Z", "goVersion": "go1.23.6", "compiler": "gc",
+VERSION = {  # its /version's fields (1.34+ adds the emulation and compatibility versions)
+    "major": "1", "minor": "36", "emulationMajor": "1", "emulationMinor": "36",
+    "minCompatibilityMajor": "1", "minCompatibilityMinor": "35", "gitVersion": GIT_VERSION,
+    "gitCommit": "8e16b12fda0a6cfb2b0ed8c5c2f2f1a3a4c9d7e2", "gitTreeState": "clean",
+    "buildDate": "2026-11-12T10:04:51Z", "goVersion": "go1.26.6", "compiler": "gc",
     "platform": "linux/amd64",
 }
 

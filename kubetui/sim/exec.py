@@ -47,7 +47,7 @@ def host_root(node: str) -> dict[str, str]:
                                        "clusterDNS:\n- 10.96.0.10\n",
         "etc/kubernetes/kubelet.conf": "apiVersion: v1\nkind: Config\n(simulated)\n",
         "var/log/kubelet.log": f"I1126 08:00:00.000000 1 server.go:484] \"Kubelet version\" "
-                               f"kubeletVersion=\"v1.32.2\" node=\"{node}\"\n",
+                               f"kubeletVersion=\"v1.36.2\" node=\"{node}\"\n",
         "etc/containerd/config.toml": "version = 2\n",
     }
 

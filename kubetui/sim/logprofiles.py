@@ -37,7 +37,7 @@ _PATHS = ("/", "/healthz", "/api/products", "/api/cart", "/static/app.js", "/api
 def _nginx(k: int, t: float, rng: random.Random) -> str:
     if k % 3 == 0:
         return (f'10.244.1.1 - - [{_clf(t)}] "GET /healthz HTTP/1.1" 200 2 "-" '
-                f'"kube-probe/1.32" "-"')
+                f'"kube-probe/1.36" "-"')
     path = rng.choice(_PATHS)
     status = rng.choice((200, 200, 200, 200, 304, 404)) if path != "/api/checkout" else 200
     size = rng.randint(200, 48_000)

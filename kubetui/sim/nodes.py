@@ -9,7 +9,7 @@ from .store import ADDED, MODIFIED, Change
 
 NODES = BY_KIND["Node"]
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
-KUBELET_VERSION = "v1.32.2"
+KUBELET_VERSION = "v1.36.2"
 
 CONDITIONS = (
     ("MemoryPressure", "False", "KubeletHasSufficientMemory",
@@ -102,7 +102,7 @@ class NodeAgent:
             "bootID": f"{index:08x}-1111-4000-8000-000000000000",
             "kernelVersion": "6.8.0-49-generic", "osImage": "Debian GNU/Linux 12 (bookworm)",
             "containerRuntimeVersion": "containerd://1.7.24", "kubeletVersion": KUBELET_VERSION,
-            "kubeProxyVersion": KUBELET_VERSION, "operatingSystem": "linux",
+            "kubeProxyVersion": "", "operatingSystem": "linux",
             "architecture": "amd64",
         })
         status.setdefault("images", [])

@@ -41,4 +41,4 @@ def group_version(reg: Registry, path: str) -> dict | None:
     if not out:
         return None
     return {"openapi": "3.0.0", "info": {"title": "Kubernetes (kubetui sim)",
-                                         "version": "v1.32.2"}, "paths": out}
+                                         "version": "v1.36.2"}, "paths": out}
