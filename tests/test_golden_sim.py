@@ -199,3 +199,42 @@ def test_nodes_say_what_real_kubelets_say(sim):
         assert set(info) == set(theirs)
         assert info["kubeletVersion"] == theirs["kubeletVersion"]
         assert info["kubeProxyVersion"] == theirs["kubeProxyVersion"] == ""
+
+
+def test_generation_only_on_the_kinds_the_real_server_keeps_it_for(sim):
+    """The sim stamped metadata.generation on every kind; the real server keeps none for
+    ConfigMaps, Services, Leases, Nodes, Events ... and keeps one for pods, workloads and
+    custom resources (every object captured in tests/fixtures/real-k8s, by kind)."""
+    import glob
+
+    from kubetui.sim.defaults import WITHOUT_GENERATION
+    seen: dict[str, set[bool]] = {}
+
+    def walk(o):
+        if isinstance(o, dict):
+            m = o.get("metadata")
+            if o.get("kind") and isinstance(m, dict) and "uid" in m:
+                seen.setdefault(o["kind"], set()).add("generation" in m)
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    for path in glob.glob(str(REAL / "**" / "*.json"), recursive=True):
+        try:
+            walk(json.loads(Path(path).read_text()))
+        except ValueError:
+            continue
+    real_without = {k for k, has in seen.items() if has == {False}}
+    real_with = {k for k, has in seen.items() if has == {True}}
+    assert real_without - {"PartialObjectMetadata"} <= WITHOUT_GENERATION
+    assert not (real_with & WITHOUT_GENERATION)
+    for kind, path, has in (("ConfigMap", "/api/v1/namespaces/shop/configmaps", False),
+                            ("Service", "/api/v1/namespaces/shop/services", False),
+                            ("Lease", "/apis/coordination.k8s.io/v1/namespaces/"
+                                      "kube-node-lease/leases", False),
+                            ("Deployment", "/apis/apps/v1/namespaces/shop/deployments", True),
+                            ("Pod", "/api/v1/namespaces/shop/pods", True)):
+        status, listed = raw(sim, "GET", path)
+        assert status == 200 and listed["items"], kind
+        assert all(("generation" in o["metadata"]) is has for o in listed["items"]), kind

@@ -187,10 +187,10 @@ class ApiCore:
                               "namespace sent on the request")
         ns = (ns or body_ns or "default") if res.namespaced else None
         self._check_namespace(res, ns)
-        stamp_new(obj, ns)
+        obj["kind"], obj["apiVersion"] = res.kind, res.api_version
+        stamp_new(obj, ns)  # (by its kind: some kinds keep no generation)
         if not res.namespaced:
             meta.pop("namespace", None)
-        obj["kind"], obj["apiVersion"] = res.kind, res.api_version
         self._validate(res, obj)
         obj["metadata"].pop("managedFields", None)
         record_fields(obj, None, manager or self.manager, "Update", res.api_version,
@@ -220,8 +220,8 @@ class ApiCore:
                 meta[k] = old["metadata"][k]
         if res.has_status:
             obj["status"] = deep_copy(old.get("status") or {})
-        if _spec_of(obj) != _spec_of(old):
-            meta["generation"] = old["metadata"].get("generation", 1) + 1
+        if "generation" in old["metadata"] and _spec_of(obj) != _spec_of(old):
+            meta["generation"] = old["metadata"]["generation"] + 1
         if not meta.get("deletionTimestamp") and "finalizers" in meta and not meta["finalizers"]:
             del meta["finalizers"]
         return obj

@@ -214,6 +214,16 @@ def _default_job(meta: dict, spec: dict) -> None:
     spec["template"]["metadata"].setdefault("labels", {}).update(labels)
 
 
+# kinds the real server keeps no metadata.generation for (their registries do not set
+# it: no spec to observe, or none tracked); every other kind's starts at 1 (the captured
+# v1.36 objects in tests/fixtures/real-k8s: pods, workloads, custom resources have one)
+WITHOUT_GENERATION = frozenset((
+    "APIService", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ControllerRevision",
+    "Endpoints", "Event", "HorizontalPodAutoscaler", "Lease", "LimitRange", "Namespace",
+    "Node", "PersistentVolume", "PersistentVolumeClaim", "ResourceQuota", "Role",
+    "RoleBinding", "RuntimeClass", "Secret", "Service", "ServiceAccount", "StorageClass"))
+
+
 def stamp_new(obj: dict, namespace: str | None) -> None:
     """Server-owned metadata on create: uid, creationTimestamp, generation, name."""
     meta = obj.setdefault("metadata", {})
@@ -223,7 +233,10 @@ def stamp_new(obj: dict, namespace: str | None) -> None:
         meta["namespace"] = namespace
     meta["uid"] = new_uid()
     meta["creationTimestamp"] = now_rfc3339(time.time())
-    meta["generation"] = 1
+    if obj.get("kind") in WITHOUT_GENERATION:
+        meta.pop("generation", None)
+    else:
+        meta["generation"] = 1
     for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
               "selfLink"):
         meta.pop(k, None)
