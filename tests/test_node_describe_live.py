@@ -77,6 +77,22 @@ def test_kubetui_and_kubectl_agree_on_every_nodes_lease_pods_and_allocated_resou
             "cpu", "memory", "ephemeral-storage", "hugepages-2Mi"]
 
 
+def test_a_nodes_events_are_its_kubelets_and_the_node_controllers_as_kubectl_lists(
+        sim, kubectl, client):
+    """A kubelet's events name its node by the node's name as uid, the node controller's
+    by the node's uid; kubectl describe asks for both. kubetui asked by uid only, so a
+    node's describe missed what its kubelet said (the sim's nodes now say both)."""
+    def reasons(text: str) -> list[str]:
+        events = text.split("\nEvents:", 1)[1].splitlines()[3:]
+        return sorted(line.split()[1] for line in events if line.strip())
+
+    name = sim.list("Node")[0]["metadata"]["name"]
+    ours = described(client, "Node", None, name)[1]
+    assert "Starting kubelet." in ours  # the kubelet's (uid: the node's name)
+    assert f"Registered Node {name} in Controller" in ours  # the controller's (its uid)
+    assert reasons(ours) == reasons(kubectl("describe", "node", name).stdout)
+
+
 def test_the_kubelets_keep_a_lease_per_node_renewed_and_kubectl_lists_them(sim, kubectl):
     nodes = {n["metadata"]["name"]: n for n in sim.list("Node")}
     leases = {x["metadata"]["name"]: x for x in sim.list("Lease", "kube-node-lease")}

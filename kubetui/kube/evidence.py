@@ -89,10 +89,15 @@ def owner_of(client: Reader, obj: Obj) -> Obj | None:
 def _events_of(client: Reader, obj: Obj, namespace: str | None,
                unread: dict[str, str] | None = None) -> list[Obj]:
     """The events about one object (none if they cannot be read, said in `unread`)."""
-    uid = obj["metadata"].get("uid", "")
-    events: list[Obj] = _try(lambda: client.get_json(KINDS["Event"].path(namespace), {
-        "fieldSelector": f"involvedObject.uid={uid}"}).get("items") or [], [], unread,
-        "events")
+    meta = obj["metadata"]
+    uids = [meta.get("uid", "")]
+    if obj.get("kind") == "Node":  # a kubelet names its node by the node's name (kubectl
+        uids.append(meta.get("name", ""))  # describe asks for both, and merges them)
+    events: list[Obj] = []
+    for uid in uids:
+        events += _try(lambda uid=uid: client.get_json(KINDS["Event"].path(namespace), {
+            "fieldSelector": f"involvedObject.uid={uid}"}).get("items") or [], [], unread,
+            "events")
     return events
 
 

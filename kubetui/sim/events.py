@@ -29,14 +29,16 @@ class Recorder:
 
     def emit(self, obj: dict, etype: str, reason: str, message: str, component: str,
              host: str | None = None, field_path: str | None = None,
-             series: bool = False) -> None:
+             series: bool = False, uid: str | None = None) -> None:
+        """`uid`: the involved object's uid as the component says it, when not the
+        object's own (a kubelet names its node by the node's name)."""
         meta = obj["metadata"]
         ns = meta.get("namespace") or "default"
         involved = {
             "kind": obj.get("kind"),
             "namespace": meta.get("namespace"),
             "name": meta["name"],
-            "uid": meta.get("uid"),
+            "uid": uid or meta.get("uid"),
             "apiVersion": obj.get("apiVersion"),
             "resourceVersion": meta.get("resourceVersion"),
         }
@@ -44,7 +46,7 @@ class Recorder:
             involved.pop("namespace")
         if field_path:
             involved["fieldPath"] = field_path
-        key = (meta.get("uid"), reason, message, field_path)
+        key = (uid or meta.get("uid"), reason, message, field_path)
         existing_name = self._seen.get(key)
         if existing_name:
             ev = self.store.get(EVENTS, ns, existing_name)

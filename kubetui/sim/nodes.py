@@ -108,4 +108,14 @@ class NodeAgent:
         status.setdefault("images", [])
         node["metadata"].pop("resourceVersion", None)
         self.api.update(NODES, None, name, node)
-        self.api.update(NODES, None, name, node, "status")
+        node = self.api.update(NODES, None, name, node, "status")
+        # what a real node's describe lists: the kubelet's events (which name the node
+        # by its name as uid) and the node controller's (by its uid)
+        say = self.sim.recorder.emit
+        for reason, message in (("Starting", "Starting kubelet."),
+                                ("NodeAllocatableEnforced",
+                                 "Updated Node Allocatable limit across pods"),
+                                ("NodeReady", f"Node {name} status is now: NodeReady")):
+            say(node, "Normal", reason, message, "kubelet", name, uid=name)
+        say(node, "Normal", "RegisteredNode",
+            f"Node {name} event: Registered Node {name} in Controller", "node-controller")
