@@ -194,15 +194,20 @@ def _errors(caplog) -> list[logging.LogRecord]:
             r.levelno == logging.ERROR and r.exc_info]
 
 
-def test_pods_the_user_may_not_list_are_said_in_the_servers_words(sim, tmp_path, caplog):
-    config = _user_config(sim, tmp_path, "node-reader", [NODES, LEASE])
+def _described_as(sim, tmp_path, caplog, user: str, rules: list[dict]) -> tuple[str, str]:
+    """(a node's name, its describe) as a user with only `rules`."""
+    config = _user_config(sim, tmp_path, user, rules)
     node = sim.list("Node")[0]["metadata"]["name"]
     c = KubeClient.connect(load_kubeconfig([config]))
     try:
         with caplog.at_level(logging.ERROR, "kubetui.evidence"):
-            text = described(c, "Node", None, node)[1]
+            return node, described(c, "Node", None, node)[1]
     finally:
         c.close()
+
+
+def test_pods_the_user_may_not_list_are_said_in_the_servers_words(sim, tmp_path, caplog):
+    node, text = _described_as(sim, tmp_path, caplog, "node-reader", [NODES, LEASE])
     lines = text.split("\n")
     said = ('could not list the pods on this node: pods is forbidden: User "node-reader" '
             'cannot list resource "pods" in API group "" at the cluster scope')
@@ -215,14 +220,7 @@ def test_pods_the_user_may_not_list_are_said_in_the_servers_words(sim, tmp_path,
 
 
 def test_a_lease_the_user_may_not_read_is_said_as_kubectl_says_it(sim, tmp_path, caplog):
-    config = _user_config(sim, tmp_path, "pod-reader", [NODES, PODS])
-    node = sim.list("Node")[0]["metadata"]["name"]
-    c = KubeClient.connect(load_kubeconfig([config]))
-    try:
-        with caplog.at_level(logging.ERROR, "kubetui.evidence"):
-            text = described(c, "Node", None, node)[1]
-    finally:
-        c.close()
+    node, text = _described_as(sim, tmp_path, caplog, "pod-reader", [NODES, PODS])
     assert (f'Lease:              Failed to get lease: leases.coordination.k8s.io "{node}" '
             'is forbidden: User "pod-reader" cannot get resource "leases" in API group '
             '"coordination.k8s.io" in the namespace "kube-node-lease"') in text.split("\n")
