@@ -40,6 +40,7 @@ POOL_SIZE = 32
 
 T = TypeVar("T")
 
+
 class _NoTimeoutRetry(urllib3.Retry):
     """urllib3's default retries (3), except a read that timed out: a server that did not
     answer in time is not asked again in the same call, as client-go does not (urllib3 would
