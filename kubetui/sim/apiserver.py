@@ -14,8 +14,10 @@ import orjson
 from .defaults import Allocator, apply_defaults, stamp_new
 from .fields import record as record_fields
 from .meta import ApiError, bad_request, conflict, deep_copy, invalid, now_rfc3339
+from .owners import OwnerIndex
 from .patch import apply_patch
 from .resources import BY_KIND, Resource
+from .scale import ScaleApi
 from .selectors import (
     POD_FIELDS,
     Matcher,
@@ -23,7 +25,6 @@ from .selectors import (
     field_matcher,
     label_matcher,
     selector_matches,
-    selector_string,
 )
 from .store import DELETED, Change, Store
 
@@ -31,32 +32,6 @@ NAMESPACES = BY_KIND["Namespace"]
 PODS = BY_KIND["Pod"]
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
-
-
-class OwnerIndex:
-    """owner uid -> the objects that name it in ownerReferences (kept by a listener)."""
-
-    def __init__(self):
-        self.by_owner: dict[str, set[tuple[str, str, str]]] = {}
-
-    def on_change(self, change: Change) -> None:
-        meta = change.obj["metadata"]
-        ident = (change.res.kind, meta.get("namespace", ""), meta["name"])
-        old_uids = {r["uid"] for r in ((change.old or {}).get("metadata") or {})
-                    .get("ownerReferences") or ()}
-        new_uids = set() if change.type == DELETED else {
-            r["uid"] for r in meta.get("ownerReferences") or ()}
-        for uid in old_uids - new_uids:
-            deps = self.by_owner.get(uid)
-            if deps:
-                deps.discard(ident)
-                if not deps:
-                    del self.by_owner[uid]
-        for uid in new_uids:
-            self.by_owner.setdefault(uid, set()).add(ident)
-
-    def dependents(self, uid: str) -> list[tuple[str, str, str]]:
-        return sorted(self.by_owner.get(uid, ()))
 
 
 def _encode_continue(rv: int, key: tuple[str, str]) -> str:
@@ -80,7 +55,7 @@ def _spec_of(obj: dict) -> dict:
     return {k: v for k, v in obj.items() if k not in ("metadata", "status", "kind", "apiVersion")}
 
 
-class ApiCore:
+class ApiCore(ScaleApi):
     def __init__(self, store: Store, defer: Callable[..., None]):
         # defer(fn) runs fn on the sim's loop soon; defer(fn, seconds) after a delay
         self.store = store
@@ -505,38 +480,3 @@ class ApiCore:
             # bind the uid now: a lambda reading the loop variable would release only
             # the last owner, once per reference
             self.defer(functools.partial(self._release_foreground, ref["uid"]))
-
-    # ------------------------------------------------------------------ scale
-    def get_scale(self, res: Resource, ns: str, name: str) -> dict:
-        obj = self.store.must_get(res, ns, name)
-        sel = (obj.get("spec") or {}).get("selector") or {}
-        meta = obj["metadata"]
-        return {
-            "kind": "Scale",
-            "apiVersion": "autoscaling/v1",
-            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
-                                              "creationTimestamp") if k in meta},
-            "spec": {"replicas": obj["spec"].get("replicas", 1)},
-            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
-                       "selector": selector_string(sel.get("matchLabels"),
-                                                   sel.get("matchExpressions"))},
-        }
-
-    def set_scale(self, res: Resource, ns: str, name: str, scale: dict) -> dict:
-        replicas = (scale.get("spec") or {}).get("replicas")
-        if not isinstance(replicas, int) or replicas < 0:
-            raise invalid(res, name, f"spec.replicas: Invalid value: {replicas!r}: must be "
-                                     "greater than or equal to 0")
-        obj = deep_copy(self.store.must_get(res, ns, name))
-        rv = (scale.get("metadata") or {}).get("resourceVersion")
-        if rv and rv != obj["metadata"]["resourceVersion"]:
-            raise conflict(res, name)
-        if obj["spec"].get("replicas") != replicas:
-            obj["spec"]["replicas"] = replicas
-            obj["metadata"]["generation"] = obj["metadata"].get("generation", 1) + 1
-            self.store.replace(res, obj)
-        return self.get_scale(res, ns, name)
-
-    def patch_scale(self, res: Resource, ns: str, name: str, content_type: str, body) -> dict:
-        scale = apply_patch(self.get_scale(res, ns, name), content_type, body)
-        return self.set_scale(res, ns, name, scale)
