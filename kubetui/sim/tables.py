@@ -11,7 +11,8 @@ from typing import Any, cast
 from aiohttp import web
 
 from kubetui.render.age import age
-from kubetui.render.printers import AGE, NAME, TABLES, created, printer_columns
+from kubetui.render.crd_columns import printer_columns
+from kubetui.render.printers import AGE, NAME, TABLES, created
 
 from .resources import Resource
 
