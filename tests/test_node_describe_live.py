@@ -262,3 +262,30 @@ async def test_d_on_a_node_shows_its_lease_pods_and_allocated_resources(make_app
         lines = text.split("\n")
         cpu = next(line for line in lines if line.startswith("  cpu ") and "%)" in line)
         assert re.fullmatch(r"  cpu\s+\d+m? \(\d+%\)\s+\d+m? \(\d+%\)", cpu)
+
+
+def test_a_pod_list_that_never_ends_is_said_not_followed_for_ever(caplog):
+    """The node's pods are read page by page; a server that answers the same continue
+    token again would have been asked for ever: it is now a read that failed."""
+    from kubetui.kube.client import ApiError
+
+    asked: list[str] = []
+
+    class Looping:
+        def get_json(self, path, query=None, timeout=30):
+            if path == "/api/v1/nodes/n1":
+                return {"kind": "Node", "metadata": {"name": "n1", "uid": "u1"},
+                        "status": {"allocatable": {"cpu": "1", "memory": "1Gi"}}}
+            if path == "/api/v1/pods":
+                asked.append((query or {}).get("continue", ""))
+                return {"items": [], "metadata": {"continue": "same"}}
+            if "leases" in path:
+                raise ApiError(404, "NotFound", 'leases "n1" not found')
+            return {"items": []}  # events
+
+    with caplog.at_level(logging.ERROR, "kubetui.evidence"):
+        text = described(Looping(), "Node", None, "n1")[1]
+    assert asked == ["", "same"]  # the fault fired: the second page named the first's
+    assert "could not list the pods on this node: ValueError: the server gave the same " \
+           "continue token twice" in text
+    assert _errors(caplog)

@@ -134,6 +134,8 @@ def _node_pods(client: Reader, node: str) -> list[Obj] | str:
             cont = (page.get("metadata") or {}).get("continue")
             if not cont:
                 return pods
+            if cont == query.get("continue"):  # a server that pages in place: no end
+                raise ValueError("the server gave the same continue token twice")
             query["continue"] = cont
     except ApiError as exc:
         log.error("cannot list the pods on node %s", node, exc_info=True)
