@@ -28,6 +28,9 @@ from .sim_process import SimProcess
 # each at its own (prime) period, and each once in the first minute (+FIRST seconds after
 # the sim is up; the app is up a few seconds later): the first of each grows the heap
 # to its working size, so from the second minute on a growth is a leak
+# pod updates a second, round robin: each stamps a unique annotation, so until every
+# pod has been stamped once (pods / CHURN seconds) pods keep gaining maps of their own
+CHURN = 20
 FAULTS = ["drop@47+12", "expire@71+17", "500:3@97+22", "503:3@113+27", "429:3:1@131+32",
           "stall:4@163+37", "down:5@211+43", "rotate-token@239+50", "badline:1@277+55"]
 # what the injected faults are allowed to make the app say (anything else is unexpected)
@@ -51,9 +54,10 @@ def sockets() -> int:
     return n
 
 
-def slope(samples: list[tuple[float, float]]) -> float:
-    """RSS growth in MB a minute (least squares), after the first minute."""
-    pts = [(t, r) for t, r in samples if t >= 60] or samples
+def slope(samples: list[tuple[float, float]], after: float = 60) -> float:
+    """RSS growth in MB a minute (least squares), after `after` seconds (the first
+    minute by default)."""
+    pts = [(t, r) for t, r in samples if t >= after] or samples
     if len(pts) < 2:
         return 0.0
     n = len(pts)
@@ -371,7 +375,7 @@ def run(minutes: float, pods: int, json_path: str | None, trace: bool = False,
           f"{machine()}; log in {log_dir}", flush=True)
     result: dict = {"minutes": minutes, "pods": pods, "faults": FAULTS, "traced": trace,
                     "trim": trim}
-    with SimProcess(pods, scenario="demo", churn=20, faults=FAULTS) as sim:
+    with SimProcess(pods, scenario="demo", churn=CHURN, faults=FAULTS) as sim:
         asyncio.run(_drive(_two_contexts(sim.kubeconfig), minutes, result,
                            TraceDiff() if trace else None, trim))
         result["faults_injected"] = sum(1 for line in sim.log if line.startswith("fault: "))
@@ -382,14 +386,19 @@ def run(minutes: float, pods: int, json_path: str | None, trace: bool = False,
     result["uncaught"] = uncaught[:5]
     result["log"] = handler.baseFilename
     result["log_tracebacks"] = text.count("Traceback")
+    churn_pass = pods / CHURN
+    late = [(t, r) for t, r in result.get("rss_samples") or () if t >= churn_pass]
+    result["rss_slope_after_churn_pass_mb_per_min"] = round(
+        slope(late, churn_pass), 2) if len(late) >= 2 else None
     for key in ("minutes", "faults_injected", "screens_opened", "objects_lost",
                 "objects_extra", "duplicates", "stale", "tracebacks", "logged_errors",
                 "unexpected_errors", "rss_launch_mb", "rss_start_mb", "rss_end_mb",
-                "rss_slope_mb_per_min", "threads_launch", "threads_start", "threads_end",
+                "rss_slope_mb_per_min", "rss_slope_after_churn_pass_mb_per_min",
+                "threads_launch", "threads_start", "threads_end",
                 "sockets_start", "sockets_end", "lint_findings_start", "lint_findings_end",
                 "rounds", "heap_resets", "malloc_trims", "trimmed_mb", "max_trim_ms",
                 "max_reset_ms", "pymalloc_start", "pymalloc_end"):
-        print(f"  {key:<24} {_shown(key, result.get(key))}")
+        print(f"  {key:<38} {_shown(key, result.get(key))}")
     print("  threads by name:", result.get("threads_by_name"))
     print("  objects grown:", result.get("objects_grown"))
     for line in (result.get("trace") or {}).get("lines", []):
