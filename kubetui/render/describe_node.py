@@ -99,11 +99,12 @@ def _system_info(w: Writer, spec: Obj, info: Obj) -> None:
         w.write(0, f"ProviderID:\t{spec['providerID']}\n")
 
 
-def _cell(q: Quantity, of: Quantity, cpu: bool) -> str:
+def _cell(q: Quantity, of: Quantity, cpu: bool, guarded: bool = False) -> str:
     """`208Mi (2%)`: the quantity and its share of allocatable (cpu in millis, the rest
-    in whole units, as kubectl divides them; unguarded, as kubectl's pod rows are)."""
+    in whole units, as kubectl divides them). kubectl's pod rows divide unguarded; its
+    Allocated resources (`guarded`) say 0% of nothing."""
     part, total = (milli(q), milli(of)) if cpu else (whole(q), whole(of))
-    return f"{canonical(q)} ({percent(part, total)}%)"
+    return f"{canonical(q)} ({0 if guarded and not total else percent(part, total)}%)"
 
 
 def _pods(w: Writer, pods: list[Obj], allocatable: Resources, now: float) -> None:
@@ -134,7 +135,8 @@ def _pods(w: Writer, pods: list[Obj], allocatable: Resources, now: float) -> Non
     for name in ("cpu", "memory", "ephemeral-storage", *huge):
         of = allocatable.get(name, ZERO)
         r, li = total_req.get(name, ZERO), total_lim.get(name, ZERO)
-        w.write(1, f"{name}\t{_total(r, of, name == 'cpu')}\t{_total(li, of, name == 'cpu')}\n")
+        w.write(1, f"{name}\t{_cell(r, of, name == 'cpu', guarded=True)}\t"
+                   f"{_cell(li, of, name == 'cpu', guarded=True)}\n")
     extended = sorted(k for k in allocatable if k not in STANDARD and k != "pods"
                       and not k.startswith(HUGEPAGES))
     for name in extended:
@@ -145,12 +147,6 @@ def _pods(w: Writer, pods: list[Obj], allocatable: Resources, now: float) -> Non
 def _age(stamp: str | None, now: float) -> str:
     """translateTimestampSince: `<unknown>` for a zero time."""
     return age(stamp, now) if stamp else "<unknown>"
-
-
-def _total(q: Quantity, of: Quantity, cpu: bool) -> str:
-    """An Allocated resources cell: a share of nothing is 0%, as kubectl guards there."""
-    part, total = (milli(q), milli(of)) if cpu else (whole(q), whole(of))
-    return f"{canonical(q)} ({percent(part, total) if total else 0}%)"
 
 
 def _add_all(into: Resources, more: Resources) -> None:
@@ -204,8 +200,9 @@ def requests_and_limits(pod: Obj) -> tuple[Resources, Resources]:
                 _add_all(one, sidecars)
             _max_all(init, one)
         _max_all(total, init)
-    for name, q in _list(spec.get("overhead")).items():
-        reqs[name] = add(reqs[name], q) if name in reqs else q
+    overhead = _list(spec.get("overhead"))
+    _add_all(reqs, overhead)
+    for name, q in overhead.items():
         if name in lims and lims[name].value != 0:
             lims[name] = add(lims[name], q)
     return reqs, lims
