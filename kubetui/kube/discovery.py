@@ -3,6 +3,8 @@ through discovery: `/apis` and each group version's resource list."""
 
 from __future__ import annotations
 
+from kubetui.render.json_types import Obj
+
 from .client import ApiError, KubeClient
 from .kinds import KINDS, Kind
 
@@ -29,9 +31,14 @@ def discover(client: KubeClient) -> dict[str, Kind]:
                 continue
             if r.get("kind") in KINDS or r.get("kind") in out:
                 continue
-            out[r["kind"]] = Kind(r["kind"], name, version, r["name"], bool(r.get("namespaced")),
-                                  tuple(r.get("shortNames") or ()))
+            out[r["kind"]] = kind_of_resource(r, name, version)
     return out
+
+
+def kind_of_resource(r: Obj, group: str, version: str) -> Kind:
+    """A Kind from an entry of a group version's resource list (discovery)."""
+    return Kind(r["kind"], group, version, r["name"], bool(r.get("namespaced")),
+                tuple(r.get("shortNames") or ()))
 
 
 def find(word: str, extra: dict[str, Kind]) -> Kind | None:

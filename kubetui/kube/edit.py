@@ -22,6 +22,7 @@ import yaml
 from kubetui.render.json_types import Obj
 
 from .client import ApiError, KubeClient
+from .discovery import kind_of_resource
 from .kinds import KINDS, Kind
 
 HEADER = ("# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
@@ -274,8 +275,7 @@ def resolve_kind(client: KubeClient, obj: Obj, served: dict[str, list[Obj]]) -> 
             served[api_version] = []
     for r in served[api_version]:
         if r.get("kind") == name and "/" not in str(r.get("name", "")):
-            return Kind(name, group, version, str(r["name"]), bool(r.get("namespaced")),
-                        tuple(r.get("shortNames") or ()))
+            return kind_of_resource(r, group, version)
     raise ValueError(f'no matches for kind "{name}" in version "{api_version}" (ensure '
                      "CRDs are installed first)")
 
