@@ -235,12 +235,12 @@ def run_app(kc, args) -> int:
 def demo_main(args) -> int:
     """Start the simulated cluster in-process, point a private kubeconfig at it, and run
     the dashboard through exactly the path a real cluster takes."""
-    from kubetui.ui.lifetime import limit_malloc_arenas
+    from kubetui.ui.lifetime import tune_malloc
 
     from .sim import SimCluster
 
     setup_logging()
-    limit_malloc_arenas()  # before the sim's threads start (see the function)
+    tune_malloc()  # before the sim's threads start (see the function)
     folder = tempfile.mkdtemp(prefix="kubetui-demo-")
     sim = None
     try:

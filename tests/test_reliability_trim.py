@@ -54,3 +54,59 @@ def test_on_glibc_the_trim_runs_and_says_what_it_gave_back(monkeypatch, caplog):
         assert "malloc_trim gave back" in caplog.text
     else:  # musl, macOS: nothing to call, and nothing claimed
         assert freed is None and "malloc_trim" not in caplog.text
+
+
+# (in a child process: mallopt's settings are the whole process's, for good)
+_BIG_READ_AFTER_A_BIGGER_ONE = """
+import ctypes, sys
+from kubetui.ui.lifetime import tune_malloc
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+        "uordblks", "fordblks", "keepcost")]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = MallInfo2
+took = tune_malloc() if sys.argv[1] == "tuned" else {}
+last_read = bytearray(8 << 20)  # a metrics read, mapped and freed
+del last_read
+mapped = libc.mallinfo2().hblks
+next_page = bytearray(1 << 20)  # the next list page
+print(libc.mallinfo2().hblks - mapped, took.get("mmap_threshold", False))
+"""
+
+
+def _mapped_after_a_bigger_read(mode: str, **env: str) -> tuple[int, bool]:
+    import os
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", _BIG_READ_AFTER_A_BIGGER_ONE, mode],
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, **env}).stdout.split()
+    return int(out[0]), out[1] == "True"
+
+
+def test_a_big_buffer_gets_pages_of_its_own_after_a_bigger_one_was_freed():
+    """Untuned, glibc raises its mmap threshold to the size of the freed 8 MB block, and
+    the next 1 MB buffer comes from the heap, where freed it stays resident; tuned, it
+    is mapped, and its pages go back to the system when it is freed."""
+    if platform.libc_ver()[0] != "glibc":  # musl, macOS: nothing to tune, none claimed
+        assert lifetime.tune_malloc()["mmap_threshold"] is False
+        return
+    assert _mapped_after_a_bigger_read("untuned") == (0, False)
+    assert _mapped_after_a_bigger_read("tuned") == (1, True)
+
+
+def test_a_threshold_the_user_set_is_left_alone():
+    if platform.libc_ver()[0] != "glibc":
+        return  # (no threshold to leave alone: the test above checks nothing is claimed)
+    mapped, took = _mapped_after_a_bigger_read("tuned", MALLOC_MMAP_THRESHOLD_="16777216")
+    assert (mapped, took) == (0, False)
+
+
+def test_without_glibc_tuning_does_nothing(monkeypatch):
+    def no_libc(*args, **kwargs):
+        raise OSError("no such library")
+    monkeypatch.setattr(ctypes, "CDLL", no_libc)
+    assert lifetime.tune_malloc() == {"arenas": False, "mmap_threshold": False}

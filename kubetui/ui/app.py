@@ -32,8 +32,8 @@ from kubetui.ui.lifetime import (
     OwnThreadExecutor,
     alive,
     drop_render_caches,
-    limit_malloc_arenas,
     prune_watchers,
+    tune_malloc,
 )
 from kubetui.ui.navigation import ViewState
 from kubetui.ui.screens.browser import BrowserScreen
@@ -72,7 +72,7 @@ class KubetuiApp(themes.ReadableThemes, App):
     ]
 
     def __init__(self, kubeconfig: KubeConfigSet, settings: Settings | None = None):
-        limit_malloc_arenas()  # before the informer threads make arenas of their own
+        tune_malloc()  # before the informer threads make arenas of their own
         super().__init__()
         self.kubeconfig = kubeconfig
         self.settings = settings or Settings()
