@@ -5,10 +5,13 @@ a wave of 401s from many threads reloads once."""
 from __future__ import annotations
 
 import threading
+import urllib.request
 
+import orjson
 import pytest
 from conftest import FAST, wait_until
 
+from kubetui.kube import client as client_module
 from kubetui.kube.client import KubeClient
 from kubetui.kube.config import load_kubeconfig
 from kubetui.sim import SimCluster
@@ -151,3 +154,27 @@ def test_a_read_that_times_out_is_asked_once_not_four_times(tmp_path):
     finally:
         client.close()
         silent.close()
+
+
+def test_a_long_answer_comes_chunked_as_from_go_and_is_read_whole(sim, client):
+    """The API server (Go's net/http) chunks any answer longer than 2 KB; the client
+    reads a chunked list into one buffer piece by piece (pieces of 1 MB: a 3 MB list
+    crosses them) and has every byte, while a short answer keeps its Content-Length."""
+    for i in range(3):
+        sim.create("ConfigMap", "default", {"metadata": {"name": f"big-{i}"},
+                                            "data": {"blob": f"{i}" * 1_000_000}})
+    with urllib.request.urlopen(sim.url + "/api/v1/namespaces/default/configmaps") as resp:
+        assert resp.headers["Transfer-Encoding"] == "chunked"
+        assert resp.headers["Content-Length"] is None
+        whole = resp.read()
+    with urllib.request.urlopen(sim.url + "/version") as resp:
+        assert resp.headers["Transfer-Encoding"] is None
+        assert int(resp.headers["Content-Length"]) == len(resp.read())
+
+    data = client.request("GET", "/api/v1/namespaces/default/configmaps")
+    assert isinstance(data, bytearray)  # one buffer filled piece by piece, not a join
+    assert data == whole
+    assert len(data) > 2 * client_module.PIECE  # (so it crossed pieces)
+    items = {o["metadata"]["name"]: (o.get("data") or {}).get("blob")
+             for o in orjson.loads(data)["items"]}
+    assert [items[f"big-{i}"] == f"{i}" * 1_000_000 for i in range(3)] == [True] * 3

@@ -16,7 +16,7 @@ import msgspec
 import orjson
 
 from kubetui.render.age import parse_time
-from kubetui.render.json_types import Obj
+from kubetui.render.json_types import Body, Obj
 from kubetui.render.quantity import parse_quantity
 
 S = TypeVar("S", bound=msgspec.Struct)  # what a kind's items decode into
@@ -183,7 +183,7 @@ class Decoder(Generic[S, V]):
             return ""
         return f"{meta.namespace}/{meta.name}" if meta.namespace else meta.name
 
-    def page(self, data: bytes) -> tuple[list[tuple[str, V]], _ListMeta]:
+    def page(self, data: Body) -> tuple[list[tuple[str, V]], _ListMeta]:
         """(key, value) of each item, and the list's metadata (its continue token)."""
         doc = self._list.decode(data)
         items = [(self.key(o.metadata), self.slim(o)) for o in doc.items or ()]

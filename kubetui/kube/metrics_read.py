@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from kubetui.render.json_types import Body
 from kubetui.render.metrics import quantity_or_zero
 
 from .client import KubeClient
@@ -85,7 +86,7 @@ _LIST = msgspec.json.Decoder(_List)
 _ITEM = msgspec.json.Decoder(Metrics)
 
 
-def decode_metrics(data: bytes, into: dict[str, Metrics] | None = None
+def decode_metrics(data: Body, into: dict[str, Metrics] | None = None
                    ) -> dict[str, Metrics]:
     """PodMetrics or NodeMetrics by key (`namespace/name`, or `name` for a node).
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, TypedDict, TypeVar, cast
 import msgspec
 import orjson
 
-from kubetui.render.json_types import Obj
+from kubetui.render.json_types import Body, Obj
 from kubetui.render.one_copy import OneCopy
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -377,7 +377,7 @@ class Malformed(Exception):
     relist), not as a torn stream."""
 
 
-def decode_list(kind: str, data: bytes) -> tuple[list[Obj], Obj]:
+def decode_list(kind: str, data: Body) -> tuple[list[Obj], Obj]:
     """(items, list metadata) of a List response."""
     if kind == "Pod":
         try:
@@ -394,7 +394,7 @@ def decode_list(kind: str, data: bytes) -> tuple[list[Obj], Obj]:
             metadata if isinstance(metadata, dict) else {})
 
 
-def decode_pod_relist(data: bytes, held: Callable[[str, str], bool]
+def decode_pod_relist(data: Body, held: Callable[[str, str], bool]
                       ) -> tuple[list[Obj], Obj, list[str]]:
     """(changed pods, list metadata, keys of the pods `held(key, resourceVersion)` says
     the cache holds as they are) of a page of pods."""
@@ -447,7 +447,7 @@ def _table_rows(doc: Obj) -> list[Obj]:
              "cells": row.get("cells") or []} for row in doc.get("rows") or ()]
 
 
-def decode_table(data: bytes) -> tuple[list[Obj], Obj, list[Obj]]:
+def decode_table(data: Body) -> tuple[list[Obj], Obj, list[Obj]]:
     """(rows as {metadata, cells}, list metadata, column definitions) of a Table."""
     doc = orjson.loads(data)
     if doc.get("kind") != "Table":  # a server without Tables: names and ages only

@@ -13,7 +13,6 @@ import threading
 import time
 from typing import Any, Callable
 
-import orjson
 import yaml
 from aiohttp import web
 
@@ -33,6 +32,7 @@ from .faults import Faults
 from .hpa import HpaController
 from .http import HttpFrontend
 from .jobs import CronJobController, JobController
+from .json_body import json_response
 from .kubelet import Kubelet
 from .leases import NodeLeases
 from .logs import PodLogs
@@ -224,8 +224,7 @@ class SimCluster:
     async def _authenticate(self, request: web.Request):
         user = self.auth.user_for(request.headers.get("Authorization"))
         if user is None:
-            return web.Response(body=orjson.dumps(UNAUTHORIZED), status=401,
-                                content_type="application/json")
+            return json_response(UNAUTHORIZED, 401)
         request[USER] = user
         return None
 

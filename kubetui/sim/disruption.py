@@ -16,6 +16,7 @@ from aiohttp import web
 from kubetui.render.age import parse_time
 
 from .controller import Controller, controller_ref, set_condition
+from .json_body import json_response
 from .meta import ApiError, bad_request, deep_copy, now_rfc3339
 from .replicaset import pod_is_ready as pod_ready
 from .resources import BY_KIND
@@ -154,8 +155,7 @@ class DisruptionController(Controller):
         options = dict(body.get("deleteOptions") or {})
         dry = request.query.getall("dryRun", []) or options.get("dryRun") or []
         code, status = self.evict(route.namespace, route.name, options, bool(dry))
-        return web.Response(body=orjson.dumps(status), status=code,
-                            content_type="application/json")
+        return json_response(status, code)
 
     @staticmethod
     def _body(raw: bytes, ctype: str) -> dict:

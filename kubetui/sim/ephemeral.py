@@ -14,6 +14,7 @@ from aiohttp import web
 
 from .behavior import missing_image
 from .images import digest, full_image, image_id
+from .json_body import json_response
 from .meta import ApiError, conflict, deep_copy, details, now_rfc3339
 from .patch import apply_patch
 from .resources import BY_KIND
@@ -237,7 +238,7 @@ def debug_container(pod: dict, ec: dict, target: Container | None,
 
 
 def _json(obj) -> web.Response:
-    return web.Response(body=orjson.dumps(obj), content_type="application/json")
+    return json_response(obj)
 
 
 __all__ = ["EphemeralContainers", "debug_container", "validate", "with_defaults"]

@@ -11,8 +11,9 @@ import asyncio
 import logging
 import time
 
-import orjson
 from aiohttp import web
+
+from .json_body import json_response
 
 log = logging.getLogger("kubetui.sim")
 
@@ -54,8 +55,7 @@ class Faults:
                     "message": message, "reason": reason, "code": code}
             if code == 429:
                 body["details"] = {"retryAfterSeconds": int(retry_after or 1)}
-            return web.Response(body=orjson.dumps(body), status=code,
-                                content_type="application/json", headers=headers)
+            return json_response(body, code, headers)
         return None
 
     async def _bad_watch(self, request: web.Request, line: bytes) -> web.StreamResponse:

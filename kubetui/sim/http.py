@@ -14,6 +14,7 @@ from aiohttp import web
 from . import discovery, openapi
 from .auth import USER
 from .fields import manager_from
+from .json_body import json_response
 from .meta import ApiError, bad_request
 from .metrics import health
 from .rbac import forbidden, verb_for
@@ -26,9 +27,7 @@ JSON = "application/json"
 DEFAULT_WATCH_SECONDS = 1800
 
 
-def _json(data, status: int = 200, headers: dict | None = None) -> web.Response:
-    return web.Response(body=orjson.dumps(data), status=status, content_type=JSON,
-                        headers=headers)
+_json = json_response
 
 
 def _error(exc: ApiError) -> web.Response:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import random
 import time
 
-import orjson
 from aiohttp import web
 
 from kubetui.render.quantity import parse_quantity
 
 from .behavior import parse as parse_behavior
+from .json_body import json_response
 from .meta import ApiError, now_rfc3339
 from .resources import BY_KIND, Resource
 from .tables import table, wants_table
@@ -173,4 +173,4 @@ def _json(data: dict, request: web.Request | None = None, res: Resource | None =
     if request is not None and res is not None and wants_table(request):
         items = data.get("items", [data])
         data = table(res, items, {})
-    return web.Response(body=orjson.dumps(data), content_type="application/json")
+    return json_response(data)
