@@ -9,7 +9,6 @@ import asyncio
 import gc
 import resource
 import time
-import urllib.request
 from functools import partial
 
 from .informer import kubectl_get_pods
@@ -45,11 +44,6 @@ def p99(values: list[float]) -> float:
         return float("nan")
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * 0.99))]
-
-
-def set_churn(sim: SimProcess | None, server: str, rate: float) -> None:
-    req = urllib.request.Request(f"{server}/kubetui-sim/churn?rate={rate}", method="POST")
-    urllib.request.urlopen(req, timeout=10).read()
 
 
 class Latency:
@@ -167,7 +161,7 @@ async def filter_and_sort(app, pilot) -> dict:
     return out
 
 
-async def measure(kubeconfig: str, server: str, pods: int, sim: SimProcess,
+async def measure(kubeconfig: str, pods: int, sim: SimProcess,
                   lint: bool = True) -> dict:
     import kubernetes.client  # noqa: F401 (imported by the connection when it starts;
     import kubernetes.config  # noqa: F401 a launch has done it: see `bench startup`)
@@ -204,14 +198,14 @@ async def measure(kubeconfig: str, server: str, pods: int, sim: SimProcess,
         latency = Latency(browser)
 
         async def window(rate: float, seconds: float) -> tuple[float, list[float]]:
-            set_churn(sim, server, rate)
+            sim.set_churn(rate)
             await pilot.pause(1.0)  # reach a steady state
             latency.samples, latency.pending, latency.recording = [], [], True
             cpu0, wall0 = cpu_seconds(), time.perf_counter()
             await pilot.pause(seconds)
             cpu = (cpu_seconds() - cpu0) / (time.perf_counter() - wall0) * 100
             latency.recording = False
-            set_churn(sim, server, 0)
+            sim.set_churn(0)
             return cpu, list(latency.samples)
 
         out["idle_cpu_pct"], _ = await window(0, IDLE_SECONDS)
@@ -236,10 +230,8 @@ async def measure(kubeconfig: str, server: str, pods: int, sim: SimProcess,
 def run(pods: int, json_path: str | None, lint: bool = True) -> int:
     print(f"Loading {pods:,} pods into a simulated cluster (its own process)...", flush=True)
     with SimProcess(pods) as sim:
-        server = next(line.split(" on ", 1)[1] for line in sim.log
-                      if line.startswith("Simulated cluster listening on "))
         kubectl_s, kubectl_mb, rows = kubectl_get_pods(sim.kubeconfig)
-        result = asyncio.run(measure(sim.kubeconfig, server, pods, sim, lint))
+        result = asyncio.run(measure(sim.kubeconfig, pods, sim, lint))
     result = {"pods": pods, "kubectl_get_pods_s": round(kubectl_s, 3),
               "kubectl_peak_rss_mb": round(kubectl_mb, 1),
               **{k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()},

@@ -39,6 +39,19 @@ class SimProcess:
                 self.log.append(line.rstrip())
         threading.Thread(target=read, daemon=True, name="sim stdout").start()
 
+    @property
+    def server(self) -> str:
+        """Its URL, as it said when it started."""
+        return next(line.split(" on ", 1)[1] for line in self.log
+                    if line.startswith("Simulated cluster listening on "))
+
+    def set_churn(self, rate: float) -> None:
+        """Update `rate` bulk pods a second from now on (0: stop)."""
+        import urllib.request
+        req = urllib.request.Request(f"{self.server}/kubetui-sim/churn?rate={rate}",
+                                     method="POST")
+        urllib.request.urlopen(req, timeout=10).read()
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
