@@ -33,11 +33,6 @@ def live_objects() -> int:
     return count
 
 
-def server_of(sim: SimProcess) -> str:
-    return next(line.split(" on ", 1)[1] for line in sim.log
-                if line.startswith("Simulated cluster listening on "))
-
-
 def renamed(path: str, name: str) -> str:
     """The sim's kubeconfig with its context, cluster and user called `name` (two sims
     write the same names, and the first file to define a name wins)."""
@@ -123,10 +118,8 @@ async def open_close(app, pilot, cycles: int, pod: str) -> dict:
     return out
 
 
-async def churn_growth(app, pilot, server: str, rate: float, seconds: float) -> dict:
-    from .app import set_churn
-
-    set_churn(None, server, rate)
+async def churn_growth(app, pilot, sim: SimProcess, rate: float, seconds: float) -> dict:
+    sim.set_churn(rate)
     await pilot.pause(5)  # a steady state first
     gc.collect()
     rss0, t0 = rss_mb(), time.monotonic()
@@ -134,7 +127,7 @@ async def churn_growth(app, pilot, server: str, rate: float, seconds: float) -> 
     while time.monotonic() - t0 < seconds:
         await pilot.pause(5)
         samples.append(rss_mb())
-    set_churn(None, server, 0)
+    sim.set_churn(0)
     minutes = (time.monotonic() - t0) / 60
     t = time.perf_counter()
     gc.collect()
@@ -179,7 +172,7 @@ async def switches(kubeconfigs: list[str], pods: int, count: int) -> dict:
     return out
 
 
-async def measure(kubeconfig: str, server: str, pods: int, cycles: int,
+async def measure(kubeconfig: str, sim: SimProcess, pods: int, cycles: int,
                   churn_seconds: float) -> dict:
     from kubetui.kube.config import load_kubeconfig
     from kubetui.ui.app import KubetuiApp
@@ -199,7 +192,7 @@ async def measure(kubeconfig: str, server: str, pods: int, cycles: int,
         out["rss_after_screens_mb"], out["threads_after_screens"] = round(rss_mb(), 1), \
             threading.active_count()
         if churn_seconds:
-            out["churn"] = await churn_growth(app, pilot, server, 200, churn_seconds)
+            out["churn"] = await churn_growth(app, pilot, sim, 200, churn_seconds)
         await pilot.press("q")
     app.shutdown()
     return out
@@ -219,7 +212,7 @@ def run(pods: int, cycles: int, churn_seconds: float, switch_count: int,
         print(f"Loading {pods:,} pods and the demo into a simulated cluster (its own "
               "process)...", flush=True)
         with SimProcess(pods, scenario="demo") as sim:
-            result = asyncio.run(measure(sim.kubeconfig, server_of(sim), pods, cycles,
+            result = asyncio.run(measure(sim.kubeconfig, sim, pods, cycles,
                                          churn_seconds))
     if switch_count:
         print(f"Two clusters of {pods:,} pods for {switch_count} context switches...",
