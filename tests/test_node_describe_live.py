@@ -277,7 +277,7 @@ def test_a_pod_list_that_never_ends_is_said_not_followed_for_ever(caplog):
                 return {"kind": "Node", "metadata": {"name": "n1", "uid": "u1"},
                         "status": {"allocatable": {"cpu": "1", "memory": "1Gi"}}}
             if path == "/api/v1/pods":
-                asked.append((query or {}).get("continue", ""))
+                asked.append((query or {}).get("continue") or "")
                 return {"items": [], "metadata": {"continue": "same"}}
             if "leases" in path:
                 raise ApiError(404, "NotFound", 'leases "n1" not found')

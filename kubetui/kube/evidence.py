@@ -19,6 +19,7 @@ from . import rollout
 from .client import ApiError, Reader
 from .kinds import KINDS, Kind
 from .logs import LogStream
+from .paging import read_pages
 
 log = logging.getLogger("kubetui.evidence")
 METRICS = "/apis/metrics.k8s.io/v1beta1"
@@ -124,19 +125,13 @@ def described(client: Reader, kind: Kind | str, namespace: str | None,
 def _node_pods(client: Reader, node: str) -> list[Obj] | str:
     """The node's non-terminated pods as kubectl lists them (its field selector, 500 a
     page), or why they could not be listed: an unknown, never an empty node."""
-    query: dict[str, str | int] = {"fieldSelector": NODE_PODS.format(node=node),
-                                   "limit": 500}
-    pods: list[Obj] = []
+    def fetch(token: str | None) -> tuple[list[Obj], Obj]:
+        page = client.get_json(KINDS["Pod"].path(None), {
+            "fieldSelector": NODE_PODS.format(node=node), "limit": 500, "continue": token})
+        return page.get("items") or [], page.get("metadata") or {}
+
     try:
-        while True:
-            page = client.get_json(KINDS["Pod"].path(None), query)
-            pods += page.get("items") or []
-            cont = (page.get("metadata") or {}).get("continue")
-            if not cont:
-                return pods
-            if cont == query.get("continue"):  # a server that pages in place: no end
-                raise ValueError("the server gave the same continue token twice")
-            query["continue"] = cont
+        return read_pages(fetch)[0]
     except ApiError as exc:
         log.error("cannot list the pods on node %s", node, exc_info=True)
         return exc.message

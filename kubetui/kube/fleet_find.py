@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, TypedDict
+from typing import TYPE_CHECKING, Any, Callable, TypedDict
 
 import orjson
 
@@ -18,7 +18,8 @@ from kubetui.render.json_types import Obj
 from .client import ApiError, KubeClient
 from .config import KubeConfigError, KubeConfigSet
 from .informer import describe_failure
-from .kinds import KINDS
+from .kinds import KINDS, Kind
+from .paging import Fetch, read_pages
 
 if TYPE_CHECKING:
     from kubetui.diagnose.lint import LintConfig
@@ -96,38 +97,43 @@ def summary(kind: str, obj: Obj) -> tuple[str, str]:
     return "", ""
 
 
+def _fetch(client: KubeClient, context: str, k: Kind, params: dict[str, Any],
+           answer: Answer) -> Fetch:
+    """A page of `k` everywhere, or, where that is forbidden, in the context's namespace
+    (said in `answer.scoped`) from then on."""
+    ns = client.context.namespace
+    path = k.path(None)
+
+    def fetch(token: str | None) -> tuple[list[Obj], Obj]:
+        nonlocal path
+        params["continue"] = token
+        try:
+            doc = orjson.loads(client.request("GET", path, params, timeout=TIMEOUT))
+        except ApiError as exc:  # cluster-wide forbidden: the context's namespace
+            if exc.status != 403 or not ns or not k.namespaced or path != k.path(None):
+                raise
+            log.info("fleet find in %s: %s; looking in %s", context, exc, ns)
+            path = k.path(ns)
+            doc = orjson.loads(client.request("GET", path, params, timeout=TIMEOUT))
+            answer.scoped[k.plural] = ns
+        return doc.get("items") or [], doc.get("metadata") or {}
+    return fetch
+
+
 def find_in(client: KubeClient, context: str, query: Query) -> Answer:
     answer = Answer(context)
     for kind in query.kinds:
         k = KINDS[kind]
         params = {"limit": LIMIT, "labelSelector": query.selector,
                   "fieldSelector": f"metadata.name={query.name}" if query.name else None}
-        ns = client.context.namespace
-        path = k.path(None)
-        items: list[Obj] = []
         try:
-            for _ in range(IMAGE_PAGES if query.image else 1):
-                try:
-                    doc = orjson.loads(client.request("GET", path, params,
-                                                      timeout=TIMEOUT))
-                except ApiError as exc:  # cluster-wide forbidden: the context's namespace
-                    if exc.status != 403 or not ns or not k.namespaced or path != \
-                            k.path(None):
-                        raise
-                    log.info("fleet find in %s: %s; looking in %s", context, exc, ns)
-                    path = k.path(ns)
-                    doc = orjson.loads(client.request("GET", path, params,
-                                                      timeout=TIMEOUT))
-                    answer.scoped[k.plural] = ns
-                items.extend(doc.get("items") or ())
-                params["continue"] = (doc.get("metadata") or {}).get("continue")
-                if not params["continue"]:
-                    break
-        except ApiError as exc:
+            items, more = read_pages(_fetch(client, context, k, params, answer),
+                                     IMAGE_PAGES if query.image else 1)
+        except (ApiError, ValueError) as exc:
             log.exception("fleet find in %s: %s", context, k.plural)
-            answer.failed[k.plural] = exc.message
+            answer.failed[k.plural] = exc.message if isinstance(exc, ApiError) else str(exc)
             continue
-        if params.get("continue"):
+        if more:
             answer.more = True
         for obj in items:
             meta = obj.get("metadata") or {}

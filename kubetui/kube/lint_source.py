@@ -19,6 +19,7 @@ from .client import ApiError, KubeClient
 from .kinds import KINDS as API_KINDS
 from .lint_feed import WATCH
 from .metrics_read import metrics_path, read_metrics
+from .paging import read_pages
 from .slim import TABLE, decode_table
 
 EVIDENCE = ("Event",)  # read for evidence only: when it cannot be read, the lint goes on
@@ -43,20 +44,18 @@ def _list(client: KubeClient, kind: str, namespace: str | None) -> list[Obj]:
                 return []
             raise
     path = k.path(namespace if k.namespaced else None)
-    out: list[Obj] = []
-    cont = None
-    while True:
-        query = {"limit": 500, "continue": cont, "fieldSelector": opts.get("field_selector")}
+
+    def fetch(token: str | None) -> tuple[list[Obj], Obj]:
+        query = {"limit": 500, "continue": token,
+                 "fieldSelector": opts.get("field_selector")}
         if opts.get("table"):
             query["includeObject"] = "Metadata"
             page, meta, _ = decode_table(client.request("GET", path, query, accept=TABLE))
-        else:
-            doc = client.get_json(path, query)
-            page, meta = doc.get("items") or [], doc.get("metadata") or {}
-        out.extend(page)
-        cont = meta.get("continue")
-        if not cont:
-            return out
+            return page, meta
+        doc = client.get_json(path, query)
+        return doc.get("items") or [], doc.get("metadata") or {}
+
+    return read_pages(fetch)[0]
 
 
 def fetch(client: KubeClient, namespace: str | None, kinds: set[str]) -> Source:
@@ -67,13 +66,14 @@ def fetch(client: KubeClient, namespace: str | None, kinds: set[str]) -> Source:
             continue
         try:
             src.objects[kind] = _list(client, kind, namespace)
-        except ApiError as exc:
+        except (ApiError, ValueError) as exc:  # (ValueError: a list that never ends)
             plural = API_KINDS[kind].plural
+            why = exc.message if isinstance(exc, ApiError) else str(exc)
             if kind in EVIDENCE:
-                src.notes.append(f"could not read {plural} ({exc.message}): restarts by "
+                src.notes.append(f"could not read {plural} ({why}): restarts by "
                                  "liveness probes go unseen")
             else:
-                src.unread[plural] = exc.message
+                src.unread[plural] = why
     try:
         src.metrics = read_metrics(client, metrics_path("Pod", namespace))
     except (ApiError, ValueError) as exc:
