@@ -1,6 +1,7 @@
 """A JSON answer as the API server sends it: Go's net/http sets Content-Length only on
-what fits its first 2 KB buffer, so every longer answer (any list, most objects) goes
-out chunked, and a client must read it so."""
+what fits its first 2 KB buffer, so every longer answer goes out chunked (and since
+1.33 the API server encodes lists item by item as it writes them: a list of any size
+comes chunked), and a client must read it so."""
 
 from __future__ import annotations
 
