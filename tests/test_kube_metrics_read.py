@@ -231,3 +231,21 @@ def test_the_usage_cells_cache_lets_replaced_pods_containers_go():
     gc.collect()
     assert all(r() is None for r in gone)
     assert pod_cells(kept, reading)[2] == "100%"
+
+
+def test_a_pod_that_sets_its_own_resources_is_measured_against_them():
+    """PodLevelResources: %CPU/R and %MEM/L of a pod whose spec.resources sets them are
+    of the pod's own, which the slim cache keeps; its containers set none here."""
+    from kubetui.kube.slim import decode_list
+    found = decode_metrics(orjson.dumps({"kind": "PodMetricsList", "items": [POD]}))
+    pods, _ = decode_list("Pod", orjson.dumps({"kind": "PodList", "items": [{
+        "metadata": {"name": "api-1", "namespace": "shop"},
+        "spec": {"containers": [{"name": "app", "image": "a"}, {"name": "proxy",
+                                                                 "image": "p"}],
+                 "resources": {"requests": {"cpu": "1"}, "limits": {"memory": "320Mi"}}},
+    }]}))
+    assert pods[0]["spec"]["resources"] == {"requests": {"cpu": "1"},
+                                            "limits": {"memory": "320Mi"}}
+    assert pod_cells(pods[0], found["shop/api-1"]) == ("255m", "80Mi", "26%", "25%")
+    del pods[0]["spec"]["resources"]  # the containers' (none set): no meaningful %
+    assert pod_cells(pods[0], found["shop/api-1"])[2:] == ("n/a", "n/a")

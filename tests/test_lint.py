@@ -144,6 +144,18 @@ def test_missing_requests_names_each_container_and_what_it_lacks():
     assert "kubectl -n shop patch deployment web --type strategic" in f.fix
 
 
+def test_requests_the_pod_sets_for_itself_cover_its_containers():
+    """PodLevelResources: a pod template's own spec.resources (a limit alone is the
+    request there too) covers what its containers leave out; what it does not set, each
+    container still needs."""
+    d = deployment(containers=[container("app"), container("proxy")])
+    d["spec"]["template"]["spec"]["resources"] = {"limits": {"cpu": "2", "memory": "1Gi"}}
+    assert only(run(d), "missing-requests") == []
+    d["spec"]["template"]["spec"]["resources"] = {"requests": {"cpu": "1"}}
+    f, = only(run(d), "missing-requests")
+    assert "app (memory); proxy (memory)" in f.message
+
+
 def test_requests_of_a_controlled_pod_are_told_on_its_workload_not_the_pod():
     d = deployment(containers=[container("app")])
     findings = only(run(d, pod_of(d)), "missing-requests")

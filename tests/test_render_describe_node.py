@@ -105,3 +105,18 @@ def test_capacity_stands_for_allocatable_and_a_missing_cpu_prints_as_kubectl_doe
     assert "256Mi (25%)" in row and row.split()[-1] == "<unknown>"
     cpu = next(line for line in lines if line.startswith("  cpu "))
     assert cpu.split() == ["cpu", "100m", "(0%)", "0", "(0%)"]
+
+
+def test_what_a_pod_sets_for_itself_stands_for_its_containers_sum():
+    """PodLevelResources: the pod's own requests and limits for cpu, memory and
+    hugepages replace its containers' sums (component-helpers' PodRequests/PodLimits);
+    what it does not set is still summed, and the overhead still adds."""
+    pod = {"spec": {
+        "containers": [_c("a", {"cpu": "100m", "memory": "64Mi"}, {"memory": "128Mi"}),
+                       _c("b", {"cpu": "100m", "ephemeral-storage": "1Gi"})],
+        "resources": {"requests": {"cpu": "1", "ephemeral-storage": "5Gi"},
+                      "limits": {"cpu": "2", "memory": "1Gi"}},
+        "overhead": {"cpu": "10m"}}}
+    reqs, lims = requests_and_limits(pod)
+    assert _printed(reqs) == {"cpu": "1010m", "memory": "64Mi", "ephemeral-storage": "1Gi"}
+    assert _printed(lims) == {"cpu": "2010m", "memory": "1Gi"}

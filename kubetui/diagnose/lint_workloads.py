@@ -43,11 +43,14 @@ def missing_requests(kind: str, obj: Obj, v: LintView) -> list[Finding]:
     if not template_subject(kind, obj):
         return []
     m, spec = meta(obj), pod_template(kind, obj)[1]
+    own = spec.get("resources") or {}  # what the pod requests for itself (PodLevelResources)
+    wanted = [r for r in ("cpu", "memory")
+              if r not in {**(own.get("limits") or {}), **(own.get("requests") or {})}]
     lacking: list[tuple[str, list[str]]] = []
     for c in all_containers(spec):
         res = c.get("resources") or {}
         have = {**(res.get("limits") or {}), **(res.get("requests") or {})}  # a limit alone
-        gone = [r for r in ("cpu", "memory") if r not in have]  # is the request
+        gone = [r for r in wanted if r not in have]  # is the request
         if gone:
             lacking.append((c.get("name", ""), gone))
     if not lacking:

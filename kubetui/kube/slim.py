@@ -129,6 +129,7 @@ class PodSpec(TypedDict, total=False):
     readinessGates: Any
     serviceAccountName: str
     automountServiceAccountToken: bool
+    resources: Any  # the pod's own requests and limits (PodLevelResources), when set
 
 
 class PodStatus(TypedDict, total=False):

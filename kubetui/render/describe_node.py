@@ -14,6 +14,7 @@ from .age import age
 from .describe_text import Writer, annotation_lines, go_bool, labels, taints
 from .go_quantity import ZERO, Quantity, add, canonical, larger, milli, parse, percent, whole
 from .json_types import Obj
+from .metrics import pod_level
 from .printers import node_roles
 
 Resources = dict[str, Quantity]
@@ -166,7 +167,8 @@ def _list(resources: Obj | None) -> Resources:
 def requests_and_limits(pod: Obj) -> tuple[Resources, Resources]:
     """resourcehelper.PodRequestsAndLimits: the app containers summed (a resized
     container's allocated requests when larger), each init container against that sum
-    (the largest wins), sidecars (restartPolicy Always) added to both, then the pod's
+    (the largest wins), sidecars (restartPolicy Always) added to both; what the pod sets
+    for itself (`spec.resources`) in place of the containers' sum; then the pod's
     overhead: added to the requests and to each non-zero limit."""
     spec, status = pod.get("spec") or {}, pod.get("status") or {}
     statuses = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
@@ -200,6 +202,10 @@ def requests_and_limits(pod: Obj) -> tuple[Resources, Resources]:
                 _add_all(one, sidecars)
             _max_all(init, one)
         _max_all(total, init)
+    for key, total in (("requests", reqs), ("limits", lims)):  # the pod's own, if set
+        for name, q in _list((spec.get("resources") or {}).get(key)).items():
+            if pod_level(name):
+                total[name] = q
     overhead = _list(spec.get("overhead"))
     _add_all(reqs, overhead)
     for name, q in overhead.items():

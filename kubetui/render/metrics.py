@@ -86,8 +86,18 @@ def of_containers(pod: Obj, what: Hashable, compute: Callable[[Any], T]) -> T:
     return value
 
 
+def pod_level(resource: str) -> bool:
+    """Whether a pod's own `spec.resources` (PodLevelResources) can set `resource`
+    (component-helpers' IsSupportedPodLevelResource): cpu, memory and hugepages."""
+    return resource in ("cpu", "memory") or resource.startswith("hugepages-")
+
+
 def _sum(pod: Obj, field: str, resource: str) -> float | None:
-    """A pod's containers' total; None when one of them sets none (no meaningful %)."""
+    """What the pod sets for itself (`spec.resources`), else its containers' total; None
+    when one of them sets none (no meaningful %)."""
+    own = (((pod.get("spec") or {}).get("resources") or {}).get(field) or {}).get(resource)
+    if own is not None and pod_level(resource):
+        return _q(own) or None
     return of_containers(pod, (field, resource), lambda cs: _total(cs, field, resource))
 
 
@@ -123,4 +133,5 @@ def node_cells(node: Obj, metrics: Reading | None) -> tuple[str, ...]:
 
 
 __all__ = ["NODE_COLUMNS", "POD_COLUMNS", "UNKNOWN", "Reading", "node_cells", "of_containers",
-           "percent", "pod_cells", "quantity_or_zero", "top_cpu", "top_memory", "usage"]
+           "percent", "pod_cells", "pod_level", "quantity_or_zero", "top_cpu", "top_memory",
+           "usage"]
