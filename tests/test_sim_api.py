@@ -62,6 +62,30 @@ def test_label_and_field_selectors(sim, api):
     assert status == 400
 
 
+def test_a_field_the_kind_cannot_be_selected_by_is_refused_as_the_real_server_does(sim):
+    """Each built-in kind takes the field labels its conversion function knows (pods
+    their eleven, events their involvedObject.* and reason, ...) and refuses another in
+    that function's words; a kind without one takes only its name and namespace
+    (apimachinery's default conversion). A sim that took any field would let kubetui
+    select by one a real cluster refuses."""
+    from real_k8s import load
+    real = load("errors/400-bad-field-selector.json")
+    assert raw(sim, "GET", real["request"]["path"]) == (400, real["body"])
+    assert raw(sim, "GET", "/apis/apps/v1/deployments?fieldSelector=spec.replicas%3D1") == (
+        400, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+              "message": '"spec.replicas" is not a known field selector: only '
+                         '"metadata.name", "metadata.namespace"',
+              "reason": "BadRequest", "code": 400})
+    status, body = raw(sim, "GET", "/api/v1/events?fieldSelector=involvedObject.color%3Dred")
+    assert (status, body["message"]) == (400, "field label not supported: involvedObject.color")
+    for path in ("/api/v1/events?fieldSelector=involvedObject.kind%3DPod,reason%3DStarted",
+                 "/api/v1/nodes?fieldSelector=spec.unschedulable%3Dfalse",
+                 "/apis/apps/v1/deployments?fieldSelector=metadata.namespace%3Dshop",
+                 "/api/v1/secrets?fieldSelector=type%3DOpaque"):
+        status, body = raw(sim, "GET", path)
+        assert status == 200 and body["items"], path
+
+
 def test_paging_with_limit_and_continue_returns_every_item_once(sim, api):
     core = CoreV1Api(api)
     everything = {p.metadata.uid for p in core.list_pod_for_all_namespaces().items}

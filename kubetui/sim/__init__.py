@@ -71,9 +71,9 @@ What it does not do (do not mistake it for a cluster)
 - Node heartbeats are static; nodes never go NotReady by themselves; no taint-based or
   pressure eviction by the kubelet (the Eviction API is served, see above). Node Leases
   are renewed whatever a node's kubelet annotation says and never expire.
-- `metadata.generation` is set on every kind (a real server sets it only where a spec
-  change counts: not on ConfigMaps or Leases). Field selectors are checked against the
-  real server's supported field labels for pods only.
+- Field selectors are checked against each built-in kind's field labels as the real
+  server converts them (sim/selectors.py), but a custom resource's `selectableFields`
+  are not modelled: any field is taken.
 - Aggregated discovery is not served (kubectl falls back to the legacy documents).
 - Watch replay scans its log linearly; the log keeps 50,000 changes by default.
 """

@@ -19,9 +19,9 @@ from .patch import apply_patch
 from .resources import BY_KIND, Resource
 from .scale import ScaleApi
 from .selectors import (
-    POD_FIELDS,
     Matcher,
     combine,
+    field_labels,
     field_matcher,
     label_matcher,
     selector_matches,
@@ -74,7 +74,9 @@ class ApiCore(ScaleApi):
 
     def matcher(self, label_selector: str | None, field_selector: str | None,
                 res: Resource | None = None) -> Matcher | None:
-        fields = POD_FIELDS if res is PODS else None
+        fields = None  # (a custom resource's selectable fields are not modelled)
+        if res is not None and BY_KIND.get(res.kind) is res and not res.virtual:
+            fields = field_labels(res.group, res.kind)
         return combine(label_matcher(label_selector), field_matcher(field_selector, fields))
 
     def list(self, res: Resource, ns: str | None, label_selector: str | None = None,

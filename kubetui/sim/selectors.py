@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable
 
 from kubetui.render.printers import selector_string  # noqa: F401 (re-exported)
@@ -90,27 +91,67 @@ def label_matcher(selector: str | None) -> Matcher | None:
     return match
 
 
+# what the server's selectable fields say for an unset bool or count (Go's zero values)
+UNSET = {"spec.unschedulable": "false", "spec.hostNetwork": "false", "status.replicas": "0",
+         "status.successful": "0"}
+
+
 def _field_value(obj: dict, path: str) -> str:
     value = dig(obj, path)
     if value is None:
-        return ""
+        return UNSET.get(path, "")
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-# the field labels the real server converts for pods (core/v1 conversion.go); any other
-# is refused with 400 "field label not supported: X"
+# The field labels the real server converts, by (group, kind): the kinds with a
+# conversion function of their own (pkg/apis/*/v1/conversion.go) refuse any other with
+# 400 "field label not supported: X"; every other built-in kind takes only its name and
+# namespace (apimachinery's DefaultMetaV1FieldSelectorConversion), in other words.
 POD_FIELDS = frozenset((
     "metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy",
     "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
     "status.podIP", "status.podIPs", "status.nominatedNodeName"))
+META_FIELDS = frozenset(("metadata.name", "metadata.namespace"))
+OWN_FIELDS: dict[tuple[str, str], frozenset[str]] = {
+    ("", "Pod"): POD_FIELDS,
+    ("", "Node"): frozenset(("metadata.name", "spec.unschedulable")),
+    ("", "Namespace"): frozenset(("metadata.name", "status.phase")),
+    ("", "Secret"): META_FIELDS | {"type"},
+    ("", "Service"): META_FIELDS | {"spec.clusterIP", "spec.type"},
+    ("", "ReplicationController"): META_FIELDS | {"status.replicas"},
+    ("", "Event"): META_FIELDS | {
+        "involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+        "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+        "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"},
+    ("apps", "ReplicaSet"): META_FIELDS | {"status.replicas"},
+    ("batch", "Job"): META_FIELDS | {"status.successful"},
+}
 
 
-def field_matcher(selector: str | None, supported: frozenset[str] | None = None,
+@dataclass(frozen=True)
+class FieldLabels:
+    """The fields a kind can be selected by, and how the server refuses another."""
+    fields: frozenset[str]
+    own: bool  # a conversion function of its own (else the default one)
+
+    def refusal(self, path: str) -> str:
+        if self.own:
+            return f"field label not supported: {path}"
+        return f'"{path}" is not a known field selector: only "metadata.name", ' \
+               '"metadata.namespace"'
+
+
+def field_labels(group: str, kind: str) -> FieldLabels:
+    own = OWN_FIELDS.get((group, kind))
+    return FieldLabels(own, True) if own is not None else FieldLabels(META_FIELDS, False)
+
+
+def field_matcher(selector: str | None, supported: FieldLabels | None = None,
                   ) -> Matcher | None:
     """A fieldSelector's matcher; with `supported`, a field outside it is refused as the
-    real server refuses it (only pods are checked: other kinds take any field)."""
+    real server refuses it (a custom resource's, or a virtual kind's, are not checked)."""
     if not selector:
         return None
     terms = []
@@ -118,9 +159,8 @@ def field_matcher(selector: str | None, supported: frozenset[str] | None = None,
         for op in ("!=", "==", "="):
             if op in term:
                 path, _, value = term.partition(op)
-                if supported is not None and path.strip() not in supported:
-                    raise ApiError(400, "BadRequest",
-                                   f"field label not supported: {path.strip()}")
+                if supported is not None and path.strip() not in supported.fields:
+                    raise ApiError(400, "BadRequest", supported.refusal(path.strip()))
                 terms.append((path.strip(), op == "!=", value.strip()))
                 break
         else:
