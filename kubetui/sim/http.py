@@ -14,7 +14,7 @@ from aiohttp import web
 from . import discovery, openapi
 from .auth import USER
 from .fields import manager_from
-from .json_body import json_response
+from .json_body import JSON, json_response
 from .meta import ApiError, bad_request
 from .metrics import health
 from .rbac import forbidden, verb_for
@@ -23,7 +23,6 @@ from .store import CLOSE, Watcher
 from .tables import table, wants_table
 
 log = logging.getLogger("kubetui.sim")
-JSON = "application/json"
 DEFAULT_WATCH_SECONDS = 1800
 
 

@@ -108,7 +108,9 @@ def _field_value(obj: dict, path: str) -> str:
 # The field labels the real server converts, by (group, kind): the kinds with a
 # conversion function of their own (pkg/apis/*/v1/conversion.go) refuse any other with
 # 400 "field label not supported: X"; every other built-in kind takes only its name and
-# namespace (apimachinery's DefaultMetaV1FieldSelectorConversion), in other words.
+# namespace (apimachinery's DefaultMetaV1FieldSelectorConversion), and refuses any other
+# in that function's words. (Where a label's support is uncertain it is left out: a sim
+# that refuses it teaches kubetui nothing a real cluster would refuse.)
 POD_FIELDS = frozenset((
     "metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy",
     "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
@@ -119,7 +121,7 @@ OWN_FIELDS: dict[tuple[str, str], frozenset[str]] = {
     ("", "Node"): frozenset(("metadata.name", "spec.unschedulable")),
     ("", "Namespace"): frozenset(("metadata.name", "status.phase")),
     ("", "Secret"): META_FIELDS | {"type"},
-    ("", "Service"): META_FIELDS | {"spec.clusterIP", "spec.type"},
+    ("", "Service"): META_FIELDS | {"spec.clusterIP"},
     ("", "ReplicationController"): META_FIELDS | {"status.replicas"},
     ("", "Event"): META_FIELDS | {
         "involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
