@@ -110,7 +110,7 @@ class EphemeralContainers:
         store, api = self.sim.store, self.sim.api
         pod = store.must_get(PODS, route.namespace, route.name)
         if request.method == "GET":
-            return _json(pod)
+            return json_response(pod)
         if request.method not in ("PUT", "PATCH"):
             raise ApiError(405, "MethodNotAllowed", "the server does not allow this method "
                                                     "on the requested resource")
@@ -135,9 +135,10 @@ class EphemeralContainers:
         if not obj["spec"]["ephemeralContainers"]:
             del obj["spec"]["ephemeralContainers"]
         if obj == pod:
-            return _json(pod)
-        return _json(api.update(PODS, route.namespace, route.name, obj,
-                                manager=request.query.get("fieldManager") or "kubectl-debug"))
+            return json_response(pod)
+        manager = request.query.get("fieldManager") or "kubectl-debug"
+        return json_response(api.update(PODS, route.namespace, route.name, obj,
+                                        manager=manager))
 
     # -- the kubelet's part
     def on_change(self, change: Change) -> None:
@@ -235,10 +236,6 @@ def debug_container(pod: dict, ec: dict, target: Container | None,
         files.update({f"/proc/1/root{path}": text for path, text in target.files.items()})
         processes = (target.command, "sh")
     return Container(meta["name"], env, files, "sh", shells, processes=processes)
-
-
-def _json(obj) -> web.Response:
-    return json_response(obj)
 
 
 __all__ = ["EphemeralContainers", "debug_container", "validate", "with_defaults"]

@@ -26,11 +26,8 @@ log = logging.getLogger("kubetui.sim")
 DEFAULT_WATCH_SECONDS = 1800
 
 
-_json = json_response
-
-
 def _error(exc: ApiError) -> web.Response:
-    return _json(exc.status(), exc.code, exc.headers)
+    return json_response(exc.status(), exc.code, exc.headers)
 
 
 class Route:
@@ -121,7 +118,7 @@ class HttpFrontend:
         if request.method == "GET":
             doc = self._discovery(path)
             if doc is not None:
-                return _json(doc)
+                return json_response(doc)
             if path in ("/healthz", "/livez", "/readyz"):
                 return health(path, "verbose" in request.query)
         if route is None:
@@ -190,9 +187,9 @@ class HttpFrontend:
         if wants_table(request) and obj.get("kind") == res.kind:
             q = request.query
             meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
-            return _json(table(res, [obj], meta, q.get("includeObject", "Metadata")),
-                         status)
-        return _json(obj, status)
+            return json_response(
+                table(res, [obj], meta, q.get("includeObject", "Metadata")), status)
+        return json_response(obj, status)
 
     async def _resource(self, request: web.Request, r: Route) -> web.StreamResponse:
         method, q, api, res = request.method, request.query, self.api, r.res
@@ -205,13 +202,13 @@ class HttpFrontend:
             return await handler(request, r)
         if r.sub == "scale" and r.name:
             if method == "GET":
-                return _json(api.get_scale(res, ns, r.name))
+                return json_response(api.get_scale(res, ns, r.name))
             body = await self._body(request)
             if method == "PUT":
-                return _json(api.set_scale(res, ns, r.name, body or {}))
+                return json_response(api.set_scale(res, ns, r.name, body or {}))
             if method == "PATCH":
-                return _json(api.patch_scale(res, ns, r.name,
-                                             request.headers.get("Content-Type", ""), body))
+                return json_response(api.patch_scale(
+                    res, ns, r.name, request.headers.get("Content-Type", ""), body))
         elif r.sub in (None, "status"):
             if r.sub == "status" and not res.has_status:
                 raise ApiError(404, "NotFound", "the server could not find the requested "
@@ -244,7 +241,7 @@ class HttpFrontend:
                         options[key] = _int(q, key)
                 if "propagationPolicy" in q:
                     options["propagationPolicy"] = q["propagationPolicy"]
-                return _json(api.delete(res, ns, r.name, options))
+                return json_response(api.delete(res, ns, r.name, options))
             if method == "DELETE":
                 return self._delete_collection(request, res, ns, await self._body(request) or {})
         handler = self.sim.subresource_handlers.get((res.key, r.sub))
@@ -262,9 +259,9 @@ class HttpFrontend:
         out = self.api.list(res, ns, q.get("labelSelector"), q.get("fieldSelector"),
                             _int(q, "limit"), q.get("continue"))
         if wants_table(request):
-            return _json(table(res, out["items"], out["metadata"],
-                               q.get("includeObject", "Metadata")))
-        return _json(out)
+            return json_response(table(res, out["items"], out["metadata"],
+                                       q.get("includeObject", "Metadata")))
+        return json_response(out)
 
     def _delete_collection(self, request, res: Resource, ns: str | None, options: dict):
         q = request.query
@@ -278,8 +275,9 @@ class HttpFrontend:
             except ApiError as exc:
                 if exc.code != 404:
                     raise
-        return _json({"kind": f"{res.kind}List", "apiVersion": res.api_version,
-                      "metadata": {"resourceVersion": str(self.store.rv)}, "items": gone})
+        return json_response({"kind": f"{res.kind}List", "apiVersion": res.api_version,
+                              "metadata": {"resourceVersion": str(self.store.rv)},
+                              "items": gone})
 
     # ------------------------------------------------------------------ watch
     async def watch(self, request: web.Request, res: Resource, ns: str | None):
