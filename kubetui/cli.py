@@ -150,6 +150,7 @@ def lint_main(argv: list[str]) -> int:
     else:
         from .kube.client import KubeClient
         from .kube.lint_source import fetch
+        setup_logging()  # failures go to the log file, the terminal gets the report
         try:
             kc = load_kubeconfig(kubeconfig_paths(args.kubeconfig,
                                                   clusters_dir=args.clusters_dir))

@@ -4,6 +4,8 @@ would be asked for ever, so that is a failed read, named."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -46,7 +48,7 @@ def test_the_same_token_twice_is_a_failed_read_not_a_loop():
     assert asked == [None, "same"]  # the fault fired: the second page named the first's
 
 
-def test_kubetui_lint_says_a_kind_whose_list_never_ends_was_not_read():
+def test_kubetui_lint_says_a_kind_whose_list_never_ends_was_not_read(caplog):
     asked: list[str] = []
 
     class Looping:
@@ -60,7 +62,10 @@ def test_kubetui_lint_says_a_kind_whose_list_never_ends_was_not_read():
             raise ApiError(404, "NotFound", "the server could not find the requested "
                            "resource")  # (no metrics-server)
 
-    src = fetch(Looping(), "a", {"Service"})
+    with caplog.at_level(logging.ERROR, "kubetui.lint"):
+        src = fetch(Looping(), "a", {"Service"})
     assert asked == ["", "again"]
+    assert [(r.levelname, r.exc_info is not None) for r in caplog.records] == [
+        ("ERROR", True)]  # logged with its traceback
     assert src.unread == {"services": "the server gave the same continue token twice"}
     assert "Service" not in src.objects  # unknown, not empty

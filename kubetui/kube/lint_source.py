@@ -5,6 +5,7 @@ never fetched), or read from saved `kubectl get -o json` (or YAML) files."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from .metrics_read import metrics_path, read_metrics
 from .paging import read_pages
 from .slim import TABLE, decode_table
 
+log = logging.getLogger("kubetui.lint")
 EVIDENCE = ("Event",)  # read for evidence only: when it cannot be read, the lint goes on
 
 
@@ -68,6 +70,7 @@ def fetch(client: KubeClient, namespace: str | None, kinds: set[str]) -> Source:
             src.objects[kind] = _list(client, kind, namespace)
         except (ApiError, ValueError) as exc:  # (ValueError: a list that never ends)
             plural = API_KINDS[kind].plural
+            log.error("kubetui lint: could not read %s", plural, exc_info=True)
             why = exc.message if isinstance(exc, ApiError) else str(exc)
             if kind in EVIDENCE:
                 src.notes.append(f"could not read {plural} ({why}): restarts by "
@@ -78,6 +81,7 @@ def fetch(client: KubeClient, namespace: str | None, kinds: set[str]) -> Source:
         src.metrics = read_metrics(client, metrics_path("Pod", namespace))
     except (ApiError, ValueError) as exc:
         if not isinstance(exc, ApiError) or exc.status not in (404, 503):  # (not served)
+            log.error("kubetui lint: could not read pod metrics", exc_info=True)
             why = exc.message if isinstance(exc, ApiError) else str(exc)
             src.notes.append(f"could not read pod metrics ({why}): usage near memory "
                              "limits goes unseen")
