@@ -88,6 +88,37 @@ async def test_keys_typed_in_one_burst_after_colon_go_to_the_command_bar(make_ap
         assert app.screen is app.browser
 
 
+async def test_keys_the_table_holds_when_the_bar_opens_before_it_reads_them(make_app,
+                                                                          monkeypatch):
+    """The order a busy machine made (a pty test lost `cm<enter>` after `:`): the app hands
+    the keys to the table, then opens the bar on the ':' that bubbled back up, all before
+    the table reads them. The bar is then the screen's focus but has not yet handled its
+    Focus event, and the keys must still reach it."""
+    from textual import events
+
+    from kubetui.ui.widgets.resource_table import ResourceTable
+    app = make_app()
+    seen = ResourceTable.on_key
+    raced: list[str] = []
+
+    def on_key(table, event):
+        seen(table, event)
+        if event.key == "colon" and not raced:
+            # the rest of the burst reaches the app before ':' has bubbled back to it
+            event.stop()
+            raced.append(event.key)
+            for key, char in [("c", "c"), ("m", "m"), ("enter", "\r")]:
+                app.post_message(events.Key(key, char))
+            app.post_message(event)  # then ':' itself, as its bubbling would bring it
+    monkeypatch.setattr(ResourceTable, "on_key", on_key)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 5)
+        app.post_message(events.Key("colon", ":"))
+        assert await wait_for(pilot, lambda: app.browser.state.kind == "ConfigMap"), \
+            app.browser.query_one("#command-bar").value
+        assert raced == ["colon"] and app.screen is app.browser
+
+
 async def test_esc_and_an_empty_filter_clear_a_label_selector(make_app):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:

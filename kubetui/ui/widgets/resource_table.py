@@ -103,9 +103,13 @@ class ResourceTable(ScrollView, can_focus=True):
             event.stop()
             event.prevent_default()
             key = Key(event.key, event.character)
-            if self._after or (bar.display and bar.has_focus and self._closing):
+            # the screen's focus, not the bar's has_focus: that turns true only when the bar
+            # handles its Focus event, and keys the app handed here before the bar opened
+            # can be read first (they were held for ever, the bar left empty)
+            opened = bar.display and self.screen.focused is bar
+            if self._after or (opened and self._closing):
                 self._after.append(key)  # typed after the bar's Enter: for what follows
-            elif bar.display and bar.has_focus:
+            elif opened:
                 bar.post_message(key)
                 self._closing = key.key in ("enter", "escape")
             else:
