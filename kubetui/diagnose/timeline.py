@@ -11,7 +11,7 @@ Pure: objects in, entries out (tested from the real v1.36 captures and the demo)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ParamSpec
 
@@ -216,7 +216,7 @@ def _readable(obj: object) -> bool:
         return False
     meta = obj.get("metadata") or {}
     return isinstance(meta, dict) and isinstance(meta.get("name", ""), str) and all(
-        isinstance(obj.get(k) or {}, dict) for k in ("spec", "status", "involvedObject"))
+        isinstance(obj.get(k) or {}, Mapping) for k in ("spec", "status", "involvedObject"))
 
 
 def _safely(fn: Callable[_P, list[Entry]], *args: _P.args, **kwargs: _P.kwargs) -> list[Entry]:

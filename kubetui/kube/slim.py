@@ -17,6 +17,8 @@ import orjson
 from kubetui.render.json_types import Body, Obj
 from kubetui.render.one_copy import OneCopy
 
+from .pod_status import Condition, ContainerStatus, PodStatus
+
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _T = TypeVar("_T")
 
@@ -92,24 +94,6 @@ class Container(TypedDict, total=False):
     readinessProbe: Any
 
 
-class Condition(TypedDict, total=False):
-    type: str
-    status: str
-    reason: str
-    message: str
-
-
-class ContainerStatus(TypedDict, total=False):
-    name: str
-    ready: bool
-    started: bool
-    restartCount: int
-    image: str
-    imageID: str
-    state: Any
-    lastState: Any
-
-
 class Volume(TypedDict, total=False):
     name: str
     persistentVolumeClaim: Any
@@ -130,20 +114,6 @@ class PodSpec(TypedDict, total=False):
     serviceAccountName: str
     automountServiceAccountToken: bool
     resources: Any  # the pod's own requests and limits (PodLevelResources), when set
-
-
-class PodStatus(TypedDict, total=False):
-    phase: str
-    reason: str
-    message: str
-    conditions: list[Condition]
-    containerStatuses: list[ContainerStatus]
-    initContainerStatuses: list[ContainerStatus]
-    podIP: str
-    hostIP: str
-    startTime: Any
-    nominatedNodeName: str
-    qosClass: str
 
 
 class Pod(TypedDict, total=False):
@@ -215,6 +185,7 @@ KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initia
 _STRINGS: OneCopy[object, object] = OneCopy(10_000, lambda key, value: value)
 _SHARED: OneCopy[bytes, object] = OneCopy(5_000, lambda key, value: bytes(memoryview(key)))
 _EMPTY: Obj = {}
+_KEY = msgspec.json.Encoder(order="sorted")
 
 
 def _intern(s: _T) -> _T:
@@ -232,7 +203,7 @@ def _share(value: _T) -> _T:
     if not value:
         # cast: a value equal to {} is an empty map, which _EMPTY stands for
         return cast(_T, _EMPTY) if value == _EMPTY else value
-    key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    key = _KEY.encode(value)  # (maps and dict-faced structs alike)
     found = _SHARED.get(key)
     if found is None:
         found = _SHARED.add(key, value)  # (the table keeps an exact copy of the key)
@@ -291,32 +262,48 @@ def compact_pod(pod: Obj) -> Obj:
         if "imagePullSecrets" in spec:
             spec["imagePullSecrets"] = _share(spec["imagePullSecrets"])
     status = pod.get("status")
-    if status is not None:
-        conds = status.get("conditions")
-        if conds:
-            # without their times, most pods' conditions are one of a few lists
-            status["conditions"] = _share([{k: _intern(v) for k, v in c.items()}
-                                           for c in conds
-                                           if c.get("type") in KEPT_CONDITIONS])
-        for key in ("phase", "qosClass", "hostIP", "startTime"):
-            if key in status:
-                status[key] = _intern(status[key])
-        seen: list[Any] = []  # this pod's states so far
-        for cs in status.get("containerStatuses") or ():
-            cs["name"], cs["image"] = _intern(cs.get("name", "")), _intern(cs.get("image", ""))
-            if "imageID" in cs:
-                cs["imageID"] = _intern(cs["imageID"])
-            for key in ("state", "lastState"):
-                state = cs.get(key)
-                if state is None:
-                    continue
-                if "running" not in state and "terminated" not in state:
-                    cs[key] = _share(state)
-                else:  # its own times: no other pod's, but often its other containers'
-                    # (started in the same second): one copy for them, 368 B a container
-                    cs[key] = next((s for s in seen if s == state), state)
-                    seen.append(cs[key])
+    if isinstance(status, PodStatus):  # (a dict-faced struct: pod_status.py)
+        _compact_status(status)
     return pod
+
+
+def _compact_status(status: PodStatus) -> None:
+    conds = status.conditions
+    if conds:
+        # without their times, most pods' conditions are one of a few lists
+        status.conditions = _share([cast(Condition, {k: _intern(v) for k, v in c.items()})
+                                    for c in conds if c.get("type") in KEPT_CONDITIONS])
+    if status.phase is not None:
+        status.phase = _intern(status.phase)
+    if status.qosClass is not None:
+        status.qosClass = _intern(status.qosClass)
+    if status.hostIP is not None:
+        status.hostIP = _intern(status.hostIP)
+    status.startTime = _intern(status.startTime)
+    seen: list[Any] = []  # this pod's states so far
+    for statuses in (status.containerStatuses, status.initContainerStatuses):
+        for cs in statuses or ():
+            _compact_container(cs, seen)
+
+
+def _compact_container(cs: ContainerStatus, seen: list[Any]) -> None:
+    cs.name, cs.image = _intern(cs.name or ""), _intern(cs.image or "")
+    if cs.imageID is not None:
+        cs.imageID = _intern(cs.imageID)
+    for key in ("state", "lastState"):
+        state = getattr(cs, key)
+        if state is None:
+            continue
+        if state.running is None and state.terminated is None:
+            setattr(cs, key, _share(state))
+            continue
+        if state.running is not None:  # (pods started in the same second share it)
+            state.running.startedAt = _intern(state.running.startedAt)
+        # its own times: no other pod's, but often its other containers' (started in
+        # the same second): one copy for them
+        found = next((s for s in seen if s == state), state)
+        setattr(cs, key, found)
+        seen.append(found)
 
 
 _REFS: OneCopy[tuple[object, ...], object] = OneCopy(5_000)

@@ -9,6 +9,7 @@ cells coloured by status); and the pods no node took. Pure: the widget only draw
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .json_types import Obj
@@ -234,7 +235,7 @@ def _well_formed(obj: object) -> bool:
     out of the picture, not allowed to break it)."""
     return isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and isinstance(
         obj["metadata"].get("name"), str) and isinstance(obj.get("spec") or {}, dict) and \
-        isinstance(obj.get("status") or {}, dict)
+        isinstance(obj.get("status") or {}, Mapping)  # (a slim pod's is a dict-faced struct)
 
 
 def build(nodes: list[Obj], pods: list[Obj], readyz: str | None = None,
