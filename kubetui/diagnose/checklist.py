@@ -13,7 +13,7 @@ this module only judges it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Protocol
@@ -101,7 +101,7 @@ def build(ev: Evidence) -> Checklist:
         state = _state(pod)
     except Exception:  # noqa: BLE001 - a malformed pod: its steps say what could not be read
         state = "malformed"
-    meta = meta if isinstance(meta, dict) else {}
+    meta = meta if isinstance(meta, Mapping) else {}
     return Checklist(str(meta.get("namespace") or ""), str(meta.get("name") or "?"),
                      findings, steps, state)
 

@@ -215,7 +215,7 @@ def _readable(obj: object) -> bool:
     if not isinstance(obj, dict):
         return False
     meta = obj.get("metadata") or {}
-    return isinstance(meta, dict) and isinstance(meta.get("name", ""), str) and all(
+    return isinstance(meta, Mapping) and isinstance(meta.get("name", ""), str) and all(
         isinstance(obj.get(k) or {}, Mapping) for k in ("spec", "status", "involvedObject"))
 
 

@@ -17,6 +17,7 @@ import orjson
 from kubetui.render.json_types import Body, Obj
 from kubetui.render.one_copy import OneCopy
 
+from .dict_face import DictFace
 from .pod_status import Condition, ContainerStatus, PodStatus
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -31,19 +32,21 @@ class OwnerRef(TypedDict, total=False):
     controller: bool
 
 
-class Meta(TypedDict, total=False):
-    name: str
-    namespace: str
-    uid: str
-    resourceVersion: str
-    generation: int
-    creationTimestamp: Any
-    deletionTimestamp: Any
-    deletionGracePeriodSeconds: Any
-    labels: dict[str, str]
-    annotations: dict[str, str]
-    ownerReferences: list[OwnerRef]
-    finalizers: list[str]
+class Meta(DictFace, gc=False, omit_defaults=True):
+    """A pod's metadata as a dict-faced struct (kube/dict_face.py): 112 bytes where the
+    dict of a bulk pod's eight keys was 272."""
+    name: str | None = None
+    namespace: str | None = None
+    uid: str | None = None
+    resourceVersion: str | None = None
+    generation: int | None = None
+    creationTimestamp: Any = None
+    deletionTimestamp: Any = None
+    deletionGracePeriodSeconds: Any = None
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
+    ownerReferences: list[OwnerRef] | None = None
+    finalizers: list[str] | None = None
 
 
 class NameRef(TypedDict, total=False):
@@ -219,20 +222,19 @@ def compact_pod(pod: Obj) -> Obj:
         if key in pod:
             pod[key] = _intern(pod[key])
     meta = pod.get("metadata")
-    if meta is not None:
-        ann = meta.get("annotations")
+    if isinstance(meta, Meta):
+        ann = meta.annotations
         if ann:
             if LAST_APPLIED in ann:
                 del ann[LAST_APPLIED]
-            meta["annotations"] = _share({_intern(k): _intern(v) for k, v in ann.items()})
-        labels = meta.get("labels")
+            meta.annotations = _share({_intern(k): _intern(v) for k, v in ann.items()})
+        labels = meta.labels
         if labels:  # the pods of one ReplicaSet have the same labels: one map for them
-            meta["labels"] = _share({_intern(k): _intern(v) for k, v in labels.items()})
-        if "ownerReferences" in meta:
-            meta["ownerReferences"] = _share(meta["ownerReferences"])
-        for key in ("namespace", "creationTimestamp"):
-            if key in meta:
-                meta[key] = _intern(meta[key])
+            meta.labels = _share({_intern(k): _intern(v) for k, v in labels.items()})
+        if meta.ownerReferences is not None:
+            meta.ownerReferences = _share(meta.ownerReferences)
+        meta.namespace = _intern(meta.namespace)
+        meta.creationTimestamp = _intern(meta.creationTimestamp)
     spec = pod.get("spec")
     if spec is not None:
         if "nodeName" in spec:

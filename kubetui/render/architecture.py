@@ -233,7 +233,7 @@ class CellCache:
 def _well_formed(obj: object) -> bool:
     """What the model can read at all: an object with a name (a malformed one is left
     out of the picture, not allowed to break it)."""
-    return isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and isinstance(
+    return isinstance(obj, dict) and isinstance(obj.get("metadata"), Mapping) and isinstance(
         obj["metadata"].get("name"), str) and isinstance(obj.get("spec") or {}, dict) and \
         isinstance(obj.get("status") or {}, Mapping)  # (a slim pod's is a dict-faced struct)
 

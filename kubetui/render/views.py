@@ -6,6 +6,7 @@ sorts. Pure: objects in, rows out."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable
 
@@ -98,7 +99,7 @@ class View:
 def malformed_row(obj: object, exc: Exception, width: int) -> tuple[str, ...]:
     """NAMESPACE and NAME where they can be read, then what is wrong."""
     meta = obj.get("metadata") if isinstance(obj, dict) else None
-    meta = meta if isinstance(meta, dict) else {}
+    meta = meta if isinstance(meta, Mapping) else {}  # (a slim pod's is a struct)
     cells = [str(meta.get("namespace") or ""), str(meta.get("name") or "<no name>"),
              f"malformed object ({type(exc).__name__}: {exc})"[:120]]
     return tuple((cells + [""] * width)[:width])

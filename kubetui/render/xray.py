@@ -12,7 +12,7 @@ Every node carries a health mark (ok, pending, error, done) and a short status. 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .json_types import Obj
@@ -161,7 +161,7 @@ def tree(kind: str, objects: dict[str, list[Obj]], namespace: str | None = None,
 
 
 def _readable(obj: object) -> bool:
-    return isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and isinstance(
+    return isinstance(obj, dict) and isinstance(obj.get("metadata"), Mapping) and isinstance(
         obj["metadata"].get("name"), str) and isinstance(
         obj["metadata"].get("namespace") or "", str)
 
