@@ -45,6 +45,10 @@ def test_keys_a_status_does_not_keep_are_refused_not_invented():
     with pytest.raises(KeyError):
         status["resize"] = "InProgress"
     assert status.get("get") is None and "items" not in status  # methods are not keys
+    del status["phase"]
+    assert "phase" not in status and status == {}
+    with pytest.raises(KeyError):
+        del status["phase"]
 
 
 @given(st.lists(st.sampled_from(["Running", "Pending", "Failed", None]), max_size=3),

@@ -105,18 +105,20 @@ class Volume(TypedDict, total=False):
     projected: _Projected  # only its ConfigMap and Secret sources (kube-root-ca.crt)
 
 
-class PodSpec(TypedDict, total=False):
-    nodeName: str
-    containers: list[Container]
-    initContainers: list[Container]
-    volumes: list[Volume]
-    imagePullSecrets: list[NameRef]
-    priorityClassName: str
-    restartPolicy: str
-    readinessGates: Any
-    serviceAccountName: str
-    automountServiceAccountToken: bool
-    resources: Any  # the pod's own requests and limits (PodLevelResources), when set
+class PodSpec(DictFace, gc=False, omit_defaults=True):
+    """A dict-faced struct (kube/dict_face.py): 104 bytes where a dict of its usual five
+    keys was 184."""
+    nodeName: str | None = None
+    containers: list[Container] | None = None
+    initContainers: list[Container] | None = None
+    volumes: list[Volume] | None = None
+    imagePullSecrets: list[NameRef] | None = None
+    priorityClassName: str | None = None
+    restartPolicy: str | None = None
+    readinessGates: Any = None
+    serviceAccountName: str | None = None
+    automountServiceAccountToken: bool | None = None
+    resources: Any = None  # the pod's own requests and limits (PodLevelResources), when set
 
 
 class Pod(TypedDict, total=False):
@@ -236,37 +238,39 @@ def compact_pod(pod: Obj) -> Obj:
         meta.namespace = _intern(meta.namespace)
         meta.creationTimestamp = _intern(meta.creationTimestamp)
     spec = pod.get("spec")
-    if spec is not None:
-        if "nodeName" in spec:
-            spec["nodeName"] = _intern(spec["nodeName"])
-        for key in ("serviceAccountName", "restartPolicy", "priorityClassName"):
-            if key in spec:
-                spec[key] = _intern(spec[key])
-        for c in spec.get("containers") or ():
-            c["name"], c["image"] = _intern(c.get("name", "")), _intern(c.get("image", ""))
-            if "resources" in c:
-                c["resources"] = _share(c["resources"])
-            for probe in ("livenessProbe", "readinessProbe"):
-                if probe in c:
-                    c[probe] = _share(c[probe])
-            _keep_references(c)
-        if "containers" in spec:  # a workload's pods have the same (slim) containers
-            spec["containers"] = _share(spec["containers"])
-        for c in spec.get("initContainers") or ():
-            _keep_references(c)
-        volumes = spec.get("volumes")
-        if volumes:
-            kept = [v for v in map(_slim_volume, volumes) if len(v) > 1]
-            if kept:  # the ones naming a claim, a ConfigMap or a Secret
-                spec["volumes"] = _share(kept)
-            else:
-                del spec["volumes"]
-        if "imagePullSecrets" in spec:
-            spec["imagePullSecrets"] = _share(spec["imagePullSecrets"])
+    if isinstance(spec, PodSpec):
+        _compact_spec(spec)
     status = pod.get("status")
     if isinstance(status, PodStatus):  # (a dict-faced struct: pod_status.py)
         _compact_status(status)
     return pod
+
+
+def _compact_spec(spec: PodSpec) -> None:
+    # (the lists hold TypedDicts, which are plain dicts: read and changed as such)
+    containers = cast(list[Obj], spec.containers or [])
+    spec.nodeName = _intern(spec.nodeName)
+    spec.serviceAccountName = _intern(spec.serviceAccountName)
+    spec.restartPolicy = _intern(spec.restartPolicy)
+    spec.priorityClassName = _intern(spec.priorityClassName)
+    for c in containers:
+        c["name"], c["image"] = _intern(c.get("name", "")), _intern(c.get("image", ""))
+        if "resources" in c:
+            c["resources"] = _share(c["resources"])
+        for probe in ("livenessProbe", "readinessProbe"):
+            if probe in c:
+                c[probe] = _share(c[probe])
+        _keep_references(c)
+    if spec.containers is not None:  # a workload's pods have the same (slim) containers
+        spec.containers = _share(spec.containers)
+    for c in cast(list[Obj], spec.initContainers or []):
+        _keep_references(c)
+    if spec.volumes:
+        kept = [v for v in map(_slim_volume, cast(list[Obj], spec.volumes)) if len(v) > 1]
+        # the ones naming a claim, a ConfigMap or a Secret
+        spec.volumes = cast(list[Volume], _share(kept)) if kept else None
+    if spec.imagePullSecrets is not None:
+        spec.imagePullSecrets = _share(spec.imagePullSecrets)
 
 
 def _compact_status(status: PodStatus) -> None:

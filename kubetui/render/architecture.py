@@ -234,8 +234,8 @@ def _well_formed(obj: object) -> bool:
     """What the model can read at all: an object with a name (a malformed one is left
     out of the picture, not allowed to break it)."""
     return isinstance(obj, dict) and isinstance(obj.get("metadata"), Mapping) and isinstance(
-        obj["metadata"].get("name"), str) and isinstance(obj.get("spec") or {}, dict) and \
-        isinstance(obj.get("status") or {}, Mapping)  # (a slim pod's is a dict-faced struct)
+        obj["metadata"].get("name"), str) and isinstance(obj.get("spec") or {}, Mapping) and \
+        isinstance(obj.get("status") or {}, Mapping)  # (a slim pod's are dict-faced structs)
 
 
 def build(nodes: list[Obj], pods: list[Obj], readyz: str | None = None,
