@@ -1,7 +1,8 @@
 """Raw API bytes into slim plain dicts: what the tables, the architecture view and the
 diagnosis read, and nothing else. Pods (the many) are decoded by msgspec straight into
-typed dicts that skip unknown fields without building them; other kinds are decoded by
-orjson and pruned. Both drop managedFields and kubectl's last-applied annotation.
+a dict whose metadata, spec and status are dict-faced structs (kube/dict_face.py,
+kube/pod_status.py), skipping unknown fields without building them; other kinds are
+decoded by orjson and pruned. Both drop managedFields and kubectl's last-applied annotation.
 Full objects are fetched on demand (describe, YAML).
 
 A pod that does not match the expected shape is decoded the slow way instead of being
@@ -185,8 +186,9 @@ KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initia
 # what was seen once (a churned annotation, a pod's own timestamps) is forgotten after
 # two generations (render/one_copy.py)
 # (50,000 strings: an hour of churn to turn.) A string's key is its one copy; a map's
-# is an exact copy of its JSON (orjson's bytes keep 4 KiB of capacity whatever their
-# length: a pod's own state, unique by its start time, had cost 4 KiB a pod)
+# is an exact copy of its JSON (an encoder's bytes can keep 4 KiB of capacity whatever
+# their length, as orjson's did: a pod's own state, unique by its start time, had cost
+# 4 KiB a pod)
 _STRINGS: OneCopy[object, object] = OneCopy(10_000, lambda key, value: value)
 _SHARED: OneCopy[bytes, object] = OneCopy(5_000, lambda key, value: bytes(memoryview(key)))
 _EMPTY: Obj = {}
