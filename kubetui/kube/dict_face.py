@@ -17,6 +17,8 @@ from typing import Any
 
 import msgspec
 
+_STRUCT_EQ = msgspec.Struct.__eq__
+
 
 class DictFace(msgspec.Struct, gc=False, omit_defaults=True):
     """The base: subclasses declare the keys they keep as fields, each defaulting to
@@ -66,6 +68,9 @@ class DictFace(msgspec.Struct, gc=False, omit_defaults=True):
         return [(k, getattr(self, k)) for k in self]
 
     def __eq__(self, other: object) -> bool:
+        if type(other) is type(self):  # field by field, in C (compact_pod asks it a lot)
+            equal: bool = _STRUCT_EQ(self, other)
+            return equal
         if isinstance(other, DictFace) or isinstance(other, dict):
             return dict(self.items()) == dict(other.items())
         return NotImplemented

@@ -251,10 +251,14 @@ def compact_pod(pod: Obj) -> Obj:
 def _compact_spec(spec: PodSpec) -> None:
     # (the lists hold TypedDicts, which are plain dicts: read and changed as such)
     containers = cast(list[Obj], spec.containers or [])
-    spec.nodeName = _intern(spec.nodeName)
-    spec.serviceAccountName = _intern(spec.serviceAccountName)
-    spec.restartPolicy = _intern(spec.restartPolicy)
-    spec.priorityClassName = _intern(spec.priorityClassName)
+    if spec.nodeName is not None:
+        spec.nodeName = _intern(spec.nodeName)
+    if spec.serviceAccountName is not None:
+        spec.serviceAccountName = _intern(spec.serviceAccountName)
+    if spec.restartPolicy is not None:
+        spec.restartPolicy = _intern(spec.restartPolicy)
+    if spec.priorityClassName is not None:
+        spec.priorityClassName = _intern(spec.priorityClassName)
     for c in containers:
         c["name"], c["image"] = _intern(c.get("name", "")), _intern(c.get("image", ""))
         if "resources" in c:
@@ -287,7 +291,8 @@ def _compact_status(status: PodStatus) -> None:
         status.qosClass = _intern(status.qosClass)
     if status.hostIP is not None:
         status.hostIP = _intern(status.hostIP)
-    status.startTime = _intern(status.startTime)
+    if status.startTime is not None:
+        status.startTime = _intern(status.startTime)
     seen: list[Any] = []  # this pod's states so far
     for statuses in (status.containerStatuses, status.initContainerStatuses):
         for cs in statuses or ():
@@ -303,7 +308,8 @@ def _compact_container(cs: ContainerStatus, seen: list[Any]) -> None:
         if state is None:
             continue
         if state.running is None and state.terminated is None:
-            setattr(cs, key, _share(state))
+            # (most lastStates are empty: the one empty map, without asking _share)
+            setattr(cs, key, _share(state) if state.waiting is not None else _EMPTY)
             continue
         if state.running is not None:  # (pods started in the same second share it)
             state.running.startedAt = _intern(state.running.startedAt)
