@@ -248,17 +248,22 @@ def compact_pod(pod: Obj) -> Obj:
     return pod
 
 
+_SPEC_STRINGS = ("nodeName", "serviceAccountName", "restartPolicy", "priorityClassName")
+_STATUS_STRINGS = ("phase", "qosClass", "hostIP", "startTime")
+
+
+def _intern_fields(obj: DictFace, names: tuple[str, ...]) -> None:
+    """The one shared copy of each of these fields that is set."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None:
+            setattr(obj, name, _intern(value))
+
+
 def _compact_spec(spec: PodSpec) -> None:
     # (the lists hold TypedDicts, which are plain dicts: read and changed as such)
     containers = cast(list[Obj], spec.containers or [])
-    if spec.nodeName is not None:
-        spec.nodeName = _intern(spec.nodeName)
-    if spec.serviceAccountName is not None:
-        spec.serviceAccountName = _intern(spec.serviceAccountName)
-    if spec.restartPolicy is not None:
-        spec.restartPolicy = _intern(spec.restartPolicy)
-    if spec.priorityClassName is not None:
-        spec.priorityClassName = _intern(spec.priorityClassName)
+    _intern_fields(spec, _SPEC_STRINGS)
     for c in containers:
         c["name"], c["image"] = _intern(c.get("name", "")), _intern(c.get("image", ""))
         if "resources" in c:
@@ -285,14 +290,7 @@ def _compact_status(status: PodStatus) -> None:
         # without their times, most pods' conditions are one of a few lists
         status.conditions = _share([cast(Condition, {k: _intern(v) for k, v in c.items()})
                                     for c in conds if c.get("type") in KEPT_CONDITIONS])
-    if status.phase is not None:
-        status.phase = _intern(status.phase)
-    if status.qosClass is not None:
-        status.qosClass = _intern(status.qosClass)
-    if status.hostIP is not None:
-        status.hostIP = _intern(status.hostIP)
-    if status.startTime is not None:
-        status.startTime = _intern(status.startTime)
+    _intern_fields(status, _STATUS_STRINGS)
     seen: list[Any] = []  # this pod's states so far
     for statuses in (status.containerStatuses, status.initContainerStatuses):
         for cs in statuses or ():
