@@ -1,6 +1,7 @@
 """Reading metrics.k8s.io lists: only what the usage columns and the lint read (each
 item's namespace, name and usage), decoded by msgspec into small untracked structs
-that read like the dicts they stand for. A read of
+that read like the dicts they stand for (kube/dict_face.py; at 100,000 pods a read
+decoded into dicts held 150 MB, twice while the next one came). A read of
 10,000 PodMetrics is 4.3 MB of JSON every 15 s; decoding it whole (labels, timestamps,
 windows) was most of what an idle app spent off its UI thread."""
 
@@ -19,44 +20,27 @@ from kubetui.render.json_types import Body
 from kubetui.render.metrics import quantity_or_zero
 
 from .client import KubeClient
+from .dict_face import DictFace
 
 BASE = "/apis/metrics.k8s.io/v1beta1"
 
 
-class _Mapped(msgspec.Struct, gc=False):
-    """Read like the dict it replaces (`get`, `in`, `[]`), stored like a small struct: at
-    100,000 pods a read decoded into dicts held 150 MB, twice while the next one came."""
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = getattr(self, key, None)
-        return default if value is None else value
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and getattr(self, key, None) is not None
-
-    def __getitem__(self, key: str) -> Any:
-        value = getattr(self, key, None)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-
-class Usage(_Mapped, gc=False):
+class Usage(DictFace, gc=False, omit_defaults=True):
     cpu: str | None = None
     memory: str | None = None
 
 
-class ContainerUsage(_Mapped, gc=False):
+class ContainerUsage(DictFace, gc=False, omit_defaults=True):
     name: str | None = None
     usage: Usage | None = None
 
 
-class _Meta(_Mapped, gc=False):
+class _Meta(DictFace, gc=False, omit_defaults=True):
     name: str | None = None
     namespace: str | None = None
 
 
-class Metrics(_Mapped, gc=False):
+class Metrics(DictFace, gc=False, omit_defaults=True):
     """A PodMetrics (containers) or a NodeMetrics (usage)."""
     metadata: _Meta | None = None
     containers: tuple[ContainerUsage, ...] | None = None  # PodMetrics
