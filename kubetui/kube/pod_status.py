@@ -1,7 +1,8 @@
 """A pod's status as the slim decoder keeps it: dict-faced structs (kube/dict_face.py)
 in place of the status map, its container statuses and their states, which were most
-of a slim pod's own bytes (a bulk pod's dicts were 1.8 KB, these 1.2 of it). The fields are what rows, the diagnosis, the lint, xray and the timeline read;
-the rest of a status comes with the full object."""
+of a slim pod's own bytes (a bulk pod's dicts were 1.8 KB, these 1.2 of it). The fields
+are what rows, the diagnosis, the lint, xray and the timeline read; the rest of a status
+comes with the full object."""
 
 from __future__ import annotations
 
