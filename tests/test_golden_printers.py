@@ -152,3 +152,23 @@ def test_case_pod_is_printed_as_its_row(case):
     row = load(f"cases/{case}.row.json")
     columns = [c["name"] for c in row["columnDefinitions"]]
     _check_rows("Pod", [{"object": pod, "cells": row["row"]["cells"]}], columns, case)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case_pod_as_the_cache_keeps_it_is_printed_as_its_row(case):
+    """The informers keep a pod slim (its metadata, spec and status as dict-faced
+    structs, kube/slim.py): decoded so from the real server's JSON, a list item and a
+    watch event's object print the server's row as the whole pod does."""
+    import orjson
+
+    from kubetui.kube.pod_status import PodStatus
+    from kubetui.kube.slim import decode_event, decode_list
+
+    pod = load(f"cases/{case}.pod.json")
+    row = load(f"cases/{case}.row.json")
+    columns = [c["name"] for c in row["columnDefinitions"]]
+    items, _ = decode_list("Pod", orjson.dumps({"metadata": {}, "items": [pod]}))
+    _, watched = decode_event("Pod", orjson.dumps({"type": "MODIFIED", "object": pod}))
+    for slim in (items[0], watched):
+        assert isinstance(slim["status"], PodStatus), case  # (not the slow way)
+        _check_rows("Pod", [{"object": slim, "cells": row["row"]["cells"]}], columns, case)

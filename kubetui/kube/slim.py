@@ -180,7 +180,8 @@ def prune(obj: Obj) -> Obj:
     return obj
 
 
-# Pod conditions the views read; the others come with the full object.
+# Pod conditions the views read (and those a pod's readiness gates name); the others come
+# with the full object.
 KEPT_CONDITIONS = frozenset(("Ready", "ContainersReady", "PodScheduled", "Initialized"))
 # each string -> its one shared copy, and a value's sorted JSON -> its one shared copy;
 # what was seen once (a churned annotation, a pod's own timestamps) is forgotten after
@@ -244,7 +245,10 @@ def compact_pod(pod: Obj) -> Obj:
         _compact_spec(spec)
     status = pod.get("status")
     if isinstance(status, PodStatus):  # (a dict-faced struct: pod_status.py)
-        _compact_status(status)
+        # the conditions its readiness gates name are kept too (READINESS GATES reads them)
+        gates = frozenset(g.get("conditionType") for g in spec.readinessGates or ()
+                          if isinstance(g, dict)) if isinstance(spec, PodSpec) else frozenset()
+        _compact_status(status, gates)
     return pod
 
 
@@ -284,12 +288,13 @@ def _compact_spec(spec: PodSpec) -> None:
         spec.imagePullSecrets = _share(spec.imagePullSecrets)
 
 
-def _compact_status(status: PodStatus) -> None:
+def _compact_status(status: PodStatus, gates: frozenset[object]) -> None:
     conds = status.conditions
     if conds:
         # without their times, most pods' conditions are one of a few lists
         status.conditions = _share([cast(Condition, {k: _intern(v) for k, v in c.items()})
-                                    for c in conds if c.get("type") in KEPT_CONDITIONS])
+                                    for c in conds if c.get("type") in KEPT_CONDITIONS
+                                    or c.get("type") in gates])
     _intern_fields(status, _STATUS_STRINGS)
     seen: list[Any] = []  # this pod's states so far
     for statuses in (status.containerStatuses, status.initContainerStatuses):
