@@ -238,8 +238,7 @@ def compact_pod(pod: Obj) -> Obj:
             meta.labels = _share({_intern(k): _intern(v) for k, v in labels.items()})
         if meta.ownerReferences is not None:
             meta.ownerReferences = _share(meta.ownerReferences)
-        meta.namespace = _intern(meta.namespace)
-        meta.creationTimestamp = _intern(meta.creationTimestamp)
+        _intern_fields(meta, _META_STRINGS)
     spec = pod.get("spec")
     if isinstance(spec, PodSpec):
         _compact_spec(spec)
@@ -252,6 +251,7 @@ def compact_pod(pod: Obj) -> Obj:
     return pod
 
 
+_META_STRINGS = ("namespace", "creationTimestamp")
 _SPEC_STRINGS = ("nodeName", "serviceAccountName", "restartPolicy", "priorityClassName")
 _STATUS_STRINGS = ("phase", "qosClass", "hostIP", "startTime")
 
