@@ -4,6 +4,9 @@ going when the views let an informer it shares go."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from conftest import wait_until
 
@@ -83,3 +86,29 @@ def test_an_informer_the_views_let_go_keeps_feeding_the_lint(cluster):
     settles(live, lambda: live.groups["Service"].synced and {
         f.key for f in live.linter.findings() if f.kind == "Service"} == before)
     live.stop()
+
+
+def test_a_stopped_live_lint_lets_go_of_the_cluster_without_a_collection(cluster):
+    """After a context switch the old session's lint (every object of its cluster and
+    their findings) goes at once, by reference counting: the linter, its index and its
+    findings refer to one another, and the app keeps the heap frozen, so as cyclic
+    garbage it stayed beside the new session's until the next heap reset."""
+    live = LiveLint(cluster)
+    settles(live, lambda: live.settled and findings(live, "missing-requests", "legacy/wiki"))
+    linter = weakref.ref(live.linter)
+    gc.disable()  # (no collection may help it)
+    try:
+        live.stop()
+        assert live.linter.findings() == [] and not live.linter.objs["Pod"]
+        live = None  # (the session let go of it)
+        assert linter() is None
+    finally:
+        gc.enable()
+
+
+def test_a_first_pass_that_ends_after_the_stop_is_not_taken(cluster):
+    live = LiveLint(cluster)
+    wait_until(lambda: live.listed)  # (refresh() would take the first pass itself)
+    live.stop()
+    live.build()  # (a worker that was still running)
+    assert not live.built and live.linter.findings() == []

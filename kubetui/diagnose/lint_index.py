@@ -8,7 +8,7 @@ run again."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from kubetui.render.json_types import Obj
 
@@ -61,6 +61,10 @@ def relink(target: dict[K, V], back: dict[V, set[K]], key: K, before: V | None,
         target.pop(key, None)
 
 
+def _closed(*args: Any, **kwargs: Any) -> None:
+    """What a closed index marks with: nothing (see `LintIndex.clear`)."""
+
+
 class LintIndex:
     """The indexes over the Linter's objects (`objs`, `by_ns`: the Linter's own dicts,
     shared, not copied); `handlers[kind]` takes one change of that kind."""
@@ -96,6 +100,15 @@ class LintIndex:
             "Namespace": self._namespace, "Event": self._event,
             **{k: self._workload for k in ("Deployment", "StatefulSet", "DaemonSet", "Job",
                                            "CronJob")}}
+
+    def clear(self) -> None:
+        """Empty its own indexes, and the handlers that tie it to its Linter (see
+        `Linter.close`, which empties the objects it shares)."""
+        for value in vars(self).values():
+            if isinstance(value, (dict, set)) and value is not self.objs \
+                    and value is not self.by_ns:
+                value.clear()
+        self.mark, self.mark_runtime = _closed, _closed  # (its Linter's bound methods)
 
     def _track_configs(self, kind: str, key: str, obj: Obj | None) -> None:
         """Which ConfigMaps and Secrets a subject's pods read (for stale-config)."""

@@ -12,6 +12,7 @@ threads, and `refresh()` on a timer."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,8 @@ class LiveLint:
         self.changes = 0  # objects handed to the linter (for benchmarks)
         self.built = False  # the first pass is done (see build)
         self.building = False
+        self.stopped = False
+        self._lock = threading.Lock()  # (build's thread against stop)
         for kind in self.kinds:
             self._watch(kind)
 
@@ -71,13 +74,19 @@ class LiveLint:
         """The first pass over everything (0.7 s at 10,000 pods), in a worker thread, on
         a linter of its own: the UI keeps the empty one, and keeps drawing, until this
         one is complete and takes its place. Changes meanwhile wait in the taps."""
+        if self.stopped:
+            return
         self.building = True
         try:
             linter = Linter(self.config)
             self._take(linter)
             linter.flush()
-            self.linter = linter
-            self.built = True
+            with self._lock:
+                if self.stopped:  # (the session ended meanwhile: nobody will read it)
+                    linter.close()
+                    return
+                self.linter = linter
+                self.built = True
         finally:
             self.building = False
 
@@ -100,13 +109,18 @@ class LiveLint:
     def _take(self, linter: Linter) -> None:
         cluster = self.cluster
         for kind in self.kinds:
-            group = self.groups[kind]
+            group, tap = self.groups.get(kind), self.taps.get(kind)
+            if group is None or tap is None:
+                return  # stopped meanwhile (a first pass in a worker)
             if not any(g is group for g in cluster.groups.values()):
-                group.store.untap(self.taps[kind])  # stopped after views let it go: anew
-                self._watch(kind)
-                group = self.groups[kind]
+                with self._lock:  # (never a new watch on a session that ended)
+                    if self.stopped:
+                        return
+                    group.store.untap(tap)  # stopped after views let it go: anew
+                    self._watch(kind)
+                    group, tap = self.groups[kind], self.taps[kind]
             cluster.touch(group)
-            reset, dirty, items = group.store.take_tap(self.taps[kind])
+            reset, dirty, items = group.store.take_tap(tap)
             if reset:
                 linter.reset(kind, items)
                 self.changes += len(items)
@@ -177,10 +191,15 @@ class LiveLint:
         return out
 
     def stop(self) -> None:
-        for kind, group in self.groups.items():
-            group.store.untap(self.taps[kind])
+        """(A context switch.) Its informers go back to the session, and its linter lets
+        go of the cluster's objects and findings at once (see `Linter.close`)."""
+        with self._lock:
+            self.stopped = True
+            groups, taps, self.groups, self.taps = self.groups, self.taps, {}, {}
+            self.linter.close()
+        for kind, group in groups.items():
+            group.store.untap(taps[kind])
             self.cluster.release(group)
-        self.groups, self.taps = {}, {}
 
 
 __all__ = ["LiveLint", "WATCH"]
