@@ -22,3 +22,30 @@ def test_a_list_holds_full_collections_off_then_freezes_what_it_read():
         assert len(cache) == 50_000
     finally:
         gc.unfreeze()
+
+
+def test_a_list_freezes_only_when_the_guard_says_it_is_safe():
+    """The app's guard (a screen open, say) keeps a list's end from freezing it."""
+    from kubetui.kube import gc_hold
+
+    saved = gc.get_threshold()
+    asked: list[bool] = []
+    try:
+        for answer in (False, "raises", True):
+            def guard(answer=answer):
+                asked.append(answer)
+                if answer == "raises":
+                    raise RuntimeError("the app is shutting down")
+                return answer
+            gc_hold.guard_freezes(guard)
+            gc.unfreeze()
+            with full_collections_held():
+                cache = [{"metadata": {"name": f"p{i}"}} for i in range(20_000)]
+            assert gc.get_threshold() == saved  # put back either way
+            frozen = gc.get_freeze_count()
+            assert (frozen >= 20_000) == (answer is True), (answer, frozen)
+            assert len(cache) == 20_000
+        assert asked == [False, "raises", True]
+    finally:
+        gc_hold.guard_freezes(None)
+        gc.unfreeze()

@@ -146,3 +146,28 @@ def test_a_reset_waits_for_a_tick_that_painted_nothing_but_not_for_ever():
     assert heap.maybe_freeze(10 + heap.reset_wait, changes=3, busy=False, stack=[],
                              ui="b", idle_for=5, painted=True)
     assert heap.resets == 2
+
+
+def test_a_lists_freeze_is_safe_only_with_the_browser_on_top_and_nothing_pushed_since():
+    class App:
+        browser = object()
+        screen = browser
+
+    app = App()
+    heap = HeapFreezer()
+    safe = heap.freeze_guard(app)
+    assert safe()  # nothing pushed yet: the first sync's list freezes
+    screen = Node()
+    heap.pushed(screen)
+    app.screen = screen
+    assert not safe()  # a screen open: a freeze would catch it
+    app.screen = app.browser
+    del screen
+    assert not safe()  # closed, but maybe not collected yet
+    assert heap.maybe_freeze(0, changes=1, busy=False, stack=[app.browser], ui="a")
+    assert safe()  # the app's own freeze made sure nothing closed was left
+    heap.reset()  # a context switch: the old session on its way out
+    assert not safe()
+    del app
+    gc.collect()
+    assert safe()  # no app: nothing to catch

@@ -110,3 +110,48 @@ async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim,
             assert await settle(pilot, lambda: retained_render_caches() <= 0, seconds=10), \
                 (name, retained_render_caches())
         assert notes.errors() == []
+
+
+async def test_a_list_that_ends_while_a_screen_is_open_does_not_freeze_it(
+        make_app, sim, notes, monkeypatch):
+    """A log screen's own informer lists its namespace's pods while the screen is open.
+    The end of a list froze the heap, screen and all, so once closed the screen stayed
+    as frozen garbage until the app's next heap reset, which waits for an idle user (in
+    a busy soak such garbage reached 0.3M blocks between resets). Now a list's end
+    freezes only when the browser is on top and nothing was pushed since the app's own
+    last freeze: the closed screen goes at the next ordinary collection."""
+    from kubetui.kube.informer import Informer
+
+    ended_under: list[object] = []  # the screen on top when each list ended
+    listed = Informer._list
+
+    def counted(informer):
+        listed(informer)
+        ended_under.append(type(app.screen))
+
+    monkeypatch.setattr(Informer, "_list", counted)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        browser = app.browser
+        assert await wait_for(pilot, lambda: browser.ready and browser.table.row_count > 20)
+        await pilot.press("slash", *"^log-shipper-", "enter")
+        assert await wait_for(pilot, lambda: browser.table.row_count == 1)
+        assert await settle(pilot, lambda: app.heap.frozen)
+        assert await settle(pilot, lambda: not any(w.is_running for w in app.workers))
+        monkeypatch.setattr(app.heap, "maybe_freeze", lambda *a, **k: False)  # (only a
+        # list's end may freeze from here)
+        before = len(ended_under)
+        await pilot.press("l")
+        assert await settle(pilot, lambda: SCREENS[0][2](app.screen))
+        screen = weakref.ref(app.screen)
+        # the screen's own list ended while it was open (what froze it)
+        assert await settle(pilot, lambda: LogScreen in ended_under[before:])
+        await pilot.press("escape")
+        assert await settle(pilot, lambda: app.screen is browser)
+
+        def gone() -> bool:
+            gc.collect()  # (an ordinary collection: what is frozen stays)
+            return screen() is None
+
+        assert await settle(pilot, gone, seconds=30, every=0.5)
+    assert notes.errors() == []

@@ -25,6 +25,7 @@ from kubetui.kube.cluster import Cluster
 from kubetui.kube.config import ContextInfo, KubeConfigError, KubeConfigSet
 from kubetui.kube.discovery import discover
 from kubetui.kube.forwards import ForwardManager
+from kubetui.kube.gc_hold import guard_freezes
 from kubetui.ui import state, themes
 from kubetui.ui.commands import KubetuiCommands
 from kubetui.ui.lifetime import (
@@ -111,6 +112,8 @@ class KubetuiApp(themes.ReadableThemes, App):
     def on_mount(self) -> None:
         # thread workers each on a thread that ends with them (see lifetime.py)
         asyncio.get_running_loop().set_default_executor(OwnThreadExecutor())
+        # a list's end freezes the heap only when that cannot catch a screen (gc_hold)
+        guard_freezes(self.heap.freeze_guard(self))
         found, problems = themes.discover()
         for theme in found:
             self.register_theme(theme)

@@ -200,6 +200,7 @@ class HeapFreezer:
 
     def __init__(self) -> None:
         self.frozen = False  # the heap is frozen, and nothing since needs a full reset
+        self.clean = True  # no screen pushed, nor session ended, since the last freeze
         self.freezes = 0
         self.resets = 0
         self.skipped = 0  # times a closed screen still alive stopped a freeze
@@ -220,11 +221,25 @@ class HeapFreezer:
     def pushed(self, screen) -> None:
         self._closed.add(screen)
         self.pushes += 1
+        self.clean = False
 
     def reset(self) -> None:
         """A session ended (context switch): what it froze may be garbage now, so the next
         freeze is a reset."""
         self.frozen = False
+        self.clean = False
+
+    def freeze_guard(self, app) -> Callable[[], bool]:
+        """Whether a freeze elsewhere (a list's end: kube/gc_hold.py) is safe now, asked
+        from that list's thread: the browser on top and no screen pushed, nor session
+        ended, since this freezer's last freeze (which made sure nothing closed was left).
+        The app is held weakly: gone, there is nothing to catch."""
+        ref = weakref.ref(app)
+
+        def guard() -> bool:
+            app = ref()
+            return app is None or (self.clean and app.screen is app.browser)
+        return guard
 
     def maybe_freeze(self, now: float, changes: object, busy: bool, stack: Iterable,
                      ui: object = None, idle_for: float = float("inf"),
@@ -275,7 +290,7 @@ class HeapFreezer:
             return False
         self._lingering_since = None
         gc.freeze()
-        self.frozen = True
+        self.frozen = self.clean = True
         self.freezes += 1
         self._changes = changes
         if reset:
