@@ -150,13 +150,14 @@ def test_a_reset_waits_for_a_tick_that_painted_nothing_but_not_for_ever():
 
 def test_a_lists_freeze_is_safe_only_with_the_browser_on_top_and_nothing_pushed_since():
     class App:
-        browser = object()
+        browser = Node()
         screen = browser
 
     app = App()
     heap = HeapFreezer()
     safe = heap.freeze_guard(app)
-    assert safe()  # nothing pushed yet: the first sync's list freezes
+    heap.pushed(app.browser, lasting=True)
+    assert safe()  # only the browser pushed: the first sync's list freezes
     screen = Node()
     heap.pushed(screen)
     app.screen = screen

@@ -100,7 +100,8 @@ class KubetuiApp(themes.ReadableThemes, App):
 
     def push_screen(self, screen, *args, **kwargs):
         if not isinstance(screen, str):
-            self.heap.pushed(screen)  # watched until it is gone, once it is closed
+            # watched until it is gone, once it is closed
+            self.heap.pushed(screen, lasting=screen is self._browser)
         return super().push_screen(screen, *args, **kwargs)
 
     async def on_event(self, event: events.Event) -> None:

@@ -218,10 +218,12 @@ class HeapFreezer:
         self._lingering_since: float | None = None
         self._reset_due: float | None = None  # a reset put off while frames changed
 
-    def pushed(self, screen) -> None:
+    def pushed(self, screen, lasting: bool = False) -> None:
+        """A screen pushed; `lasting`: one that is never closed (the browser), which a
+        freeze may catch."""
         self._closed.add(screen)
         self.pushes += 1
-        self.clean = False
+        self.clean = self.clean and lasting
 
     def reset(self) -> None:
         """A session ended (context switch): what it froze may be garbage now, so the next
