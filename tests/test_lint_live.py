@@ -112,3 +112,31 @@ def test_a_first_pass_that_ends_after_the_stop_is_not_taken(cluster):
     live.stop()
     live.build()  # (a worker that was still running)
     assert not live.built and live.linter.findings() == []
+
+
+def test_the_lints_metrics_read_with_the_server_down_is_logged_not_raised(
+        cluster, monkeypatch, caplog):
+    """A read each minute; with the server down it had failed the worker, and the user got
+    a raw MaxRetryError notification each time (the header already says the server is
+    unreachable)."""
+    import urllib3
+
+    from kubetui.kube import metrics_read
+
+    reads = metrics_read.pod_reads(cluster.client)
+    refused = urllib3.exceptions.NewConnectionError(None, "[Errno 111] Connection refused")
+
+    def down(*args, **kwargs):
+        down.calls += 1
+        raise urllib3.exceptions.MaxRetryError(None, "/apis/metrics.k8s.io/v1beta1/pods",
+                                               refused)
+    down.calls = 0
+    monkeypatch.setattr(reads, "read", down)
+    live = LiveLint(cluster)
+    with caplog.at_level("ERROR", logger="kubetui.lint"):
+        live.poll_metrics()
+    assert down.calls == 1  # (the fault fired)
+    record = next(r for r in caplog.records if "could not read pod metrics" in r.message)
+    assert record.exc_info is not None and "connection refused" in record.getMessage()
+    assert live._metrics is None and live.metrics_served is None  # nothing handed over
+    live.stop()

@@ -16,12 +16,14 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import urllib3
+
 from kubetui.diagnose.lint import KINDS, LintConfig, Linter
 from kubetui.diagnose.lint_workloads import near_limit_pods
 from kubetui.render.json_types import Obj
 
 from .client import ApiError
-from .informer import BACKOFF, FORBIDDEN
+from .informer import BACKOFF, FORBIDDEN, describe_failure
 from .metrics_read import pod_reads
 
 if TYPE_CHECKING:
@@ -148,6 +150,12 @@ class LiveLint:
             found = reads.read(self.cluster.client, max_age=METRICS_AGE)
         except ValueError:
             log.error("the lint could not read pod metrics", exc_info=True)
+            return
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            # the server down or cut off: the informers' health says so; this read was
+            # a worker's failure, a raw MaxRetryError notification every minute
+            log.error("the lint could not read pod metrics: %s",
+                      describe_failure(exc, self.cluster.client.server), exc_info=True)
             return
         except ApiError as exc:
             if exc.status in (403, 404, 503):  # not served, or not to us: it lasts
