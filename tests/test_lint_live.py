@@ -96,11 +96,13 @@ def test_a_stopped_live_lint_lets_go_of_the_cluster_without_a_collection(cluster
     live = LiveLint(cluster)
     settles(live, lambda: live.settled and findings(live, "missing-requests", "legacy/wiki"))
     linter = weakref.ref(live.linter)
+    kept = findings(live, "missing-requests", "legacy/wiki")[0]  # (a screen holds one)
     gc.disable()  # (no collection may help it)
     try:
         live.stop()
         assert live.linter.findings() == [] and not live.linter.objs["Pod"]
-        live = None  # (the session let go of it)
+        assert "the context was switched" in kept.fix  # not "gone": nobody looks
+        live = kept = None  # (the session, and the screen, let go of it)
         assert linter() is None
     finally:
         gc.enable()

@@ -72,16 +72,22 @@ async def settle(pilot, predicate, seconds: float = 20.0, every: float = 0.05) -
     return True
 
 
+async def on_one_pod_frozen(app, pilot) -> None:
+    """The browser filtered down to one log-shipper pod, and the heap frozen once (the
+    path that kept closed screens alive), with no worker running."""
+    browser = app.browser
+    assert await wait_for(pilot, lambda: browser.ready and browser.table.row_count > 20)
+    await pilot.press("slash", *"^log-shipper-", "enter")
+    assert await wait_for(pilot, lambda: browser.table.row_count == 1)
+    assert await settle(pilot, lambda: app.heap.frozen)
+    assert await settle(pilot, lambda: not any(w.is_running for w in app.workers))
+
+
 async def test_closed_screens_are_collected_and_their_threads_end(make_app, sim, notes):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         browser = app.browser
-        assert await wait_for(pilot, lambda: browser.ready and browser.table.row_count > 20)
-        await pilot.press("slash", *"^log-shipper-", "enter")
-        assert await wait_for(pilot, lambda: browser.table.row_count == 1)
-        # the heap has been frozen once (the path that kept closed screens alive)
-        assert await settle(pilot, lambda: app.heap.frozen)
-        assert await settle(pilot, lambda: not any(w.is_running for w in app.workers))
+        await on_one_pod_frozen(app, pilot)
         before = set(threading.enumerate())
         for name, key, shown in SCREENS:
             refs = []
@@ -133,11 +139,7 @@ async def test_a_list_that_ends_while_a_screen_is_open_does_not_freeze_it(
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         browser = app.browser
-        assert await wait_for(pilot, lambda: browser.ready and browser.table.row_count > 20)
-        await pilot.press("slash", *"^log-shipper-", "enter")
-        assert await wait_for(pilot, lambda: browser.table.row_count == 1)
-        assert await settle(pilot, lambda: app.heap.frozen)
-        assert await settle(pilot, lambda: not any(w.is_running for w in app.workers))
+        await on_one_pod_frozen(app, pilot)
         monkeypatch.setattr(app.heap, "maybe_freeze", lambda *a, **k: False)  # (only a
         # list's end may freeze from here)
         before = len(ended_under)

@@ -63,6 +63,7 @@ class Linter:
         # a dict of tuples per subject held 30 MB more)
         self.found: dict[tuple[str, str], tuple[Finding, ...]] = {}
         self.version = 0  # bumped when any finding changes
+        self.closed = False  # (see close)
         self._flagged: dict[tuple[str, str | None], tuple[int, str | None]] = {}  # this version's
         self._flagged_version: int | None = None  # the version _flagged counted
         self._dirty: dict[tuple[str, str], set[str] | None] = {}
@@ -118,7 +119,9 @@ class Linter:
         (ui/lifetime.py): a switched-away session's lint, every object of its cluster
         and their findings, stayed beside the new session's until the next heap reset
         (0.37M blocks at 10,000 pods), and each switch could set a new high-water mark.
-        Emptied here, reference counting frees it at once. Unusable afterwards."""
+        Emptied here, reference counting frees it at once. Unusable afterwards (a
+        finding kept from it says so when asked for its fix)."""
+        self.closed = True
         for objs in self.objs.values():
             objs.clear()
         for names in self.by_ns.values():
@@ -207,6 +210,9 @@ class Linter:
     def fix_of(self, finding: Finding) -> str:
         """A stored finding's fix, written now: its rule runs again on its subject as the
         cache holds it (the findings keep no fix of their own: see Finding.kept_by)."""
+        if self.closed:  # (not "gone": nobody looks any more)
+            return (f"# {finding.where}: this lint ended with its session (the context "
+                    "was switched); its fix is in the new session's lint\n")
         obj = self.objs.get(finding.kind, {}).get(finding.key)
         rule = RULES.get(finding.rule)
         if obj is None or rule is None:
