@@ -4,7 +4,19 @@ whichever thread allocates next: the UI's, in the app)."""
 
 import gc
 
+import pytest
+
+from kubetui.kube import gc_hold
 from kubetui.kube.gc_hold import OUT_OF_REACH, full_collections_held
+
+
+@pytest.fixture(autouse=True)
+def no_app():
+    """No app's guard (an earlier test's app in this process may have set one)."""
+    saved = gc_hold._guard
+    gc_hold.guard_freezes(None)
+    yield
+    gc_hold.guard_freezes(saved)
 
 
 def test_a_list_holds_full_collections_off_then_freezes_what_it_read():
@@ -26,8 +38,6 @@ def test_a_list_holds_full_collections_off_then_freezes_what_it_read():
 
 def test_a_list_freezes_only_when_the_guard_says_it_is_safe():
     """The app's guard (a screen open, say) keeps a list's end from freezing it."""
-    from kubetui.kube import gc_hold
-
     saved = gc.get_threshold()
     asked: list[bool] = []
     try:

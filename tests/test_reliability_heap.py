@@ -152,6 +152,7 @@ def test_a_lists_freeze_is_safe_only_with_the_browser_on_top_and_nothing_pushed_
     class App:
         browser = Node()
         screen = browser
+        is_running = True
 
     app = App()
     heap = HeapFreezer()
@@ -169,6 +170,8 @@ def test_a_lists_freeze_is_safe_only_with_the_browser_on_top_and_nothing_pushed_
     assert safe()  # the app's own freeze made sure nothing closed was left
     heap.reset()  # a context switch: the old session on its way out
     assert not safe()
+    app.is_running = False
+    assert safe()  # an app that has exited (not yet collected): nothing to catch
     del app
     gc.collect()
     assert safe()  # no app: nothing to catch

@@ -235,12 +235,14 @@ class HeapFreezer:
         """Whether a freeze elsewhere (a list's end: kube/gc_hold.py) is safe now, asked
         from that list's thread: the browser on top and no screen pushed, nor session
         ended, since this freezer's last freeze (which made sure nothing closed was left).
-        The app is held weakly: gone, there is nothing to catch."""
+        The app is held weakly: gone or no longer running, it has no screens to catch
+        (and it must not stop the freezes of whatever runs after it)."""
         ref = weakref.ref(app)
 
         def guard() -> bool:
             app = ref()
-            return app is None or (self.clean and app.screen is app.browser)
+            return app is None or not app.is_running or (
+                self.clean and app.screen is app.browser)
         return guard
 
     def maybe_freeze(self, now: float, changes: object, busy: bool, stack: Iterable,
