@@ -245,12 +245,14 @@ def compact_pod(pod: Obj) -> Obj:
     status = pod.get("status")
     if isinstance(status, PodStatus):  # (a dict-faced struct: pod_status.py)
         # the conditions its readiness gates name are kept too (READINESS GATES reads them)
-        gates = frozenset(g.get("conditionType") for g in spec.readinessGates or ()
-                          if isinstance(g, dict)) if isinstance(spec, PodSpec) else frozenset()
+        gates = frozenset(g.get("conditionType") for g in spec.readinessGates
+                          if isinstance(g, dict)) \
+            if isinstance(spec, PodSpec) and spec.readinessGates else _NO_GATES
         _compact_status(status, gates)
     return pod
 
 
+_NO_GATES: frozenset[object] = frozenset()  # (most pods: nothing to build per pod)
 _META_STRINGS = ("namespace", "creationTimestamp")
 _SPEC_STRINGS = ("nodeName", "serviceAccountName", "restartPolicy", "priorityClassName")
 _STATUS_STRINGS = ("phase", "qosClass", "hostIP", "startTime")
@@ -293,8 +295,8 @@ def _compact_status(status: PodStatus, gates: frozenset[object]) -> None:
     if conds:
         # without their times, most pods' conditions are one of a few lists
         status.conditions = _share([cast(Condition, {k: _intern(v) for k, v in c.items()})
-                                    for c in conds if c.get("type") in KEPT_CONDITIONS
-                                    or c.get("type") in gates])
+                                    for c in conds if (kind := c.get("type"))
+                                    in KEPT_CONDITIONS or kind in gates])
     _intern_fields(status, _STATUS_STRINGS)
     seen: list[Any] = []  # this pod's states so far
     for statuses in (status.containerStatuses, status.initContainerStatuses):
