@@ -177,7 +177,9 @@ def test_a_read_updates_the_last_in_place_and_drops_the_pods_that_are_gone():
     """A new read of every pod beside the last one, then the last one freed, left the
     heap with both (at 100,000 pods 60 MB more RSS, a peak 105 MB higher): a read now
     replaces each pod's usage in the last read's dict, adds the new pods and drops the
-    ones no longer listed; a list that is not one leaves no half-updated read."""
+    ones no longer listed. A failed read keeps the last one as it was (the usage columns
+    still hold it: dropped, the next read decoded a whole second one beside it), no
+    longer fresh, and the next read goes into it again."""
     from kubetui.kube.metrics_read import pod_reads
 
     def pod(name, cpu):
@@ -185,10 +187,11 @@ def test_a_read_updates_the_last_in_place_and_drops_the_pods_that_are_gone():
                 "containers": [{"name": "app", "usage": {"cpu": cpu, "memory": "1Mi"}}]}
 
     answers = [[pod("api-1", "1m"), pod("api-2", "2m")],
-               [pod("api-2", "20m"), pod("api-3", "30m")]]
+               [pod("api-2", "20m"), pod("api-3", "30m")], 7,
+               [pod("api-3", "33m")]]
     client = CountingClient()
-    client.request = lambda method, path, timeout=None: (
-        orjson.dumps({"items": answers.pop(0)}) if answers else b'{"items": 7}')
+    client.request = lambda method, path, timeout=None: orjson.dumps(
+        {"items": answers.pop(0)})
     reads = pod_reads(client)
     first = reads.read(client, max_age=0)
     assert sorted(first) == ["shop/api-1", "shop/api-2"]
@@ -198,7 +201,31 @@ def test_a_read_updates_the_last_in_place_and_drops_the_pods_that_are_gone():
     assert usage(second["shop/api-2"])[0] == pytest.approx(0.020)
     with pytest.raises(ValueError, match="metrics list"):
         reads.read(client, max_age=0)
+    assert reads.latest is second and sorted(reads.view()) == ["shop/api-2", "shop/api-3"]
+    assert usage(reads.view()["shop/api-3"])[0] == pytest.approx(0.030)  # as it was
+    third = reads.read(client, max_age=3600)  # not fresh since the failure: read again
+    assert answers == [] and third is second  # into the same dict, not a new one
+    assert sorted(third) == ["shop/api-3"]
+    assert usage(third["shop/api-3"])[0] == pytest.approx(0.033)
+
+
+def test_a_closed_session_lets_go_of_its_last_read_at_once():
+    """A context switch left the old session's last read of every pod (100,000 blocks at
+    10,000 pods) on its client's shared reads until a collection found the client: in
+    the soak, beside the new session's first read."""
+    import sys
+
+    from kubetui.kube.metrics_read import forget_reads, pod_reads
+
+    client = CountingClient()
+    reads = pod_reads(client)
+    found = reads.read(client, max_age=0)
+    held = sys.getrefcount(found)
+    forget_reads(client)
     assert reads.latest is None and dict(reads.view()) == {}
+    assert sys.getrefcount(found) == held - 1 == 2  # nothing but this test holds it:
+    # freed by reference counting once the session lets go, not by a collection later
+    assert pod_reads(client) is not reads  # a new session starts with none
 
 
 def test_the_usage_cells_cache_lets_replaced_pods_containers_go():

@@ -23,6 +23,7 @@ from .client import ApiError, KubeClient
 from .config import KubeConfigSet
 from .informer import FORBIDDEN, LIVE, STOPPED, Health, Informer
 from .kinds import KINDS, Kind
+from .metrics_read import forget_reads
 from .store import Store
 from .wake import Waker
 
@@ -382,6 +383,7 @@ class Cluster:
         groups, self.groups, self._idle = list(self.groups.values()), {}, []
         for group in groups:
             group.stop(wait)
+        forget_reads(self.client)  # (10,000 pods' usage: not kept till a collection)
         self.client.close()
         if self._froze:
             gc.unfreeze()

@@ -143,14 +143,22 @@ class PodReads:
         with self._lock:
             if self.latest is not None and time.monotonic() - self._at <= max_age:
                 return self.latest
-            try:  # the last read is updated in place (decode_metrics), so its readers
-                # see each pod's usage change as it is read
-                found = read_metrics(client, ALL_PODS, into=self.latest)
-            except BaseException:
-                self.latest = None  # (a failed read leaves none, not half of one)
-                raise
+            # the last read is updated in place (decode_metrics), so its readers see
+            # each pod's usage change as it is read. A failed read keeps it, as it is
+            # (each pod's last usage read; a read cut off halfway has updated some), but
+            # no longer fresh: the next reader reads again, into it. (It used to drop it:
+            # the usage columns still held it, and the next read decoded a whole new one
+            # beside it, 100,000 blocks more at 10,000 pods each time a fault hit a read)
+            self._at = -float("inf")
+            found = read_metrics(client, ALL_PODS, into=self.latest)
             self.latest, self._at = found, time.monotonic()
             return found
+
+    def forget(self) -> None:
+        """The session ended: its last read goes now (not when the collector finds the
+        client it hangs on)."""
+        self.latest = None
+        self._at = -float("inf")
 
     def view(self) -> Mapping[str, Metrics]:
         """The last read as it will be: always the latest (the lint holds this)."""
@@ -179,6 +187,14 @@ class _Latest(Mapping[str, Metrics]):
 
 _READS: weakref.WeakKeyDictionary[KubeClient, PodReads] = weakref.WeakKeyDictionary()
 _READS_LOCK = threading.Lock()
+
+
+def forget_reads(client: KubeClient) -> None:
+    """A client's session ended: its shared pod reads let go of their last read."""
+    with _READS_LOCK:
+        found = _READS.pop(client, None)
+    if found is not None:
+        found.forget()
 
 
 def pod_reads(client: KubeClient) -> PodReads:
