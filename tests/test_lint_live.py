@@ -142,3 +142,31 @@ def test_the_lints_metrics_read_with_the_server_down_is_logged_not_raised(
     assert record.exc_info is not None and "connection refused" in record.getMessage()
     assert live._metrics is None and live.metrics_served is None  # nothing handed over
     live.stop()
+
+
+def test_a_503_from_the_metrics_api_is_asked_again_at_the_next_turn(cluster, monkeypatch):
+    """The aggregator answers 503 while metrics-server restarts (and the soak's faults
+    answer it to any request): the lint had stopped reading usage for the rest of the
+    session (its tight-memory-limit findings and the lint screen's "metrics: none")."""
+    from kubetui.kube import metrics_read
+    from kubetui.kube.client import ApiError
+
+    reads = metrics_read.pod_reads(cluster.client)
+    real = reads.read
+    answers = [ApiError(503, "ServiceUnavailable", "the server is currently unable to "
+                        "handle the request")]
+
+    def read(*args, **kwargs):
+        if answers:
+            raise answers.pop(0)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(reads, "read", read)
+    live = LiveLint(cluster)
+    live.metrics_every = 0.0  # (every turn is due)
+    assert live.metrics_due()
+    live.poll_metrics()
+    assert answers == [] and live.metrics_served is not False  # (the 503 came)
+    assert live.metrics_due()  # asked again
+    live.poll_metrics()
+    assert live.metrics_served is True and live._metrics is not None
+    live.stop()

@@ -158,9 +158,14 @@ class LiveLint:
                       describe_failure(exc, self.cluster.client.server), exc_info=True)
             return
         except ApiError as exc:
-            if exc.status in (403, 404, 503):  # not served, or not to us: it lasts
+            if exc.status in (403, 404):  # not served, or not to us: it lasts
                 log.info("the lint reads no pod metrics: %s", exc.message)
                 self.metrics_served = False
+                return
+            if exc.status == 503:  # the aggregator has no metrics-server now: asked
+                # again at the next turn (it had stopped the lint's reads for the
+                # session: a metrics-server restarting, or one 503 of a busy server)
+                log.info("the lint reads no pod metrics now: %s", exc.message)
                 return
             log.error("the lint could not read pod metrics", exc_info=True)
             return
