@@ -157,3 +157,35 @@ async def test_a_list_that_ends_while_a_screen_is_open_does_not_freeze_it(
 
         assert await settle(pilot, gone, seconds=30, every=0.5)
     assert notes.errors() == []
+
+
+async def test_a_footer_that_recomposes_keeps_no_closed_key(make_app, sim, notes):
+    """Every change of the keys in force recomposes a screen's footer; the keys it
+    replaced went only at the app's next prune, which came when the UI changed and could
+    come before a late recompose ended (a closed architecture screen's footer keys were
+    still alive a minute later in a busy CI run). A footer's own recompose lets them go."""
+    from textual.widgets._footer import FooterKey
+
+    from kubetui.ui.widgets.footer import Footer
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        browser = app.browser
+        assert await wait_for(pilot, lambda: browser.ready and browser.table.row_count > 20)
+        footer = browser.query_one(Footer)
+        shown = list(footer.query(FooterKey))
+        assert shown  # (the browser's keys)
+        replaced = [weakref.ref(k) for k in shown]
+        del shown
+        for _ in range(5):  # (as a change of the keys in force does)
+            keys = [weakref.ref(k) for k in footer.query(FooterKey)]
+            footer.call_later(footer.recompose)
+            assert await settle(pilot, lambda keys=keys: footer.query(FooterKey) and all(
+                r() is None or not r().is_attached for r in keys))
+        watchers = getattr(footer, "__watchers")["compact"]
+        # (a key just mounted may not have bound itself yet)
+        assert {id(key) for key, _ in watchers} <= {id(k) for k in footer.query(FooterKey)}
+        gc.unfreeze()  # (the app froze the heap with the first keys in it)
+        gc.collect()
+        assert [r for r in replaced if r() is not None] == []
+    assert notes.errors() == []

@@ -8,12 +8,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from kubetui.kube.kinds import KINDS
 from kubetui.ui.navigation import ALIASES, COMMAND_WORDS
 from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.widgets.resource_table import ResourceTable, Row
+
+from ..widgets.footer import Footer
 
 COLUMNS = ("RESOURCE", "COMMAND", "API GROUP")
 

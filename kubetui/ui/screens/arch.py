@@ -17,7 +17,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.kube.client import ApiError
 from kubetui.kube.informer import FORBIDDEN
@@ -26,6 +26,8 @@ from kubetui.render.arch_layout import Layout
 from kubetui.render.json_types import Obj
 from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.modals import PromptScreen
+
+from ..widgets.footer import Footer
 
 log = logging.getLogger("kubetui.ui")
 

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.reactive import reactive
-from textual.widgets import Footer
 
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.kinds import KINDS, Kind
@@ -47,6 +46,7 @@ from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.help import COMMAND_HELP, HelpScreen, help_groups
 from kubetui.ui.usage_columns import METRICS_EVERY, MetricsRead, UsageColumns
 from kubetui.ui.widgets.command_bar import CommandBar
+from kubetui.ui.widgets.footer import Footer
 from kubetui.ui.widgets.header import ClusterHeader
 from kubetui.ui.widgets.resource_table import ResourceTable
 

@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.diagnose import Checklist
 from kubetui.diagnose.checklist import OK, PROBLEM, Evidence, headline
@@ -23,6 +23,8 @@ from kubetui.kube.debug import NodeDebug
 from kubetui.kube.evidence import gather
 from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.widgets.scroll import VerticalScroll
+
+from ..widgets.footer import Footer
 
 log = logging.getLogger("kubetui.ui")
 

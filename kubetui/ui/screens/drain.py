@@ -12,11 +12,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.kube import drain as d
 from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.widgets.scroll import VerticalScroll
+
+from ..widgets.footer import Footer
 
 log = logging.getLogger("kubetui.ui")
 

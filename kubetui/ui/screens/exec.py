@@ -14,12 +14,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.widgets import Input, RichLog, Static
 
 from kubetui.kube.client import ApiError
 from kubetui.kube.exec import ExecResult, exec_once
 from kubetui.render.safe import harmless
 from kubetui.ui.screens.base import KubetuiScreen
+
+from ..widgets.footer import Footer
 
 log = logging.getLogger("kubetui.ui")
 

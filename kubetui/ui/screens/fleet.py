@@ -17,7 +17,7 @@ from humanize import naturaldelta
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.kube.fleet import (
     AUTH_FAILED,
@@ -30,6 +30,7 @@ from kubetui.kube.fleet import (
     Row,
 )
 
+from ..widgets.footer import Footer
 from ..widgets.resource_table import GAP, ResourceTable
 from .base import KubetuiScreen
 

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.kube.fleet_find import (
     DEFAULT_KINDS,
@@ -28,6 +28,7 @@ from kubetui.kube.fleet_find import (
 from kubetui.kube.kinds import KINDS
 
 from ..navigation import ViewState, kind_for
+from ..widgets.footer import Footer
 from ..widgets.resource_table import ResourceTable
 from .base import KubetuiScreen
 

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.diagnose import lint_report
 from kubetui.diagnose.lint import RULES
@@ -24,6 +24,8 @@ from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.widgets.resource_table import ResourceTable, Row
 from kubetui.ui.widgets.scroll import VerticalScroll
+
+from ..widgets.footer import Footer
 
 log = logging.getLogger("kubetui.ui")
 HEALTH = {"error": "error", "warning": "pending", "info": "done"}

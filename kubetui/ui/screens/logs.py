@@ -19,7 +19,7 @@ import humanize
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.kube.client import ApiError
 from kubetui.kube.logs import ENDED, ERROR, LogStream
@@ -28,6 +28,8 @@ from kubetui.ui.screens.modals import PromptScreen
 from kubetui.ui.screens.pick import PickScreen
 from kubetui.ui.widgets.command_bar import CommandBar
 from kubetui.ui.widgets.log_view import LogView
+
+from ..widgets.footer import Footer
 
 log = logging.getLogger("kubetui.logs")
 

@@ -10,12 +10,14 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.render.yaml_view import object_yaml, secret_keys
 from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.screens.pick import PickScreen
 from kubetui.ui.widgets.scroll import ScrollableContainer
+
+from ..widgets.footer import Footer
 
 
 class ObjectScreen(KubetuiScreen):

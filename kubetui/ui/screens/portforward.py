@@ -9,11 +9,13 @@ from humanize import naturalsize
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.screens.modals import ConfirmScreen
 from kubetui.ui.widgets.resource_table import ResourceTable
+
+from ..widgets.footer import Footer
 
 COLUMNS = ("LOCAL", "TARGET", "STATE", "CONNS", "IN", "OUT", "LAST ERROR")
 HEALTH = {"listening": "ok", "waiting": "pending", "ended": "error", "stopped": "done",

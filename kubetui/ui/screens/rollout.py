@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from kubetui.kube import rollout
 from kubetui.kube.actions import ROLLABLE
@@ -26,6 +26,8 @@ from kubetui.render.pod import is_ready, summarize
 from kubetui.render.printers import pod_selector
 from kubetui.ui.screens.acting import ActingScreen
 from kubetui.ui.widgets.scroll import VerticalScroll
+
+from ..widgets.footer import Footer
 
 STATE_STYLE = {"rolled out": "bold green", "progressing": "bold yellow",
                "paused": "bold cyan", "stuck": "bold red"}

@@ -13,12 +13,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.diagnose.timeline import Timeline
 from kubetui.kube.incident import gather_incident
 from kubetui.ui.screens.base import KubetuiScreen
 from kubetui.ui.widgets.scroll import VerticalScroll
+
+from ..widgets.footer import Footer
 
 log = logging.getLogger("kubetui.ui")
 EVERY = 5.0  # seconds between refreshes

@@ -9,12 +9,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.kinds import KINDS
 from kubetui.render import xray
 from kubetui.ui.screens.acting import ActingScreen
+
+from ..widgets.footer import Footer
 
 HEALTH = {"ok": ("●", "green"), "pending": ("◐", "yellow"), "error": ("✖", "red"),
           "done": ("○", "grey50"), "": ("·", "grey50")}
