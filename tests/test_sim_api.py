@@ -290,3 +290,44 @@ def test_a_tag_that_says_it_does_not_exist_cannot_be_pulled():
 
     assert missing_image("nginx:does-not-exist") and missing_image("registry.io/a/b:1.2-typo")
     assert not missing_image("nginx:1.27") and not missing_image("missing/app:1.0")
+
+
+def test_a_workload_just_created_has_the_status_counts_a_real_server_always_writes(
+        sim, api):
+    """ReplicaSetStatus.replicas, DaemonSetStatus's four counts, ... have no omitempty:
+    a real server's object has them from its creation on, and the official client
+    (kubernetes>=37 checks the schema) refuses one without them. The sim answered
+    `status: {}` until its controllers came round (CI run 42: listing a deployment's
+    new ReplicaSet failed in the client)."""
+    from kubernetes.client import AutoscalingV2Api
+
+    ns = make_namespace(sim, "zero-status")
+    selector = {"matchLabels": {"app": "z"}}
+    template = {"metadata": {"labels": {"app": "z"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    made = {
+        "ReplicaSet": ("apis/apps/v1", "replicasets",
+                       {"spec": {"replicas": 0, "selector": selector, "template": template}}),
+        "DaemonSet": ("apis/apps/v1", "daemonsets",
+                      {"spec": {"selector": selector, "template": template}}),
+        "StatefulSet": ("apis/apps/v1", "statefulsets",
+                        {"spec": {"replicas": 0, "serviceName": "z", "selector": selector,
+                                  "template": template}}),
+        "HorizontalPodAutoscaler": ("apis/autoscaling/v2", "horizontalpodautoscalers",
+                                    {"spec": {"maxReplicas": 2, "scaleTargetRef": {
+                                        "apiVersion": "apps/v1", "kind": "Deployment",
+                                        "name": "z"}}}),
+    }
+    for kind, (base, plural, body) in made.items():
+        status, created = raw(sim, "POST", f"/{base}/namespaces/{ns}/{plural}",
+                              {"metadata": {"name": "z"}, **body})
+        assert status == 201, (kind, created)
+        # the answer to the create itself, before any controller has seen it
+        assert all(isinstance(v, int) for v in created["status"].values()) and \
+            created["status"], (kind, created["status"])
+    apps = AppsV1Api(api)
+    assert apps.read_namespaced_replica_set("z", ns).status.replicas == 0
+    assert apps.read_namespaced_daemon_set("z", ns).status.number_ready == 0
+    assert apps.read_namespaced_stateful_set("z", ns).status.replicas == 0
+    hpa = AutoscalingV2Api(api).read_namespaced_horizontal_pod_autoscaler("z", ns)
+    assert hpa.status.desired_replicas >= 0

@@ -14,6 +14,19 @@ from .meta import already_exists, not_found
 from .resources import Registry, Resource
 from .selectors import Matcher
 
+# Status fields the API's Go types write even at zero (no omitempty; "required" in the
+# OpenAPI): a real server's object always has them, from its creation on, and a client
+# that checks the schema (kubernetes>=37 does) refuses an object without them. The sim's
+# controllers fill them in a moment after a create; until then it answered `status: {}`.
+ZERO_STATUS: dict[str, tuple[str, ...]] = {
+    "ReplicaSet": ("replicas",),
+    "ReplicationController": ("replicas",),
+    "StatefulSet": ("replicas",),
+    "DaemonSet": ("currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
+                  "numberReady"),
+    "HorizontalPodAutoscaler": ("desiredReplicas",),
+}
+
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 CLOSE = object()  # queued to a watch to end it (dropped connection, fault)
 
@@ -110,6 +123,12 @@ class Store:
 
     # -- writes: each bumps the global resourceVersion and notifies
     def _record(self, res: Resource, etype: str, obj: dict, old: dict | None) -> dict:
+        if (zeros := ZERO_STATUS.get(res.kind)) is not None and etype != DELETED:
+            status = obj.get("status")
+            if not isinstance(status, dict):
+                status = obj["status"] = {}
+            for name in zeros:
+                status.setdefault(name, 0)
         self.rv += 1
         obj["metadata"]["resourceVersion"] = str(self.rv)
         change = Change(self.rv, res, etype, obj, old)
