@@ -83,6 +83,23 @@ class LazyRows(Mapping[str, Row]):
             text = self.texts[key] = "\n".join(self[key][0])
         return text
 
+    def refresh_since(self, keys: Iterable[str], i: int) -> bool:
+        """Rows whose cell `i` counts from a moment, as a pod's RESTARTS does ("2 (10s
+        ago)", formatted when the row was): formatted again now, as the AGE column
+        ticks; whether any of them reads differently. (Asked for the visible rows, once
+        a second: they stood still while AGE beside them went on.)"""
+        changed = False
+        for key in keys:
+            row = self.cache.get(key)
+            if row is None or i >= len(row[0]) or not row[0][i].endswith(" ago)"):
+                continue
+            fresh = self.row_fn(self.objs[key], self.clock())
+            if fresh != row:
+                self.cache[key] = fresh
+                self.texts.pop(key, None)
+                changed = True
+        return changed
+
     def forget(self, key: str) -> None:
         self.cache.pop(key, None)
         self.extras.pop(key, None)

@@ -157,6 +157,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self.empty_message = "No resources"
         self.created: dict[str, float] = {}  # key -> creation time: AGE ticks at draw time
         self._age_index = self._find_age(columns)
+        self._since_index = self._find_since(columns)
         self._second = -1
         self._ages: tuple[str, ...] = ()
         self._styles: dict[str, Style] = {}
@@ -193,6 +194,11 @@ class ResourceTable(ScrollView, can_focus=True):
                 return columns.index(name)
         return None
 
+    @staticmethod
+    def _find_since(columns: tuple[str, ...]) -> int | None:
+        """The column that counts from a moment in its text: a pod's RESTARTS."""
+        return columns.index("RESTARTS") if "RESTARTS" in columns else None
+
     def set_marks(self, marks: Callable[[str], str | None] | None) -> None:
         """Markers (lint findings) before the rows: a function of the row's key, asked
         for the visible rows when they are drawn; None takes the gutter away."""
@@ -205,6 +211,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def set_columns(self, columns: tuple[str, ...]) -> None:
         self.columns = columns
         self._age_index = self._find_age(columns)
+        self._since_index = self._find_since(columns)
         self._widths = [len(c) for c in columns]
         self.apply({}, [], set(), True)
 
@@ -305,17 +312,33 @@ class ResourceTable(ScrollView, can_focus=True):
         """Once a second: redraw if a visible age reads differently now (older objects'
         ages change once a minute or less, so mostly nothing is drawn)."""
         second = int(time.time())
-        if second == self._second or self._age_index is None or not self._order:
+        if second == self._second or not self._order or (
+                self._age_index is None and self._since_index is None):
             return
         self._second = second
-        ages = tuple(_age(self.created.get(k, 0.0)) for k in self._on_screen())
-        if ages != self._ages:
-            self._ages = ages
+        shown = self._on_screen()
+        redraw = False
+        since = getattr(self._rows, "refresh_since", None)
+        if self._since_index is not None and since is not None:
+            redraw = since(shown, self._since_index)
+        if self._age_index is not None:
+            ages = tuple(_age(self.created.get(k, 0.0)) for k in shown)
+            if ages != self._ages:
+                self._ages = ages
+                redraw = True
+        if redraw:
             self.refresh()
 
     def next_age_change(self) -> float:
-        """Seconds until an age on screen reads differently (inf: none shown)."""
-        if self._age_index is None or not self._order:
+        """Seconds until an age on screen reads differently (inf: none shown); a second
+        while a RESTARTS on screen counts from its last restart."""
+        if not self._order:
+            return float("inf")
+        if self._since_index is not None and any(
+                self._rows[k][0][self._since_index].endswith(" ago)")
+                for k in self._on_screen() if k in self._rows):
+            return 1.0
+        if self._age_index is None:
             return float("inf")
         now = time.time()
         created = self.created
