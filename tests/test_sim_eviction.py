@@ -5,6 +5,7 @@ budgets; and `kubectl drain` against it."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -57,17 +58,26 @@ def test_pdb_status_is_computed_from_the_selector_and_readiness(cluster):
 
 def test_eviction_answers_201_then_429_with_the_budget_then_404(cluster):
     wait_until(lambda: pdb_status(cluster).get("disruptionsAllowed") == 1)
-    set_unschedulable(cluster, "node-b", True)  # no replacement may become ready
+    for node in ("node-a", "node-b"):  # no replacement may become ready (on either)
+        set_unschedulable(cluster, node, True)
     try:
         first, second = [p["metadata"]["name"] for p in ready_pods(cluster, "web")][:2]
+        _, before = raw(cluster, "GET", "/apis/policy/v1/namespaces/default/"
+                        "poddisruptionbudgets")
         code, body = evict(cluster, first)
         assert (code, body) == (201, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                       "status": "Success", "code": 201})
         assert cluster.get("Pod", "default", first)["metadata"].get("deletionTimestamp")
-        # the eviction took the budget's one disruption at once; the controller then
-        # counts the evicted pod out
+        # the eviction took the budget's one disruption at once, and put the pod among
+        # the disrupted ones (the budget's next version, as a watch from before sees it:
+        # the controller may already have counted the evicted pod out since)
         assert pdb_status(cluster)["disruptionsAllowed"] == 0
-        assert first in pdb_status(cluster)["disruptedPods"]
+        _, stream = raw(cluster, "GET", "/apis/policy/v1/namespaces/default/"
+                        "poddisruptionbudgets?watch=1&timeoutSeconds=1&resourceVersion="
+                        + before["metadata"]["resourceVersion"])
+        versions = [json.loads(line)["object"] for line in stream.splitlines()]
+        budget = next(v["status"] for v in versions if v["metadata"]["name"] == "web")
+        assert budget["disruptionsAllowed"] == 0 and first in budget["disruptedPods"], budget
         wait_until(lambda: pdb_status(cluster)["currentHealthy"] == 2)
         code, body = evict(cluster, second)
         assert code == 429
@@ -85,7 +95,8 @@ def test_eviction_answers_201_then_429_with_the_budget_then_404(cluster):
         assert (code, body["reason"], body["message"]) == (
             404, "NotFound", 'pods "no-such-pod" not found')
     finally:
-        set_unschedulable(cluster, "node-b", False)
+        for node in ("node-a", "node-b"):
+            set_unschedulable(cluster, node, False)
     wait_until(lambda: len(ready_pods(cluster, "web")) == 3, timeout=30)
 
 

@@ -134,8 +134,9 @@ async def test_deleting_the_pod_ends_its_forward_with_a_message(make_app, api, n
             s.settimeout(10)
             assert s.recv(100) == b""  # the open connection went with the pod
         assert await wait_for(pilot, lambda: fwd.state == "ended")
-        assert notes.said(f"pod shop/{pod} is gone: port-forward {fwd.local} ended",
-                          "warning")
+        # (said by the watcher's thread just after it ended the forward)
+        assert await wait_for(pilot, lambda: notes.said(
+            f"pod shop/{pod} is gone: port-forward {fwd.local} ended", "warning"))
         assert refused(fwd.local_port)
     assert notes.errors() == []
     wait_until(lambda: ready_pods(api, "shop", "app=redis"), timeout=30)  # for the others
@@ -150,7 +151,8 @@ async def test_a_service_forward_moves_to_another_ready_pod(make_app, api, notes
         assert first in fetch(fwd.local_port)[1]
         CoreV1Api(api).delete_namespaced_pod(first, "shop", grace_period_seconds=0)
         assert await wait_for(pilot, lambda: fwd.pod != first and fwd.state == "listening")
-        assert notes.said(f"pod {first} went away, now forwarding to pod {fwd.pod}:80")
+        assert await wait_for(pilot, lambda: notes.said(
+            f"pod {first} went away, now forwarding to pod {fwd.pod}:80"))
         assert fwd.pod in ready_pods(api, "shop", "app=frontend")
         status, body = fetch(fwd.local_port)
         assert status == 200 and f"Served by pod {fwd.pod} " in body
