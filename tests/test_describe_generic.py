@@ -301,3 +301,24 @@ def test_kubectl_describes_an_event_and_a_custom_resource_as_kubetui_does(
             assert "Involved Object:" in ours and "Reason:" in ours
     finally:
         client.close()
+
+
+async def test_d_on_an_event_in_the_browser_shows_its_reason_message_and_object(make_app):
+    """The user's report: `d` on an Event showed only its name, labels and creation."""
+    from conftest import wait_for
+    from helpers import command, filter_by, names
+
+    from kubetui.ui.screens.object import ObjectScreen
+
+    app = make_app()
+    async with app.run_test(size=(200, 48)) as pilot:
+        await command(pilot, "ev")
+        await filter_by(pilot, "RegisteredNode")
+        assert await wait_for(pilot, lambda: len(names(app)) >= 1)
+        await pilot.press("d")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
+        text = app.screen.text()
+        for line in ("Reason:", "Message:", "Involved Object:", "  Kind:", "Source:",
+                     "First Timestamp:", "Last Timestamp:", "Count:", "Type:"):
+            assert line in text, line
+        assert "RegisteredNode" in text and "Registered Node" in text
