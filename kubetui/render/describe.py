@@ -1,8 +1,9 @@
 """`kubectl describe`-like text built from API data (never by running kubectl), laid out
 as kubectl lays it out (its sections, its order, its tabwriter alignment): pods,
 deployments and nodes as kubectl's describers print them, ConfigMaps and Secrets (a
-Secret's values never, only their sizes), any other kind as a header and its spec and
-status as an indented tree; then the Events section."""
+Secret's values never, only their sizes), any other kind (an Event, a custom resource)
+as kubectl's generic describer prints it (`describe_generic`); then the Events
+section."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import tzinfo
 from . import describe_node, describe_pod
 from . import events as ev
 from .age import age
+from .describe_generic import generic
 from .describe_text import Writer, annotation_lines, labels
 from .json_types import Obj
 from .printers import selector_string
@@ -21,32 +23,12 @@ from .safe import harmless
 probe_text = describe_pod.probe_text  # the checklist's rules print probes this way too
 
 
-def _tree(w: Writer, value: object, depth: int = 1) -> None:
-    pad = "  " * depth
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if isinstance(v, (dict, list)) and v:
-                w.write(0, f"{pad}{k}:\n")
-                _tree(w, v, depth + 1)
-            else:
-                w.write(0, f"{pad}{k}: {'' if v in ({}, []) else v}\n")
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, (dict, list)):
-                w.write(0, f"{pad}-\n")
-                _tree(w, item, depth + 1)
-            else:
-                w.write(0, f"{pad}- {item}\n")
-
-
-def _header(w: Writer, meta: Obj, created: bool = True) -> None:
+def _header(w: Writer, meta: Obj) -> None:
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
     if meta.get("namespace"):
         w.write(0, f"Namespace:\t{meta['namespace']}\n")
     labels(w, "Labels", meta.get("labels"))
     annotation_lines(w, "Annotations", meta.get("annotations"))
-    if created:
-        w.write(0, f"CreationTimestamp:\t{w.time(meta.get('creationTimestamp'))}\n")
     if meta.get("deletionTimestamp"):
         w.write(0, f"DeletionTimestamp:\t{w.time(meta['deletionTimestamp'])}\n")
 
@@ -128,12 +110,12 @@ def _describe(obj: Obj, events: list[Obj] | None, now: float | None,
     elif kind == "Node":
         describe_node.node(w, obj, now, node_pods, lease)
     elif kind == "Secret":
-        _header(w, meta, created=False)
+        _header(w, meta)
         w.write(0, f"\nType:\t{obj.get('type', '')}\n\nData\n====\n")
         for k, v in sorted((obj.get("data") or {}).items()):
             w.write(0, f"{k}:\t{len(base64.b64decode(v or ''))} bytes\n")
     elif kind == "ConfigMap":
-        _header(w, meta, created=False)
+        _header(w, meta)
         w.write(0, "\nData\n====\n")
         for k, v in sorted((obj.get("data") or {}).items()):
             w.write(0, f"{k}:\n----\n{v}\n\n")
@@ -141,12 +123,8 @@ def _describe(obj: Obj, events: list[Obj] | None, now: float | None,
         for k, v in sorted((obj.get("binaryData") or {}).items()):
             w.write(0, f"{k}: {len(base64.b64decode(v or ''))} bytes\n")
         w.write(0, "\n")
-    else:
-        _header(w, meta)
-        for section in ("spec", "status"):
-            if obj.get(section):
-                w.write(0, f"{section.capitalize()}:\n")
-                _tree(w, obj[section])
+    else:  # an Event, a custom resource: kubectl's generic describer
+        generic(w, obj)
     if events is not None:
         _events(w, events, now)
     return w.text()
