@@ -333,7 +333,7 @@ class BrowserScreen(ActingScreen):
         self.header.lint_tick()
 
     # -- keys
-    def action_command(self) -> None:
+    async def action_command(self) -> None:
         self.query_one(CommandBar).open(":")
         self.table.release_typeahead()
 
