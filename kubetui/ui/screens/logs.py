@@ -93,6 +93,7 @@ class LogScreen(KubetuiScreen):
         self._typing: Timer | None = None  # applies a filter once typing pauses
         self._lock = threading.Lock()
         self._group = None
+        self._listed = False  # previous logs: the pods' last runs were asked for
         self._title = ""
 
     def compose(self) -> ComposeResult:
@@ -175,12 +176,19 @@ class LogScreen(KubetuiScreen):
 
     def _discover(self) -> None:
         """Pods of the workload that appeared since (a rollout, a scale-up) join in, and
-        a container that restarted is followed into its new instance."""
-        if self._group is None or self.previous:
+        a container that restarted is followed into its new instance. Previous logs are
+        the last runs of the pods there are: read once, when the pod list is in (a
+        workload's screen starts with no pods), each pod's answer in its line, a pod
+        without a previous run included (the server's 400 says so)."""
+        if self._group is None:
             return
+        if self.previous:
+            if self._listed or not self._group.synced:
+                return
+            self._listed = True
         _, items = self._group.store.snapshot()
         for pod in items.values():
-            if _has_run(pod):
+            if self.previous or _has_run(pod):
                 self._start_pod(pod)
 
     def _restart_streams(self) -> None:
@@ -202,7 +210,7 @@ class LogScreen(KubetuiScreen):
         states = [s.state for s in self.streams.values()]
         live = sum(1 for s in states if s != ENDED)
         summary = {state: states.count(state) for state in sorted(set(states))}
-        status = ", ".join(f"{n} {state}" for state, n in summary.items()) or "starting"
+        status = ", ".join(f"{n} {state}" for state, n in summary.items()) or self._waiting()
         extras = [f"container {self.container}" if self.container else ""]
         extras.append(f"since {self.since // 60}m" if self.since else "")
         extras.append(f"tail {self.tail}" if self.tail else "")
@@ -223,6 +231,19 @@ class LogScreen(KubetuiScreen):
         if title != self._title:  # ten checks a second; a repaint only on a change
             self._title = title
             self.query_one("#logs-title", Static).update(title)
+
+    def _waiting(self) -> str:
+        """What a screen with no stream yet waits for, in its header (never a bare
+        "starting" that could stay forever)."""
+        group = self._group
+        if group is None:
+            return "starting" if self.initial else "no pods"
+        if not group.synced:
+            message = group.health.message
+            return f"listing pods: {message}" if message else "listing pods"
+        if not group.store.snapshot()[1]:
+            return "no pods match"
+        return "waiting for a container to start"
 
     # -- keys
     def action_follow(self) -> None:
