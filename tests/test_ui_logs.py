@@ -259,3 +259,22 @@ async def test_previous_logs_of_a_deployment_read_the_last_run_of_each_pod(app, 
         screen = app.screen
         assert await wait_for(pilot, lambda: "no pods match" in title(screen)), title(screen)
 
+
+async def test_previous_logs_do_not_claim_to_follow(app, sim):
+    """Previous logs are a finished container's: nothing to follow, and the header and the
+    keys do not say otherwise."""
+    [pod] = [p for p in sim.list("Pod", "shop") if p["metadata"]["name"].startswith("redis-")]
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.push_screen(LogScreen(app.cluster, "shop", [pod], title=pod["metadata"]["name"],
+                                  previous=True))
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen)
+                              and app.screen.query(LogView))
+        screen = app.screen
+        assert await wait_for(pilot, lambda: "1 error" in title(screen)), title(screen)
+        assert "follow" not in title(screen)
+        assert "logs.follow" not in {b.binding.id for b in app.active_bindings.values()}
+        await pilot.press("f")
+        await pilot.press("w")  # a key after it, to see that f was handled
+        assert await wait_for(pilot, lambda: "wrap" in title(screen))
+        assert "follow" not in title(screen) and "paused" not in title(screen)
+

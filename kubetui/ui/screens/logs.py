@@ -219,7 +219,8 @@ class LogScreen(KubetuiScreen):
                           + (" (filtering ...)" if view.filtering else ""))
         if view.search is not None:
             extras.append(f"search {view.search.pattern} (n/N)")
-        extras.append("follow" if view.follow else "paused (f: follow)")
+        if not self.previous:  # a finished container's logs: nothing to follow
+            extras.append("follow" if view.follow else "paused (f: follow)")
         extras.append("timestamps" if view.timestamps else "")
         extras.append("wrap" if view.wrap else "")
         if view.dropped:
@@ -246,6 +247,10 @@ class LogScreen(KubetuiScreen):
         return "waiting for a container to start"
 
     # -- keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Previous logs are a container's that ended: no follow key (nor in the footer)."""
+        return not (action == "follow" and self.previous)
+
     def action_follow(self) -> None:
         view = self.query_one(LogView)
         view.follow = not view.follow
