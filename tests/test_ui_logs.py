@@ -278,3 +278,28 @@ async def test_previous_logs_do_not_claim_to_follow(app, sim):
         assert await wait_for(pilot, lambda: "wrap" in title(screen))
         assert "follow" not in title(screen) and "paused" not in title(screen)
 
+
+async def test_escape_clears_the_filter_before_it_leaves(app):
+    """As k9s: the first Escape clears the filter (then a search), the next one leaves."""
+    async with app.run_test(size=(160, 48)) as pilot:
+        await filter_by(pilot, "log-shipper")
+        assert await wait_for(pilot, lambda: len(names(app)) == 1)
+        await pilot.press("l")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        screen, view = app.screen, app.screen.query_one(LogView)
+        assert await wait_for(pilot, lambda: len(view.lines) > 5)
+        await pilot.press("slash", *"zzz-no-such-line", "enter")
+        assert await wait_for(pilot, lambda: view.pattern is not None and "filter" in title(
+            screen))
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: view.pattern is None and "filter" not in title(
+            screen))
+        assert app.screen is screen and view.visible_count > 0
+        await pilot.press("s", *"shipped", "enter")  # a search too: Escape ends it first
+        assert await wait_for(pilot, lambda: view.search is not None)
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: view.search is None)
+        assert app.screen is screen
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, LogScreen))
+

@@ -62,7 +62,7 @@ def _restarts(pod: dict) -> dict[str, int]:
 
 class LogScreen(KubetuiScreen):
     BINDINGS = [
-        Binding("escape,q", "app.pop_screen", "Back", id="logs.back"),
+        Binding("escape,q", "back", "Back", id="logs.back"),
         Binding("f", "follow", "Follow", id="logs.follow"),
         Binding("w", "wrap", "Wrap", id="logs.wrap"),
         Binding("t", "timestamps", "Timestamps", id="logs.timestamps"),
@@ -250,6 +250,16 @@ class LogScreen(KubetuiScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Previous logs are a container's that ended: no follow key (nor in the footer)."""
         return not (action == "follow" and self.previous)
+
+    def action_back(self) -> None:
+        """As k9s: Escape first clears a filter, then a search; with neither it leaves."""
+        view = self.query_one(LogView)
+        if view.pattern is not None:
+            view.set_filter("")
+        elif view.search is not None:
+            view.set_search("")
+        else:
+            self.app.pop_screen()
 
     def action_follow(self) -> None:
         view = self.query_one(LogView)
