@@ -303,3 +303,15 @@ async def test_escape_clears_the_filter_before_it_leaves(app):
         await pilot.press("escape")
         assert await wait_for(pilot, lambda: not isinstance(app.screen, LogScreen))
 
+
+async def test_the_header_in_80_columns_keeps_the_follow_state_in_view(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await filter_by(pilot, "log-shipper")
+        assert await wait_for(pilot, lambda: len(names(app)) == 1)
+        await pilot.press("l")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        screen = app.screen
+        await pilot.press("slash", *"shipped", "enter", "f")
+        assert await wait_for(pilot, lambda: "filter shipped" in title(screen)
+                              and "paused" in title(screen)), title(screen)
+        assert "paused" in title(screen)[:80], title(screen)

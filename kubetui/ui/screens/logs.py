@@ -211,16 +211,19 @@ class LogScreen(KubetuiScreen):
         live = sum(1 for s in states if s != ENDED)
         summary = {state: states.count(state) for state in sorted(set(states))}
         status = ", ".join(f"{n} {state}" for state, n in summary.items()) or self._waiting()
-        extras = [f"container {self.container}" if self.container else ""]
-        extras.append(f"since {self.since // 60}m" if self.since else "")
-        extras.append(f"tail {self.tail}" if self.tail else "")
+        # What matters most first (80 columns cut the rest): the streams' state (above),
+        # then following or paused, then what hides lines, then the settings.
+        extras = []
+        if not self.previous:  # a finished container's logs: nothing to follow
+            extras.append("follow" if view.follow else "paused (f: follow)")
         if view.pattern is not None:
             extras.append(f"filter {'!' if view.inverse else ''}{view.pattern.pattern}"
                           + (" (filtering ...)" if view.filtering else ""))
         if view.search is not None:
             extras.append(f"search {view.search.pattern} (n/N)")
-        if not self.previous:  # a finished container's logs: nothing to follow
-            extras.append("follow" if view.follow else "paused (f: follow)")
+        extras.append(f"container {self.container}" if self.container else "")
+        extras.append(f"since {self.since // 60}m" if self.since else "")
+        extras.append(f"tail {self.tail}" if self.tail else "")
         extras.append("timestamps" if view.timestamps else "")
         extras.append("wrap" if view.wrap else "")
         if view.dropped:
