@@ -212,3 +212,106 @@ async def test_a_filter_over_many_lines_runs_aside_and_misses_nothing_that_comes
                                                            "late 2 hit"]
         view.add([("", "", "after hit"), ("", "", "after miss")])
         assert view.visible_text()[-1] == "after hit"
+
+
+def title(screen) -> str:
+    return str(screen.query_one("#logs-title").render())
+
+
+async def test_previous_logs_of_a_deployment_read_the_last_run_of_each_pod(app, sim):
+    """`p` on a Deployment: its log screen starts with no pods of its own, so the previous
+    runs are read once the pod list is in; a pod that has no previous run says so in the
+    server's words, as its line, instead of the screen waiting on with nothing."""
+    from conftest import wait_until
+
+    wait_until(lambda: any(p["metadata"]["name"].startswith("settlement-") and (
+        p["status"].get("containerStatuses") or [{}])[0].get("lastState", {}).get("terminated")
+        for p in sim.list("Pod", "payments")), timeout=30)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await command(pilot, "deploy")
+        await filter_by(pilot, "^settlement$")
+        assert await wait_for(pilot, lambda: names(app) == ["settlement"])
+        await pilot.press("p")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen)
+                              and app.screen.query(LogView))
+        view = app.screen.query_one(LogView)
+        assert await wait_for(pilot, lambda: any("exit_code=3" in t for _, _, t in view.lines),
+                              tries=400), title(app.screen)
+        assert all(p.startswith("settlement-") for p in prefixes(view))
+        assert "starting settlement run" in [t for _, _, t in view.lines]
+
+        app.push_screen(LogScreen(app.cluster, "shop", selector="app=redis",
+                                  title="deployment/redis", previous=True))
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen)
+                              and app.screen.title_text == "deployment/redis"
+                              and app.screen.query(LogView))
+        screen, view = app.screen, app.screen.query_one(LogView)
+        assert await wait_for(pilot, lambda: "1 error" in title(screen)), title(screen)
+        [(prefix, _, text)] = list(view.lines)
+        assert prefix.startswith("redis-")
+        assert 'previous terminated container "redis"' in text and "not found" in text
+
+        app.push_screen(LogScreen(app.cluster, "shop", selector="app=no-such-app",
+                                  title="deployment/gone", previous=True))
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen)
+                              and app.screen.title_text == "deployment/gone"
+                              and app.screen.query(LogView))
+        screen = app.screen
+        assert await wait_for(pilot, lambda: "no pods match" in title(screen)), title(screen)
+
+
+async def test_previous_logs_do_not_claim_to_follow(app, sim):
+    """Previous logs are a finished container's: nothing to follow, and the header and the
+    keys do not say otherwise."""
+    [pod] = [p for p in sim.list("Pod", "shop") if p["metadata"]["name"].startswith("redis-")]
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.push_screen(LogScreen(app.cluster, "shop", [pod], title=pod["metadata"]["name"],
+                                  previous=True))
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen)
+                              and app.screen.query(LogView))
+        screen = app.screen
+        assert await wait_for(pilot, lambda: "1 error" in title(screen)), title(screen)
+        assert "follow" not in title(screen)
+        assert "logs.follow" not in {b.binding.id for b in app.active_bindings.values()}
+        await pilot.press("f")
+        await pilot.press("w")  # a key after it, to see that f was handled
+        assert await wait_for(pilot, lambda: "wrap" in title(screen))
+        assert "follow" not in title(screen) and "paused" not in title(screen)
+
+
+async def test_escape_clears_the_filter_before_it_leaves(app):
+    """As k9s: the first Escape clears the filter (then a search), the next one leaves."""
+    async with app.run_test(size=(160, 48)) as pilot:
+        await filter_by(pilot, "log-shipper")
+        assert await wait_for(pilot, lambda: len(names(app)) == 1)
+        await pilot.press("l")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        screen, view = app.screen, app.screen.query_one(LogView)
+        assert await wait_for(pilot, lambda: len(view.lines) > 5)
+        await pilot.press("slash", *"zzz-no-such-line", "enter")
+        assert await wait_for(pilot, lambda: view.pattern is not None and "filter" in title(
+            screen))
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: view.pattern is None and "filter" not in title(
+            screen))
+        assert app.screen is screen and view.visible_count > 0
+        await pilot.press("s", *"shipped", "enter")  # a search too: Escape ends it first
+        assert await wait_for(pilot, lambda: view.search is not None)
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: view.search is None)
+        assert app.screen is screen
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, LogScreen))
+
+
+async def test_the_header_in_80_columns_keeps_the_follow_state_in_view(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await filter_by(pilot, "log-shipper")
+        assert await wait_for(pilot, lambda: len(names(app)) == 1)
+        await pilot.press("l")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        screen = app.screen
+        await pilot.press("slash", *"shipped", "enter", "f")
+        assert await wait_for(pilot, lambda: "filter shipped" in title(screen)
+                              and "paused" in title(screen)), title(screen)
+        assert "paused" in title(screen)[:80], title(screen)

@@ -62,7 +62,7 @@ def _restarts(pod: dict) -> dict[str, int]:
 
 class LogScreen(KubetuiScreen):
     BINDINGS = [
-        Binding("escape,q", "app.pop_screen", "Back", id="logs.back"),
+        Binding("escape,q", "back", "Back", id="logs.back"),
         Binding("f", "follow", "Follow", id="logs.follow"),
         Binding("w", "wrap", "Wrap", id="logs.wrap"),
         Binding("t", "timestamps", "Timestamps", id="logs.timestamps"),
@@ -93,6 +93,7 @@ class LogScreen(KubetuiScreen):
         self._typing: Timer | None = None  # applies a filter once typing pauses
         self._lock = threading.Lock()
         self._group = None
+        self._listed = False  # previous logs: the pods' last runs were asked for
         self._title = ""
 
     def compose(self) -> ComposeResult:
@@ -175,12 +176,19 @@ class LogScreen(KubetuiScreen):
 
     def _discover(self) -> None:
         """Pods of the workload that appeared since (a rollout, a scale-up) join in, and
-        a container that restarted is followed into its new instance."""
-        if self._group is None or self.previous:
+        a container that restarted is followed into its new instance. Previous logs are
+        the last runs of the pods there are: read once, when the pod list is in (a
+        workload's screen starts with no pods), each pod's answer in its line, a pod
+        without a previous run included (the server's 400 says so)."""
+        if self._group is None:
             return
+        if self.previous:
+            if self._listed or not self._group.synced:
+                return
+            self._listed = True
         _, items = self._group.store.snapshot()
         for pod in items.values():
-            if _has_run(pod):
+            if self.previous or _has_run(pod):
                 self._start_pod(pod)
 
     def _restart_streams(self) -> None:
@@ -202,16 +210,20 @@ class LogScreen(KubetuiScreen):
         states = [s.state for s in self.streams.values()]
         live = sum(1 for s in states if s != ENDED)
         summary = {state: states.count(state) for state in sorted(set(states))}
-        status = ", ".join(f"{n} {state}" for state, n in summary.items()) or "starting"
-        extras = [f"container {self.container}" if self.container else ""]
-        extras.append(f"since {self.since // 60}m" if self.since else "")
-        extras.append(f"tail {self.tail}" if self.tail else "")
+        status = ", ".join(f"{n} {state}" for state, n in summary.items()) or self._waiting()
+        # What matters most first (80 columns cut the rest): the streams' state (above),
+        # then following or paused, then what hides lines, then the settings.
+        extras = []
+        if not self.previous:  # a finished container's logs: nothing to follow
+            extras.append("follow" if view.follow else "paused (f: follow)")
         if view.pattern is not None:
             extras.append(f"filter {'!' if view.inverse else ''}{view.pattern.pattern}"
                           + (" (filtering ...)" if view.filtering else ""))
         if view.search is not None:
             extras.append(f"search {view.search.pattern} (n/N)")
-        extras.append("follow" if view.follow else "paused (f: follow)")
+        extras.append(f"container {self.container}" if self.container else "")
+        extras.append(f"since {self.since // 60}m" if self.since else "")
+        extras.append(f"tail {self.tail}" if self.tail else "")
         extras.append("timestamps" if view.timestamps else "")
         extras.append("wrap" if view.wrap else "")
         if view.dropped:
@@ -224,7 +236,34 @@ class LogScreen(KubetuiScreen):
             self._title = title
             self.query_one("#logs-title", Static).update(title)
 
+    def _waiting(self) -> str:
+        """What a screen with no stream yet waits for, in its header (never a bare
+        "starting" that could stay forever)."""
+        group = self._group
+        if group is None:
+            return "starting" if self.initial else "no pods"
+        if not group.synced:
+            message = group.health.message
+            return f"listing pods: {message}" if message else "listing pods"
+        if not group.store.snapshot()[1]:
+            return "no pods match"
+        return "waiting for a container to start"
+
     # -- keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Previous logs are a container's that ended: no follow key (nor in the footer)."""
+        return not (action == "follow" and self.previous)
+
+    def action_back(self) -> None:
+        """As k9s: Escape first clears a filter, then a search; with neither it leaves."""
+        view = self.query_one(LogView)
+        if view.pattern is not None:
+            view.set_filter("")
+        elif view.search is not None:
+            view.set_search("")
+        else:
+            self.app.pop_screen()
+
     def action_follow(self) -> None:
         view = self.query_one(LogView)
         view.follow = not view.follow
