@@ -35,15 +35,21 @@ class BrowserTrail:
         """Another namespace: a new trail (as in k9s), the kind in view kept; the
         namespace joins the favourites at the end (their numbers never move)."""
         screen = self.screen
-        screen.active_namespace = namespace
-        if namespace and "," not in namespace and namespace not in screen.favorites and \
-                len(screen.favorites) < 9:
-            screen.favorites.append(namespace)
+        self._into(namespace)
         k = screen.kind_of(screen.state.kind)
         kind = "Pod" if (k is not None and not k.namespaced) or screen.state.crumb else \
             screen.state.kind
         screen.stack.clear()
         screen.show(ViewState(kind, namespace), push=False)
+
+    def _into(self, namespace: str | None) -> None:
+        """The namespace in force now; it joins the favourites at the end (their
+        numbers never move), and the header says so."""
+        screen = self.screen
+        screen.active_namespace = namespace
+        if namespace and "," not in namespace and namespace not in screen.favorites and \
+                len(screen.favorites) < 9:
+            screen.favorites.append(namespace)
         screen.header.stale()  # the favourites line changed
 
     def favourite(self, slot: int) -> None:
@@ -70,8 +76,8 @@ class BrowserTrail:
         if target is None:
             screen.action_describe()
             return
-        if screen.state.kind == "Namespace":
-            screen.active_namespace = target.namespace
+        if screen.state.kind == "Namespace":  # (the header said "all" on)
+            self._into(target.namespace)
         screen.show(target)
 
     def back(self) -> None:

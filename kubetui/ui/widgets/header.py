@@ -105,10 +105,13 @@ def fit_view(view: str, scope: str, count: int, health: str, detail: str,
 
 
 def favorites_line(favorites: list[str], namespace: str | None) -> str:
-    """`<0>all <1>shop <2>payments`, the one in force marked with `*` (as k9s shows)."""
-    out = [("0", "all", namespace is None)] + [
-        (str(i), ns, ns == namespace) for i, ns in enumerate(favorites[:9], 1)]
-    return " ".join(f"<{key}>{name}{'*' if on else ''}" for key, name, on in out)
+    """`<0>all <1>shop <2>payments`, the one in force marked with `*` (as k9s shows);
+    one in force that is no favourite (nine are) after them, with no number."""
+    out = [("<0>", "all", namespace is None)] + [
+        (f"<{i}>", ns, ns == namespace) for i, ns in enumerate(favorites[:9], 1)]
+    if namespace is not None and namespace not in favorites[:9]:
+        out.append(("", namespace, True))
+    return " ".join(f"{key}{name}{'*' if on else ''}" for key, name, on in out)
 
 
 class ClusterHeader(Static):
