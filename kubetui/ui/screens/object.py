@@ -50,6 +50,17 @@ class ObjectScreen(KubetuiScreen):
             yield Static(id="object-text")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys only for the kinds they work on (the footer offered a pod's describe
+        "Reveal a secret value", and an Event's "Port-forward")."""
+        from kubetui.kube.forwards import FORWARDABLE
+
+        if action == "reveal":
+            return self.obj.get("kind") == "Secret"
+        if action == "port_forward":
+            return self.obj.get("kind") in FORWARDABLE
+        return True
+
     def action_port_forward(self) -> None:
         """shift-f in describe: forward this object's ports (the pick offers the ports
         its containers declare), as shift-f on its row does; read-only refuses it there."""
