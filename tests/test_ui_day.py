@@ -492,3 +492,20 @@ async def test_a_table_lands_on_the_aimed_row_when_it_arrives_late():
         assert table.cursor_key == "ns/target" and table.cursor == 2
         await pilot.press("up")  # the user moves: their choice from now on
         assert table.cursor_key == "ns/cart"
+
+
+async def test_at_80x24_the_contexts_picker_fits_the_screen(make_app, notes):
+    """The pickers (contexts, a Secret's keys, containers) were 90 columns wide: at 80
+    their right border and the end of each line were off the screen."""
+    from kubetui.ui.screens.pick import PickScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 5)
+        await command(pilot, "ctx")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        picker = app.screen.query_one("#pick-list")
+        assert await wait_for(pilot, lambda: picker.region.width > 0)
+        assert picker.region.x >= 0 and picker.region.right <= 80, picker.region
+        await pilot.press("escape")
+    assert notes.errors() == []
