@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -63,6 +66,26 @@ def help_groups(app, extra: Sequence[tuple[str, str, str]] = ()) -> list[tuple[s
     return [(g, sorted(rows[g], key=lambda r: r[1].lower())) for g in GROUPS if rows[g]]
 
 
+def help_body(groups: list[tuple[str, list[tuple[str, str]]]], footer: str = "") -> Group:
+    """Each group's keys and what they do, in two columns: long keys (`N A S R T I O P
+    C M`) ran into their text, and a line that wrapped at 80 columns began at the left
+    edge, under the keys."""
+    parts: list[RenderableType] = []
+    keys_width = min(24, max((len(keys) for _, rows in groups for keys, _ in rows),
+                             default=1))  # (one column for every group)
+    for title, rows in groups:
+        parts.append(Text(title, style="bold underline"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True, width=keys_width)
+        grid.add_column(ratio=1)
+        for keys, what in rows:
+            grid.add_row(keys, what)
+        parts.extend((Padding(grid, (0, 0, 0, 2)), Text()))
+    if footer:
+        parts.append(Text(footer, style="dim"))
+    return Group(*parts)
+
+
 class HelpScreen(ModalScreen[None]):
     """The keys of the screen below, from the live bindings, grouped."""
 
@@ -77,18 +100,9 @@ class HelpScreen(ModalScreen[None]):
         return [row for _, rows in self.groups for row in rows]
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        for title, rows in self.groups:
-            text.append(f"{title}\n", style="bold underline")
-            for keys, what in rows:
-                text.append(f"  {keys:<16}", style="bold")
-                text.append(f"{what}\n")
-            text.append("\n")
-        if self.footer:
-            text.append(self.footer, style="dim")
         with VerticalScroll(id="help-body") as box:  # taller than 24 rows: it scrolls
             box.border_title = "help  (↑ ↓ to scroll, esc to close)"
-            yield Static(text)
+            yield Static(help_body(self.groups, self.footer))
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
