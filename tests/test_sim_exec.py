@@ -57,11 +57,44 @@ def test_stdin_is_passed_through(target, kubectl):
     assert out.returncode == 4 and out.stdout == "one\n"
 
 
-def test_missing_shell_and_missing_command(target, kubectl):
+def test_missing_shell_and_missing_command(target, kubectl, api):
     r = kubectl("exec", target, "-c", "side", "-n", NS, "--", "sh", check=False)
-    assert r.returncode == 126 and 'exec: "sh": executable file not found' in r.stderr
+    # (kubectl may drop a stderr frame that comes before it has set up its stderr
+    # stream, and says so: "Unknown stream id 2, discarding message", a client race
+    # a busy machine shows; the Python client below reads every frame)
+    assert r.returncode == 126 and ('exec: "sh": executable file not found' in r.stderr
+                                    or "Unknown stream id 2" in r.stderr), r.stderr
+    ws = stream(CoreV1Api(api).connect_get_namespaced_pod_exec, target, NS, container="side",
+                command=["sh"], stdout=True, stderr=True, stdin=False, tty=False,
+                _preload_content=False)
+    ws.run_forever(timeout=10)
+    assert ws.returncode == 126
+    assert 'exec: "sh": executable file not found in $PATH' in ws.read_stderr()
     r = kubectl("exec", target, "-c", "main", "-n", NS, "--", "nosuchcmd", check=False)
     assert r.returncode == 127
+
+
+def test_the_first_frame_says_the_streams_are_ready(target, api):
+    """As the real server (the captured v5 exec): an empty frame on the lowest channel
+    it writes, before anything else."""
+    import websocket
+
+    url = api.configuration.host.replace("http", "ws", 1) + (
+        f"/api/v1/namespaces/{NS}/pods/{target}/exec?container=main&command=hostname"
+        "&stdout=true&stderr=true")
+    token = api.configuration.api_key.get("authorization") or \
+        api.configuration.api_key.get("BearerToken")
+    headers = [f"Authorization: {token}"] if token else []
+    ws = websocket.create_connection(url, subprotocols=["v5.channel.k8s.io"],
+                                     header=headers, timeout=10)
+    try:
+        frames = []
+        while len(frames) < 3:
+            frames.append(ws.recv())
+    finally:
+        ws.close()
+    assert frames[0] == b"\x01"  # stdout, empty
+    assert frames[1] == b"\x01box\n"
 
 
 def test_multi_container_pod_needs_a_container(target, api):

@@ -204,6 +204,7 @@ class PodExec:
             return await self._unreachable(request, link, pod, name, command, want_stdin, tty)
         ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True)
         await ws.prepare(request)
+        await ready(ws, q)
         session = _Session(ws, Shell(self.container(pod, name)), tty)
         try:
             await session.run(command, want_stdin)
@@ -242,6 +243,7 @@ class PodExec:
             raise ApiError(500, "", f"error dialing backend: {link.dial_error()}")
         ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True)
         await ws.prepare(request)
+        await ready(ws, request.query)
         session = _Session(ws, Shell(self.container(pod, name)), True)
         try:
             await session.prompt_loop(shell)
@@ -283,6 +285,16 @@ class PodExec:
         await ws.send_bytes(bytes([ERROR]) + orjson.dumps(status))
         await ws.close()
         return ws
+
+
+async def ready(ws: web.WebSocketResponse, query) -> None:
+    """What the real server sends first (remotecommand's createWebSocketStreams): an
+    empty frame on the lowest channel it writes, saying the streams are set up (the
+    captured v5 exec starts so)."""
+    truthy = ("true", "1")
+    first = STDOUT if query.get("stdout") in truthy else \
+        STDERR if query.get("stderr") in truthy else ERROR
+    await ws.send_bytes(bytes([first]))
 
 
 class _Session:
