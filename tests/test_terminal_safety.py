@@ -22,7 +22,8 @@ NEVER = [b"\x1b]52;c;cGxhbnRlZA==", b"\x1b]0;pwned-title", b"\x1b[31mPLANTED",
 
 def plant(sim) -> None:
     sim.create("Namespace", None, {"metadata": {"name": "evil"}})
-    sim.create("ConfigMap", "evil", {"metadata": {"name": "evil-cm"}, "data": {"k": PLANT}})
+    sim.create("ConfigMap", "evil", {"metadata": {"name": "evil-cm"}, "data": {
+        "k": PLANT, "long": "LONG-" + "x" * 100 + "-END-OF-LONG"}})
     pod = sim.create("Pod", "evil", {
         "metadata": {"name": "evil-pod", "annotations": {"note": PLANT}},
         "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}})
@@ -123,16 +124,17 @@ def test_planted_control_sequences_reach_the_terminal_as_text(evil, kubeconfig, 
 
 def test_at_80_columns_a_long_yaml_line_scrolls_sideways_or_wraps(evil, kubeconfig, tmp_path):
     """A value wider than the screen was cut at the edge with no way to read its end:
-    right scrolls to it, w wraps it onto the next lines (still harmless text)."""
+    right scrolls to it, w wraps it onto the next lines (still harmless text). (A value
+    with spaces is folded at 80 columns, as kubectl folds it; one without cannot be.)"""
     term, screen = launch(kubeconfig, str(tmp_path), 80, 24)
     try:
         yaml_of_the_configmap(term, screen)
-        assert screen.wait_for("PLANTED-BEL"), screen.text()
-        assert "PLANTED-TITLE" not in screen.text()  # past the edge
-        term.send(b"\x1b[C" * 10)  # ten rights at once, as a held key sends them
-        assert screen.wait_for("PLANTED-TITLE"), screen.text()
+        assert screen.wait_for("PLANTED-BEL", "PLANTED-TITLE", "LONG-xxx"), screen.text()
+        assert "END-OF-LONG" not in screen.text()  # past the edge
+        term.send(b"\x1b[C" * 30)  # thirty rights at once, as a held key sends them
+        assert screen.wait_for("END-OF-LONG"), screen.text()
         term.send(b"w")
-        assert screen.wait_for("metadata:", "PLANTED-OSC", "PLANTED-TITLE"), screen.text()
+        assert screen.wait_for("metadata:", "LONG-xxx", "END-OF-LONG"), screen.text()
         for raw in NEVER:
             assert raw not in screen.raw, raw
         term.send(b"q")

@@ -31,7 +31,29 @@ def object_yaml(obj: Obj, show_managed: bool = False, reveal: str | None = None)
                                    if field == "data" else raw)
                 else:
                     values[key] = MASK
-    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=120)
+    # as kubectl -o yaml prints it (go-yaml): keys sorted at every level (apiVersion and
+    # kind first: a pod's came after its spec), lines folded at 80
+    return yaml.dump(doc, Dumper=_KubectlDumper, sort_keys=True, default_flow_style=False,
+                     width=80, allow_unicode=True)
+
+
+class _KubectlDumper(yaml.SafeDumper):
+    """go-yaml's choice of a string's style: a string with a line break as a literal
+    block; one that would read back as something else (a number, a bool, a time, null,
+    "") in double quotes; the rest plain, or in single quotes where plain cannot be."""
+
+
+def _string(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style: str | None = None
+    if "\n" in data:
+        style = "|"
+    elif dumper.resolve(yaml.ScalarNode, data, (True, False)) != STR:  # type: ignore[no-untyped-call]
+        style = '"'
+    return dumper.represent_scalar(STR, data, style=style)
+
+
+STR = "tag:yaml.org,2002:str"
+_KubectlDumper.add_representer(str, _string)
 
 
 def secret_keys(obj: Obj) -> list[str]:
