@@ -509,3 +509,24 @@ async def test_at_80x24_the_contexts_picker_fits_the_screen(make_app, notes):
         assert picker.region.x >= 0 and picker.region.right <= 80, picker.region
         await pilot.press("escape")
     assert notes.errors() == []
+
+
+async def test_wide_shows_every_column_and_what_does_not_fit_scrolls(make_app, notes):
+    """^w (kubectl -o wide) added NOMINATED NODE and READINESS GATES, the first columns
+    dropped when the screen is narrow, with IP: at 160 columns with usage shown it
+    seemed to add nothing."""
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.browser.table
+        assert await wait_for(pilot, lambda: app.browser.ready and table.row_count > 20)
+        assert "NOMINATED NODE" not in table.visible_columns
+        await pilot.press("ctrl+w")
+        assert await wait_for(pilot, lambda: "NOMINATED NODE" in table.columns)
+        assert await wait_for(pilot, lambda: table.visible_columns == list(table.columns))
+        assert {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"} <= set(
+            table.visible_columns)
+        assert table.virtual_size.width > table.size.width  # (the rest scrolls sideways)
+        await pilot.press("ctrl+w")  # and back: what fits
+        assert await wait_for(pilot, lambda: "NOMINATED NODE" not in table.columns)
+        assert table.virtual_size.width <= table.size.width
+    assert notes.errors() == []

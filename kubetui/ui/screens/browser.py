@@ -385,7 +385,7 @@ class BrowserScreen(ActingScreen):
         self.paint()
 
     def action_wide(self) -> None:
-        self.wide = not self.wide
+        self.wide = self.table.every_column = not self.wide
         self.show(replace(self.state, cursor_key=self.table.cursor_key), push=False)
 
     def selected(self) -> tuple[str, dict] | None:

@@ -38,16 +38,17 @@ SHRINK = (("NAMESPACE", 12), ("NAME", 24), ("STATUS", 16), ("NAME", 16), ("NAME"
 
 
 def fit_columns(columns: tuple[str, ...], widths: list[int],
-                room: int) -> list[tuple[int, int]]:
-    """(column index, width) of what fits in `room`: droppable columns go first, then
-    NAME and NAMESPACE are shortened; what still does not fit scrolls sideways."""
+                room: int, drop: bool = True) -> list[tuple[int, int]]:
+    """(column index, width) of what fits in `room`: droppable columns go first (unless
+    not `drop`: the user asked for every column, kubectl's -o wide), then NAME and
+    NAMESPACE are shortened; what still does not fit scrolls sideways."""
     shown = list(range(len(widths)))
     sized = dict(enumerate(widths))
 
     def total() -> int:
         return sum(sized[i] for i in shown) + GAP * max(len(shown) - 1, 0)
 
-    for name in DROP_FIRST:
+    for name in DROP_FIRST if drop else ():
         if total() <= room:
             break
         if name in columns and len(shown) > 2:
@@ -169,6 +170,10 @@ class ResourceTable(ScrollView, can_focus=True):
         self._fit: list[tuple[int, int]] = []
         self._widening: list[int] | None = None  # widths a drawn row asked for
         self.names_in_keys = False  # keys are `namespace/name` (or `name`) of the rows
+        # every column shown, however narrow the screen (the wide toggle): what does
+        # not fit scrolls sideways (the wide columns were the first dropped, so ^w
+        # seemed to add nothing)
+        self.every_column = False
         # key -> "error" / "warning" / "info" / None: a marker in a gutter before each
         # row (asked for the visible rows only, at draw time); None: no gutter
         self.marks: Callable[[str], str | None] | None = None
@@ -411,11 +416,13 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _fitted(self) -> list[tuple[int, int]]:
         """The columns shown and their widths at this width (kept until either changes)."""
-        key = (tuple(self._widths), self.size.width, self.columns, self._gutter)
+        key = (tuple(self._widths), self.size.width, self.columns, self._gutter,
+               self.every_column)
         if self._fit_key != key:
             self._fit_key = key
             room = self.scrollable_content_region.width or 10_000
-            self._fit = fit_columns(self.columns, self._widths, room - self._gutter)
+            self._fit = fit_columns(self.columns, self._widths, room - self._gutter,
+                                    drop=not self.every_column)
         return self._fit
 
     @property
