@@ -530,3 +530,21 @@ async def test_wide_shows_every_column_and_what_does_not_fit_scrolls(make_app, n
         assert await wait_for(pilot, lambda: "NOMINATED NODE" not in table.columns)
         assert table.virtual_size.width <= table.size.width
     assert notes.errors() == []
+
+
+async def test_escape_that_clears_the_filter_keeps_the_cursor_on_its_row(make_app, notes):
+    from helpers import filter_by
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        browser, table = app.browser, app.browser.table
+        assert await wait_for(pilot, lambda: browser.ready and table.row_count > 20)
+        await filter_by(pilot, "^frontend-")
+        assert await wait_for(pilot, lambda: table.row_count == 3)
+        await pilot.press("down", "down")
+        assert await wait_for(pilot, lambda: table.cursor_key == table.keys()[2])
+        on = table.cursor_key
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: table.row_count > 20 and not browser.state.filter)
+        assert await wait_for(pilot, lambda: table.cursor_key == on), (table.cursor_key, on)
+        assert table.keys().index(on) == table.cursor > 2
+    assert notes.errors() == []

@@ -86,8 +86,10 @@ class BrowserTrail:
         screen = self.screen
         if screen.state.filter or (screen.state.label_selector and not screen.state.crumb):
             state = screen.state
+            # (the cursor stays on the row it was on: it went to the first row)
             screen.show(replace(state, filter="", label_selector=None
-                                if not state.crumb else state.label_selector), push=False)
+                                if not state.crumb else state.label_selector,
+                                cursor_key=screen.table.cursor_key), push=False)
         elif screen.stack:
             previous = screen.stack.pop()
             screen.show(previous, push=False)
