@@ -61,6 +61,7 @@ class Row:
     not_ready: int = 0
     pending: int = 0
     restarts_1h: int = 0
+    restarts_at_least: bool = False  # restarts_1h is a lower bound (see PodSums)
     cpu_req: int = 0
     mem_req: int = 0
     warnings_15m: int | None = None
@@ -338,6 +339,7 @@ class ContextSource:
                     sums.pending
                 r.cpu_req, r.mem_req = sums.cpu, sums.mem
                 r.restarts_1h = sums.restarts_since(now - 3600)
+                r.restarts_at_least = now < sums.inexact_until
             elif isinstance(sums, EventSums):
                 r.warnings_15m = sums.since(now - 900)
         for name in ("nodes", "pods", "warnings"):

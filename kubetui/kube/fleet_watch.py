@@ -85,7 +85,8 @@ class Sums(Generic[V]):
 class PodSums(Sums[PodRow]):
     """Pods: total, not ready, pending, requests; and the restarts of the last hour:
     those seen happen while watching, plus one for each pod whose last restart (when
-    first seen) was in the last hour (its earlier ones are not known: a lower bound)."""
+    first seen) was in the last hour (its earlier ones are not known: a lower bound,
+    `inexact_until` says until when)."""
 
     def __init__(self) -> None:
         self.reset()
@@ -93,6 +94,9 @@ class PodSums(Sums[PodRow]):
     def reset(self) -> None:
         self.total = self.not_ready = self.pending = self.cpu = self.mem = 0
         self.restarts: deque[tuple[float, int]] = deque()
+        # a pod first seen with restarts, the last within the hour, may have had more in
+        # it before: the count is a lower bound until that last one is an hour old
+        self.inexact_until = 0.0
 
     def _count(self, v: PodRow, sign: int) -> None:
         phase, ready, _, _, cpu, mem = v
@@ -112,6 +116,8 @@ class PodSums(Sums[PodRow]):
         if old is None:
             if restarts and last and last > time.time() - 3600:
                 self.restarts.append((last, 1))
+                if restarts > 1:
+                    self.inexact_until = max(self.inexact_until, last + 3600)
         elif restarts > old[2]:
             self.restarts.append((last or time.time(), restarts - old[2]))
 

@@ -137,7 +137,7 @@ def cells(r: Row, now: float) -> tuple[tuple[str, ...], str, tuple]:
     pods = unknown("pods")
     not_ready = pods or f"{r.not_ready}/{r.pods_total}{scope}"
     pending = pods or str(r.pending)
-    restarts = pods or str(r.restarts_1h)
+    restarts = pods or (f"≥{r.restarts_1h}" if r.restarts_at_least else str(r.restarts_1h))
     warnings = unknown("warnings") or str(r.warnings_15m)
     cpu = pods or _share(r.cpu_req, 0 if unknown("nodes") else r.cpu_alloc, _cores)
     mem = pods or _share(r.mem_req, 0 if unknown("nodes") else r.mem_alloc, _gib)
@@ -266,7 +266,8 @@ class FleetScreen(KubetuiScreen):
         sort = (f"  sort {self.sort_column}{'↓' if self.sort_reverse else '↑'}"
                 if self.sort_column else "")
         self.query_one("#fleet-title", Static).update(Text.assemble(
-            (" fleet ", "bold reverse"), f"  {len(self.rows)} contexts: {parts}", sort))
+            (" fleet ", "bold reverse"),
+            f"  {len(self.rows)} context{'' if len(self.rows) == 1 else 's'}: {parts}", sort))
 
     def on_resource_table_cursor_moved(self, _message) -> None:
         self._show_selected()
