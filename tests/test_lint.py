@@ -271,7 +271,7 @@ def test_a_one_second_liveness_timeout_is_worth_knowing():
     d = deployment(containers=[dict(GOOD, livenessProbe={
         "tcpSocket": {"port": 80}, "timeoutSeconds": 1, "failureThreshold": 3})])
     f, = only(run(d), "liveness-probe")
-    assert f.severity == "info" and "gives up after 1s" in f.message
+    assert f.severity == "info" and "allows 1s for an answer" in f.message
 
 
 def liveness_event(pod: dict, name="app", count=6) -> dict:

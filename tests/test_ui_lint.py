@@ -193,3 +193,24 @@ async def test_every_footgun_the_demo_plants_shows_and_goes_when_fixed(make_app,
                 '{"spec":{"type":"ClusterIP"}}')
         assert await wait_for(pilot, lambda: not [
             g for g in screen.findings if (g.rule, g.key) == ("nodeport", "monitoring/grafana")])
+
+
+async def test_at_80_columns_the_fix_screen_wraps_the_command_that_applies_it(make_app):
+    """The fix's first line, the kubectl command that applies it, was cut at the edge
+    (`--patch-f`); the screen wraps it now, and `c` still copies the fix whole."""
+    from kubetui.ui.screens.lint import FixScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lint(pilot, app, {"liveness-probe"})
+        finding = next(f for f in screen.by_key.values() if f.rule == "liveness-probe"
+                       and "--patch-file fix.yaml" in f.fix)
+        await move_to(pilot, screen, finding.rule, finding.kind, finding.key)
+        await pilot.press("y")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, FixScreen))
+        text = app.screen.query_one("#object-text")
+        assert await wait_for(pilot, lambda: text.region.width > 0)
+        lines = [strip.text for strip in text.render_lines(text.region.reset_offset)]
+        words = " ".join(" ".join(lines).split())
+        assert "--patch-file fix.yaml" in words, lines
+        assert all(len(line.rstrip()) <= 80 for line in lines)

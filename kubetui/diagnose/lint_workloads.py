@@ -227,9 +227,11 @@ def liveness_probe(kind: str, obj: Obj, v: LintView) -> list[Finding]:
                 problems.append((WARNING, f"{cname}'s liveness probe restarts it at the "
                                  "first failure (failureThreshold 1)", ""))
             if live.get("timeoutSeconds", 1) <= 1:
-                problems.append((INFO, f"{cname}'s liveness probe gives up after "
-                                 f"{live.get('timeoutSeconds', 1)}s: a slow answer under "
-                                 "load is a failure", ""))
+                # (a footgun of the spec, not a diagnosis: it read as the cause of
+                # restarts whose events said "connection refused")
+                problems.append((INFO, f"{cname}'s liveness probe allows "
+                                 f"{live.get('timeoutSeconds', 1)}s for an answer: under "
+                                 "load a slow one counts as a failure", ""))
         if not problems:
             continue
         problems.sort(key=lambda p: RANK[p[0]])

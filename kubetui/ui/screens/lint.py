@@ -68,8 +68,9 @@ class FixScreen(KubetuiScreen):
         f = self.finding
         yield Static(f" fix for {f.rule} on {f.where}", id="object-title")
         with VerticalScroll(id="object-body"):
+            # (wrapped: at 80 columns the command to apply it was cut; `c` copies it whole)
             yield Static(Group(finding_text(f, fix=True), Text(""), Syntax(
-                self.fix, "yaml", theme="ansi_dark", word_wrap=False,
+                self.fix, "yaml", theme="ansi_dark", word_wrap=True,
                 background_color="default")), id="object-text")
         yield Footer()
 
