@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from conftest import wait_for
 from helpers import command, show
+from textual.events import Key
 
 from kubetui.ui.screens.arch import ArchScreen
 from kubetui.ui.screens.lint import LintScreen
@@ -35,8 +36,10 @@ async def test_colon_on_any_screen_runs_a_command_in_the_browser(make_app, notes
         if isinstance(opened, LogScreen):
             view = opened.query_one(LogView)
             assert await wait_for(pilot, lambda: view.lines)
-        # typed at once, as a user types: the keys after `:` are the command's
-        await pilot.press("colon", *"deploy", "enter")
+        # all at once, as a terminal hands over `:deploy⏎` typed fast or pasted: the
+        # keys after `:` are the command's
+        for key, char in (("colon", ":"), *((c, c) for c in "deploy"), ("enter", "\r")):
+            app.post_message(Key(key, char))
         assert await wait_for(pilot, lambda: app.screen is browser
                               and browser.state.kind == "Deployment"), \
             (app.screen, browser.state.kind)

@@ -70,6 +70,12 @@ class KubetuiApp(themes.ReadableThemes, App):
         Binding("q", "quit_app", "Quit", id="app.quit"),
         Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        # `:` on any screen, as in k9s (the browser's own binding, with its typeahead,
+        # takes it there): a priority binding, so it runs in the app's handling of the
+        # key, and the keys typed with it (`:svc⏎` arrives at once) go to the bar it
+        # opens, not to the closing screen's keys (`c` cleared a log screen)
+        Binding("colon", "command_anywhere", "Command", show=False, priority=True,
+                id="app.command"),
     ]
 
     def __init__(self, kubeconfig: KubeConfigSet, settings: Settings | None = None):
@@ -412,6 +418,26 @@ class KubetuiApp(themes.ReadableThemes, App):
         self.push_screen(RolloutScreen(self.cluster, kind, ns, name))
 
     # -- keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "command_anywhere":  # (else the key goes where it goes)
+            from textual.widgets import Input, TextArea
+
+            from kubetui.ui.screens.base import KubetuiScreen
+            browser = getattr(self, "_browser", None)
+            return (isinstance(self.screen, KubetuiScreen) and self.screen is not browser
+                    and browser is not None and browser in self.screen_stack
+                    and not isinstance(self.focused, (Input, TextArea)))
+        return True
+
+    async def action_command_anywhere(self) -> None:
+        """Close the screens over the browser, then open its command bar (which takes
+        the focus at once: the keys typed next are the command)."""
+        browser = self.browser
+        while self.screen is not browser and browser in self.screen_stack:
+            await self.pop_screen()
+        if self.screen is browser:
+            await browser.action_command()
+
     def action_help(self) -> None:
         """The keys of the screen in force, whichever it is."""
         from kubetui.ui.screens.help import HelpScreen, help_groups
