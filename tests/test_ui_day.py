@@ -4,7 +4,7 @@ names, read-only mode that says so and offers no write, ..."""
 from __future__ import annotations
 
 from conftest import wait_for
-from helpers import command, poll_metrics, select
+from helpers import command, help_rows, poll_metrics, select
 
 from kubetui.kube.config import load_kubeconfig
 from kubetui.ui.app import KubetuiApp, Settings
@@ -547,4 +547,18 @@ async def test_escape_that_clears_the_filter_keeps_the_cursor_on_its_row(make_ap
         assert await wait_for(pilot, lambda: table.row_count > 20 and not browser.state.filter)
         assert await wait_for(pilot, lambda: table.cursor_key == on), (table.cursor_key, on)
         assert table.keys().index(on) == table.cursor > 2
+    assert notes.errors() == []
+
+
+async def test_the_footer_leaves_the_palette_to_the_help(make_app, notes):
+    """"^p palette" sat at the footer's right, over the keys that ran under it (a stray
+    letter in the last column at 80 columns); ctrl+p still opens it, and the help says so."""
+    from textual.widgets._footer import FooterKey
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await wait_for(pilot, lambda: app.browser.table.row_count > 5)
+        assert await wait_for(pilot, lambda: len(app.browser.query(FooterKey)) > 3)
+        assert not [k for k in app.browser.query(FooterKey) if k.has_class("-command-palette")]
+        rows = await help_rows(pilot, app)
+        assert any("palette" in what.lower() for what in rows), rows
     assert notes.errors() == []

@@ -63,6 +63,9 @@ def help_groups(app, extra: Sequence[tuple[str, str, str]] = ()) -> list[tuple[s
         rows[group].append((" ".join(keys), description))
     for group, keys, what in extra:
         rows[group].append((keys, what))
+    if getattr(app, "ENABLE_COMMAND_PALETTE", False):  # (the footer no longer shows it)
+        rows["Global"].append((app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")),
+                               "Command palette: kinds, themes, commands"))
     return [(g, sorted(rows[g], key=lambda r: r[1].lower())) for g in GROUPS if rows[g]]
 
 

@@ -15,6 +15,12 @@ class Footer(TextualFooter):
     when the UI changed and could run before a late recompose ended (under load). The
     old keys are closed once the recompose has removed them: drop them there."""
 
+    def __init__(self, *, compact: bool = False) -> None:
+        # no "^p palette" at the right: it took 12 of an 80-column footer's cells, was
+        # drawn over the keys that ran under it (a stray letter in the last column),
+        # and ctrl+p stays in the help
+        super().__init__(compact=compact, show_command_palette=False)
+
     async def recompose(self) -> None:
         await super().recompose()
         prune_watchers([self])
