@@ -45,3 +45,27 @@ async def test_describe_offers_the_keys_that_work_on_its_kind(make_app, notes, k
     assert not notes.said("Only a Secret has values")
     assert not notes.said("port-forward works on")
     assert notes.errors() == []
+
+
+async def test_describe_and_yaml_scroll_with_j_k_g_and_shift_g(make_app, notes):
+    """As k9s (and the tables here): j k a line, G the end, g the top."""
+    from helpers import select
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        browser = app.browser
+        assert await wait_for(pilot, lambda: browser.ready and browser.table.row_count > 5)
+        await select(pilot, app, "pods", "^redis-")
+        for key in ("d", "y"):
+            await pilot.press(key)
+            assert await wait_for(pilot, lambda: isinstance(app.screen, ObjectScreen))
+            body = app.screen.query_one("#object-body")
+            assert await wait_for(pilot, lambda: body.max_scroll_y > 10)
+            await pilot.press("G")
+            assert await wait_for(pilot, lambda: body.scroll_y == body.max_scroll_y)
+            await pilot.press("g")
+            assert await wait_for(pilot, lambda: body.scroll_y == 0)
+            await pilot.press("j", "j", "j", "k")
+            assert await wait_for(pilot, lambda: body.scroll_y == 2)
+            await pilot.press("escape")
+            assert await wait_for(pilot, lambda: app.screen is browser)
+    assert notes.errors() == []

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 from textual import containers
 from textual.actions import SkipAction
+from textual.binding import Binding, BindingType
 
 SIDEWAYS = 4  # cells a left or right key moves
 
+VIM_KEYS: list[BindingType] = [
+    Binding("j", "scroll_down", "Down", show=False, id="scroll.down"),
+    Binding("k", "scroll_up", "Up", show=False, id="scroll.up"),
+    Binding("g", "scroll_top", "Top", show=False, id="scroll.top"),
+    Binding("G", "scroll_bottom", "Bottom", show=False, id="scroll.bottom"),
+    Binding("ctrl+f", "page_down", "Page down", show=False, id="scroll.page_down"),
+    Binding("ctrl+b", "page_up", "Page up", show=False, id="scroll.page_up"),
+]
+
 
 class _Keys:
-    """The key actions of a scrolling container, without animation."""
+    """The key actions of a scrolling container, without animation; and k9s's (vim's)
+    keys beside the arrows: j k down and up, g G top and bottom, ctrl+f ctrl+b a page
+    (describe and YAML had only the arrows and the page keys)."""
 
     def _by(self, dx: float, dy: float) -> None:
         self.scroll_to(x=self.scroll_x + dx, y=self.scroll_y + dy,  # type: ignore[attr-defined]
@@ -44,6 +56,12 @@ class _Keys:
     def action_page_up(self) -> None:
         self._vertical(-self._page())
 
+    def action_scroll_top(self) -> None:
+        self._vertical(-self.scroll_y)  # type: ignore[attr-defined]
+
+    def action_scroll_bottom(self) -> None:
+        self._vertical(self.max_scroll_y - self.scroll_y)  # type: ignore[attr-defined]
+
     def action_scroll_right(self) -> None:
         self._sideways(SIDEWAYS)
 
@@ -54,9 +72,13 @@ class _Keys:
 class ScrollableContainer(_Keys, containers.ScrollableContainer):
     """Scrolls both ways (a line wider than the screen scrolls sideways)."""
 
+    BINDINGS = VIM_KEYS
+
 
 class VerticalScroll(_Keys, containers.VerticalScroll):
     """Scrolls up and down."""
+
+    BINDINGS = VIM_KEYS
 
 
 __all__ = ["SIDEWAYS", "ScrollableContainer", "VerticalScroll"]
