@@ -85,7 +85,7 @@ async def test_undo_from_the_browser_picks_a_revision(make_app, kubectl):
             "jsonpath={.spec.template.metadata.annotations}").stdout, timeout=30)
 
 
-async def test_scale_asks_for_a_number_and_zero_asks_again(make_app, kubectl):
+async def test_scale_asks_for_a_number_and_zero_asks_again(make_app, kubectl, notes):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "deploy", "^redis$")
@@ -100,6 +100,14 @@ async def test_scale_asks_for_a_number_and_zero_asks_again(make_app, kubectl):
         assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")  # no: nothing happens
         assert await wait_for(pilot, lambda: app.screen is app.browser)
+        assert kubectl("get", "deploy", "redis", "-n", "shop", "-o",
+                       "jsonpath={.spec.replicas}").stdout == "2"
+        await pilot.press("s")  # Enter on no number: said, and nothing happens
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("backspace", "enter")
+        assert await wait_for(pilot, lambda: notes.said("No number given: redis not scaled",
+                                                        "warning"))
+        assert app.screen is app.browser
         assert kubectl("get", "deploy", "redis", "-n", "shop", "-o",
                        "jsonpath={.spec.replicas}").stdout == "2"
 

@@ -298,7 +298,11 @@ class Actions:
         actions = self.client()
 
         def answered(value: str | None) -> None:
-            if not value or actions is None:
+            if value == "":  # (Enter on an empty prompt closed it without a word)
+                self.app.notify(f"No number given: {name} not scaled", severity="warning",
+                                timeout=4)
+                return
+            if value is None or actions is None:  # escape: cancelled
                 return
             replicas = int(value)
 
