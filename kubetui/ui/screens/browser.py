@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.reactive import reactive
+from textual.widgets import Input
 
 from kubetui.kube.cluster import InformerGroup
 from kubetui.kube.kinds import KINDS, Kind
@@ -32,6 +33,7 @@ from kubetui.ui.actions.rows import RowActions
 from kubetui.ui.browser_commands import BrowserCommands
 from kubetui.ui.browser_header import BrowserHeader
 from kubetui.ui.browser_trail import BrowserTrail
+from kubetui.ui.live_filter import LiveFilter
 from kubetui.ui.navigation import (
     Filter,
     ViewState,
@@ -107,6 +109,7 @@ class BrowserScreen(ActingScreen):
         self.header = BrowserHeader(self)
         self.commands = BrowserCommands(self)
         self.trail = BrowserTrail(self)
+        self.live_filter = LiveFilter(self)
         self.marks = Marks()
         self.bulk = BulkActions(self, self.actions)
         self.rows = RowActions(self, self.actions, self.bulk)
@@ -341,13 +344,19 @@ class BrowserScreen(ActingScreen):
         self.query_one(CommandBar).open("/", self.state.filter)
         self.table.release_typeahead()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if isinstance(event.input, CommandBar):
+            self.live_filter.typed(event.input)
+
     def on_command_bar_closed(self, _: CommandBar.Closed) -> None:
         self.set_focus(self.table)  # now: keys typed after the bar go to the table
         self.table.end_typeahead()
+        self.live_filter.ended(entered=False)
 
     def on_command_bar_entered(self, event: CommandBar.Entered) -> None:
         self.set_focus(self.table)
         self.table.end_typeahead()
+        self.live_filter.ended(entered=True)
         if event.mode == "/":
             self.show(with_filter(replace(self.state, cursor_key=None), event.text),
                       push=False)
