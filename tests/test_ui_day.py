@@ -526,6 +526,8 @@ async def test_wide_shows_every_column_and_what_does_not_fit_scrolls(make_app, n
         assert {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"} <= set(
             table.visible_columns)
         assert table.virtual_size.width > table.size.width  # (the rest scrolls sideways)
+        name = dict(zip(table.columns, table._widths, strict=False))["NAME"]
+        assert dict((table.columns[i], w) for i, w in table._fitted())["NAME"] >= min(24, name)
         await pilot.press("ctrl+w")  # and back: what fits
         assert await wait_for(pilot, lambda: "NOMINATED NODE" not in table.columns)
         assert table.virtual_size.width <= table.size.width

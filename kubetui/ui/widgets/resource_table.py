@@ -53,7 +53,7 @@ def fit_columns(columns: tuple[str, ...], widths: list[int],
             break
         if name in columns and len(shown) > 2:
             shown.remove(columns.index(name))
-    for name, narrowest in SHRINK:
+    for name, narrowest in SHRINK if drop else SHRINK[:3]:  # (wide: names stay readable)
         over = total() - room
         if over <= 0:
             break
