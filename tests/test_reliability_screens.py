@@ -189,3 +189,24 @@ async def test_a_footer_that_recomposes_keeps_no_closed_key(make_app, sim, notes
         gc.collect()
         assert [r for r in replaced if r() is not None] == []
     assert notes.errors() == []
+
+
+async def test_a_screen_closed_last_leaves_no_render_cache(make_app, sim, notes):
+    """What a closed screen's widgets drew stays in Textual's render cache until it is
+    cleared, which happened when a screen was pushed: the last screen closed kept its
+    own (968 caches in CI run 48) for as long as nothing else was opened."""
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        browser = app.browser
+        await on_one_pod_frozen(app, pilot)
+        await pilot.press("d")
+        assert await settle(pilot, lambda: SCREENS[1][2](app.screen))
+        opened = app.screen
+        # the screen drew (its caches filled) after the tick that followed its push
+        assert await settle(pilot, lambda: retained_render_caches() > 0)
+        await pilot.press("escape")
+        assert await settle(pilot, lambda: app.screen is browser)
+        del opened
+        assert await settle(pilot, lambda: retained_render_caches() <= 0, seconds=30,
+                            every=0.5), retained_render_caches()
+    assert notes.errors() == []

@@ -388,8 +388,10 @@ class KubetuiApp(themes.ReadableThemes, App):
         self._old_sessions = alive(self._old_sessions)
         busy = bool(self._old_sessions) or any(not w.is_finished for w in self.workers)
         ui = (self.heap.pushes, id(browser.state), self.theme)
-        if ui != self._pruned_for:  # the UI changed: what closed widgets left behind
-            self._pruned_for = ui
+        # the UI changed (a screen closed too: the caches its widgets filled while it was
+        # open stayed until the next screen opened; CI run 48): what closed widgets left
+        if (ui, len(self.screen_stack)) != self._pruned_for:
+            self._pruned_for = (ui, len(self.screen_stack))
             prune_watchers([self, *(n for s in self.screen_stack
                                     for n in s.walk_children(with_self=True))])
             drop_render_caches()
